@@ -1,0 +1,44 @@
+package dev.bertclf.runtime;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** The few file operations every stage needs to keep writes atomic: a reader never sees half a file. */
+public final class FileUtil {
+    private FileUtil() {}
+
+    /** Deletes a file or a folder tree; a missing path is fine. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+
+    /** Moves {@code from} onto {@code to} atomically (same file system), replacing a file but not a folder. */
+    public static void atomicMove(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Writes a text file through a temp sibling and a rename. */
+    public static void writeStringAtomic(Path target, String content) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, content);
+            atomicMove(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
