@@ -1,0 +1,213 @@
+package dev.bertclf.model;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.index.Indices;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.op.random.RandomUniform;
+import org.tensorflow.op.train.BatchMatMul;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * BERT's encoder as a TensorFlow graph, written to read side by side with Google's {@code modeling.py}: the same
+ * layers in the same order, the same variable names ({@code bert/encoder/layer_3/attention/self/query/kernel}),
+ * the same tanh GELU, LayerNorm epsilon and additive attention mask. Matching names is what lets a pretrained
+ * checkpoint restore by name; matching arithmetic is what makes its outputs equal Google's.
+ *
+ * <p>Hidden states are kept as a 2-D {@code [batch * seq_len, hidden]} matrix between layers, as modeling.py's
+ * {@code reshape_to_matrix} does, so every dense layer is one plain MatMul. Batch size and sequence length are
+ * dynamic: the same graph serves training at 128 tokens and inference padded to the longest text.
+ */
+public final class BertModel {
+    private static final float LAYER_NORM_EPSILON = 1e-12f;
+
+    public final Placeholder<TInt32> inputWordIds;
+    public final Placeholder<TInt32> inputMask;
+    public final Placeholder<TInt32> inputTypeIds;
+    /** {@code [batch, seq_len, hidden]}: one vector per token. */
+    public final Operand<TFloat32> sequenceOutput;
+    /** {@code [batch, hidden]}: the [CLS] vector through the pooler's tanh dense layer. */
+    public final Operand<TFloat32> pooledOutput;
+
+    private final BertConfig config;
+    private final NamedVariables vars;
+    private final Dropout dropout;
+    private final Operand<TInt32> batch;
+    private final Operand<TInt32> seqLen;
+
+    /**
+     * Builds the encoder into {@code vars}' graph. {@code dropout} is {@link Dropout#NONE} for graphs that only
+     * ever infer (exported models carry no random ops).
+     */
+    public BertModel(BertConfig config, NamedVariables vars, Dropout dropout) {
+        this.config = config;
+        this.vars = vars;
+        this.dropout = dropout;
+        Ops tf = vars.scope("");
+        inputWordIds = tf.withName("input_word_ids").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
+        inputMask = tf.withName("input_mask").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
+        inputTypeIds = tf.withName("input_type_ids").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
+        Operand<TInt32> inputShape = tf.shape(inputWordIds);
+        batch = tf.gather(inputShape, tf.constant(0), tf.constant(0));
+        seqLen = tf.gather(inputShape, tf.constant(1), tf.constant(0));
+
+        Operand<TFloat32> x = embeddings();
+        Operand<TFloat32> attentionMask = attentionMaskAdder();
+        for (int layer = 0; layer < config.numHiddenLayers; layer++) {
+            x = transformerLayer("bert/encoder/layer_" + layer, x, attentionMask);
+        }
+        Ops enc = vars.scope("bert/encoder");
+        sequenceOutput = enc.withName("sequence_output").reshape(x, dims(batch, seqLen, tf.constant(config.hiddenSize)));
+        pooledOutput = pooler(sequenceOutput);
+    }
+
+    /** Word + position + token-type embeddings, then LayerNorm and dropout. */
+    private Operand<TFloat32> embeddings() {
+        String scope = "bert/embeddings";
+        Ops tf = vars.scope(scope);
+        long h = config.hiddenSize;
+        Variable<TFloat32> wordEmbeddings = vars.create(scope + "/word_embeddings", config.vocabSize, h);
+        Variable<TFloat32> tokenTypeEmbeddings = vars.create(scope + "/token_type_embeddings", config.typeVocabSize, h);
+        Variable<TFloat32> positionEmbeddings = vars.create(scope + "/position_embeddings", config.maxPositionEmbeddings, h);
+
+        Operand<TFloat32> words = tf.gather(wordEmbeddings, inputWordIds, tf.constant(0));
+        Operand<TFloat32> types = tf.gather(tokenTypeEmbeddings, inputTypeIds, tf.constant(0));
+        Operand<TFloat32> positions = tf.slice(positionEmbeddings, tf.constant(new int[] {0, 0}),
+                tf.stack(List.of(seqLen, tf.constant(-1))));
+        Operand<TFloat32> sum = tf.math.add(tf.math.add(words, types), positions);
+        Operand<TFloat32> matrix = tf.reshape(sum, tf.constant(new int[] {-1, config.hiddenSize}));
+        return dropout.apply(tf, layerNorm(scope + "/LayerNorm", matrix), config.hiddenDropoutProb);
+    }
+
+    /** {@code [batch, 1, 1, seq_len]}: 0 where a token may be attended to, -10000 at padding. */
+    private Operand<TFloat32> attentionMaskAdder() {
+        Ops tf = vars.scope("bert/encoder");
+        Operand<TFloat32> mask = tf.dtypes.cast(inputMask, TFloat32.class);
+        mask = tf.reshape(mask, dims(batch, tf.constant(1), tf.constant(1), seqLen));
+        return tf.math.mul(tf.math.sub(tf.constant(1f), mask), tf.constant(-10000f));
+    }
+
+    private Operand<TFloat32> transformerLayer(String scope, Operand<TFloat32> layerInput, Operand<TFloat32> maskAdder) {
+        Ops tf = vars.scope(scope);
+        long h = config.hiddenSize;
+        Operand<TFloat32> context = selfAttention(scope + "/attention/self", layerInput, maskAdder);
+        Operand<TFloat32> attentionOutput = dense(scope + "/attention/output/dense", context, h, h);
+        attentionOutput = dropout.apply(tf, attentionOutput, config.hiddenDropoutProb);
+        attentionOutput = layerNorm(scope + "/attention/output/LayerNorm", tf.math.add(attentionOutput, layerInput));
+
+        Operand<TFloat32> intermediate = activation(tf,
+                dense(scope + "/intermediate/dense", attentionOutput, h, config.intermediateSize));
+        Operand<TFloat32> layerOutput = dense(scope + "/output/dense", intermediate, config.intermediateSize, h);
+        layerOutput = dropout.apply(tf, layerOutput, config.hiddenDropoutProb);
+        return layerNorm(scope + "/output/LayerNorm", tf.math.add(layerOutput, attentionOutput));
+    }
+
+    /** Multi-head scaled dot-product attention; returns the context as a {@code [batch * seq_len, hidden]} matrix. */
+    private Operand<TFloat32> selfAttention(String scope, Operand<TFloat32> x, Operand<TFloat32> maskAdder) {
+        Ops tf = vars.scope(scope);
+        long h = config.hiddenSize;
+        int heads = config.numAttentionHeads, size = config.headSize();
+        Operand<TFloat32> query = splitHeads(tf, dense(scope + "/query", x, h, h));
+        Operand<TFloat32> key = splitHeads(tf, dense(scope + "/key", x, h, h));
+        Operand<TFloat32> value = splitHeads(tf, dense(scope + "/value", x, h, h));
+
+        Operand<TFloat32> scores = tf.train.batchMatMul(query, key, TFloat32.class, BatchMatMul.adjY(true));
+        scores = tf.math.add(tf.math.mul(scores, tf.constant((float) (1.0 / Math.sqrt(size)))), maskAdder);
+        Operand<TFloat32> probs = dropout.apply(tf, tf.nn.softmax(scores), config.attentionProbsDropoutProb);
+
+        Operand<TFloat32> context = tf.train.batchMatMul(probs, value, TFloat32.class);
+        context = tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3}));
+        return tf.reshape(context, tf.constant(new int[] {-1, heads * size}));
+    }
+
+    /** {@code [batch * seq_len, hidden]} to {@code [batch, heads, seq_len, head_size]}. */
+    private Operand<TFloat32> splitHeads(Ops tf, Operand<TFloat32> x) {
+        Operand<TFloat32> split = tf.reshape(x, dims(batch, seqLen,
+                tf.constant(config.numAttentionHeads), tf.constant(config.headSize())));
+        return tf.linalg.transpose(split, tf.constant(new int[] {0, 2, 1, 3}));
+    }
+
+    /** The [CLS] token's final hidden state through a tanh dense layer. */
+    private Operand<TFloat32> pooler(Operand<TFloat32> sequence) {
+        String scope = "bert/pooler";
+        Ops tf = vars.scope(scope);
+        Operand<TFloat32> first = tf.stridedSlice(sequence, Indices.all(), Indices.at(0), Indices.all());
+        return tf.withName("pooled_output").math.tanh(
+                dense(scope + "/dense", first, config.hiddenSize, config.hiddenSize));
+    }
+
+    /** A fully connected layer with variables {@code scope/kernel [in, out]} and {@code scope/bias [out]}. */
+    Operand<TFloat32> dense(String scope, Operand<TFloat32> x, long in, long out) {
+        Ops tf = vars.scope(scope);
+        Variable<TFloat32> kernel = vars.create(scope + "/kernel", in, out);
+        Variable<TFloat32> bias = vars.create(scope + "/bias", out);
+        return tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias);
+    }
+
+    /** Layer normalisation over the last axis, with {@code scope/gamma} and {@code scope/beta}. */
+    private Operand<TFloat32> layerNorm(String scope, Operand<TFloat32> x) {
+        Ops tf = vars.scope(scope);
+        Variable<TFloat32> gamma = vars.create(scope + "/gamma", config.hiddenSize);
+        Variable<TFloat32> beta = vars.create(scope + "/beta", config.hiddenSize);
+        Operand<TFloat32> mean = tf.math.mean(x, tf.constant(-1), Mean.keepDims(true));
+        Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(x, mean), tf.constant(-1), Mean.keepDims(true));
+        Operand<TFloat32> normalized = tf.math.mul(tf.math.sub(x, mean),
+                tf.math.rsqrt(tf.math.add(variance, tf.constant(LAYER_NORM_EPSILON))));
+        return tf.math.add(tf.math.mul(normalized, gamma), beta);
+    }
+
+    /** GELU as Google's BERT computes it (tanh approximation), or the exact erf form or ReLU when asked. */
+    private Operand<TFloat32> activation(Ops tf, Operand<TFloat32> x) {
+        switch (config.hiddenAct) {
+            case "relu":
+                return tf.nn.relu(x);
+            case "gelu_exact":
+                return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(tf.constant(1f),
+                        tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
+            default: {
+                Operand<TFloat32> cube = tf.math.mul(tf.math.mul(x, x), x);
+                Operand<TFloat32> inner = tf.math.mul(tf.constant((float) Math.sqrt(2 / Math.PI)),
+                        tf.math.add(x, tf.math.mul(tf.constant(0.044715f), cube)));
+                return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(tf.constant(1f), tf.math.tanh(inner)));
+            }
+        }
+    }
+
+    @SafeVarargs
+    private Operand<TInt32> dims(Operand<TInt32>... d) {
+        return vars.scope("").stack(List.of(d));
+    }
+
+    /**
+     * Where dropout happens. Training graphs scale every rate by a fed switch ({@code 1} while training,
+     * {@code 0} for validation) so one graph serves both; inference graphs have no dropout ops at all.
+     */
+    public static final class Dropout {
+        public static final Dropout NONE = new Dropout(null, 0);
+        private final Operand<TFloat32> switchOn;
+        private final long seed;
+        private int opIndex;
+
+        private Dropout(Operand<TFloat32> switchOn, long seed) {
+            this.switchOn = switchOn;
+            this.seed = seed;
+        }
+
+        /** Dropout scaled by {@code switchOn}, a scalar fed as 1 while training and 0 otherwise. */
+        public static Dropout switched(Operand<TFloat32> switchOn, long seed) { return new Dropout(switchOn, seed); }
+
+        public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, float rate) {
+            if (switchOn == null || rate <= 0) return x;
+            Operand<TFloat32> r = tf.math.mul(switchOn, tf.constant(rate));
+            Operand<TFloat32> uniform = tf.random.randomUniform(tf.shape(x), TFloat32.class,
+                    RandomUniform.seed(seed), RandomUniform.seed2((long) ++opIndex));
+            Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(uniform, r), TFloat32.class);
+            return tf.math.mul(x, tf.math.div(keep, tf.math.sub(tf.constant(1f), r)));
+        }
+    }
+}

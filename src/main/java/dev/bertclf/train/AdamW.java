@@ -1,0 +1,80 @@
+package dev.bertclf.train;
+
+import dev.bertclf.model.NamedVariables;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The tutorial's optimizer, {@code AdamWeightDecay} from TensorFlow's official BERT code, as graph ops: gradients
+ * clipped to a global norm of 1, decoupled weight decay {@code w -= lr * 0.01 * w} on every weight except
+ * LayerNorm and bias, applied before Keras' Adam update with bias correction (beta1 0.9, beta2 0.999,
+ * epsilon 1e-6). The learning rate and Adam's beta powers are fed each step, so the schedule stays in Java.
+ */
+public final class AdamW {
+    public static final double BETA1 = 0.9, BETA2 = 0.999, EPSILON = 1e-6, WEIGHT_DECAY = 0.01, CLIP_NORM = 1.0;
+
+    public final Placeholder<TFloat32> learningRate;
+    public final Placeholder<TFloat32> beta1Power;
+    public final Placeholder<TFloat32> beta2Power;
+    /** Runs one update of every variable. */
+    public final Op update;
+    /** {@code [name]/adam_m} and {@code [name]/adam_v}, the names Google's own checkpoints give these slots. */
+    public final Map<String, Variable<TFloat32>> slots = new LinkedHashMap<>();
+
+    public AdamW(Ops root, NamedVariables vars, List<Operand<TFloat32>> gradients) {
+        Ops tf = root.withSubScope("adamw");
+        learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        beta1Power = tf.withName("beta1_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        beta2Power = tf.withName("beta2_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        List<Operand<TFloat32>> clipped = clipByGlobalNorm(tf, gradients, (float) CLIP_NORM);
+
+        List<Op> updates = new ArrayList<>();
+        int i = 0;
+        for (var e : vars.all().entrySet()) {
+            String name = e.getKey();
+            Variable<TFloat32> w = e.getValue();
+            long[] dims = vars.shapes().get(name).asArray();
+            Variable<TFloat32> m = tf.variable(tf.zeros(tf.constant(dims), TFloat32.class));
+            Variable<TFloat32> v = tf.variable(tf.zeros(tf.constant(dims), TFloat32.class));
+            slots.put(name + "/adam_m", m);
+            slots.put(name + "/adam_v", v);
+            Ops step = tf;
+            if (decays(name)) {
+                Operand<TFloat32> decay = tf.math.mul(tf.math.mul(learningRate, tf.constant((float) WEIGHT_DECAY)), w);
+                step = tf.withControlDependencies(List.of(tf.assignSub(w, decay)));
+            }
+            updates.add(step.train.applyAdam(w, m, v, beta1Power, beta2Power, learningRate,
+                    tf.constant((float) BETA1), tf.constant((float) BETA2), tf.constant((float) EPSILON),
+                    clipped.get(i++)));
+        }
+        update = tf.withControlDependencies(updates).withName("update").noOp();
+    }
+
+    /** As the official optimizer's {@code exclude_from_weight_decay=["LayerNorm", "layer_norm", "bias"]}. */
+    static boolean decays(String name) {
+        return !(name.contains("LayerNorm") || name.contains("layer_norm") || name.contains("bias"));
+    }
+
+    /** {@code tf.clip_by_global_norm}: scale all gradients by {@code clip / max(global_norm, clip)}. */
+    private static List<Operand<TFloat32>> clipByGlobalNorm(Ops tf, List<Operand<TFloat32>> grads, float clip) {
+        Operand<TFloat32> sumOfSquares = null;
+        for (Operand<TFloat32> g : grads) {
+            Operand<TFloat32> sq = tf.math.mul(tf.nn.l2Loss(g), tf.constant(2f));
+            sumOfSquares = sumOfSquares == null ? sq : tf.math.add(sumOfSquares, sq);
+        }
+        Operand<TFloat32> globalNorm = tf.withName("global_norm").math.sqrt(sumOfSquares);
+        Operand<TFloat32> scale = tf.math.div(tf.constant(clip), tf.math.maximum(globalNorm, tf.constant(clip)));
+        List<Operand<TFloat32>> out = new ArrayList<>();
+        for (Operand<TFloat32> g : grads) out.add(tf.math.mul(g, scale));
+        return out;
+    }
+}

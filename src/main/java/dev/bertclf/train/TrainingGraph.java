@@ -1,0 +1,138 @@
+package dev.bertclf.train;
+
+import dev.bertclf.model.BertClassifier;
+import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.BertModel;
+import dev.bertclf.model.NamedVariables;
+import dev.bertclf.text.EncodedBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Gradients;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The classifier plus everything training adds: the sigmoid cross-entropy loss, gradients, and the AdamW update,
+ * in one graph and one session. DJL's trainer is not implemented for TensorFlow, so training runs TensorFlow's
+ * graph mode directly; inference and export use DJL and a separate, dropout-free graph.
+ */
+public final class TrainingGraph implements AutoCloseable {
+    private final Graph graph = new Graph();
+    private final Session session;
+    private final NamedVariables vars;
+    private final BertClassifier model;
+    private final AdamW optimizer;
+    private final Placeholder<TFloat32> labels;
+    private final PlaceholderWithDefault<TFloat32> dropoutOn;
+    private final Operand<TFloat32> meanLoss;
+    private final Operand<TFloat32> lossSum;
+    private final Operand<TFloat32> correct;
+
+    public TrainingGraph(BertConfig config, long seed, SessionOptions options) {
+        Ops tf = Ops.create(graph);
+        vars = new NamedVariables(tf);
+        dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
+        model = new BertClassifier(config, vars, BertModel.Dropout.switched(dropoutOn, seed));
+        labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+
+        Operand<TFloat32> perExample = sigmoidCrossEntropy(tf, model.logits, labels);
+        meanLoss = tf.withName("loss").math.mean(perExample, tf.constant(0));
+        lossSum = tf.sum(perExample, tf.constant(0));
+        Operand<TFloat32> predicted = tf.dtypes.cast(tf.math.greater(model.logits, tf.constant(0f)), TFloat32.class);
+        correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
+
+        Gradients grads = tf.gradients(meanLoss, vars.operands());
+        List<Operand<TFloat32>> g = new ArrayList<>();
+        for (int i = 0; i < vars.all().size(); i++) g.add(grads.<TFloat32>dy(i));
+        optimizer = new AdamW(tf, vars, g);
+        session = new Session(graph, options.toConfigProto());
+        session.initialize();
+    }
+
+    /** {@code max(x, 0) - x * z + log(1 + exp(-|x|))}: TensorFlow's numerically stable form. */
+    static Operand<TFloat32> sigmoidCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels) {
+        return tf.math.add(tf.math.sub(tf.nn.relu(logits), tf.math.mul(logits, labels)),
+                tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
+    }
+
+    public NamedVariables variables() { return vars; }
+
+    /** Sets every weight by name; see {@link NamedVariables#load}. */
+    public void loadWeights(Map<String, TFloat32> weights) { vars.load(session, weights); }
+
+    public Map<String, TFloat32> readWeights() { return vars.read(session); }
+
+    /** One AdamW step with dropout on; {@code step} is 0-based. Returns the batch's mean loss and correct count. */
+    public StepResult train(EncodedBatch batch, float[] y, double learningRate, long step) {
+        try (Inputs in = new Inputs(batch, y);
+             TFloat32 lr = TFloat32.scalarOf((float) learningRate);
+             TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
+             TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
+             TFloat32 on = TFloat32.scalarOf(1f)) {
+            Session.Runner r = in.feed(session.runner())
+                    .feed(optimizer.learningRate, lr).feed(optimizer.beta1Power, b1).feed(optimizer.beta2Power, b2)
+                    .feed(dropoutOn, on).addTarget(optimizer.update).fetch(meanLoss).fetch(correct);
+            try (Result res = r.run()) {
+                return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
+            }
+        }
+    }
+
+    /** Forward pass without dropout. Returns the batch's summed loss, correct count and logits. */
+    public EvalResult evaluate(EncodedBatch batch, float[] y) {
+        try (Inputs in = new Inputs(batch, y);
+             Result res = in.feed(session.runner()).fetch(lossSum).fetch(correct).fetch(model.logits).run()) {
+            TFloat32 logits = (TFloat32) res.get(2);
+            float[] l = new float[batch.batchSize()];
+            logits.copyTo(DataBuffers.of(l, false, false));
+            return new EvalResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat(), l);
+        }
+    }
+
+    public record StepResult(float loss, float correct) {}
+
+    public record EvalResult(float lossSum, float correct, float[] logits) {}
+
+    /** The four fed tensors of one batch, closed together. */
+    private final class Inputs implements AutoCloseable {
+        final TInt32 ids, mask, types;
+        final TFloat32 y;
+
+        Inputs(EncodedBatch b, float[] labels) {
+            Shape s = Shape.of(b.batchSize(), b.seqLen());
+            ids = TInt32.tensorOf(s, DataBuffers.of(b.wordIds(), true, false));
+            mask = TInt32.tensorOf(s, DataBuffers.of(b.mask(), true, false));
+            types = TInt32.tensorOf(s, DataBuffers.of(b.typeIds(), true, false));
+            y = TFloat32.vectorOf(labels);
+        }
+
+        Session.Runner feed(Session.Runner r) {
+            return r.feed(model.bert.inputWordIds, ids).feed(model.bert.inputMask, mask)
+                    .feed(model.bert.inputTypeIds, types).feed(labels, y);
+        }
+
+        @Override
+        public void close() {
+            ids.close();
+            mask.close();
+            types.close();
+            y.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        graph.close();
+    }
+}
