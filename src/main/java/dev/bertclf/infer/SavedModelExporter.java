@@ -1,0 +1,96 @@
+package dev.bertclf.infer;
+
+import dev.bertclf.model.BertClassifier;
+import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.BertModel;
+import dev.bertclf.model.NamedVariables;
+import dev.bertclf.runtime.FileUtil;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Writes a trained classifier as a standard TensorFlow SavedModel that TensorFlow Serving, Python and DJL load as
+ * it is. It builds a fresh inference graph (no dropout, no optimizer state, so the export holds only the
+ * weights), signs it {@code serving_default} with the three int32 inputs BERT users know, and places
+ * {@code assets/vocab.txt}, {@code bert_config.json} and {@code metadata.json} beside it. The folder appears
+ * atomically: readers see the previous model or the new one, never half of one.
+ */
+public final class SavedModelExporter {
+    public static final String SIGNATURE = "serving_default";
+    public static final String VOCAB = "assets/vocab.txt";
+    public static final String CONFIG = "bert_config.json";
+
+    private SavedModelExporter() {}
+
+    public static void export(Path target, BertConfig config, Map<String, TFloat32> weights, Path vocab,
+                              ModelMetadata metadata) throws IOException {
+        Path dir = target.toAbsolutePath().normalize();
+        Files.createDirectories(dir.getParent());
+        Path tmp = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".export-");
+        try {
+            Path saved = tmp.resolve("model");
+            try (Graph g = new Graph()) {
+                NamedVariables vars = new NamedVariables(Ops.create(g));
+                BertClassifier model = new BertClassifier(config, vars, BertModel.Dropout.NONE);
+                try (Session s = new Session(g)) {
+                    vars.load(s, weights);
+                    Signature sig = Signature.builder().key(SIGNATURE)
+                            .input("input_word_ids", model.bert.inputWordIds)
+                            .input("input_mask", model.bert.inputMask)
+                            .input("input_type_ids", model.bert.inputTypeIds)
+                            .output("logits", model.logits)
+                            .output("probabilities", model.probabilities)
+                            .build();
+                    SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, s)).export();
+                }
+            }
+            Files.createDirectories(saved.resolve("assets"));
+            Files.copy(vocab, saved.resolve(VOCAB));
+            config.write(saved.resolve(CONFIG));
+            metadata.write(saved);
+            replace(saved, dir);
+        } finally {
+            FileUtil.deleteTree(tmp);
+        }
+    }
+
+    /** Only an empty folder or an earlier model may be replaced: never a folder of the user's own files. */
+    static boolean isReplaceable(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return false;
+        if (Files.isRegularFile(dir.resolve("saved_model.pb")) || Files.isRegularFile(dir.resolve(ModelMetadata.FILE))) {
+            return true;
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
+    }
+
+    /** Swaps the new model folder into place; an old one is moved aside first and removed after. */
+    private static void replace(Path fresh, Path dir) throws IOException {
+        Path old = null;
+        if (Files.exists(dir)) {
+            if (!isReplaceable(dir)) {
+                throw new IOException("output folder " + dir + " exists and is not a bert-clf model; "
+                        + "refusing to replace it (choose another --output)");
+            }
+            old = dir.resolveSibling("." + dir.getFileName() + ".old-" + System.nanoTime());
+            Files.move(dir, old);
+        }
+        try {
+            Files.move(fresh, dir);
+        } catch (IOException e) {
+            if (old != null) Files.move(old, dir);
+            throw e;
+        }
+        if (old != null) FileUtil.deleteTree(old);
+    }
+}
