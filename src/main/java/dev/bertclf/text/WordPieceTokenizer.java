@@ -1,0 +1,186 @@
+package dev.bertclf.text;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * BERT's WordPiece tokenization built from nothing but {@code vocab.txt}, through Hugging Face's Rust tokenizer
+ * (DJL's binding): the same ids as Google's {@code tokenization.py} and TF Hub's preprocessing model, at native
+ * speed and without Python. Texts longer than the model's sequence length are cut so that {@code [SEP]} still
+ * ends them.
+ *
+ * <p>Holds native memory: close it.
+ */
+public final class WordPieceTokenizer implements AutoCloseable {
+
+    /** How a batch is padded. */
+    public enum Padding {
+        /** Every row is {@code maxSeqLen} long: the fixed shape training graphs and exported models expect. */
+        TO_MAX_LENGTH,
+        /** Rows are as long as the batch's longest text: less work for inference on short texts. */
+        TO_LONGEST
+    }
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final int maxSeqLen;
+    private final Padding padding;
+
+    private WordPieceTokenizer(HuggingFaceTokenizer tokenizer, int maxSeqLen, Padding padding) {
+        this.tokenizer = tokenizer;
+        this.maxSeqLen = maxSeqLen;
+        this.padding = padding;
+    }
+
+    /** A tokenizer that pads every text to {@code maxSeqLen}. */
+    public static WordPieceTokenizer fromVocab(Path vocabTxt, boolean lowercase, int maxSeqLen) {
+        return builder(vocabTxt).lowercase(lowercase).maxSeqLen(maxSeqLen).build();
+    }
+
+    public static Builder builder(Path vocabTxt) {
+        return new Builder(vocabTxt);
+    }
+
+    /** Encodes the texts as one batch; each row is {@code [CLS] text [SEP]}, truncated to {@code maxSeqLen}. */
+    public EncodedBatch encode(List<String> texts) {
+        texts.forEach(t -> Objects.requireNonNull(t, "texts must not contain null"));
+        if (texts.isEmpty()) {
+            int seqLen = padding == Padding.TO_MAX_LENGTH ? maxSeqLen : 0;
+            return new EncodedBatch(0, seqLen, new int[0], new int[0], new int[0]);
+        }
+        // One native call for the whole batch: Rust encodes it in parallel (measured faster than a loop).
+        Encoding[] encodings = tokenizer.batchEncode(texts);
+        int seqLen = encodings[0].getIds().length;
+        int n = texts.size() * seqLen;
+        int[] wordIds = new int[n];
+        int[] mask = new int[n];
+        int[] typeIds = new int[n];
+        for (int row = 0; row < encodings.length; row++) {
+            Encoding e = encodings[row];
+            if (e.getIds().length != seqLen) {
+                throw new IllegalStateException("tokenizer returned rows of different lengths: "
+                        + seqLen + " and " + e.getIds().length);
+            }
+            copyInts(e.getIds(), wordIds, row * seqLen);
+            copyInts(e.getAttentionMask(), mask, row * seqLen);
+            copyInts(e.getTypeIds(), typeIds, row * seqLen);
+        }
+        return new EncodedBatch(texts.size(), seqLen, wordIds, mask, typeIds);
+    }
+
+    /** The WordPiece tokens the model sees for one text, {@code [CLS]} and {@code [SEP]} included, padding not. */
+    public List<String> tokens(String text) {
+        Encoding e = tokenizer.encode(Objects.requireNonNull(text, "text"));
+        String[] tokens = e.getTokens();
+        long[] mask = e.getAttentionMask();
+        List<String> real = new ArrayList<>();
+        for (int i = 0; i < tokens.length; i++) {
+            if (mask[i] != 0) real.add(tokens[i]);
+        }
+        return real;
+    }
+
+    public int maxSeqLen() {
+        return maxSeqLen;
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+
+    private static void copyInts(long[] from, int[] to, int offset) {
+        for (int i = 0; i < from.length; i++) to[offset + i] = Math.toIntExact(from[i]);
+    }
+
+    /** Options of a tokenizer; only the vocabulary is required. */
+    public static final class Builder {
+        private final Path vocabTxt;
+        private boolean lowercase = true;
+        private int maxSeqLen = 128;
+        private Padding padding = Padding.TO_MAX_LENGTH;
+        private Path jsonDir;
+
+        private Builder(Path vocabTxt) {
+            this.vocabTxt = Objects.requireNonNull(vocabTxt, "vocabTxt");
+        }
+
+        /** True for "uncased" models (the default); also strips accents, as Google's uncased BERT does. */
+        public Builder lowercase(boolean lowercase) {
+            this.lowercase = lowercase;
+            return this;
+        }
+
+        /** Sequence length including {@code [CLS]} and {@code [SEP]}; 128 by default. */
+        public Builder maxSeqLen(int maxSeqLen) {
+            if (maxSeqLen < 2) {
+                throw new IllegalArgumentException("maxSeqLen must leave room for [CLS] and [SEP], got " + maxSeqLen);
+            }
+            this.maxSeqLen = maxSeqLen;
+            return this;
+        }
+
+        public Builder padding(Padding padding) {
+            this.padding = Objects.requireNonNull(padding, "padding");
+            return this;
+        }
+
+        /** Pads a batch only to its longest text. */
+        public Builder padToLongest() {
+            return padding(Padding.TO_LONGEST);
+        }
+
+        /**
+         * Keeps the generated {@code tokenizer.json} in this folder (for instance next to an exported model, so
+         * that other Hugging Face tools load the same tokenizer); by default it goes to a temp file, deleted once
+         * loaded.
+         */
+        public Builder tokenizerJsonDir(Path dir) {
+            this.jsonDir = dir;
+            return this;
+        }
+
+        public WordPieceTokenizer build() {
+            Vocabulary vocab = Vocabulary.read(vocabTxt);
+            try {
+                if (jsonDir != null) {
+                    Path json = jsonDir.resolve("tokenizer.json");
+                    TokenizerJson.write(vocab, lowercase, json);
+                    return load(json);
+                }
+                Path json = Files.createTempFile("bert-clf-tokenizer-", ".json");
+                try {
+                    TokenizerJson.write(vocab, lowercase, json);
+                    return load(json);
+                } finally {
+                    Files.deleteIfExists(json);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot build a tokenizer from " + vocabTxt + ": " + e.getMessage(), e);
+            }
+        }
+
+        private WordPieceTokenizer load(Path json) throws IOException {
+            HuggingFaceTokenizer.Builder b = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(json)
+                    .optMaxLength(maxSeqLen)
+                    .optTruncation(true);
+            if (padding == Padding.TO_MAX_LENGTH) {
+                b.optPadToMaxLength();
+            } else {
+                b.optPadding(true);
+            }
+            return new WordPieceTokenizer(b.build(), maxSeqLen, padding);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.bertclf.text;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WordPieceTokenizerTest {
+    private static final String MOVIE = "this is such an amazing movie!";
+    private static WordPieceTokenizer uncased;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void loadUncased() throws URISyntaxException {
+        uncased = WordPieceTokenizer.fromVocab(uncasedVocab(), true, 128);
+    }
+
+    @AfterAll
+    static void closeUncased() {
+        uncased.close();
+    }
+
+    static Path uncasedVocab() throws URISyntaxException {
+        return Path.of(WordPieceTokenizerTest.class.getResource("/vocab-bert-uncased.txt").toURI());
+    }
+
+    @Test
+    void matchesGoogleIdsForTheGoldenSentence() {
+        EncodedBatch b = uncased.encode(List.of(MOVIE));
+
+        assertEquals(1, b.batchSize());
+        assertEquals(128, b.seqLen());
+        assertArrayEquals(new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102, 0, 0, 0},
+                Arrays.copyOf(b.wordIds(), 12));
+        int[] mask = new int[128];
+        Arrays.fill(mask, 0, 9, 1);
+        assertArrayEquals(mask, b.mask());
+        assertArrayEquals(new int[128], b.typeIds());
+        assertEquals(9, b.length(0));
+    }
+
+    @Test
+    void lowercasesAndStripsAccentsWhenUncased() {
+        assertArrayEquals(uncased.encode(List.of(MOVIE)).wordIds(),
+                uncased.encode(List.of("THIS is Such an AMAZING mövie!")).wordIds());
+    }
+
+    @Test
+    void tokensShowWordPiecesWithoutPadding() {
+        assertEquals(List.of("[CLS]", "this", "is", "such", "an", "amazing", "movie", "!", "[SEP]"),
+                uncased.tokens(MOVIE));
+    }
+
+    @Test
+    void emptyTextIsClsSepThenPadding() {
+        EncodedBatch b = uncased.encode(List.of(""));
+
+        assertEquals(128, b.seqLen());
+        assertArrayEquals(new int[] {101, 102, 0, 0}, Arrays.copyOf(b.wordIds(), 4));
+        assertEquals(2, b.length(0));
+    }
+
+    @Test
+    void longTextIsCutToMaxSeqLenKeepingSepLast() {
+        String longText = "movie ".repeat(500);
+        EncodedBatch b = uncased.encode(List.of(longText));
+
+        assertEquals(128, b.seqLen());
+        assertEquals(128, b.length(0));
+        assertEquals(101, b.wordIds()[0]);
+        assertEquals(3185, b.wordIds()[1]);
+        assertEquals(3185, b.wordIds()[126]);
+        assertEquals(102, b.wordIds()[127]);
+    }
+
+    @Test
+    void batchRowsMatchSingleEncodings() {
+        List<String> texts = List.of(MOVIE, "", "a terrible, boring film", "movie ".repeat(300));
+        EncodedBatch batch = uncased.encode(texts);
+
+        assertEquals(4, batch.batchSize());
+        assertEquals(128, batch.seqLen());
+        for (int row = 0; row < texts.size(); row++) {
+            EncodedBatch single = uncased.encode(List.of(texts.get(row)));
+            assertArrayEquals(single.wordIds(), Arrays.copyOfRange(batch.wordIds(), row * 128, row * 128 + 128));
+            assertArrayEquals(single.mask(), Arrays.copyOfRange(batch.mask(), row * 128, row * 128 + 128));
+        }
+    }
+
+    @Test
+    void padToLongestPadsOnlyToTheBatchsLongestText() throws URISyntaxException {
+        try (WordPieceTokenizer t = WordPieceTokenizer.builder(uncasedVocab()).maxSeqLen(128).padToLongest().build()) {
+            EncodedBatch b = t.encode(List.of(MOVIE, "a film"));
+
+            assertEquals(9, b.seqLen());
+            assertArrayEquals(new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102,
+                    101, 1037, 2143, 102, 0, 0, 0, 0, 0}, b.wordIds());
+            assertEquals(4, b.length(1));
+            assertEquals(128, t.encode(List.of("movie ".repeat(500))).seqLen());
+        }
+    }
+
+    @Test
+    void emptyBatchHasNoRows() {
+        EncodedBatch b = uncased.encode(List.of());
+        assertEquals(0, b.batchSize());
+        assertEquals(0, b.wordIds().length);
+    }
+
+    @Test
+    void casedVocabularyKeepsCaseAndAccents() throws IOException {
+        Path vocab = tinyVocab("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "Hello", "world", "café", "!");
+        try (WordPieceTokenizer t = WordPieceTokenizer.fromVocab(vocab, false, 8)) {
+            EncodedBatch b = t.encode(List.of("Hello hello world café!"));
+
+            assertArrayEquals(new int[] {2, 6, 5, 7, 8, 9, 3, 0}, b.wordIds());
+            assertNotEquals(t.encode(List.of("Hello")).wordIds()[1], t.encode(List.of("hello")).wordIds()[1]);
+        }
+    }
+
+    @Test
+    void unknownWordsBecomeUnk() throws IOException {
+        Path vocab = tinyVocab("[PAD]", "[UNK]", "[CLS]", "[SEP]", "good", "##ness", "me");
+        try (WordPieceTokenizer t = WordPieceTokenizer.fromVocab(vocab, true, 8)) {
+            assertEquals(List.of("[CLS]", "good", "##ness", "[UNK]", "me", "[SEP]"), t.tokens("Goodness gracious me"));
+            assertArrayEquals(new int[] {2, 4, 5, 1, 6, 3, 0, 0}, t.encode(List.of("Goodness gracious me")).wordIds());
+        }
+    }
+
+    @Test
+    void padsWithThePadTokensOwnId() throws IOException {
+        Path vocab = tinyVocab("[UNK]", "[CLS]", "[SEP]", "[PAD]", "hi");
+        try (WordPieceTokenizer t = WordPieceTokenizer.fromVocab(vocab, true, 6)) {
+            assertArrayEquals(new int[] {1, 4, 2, 3, 3, 3}, t.encode(List.of("hi")).wordIds());
+        }
+    }
+
+    @Test
+    void keepsTheTokenizerJsonWhenAskedTo() throws IOException {
+        Path vocab = tinyVocab("[PAD]", "[UNK]", "[CLS]", "[SEP]", "hi");
+        Path dir = tmp.resolve("model");
+        try (WordPieceTokenizer t = WordPieceTokenizer.builder(vocab).maxSeqLen(4).tokenizerJsonDir(dir).build()) {
+            assertArrayEquals(new int[] {2, 4, 3, 0}, t.encode(List.of("hi")).wordIds());
+        }
+        assertEquals(true, Files.readString(dir.resolve("tokenizer.json")).contains("\"WordPiece\""));
+    }
+
+    @Test
+    void vocabularyWithoutSpecialTokensIsRejectedWithItsPath() throws IOException {
+        Path vocab = tinyVocab("[PAD]", "[UNK]", "hello");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WordPieceTokenizer.fromVocab(vocab, true, 8));
+        assertEquals(true, e.getMessage().contains("[CLS]") && e.getMessage().contains(vocab.toString()), e.getMessage());
+    }
+
+    private Path tinyVocab(String... tokens) throws IOException {
+        Path p = Files.createTempFile(tmp, "vocab", ".txt");
+        Files.write(p, List.of(tokens));
+        return p;
+    }
+}
