@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -33,7 +35,11 @@ public final class Trainer {
         this.sessionOptions = sessionOptions;
     }
 
-    public List<EpochMetrics> fit(BertConfig config, Map<String, TFloat32> initialWeights,
+    /**
+     * Trains from the weights {@code initialWeights} returns for the graph's variable shapes (it may close
+     * nothing: the trainer closes them once loaded).
+     */
+    public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Map<String, TFloat32>> initialWeights,
                                   TokenizedDataset train, TokenizedDataset validation, EpochListener listener)
             throws Exception {
         long stepsPerEpoch = (train.size() + hp.batchSize() - 1) / hp.batchSize();
@@ -42,7 +48,12 @@ public final class Trainer {
                 train.size(), hp.epochs(), schedule.totalSteps(), schedule.warmupSteps(), hp.batchSize(), hp.learningRate());
         List<EpochMetrics> history = new ArrayList<>();
         try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions)) {
-            graph.loadWeights(initialWeights);
+            Map<String, TFloat32> init = initialWeights.apply(graph.variables().shapes());
+            try {
+                graph.loadWeights(init);
+            } finally {
+                init.values().forEach(TFloat32::close);
+            }
             Random shuffle = new Random(hp.seed());
             long step = 0;
             for (int epoch = 1; epoch <= hp.epochs(); epoch++) {

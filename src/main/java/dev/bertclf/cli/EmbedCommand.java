@@ -1,0 +1,46 @@
+package dev.bertclf.cli;
+
+import dev.bertclf.infer.EncoderRunner;
+import dev.bertclf.model.ModelResolver;
+import dev.bertclf.model.PretrainedModel;
+import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.text.WordPieceTokenizer;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "embed", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Run a pretrained encoder on a text and show its pooled and sequence outputs.")
+final class EmbedCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--model", description = "Model name or folder.")
+    String model = "small_bert/bert_en_uncased_L-4_H-512_A-8";
+
+    @Option(names = "--max-seq-len") int maxSeqLen = 128;
+
+    @Option(names = "--model-mirror", description = "Host replacing storage.googleapis.com for model downloads.")
+    String modelMirror;
+
+    @Parameters(paramLabel = "TEXT", arity = "1") String text;
+
+    @Override
+    public Integer call() {
+        PretrainedModel m = new ModelResolver(BertClfHome.models(), modelMirror).resolve(model);
+        try (WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(m.vocab(), m.lowercase(), maxSeqLen);
+             EncoderRunner encoder = new EncoderRunner(m)) {
+            EncoderRunner.Outputs o = encoder.run(tok.encode(List.of(text)));
+            System.out.println("Loaded BERT: " + m.name());
+            System.out.println("Pooled Outputs Shape:(" + o.batch() + ", " + o.hidden() + ")");
+            System.out.println("Pooled Outputs Values:" + Arrays.head(o.pooled(), 0, 12));
+            System.out.println("Sequence Outputs Shape:(" + o.batch() + ", " + o.seqLen() + ", " + o.hidden() + ")");
+            for (int t = 0; t < Math.min(4, o.seqLen()); t++) {
+                System.out.println("Sequence Outputs Values[0][" + t + "]:" + Arrays.head(o.sequence(), t * o.hidden(), 6));
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.bertclf.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.bertclf.data.DataException;
+import dev.bertclf.data.ImdbDataset;
+import dev.bertclf.data.TextDirectoryDataset;
+import dev.bertclf.data.Utf8TextReader;
+import dev.bertclf.infer.BinaryMetrics;
+import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.ProgressBar;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Loss, accuracy, precision, recall, F1 and confusion matrix of a trained model on aclImdb/test.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
+    Path modelDir;
+
+    @Option(names = "--data-dir", description = "Folder holding aclImdb/ (default: $BERT_CLF_HOME/data).")
+    Path dataDir = Defaults.dataDir();
+
+    @Option(names = "--url", description = "Dataset archive, downloaded when the data is missing.")
+    URI url = URI.create(ImdbDataset.DEFAULT_URL);
+
+    @Option(names = "--max-examples", description = "Evaluate a seeded random subset of this many examples (0: all).")
+    int maxExamples = 0;
+
+    @Option(names = "--batch-size") int batchSize = 32;
+
+    @Option(names = "--json", description = "Print the metrics as JSON.")
+    boolean json;
+
+    private static final long SUBSET_SEED = 42;
+
+    @Override
+    public Integer call() {
+        if (maxExamples < 0) throw new IllegalArgumentException("--max-examples must be 0 or more");
+        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
+        Path dir = Defaults.modelDirOrLast(modelDir);
+        Path data = ImdbDataset.ensure(dataDir, url);
+        TextDirectoryDataset test = TextDirectoryDataset.scan(data.resolve("test"));
+        try (TextClassifier clf = TextClassifier.load(dir)) {
+            if (!test.classNames().equals(clf.metadata().classNames())) {
+                throw new DataException("test classes " + test.classNames() + " differ from the model's "
+                        + clf.metadata().classNames());
+            }
+            List<TextDirectoryDataset.Example> examples = test.shuffled(SUBSET_SEED);
+            if (maxExamples > 0 && maxExamples < examples.size()) examples = examples.subList(0, maxExamples);
+            Utf8TextReader reader = new Utf8TextReader();
+            float[] logits = new float[examples.size()];
+            int[] labels = new int[examples.size()];
+            try (ProgressBar bar = new ProgressBar("Evaluating", examples.size(), 0, ProgressBar.Unit.ITEMS)) {
+                for (int from = 0; from < examples.size(); from += batchSize) {
+                    int to = Math.min(examples.size(), from + batchSize);
+                    List<String> texts = new ArrayList<>();
+                    for (int i = from; i < to; i++) {
+                        texts.add(reader.read(examples.get(i).file()));
+                        labels[i] = examples.get(i).label();
+                    }
+                    System.arraycopy(clf.logits(texts, batchSize), 0, logits, from, to - from);
+                    bar.step(to - from);
+                }
+            }
+            BinaryMetrics m = BinaryMetrics.of(logits, labels);
+            if (json) {
+                Map<String, Object> out = m.toMap();
+                out.put("model_dir", dir.toString());
+                System.out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(out));
+            } else {
+                List<String> c = clf.metadata().classNames();
+                System.out.printf(Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%n", m.loss(), m.accuracy());
+                System.out.printf(Locale.ROOT, "Precision: %.4f  Recall: %.4f  F1: %.4f  (positive class: %s)%n",
+                        m.precision(), m.recall(), m.f1(), c.get(1));
+                System.out.printf(Locale.ROOT, "Confusion matrix (rows: true, columns: predicted):%n");
+                System.out.printf(Locale.ROOT, "%10s %8s %8s%n", "", c.get(0), c.get(1));
+                System.out.printf(Locale.ROOT, "%10s %8d %8d%n", c.get(0), m.trueNegatives(), m.falsePositives());
+                System.out.printf(Locale.ROOT, "%10s %8d %8d%n", c.get(1), m.falseNegatives(), m.truePositives());
+            }
+        }
+        return 0;
+    }
+}

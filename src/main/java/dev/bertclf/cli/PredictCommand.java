@@ -1,0 +1,75 @@
+package dev.bertclf.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.bertclf.infer.TextClassifier;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"Classify texts with a trained model: the probability of the positive class and a label.",
+                "Reads one text per line from standard input when no TEXT is given."})
+final class PredictCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
+    Path modelDir;
+
+    @Option(names = "--json", description = "Print one JSON array of results.")
+    boolean json;
+
+    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify.")
+    List<String> texts = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+        Path dir = Defaults.modelDirOrLast(modelDir);
+        List<String> inputs = texts.isEmpty() ? readStdin() : texts;
+        if (inputs.isEmpty()) throw new IllegalArgumentException("no text to classify: pass TEXT or pipe lines to stdin");
+        try (TextClassifier clf = TextClassifier.load(dir)) {
+            float[] logits = clf.logits(inputs, 32);
+            List<String> classes = clf.metadata().classNames();
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                double p = TextClassifier.sigmoid(logits[i]);
+                String label = classes.get(p > 0.5 ? 1 : 0);
+                if (json) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("text", inputs.get(i));
+                    r.put("probability", p);
+                    r.put("label", label);
+                    r.put("logit", logits[i]);
+                    results.add(r);
+                } else {
+                    System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", inputs.get(i), p, label);
+                }
+            }
+            if (json) System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(results));
+        }
+        return 0;
+    }
+
+    /** Non-empty lines of stdin, invalid UTF-8 replaced rather than fatal. */
+    private static List<String> readStdin() throws IOException {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(System.in, decoder))) {
+            for (String line; (line = r.readLine()) != null; ) if (!line.isBlank()) lines.add(line);
+        }
+        return lines;
+    }
+}

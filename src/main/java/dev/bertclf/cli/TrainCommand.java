@@ -1,0 +1,66 @@
+package dev.bertclf.cli;
+
+import dev.bertclf.data.ImdbDataset;
+import dev.bertclf.runtime.ProgressBar;
+import dev.bertclf.train.EpochMetrics;
+import dev.bertclf.train.FineTuneRun;
+import dev.bertclf.train.Hyperparameters;
+import dev.bertclf.train.SessionOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = {"Fine-tune a pretrained BERT encoder with a dropout and single-logit head on the IMDB reviews",
+                "(downloading the data and the model first if needed), saving a SavedModel after every epoch."})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--model", description = "A model name from the tutorial's table (e.g. small_bert/L-4_H-512_A-8) "
+            + "or a folder (Google's release layout or a SavedModel with bert_config.json).")
+    String model = "small_bert/bert_en_uncased_L-4_H-512_A-8";
+
+    @Option(names = "--epochs") int epochs = Hyperparameters.EPOCHS;
+    @Option(names = "--batch-size") int batchSize = Hyperparameters.BATCH_SIZE;
+    @Option(names = "--learning-rate", description = "Peak AdamW learning rate.") double learningRate = Hyperparameters.LEARNING_RATE;
+    @Option(names = "--max-seq-len", description = "Tokens per text, [CLS] and [SEP] included.") int maxSeqLen = Hyperparameters.MAX_SEQ_LEN;
+    @Option(names = "--seed", description = "Seed for the split, the shuffles, dropout and the head.") long seed = Hyperparameters.SEED;
+
+    @Option(names = "--data-dir", description = "Folder holding aclImdb/ (default: $BERT_CLF_HOME/data).")
+    Path dataDir = Defaults.dataDir();
+
+    @Option(names = "--url", description = "Dataset archive, downloaded when the data is missing.")
+    URI url = URI.create(ImdbDataset.DEFAULT_URL);
+
+    @Option(names = "--output", description = "Folder for the trained model.")
+    Path output = Path.of("imdb_bert");
+
+    @Option(names = "--max-train-examples", description = "Train on a seeded subset of this many examples (0: all).")
+    int maxTrainExamples = 0;
+
+    @Option(names = "--model-mirror", description = "Host replacing storage.googleapis.com for model downloads "
+            + "(also $BERT_CLF_MODEL_MIRROR).")
+    String modelMirror;
+
+    @Override
+    public Integer call() throws Exception {
+        Hyperparameters hp = new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+        if (maxTrainExamples < 0) throw new IllegalArgumentException("--max-train-examples must be 0 or more");
+        FineTuneRun.Outcome o = new FineTuneRun().run(new FineTuneRun.Request(model, hp, dataDir, url, output,
+                maxTrainExamples, modelMirror, SessionOptions.defaults()));
+        EpochMetrics best = o.history().stream().max(Comparator.comparingDouble(EpochMetrics::valAccuracy)).orElseThrow();
+        double seconds = o.history().stream().mapToDouble(EpochMetrics::seconds).sum();
+        double rate = o.history().stream().mapToDouble(EpochMetrics::examplesPerSecond).average().orElse(0);
+        System.out.printf(Locale.ROOT, "%nTrained %s in %s (%.1f examples/s).%n", model, ProgressBar.duration(seconds), rate);
+        System.out.printf(Locale.ROOT, "Best epoch %d: val_loss %.4f, val_binary_accuracy %.4f%n",
+                best.epoch(), best.valLoss(), best.valAccuracy());
+        System.out.println("Model saved to " + o.modelDir() + " (training curves: " + o.modelDir().resolve("training_curves.png") + ")");
+        System.out.println("Next: bert-clf evaluate, or bert-clf predict \"this is such an amazing movie!\"");
+        return 0;
+    }
+}

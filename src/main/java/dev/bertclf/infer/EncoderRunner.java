@@ -1,0 +1,64 @@
+package dev.bertclf.infer;
+
+import dev.bertclf.model.BertModel;
+import dev.bertclf.model.NamedVariables;
+import dev.bertclf.model.PretrainedModel;
+import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.text.EncodedBatch;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A pretrained encoder on its own, for looking inside it (the tutorial's "using the BERT model" section) and for
+ * comparing our graph with Google's on the same weights.
+ */
+public final class EncoderRunner implements AutoCloseable {
+    private final Graph graph = new Graph();
+    private final Session session;
+    private final BertModel bert;
+
+    /** Outputs for one batch: pooled {@code [batch, hidden]} and sequence {@code [batch, seq, hidden]}, flat. */
+    public record Outputs(int batch, int seqLen, int hidden, float[] pooled, float[] sequence) {}
+
+    public EncoderRunner(PretrainedModel model) {
+        TfRuntime.engine();
+        NamedVariables vars = new NamedVariables(Ops.create(graph));
+        bert = new BertModel(model.config(), vars, BertModel.Dropout.NONE);
+        session = new Session(graph);
+        Map<String, TFloat32> weights = model.initialWeights(vars.shapes(), 0);
+        try {
+            vars.load(session, weights);
+        } finally {
+            weights.values().forEach(TFloat32::close);
+        }
+    }
+
+    public Outputs run(EncodedBatch b) {
+        Shape s = Shape.of(b.batchSize(), b.seqLen());
+        try (TInt32 ids = TInt32.tensorOf(s, DataBuffers.of(b.wordIds(), true, false));
+             TInt32 mask = TInt32.tensorOf(s, DataBuffers.of(b.mask(), true, false));
+             TInt32 types = TInt32.tensorOf(s, DataBuffers.of(b.typeIds(), true, false));
+             Result r = session.runner().feed(bert.inputWordIds, ids).feed(bert.inputMask, mask)
+                     .feed(bert.inputTypeIds, types).fetch(bert.pooledOutput).fetch(bert.sequenceOutput).run()) {
+            TFloat32 pooled = (TFloat32) r.get(0), seq = (TFloat32) r.get(1);
+            int hidden = (int) pooled.shape().get(1);
+            float[] p = new float[(int) pooled.size()], q = new float[(int) seq.size()];
+            pooled.copyTo(DataBuffers.of(p, false, false));
+            seq.copyTo(DataBuffers.of(q, false, false));
+            return new Outputs(b.batchSize(), b.seqLen(), hidden, p, q);
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        graph.close();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.bertclf.model;
+
+import dev.bertclf.model.checkpoint.CheckpointIndex;
+import dev.bertclf.model.checkpoint.CheckpointReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A BERT encoder on disk, whatever its source: config, vocabulary, casing, and (unless it is to start from
+ * random weights) the checkpoint with the scope its variables carry ({@code ""} for Google's release,
+ * {@code module/} for a TF1 hub module). It hands out initial weights by Google's names, so the graph never
+ * needs to know where they came from.
+ */
+public record PretrainedModel(String name, Path directory, BertConfig config, Path vocab, boolean lowercase,
+                              Path checkpointPrefix, String variablePrefix) {
+    private static final Logger log = LoggerFactory.getLogger(PretrainedModel.class);
+
+    /**
+     * Weights for every variable in {@code shapes}: encoder variables from the checkpoint (each one present with
+     * the shape the config implies, or an error naming it), everything else, such as the classifier head, fresh.
+     */
+    public Map<String, TFloat32> initialWeights(Map<String, Shape> shapes, long seed) {
+        Map<String, TFloat32> out = WeightInit.create(shapes, config.initializerRange, seed);
+        if (checkpointPrefix == null) {
+            log.warn("{} has no checkpoint: training starts from random weights", directory);
+            return out;
+        }
+        Map<String, CheckpointIndex.Entry> index = CheckpointIndex.read(checkpointPrefix);
+        List<String> wanted = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (var e : shapes.entrySet()) {
+            if (e.getKey().startsWith(BertClassifier.HEAD_SCOPE + "/")) continue;
+            String stored = variablePrefix + e.getKey();
+            CheckpointIndex.Entry entry = index.get(stored);
+            if (entry == null) {
+                problems.add("variable " + stored + " is missing");
+            } else if (!Arrays.equals(entry.shape(), e.getValue().asArray())) {
+                problems.add("variable " + stored + " has shape " + Arrays.toString(entry.shape())
+                        + " in the checkpoint but bert_config.json implies " + Arrays.toString(e.getValue().asArray()));
+            } else {
+                wanted.add(stored);
+            }
+        }
+        if (!problems.isEmpty()) {
+            out.values().forEach(TFloat32::close);
+            throw new ModelException("checkpoint " + checkpointPrefix + " does not fit " + directory.resolve("bert_config.json")
+                    + ": " + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+                    + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
+        }
+        Map<String, TFloat32> restored = CheckpointReader.read(checkpointPrefix, wanted);
+        Map<String, TFloat32> merged = new LinkedHashMap<>();
+        for (var e : out.entrySet()) {
+            TFloat32 r = restored.get(variablePrefix + e.getKey());
+            if (r != null) {
+                e.getValue().close();
+                merged.put(e.getKey(), r);
+            } else {
+                merged.put(e.getKey(), e.getValue());
+            }
+        }
+        log.info("Restored {} encoder variables from {}", wanted.size(), checkpointPrefix);
+        return merged;
+    }
+}

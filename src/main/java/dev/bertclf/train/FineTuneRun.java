@@ -1,0 +1,127 @@
+package dev.bertclf.train;
+
+import com.google.gson.GsonBuilder;
+import dev.bertclf.data.DataException;
+import dev.bertclf.data.ImdbDataset;
+import dev.bertclf.data.TextDirectoryDataset;
+import dev.bertclf.data.Utf8TextReader;
+import dev.bertclf.infer.ModelMetadata;
+import dev.bertclf.infer.SavedModelExporter;
+import dev.bertclf.model.ModelException;
+import dev.bertclf.model.ModelResolver;
+import dev.bertclf.model.PretrainedModel;
+import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.runtime.Version;
+import dev.bertclf.text.WordPieceTokenizer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The tutorial end to end: data, split, model, tokens, fine-tuning, and a saved model after every epoch (so an
+ * interrupted run still leaves the last finished epoch's model), then the pointer that lets {@code evaluate} and
+ * {@code predict} find it with no options.
+ */
+public final class FineTuneRun {
+    private static final Logger log = LoggerFactory.getLogger(FineTuneRun.class);
+    public static final String HISTORY = "history.json";
+    private static final double VALIDATION_SPLIT = 0.2;
+
+    /** What the user asked for; {@code maxTrainExamples <= 0} means all. */
+    public record Request(String model, Hyperparameters hp, Path dataDir, URI datasetUrl, Path output,
+                          int maxTrainExamples, String modelMirror, SessionOptions session) {}
+
+    public record Outcome(Path modelDir, List<EpochMetrics> history) {}
+
+    public Outcome run(Request req) throws Exception {
+        Path data = ImdbDataset.ensure(req.dataDir(), req.datasetUrl());
+        TextDirectoryDataset train = TextDirectoryDataset.scan(data.resolve("train"));
+        if (train.classNames().size() < 2) {
+            throw new DataException(train.directory() + " has one class folder (" + train.classNames()
+                    + "); training needs at least two");
+        }
+        if (train.classNames().size() > 2) {
+            throw new DataException(train.directory() + " has " + train.classNames().size() + " class folders "
+                    + train.classNames() + "; this version trains binary classifiers (two folders)");
+        }
+        TextDirectoryDataset.Split split = train.split(TextDirectoryDataset.Subset.BOTH, VALIDATION_SPLIT, req.hp().seed());
+        split.messages().forEach(System.out::println);
+        List<TextDirectoryDataset.Example> trainSet = split.training(), valSet = split.validation();
+        if (req.maxTrainExamples() > 0 && req.maxTrainExamples() < trainSet.size()) {
+            // Both lists are already in seeded random order: their heads are seeded random subsets.
+            int valSize = Math.min(valSet.size(), Math.max(1, req.maxTrainExamples() / 4));
+            trainSet = trainSet.subList(0, req.maxTrainExamples());
+            valSet = valSet.subList(0, valSize);
+            log.info("Using a seeded subset: {} training and {} validation examples", trainSet.size(), valSet.size());
+        }
+
+        PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
+        int maxSeqLen = req.hp().maxSeqLen();
+        if (maxSeqLen > pretrained.config().maxPositionEmbeddings) {
+            throw new ModelException("--max-seq-len " + maxSeqLen + " exceeds the model's "
+                    + pretrained.config().maxPositionEmbeddings + " positions");
+        }
+        log.info("Model {} ({}, {} parameters, {})", pretrained.name(), pretrained.config(),
+                String.format("%,d", pretrained.config().parameterCount()), pretrained.lowercase() ? "uncased" : "cased");
+        TfRuntime.engine();
+
+        Utf8TextReader reader = new Utf8TextReader();
+        TokenizedDataset trainTokens, valTokens;
+        try (WordPieceTokenizer tokenizer = WordPieceTokenizer.fromVocab(pretrained.vocab(), pretrained.lowercase(), maxSeqLen)) {
+            List<TextDirectoryDataset.Example> t = trainSet, v = valSet;
+            trainTokens = TokenizedDataset.encode("training set", tokenizer, t.size(),
+                    i -> reader.read(t.get(i).file()), i -> t.get(i).label());
+            valTokens = TokenizedDataset.encode("validation set", tokenizer, v.size(),
+                    i -> reader.read(v.get(i).file()), i -> v.get(i).label());
+        }
+        if (reader.filesWithMalformedInput() > 0) {
+            log.warn("{} files were not valid UTF-8; invalid bytes were replaced", reader.filesWithMalformedInput());
+        }
+
+        Path out = req.output().toAbsolutePath().normalize();
+        Trainer trainer = new Trainer(req.hp(), req.session());
+        List<EpochMetrics> history = trainer.fit(pretrained.config(),
+                shapes -> pretrained.initialWeights(shapes, req.hp().seed()), trainTokens, valTokens,
+                (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph));
+        FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
+        return new Outcome(out, history);
+    }
+
+    private void save(Path out, PretrainedModel pretrained, List<String> classes, Request req,
+                      List<EpochMetrics> history, TrainingGraph graph) throws Exception {
+        EpochMetrics last = history.get(history.size() - 1);
+        Map<String, Object> hp = new LinkedHashMap<>();
+        hp.put("epochs", req.hp().epochs());
+        hp.put("batch_size", req.hp().batchSize());
+        hp.put("learning_rate", req.hp().learningRate());
+        hp.put("max_seq_len", req.hp().maxSeqLen());
+        hp.put("seed", req.hp().seed());
+        hp.put("optimizer", "adamw");
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("epochs_done", last.epoch());
+        metrics.put("loss", last.loss());
+        metrics.put("binary_accuracy", last.accuracy());
+        metrics.put("val_loss", last.valLoss());
+        metrics.put("val_binary_accuracy", last.valAccuracy());
+        ModelMetadata meta = new ModelMetadata(pretrained.name(), pretrained.lowercase(), req.hp().maxSeqLen(),
+                classes, hp, metrics, Instant.now().toString(), "bert-clf " + Version.get());
+        Map<String, TFloat32> weights = graph.readWeights();
+        try {
+            SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);
+        } finally {
+            weights.values().forEach(TFloat32::close);
+        }
+        FileUtil.writeStringAtomic(out.resolve(HISTORY),
+                new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(history));
+        TrainingCurvesPlot.write(history, out.resolve(TrainingCurvesPlot.FILE));
+        log.info("Saved the model after epoch {} to {}", last.epoch(), out);
+    }
+}
