@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
@@ -43,9 +44,7 @@ public final class CheckpointReader {
      * @throws CheckpointException if a name is missing or not float32, or the checkpoint is damaged
      */
     public static Map<String, TFloat32> read(Path prefix, Collection<String> names) {
-        Map<String, long[]> anyShape = new LinkedHashMap<>();
-        names.forEach(name -> anyShape.put(name, null));
-        return read(prefix, anyShape, false);
+        return read(prefix, names, Map.of());
     }
 
     /**
@@ -55,14 +54,14 @@ public final class CheckpointReader {
      * @param expectedShapes variable name to shape, in the order the tensors are returned
      */
     public static Map<String, TFloat32> readWithShapes(Path prefix, Map<String, long[]> expectedShapes) {
-        return read(prefix, expectedShapes, true);
+        return read(prefix, expectedShapes.keySet(), expectedShapes);
     }
 
-    private static Map<String, TFloat32> read(Path prefix, Map<String, long[]> expected, boolean checkShapes) {
+    private static Map<String, TFloat32> read(Path prefix, Collection<String> names, Map<String, long[]> shapes) {
         CheckpointIndex.Bundle bundle = CheckpointIndex.readBundle(prefix);
-        List<String> wanted = new ArrayList<>(expected.keySet());
+        List<String> wanted = List.copyOf(new LinkedHashSet<>(names));
         if (wanted.isEmpty()) return new LinkedHashMap<>();
-        checkEntries(bundle, expected, checkShapes);
+        checkEntries(bundle, wanted, shapes);
         checkDataFiles(bundle, wanted);
         TfRuntime.engine();
         try {
@@ -73,10 +72,11 @@ public final class CheckpointReader {
         }
     }
 
-    private static void checkEntries(CheckpointIndex.Bundle bundle, Map<String, long[]> expected, boolean checkShapes) {
+    /** Names must exist and be float32; shapes are compared for the names {@code shapes} has. */
+    private static void checkEntries(CheckpointIndex.Bundle bundle, List<String> wanted, Map<String, long[]> shapes) {
         List<String> problems = new ArrayList<>();
         int missing = 0;
-        for (String name : expected.keySet()) {
+        for (String name : wanted) {
             BundleEntryProto e = bundle.entries().get(name);
             if (e == null) {
                 if (missing++ < MISSING_LISTED) {
@@ -85,11 +85,11 @@ public final class CheckpointReader {
                 }
             } else if (e.getDtype() != DataType.DT_FLOAT) {
                 problems.add("variable '" + name + "' is " + e.getDtype() + ", expected DT_FLOAT");
-            } else if (checkShapes) {
+            } else if (shapes.containsKey(name)) {
                 long[] shape = CheckpointIndex.dims(e.getShape());
-                if (!Arrays.equals(shape, expected.get(name))) {
+                if (!Arrays.equals(shape, shapes.get(name))) {
                     problems.add("variable '" + name + "' has shape " + Arrays.toString(shape)
-                            + " but the model expects " + Arrays.toString(expected.get(name)));
+                            + " but the model expects " + Arrays.toString(shapes.get(name)));
                 }
             }
         }
