@@ -52,7 +52,7 @@ public final class ArchiveExtractor {
      * really written, not what headers claim.
      */
     public record Limits(long maxTotalBytes, long maxEntries) {
-        /** Ample for IMDB (about 100,000 files, under 0.5 GB) while stopping runaway archives. */
+        /** Ample for IMDB (about 100,000 files) while stopping runaway archives. */
         public static final Limits DEFAULT = new Limits(4L << 30, 500_000);
     }
 

@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -283,7 +284,7 @@ public final class Downloader {
 
     private record ContentRange(long start, long total) {}
 
-    private static java.util.Optional<ContentRange> contentRange(HttpResponse<?> response) {
+    private static Optional<ContentRange> contentRange(HttpResponse<?> response) {
         return response.headers().firstValue("Content-Range").map(value -> {
             Matcher m = CONTENT_RANGE.matcher(value.trim());
             if (!m.matches()) return null;

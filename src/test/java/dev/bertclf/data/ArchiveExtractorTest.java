@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.ArchiveExtractor.Limits;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,8 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +123,20 @@ class ArchiveExtractorTest {
     void refusesZipTraversal() throws IOException {
         DataException e = refuse(TestArchives.zip(Map.of("ok.txt", "fine", "../evil", "bad")), Limits.DEFAULT);
         assertTrue(e.getMessage().contains("../evil"), e.getMessage());
+    }
+
+    @Test
+    void refusesZipSymlink() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(bytes)) {
+            ZipArchiveEntry link = new ZipArchiveEntry("passwd");
+            link.setUnixMode(0120777);
+            zip.putArchiveEntry(link);
+            zip.write("/etc/passwd".getBytes(StandardCharsets.UTF_8));
+            zip.closeArchiveEntry();
+        }
+        DataException e = refuse(bytes.toByteArray(), Limits.DEFAULT);
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
     }
 
     @Test

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bertclf.data.Downloader.Expected;
 import dev.bertclf.data.LoopbackServer.Fault;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,7 +137,7 @@ class DownloaderTest {
         assertTrue(notFound.getMessage().contains("HTTP status 404"), notFound.getMessage());
 
         URI closedPort;
-        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f");
         }
         DataException refused = assertThrows(DataException.class,

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +64,7 @@ class TextDirectoryDatasetTest {
                 "neg/1_4.txt", "pos/3_7.txt", "neg/sub/0_1.txt", "pos/11_8.txt"), names(d, split.training()));
         assertEquals(List.of("neg/a-b.txt", "pos/0_9.txt"), names(d, split.validation()));
         assertEquals(List.of(0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1),
-                java.util.stream.Stream.concat(split.training().stream(), split.validation().stream())
+                Stream.concat(split.training().stream(), split.validation().stream())
                         .map(Example::label).toList());
         assertEquals(List.of("Found 11 files belonging to 2 classes.", "Using 9 files for training.",
                 "Using 2 files for validation."), split.messages());
