@@ -1,0 +1,188 @@
+package dev.bertclf.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A folder of text files with one sub-folder per class, indexed exactly like Keras'
+ * {@code tf.keras.utils.text_dataset_from_directory}, so that a seed and a validation split pick the very same
+ * training and validation files as the TensorFlow tutorial does.
+ *
+ * <p>Keras' rules, reproduced here: classes are the sorted names of the non-hidden sub-folders (label = position);
+ * each class folder is walked recursively, folders in sorted path order and, inside each, {@code .txt} files
+ * (extension case-insensitive) in sorted name order; classes are concatenated in label order. With shuffling, the
+ * list is permuted by {@code np.random.RandomState(seed).shuffle} (Keras shuffles paths and labels with two fresh
+ * generators of the same seed, which is one and the same permutation). The last {@code int(split * n)} files are
+ * the validation set, the rest the training set. Strings sort by Unicode code point, as Python does.
+ */
+public final class TextDirectoryDataset {
+    private static final Logger LOG = LoggerFactory.getLogger(TextDirectoryDataset.class);
+    private static final Comparator<String> CODE_POINT_ORDER = TextDirectoryDataset::compareCodePoints;
+
+    /** One text file and the index of its class in {@link #classNames()}. */
+    public record Example(Path file, int label) {}
+
+    /** Which part of the split a caller wants; Keras prints a line for each part it hands out. */
+    public enum Subset { TRAINING, VALIDATION, BOTH }
+
+    /**
+     * The outcome of {@link #split}: the parts that were asked for (the other one empty) and the lines Keras would
+     * have printed, for the CLI to show.
+     */
+    public record Split(List<Example> training, List<Example> validation, List<String> messages) {}
+
+    private final Path directory;
+    private final List<String> classNames;
+    private final List<Example> examples;
+
+    private TextDirectoryDataset(Path directory, List<String> classNames, List<Example> examples) {
+        this.directory = directory;
+        this.classNames = List.copyOf(classNames);
+        this.examples = List.copyOf(examples);
+    }
+
+    /**
+     * Indexes {@code directory}. A single class is accepted (Keras accepts it too); callers that need at least two
+     * check {@link #classNames()}.
+     *
+     * @throws DataException if the folder is missing, has no class folders, or a class folder has no .txt file
+     */
+    public static TextDirectoryDataset scan(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new DataException("Dataset folder " + directory + " does not exist or is not a folder.");
+        }
+        List<String> classNames = classFolders(directory);
+        if (classNames.isEmpty()) {
+            throw new DataException("Dataset folder " + directory + " has no class sub-folders; expected one folder "
+                    + "per class holding .txt files (e.g. neg/ and pos/).");
+        }
+        List<Example> examples = new ArrayList<>();
+        for (int label = 0; label < classNames.size(); label++) {
+            Path classDir = directory.resolve(classNames.get(label));
+            List<Path> files = textFiles(classDir);
+            if (files.isEmpty()) {
+                throw new DataException("Class folder " + classDir + " contains no .txt files; remove it or add "
+                        + "examples.");
+            }
+            for (Path f : files) examples.add(new Example(f, label));
+        }
+        return new TextDirectoryDataset(directory, classNames, examples);
+    }
+
+    private static List<String> classFolders(Path directory) {
+        try (Stream<Path> s = Files.list(directory)) {
+            return s.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
+                    .filter(name -> !name.startsWith("."))
+                    .sorted(CODE_POINT_ORDER)
+                    .toList();
+        } catch (IOException e) {
+            throw new DataException("Cannot list dataset folder " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Keras' {@code iter_valid_files}: folders by sorted path, then file names sorted within each folder. */
+    private static List<Path> textFiles(Path classDir) {
+        List<Path> folders;
+        try (Stream<Path> s = Files.walk(classDir)) {
+            folders = s.filter(Files::isDirectory).toList();
+        } catch (IOException | UncheckedIOException e) {
+            throw new DataException("Cannot read class folder " + classDir + ": " + e.getMessage(), e);
+        }
+        List<Path> sortedFolders = new ArrayList<>(folders);
+        sortedFolders.sort(Comparator.comparing(f -> slashPath(classDir.relativize(f)), CODE_POINT_ORDER));
+        List<Path> files = new ArrayList<>();
+        for (Path folder : sortedFolders) {
+            try (Stream<Path> s = Files.list(folder)) {
+                s.filter(p -> !Files.isDirectory(p))
+                        .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt"))
+                        .sorted(Comparator.comparing(p -> p.getFileName().toString(), CODE_POINT_ORDER))
+                        .forEach(files::add);
+            } catch (IOException e) {
+                throw new DataException("Cannot list folder " + folder + ": " + e.getMessage(), e);
+            }
+        }
+        return files;
+    }
+
+    private static String slashPath(Path relative) {
+        return relative.toString().replace(relative.getFileSystem().getSeparator(), "/");
+    }
+
+    static int compareCodePoints(String a, String b) {
+        int i = 0, j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i), cb = b.codePointAt(j);
+            if (ca != cb) return Integer.compare(ca, cb);
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    public Path directory() { return directory; }
+
+    /** Class names in label order. */
+    public List<String> classNames() { return classNames; }
+
+    /** All files in Keras' unshuffled order. */
+    public List<Example> examples() { return examples; }
+
+    /** All files in the order Keras gives with {@code shuffle=True, seed=seed}. */
+    public List<Example> shuffled(long seed) {
+        if (seed < 0 || seed > NumpyRandomState.MAX_SEED) {
+            throw new DataException("Seed must be between 0 and " + NumpyRandomState.MAX_SEED + ", got " + seed + ".");
+        }
+        List<Example> list = new ArrayList<>(examples);
+        new NumpyRandomState(seed).shuffle(list);
+        return List.copyOf(list);
+    }
+
+    /**
+     * Shuffles with {@code seed} and splits like Keras with {@code validation_split} and {@code subset}; a split of
+     * 0 means no validation set (all files are for training). Logs and returns Keras' lines, e.g.
+     * "Found 25000 files belonging to 2 classes." and "Using 20000 files for training.".
+     *
+     * @throws DataException for a split outside [0, 1) or one that leaves either part empty
+     */
+    public Split split(Subset subset, double validationSplit, long seed) {
+        if (!(validationSplit >= 0 && validationSplit < 1)) {
+            throw new DataException("Validation split must be at least 0 and below 1, got " + validationSplit + ".");
+        }
+        List<Example> all = shuffled(seed);
+        int n = all.size();
+        List<String> messages = new ArrayList<>();
+        messages.add("Found " + n + " files belonging to " + classNames.size() + " classes.");
+        List<Example> training = List.of(), validation = List.of();
+        if (validationSplit == 0) {
+            training = all;
+        } else {
+            long numVal = (long) (validationSplit * n); // Python's int(): truncation, same double product
+            if (numVal == 0 || numVal >= n) {
+                throw new DataException("A validation split of " + validationSplit + " over " + n
+                        + " files leaves " + (numVal == 0 ? "no validation" : "no training")
+                        + " files; choose another split or add files.");
+            }
+            int cut = (int) (n - numVal);
+            if (subset != Subset.VALIDATION) {
+                training = all.subList(0, cut);
+                messages.add("Using " + cut + " files for training.");
+            }
+            if (subset != Subset.TRAINING) {
+                validation = all.subList(cut, n);
+                messages.add("Using " + numVal + " files for validation.");
+            }
+        }
+        messages.forEach(LOG::info);
+        return new Split(training, validation, messages);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.bertclf.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bertclf.data.Downloader.Expected;
+import dev.bertclf.data.LoopbackServer.Fault;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DownloaderTest {
+    @TempDir Path tmp;
+    private LoopbackServer server;
+    private final Downloader downloader = new Downloader(Duration.ofSeconds(5), Duration.ofMillis(800));
+    private final byte[] data = new byte[300_000];
+
+    @BeforeEach
+    void start() throws IOException {
+        new Random(1).nextBytes(data);
+        server = new LoopbackServer();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Path target() { return tmp.resolve("file.bin"); }
+
+    private Path part() { return tmp.resolve("file.bin.part"); }
+
+    private Expected exact() {
+        return new Expected(data.length, Downloader.sha256(writeTemp(data)));
+    }
+
+    private Path writeTemp(byte[] bytes) {
+        try {
+            return Files.write(Files.createTempFile(tmp, "ref", ".bin"), bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void downloadsAndVerifies() throws IOException {
+        server.serve("/f", data, Fault.NONE);
+        assertEquals(target(), downloader.download(server.uri("/f"), target(), exact()));
+        assertArrayEquals(data, Files.readAllBytes(target()));
+        assertFalse(Files.exists(part()));
+
+        downloader.download(server.uri("/f"), target(), exact());
+        assertEquals(1, server.ranges.size(), "a verified target is not downloaded again");
+    }
+
+    @Test
+    void resumesAfterTheConnectionDrops() throws IOException {
+        server.serve("/f", data, Fault.CUT_HALFWAY);
+        DataException e = assertThrows(DataException.class,
+                () -> downloader.download(server.uri("/f"), target(), exact()));
+        assertTrue(e.getMessage().contains("rerun the same command to resume"), e.getMessage());
+        assertFalse(Files.exists(target()));
+        long kept = Files.size(part());
+        assertTrue(kept > 0 && kept < data.length, "kept " + kept);
+
+        downloader.download(server.uri("/f"), target(), exact());
+        assertEquals(List.of("none", "bytes=" + kept + "-"), server.ranges);
+        assertArrayEquals(data, Files.readAllBytes(target()));
+        assertFalse(Files.exists(part()));
+    }
+
+    @Test
+    void startsOverWhenTheServerIgnoresRange() throws IOException {
+        server.serveIgnoringRange("/f", data);
+        Files.write(part(), new byte[] {9, 9, 9}); // must be replaced, not extended, by a 200 answer
+        downloader.download(server.uri("/f"), target(), exact());
+        assertEquals(List.of("bytes=3-"), server.ranges);
+        assertArrayEquals(data, Files.readAllBytes(target()));
+    }
+
+    @Test
+    void completePartFileAnswered416IsAccepted() throws IOException {
+        server.serve("/f", data, Fault.NONE);
+        Files.write(part(), data);
+        downloader.download(server.uri("/f"), target(), new Expected(-1, null));
+        assertEquals(List.of("bytes=" + data.length + "-"), server.ranges);
+        assertArrayEquals(data, Files.readAllBytes(target()));
+    }
+
+    @Test
+    void checksumMismatchDeletesTheFile() {
+        server.serve("/f", data, Fault.NONE);
+        Expected wrong = new Expected(data.length, "00".repeat(32));
+        DataException e = assertThrows(DataException.class,
+                () -> downloader.download(server.uri("/f"), target(), wrong));
+        assertTrue(e.getMessage().contains("expected " + "00".repeat(32)), e.getMessage());
+        assertTrue(e.getMessage().contains(exact().sha256()), "names the actual hash: " + e.getMessage());
+        assertFalse(Files.exists(target()));
+        assertFalse(Files.exists(part()));
+    }
+
+    @Test
+    void sizeMismatchDeletesTheFile() {
+        server.serve("/f", data, Fault.NONE);
+        DataException e = assertThrows(DataException.class,
+                () -> downloader.download(server.uri("/f"), target(), new Expected(data.length + 1, null)));
+        assertTrue(e.getMessage().contains("expected " + (data.length + 1) + " bytes"), e.getMessage());
+        assertFalse(Files.exists(part()));
+    }
+
+    @Test
+    void stalledBodyFailsAndKeepsThePart() {
+        server.serve("/f", data, Fault.STALL);
+        DataException e = assertThrows(DataException.class,
+                () -> downloader.download(server.uri("/f"), target(), exact()));
+        assertTrue(e.getMessage().contains("stalled"), e.getMessage());
+        assertTrue(Files.exists(part()));
+    }
+
+    @Test
+    void httpErrorsAndUnreachableHostsAreClear() throws IOException {
+        DataException notFound = assertThrows(DataException.class,
+                () -> downloader.download(server.uri("/missing"), target(), Expected.UNKNOWN));
+        assertTrue(notFound.getMessage().contains("HTTP status 404"), notFound.getMessage());
+
+        URI closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f");
+        }
+        DataException refused = assertThrows(DataException.class,
+                () -> downloader.download(closedPort, target(), Expected.UNKNOWN));
+        assertTrue(refused.getMessage().startsWith("Cannot reach 127.0.0.1"), refused.getMessage());
+        assertThrows(DataException.class,
+                () -> downloader.download(URI.create("ftp://example.com/x"), target(), Expected.UNKNOWN));
+    }
+
+    @Test
+    void followsRedirectsWithinLimits() throws IOException {
+        server.serve("/f", data, Fault.NONE);
+        server.redirect("/r1", "/r2");
+        server.redirect("/r2", server.uri("/f").toString());
+        downloader.download(server.uri("/r1"), target(), exact());
+        assertArrayEquals(data, Files.readAllBytes(target()));
+
+        server.redirect("/loop", "/loop");
+        DataException loop = assertThrows(DataException.class,
+                () -> downloader.download(server.uri("/loop"), tmp.resolve("other"), Expected.UNKNOWN));
+        assertTrue(loop.getMessage().contains("Too many redirects"), loop.getMessage());
+    }
+
+    @Test
+    void refusesHttpsToHttpDowngrade() {
+        URI https = URI.create("https://example.org/data.tgz");
+        DataException e = assertThrows(DataException.class,
+                () -> Downloader.redirectTarget(https, https, "http://mirror.example.org/data.tgz"));
+        assertTrue(e.getMessage().contains("downgrade"), e.getMessage());
+        assertThrows(DataException.class, () -> Downloader.redirectTarget(https, https, "file:///etc/passwd"));
+        assertEquals(URI.create("https://cdn.example.org/d"),
+                Downloader.redirectTarget(https, https, "https://cdn.example.org/d"));
+        assertEquals(URI.create("https://example.org/other"), Downloader.redirectTarget(https, https, "/other"));
+
+        URI http = URI.create("http://example.org/data.tgz");
+        assertEquals(URI.create("http://example.org/b"), Downloader.redirectTarget(http, http, "/b"));
+        URI upgraded = URI.create("https://example.org/a");
+        assertEquals(URI.create("http://example.org/b"), Downloader.redirectTarget(http, upgraded, "http://example.org/b"),
+                "a plain-http URL chosen by the user may keep using http");
+    }
+}

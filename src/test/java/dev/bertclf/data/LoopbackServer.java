@@ -1,0 +1,102 @@
+package dev.bertclf.data;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A file server on 127.0.0.1 that understands {@code Range: bytes=N-} and can misbehave on purpose: cut the first
+ * response halfway, stall, or redirect. Records the Range header of every request.
+ */
+final class LoopbackServer implements AutoCloseable {
+    /** How the first request to a path misbehaves; later requests are served normally. */
+    enum Fault { NONE, CUT_HALFWAY, STALL }
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    final List<String> ranges = new CopyOnWriteArrayList<>();
+
+    LoopbackServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    void serve(String path, byte[] data, Fault fault) {
+        serve(path, data, fault, true);
+    }
+
+    /** Like servers that do not support resuming: always the whole file with 200. */
+    void serveIgnoringRange(String path, byte[] data) {
+        serve(path, data, Fault.NONE, false);
+    }
+
+    private void serve(String path, byte[] data, Fault fault, boolean honourRange) {
+        AtomicInteger calls = new AtomicInteger();
+        server.createContext(path, exchange -> {
+            try (exchange) {
+                String range = exchange.getRequestHeaders().getFirst("Range");
+                ranges.add(range == null ? "none" : range);
+                boolean first = calls.getAndIncrement() == 0;
+                respond(exchange, data, honourRange ? range : null, first ? fault : Fault.NONE);
+            } catch (IOException | InterruptedException e) {
+                // the fault closed the connection on purpose
+            }
+        });
+    }
+
+    void redirect(String path, String location) {
+        server.createContext(path, exchange -> {
+            try (exchange) {
+                exchange.getResponseHeaders().add("Location", location);
+                exchange.sendResponseHeaders(302, -1);
+            }
+        });
+    }
+
+    private static void respond(HttpExchange exchange, byte[] data, String range, Fault fault)
+            throws IOException, InterruptedException {
+        int start = 0;
+        if (range != null && range.startsWith("bytes=") && range.endsWith("-")) {
+            start = Integer.parseInt(range.substring(6, range.length() - 1));
+            if (start >= data.length) {
+                exchange.getResponseHeaders().add("Content-Range", "bytes */" + data.length);
+                exchange.sendResponseHeaders(416, -1);
+                return;
+            }
+            exchange.getResponseHeaders().add("Content-Range",
+                    "bytes " + start + "-" + (data.length - 1) + "/" + data.length);
+            exchange.sendResponseHeaders(206, data.length - start);
+        } else {
+            exchange.sendResponseHeaders(200, data.length);
+        }
+        OutputStream out = exchange.getResponseBody();
+        int length = data.length - start;
+        if (fault == Fault.NONE) {
+            out.write(data, start, length);
+            return;
+        }
+        out.write(data, start, length / 2);
+        out.flush();
+        Thread.sleep(fault == Fault.STALL ? 3000 : 300);
+        // closing with bytes missing makes the server drop the connection
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
