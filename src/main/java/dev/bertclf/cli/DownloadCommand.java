@@ -15,14 +15,14 @@ final class DownloadCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
 
     @Option(names = "--url", description = "Archive to download.")
-    URI url = URI.create(ImdbDataset.DEFAULT_URL);
+    URI url = ImdbDataset.DEFAULT_URL;
 
     @Option(names = "--data-dir", description = "Folder to hold aclImdb/ (default: $BERT_CLF_HOME/data).")
     Path dataDir = Defaults.dataDir();
 
     @Override
     public Integer call() {
-        Path data = ImdbDataset.ensure(dataDir, url);
+        Path data = new ImdbDataset().ensure(dataDir, url);
         System.out.println("Dataset ready in " + data);
         return 0;
     }

@@ -31,7 +31,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Path dataDir = Defaults.dataDir();
 
     @Option(names = "--url", description = "Dataset archive, downloaded when the data is missing.")
-    URI url = URI.create(ImdbDataset.DEFAULT_URL);
+    URI url = ImdbDataset.DEFAULT_URL;
 
     @Option(names = "--max-examples", description = "Evaluate a seeded random subset of this many examples (0: all).")
     int maxExamples = 0;
@@ -48,7 +48,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (maxExamples < 0) throw new IllegalArgumentException("--max-examples must be 0 or more");
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
         Path dir = Defaults.modelDirOrLast(modelDir);
-        Path data = ImdbDataset.ensure(dataDir, url);
+        Path data = new ImdbDataset().ensure(dataDir, url);
         TextDirectoryDataset test = TextDirectoryDataset.scan(data.resolve("test"));
         try (TextClassifier clf = TextClassifier.load(dir)) {
             if (!test.classNames().equals(clf.metadata().classNames())) {

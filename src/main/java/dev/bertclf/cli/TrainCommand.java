@@ -35,7 +35,7 @@ final class TrainCommand implements Callable<Integer> {
     Path dataDir = Defaults.dataDir();
 
     @Option(names = "--url", description = "Dataset archive, downloaded when the data is missing.")
-    URI url = URI.create(ImdbDataset.DEFAULT_URL);
+    URI url = ImdbDataset.DEFAULT_URL;
 
     @Option(names = "--output", description = "Folder for the trained model.")
     Path output = Path.of("imdb_bert");

@@ -53,7 +53,7 @@ public final class ModelResolver {
             Path archive = cacheDir.resolve(e.archiveName());
             URI url = URI.create(host + e.path());
             log.info("Downloading {} from {}", e.name(), url);
-            new Downloader().download(url, archive, Downloader.Expected.NONE);
+            new Downloader().download(url, archive, Downloader.Expected.UNKNOWN);
             new ArchiveExtractor().extract(archive, target, ArchiveExtractor.Limits.DEFAULT);
             Files.deleteIfExists(archive);
             return target;

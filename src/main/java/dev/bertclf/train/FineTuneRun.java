@@ -42,7 +42,7 @@ public final class FineTuneRun {
     public record Outcome(Path modelDir, List<EpochMetrics> history) {}
 
     public Outcome run(Request req) throws Exception {
-        Path data = ImdbDataset.ensure(req.dataDir(), req.datasetUrl());
+        Path data = new ImdbDataset().ensure(req.dataDir(), req.datasetUrl());
         TextDirectoryDataset train = TextDirectoryDataset.scan(data.resolve("train"));
         if (train.classNames().size() < 2) {
             throw new DataException(train.directory() + " has one class folder (" + train.classNames()
