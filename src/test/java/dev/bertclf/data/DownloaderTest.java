@@ -1,5 +1,7 @@
 package dev.bertclf.data;
 
+import dev.bertclf.testutil.LoopbackServer;
+import dev.bertclf.testutil.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.Downloader.Expected;
-import dev.bertclf.data.LoopbackServer.Fault;
+import dev.bertclf.testutil.LoopbackServer.Fault;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -57,7 +59,7 @@ class DownloaderTest {
 
     @Test
     void downloadsAndVerifies() throws IOException {
-        server.serve("/f", data, Fault.NONE);
+        server.serve("/f", data, LoopbackServer.Fault.NONE);
         assertEquals(target(), downloader.download(server.uri("/f"), target(), exact()));
         assertArrayEquals(data, Files.readAllBytes(target()));
         assertFalse(Files.exists(part()));
@@ -68,7 +70,7 @@ class DownloaderTest {
 
     @Test
     void resumesAfterTheConnectionDrops() throws IOException {
-        server.serve("/f", data, Fault.CUT_HALFWAY);
+        server.serve("/f", data, LoopbackServer.Fault.CUT_HALFWAY);
         DataException e = assertThrows(DataException.class,
                 () -> downloader.download(server.uri("/f"), target(), exact()));
         assertTrue(e.getMessage().contains("rerun the same command to resume"), e.getMessage());
@@ -93,7 +95,7 @@ class DownloaderTest {
 
     @Test
     void completePartFileAnswered416IsAccepted() throws IOException {
-        server.serve("/f", data, Fault.NONE);
+        server.serve("/f", data, LoopbackServer.Fault.NONE);
         Files.write(part(), data);
         downloader.download(server.uri("/f"), target(), new Expected(-1, null));
         assertEquals(List.of("bytes=" + data.length + "-"), server.ranges);
@@ -102,7 +104,7 @@ class DownloaderTest {
 
     @Test
     void checksumMismatchDeletesTheFile() {
-        server.serve("/f", data, Fault.NONE);
+        server.serve("/f", data, LoopbackServer.Fault.NONE);
         Expected wrong = new Expected(data.length, "00".repeat(32));
         DataException e = assertThrows(DataException.class,
                 () -> downloader.download(server.uri("/f"), target(), wrong));
@@ -114,7 +116,7 @@ class DownloaderTest {
 
     @Test
     void sizeMismatchDeletesTheFile() {
-        server.serve("/f", data, Fault.NONE);
+        server.serve("/f", data, LoopbackServer.Fault.NONE);
         DataException e = assertThrows(DataException.class,
                 () -> downloader.download(server.uri("/f"), target(), new Expected(data.length + 1, null)));
         assertTrue(e.getMessage().contains("expected " + (data.length + 1) + " bytes"), e.getMessage());
@@ -123,7 +125,7 @@ class DownloaderTest {
 
     @Test
     void stalledBodyFailsAndKeepsThePart() {
-        server.serve("/f", data, Fault.STALL);
+        server.serve("/f", data, LoopbackServer.Fault.STALL);
         DataException e = assertThrows(DataException.class,
                 () -> downloader.download(server.uri("/f"), target(), exact()));
         assertTrue(e.getMessage().contains("stalled"), e.getMessage());
@@ -149,7 +151,7 @@ class DownloaderTest {
 
     @Test
     void followsRedirectsWithinLimits() throws IOException {
-        server.serve("/f", data, Fault.NONE);
+        server.serve("/f", data, LoopbackServer.Fault.NONE);
         server.redirect("/r1", "/r2");
         server.redirect("/r2", server.uri("/f").toString());
         downloader.download(server.uri("/r1"), target(), exact());

@@ -1,5 +1,7 @@
 package dev.bertclf.data;
 
+import dev.bertclf.testutil.LoopbackServer;
+import dev.bertclf.testutil.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.ArchiveExtractor.Limits;
 import dev.bertclf.data.Downloader.Expected;
-import dev.bertclf.data.LoopbackServer.Fault;
+import dev.bertclf.testutil.LoopbackServer.Fault;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
@@ -62,7 +64,7 @@ class ImdbDatasetTest {
 
     @Test
     void downloadsExtractsAndDropsUnsup() throws IOException {
-        server.serve("/aclImdb_v1.tar.gz", archive, Fault.NONE);
+        server.serve("/aclImdb_v1.tar.gz", archive, LoopbackServer.Fault.NONE);
         Path root = dataset(correct()).ensure(dataDir(), url);
 
         assertEquals(dataDir().resolve("aclImdb"), root);
@@ -79,7 +81,7 @@ class ImdbDatasetTest {
 
     @Test
     void secondRunDoesNothing() throws IOException {
-        server.serve("/aclImdb_v1.tar.gz", archive, Fault.NONE);
+        server.serve("/aclImdb_v1.tar.gz", archive, LoopbackServer.Fault.NONE);
         ImdbDataset imdb = dataset(correct());
         imdb.ensure(dataDir(), url);
         Files.delete(dataDir().resolve("aclImdb_v1.tar.gz")); // proves the second run needs no archive
@@ -89,7 +91,7 @@ class ImdbDatasetTest {
 
     @Test
     void resumesAnInterruptedDownload() throws IOException {
-        server.serve("/aclImdb_v1.tar.gz", archive, Fault.CUT_HALFWAY);
+        server.serve("/aclImdb_v1.tar.gz", archive, LoopbackServer.Fault.CUT_HALFWAY);
         ImdbDataset imdb = dataset(correct());
         DataException e = assertThrows(DataException.class, () -> imdb.ensure(dataDir(), url));
         assertTrue(e.getMessage().contains("resume"), e.getMessage());
@@ -104,7 +106,7 @@ class ImdbDatasetTest {
 
     @Test
     void checksumMismatchExtractsNothing() throws IOException {
-        server.serve("/aclImdb_v1.tar.gz", archive, Fault.NONE);
+        server.serve("/aclImdb_v1.tar.gz", archive, LoopbackServer.Fault.NONE);
         Expected wrongHash = new Expected(archive.length, "ab".repeat(32));
         DataException e = assertThrows(DataException.class, () -> dataset(wrongHash).ensure(dataDir(), url));
         assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
@@ -113,7 +115,7 @@ class ImdbDatasetTest {
 
     @Test
     void checksumIsCheckedOnlyForTheOfficialUrl() throws IOException {
-        server.serve("/mirror.tar.gz", archive, Fault.NONE);
+        server.serve("/mirror.tar.gz", archive, LoopbackServer.Fault.NONE);
         Expected wrongHash = new Expected(archive.length, "ab".repeat(32));
         Path root = dataset(wrongHash).ensure(dataDir(), server.uri("/mirror.tar.gz"));
         assertTrue(ImdbDataset.isComplete(root));
@@ -121,7 +123,7 @@ class ImdbDatasetTest {
 
     @Test
     void corruptArchiveLeavesNoFolder() throws IOException {
-        server.serve("/aclImdb_v1.tar.gz", "<html>moved</html>".getBytes(), Fault.NONE);
+        server.serve("/aclImdb_v1.tar.gz", "<html>moved</html>".getBytes(), LoopbackServer.Fault.NONE);
         DataException e = assertThrows(DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
         assertTrue(e.getMessage().startsWith("Archive is corrupt"), e.getMessage());
         assertEquals(List.of(".download.lock", "aclImdb_v1.tar.gz"), dataDirListing());
@@ -129,7 +131,7 @@ class ImdbDatasetTest {
 
     @Test
     void archiveWithoutAclImdbFolderIsRejected() throws IOException {
-        server.serve("/aclImdb_v1.tar.gz", TestArchives.tarGz(Map.of("other/x.txt", "x")), Fault.NONE);
+        server.serve("/aclImdb_v1.tar.gz", TestArchives.tarGz(Map.of("other/x.txt", "x")), LoopbackServer.Fault.NONE);
         DataException e = assertThrows(DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
         assertTrue(e.getMessage().contains("does not contain aclImdb/train"), e.getMessage());
         assertEquals(List.of(".download.lock", "aclImdb_v1.tar.gz"), dataDirListing());
@@ -137,7 +139,7 @@ class ImdbDatasetTest {
 
     @Test
     void secondConcurrentDownloadFailsClearly() throws IOException {
-        server.serve("/aclImdb_v1.tar.gz", archive, Fault.NONE);
+        server.serve("/aclImdb_v1.tar.gz", archive, LoopbackServer.Fault.NONE);
         Files.createDirectories(dataDir());
         try (FileChannel ch = FileChannel.open(dataDir().resolve(".download.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock held = ch.lock()) {

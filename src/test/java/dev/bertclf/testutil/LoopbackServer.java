@@ -1,4 +1,4 @@
-package dev.bertclf.data;
+package dev.bertclf.testutil;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -16,30 +16,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A file server on 127.0.0.1 that understands {@code Range: bytes=N-} and can misbehave on purpose: cut the first
  * response halfway, stall, or redirect. Records the Range header of every request.
  */
-final class LoopbackServer implements AutoCloseable {
+public final class LoopbackServer implements AutoCloseable {
     /** How the first request to a path misbehaves; later requests are served normally. */
-    enum Fault { NONE, CUT_HALFWAY, STALL }
+    public enum Fault { NONE, CUT_HALFWAY, STALL }
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
-    final List<String> ranges = new CopyOnWriteArrayList<>();
+    public final List<String> ranges = new CopyOnWriteArrayList<>();
 
-    LoopbackServer() throws IOException {
+    public LoopbackServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(executor);
         server.start();
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
-    void serve(String path, byte[] data, Fault fault) {
+    public void serve(String path, byte[] data, Fault fault) {
         serve(path, data, fault, true);
     }
 
     /** Like servers that do not support resuming: always the whole file with 200. */
-    void serveIgnoringRange(String path, byte[] data) {
+    public void serveIgnoringRange(String path, byte[] data) {
         serve(path, data, Fault.NONE, false);
     }
 
@@ -57,7 +57,7 @@ final class LoopbackServer implements AutoCloseable {
         });
     }
 
-    void redirect(String path, String location) {
+    public void redirect(String path, String location) {
         server.createContext(path, exchange -> {
             try (exchange) {
                 exchange.getResponseHeaders().add("Location", location);

@@ -1,4 +1,4 @@
-package dev.bertclf.data;
+package dev.bertclf.testutil;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,11 +17,11 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /** Builds the small archives the tests need, so no test depends on the network or checked-in binaries. */
-final class TestArchives {
+public final class TestArchives {
     private TestArchives() {}
 
     /** A miniature aclImdb: train/{neg,pos,unsup}, test/{neg,pos} and a README, with a top-level aclImdb/. */
-    static Map<String, String> imdbFiles() {
+    public static Map<String, String> imdbFiles() {
         Map<String, String> files = new LinkedHashMap<>();
         files.put("aclImdb/README", "Large Movie Review Dataset v1.0\n");
         for (String split : new String[] {"train", "test"}) {
@@ -34,13 +34,13 @@ final class TestArchives {
         return files;
     }
 
-    static byte[] tarGz(Map<String, String> files) throws IOException {
+    public static byte[] tarGz(Map<String, String> files) throws IOException {
         return tarGz(tar -> {
             files.forEach((name, text) -> addFile(tar, name, text.getBytes(StandardCharsets.UTF_8)));
         });
     }
 
-    static byte[] tarGz(Consumer<TarArchiveOutputStream> content) throws IOException {
+    public static byte[] tarGz(Consumer<TarArchiveOutputStream> content) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStream gz = new GzipCompressorOutputStream(bytes)) {
             gz.write(tar(content));
@@ -48,7 +48,7 @@ final class TestArchives {
         return bytes.toByteArray();
     }
 
-    static byte[] tar(Consumer<TarArchiveOutputStream> content) throws IOException {
+    public static byte[] tar(Consumer<TarArchiveOutputStream> content) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -57,7 +57,7 @@ final class TestArchives {
         return bytes.toByteArray();
     }
 
-    static void addFile(TarArchiveOutputStream tar, String name, byte[] data) {
+    public static void addFile(TarArchiveOutputStream tar, String name, byte[] data) {
         try {
             TarArchiveEntry e = new TarArchiveEntry(name);
             e.setSize(data.length);
@@ -69,7 +69,7 @@ final class TestArchives {
         }
     }
 
-    static void addLink(TarArchiveOutputStream tar, String name, byte linkFlag, String linkName) {
+    public static void addLink(TarArchiveOutputStream tar, String name, byte linkFlag, String linkName) {
         try {
             TarArchiveEntry e = new TarArchiveEntry(name, linkFlag);
             e.setLinkName(linkName);
@@ -80,11 +80,11 @@ final class TestArchives {
         }
     }
 
-    static void addSymlink(TarArchiveOutputStream tar, String name, String target) {
+    public static void addSymlink(TarArchiveOutputStream tar, String name, String target) {
         addLink(tar, name, TarConstants.LF_SYMLINK, target);
     }
 
-    static byte[] zip(Map<String, String> files) throws IOException {
+    public static byte[] zip(Map<String, String> files) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(bytes)) {
             for (Map.Entry<String, String> f : files.entrySet()) {
@@ -96,7 +96,7 @@ final class TestArchives {
         return bytes.toByteArray();
     }
 
-    static Path write(Path file, byte[] data) throws IOException {
+    public static Path write(Path file, byte[] data) throws IOException {
         Files.createDirectories(file.getParent());
         return Files.write(file, data);
     }

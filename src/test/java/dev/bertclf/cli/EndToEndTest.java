@@ -1,0 +1,203 @@
+package dev.bertclf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.model.BertClassifier;
+import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.BertModel;
+import dev.bertclf.model.NamedVariables;
+import dev.bertclf.model.checkpoint.CheckpointReader;
+import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.LoopbackServer;
+import dev.bertclf.testutil.SyntheticImdb;
+import dev.bertclf.testutil.TinyBert;
+import dev.bertclf.text.EncodedBatch;
+import dev.bertclf.text.WordPieceTokenizer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The tutorial's four commands in sequence through {@link Main}, offline: a synthetic IMDB archive served on
+ * loopback, a tiny random BERT in Google's layout, training to high validation accuracy, the exported SavedModel
+ * reloaded through DJL, evaluate and predict.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndTest {
+    @TempDir static Path tmp;
+    static LoopbackServer server;
+    static String previousHome;
+    static Path dataDir, modelDir, output;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        TfRuntime.engine(); // natives stay in the suite's shared home
+        previousHome = System.getProperty("bert.clf.home");
+        System.setProperty("bert.clf.home", tmp.resolve("home").toString());
+        server = new LoopbackServer();
+        server.serve("/aclImdb_v1.tar.gz", SyntheticImdb.archive(200, 11), LoopbackServer.Fault.NONE);
+        dataDir = tmp.resolve("data");
+        modelDir = TinyBert.write(tmp.resolve("tiny_bert"), "");
+        output = tmp.resolve("imdb_bert");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        server.close();
+        if (previousHome != null) System.setProperty("bert.clf.home", previousHome);
+    }
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            out.print(o.toString(StandardCharsets.UTF_8));
+            err.print(e.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    @Order(1)
+    void downloadFetchesVerifiesAndUnpacks() {
+        String url = server.uri("/aclImdb_v1.tar.gz").toString();
+        Run r = run("download", "--url", url, "--data-dir", dataDir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isDirectory(dataDir.resolve("aclImdb/train/pos")));
+        assertFalse(Files.exists(dataDir.resolve("aclImdb/train/unsup")), "train/unsup is removed as in the tutorial");
+        Run again = run("download", "--url", url, "--data-dir", dataDir.toString());
+        assertEquals(0, again.code());
+        assertTrue((again.err() + again.out()).toLowerCase().contains("nothing to do"), again.err());
+    }
+
+    @Test
+    @Order(2)
+    void trainLearnsTheSyntheticTaskAndSavesAModel() throws Exception {
+        Run r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
+                "--learning-rate", "2e-3", "--max-seq-len", "32", "--data-dir", dataDir.toString(),
+                "--output", output.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Found 400 files belonging to 2 classes."), r.out());
+        assertTrue(r.out().contains("Using 320 files for training."), r.out());
+        assertTrue(r.out().contains("Using 80 files for validation."), r.out());
+        for (String f : List.of("saved_model.pb", "variables/variables.index", "assets/vocab.txt", "bert_config.json",
+                "metadata.json", "history.json", "training_curves.png")) {
+            assertTrue(Files.isRegularFile(output.resolve(f)), f);
+        }
+        JsonArray history = JsonParser.parseString(Files.readString(output.resolve("history.json"))).getAsJsonArray();
+        assertEquals(10, history.size());
+        double valAccuracy = history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble();
+        assertTrue(valAccuracy >= 0.9, "validation accuracy " + valAccuracy);
+    }
+
+    /** DJL's predictor on the SavedModel gives the logits of our own graph restored from the same variables. */
+    @Test
+    @Order(3)
+    void exportedModelReloadsThroughDjlWithIdenticalLogits() throws Exception {
+        List<String> texts = List.of("the movie was great !", "awful boring film", "the plot and the cast");
+        float[] djl;
+        try (TextClassifier clf = TextClassifier.load(output)) {
+            djl = clf.logits(texts, 2);
+        }
+        BertConfig config = BertConfig.read(output.resolve("bert_config.json"));
+        float[] ours = new float[texts.size()];
+        try (Graph g = new Graph();
+             WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(output.resolve("assets/vocab.txt"), true, 32)) {
+            NamedVariables vars = new NamedVariables(Ops.create(g));
+            BertClassifier model = new BertClassifier(config, vars, BertModel.Dropout.NONE);
+            Map<String, TFloat32> weights = CheckpointReader.read(output.resolve("variables/variables"), vars.shapes().keySet());
+            EncodedBatch b = tok.encode(texts);
+            Shape s = Shape.of(b.batchSize(), b.seqLen());
+            try (Session session = new Session(g);
+                 TInt32 ids = TInt32.tensorOf(s, DataBuffers.of(b.wordIds(), true, false));
+                 TInt32 mask = TInt32.tensorOf(s, DataBuffers.of(b.mask(), true, false));
+                 TInt32 types = TInt32.tensorOf(s, DataBuffers.of(b.typeIds(), true, false))) {
+                vars.load(session, weights);
+                try (Result r = session.runner().feed(model.bert.inputWordIds, ids).feed(model.bert.inputMask, mask)
+                        .feed(model.bert.inputTypeIds, types).fetch(model.logits).run()) {
+                    ((TFloat32) r.get(0)).copyTo(DataBuffers.of(ours, false, false));
+                }
+            } finally {
+                weights.values().forEach(TFloat32::close);
+            }
+        }
+        for (int i = 0; i < texts.size(); i++) assertEquals(ours[i], djl[i], 1e-5, "text " + i);
+        assertTrue(djl[0] > 0 && djl[1] < 0, "positive and negative texts told apart: " + java.util.Arrays.toString(djl));
+    }
+
+    @Test
+    @Order(4)
+    void evaluateUsesTheLastTrainedModel() {
+        Run r = run("evaluate", "--data-dir", dataDir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(400, m.get("examples").getAsInt());
+        assertTrue(m.get("accuracy").getAsDouble() >= 0.9, r.out());
+        assertTrue(m.get("loss").getAsDouble() < 0.5, r.out());
+        assertEquals(2, m.get("confusion_matrix").getAsJsonArray().size());
+        Run subset = run("evaluate", "--data-dir", dataDir.toString(), "--max-examples", "50");
+        assertEquals(0, subset.code(), subset.err());
+        assertTrue(subset.out().contains("Accuracy:") && subset.out().contains("Confusion matrix"), subset.out());
+    }
+
+    @Test
+    @Order(5)
+    void predictClassifiesNewText() {
+        Run r = run("predict", "--json", "this film was wonderful , I loved it", "boring and terrible");
+        assertEquals(0, r.code(), r.err());
+        JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
+        assertEquals("pos", results.get(0).getAsJsonObject().get("label").getAsString());
+        assertEquals("neg", results.get(1).getAsJsonObject().get("label").getAsString());
+        assertTrue(results.get(0).getAsJsonObject().get("probability").getAsDouble() > 0.5);
+        Run text = run("predict", "this film was wonderful");
+        assertEquals(0, text.code());
+        assertTrue(text.out().contains("score:") && text.out().contains("pos"), text.out());
+    }
+
+    @Test
+    @Order(6)
+    void userErrorsGiveAMessageAndExitCodeOne() {
+        Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("unknown model") && r.err().contains("small_bert/L-4_H-512_A-8"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
+        Run usage = run("train", "--epochs", "zero");
+        assertEquals(2, usage.code());
+        Run missing = run("predict", "--model-dir", tmp.resolve("nothing").toString(), "hello");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("run 'bert-clf train' first"), missing.err());
+    }
+}
