@@ -1,5 +1,6 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +25,10 @@ public final class Main implements Runnable {
     /** Runs the tool and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
         System.setProperty("java.awt.headless", "true");
+        if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
+            // DJL unpacks the tokenizer's native library here; keep it in the tool's own folder.
+            System.setProperty("DJL_CACHE_DIR", BertClfHome.root().resolve("djl").toString());
+        }
         Logging.configureFrom(args);
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler(new ErrorHandler())

@@ -30,7 +30,7 @@ public record PretrainedModel(String name, Path directory, BertConfig config, Pa
     public Map<String, TFloat32> initialWeights(Map<String, Shape> shapes, long seed) {
         Map<String, TFloat32> out = WeightInit.create(shapes, config.initializerRange, seed);
         if (checkpointPrefix == null) {
-            log.warn("{} has no checkpoint: training starts from random weights", directory);
+            log.warn("{} has no checkpoint: the encoder starts from random weights", directory);
             return out;
         }
         Map<String, CheckpointIndex.Entry> index = CheckpointIndex.read(checkpointPrefix);
