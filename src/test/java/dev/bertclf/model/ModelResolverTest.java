@@ -38,7 +38,7 @@ class ModelResolverTest {
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
             new BertClassifier(config, vars, BertModel.Dropout.NONE);
-            return Map.copyOf(vars.shapes());
+            return new java.util.LinkedHashMap<>(vars.shapes());
         }
     }
 
