@@ -189,6 +189,37 @@ class EndToEndTest {
 
     @Test
     @Order(6)
+    void predictReadsLinesFromStdin() {
+        java.io.InputStream in = System.in;
+        System.setIn(new java.io.ByteArrayInputStream("a wonderful film\n\nterrible and boring\n".getBytes(StandardCharsets.UTF_8)));
+        try {
+            Run r = run("predict", "--json");
+            assertEquals(0, r.code(), r.err());
+            JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
+            assertEquals(2, results.size(), "blank lines are skipped");
+            assertEquals("terrible and boring", results.get(1).getAsJsonObject().get("text").getAsString());
+        } finally {
+            System.setIn(in);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void maxTrainExamplesTrainsOnASeededSubset() throws Exception {
+        Path quick = tmp.resolve("quick");
+        Run r = run("train", "--model", modelDir.toString(), "--epochs", "1", "--batch-size", "8",
+                "--max-seq-len", "16", "--max-train-examples", "40", "--data-dir", dataDir.toString(),
+                "--output", quick.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("40 training and 10 validation examples"), r.err());
+        JsonObject meta = JsonParser.parseString(Files.readString(quick.resolve("metadata.json"))).getAsJsonObject();
+        assertEquals(16, meta.get("maxSeqLen").getAsInt());
+        assertEquals(List.of("neg", "pos"), List.of(meta.get("classNames").getAsJsonArray().get(0).getAsString(),
+                meta.get("classNames").getAsJsonArray().get(1).getAsString()));
+    }
+
+    @Test
+    @Order(8)
     void userErrorsGiveAMessageAndExitCodeOne() {
         Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString());
         assertEquals(1, r.code());
