@@ -1,9 +1,7 @@
 package dev.bertclf.cli;
 
 import dev.bertclf.infer.EncoderRunner;
-import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
-import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,20 +14,15 @@ import picocli.CommandLine.Parameters;
         description = "Run a pretrained encoder on a text and show its pooled and sequence outputs.")
 final class EmbedCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
-
-    @Option(names = "--model", description = "Model name or folder.")
-    String model = "small_bert/bert_en_uncased_L-4_H-512_A-8";
+    @Mixin ModelOptions modelOptions;
 
     @Option(names = "--max-seq-len") int maxSeqLen = 128;
-
-    @Option(names = "--model-mirror", description = "Host replacing storage.googleapis.com for model downloads.")
-    String modelMirror;
 
     @Parameters(paramLabel = "TEXT", arity = "1") String text;
 
     @Override
     public Integer call() {
-        PretrainedModel m = new ModelResolver(BertClfHome.models(), modelMirror).resolve(model);
+        PretrainedModel m = modelOptions.resolve();
         try (WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(m.vocab(), m.lowercase(), maxSeqLen);
              EncoderRunner encoder = new EncoderRunner(m)) {
             EncoderRunner.Outputs o = encoder.run(tok.encode(List.of(text)));

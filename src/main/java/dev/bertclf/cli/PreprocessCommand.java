@@ -1,8 +1,6 @@
 package dev.bertclf.cli;
 
-import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
-import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.util.List;
@@ -16,20 +14,15 @@ import picocli.CommandLine.Parameters;
         description = "Show how a model's WordPiece preprocessing turns a text into its three input tensors.")
 final class PreprocessCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
-
-    @Option(names = "--model", description = "Model name or folder whose vocabulary and casing to use.")
-    String model = "small_bert/bert_en_uncased_L-4_H-512_A-8";
+    @Mixin ModelOptions modelOptions;
 
     @Option(names = "--max-seq-len") int maxSeqLen = 128;
-
-    @Option(names = "--model-mirror", description = "Host replacing storage.googleapis.com for model downloads.")
-    String modelMirror;
 
     @Parameters(paramLabel = "TEXT", arity = "1") String text;
 
     @Override
     public Integer call() {
-        PretrainedModel m = new ModelResolver(BertClfHome.models(), modelMirror).resolve(model);
+        PretrainedModel m = modelOptions.resolve();
         try (WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(m.vocab(), m.lowercase(), maxSeqLen)) {
             EncodedBatch b = tok.encode(List.of(text));
             System.out.println("Keys       : ['input_word_ids', 'input_mask', 'input_type_ids']");

@@ -20,10 +20,7 @@ import picocli.CommandLine.Option;
                 "(downloading the data and the model first if needed), saving a SavedModel after every epoch."})
 final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
-
-    @Option(names = "--model", description = "A model name from the tutorial's table (e.g. small_bert/L-4_H-512_A-8) "
-            + "or a folder (Google's release layout or a SavedModel with bert_config.json).")
-    String model = "small_bert/bert_en_uncased_L-4_H-512_A-8";
+    @Mixin ModelOptions modelOptions;
 
     @Option(names = "--epochs") int epochs = Hyperparameters.EPOCHS;
     @Option(names = "--batch-size") int batchSize = Hyperparameters.BATCH_SIZE;
@@ -43,20 +40,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-train-examples", description = "Train on a seeded subset of this many examples (0: all).")
     int maxTrainExamples = 0;
 
-    @Option(names = "--model-mirror", description = "Host replacing storage.googleapis.com for model downloads "
-            + "(also $BERT_CLF_MODEL_MIRROR).")
-    String modelMirror;
-
     @Override
     public Integer call() throws Exception {
         Hyperparameters hp = new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
         if (maxTrainExamples < 0) throw new IllegalArgumentException("--max-train-examples must be 0 or more");
-        FineTuneRun.Outcome o = new FineTuneRun().run(new FineTuneRun.Request(model, hp, dataDir, url, output,
-                maxTrainExamples, modelMirror, SessionOptions.defaults()));
+        FineTuneRun.Outcome o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, dataDir, url, output,
+                maxTrainExamples, modelOptions.modelMirror, SessionOptions.defaults()));
         EpochMetrics best = o.history().stream().max(Comparator.comparingDouble(EpochMetrics::valAccuracy)).orElseThrow();
         double seconds = o.history().stream().mapToDouble(EpochMetrics::seconds).sum();
         double rate = o.history().stream().mapToDouble(EpochMetrics::examplesPerSecond).average().orElse(0);
-        System.out.printf(Locale.ROOT, "%nTrained %s in %s (%.1f examples/s).%n", model, ProgressBar.duration(seconds), rate);
+        System.out.printf(Locale.ROOT, "%nTrained %s in %s (%.1f examples/s).%n", modelOptions.model, ProgressBar.duration(seconds), rate);
         System.out.printf(Locale.ROOT, "Best epoch %d: val_loss %.4f, val_binary_accuracy %.4f%n",
                 best.epoch(), best.valLoss(), best.valAccuracy());
         System.out.println("Model saved to " + o.modelDir() + " (training curves: " + o.modelDir().resolve("training_curves.png") + ")");

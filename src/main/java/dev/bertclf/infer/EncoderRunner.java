@@ -1,6 +1,7 @@
 package dev.bertclf.infer;
 
 import dev.bertclf.model.BertModel;
+import dev.bertclf.model.InputTensors;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.runtime.TfRuntime;
@@ -9,11 +10,9 @@ import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * A pretrained encoder on its own, for looking inside it (the tutorial's "using the BERT model" section) and for
@@ -41,12 +40,8 @@ public final class EncoderRunner implements AutoCloseable {
     }
 
     public Outputs run(EncodedBatch b) {
-        Shape s = Shape.of(b.batchSize(), b.seqLen());
-        try (TInt32 ids = TInt32.tensorOf(s, DataBuffers.of(b.wordIds(), true, false));
-             TInt32 mask = TInt32.tensorOf(s, DataBuffers.of(b.mask(), true, false));
-             TInt32 types = TInt32.tensorOf(s, DataBuffers.of(b.typeIds(), true, false));
-             Result r = session.runner().feed(bert.inputWordIds, ids).feed(bert.inputMask, mask)
-                     .feed(bert.inputTypeIds, types).fetch(bert.pooledOutput).fetch(bert.sequenceOutput).run()) {
+        try (InputTensors in = new InputTensors(b);
+             Result r = in.feed(session.runner(), bert).fetch(bert.pooledOutput).fetch(bert.sequenceOutput).run()) {
             TFloat32 pooled = (TFloat32) r.get(0), seq = (TFloat32) r.get(1);
             int hidden = (int) pooled.shape().get(1);
             float[] p = new float[(int) pooled.size()], q = new float[(int) seq.size()];

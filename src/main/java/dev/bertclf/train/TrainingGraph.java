@@ -3,6 +3,7 @@ package dev.bertclf.train;
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.BertModel;
+import dev.bertclf.model.InputTensors;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * The classifier plus everything training adds: the sigmoid cross-entropy loss, gradients, and the AdamW update,
@@ -103,29 +103,23 @@ public final class TrainingGraph implements AutoCloseable {
 
     public record EvalResult(float lossSum, float correct, float[] logits) {}
 
-    /** The four fed tensors of one batch, closed together. */
+    /** The batch's input tensors and its labels, closed together. */
     private final class Inputs implements AutoCloseable {
-        final TInt32 ids, mask, types;
+        final InputTensors x;
         final TFloat32 y;
 
         Inputs(EncodedBatch b, float[] labels) {
-            Shape s = Shape.of(b.batchSize(), b.seqLen());
-            ids = TInt32.tensorOf(s, DataBuffers.of(b.wordIds(), true, false));
-            mask = TInt32.tensorOf(s, DataBuffers.of(b.mask(), true, false));
-            types = TInt32.tensorOf(s, DataBuffers.of(b.typeIds(), true, false));
+            x = new InputTensors(b);
             y = TFloat32.vectorOf(labels);
         }
 
         Session.Runner feed(Session.Runner r) {
-            return r.feed(model.bert.inputWordIds, ids).feed(model.bert.inputMask, mask)
-                    .feed(model.bert.inputTypeIds, types).feed(labels, y);
+            return x.feed(r, model.bert).feed(labels, y);
         }
 
         @Override
         public void close() {
-            ids.close();
-            mask.close();
-            types.close();
+            x.close();
             y.close();
         }
     }

@@ -11,13 +11,13 @@ import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.BertModel;
+import dev.bertclf.model.InputTensors;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TinyBert;
-import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,11 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * The tutorial's four commands in sequence through {@link Main}, offline: a synthetic IMDB archive served on
@@ -139,15 +137,9 @@ class EndToEndTest {
             NamedVariables vars = new NamedVariables(Ops.create(g));
             BertClassifier model = new BertClassifier(config, vars, BertModel.Dropout.NONE);
             Map<String, TFloat32> weights = CheckpointReader.read(output.resolve("variables/variables"), vars.shapes().keySet());
-            EncodedBatch b = tok.encode(texts);
-            Shape s = Shape.of(b.batchSize(), b.seqLen());
-            try (Session session = new Session(g);
-                 TInt32 ids = TInt32.tensorOf(s, DataBuffers.of(b.wordIds(), true, false));
-                 TInt32 mask = TInt32.tensorOf(s, DataBuffers.of(b.mask(), true, false));
-                 TInt32 types = TInt32.tensorOf(s, DataBuffers.of(b.typeIds(), true, false))) {
+            try (Session session = new Session(g); InputTensors in = new InputTensors(tok.encode(texts))) {
                 vars.load(session, weights);
-                try (Result r = session.runner().feed(model.bert.inputWordIds, ids).feed(model.bert.inputMask, mask)
-                        .feed(model.bert.inputTypeIds, types).fetch(model.logits).run()) {
+                try (Result r = in.feed(session.runner(), model.bert).fetch(model.logits).run()) {
                     ((TFloat32) r.get(0)).copyTo(DataBuffers.of(ours, false, false));
                 }
             } finally {

@@ -1,0 +1,21 @@
+package dev.bertclf.cli;
+
+import dev.bertclf.model.ModelResolver;
+import dev.bertclf.model.PretrainedModel;
+import dev.bertclf.runtime.BertClfHome;
+import picocli.CommandLine.Option;
+
+/** How commands that start from a pretrained encoder pick it: by name or folder, optionally through a mirror. */
+final class ModelOptions {
+    @Option(names = "--model", description = "A model name from the tutorial's table (e.g. small_bert/L-4_H-512_A-8) "
+            + "or a folder (Google's release layout or a SavedModel with bert_config.json).", defaultValue = "small_bert/bert_en_uncased_L-4_H-512_A-8")
+    String model;
+
+    @Option(names = "--model-mirror", description = "Host replacing storage.googleapis.com for model downloads "
+            + "(also $BERT_CLF_MODEL_MIRROR).")
+    String modelMirror;
+
+    PretrainedModel resolve() {
+        return new ModelResolver(BertClfHome.models(), modelMirror).resolve(model);
+    }
+}
