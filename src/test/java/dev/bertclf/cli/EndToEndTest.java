@@ -200,8 +200,26 @@ class EndToEndTest {
                 meta.get("classNames").getAsJsonArray().get(1).getAsString()));
     }
 
+    /** bf16 compute with float32 master weights learns the synthetic task as fp32 does. */
     @Test
     @Order(8)
+    void bf16TrainingLearnsTheTaskToo() throws Exception {
+        Path bf16 = tmp.resolve("bf16");
+        Run r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
+                "--learning-rate", "2e-3", "--max-seq-len", "32", "--precision", "bf16", "--data-dir", dataDir.toString(),
+                "--output", bf16.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonArray history = JsonParser.parseString(Files.readString(bf16.resolve("history.json"))).getAsJsonArray();
+        assertTrue(history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble() >= 0.9, history.toString());
+        JsonArray fp32 = JsonParser.parseString(Files.readString(output.resolve("history.json"))).getAsJsonArray();
+        assertTrue(!fp32.get(0).getAsJsonObject().get("valLoss").equals(history.get(0).getAsJsonObject().get("valLoss")),
+                "bf16 rounding shows in the losses, so the mixed-precision rewrite ran");
+        JsonObject meta = JsonParser.parseString(Files.readString(bf16.resolve("metadata.json"))).getAsJsonObject();
+        assertEquals("bf16", meta.getAsJsonObject("hyperparameters").get("precision").getAsString());
+    }
+
+    @Test
+    @Order(9)
     void userErrorsGiveAMessageAndExitCodeOne() {
         Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString());
         assertEquals(1, r.code());
