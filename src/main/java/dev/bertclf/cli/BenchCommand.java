@@ -4,12 +4,16 @@ import com.google.gson.GsonBuilder;
 import dev.bertclf.bench.BenchReport;
 import dev.bertclf.bench.MatMulCeiling;
 import dev.bertclf.bench.ModelBenchmark;
+import dev.bertclf.bench.PredictLatency;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.train.SessionOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +28,7 @@ final class BenchCommand implements Callable<Integer> {
     private static final Pattern SHAPE = Pattern.compile("L-(\\d+)_H-(\\d+)_A-(\\d+)");
 
     @Mixin CommonOptions common;
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--model", description = "A shape like L-4_H-512_A-8, a model name, or a folder with bert_config.json.")
     String model = "L-4_H-512_A-8";
@@ -32,28 +37,40 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--max-seq-len") int seqLen = 128;
     @Option(names = "--warmup", description = "Untimed steps first.") int warmup = 2;
     @Option(names = "--steps", description = "Timed steps; the median is reported.") int steps = 5;
-    @Option(names = "--precision", description = "fp32 or bf16 (oneDNN auto mixed precision, float32 master weights).")
-    String precision = "fp32";
+    @Option(names = "--precision", description = "fp32, bf16 (oneDNN auto mixed precision, float32 master weights) or both.")
+    String precision = "both";
+    @Option(names = "--predict-runs", description = "Times the whole 'predict' command this often, in a new JVM each (0: skip).")
+    int predictRuns = 5;
     @Option(names = "--json", description = "Print the figures as JSON.") boolean json;
 
     @Override
     public Integer call() {
-        if (batchSize < 1 || seqLen < 2 || warmup < 0 || steps < 1) {
-            throw new IllegalArgumentException("--batch-size, --max-seq-len and --steps must be positive, --warmup not negative");
+        if (batchSize < 1 || seqLen < 2 || warmup < 0 || steps < 1 || predictRuns < 0) {
+            throw new IllegalArgumentException("--batch-size, --max-seq-len and --steps must be positive, "
+                    + "--warmup and --predict-runs not negative");
         }
-        if (!precision.equals("fp32") && !precision.equals("bf16")) {
-            throw new IllegalArgumentException("--precision must be fp32 or bf16, got " + precision);
-        }
+        boolean gpu = deviceOption.useGpu();
+        List<String> precisions = switch (precision) {
+            case "fp32", "bf16" -> List.of(precision);
+            case "both" -> gpu ? List.of("fp32") : List.of("fp32", "bf16");
+            default -> throw new IllegalArgumentException("--precision must be fp32, bf16 or both, got " + precision);
+        };
         BertConfig config = shape(model);
         if (seqLen > config.maxPositionEmbeddings) {
             throw new IllegalArgumentException("--max-seq-len " + seqLen + " exceeds the model's " + config.maxPositionEmbeddings + " positions");
         }
-        SessionOptions options = new SessionOptions(0, 0, precision.equals("bf16"));
         MatMulCeiling.Result ceiling = MatMulCeiling.measure(Math.max(steps, 10));
-        ModelBenchmark b = new ModelBenchmark(config, batchSize, seqLen, warmup, steps, options);
-        ModelBenchmark.Timing training = b.training();
-        ModelBenchmark.Timing inference = b.inference();
-        BenchReport report = new BenchReport(model, config, batchSize, seqLen, precision, ceiling, training, inference);
+        Map<String, BenchReport.Phases> phases = new LinkedHashMap<>();
+        double tokenizerRate;
+        try (ModelBenchmark b = new ModelBenchmark(config, batchSize, seqLen, warmup, steps)) {
+            for (String p : precisions) {
+                SessionOptions options = new SessionOptions(0, 0, p.equals("bf16"), gpu);
+                phases.put(p, new BenchReport.Phases(b.training(options), b.inference(options)));
+            }
+            tokenizerRate = b.tokenizerTextsPerSecond();
+        }
+        double[] predict = predictRuns == 0 ? new double[0] : PredictLatency.measure(config, seqLen, predictRuns);
+        BenchReport report = new BenchReport(model, config, batchSize, seqLen, ceiling, phases, tokenizerRate, predict);
         System.out.print(json ? new GsonBuilder().setPrettyPrinting().create().toJson(report.toMap()) + "\n" : report.toTable());
         return 0;
     }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
         description = "Loss, accuracy, precision, recall, F1 and confusion matrix of a trained model on aclImdb/test.")
 final class EvaluateCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
@@ -47,10 +48,11 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         if (maxExamples < 0) throw new IllegalArgumentException("--max-examples must be 0 or more");
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
+        boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
         Path data = new ImdbDataset().ensure(dataDir, url);
         TextDirectoryDataset test = TextDirectoryDataset.scan(data.resolve("test"));
-        try (TextClassifier clf = TextClassifier.load(dir)) {
+        try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
             if (!test.classNames().equals(clf.metadata().classNames())) {
                 throw new DataException("test classes " + test.classNames() + " differ from the model's "
                         + clf.metadata().classNames());

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOptions modelOptions;
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--epochs") int epochs = Hyperparameters.EPOCHS;
     @Option(names = "--batch-size") int batchSize = Hyperparameters.BATCH_SIZE;
@@ -52,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
         Hyperparameters hp = new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
         if (maxTrainExamples < 0) throw new IllegalArgumentException("--max-train-examples must be 0 or more");
         FineTuneRun.Outcome o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, dataDir, url, output,
-                maxTrainExamples, modelOptions.modelMirror, new SessionOptions(0, 0, precision.equals("bf16"))));
+                maxTrainExamples, modelOptions.modelMirror, new SessionOptions(0, 0, precision.equals("bf16"), deviceOption.useGpu())));
         EpochMetrics best = o.history().stream().max(Comparator.comparingDouble(EpochMetrics::valAccuracy)).orElseThrow();
         double seconds = o.history().stream().mapToDouble(EpochMetrics::seconds).sum();
         double rate = o.history().stream().mapToDouble(EpochMetrics::examplesPerSecond).average().orElse(0);
