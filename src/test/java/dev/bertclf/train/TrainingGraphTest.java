@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class TrainingGraphTest {
+public class TrainingGraphTest {
     @BeforeAll
     static void engine() { TfRuntime.engine(); }
 
