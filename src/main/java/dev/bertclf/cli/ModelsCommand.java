@@ -46,7 +46,7 @@ final class ModelsCommand implements Callable<Integer> {
             System.out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(rows));
             return 0;
         }
-        String format = "%-42s %-13s %6s %6s %5s %12s %10s %-6s%n";
+        String format = "%-42s %-13s %6s %6s %5s %12s %10s %s%n";
         System.out.printf(format, "NAME", "FAMILY", "LAYERS", "HIDDEN", "HEADS", "PARAMETERS", "DOWNLOAD", "CACHED");
         for (Map<String, Object> r : rows) {
             Long bytes = (Long) r.get("download_bytes");
