@@ -79,22 +79,13 @@ final class BenchCommand implements Callable<Integer> {
     static BertConfig shape(String model) {
         Path dir = Path.of(model);
         if (Files.isRegularFile(dir.resolve("bert_config.json"))) return BertConfig.read(dir.resolve("bert_config.json"));
-        int layers, hidden, heads;
-        var entry = ModelCatalog.find(model);
-        if (entry.isPresent()) {
-            layers = entry.get().layers();
-            hidden = entry.get().hidden();
-            heads = entry.get().heads();
-        } else {
-            Matcher m = SHAPE.matcher(model);
-            if (!m.find()) {
-                throw new ModelException("--model '" + model + "' is neither a shape like L-4_H-512_A-8, a known name, "
-                        + "nor a folder with bert_config.json");
-            }
-            layers = Integer.parseInt(m.group(1));
-            hidden = Integer.parseInt(m.group(2));
-            heads = Integer.parseInt(m.group(3));
+        var entry = ModelCatalog.standard().find(model);
+        if (entry.isPresent()) return entry.get().config();
+        Matcher m = SHAPE.matcher(model);
+        if (!m.find()) {
+            throw new ModelException("--model '" + model + "' is neither a shape like L-4_H-512_A-8, a known name, "
+                    + "nor a folder with bert_config.json");
         }
-        return BertConfig.of(30522, layers, hidden, heads);
+        return BertConfig.of(30522, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
     }
 }

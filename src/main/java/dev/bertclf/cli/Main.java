@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bert-clf", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Fine-tune BERT text classifiers on TensorFlow, from Java.",
         subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-                PreprocessCommand.class, EmbedCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+                PreprocessCommand.class, EmbedCommand.class, BenchCommand.class, ModelsCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error."})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -11,7 +11,7 @@ final class ModelOptions {
             + "or a folder (Google's release layout or a SavedModel with bert_config.json).", defaultValue = "small_bert/bert_en_uncased_L-4_H-512_A-8")
     String model;
 
-    @Option(names = "--model-mirror", description = "Host replacing storage.googleapis.com for model downloads "
+    @Option(names = "--model-mirror", description = "Host replacing the model download host (storage.googleapis.com, tfhub.dev), keeping paths "
             + "(also $BERT_CLF_MODEL_MIRROR).")
     String modelMirror;
 
