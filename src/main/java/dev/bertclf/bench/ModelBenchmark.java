@@ -64,7 +64,7 @@ public final class ModelBenchmark implements AutoCloseable {
 
     /** Tokenizer throughput in texts per second, on reviews of {@value #WORDS_PER_TEXT} words. */
     public double tokenizerTextsPerSecond() {
-        List<String> many = SyntheticText.texts(2048, WORDS_PER_TEXT, config.vocabSize, 2);
+        List<String> many = SyntheticText.texts(512, WORDS_PER_TEXT, config.vocabSize, 2);
         tokenizer.encode(many.subList(0, 64));
         long t0 = System.nanoTime();
         TokenizedDataset.encode("benchmark texts", tokenizer, many.size(), many::get, i -> i % 2);
