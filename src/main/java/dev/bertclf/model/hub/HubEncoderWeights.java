@@ -112,10 +112,13 @@ public final class HubEncoderWeights {
         Map<String, TFloat32> out = new LinkedHashMap<>();
         for (String name : wanted.keySet()) {
             TFloat32 t = restored.get(hubName(name));
-            out.put(name, Arrays.equals(t.shape().asArray(), shapes.get(name)) ? t : folded(t, shapes.get(name)));
+            if (Arrays.equals(t.shape().asArray(), shapes.get(name))) {
+                out.put(name, t);
+            } else {
+                out.put(name, folded(t, shapes.get(name)));
+                t.close();
+            }
         }
-        // ALBERT-style sharing may hand one tensor out twice; close only what nobody received.
-        restored.values().stream().filter(t -> !out.containsValue(t)).forEach(TFloat32::close);
         return out;
     }
 

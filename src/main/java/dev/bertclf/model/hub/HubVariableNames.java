@@ -31,22 +31,18 @@ final class HubVariableNames {
         /** {@code [heads, head_size, hidden] -> [hidden, hidden]}. */
         FIRST_TWO;
 
+        /** The TF1 shape: a kernel is 2-D and a bias 1-D; a tensor already of that rank is left as it is. */
         long[] apply(long[] shape, String name) {
-            if (this == NONE) return shape.clone();
-            if (shape.length == 1 || (shape.length == 2 && this == FIRST_TWO)) return shape.clone(); // already folded
-            int at = this == LAST_TWO ? shape.length - 2 : 0;
-            if (at < 0 || shape.length < 2) {
+            int targetRank = name.endsWith("/kernel") ? 2 : 1;
+            if (this == NONE || shape.length == targetRank) return shape.clone();
+            if (shape.length != targetRank + 1) {
                 throw new CheckpointException("variable " + name + " has shape " + Arrays.toString(shape)
-                        + ", which does not fold into a dense layer's shape");
+                        + ", which does not fold into a dense layer's " + targetRank + "-D shape");
             }
-            long[] out = new long[shape.length - 1];
+            int at = this == LAST_TWO ? shape.length - 2 : 0;
+            long[] out = new long[targetRank];
             for (int i = 0, j = 0; i < shape.length; i++) {
-                if (i == at) {
-                    out[j++] = shape[i] * shape[i + 1];
-                    i++;
-                } else {
-                    out[j++] = shape[i];
-                }
+                out[j++] = i == at ? shape[i] * shape[++i] : shape[i];
             }
             return out;
         }
