@@ -55,54 +55,14 @@ final class HubVariableNames {
     private record Rule(String hub, String bert, String albert, Fold fold) {}
 
     private static final String FFN = "{ffn}/";
+    private static final List<String> DENSE = List.of("kernel", "bias");
+    private static final List<String> NORM = List.of("gamma", "beta");
 
     /** Inside one transformer layer. The first matching alias wins (older exports used other scopes). */
-    private static final List<Rule> LAYER_RULES = List.of(
-            new Rule("self_attention/query/kernel", "attention/self/query/kernel", "attention_1/self/query/kernel", Fold.LAST_TWO),
-            new Rule("self_attention/query/bias", "attention/self/query/bias", "attention_1/self/query/bias", Fold.LAST_TWO),
-            new Rule("self_attention/key/kernel", "attention/self/key/kernel", "attention_1/self/key/kernel", Fold.LAST_TWO),
-            new Rule("self_attention/key/bias", "attention/self/key/bias", "attention_1/self/key/bias", Fold.LAST_TWO),
-            new Rule("self_attention/value/kernel", "attention/self/value/kernel", "attention_1/self/value/kernel", Fold.LAST_TWO),
-            new Rule("self_attention/value/bias", "attention/self/value/bias", "attention_1/self/value/bias", Fold.LAST_TWO),
-            new Rule("self_attention/attention_output/kernel", "attention/output/dense/kernel", "attention_1/output/dense/kernel", Fold.FIRST_TWO),
-            new Rule("self_attention_output/kernel", "attention/output/dense/kernel", "attention_1/output/dense/kernel", Fold.FIRST_TWO),
-            new Rule("self_attention/attention_output/bias", "attention/output/dense/bias", "attention_1/output/dense/bias", Fold.NONE),
-            new Rule("self_attention_output/bias", "attention/output/dense/bias", "attention_1/output/dense/bias", Fold.NONE),
-            new Rule("self_attention_layer_norm/gamma", "attention/output/LayerNorm/gamma", "LayerNorm/gamma", Fold.NONE),
-            new Rule("self_attention_layer_norm/beta", "attention/output/LayerNorm/beta", "LayerNorm/beta", Fold.NONE),
-            new Rule("self_attention/pre_softmax_weight", "attention/self/pre_softmax_weight", null, Fold.NONE),
-            new Rule("self_attention/post_softmax_weight", "attention/self/post_softmax_weight", null, Fold.NONE),
-            new Rule("intermediate/kernel", "intermediate/dense/kernel", "ffn_1/intermediate/dense/kernel", Fold.NONE),
-            new Rule("intermediate/bias", "intermediate/dense/bias", "ffn_1/intermediate/dense/bias", Fold.NONE),
-            new Rule("output/kernel", "output/dense/kernel", "ffn_1/intermediate/output/dense/kernel", Fold.NONE),
-            new Rule("output/bias", "output/dense/bias", "ffn_1/intermediate/output/dense/bias", Fold.NONE),
-            new Rule("output_layer_norm/gamma", "output/LayerNorm/gamma", "LayerNorm_1/gamma", Fold.NONE),
-            new Rule("output_layer_norm/beta", "output/LayerNorm/beta", "LayerNorm_1/beta", Fold.NONE),
-            // GatedFeedforward (talking-heads model): its own scope, one block.
-            new Rule(FFN + "intermediate_0/kernel", "intermediate/dense/kernel", null, Fold.NONE),
-            new Rule(FFN + "intermediate_0/bias", "intermediate/dense/bias", null, Fold.NONE),
-            new Rule(FFN + "gate_0/kernel", "intermediate/gate/kernel", null, Fold.NONE),
-            new Rule(FFN + "gate_0/bias", "intermediate/gate/bias", null, Fold.NONE),
-            new Rule(FFN + "output_0/kernel", "output/dense/kernel", null, Fold.NONE),
-            new Rule(FFN + "output_0/bias", "output/dense/bias", null, Fold.NONE),
-            new Rule(FFN + "output_layer_norm_0/gamma", "output/LayerNorm/gamma", null, Fold.NONE),
-            new Rule(FFN + "output_layer_norm_0/beta", "output/LayerNorm/beta", null, Fold.NONE));
+    private static final List<Rule> LAYER_RULES = layerRules();
 
-    /** Outside the layers: TF2 name, BERT name, ALBERT name. */
-    private static final List<Rule> ENCODER_RULES = List.of(
-            new Rule("word_embeddings/embeddings", "bert/embeddings/word_embeddings", null, Fold.NONE),
-            new Rule("position_embedding/embeddings", "bert/embeddings/position_embeddings", null, Fold.NONE),
-            new Rule("type_embeddings/embeddings", "bert/embeddings/token_type_embeddings", null, Fold.NONE),
-            new Rule("embeddings/layer_norm/gamma", "bert/embeddings/LayerNorm/gamma", null, Fold.NONE),
-            new Rule("embeddings/layer_norm/beta", "bert/embeddings/LayerNorm/beta", null, Fold.NONE),
-            new Rule("embedding_projection/kernel", "bert/embeddings_project/kernel",
-                    "bert/encoder/embedding_hidden_mapping_in/kernel", Fold.NONE),
-            new Rule("embedding_projection/bias", "bert/embeddings_project/bias",
-                    "bert/encoder/embedding_hidden_mapping_in/bias", Fold.NONE),
-            new Rule("pooler_transform/kernel", "bert/pooler/dense/kernel", null, Fold.NONE),
-            new Rule("pooler_transform/bias", "bert/pooler/dense/bias", null, Fold.NONE),
-            new Rule("cls_transform/kernel", "bert/pooler/dense/kernel", null, Fold.NONE),
-            new Rule("cls_transform/bias", "bert/pooler/dense/bias", null, Fold.NONE));
+    /** Outside the layers. */
+    private static final List<Rule> ENCODER_RULES = encoderRules();
 
     private static final String ALBERT_LAYER = "bert/encoder/transformer/group_0/inner_group_0/";
     private static final String WORD_EMBEDDINGS = "word_embeddings/embeddings";
@@ -114,6 +74,53 @@ final class HubVariableNames {
     record Mapping(Map<String, Source> sources, List<String> layerScopes, boolean shared) {}
 
     private HubVariableNames() {}
+
+    private static List<Rule> layerRules() {
+        List<Rule> r = new ArrayList<>();
+        for (String p : List.of("query", "key", "value")) {
+            add(r, "self_attention/" + p + "/", "attention/self/" + p + "/", "attention_1/self/" + p + "/", DENSE,
+                    Fold.LAST_TWO);
+        }
+        for (String hub : List.of("self_attention/attention_output/", "self_attention_output/")) {
+            add(r, hub, "attention/output/dense/", "attention_1/output/dense/", List.of("kernel"), Fold.FIRST_TWO);
+            add(r, hub, "attention/output/dense/", "attention_1/output/dense/", List.of("bias"), Fold.NONE);
+        }
+        add(r, "self_attention_layer_norm/", "attention/output/LayerNorm/", "LayerNorm/", NORM, Fold.NONE);
+        // Talking heads: [heads, heads] mixing before and after the softmax; no ALBERT counterpart.
+        add(r, "self_attention/", "attention/self/", null, List.of("pre_softmax_weight", "post_softmax_weight"),
+                Fold.NONE);
+        add(r, "intermediate/", "intermediate/dense/", "ffn_1/intermediate/dense/", DENSE, Fold.NONE);
+        add(r, "output/", "output/dense/", "ffn_1/intermediate/output/dense/", DENSE, Fold.NONE);
+        add(r, "output_layer_norm/", "output/LayerNorm/", "LayerNorm_1/", NORM, Fold.NONE);
+        // GatedFeedforward (talking-heads model): its own scope, one block; gelu(x W) * (x V), then W2.
+        add(r, FFN + "intermediate_0/", "intermediate/dense/", null, DENSE, Fold.NONE);
+        add(r, FFN + "gate_0/", "intermediate/gate/", null, DENSE, Fold.NONE);
+        add(r, FFN + "output_0/", "output/dense/", null, DENSE, Fold.NONE);
+        add(r, FFN + "output_layer_norm_0/", "output/LayerNorm/", null, NORM, Fold.NONE);
+        return List.copyOf(r);
+    }
+
+    private static List<Rule> encoderRules() {
+        List<Rule> r = new ArrayList<>();
+        r.add(new Rule("word_embeddings/embeddings", "bert/embeddings/word_embeddings", null, Fold.NONE));
+        r.add(new Rule("position_embedding/embeddings", "bert/embeddings/position_embeddings", null, Fold.NONE));
+        r.add(new Rule("type_embeddings/embeddings", "bert/embeddings/token_type_embeddings", null, Fold.NONE));
+        add(r, "embeddings/layer_norm/", "bert/embeddings/LayerNorm/", null, NORM, Fold.NONE);
+        add(r, "embedding_projection/", "bert/embeddings_project/", "bert/encoder/embedding_hidden_mapping_in/",
+                DENSE, Fold.NONE);
+        add(r, "pooler_transform/", "bert/pooler/dense/", null, DENSE, Fold.NONE); // BertEncoder, AlbertEncoder
+        add(r, "cls_transform/", "bert/pooler/dense/", null, DENSE, Fold.NONE); // EncoderScaffold
+        return List.copyOf(r);
+    }
+
+    /** One rule per leaf: {@code hubScope + leaf -> bertScope + leaf} (and {@code albertScope + leaf}). */
+    private static void add(List<Rule> rules, String hubScope, String bertScope, String albertScope,
+                            List<String> leaves, Fold fold) {
+        for (String leaf : leaves) {
+            rules.add(new Rule(hubScope + leaf, bertScope + leaf, albertScope == null ? null : albertScope + leaf,
+                    fold));
+        }
+    }
 
     /**
      * Maps every encoder variable of {@code hubNames}. Variables that look like part of the encoder but match no

@@ -39,22 +39,22 @@ class HubEncoderWeightsTest {
     @TempDir
     Path tmp;
 
-    /** Writes a tiny hub model, packs it like TF Hub's compressed download, unpacks it with our extractor. */
-    private Path downloaded(Family family, Map<String, long[]> shapes, Map<String, float[]> values) throws IOException {
-        Path written = TinyHubModel.write(tmp.resolve("written"), shapes, values, true,
+    /** Writes a tiny hub model, packs it like TF Hub's compressed download, unpacks it with our extractor, opens it. */
+    private HubEncoderWeights downloaded(Family family, Map<String, float[]> values) throws IOException {
+        Path written = TinyHubModel.write(tmp.resolve("written"), TinyHubModel.variableShapes(family, VOCAB), values, true,
                 Map.of("vocab.txt", String.join("\n", TinyBert.vocabulary()).getBytes(StandardCharsets.UTF_8)));
         Path archive = TestArchives.write(tmp.resolve(family + ".tar.gz"), TinyHubModel.compressed(written));
         Path unpacked = tmp.resolve("unpacked");
         new ArchiveExtractor().extract(archive, unpacked, ArchiveExtractor.Limits.DEFAULT);
         assertTrue(Files.isRegularFile(unpacked.resolve("variables/variables.index")));
-        return unpacked;
+        return HubEncoderWeights.open(unpacked);
     }
 
     @Test
     void bertFamilyGivesExactlyTheVariablesOfOurGraphWithFoldedAttentionKernels() throws IOException {
         Map<String, long[]> shapes = TinyHubModel.variableShapes(Family.BERT, VOCAB);
         Map<String, float[]> values = TinyHubModel.randomValues(shapes, 1);
-        HubEncoderWeights hub = HubEncoderWeights.open(downloaded(Family.BERT, shapes, values));
+        HubEncoderWeights hub = downloaded(Family.BERT, values);
 
         assertEquals(new HubArchitecture(VOCAB, HIDDEN, 2, 2, INTERMEDIATE, 64, 2, HIDDEN, false, false, false),
                 hub.architecture());
@@ -86,7 +86,7 @@ class HubEncoderWeightsTest {
     void albertMapsTheSharedBlockToGooglesAlbertNames() throws IOException {
         Map<String, long[]> shapes = TinyHubModel.variableShapes(Family.ALBERT, VOCAB);
         Map<String, float[]> values = TinyHubModel.randomValues(shapes, 2);
-        HubEncoderWeights hub = HubEncoderWeights.open(downloaded(Family.ALBERT, shapes, values));
+        HubEncoderWeights hub = downloaded(Family.ALBERT, values);
 
         HubArchitecture a = hub.architecture();
         assertTrue(a.sharedLayers());
@@ -105,29 +105,18 @@ class HubEncoderWeightsTest {
         expected.put(block + "ffn_1/intermediate/output/dense/kernel", "transformer/output/kernel");
         expected.put(block + "LayerNorm_1/beta", "transformer/output_layer_norm/beta");
         expected.put("bert/pooler/dense/bias", "pooler_transform/bias");
-        expected.forEach((ours, tf2) -> assertEquals(tf2, hub.hubName(ours), ours));
         assertEquals(shapes.size(), hub.shapes().size());
         assertArrayEquals(new long[] {VOCAB, EMBEDDING}, hub.shapes().get("bert/embeddings/word_embeddings"));
         assertArrayEquals(new long[] {HIDDEN, HIDDEN}, hub.shapes().get(block + "attention_1/self/key/kernel"));
-
-        Map<String, TFloat32> weights = hub.read(asShapes(hub.shapes()));
-        try {
-            expected.forEach((ours, tf2) -> assertArrayEquals(values.get(tf2), values(weights.get(ours)), ours));
-        } finally {
-            weights.values().forEach(TFloat32::close);
-        }
+        assertReadsAs(hub, asShapes(hub.shapes()), expected, values);
     }
 
     @Test
     void talkingHeadsLayersAreOrderedByKerasSuffixAndKeepTheirExtraWeights() throws IOException {
-        Map<String, long[]> shapes = TinyHubModel.variableShapes(Family.TALKING_HEADS, VOCAB);
-        Map<String, float[]> values = TinyHubModel.randomValues(shapes, 3);
-        HubEncoderWeights hub = HubEncoderWeights.open(downloaded(Family.TALKING_HEADS, shapes, values));
-
-        HubArchitecture a = hub.architecture();
-        assertTrue(a.talkingHeads() && a.gatedFeedforward());
-        assertEquals(2, a.numLayers());
-        assertEquals(INTERMEDIATE, a.intermediateSize());
+        Map<String, float[]> values = TinyHubModel.randomValues(TinyHubModel.variableShapes(Family.TALKING_HEADS, VOCAB), 3);
+        HubEncoderWeights hub = downloaded(Family.TALKING_HEADS, values);
+        assertEquals(new HubArchitecture(VOCAB, HIDDEN, 2, 2, INTERMEDIATE, 64, 2, HIDDEN, false, true, true),
+                hub.architecture());
         Map<String, String> expected = Map.of(
                 "bert/encoder/layer_0/attention/self/pre_softmax_weight", "transformer_scaffold/self_attention/pre_softmax_weight",
                 "bert/encoder/layer_1/attention/self/post_softmax_weight", "transformer_scaffold_1/self_attention/post_softmax_weight",
@@ -137,7 +126,6 @@ class HubEncoderWeightsTest {
                 "bert/encoder/layer_0/output/dense/kernel", "transformer_scaffold/feedforward/output_0/kernel",
                 "bert/encoder/layer_1/output/LayerNorm/gamma", "transformer_scaffold_1/feedforward/output_layer_norm_0/gamma",
                 "bert/pooler/dense/kernel", "cls_transform/kernel");
-        expected.forEach((ours, tf2) -> assertEquals(tf2, hub.hubName(ours), ours));
         Map<String, Shape> wanted = new LinkedHashMap<>(graphShapes());
         for (int layer = 0; layer < 2; layer++) {
             String p = "bert/encoder/layer_" + layer + "/";
@@ -147,6 +135,13 @@ class HubEncoderWeightsTest {
             wanted.put(p + "intermediate/gate/bias", Shape.of(INTERMEDIATE));
         }
         assertEquals(new TreeMap<>(wanted), new TreeMap<>(asShapes(hub.shapes())));
+        assertReadsAs(hub, wanted, expected, values);
+    }
+
+    /** Each of our names comes from the expected TF2 variable, and reading gives that variable's values. */
+    private static void assertReadsAs(HubEncoderWeights hub, Map<String, Shape> wanted, Map<String, String> expected,
+                                      Map<String, float[]> values) {
+        expected.forEach((ours, tf2) -> assertEquals(tf2, hub.hubName(ours), ours));
         Map<String, TFloat32> weights = hub.read(wanted);
         try {
             expected.forEach((ours, tf2) -> assertArrayEquals(values.get(tf2), values(weights.get(ours)), ours));
