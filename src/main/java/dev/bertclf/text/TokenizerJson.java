@@ -6,18 +6,23 @@ import dev.bertclf.runtime.FileUtil;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a BERT {@code vocab.txt} into the {@code tokenizer.json} that Hugging Face's Rust tokenizer (wrapped by
- * DJL) loads. Google's checkpoints ship only {@code vocab.txt}; writing the JSON ourselves keeps the tool free of
- * Python and of any download. Lengths (truncation, padding strategy) are set when loading; the JSON only names
- * the padding token, because DJL keeps the file's pad id while it changes the strategy, and pads with id 0
+ * Turns a BERT {@code vocab.txt} (WordPiece) or ALBERT's SentencePiece {@code .model} (unigram) into the
+ * {@code tokenizer.json} that Hugging Face's Rust tokenizer (wrapped by DJL) loads. Google's checkpoints ship only
+ * those files; writing the JSON ourselves keeps the tool free of Python and of any download. Both kinds share the
+ * {@code [CLS] A [SEP] B [SEP]} template and the padding, so the rest of the pipeline sees the same three inputs.
+ * Lengths (truncation, padding strategy) are set when loading; the JSON only names the padding token, because DJL keeps the file's pad id while it changes the strategy, and pads with id 0
  * otherwise, which is wrong for a vocabulary whose {@code [PAD]} is not on the first line.
  */
 public final class TokenizerJson {
+    /** SentencePiece's word-start mark, U+2581. */
+    private static final String METASPACE = "\u2581";
+    private static final String SP_PAD = "<pad>";
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
     private TokenizerJson() {}
@@ -27,27 +32,71 @@ public final class TokenizerJson {
         FileUtil.writeStringAtomic(target, toJson(vocab, lowercase));
     }
 
+    /** Writes the JSON of a SentencePiece model to {@code target} atomically. */
+    public static void write(SentencePieceModel model, boolean lowercase, Path target) throws IOException {
+        FileUtil.writeStringAtomic(target, toJson(model, lowercase));
+    }
+
     static String toJson(Vocabulary vocab, boolean lowercase) {
+        Map<String, Integer> specials = new LinkedHashMap<>();
+        for (String special : List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.CLS, Vocabulary.SEP, Vocabulary.MASK)) {
+            if (vocab.contains(special)) specials.put(special, vocab.id(special));
+        }
+        return toJson(specials, Vocabulary.PAD, vocab.id(Vocabulary.PAD), normalizer(lowercase),
+                Map.of("type", "BertPreTokenizer"), Map.of("type", "WordPiece", "prefix", "##", "cleanup", true),
+                model(vocab));
+    }
+
+    /**
+     * ALBERT's tokenizer as Hugging Face's {@code AlbertConverter} builds it: a unigram model over the pieces,
+     * {@code ``} and {@code ''} read as {@code "}, NFKD with accents stripped and lower case (when
+     * {@code lowercase}), the model's precompiled character map, runs of spaces collapsed, and {@code ▁} marking
+     * word starts. Control, unknown and user-defined pieces ({@code <pad>}, {@code <unk>}, {@code [CLS]}, ...)
+     * are special tokens; padding uses {@code <pad>}.
+     */
+    static String toJson(SentencePieceModel sp, boolean lowercase) {
+        Map<String, Integer> specials = new LinkedHashMap<>();
+        List<SentencePieceModel.Piece> pieces = sp.pieces();
+        for (int i = 0; i < pieces.size(); i++) {
+            SentencePieceModel.Type type = pieces.get(i).type();
+            if (type == SentencePieceModel.Type.CONTROL || type == SentencePieceModel.Type.UNKNOWN
+                    || type == SentencePieceModel.Type.USER_DEFINED) {
+                specials.putIfAbsent(pieces.get(i).piece(), i);
+            }
+        }
+        Map<String, Object> metaspace = new LinkedHashMap<>();
+        metaspace.put("type", "Metaspace");
+        metaspace.put("replacement", METASPACE);
+        metaspace.put("prepend_scheme", "always");
+        metaspace.put("split", true);
+        return toJson(specials, SP_PAD, sp.id(SP_PAD), sentencePieceNormalizer(sp, lowercase), metaspace, metaspace,
+                unigram(sp));
+    }
+
+    private static String toJson(Map<String, Integer> specials, String padToken, int padId, Object normalizer,
+                                 Object preTokenizer, Object decoder, Object model) {
+        for (String s : List.of(Vocabulary.CLS, Vocabulary.SEP)) {
+            if (!specials.containsKey(s)) throw new IllegalArgumentException("the vocabulary has no " + s);
+        }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", "1.0");
         root.put("truncation", null);
-        root.put("padding", padding(vocab));
-        root.put("added_tokens", addedTokens(vocab));
-        root.put("normalizer", normalizer(lowercase));
-        root.put("pre_tokenizer", Map.of("type", "BertPreTokenizer"));
-        root.put("post_processor", postProcessor(vocab));
-        root.put("decoder", Map.of("type", "WordPiece", "prefix", "##", "cleanup", true));
-        root.put("model", model(vocab));
+        root.put("padding", padding(padId, padToken));
+        root.put("added_tokens", addedTokens(specials));
+        root.put("normalizer", normalizer);
+        root.put("pre_tokenizer", preTokenizer);
+        root.put("post_processor", postProcessor(specials.get(Vocabulary.CLS), specials.get(Vocabulary.SEP)));
+        root.put("decoder", decoder);
+        root.put("model", model);
         return GSON.toJson(root);
     }
 
-    private static List<Map<String, Object>> addedTokens(Vocabulary vocab) {
+    private static List<Map<String, Object>> addedTokens(Map<String, Integer> specials) {
         List<Map<String, Object>> tokens = new ArrayList<>();
-        for (String special : List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.CLS, Vocabulary.SEP, Vocabulary.MASK)) {
-            if (!vocab.contains(special)) continue;
+        for (var special : specials.entrySet()) {
             Map<String, Object> t = new LinkedHashMap<>();
-            t.put("id", vocab.id(special));
-            t.put("content", special);
+            t.put("id", special.getValue());
+            t.put("content", special.getKey());
             t.put("single_word", false);
             t.put("lstrip", false);
             t.put("rstrip", false);
@@ -58,14 +107,14 @@ public final class TokenizerJson {
         return tokens;
     }
 
-    private static Map<String, Object> padding(Vocabulary vocab) {
+    private static Map<String, Object> padding(int padId, String padToken) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("strategy", "BatchLongest");
         p.put("direction", "Right");
         p.put("pad_to_multiple_of", null);
-        p.put("pad_id", vocab.id(Vocabulary.PAD));
+        p.put("pad_id", padId);
         p.put("pad_type_id", 0);
-        p.put("pad_token", Vocabulary.PAD);
+        p.put("pad_token", padToken);
         return p;
     }
 
@@ -79,16 +128,15 @@ public final class TokenizerJson {
         return n;
     }
 
-    private static Map<String, Object> postProcessor(Vocabulary vocab) {
+    private static Map<String, Object> postProcessor(int clsId, int sepId) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("type", "TemplateProcessing");
         p.put("single", List.of(special(Vocabulary.CLS), sequence("A"), special(Vocabulary.SEP)));
         p.put("pair", List.of(special(Vocabulary.CLS), sequence("A"), special(Vocabulary.SEP),
                 sequence("B", 1), special(Vocabulary.SEP, 1)));
         Map<String, Object> specials = new LinkedHashMap<>();
-        for (String s : List.of(Vocabulary.CLS, Vocabulary.SEP)) {
-            specials.put(s, Map.of("id", s, "ids", List.of(vocab.id(s)), "tokens", List.of(s)));
-        }
+        specials.put(Vocabulary.CLS, Map.of("id", Vocabulary.CLS, "ids", List.of(clsId), "tokens", List.of(Vocabulary.CLS)));
+        specials.put(Vocabulary.SEP, Map.of("id", Vocabulary.SEP, "ids", List.of(sepId), "tokens", List.of(Vocabulary.SEP)));
         p.put("special_tokens", specials);
         return p;
     }
@@ -116,6 +164,47 @@ public final class TokenizerJson {
         m.put("continuing_subword_prefix", "##");
         m.put("max_input_chars_per_word", 100);
         m.put("vocab", vocab.ids());
+        return m;
+    }
+
+    private static Map<String, Object> sentencePieceNormalizer(SentencePieceModel sp, boolean lowercase) {
+        List<Map<String, Object>> steps = new ArrayList<>();
+        steps.add(replace(Map.of("String", "``"), "\""));
+        steps.add(replace(Map.of("String", "''"), "\""));
+        if (lowercase) {
+            steps.add(Map.of("type", "NFKD"));
+            steps.add(Map.of("type", "StripAccents"));
+            steps.add(Map.of("type", "Lowercase"));
+        }
+        byte[] charsmap = sp.precompiledCharsmap();
+        if (charsmap.length > 0) {
+            steps.add(Map.of("type", "Precompiled", "precompiled_charsmap", Base64.getEncoder().encodeToString(charsmap)));
+        }
+        steps.add(replace(Map.of("Regex", " {2,}"), " "));
+        return Map.of("type", "Sequence", "normalizers", steps);
+    }
+
+    private static Map<String, Object> replace(Map<String, String> pattern, String content) {
+        return Map.of("type", "Replace", "pattern", pattern, "content", content);
+    }
+
+    /**
+     * The pieces and scores. As in {@code AlbertConverter}, a piece ending in a digit and a comma ({@code ▁1,}) is
+     * made 100 less likely, so that {@code 1,} splits into {@code 1} and {@code ,} as ALBERT's Python tokenizer does.
+     */
+    private static Map<String, Object> unigram(SentencePieceModel sp) {
+        List<List<Object>> vocab = new ArrayList<>();
+        for (SentencePieceModel.Piece p : sp.pieces()) {
+            String t = p.piece();
+            boolean numberComma = t.length() >= 2 && t.charAt(t.length() - 1) == ','
+                    && Character.isDigit(t.charAt(t.length() - 2));
+            vocab.add(List.of(t, numberComma ? p.score() - 100.0 : (double) p.score()));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "Unigram");
+        m.put("unk_id", sp.unkId());
+        m.put("vocab", vocab);
+        m.put("byte_fallback", false);
         return m;
     }
 }

@@ -14,7 +14,8 @@ import java.util.Objects;
  * BERT's WordPiece tokenization built from nothing but {@code vocab.txt}, through Hugging Face's Rust tokenizer
  * (DJL's binding): the same ids as Google's {@code tokenization.py} and TF Hub's preprocessing model, at native
  * speed and without Python. Texts longer than the model's sequence length are cut so that {@code [SEP]} still
- * ends them.
+ * ends them. ALBERT's SentencePiece model goes through the same class ({@link #sentencePieceBuilder}), so that
+ * training and inference take either without knowing which.
  *
  * <p>Holds native memory: close it.
  */
@@ -44,7 +45,12 @@ public final class WordPieceTokenizer implements AutoCloseable {
     }
 
     public static Builder builder(Path vocabTxt) {
-        return new Builder(vocabTxt);
+        return new Builder(vocabTxt, false);
+    }
+
+    /** Options of a tokenizer from a SentencePiece unigram model, such as ALBERT's {@code 30k-clean.model}. */
+    public static Builder sentencePieceBuilder(Path spModel) {
+        return new Builder(spModel, true);
     }
 
     /** Encodes the texts as one batch; each row is {@code [CLS] text [SEP]}, truncated to {@code maxSeqLen}. */
@@ -106,13 +112,15 @@ public final class WordPieceTokenizer implements AutoCloseable {
     /** Options of a tokenizer; only the vocabulary is required. */
     public static final class Builder {
         private final Path vocabTxt;
+        private final boolean sentencePiece;
         private boolean lowercase = true;
         private int maxSeqLen = 128;
         private Padding padding = Padding.TO_MAX_LENGTH;
         private Path jsonDir;
 
-        private Builder(Path vocabTxt) {
+        private Builder(Path vocabTxt, boolean sentencePiece) {
             this.vocabTxt = Objects.requireNonNull(vocabTxt, "vocabTxt");
+            this.sentencePiece = sentencePiece;
         }
 
         /** True for "uncased" models (the default); also strips accents, as Google's uncased BERT does. */
@@ -151,22 +159,29 @@ public final class WordPieceTokenizer implements AutoCloseable {
         }
 
         public WordPieceTokenizer build() {
-            Vocabulary vocab = Vocabulary.read(vocabTxt);
             try {
                 if (jsonDir != null) {
                     Path json = jsonDir.resolve("tokenizer.json");
-                    TokenizerJson.write(vocab, lowercase, json);
+                    writeJson(json);
                     return load(json);
                 }
                 Path json = Files.createTempFile("bert-clf-tokenizer-", ".json");
                 try {
-                    TokenizerJson.write(vocab, lowercase, json);
+                    writeJson(json);
                     return load(json);
                 } finally {
                     Files.deleteIfExists(json);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot build a tokenizer from " + vocabTxt + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void writeJson(Path json) throws IOException {
+            if (sentencePiece) {
+                TokenizerJson.write(SentencePieceModel.read(vocabTxt), lowercase, json);
+            } else {
+                TokenizerJson.write(Vocabulary.read(vocabTxt), lowercase, json);
             }
         }
 

@@ -25,6 +25,7 @@ import org.tensorflow.op.train.Restore;
 import org.tensorflow.proto.BundleEntryProto;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -57,6 +58,32 @@ public final class CheckpointReader {
         return read(prefix, expectedShapes.keySet(), expectedShapes);
     }
 
+    /**
+     * The bytes of a scalar string variable, such as the {@code _CHECKPOINTABLE_OBJECT_GRAPH} that describes a TF2
+     * object-based checkpoint: restoring it through TensorFlow keeps one reader for every tensor format.
+     *
+     * @throws CheckpointException if the checkpoint has no such variable, or it is not a string
+     */
+    public static byte[] readString(Path prefix, String name) {
+        CheckpointIndex.Bundle bundle = CheckpointIndex.readBundle(prefix);
+        BundleEntryProto e = bundle.entries().get(name);
+        if (e == null) {
+            throw new CheckpointException("checkpoint " + prefix + " has no variable '" + name + "'");
+        }
+        if (e.getDtype() != DataType.DT_STRING || CheckpointIndex.dims(e.getShape()).length != 0) {
+            throw new CheckpointException("variable '" + name + "' of checkpoint " + prefix + " is " + e.getDtype()
+                    + Arrays.toString(CheckpointIndex.dims(e.getShape())) + ", expected a DT_STRING scalar");
+        }
+        checkDataFiles(bundle, List.of(name));
+        TfRuntime.engine();
+        try (TString t = (TString) restore(prefix.toAbsolutePath(), List.of(name), TString.class).get(name)) {
+            return t.asBytes().getObject();
+        } catch (TensorFlowException ex) {
+            throw new CheckpointException("cannot restore '" + name + "' from the checkpoint " + prefix
+                    + " (is it damaged?): " + ex.getMessage().lines().findFirst().orElse(""), ex);
+        }
+    }
+
     private static Map<String, TFloat32> read(Path prefix, Collection<String> names, Map<String, long[]> shapes) {
         CheckpointIndex.Bundle bundle = CheckpointIndex.readBundle(prefix);
         List<String> wanted = List.copyOf(new LinkedHashSet<>(names));
@@ -65,7 +92,9 @@ public final class CheckpointReader {
         checkDataFiles(bundle, wanted);
         TfRuntime.engine();
         try {
-            return restore(prefix.toAbsolutePath(), wanted);
+            Map<String, TFloat32> tensors = new LinkedHashMap<>();
+            restore(prefix.toAbsolutePath(), wanted, TFloat32.class).forEach((n, t) -> tensors.put(n, (TFloat32) t));
+            return tensors;
         } catch (TensorFlowException e) {
             throw new CheckpointException("cannot restore variables from the checkpoint " + prefix
                     + " (is it damaged?): " + e.getMessage().lines().findFirst().orElse(""), e);
@@ -128,10 +157,10 @@ public final class CheckpointReader {
         }
     }
 
-    private static Map<String, TFloat32> restore(Path prefix, List<String> names) {
+    private static Map<String, TType> restore(Path prefix, List<String> names, Class<? extends TType> type) {
         String[] wholeTensors = new String[names.size()];
         Arrays.fill(wholeTensors, "");
-        List<Class<? extends TType>> types = Collections.nCopies(names.size(), TFloat32.class);
+        List<Class<? extends TType>> types = Collections.nCopies(names.size(), type);
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
             Restore restore = tf.train.restore(tf.constant(prefix.toString()),
@@ -142,8 +171,8 @@ public final class CheckpointReader {
                 for (Output<?> out : restore.tensors()) runner.fetch(out);
                 // Not closed: closing a Result closes its tensors, which we hand to the caller.
                 Result result = runner.run();
-                Map<String, TFloat32> tensors = new LinkedHashMap<>();
-                for (int i = 0; i < names.size(); i++) tensors.put(names.get(i), (TFloat32) result.get(i));
+                Map<String, TType> tensors = new LinkedHashMap<>();
+                for (int i = 0; i < names.size(); i++) tensors.put(names.get(i), (TType) result.get(i));
                 return tensors;
             }
         }

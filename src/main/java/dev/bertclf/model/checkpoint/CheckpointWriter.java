@@ -18,7 +18,7 @@ import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.train.Save;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
 
 /**
  * Saves weights as a TF1 name-based checkpoint, the format of Google's BERT release, so that a fine-tuned model
@@ -29,8 +29,11 @@ import org.tensorflow.types.TFloat32;
 public final class CheckpointWriter {
     private CheckpointWriter() {}
 
-    /** Writes the tensors under their names (e.g. {@code bert/embeddings/word_embeddings}); does not close them. */
-    public static void write(Path prefix, Map<String, TFloat32> tensors) {
+    /**
+     * Writes the tensors under their names (e.g. {@code bert/embeddings/word_embeddings}); does not close them.
+     * Any tensor type is accepted: weights are float32, but a TF2 checkpoint also holds its object graph as a string.
+     */
+    public static void write(Path prefix, Map<String, ? extends TType> tensors) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("nothing to save to " + prefix);
         if (tensors.containsKey("")) throw new IllegalArgumentException("a variable name must not be empty");
         TfRuntime.engine();
@@ -47,12 +50,12 @@ public final class CheckpointWriter {
         }
     }
 
-    private static void save(Path prefix, Map<String, TFloat32> tensors) {
+    private static void save(Path prefix, Map<String, ? extends TType> tensors) {
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
-            List<Placeholder<TFloat32>> inputs = new ArrayList<>();
-            for (TFloat32 t : tensors.values()) {
-                inputs.add(tf.placeholder(TFloat32.class, Placeholder.shape(t.shape())));
+            List<Placeholder<?>> inputs = new ArrayList<>();
+            for (TType t : tensors.values()) {
+                inputs.add(tf.placeholder(t.type(), Placeholder.shape(t.shape())));
             }
             String[] names = tensors.keySet().toArray(String[]::new);
             String[] wholeTensors = new String[names.length];
@@ -62,7 +65,7 @@ public final class CheckpointWriter {
             try (Session session = new Session(graph)) {
                 Session.Runner runner = session.runner().addTarget(save);
                 int i = 0;
-                for (TFloat32 t : tensors.values()) runner.feed(inputs.get(i++), t);
+                for (TType t : tensors.values()) runner.feed(inputs.get(i++), t);
                 runner.run().close();
             }
         }

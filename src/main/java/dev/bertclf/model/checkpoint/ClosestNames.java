@@ -8,11 +8,11 @@ import java.util.List;
  * Suggests the names a user probably meant: checkpoints from different exporters differ by a scope
  * ({@code module/bert/...}) or a single word, and seeing the near miss fixes the mapping at once.
  */
-final class ClosestNames {
+public final class ClosestNames {
     private ClosestNames() {}
 
     /** Up to {@code max} candidates, closest first by edit distance. */
-    static List<String> closest(String name, Collection<String> candidates, int max) {
+    public static List<String> closest(String name, Collection<String> candidates, int max) {
         record Scored(String name, int distance) {}
         return candidates.stream()
                 .map(c -> new Scored(c, editDistance(name, c)))

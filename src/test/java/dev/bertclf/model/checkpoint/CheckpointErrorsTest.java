@@ -53,6 +53,15 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void stringReadOfAFloatOrMissingVariableSaysWhatItFound() {
+        String message = failure(() -> CheckpointReader.readString(prefix, GAMMA));
+        assertTrue(message.contains("'" + GAMMA + "'") && message.contains("DT_FLOAT[8]")
+                && message.contains("expected a DT_STRING scalar"), message);
+        message = failure(() -> CheckpointReader.readString(prefix, "_CHECKPOINTABLE_OBJECT_GRAPH"));
+        assertTrue(message.contains("has no variable '_CHECKPOINTABLE_OBJECT_GRAPH'"), message);
+    }
+
+    @Test
     void wrongShapeNamesTheVariableAndBothShapes() {
         Map<String, long[]> expected = new java.util.LinkedHashMap<>();
         expected.put(GAMMA, new long[] {8});
