@@ -237,7 +237,9 @@ public final class PredictionServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (stopped.getCount() == 0) return;
+        log.info("Stopping: answering {} queued texts, refusing new requests", predictor.pendingTexts());
         predictor.close();
+        log.debug("Queue drained, model closed");
         long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
         synchronized (active) {
             for (long left; active.get() > 0 && (left = deadline - System.currentTimeMillis()) > 0; ) {
@@ -249,6 +251,7 @@ public final class PredictionServer implements AutoCloseable {
                 }
             }
         }
+        log.debug("Answers sent; closing the port");
         server.stop(0);
         handlers.shutdownNow();
         log.info("Stopped after {} model calls", predictor.modelCalls());
