@@ -8,6 +8,8 @@ import com.google.gson.JsonParser;
 import dev.bertclf.testutil.TinyClassifier;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,16 +22,22 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code serve} as a user runs it: its own JVM, a free port from the log, stopped by SIGTERM. */
 class ServeCommandTest {
-    @TempDir Path tmp;
+    @TempDir static Path tmp;
+    static Path model;
+
+    @BeforeAll
+    static void exportModel() throws java.io.IOException {
+        model = TinyClassifier.export(tmp.resolve("model"));
+    }
 
     @Test
     void servesOnTheLoggedPortAndStopsCleanlyOnSigterm() throws Exception {
-        Path model = TinyClassifier.export(tmp.resolve("model"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path")));
         if (System.getProperty("bert.clf.home") != null) cmd.add("-Dbert.clf.home=" + System.getProperty("bert.clf.home"));
@@ -83,13 +91,19 @@ class ServeCommandTest {
     }
 
     @Test
-    void badOptionsAndAMissingModelGiveAMessageAndExitCodeOne() {
-        EndToEndTest.Run batch = EndToEndTest.run("serve", "--model-dir", tmp.toString(), "--max-batch", "0");
+    void badOptionsAMissingModelAndABusyPortGiveAMessageAndExitCodeOne() throws java.io.IOException {
+        EndToEndTest.Run batch = EndToEndTest.run("serve", "--model-dir", model.toString(), "--max-batch", "0");
         assertEquals(1, batch.code());
         assertTrue(batch.err().contains("--max-batch must be at least 1"), batch.err());
         EndToEndTest.Run missing = EndToEndTest.run("serve", "--model-dir", tmp.resolve("nothing").toString(), "--port", "0");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("run 'bert-clf train' first"), missing.err());
         assertEquals(2, EndToEndTest.run("serve", "--port", "many").code());
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            EndToEndTest.Run busy = EndToEndTest.run("serve", "--model-dir", model.toString(),
+                    "--port", String.valueOf(taken.getLocalPort()));
+            assertEquals(1, busy.code());
+            assertTrue(busy.err().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), busy.err());
+        }
     }
 }
