@@ -159,6 +159,12 @@ class PredictionServerTest {
             for (int i = 0; i < 20; i++) responses.add(sendAsync(post(s, textsBody(List.of(texts.get(i), "the end")))));
             for (int i = 0; i < 20; i++) assertPredictions(List.of(texts.get(i), "the end"), responses.get(i).get());
             assertEquals(0, s.predictor().pendingTexts());
+
+            // One request larger than a batch runs alone, in calls of eight texts.
+            long before = s.predictor().modelCalls();
+            List<String> many = texts.subList(0, 20);
+            assertPredictions(many, send(post(s, textsBody(many))));
+            assertEquals(3, s.predictor().modelCalls() - before, "20 texts in calls of 8, 8 and 4");
         }
     }
 
