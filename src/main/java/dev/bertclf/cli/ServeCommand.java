@@ -20,6 +20,7 @@ final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
     @Mixin CommonOptions common;
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
@@ -51,8 +52,9 @@ final class ServeCommand implements Callable<Integer> {
         if (maxBodyBytes < 1 || maxBodyBytes == Integer.MAX_VALUE) {
             throw new IllegalArgumentException("--max-body-bytes must be 1 to " + (Integer.MAX_VALUE - 1));
         }
+        boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
-        PredictionServer server = PredictionServer.start(TextClassifier.load(dir), dir, new PredictionServer.Options(
+        PredictionServer server = PredictionServer.start(TextClassifier.load(dir, gpu), dir, new PredictionServer.Options(
                 host, port, maxBatch, Duration.ofMillis(batchWaitMs), maxQueue, maxBodyBytes));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bert-clf-serve-stop"));
         log.info("Serving {} on {} (POST /predict, GET /health); Ctrl-C stops", dir, server.uri());
