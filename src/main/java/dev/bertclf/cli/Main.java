@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bert-clf", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Fine-tune BERT text classifiers on TensorFlow, from Java.",
-        subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
+        subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ServeCommand.class,
                 PreprocessCommand.class, EmbedCommand.class, BenchCommand.class, ModelsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error."})

@@ -1,6 +1,7 @@
 package dev.bertclf.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -9,10 +10,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,24 +41,14 @@ final class PredictCommand implements Callable<Integer> {
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
         if (inputs.isEmpty()) throw new IllegalArgumentException("no text to classify: pass TEXT or pipe lines to stdin");
         try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
-            float[] logits = clf.logits(inputs, 32);
-            List<String> classes = clf.metadata().classNames();
-            List<Map<String, Object>> results = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) {
-                double p = TextClassifier.sigmoid(logits[i]);
-                String label = classes.get(p > 0.5 ? 1 : 0);
-                if (json) {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("text", inputs.get(i));
-                    r.put("probability", p);
-                    r.put("label", label);
-                    r.put("logit", logits[i]);
-                    results.add(r);
-                } else {
-                    System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", inputs.get(i), p, label);
+            List<Prediction> predictions = clf.predict(inputs, 32);
+            if (json) {
+                System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(predictions));
+            } else {
+                for (Prediction p : predictions) {
+                    System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", p.text(), p.probability(), p.label());
                 }
             }
-            if (json) System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(results));
         }
         return 0;
     }

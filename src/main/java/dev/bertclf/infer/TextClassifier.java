@@ -106,6 +106,14 @@ public final class TextClassifier implements AutoCloseable {
         return out;
     }
 
+    /** The probability and label of each text, {@code batchSize} texts per model call. */
+    public List<Prediction> predict(List<String> texts, int batchSize) {
+        float[] logits = logits(texts, batchSize);
+        List<Prediction> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) out.add(Prediction.of(texts.get(i), logits[i], metadata.classNames()));
+        return out;
+    }
+
     public static double sigmoid(double logit) { return 1 / (1 + Math.exp(-logit)); }
 
     @Override
