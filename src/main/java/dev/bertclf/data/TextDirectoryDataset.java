@@ -9,8 +9,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A folder of text files with one sub-folder per class, indexed exactly like Keras'
@@ -25,7 +23,6 @@ import org.slf4j.LoggerFactory;
  * the validation set, the rest the training set. Strings sort by Unicode code point, as Python does.
  */
 public final class TextDirectoryDataset {
-    private static final Logger LOG = LoggerFactory.getLogger(TextDirectoryDataset.class);
     private static final Comparator<String> CODE_POINT_ORDER = TextDirectoryDataset::compareCodePoints;
 
     /** One text file and the index of its class in {@link #classNames()}. */
@@ -139,50 +136,23 @@ public final class TextDirectoryDataset {
 
     /** All files in the order Keras gives with {@code shuffle=True, seed=seed}. */
     public List<Example> shuffled(long seed) {
-        if (seed < 0 || seed > NumpyRandomState.MAX_SEED) {
-            throw new DataException("Seed must be between 0 and " + NumpyRandomState.MAX_SEED + ", got " + seed + ".");
-        }
-        List<Example> list = new ArrayList<>(examples);
-        new NumpyRandomState(seed).shuffle(list);
-        return List.copyOf(list);
+        return KerasSplit.shuffled(examples, seed);
     }
 
     /**
-     * Shuffles with {@code seed} and splits like Keras with {@code validation_split} and {@code subset}; a split of
-     * 0 means no validation set (all files are for training). Logs and returns Keras' lines, e.g.
-     * "Found 25000 files belonging to 2 classes." and "Using 20000 files for training.".
+     * Shuffles with {@code seed} and splits like Keras with {@code validation_split} and {@code subset} (see
+     * {@link KerasSplit#split}); a split of 0 means no validation set (all files are for training).
      *
      * @throws DataException for a split outside [0, 1) or one that leaves either part empty
      */
     public Split split(Subset subset, double validationSplit, long seed) {
-        if (!(validationSplit >= 0 && validationSplit < 1)) {
-            throw new DataException("Validation split must be at least 0 and below 1, got " + validationSplit + ".");
-        }
-        List<Example> all = shuffled(seed);
-        int n = all.size();
-        List<String> messages = new ArrayList<>();
-        messages.add("Found " + n + " files belonging to " + classNames.size() + " classes.");
-        List<Example> training = List.of(), validation = List.of();
-        if (validationSplit == 0) {
-            training = all;
-        } else {
-            long numVal = (long) (validationSplit * n); // Python's int(): truncation, same double product
-            if (numVal == 0 || numVal >= n) {
-                throw new DataException("A validation split of " + validationSplit + " over " + n
-                        + " files leaves " + (numVal == 0 ? "no validation" : "no training")
-                        + " files; choose another split or add files.");
-            }
-            int cut = (int) (n - numVal);
-            if (subset != Subset.VALIDATION) {
-                training = all.subList(0, cut);
-                messages.add("Using " + cut + " files for training.");
-            }
-            if (subset != Subset.TRAINING) {
-                validation = all.subList(cut, n);
-                messages.add("Using " + numVal + " files for validation.");
-            }
-        }
-        messages.forEach(LOG::info);
-        return new Split(training, validation, messages);
+        KerasSplit.Parts<Example> p = KerasSplit.split(examples, "files", classNames.size(), subset, validationSplit, seed);
+        return new Split(p.training(), p.validation(), p.messages());
+    }
+
+    /** The files as the source-neutral examples that training and evaluation read. */
+    public LabeledTexts labeledTexts() {
+        return new LabeledTexts(directory.toString(), "files", classNames,
+                examples.stream().map(e -> LabeledText.ofFile(e.file(), e.label())).toList());
     }
 }

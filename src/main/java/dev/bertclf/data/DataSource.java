@@ -1,0 +1,24 @@
+package dev.bertclf.data;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/**
+ * Where a command's examples come from: a table file when the user gave one, else the {@code train/} or
+ * {@code test/} part of the data folder (see {@link DatasetFolder}). Training and evaluation call only this, so
+ * neither knows which it was.
+ *
+ * @param file the table file, or null for the data folder
+ */
+public record DataSource(Path dataDir, URI url, TableFile file) {
+    /**
+     * The examples of {@code part} ("train" or "test"), checked to have exactly two classes.
+     *
+     * @throws DataException if they cannot be found or read, or do not have two classes
+     */
+    public LabeledTexts load(String part) {
+        LabeledTexts texts = file != null ? file.read()
+                : TextDirectoryDataset.scan(DatasetFolder.resolve(dataDir, url, part)).labeledTexts();
+        return texts.requireBinary();
+    }
+}

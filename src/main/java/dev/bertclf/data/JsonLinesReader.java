@@ -1,0 +1,93 @@
+package dev.bertclf.data;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads JSON Lines: one JSON object per line, blank lines skipped. Strict JSON (no comments, no unquoted
+ * names), since a lenient parse would turn a broken line into a wrong example. A label may be a string, a number
+ * or a boolean; numbers are written without trailing zeros ({@code 1.0} and {@code 1} are both class "1"), so a
+ * 0/1 label gives classes "0" and "1" whichever way the file spells them.
+ */
+final class JsonLinesReader {
+    private JsonLinesReader() {}
+
+    static List<TableRow> read(Path file, String content, String textColumn, String labelColumn) {
+        List<TableRow> rows = new ArrayList<>();
+        String[] lines = content.split("\r\n|\n|\r", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].isBlank()) continue;
+            int line = i + 1;
+            JsonObject o = parseObject(file, line, lines[i]);
+            rows.add(new TableRow(line, text(file, line, o, textColumn), label(file, line, o, labelColumn)));
+        }
+        return rows;
+    }
+
+    private static JsonObject parseObject(Path file, int line, String text) {
+        JsonElement e;
+        try (JsonReader r = new JsonReader(new StringReader(text))) {
+            r.setStrictness(Strictness.STRICT);
+            e = JsonParser.parseReader(r);
+            if (r.peek() != JsonToken.END_DOCUMENT) throw new JsonParseException("more than one value on the line");
+        } catch (JsonParseException | IOException | IllegalStateException ex) {
+            String why = ex.getCause() != null && ex.getCause().getMessage() != null
+                    ? ex.getCause().getMessage() : ex.getMessage();
+            throw TableRow.error(file, line, "malformed line: not one JSON object (" + firstLine(why) + ")");
+        }
+        if (!e.isJsonObject()) throw TableRow.error(file, line, "malformed line: expected a JSON object, got " + e);
+        return e.getAsJsonObject();
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "invalid JSON";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static JsonElement field(Path file, int line, JsonObject o, String key) {
+        JsonElement v = o.get(key);
+        if (v == null) {
+            throw TableRow.error(file, line, "no key '" + key + "'; the keys are: " + String.join(", ", o.keySet())
+                    + " (choose with --text-column and --label-column)");
+        }
+        return v;
+    }
+
+    private static String text(Path file, int line, JsonObject o, String key) {
+        JsonElement v = field(file, line, o, key);
+        if (v.isJsonNull()) return "";
+        if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+            throw TableRow.error(file, line, "'" + key + "' must be a string, got " + v);
+        }
+        return v.getAsString();
+    }
+
+    private static String label(Path file, int line, JsonObject o, String key) {
+        JsonElement v = field(file, line, o, key);
+        if (v.isJsonPrimitive()) {
+            JsonPrimitive p = v.getAsJsonPrimitive();
+            if (p.isNumber()) {
+                try {
+                    return new BigDecimal(p.getAsString()).stripTrailingZeros().toPlainString();
+                } catch (NumberFormatException e) {
+                    throw TableRow.error(file, line, "'" + key + "' is not a number: " + p);
+                }
+            }
+            return p.getAsString(); // a string or a boolean
+        }
+        throw TableRow.error(file, line, "'" + key + "' must be a string, a number or a boolean, got " + v);
+    }
+}
