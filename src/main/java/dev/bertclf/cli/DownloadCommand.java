@@ -14,15 +14,16 @@ import picocli.CommandLine.Option;
 final class DownloadCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
 
-    @Option(names = "--url", description = "Archive to download.")
-    URI url = ImdbDataset.DEFAULT_URL;
+    @Option(names = "--url", paramLabel = "URL", defaultValue = Defaults.IMDB_URL, description = "Archive to download.")
+    URI url;
 
-    @Option(names = "--data-dir", description = "Folder to hold aclImdb/ (default: $BERT_CLF_HOME/data).")
-    Path dataDir = Defaults.dataDir();
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = Defaults.DATA_DIR,
+            description = "Folder to hold aclImdb/ (default: $BERT_CLF_HOME/data).")
+    Path dataDir;
 
     @Override
     public Integer call() {
-        Path data = new ImdbDataset().ensure(dataDir, url);
+        Path data = new ImdbDataset().ensure(Defaults.dataDir(dataDir), url);
         System.out.println("Dataset ready in " + data);
         return 0;
     }

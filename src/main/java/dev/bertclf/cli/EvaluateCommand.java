@@ -24,19 +24,24 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
 
-    @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
 
-    @Option(names = "--data-dir", description = "Folder holding aclImdb/ (default: $BERT_CLF_HOME/data).")
-    Path dataDir = Defaults.dataDir();
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = Defaults.DATA_DIR,
+            description = "Folder holding aclImdb/ (default: $BERT_CLF_HOME/data).")
+    Path dataDir;
 
-    @Option(names = "--url", description = "Dataset archive, downloaded when the data is missing.")
-    URI url = ImdbDataset.DEFAULT_URL;
+    @Option(names = "--url", paramLabel = "URL", defaultValue = Defaults.IMDB_URL,
+            description = "Dataset archive, downloaded when the data is missing.")
+    URI url;
 
-    @Option(names = "--max-examples", description = "Evaluate a seeded random subset of this many examples (0: all).")
-    int maxExamples = 0;
+    @Option(names = "--max-examples", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate a seeded random subset of this many examples (0: all).")
+    int maxExamples;
 
-    @Option(names = "--batch-size") int batchSize = 32;
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Texts per inference batch.")
+    int batchSize;
 
     @Option(names = "--json", description = "Print the metrics as JSON.")
     boolean json;
@@ -48,7 +53,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (maxExamples < 0) throw new IllegalArgumentException("--max-examples must be 0 or more");
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
         Path dir = Defaults.modelDirOrLast(modelDir);
-        Path data = new ImdbDataset().ensure(dataDir, url);
+        Path data = new ImdbDataset().ensure(Defaults.dataDir(dataDir), url);
         TextDirectoryDataset test = TextDirectoryDataset.scan(data.resolve("test"));
         try (TextClassifier clf = TextClassifier.load(dir)) {
             if (!test.classNames().equals(clf.metadata().classNames())) {

@@ -119,6 +119,9 @@ class EndToEndTest {
         assertEquals(10, history.size());
         double valAccuracy = history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble();
         assertTrue(valAccuracy >= 0.9, "validation accuracy " + valAccuracy);
+        String log = Files.readString(output.resolve("train.log"));
+        assertTrue(log.contains("INFO") && log.contains("Epoch 10/10") && log.contains("Saved the model after epoch 10"), log);
+        assertFalse(Files.exists(tmp.resolve("imdb_bert.train.log")), "the log was moved into the model folder");
     }
 
     /** DJL's predictor on the SavedModel gives the logits of our own graph restored from the same variables. */
