@@ -5,7 +5,6 @@ import dev.bertclf.runtime.Version;
 import dev.bertclf.train.EpochMetrics;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
-import dev.bertclf.train.SessionOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -68,6 +67,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Train on a seeded subset of this many examples (0: all).")
     int maxTrainExamples;
 
+    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32", description = "fp32, or bf16: "
+            + "bfloat16 compute with float32 master weights (oneDNN auto mixed precision; faster on CPUs with "
+            + "AVX512-BF16 or AMX).")
+    Precision precision;
+
     @Override
     public Integer call() throws Exception {
         Hyperparameters hp = new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
@@ -80,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             try {
                 o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, Defaults.dataDir(dataDir), url,
-                        output, maxTrainExamples, modelOptions.modelMirror, SessionOptions.defaults()));
+                        output, maxTrainExamples, modelOptions.modelMirror, precision.session()));
             } catch (Exception | Error e) {
                 runLog.failed(e);
                 runLog.close();

@@ -2,19 +2,15 @@ package dev.bertclf.infer;
 
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.BertModel;
-import dev.bertclf.model.NamedVariables;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.train.SessionOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -38,20 +34,17 @@ public final class SavedModelExporter {
         Path tmp = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".export-");
         try {
             Path saved = tmp.resolve("model");
-            try (Graph g = new Graph()) {
-                NamedVariables vars = new NamedVariables(Ops.create(g));
-                BertClassifier model = new BertClassifier(config, vars, BertModel.Dropout.NONE);
-                try (Session s = new Session(g)) {
-                    vars.load(s, weights);
-                    Signature sig = Signature.builder().key(SIGNATURE)
-                            .input("input_word_ids", model.bert.inputWordIds)
-                            .input("input_mask", model.bert.inputMask)
-                            .input("input_type_ids", model.bert.inputTypeIds)
-                            .output("logits", model.logits)
-                            .output("probabilities", model.probabilities)
-                            .build();
-                    SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, s)).export();
-                }
+            try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults())) {
+                g.load(weights);
+                BertClassifier model = g.model();
+                Signature sig = Signature.builder().key(SIGNATURE)
+                        .input("input_word_ids", model.bert.inputWordIds)
+                        .input("input_mask", model.bert.inputMask)
+                        .input("input_type_ids", model.bert.inputTypeIds)
+                        .output("logits", model.logits)
+                        .output("probabilities", model.probabilities)
+                        .build();
+                SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, g.session())).export();
             }
             Files.createDirectories(saved.resolve("assets"));
             Files.copy(vocab, saved.resolve(VOCAB));

@@ -33,6 +33,8 @@ public final class BertModel {
     public final Operand<TFloat32> sequenceOutput;
     /** {@code [batch, hidden]}: the [CLS] vector through the pooler's tanh dense layer. */
     public final Operand<TFloat32> pooledOutput;
+    /** {@code [batch, seq_len, hidden]}: the looked-up word embeddings, for a row-wise embedding gradient. */
+    public Operand<TFloat32> embeddedWords;
 
     private final BertConfig config;
     private final NamedVariables vars;
@@ -76,6 +78,7 @@ public final class BertModel {
         Variable<TFloat32> positionEmbeddings = vars.create(scope + "/position_embeddings", config.maxPositionEmbeddings, h);
 
         Operand<TFloat32> words = tf.gather(wordEmbeddings, inputWordIds, tf.constant(0));
+        embeddedWords = words;
         Operand<TFloat32> types = tf.gather(tokenTypeEmbeddings, inputTypeIds, tf.constant(0));
         Operand<TFloat32> positions = tf.slice(positionEmbeddings, tf.constant(new int[] {0, 0}),
                 tf.stack(List.of(seqLen, tf.constant(-1))));

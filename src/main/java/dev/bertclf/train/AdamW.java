@@ -30,15 +30,15 @@ public final class AdamW {
     /** {@code [name]/adam_m} and {@code [name]/adam_v}, the names Google's own checkpoints give these slots. */
     public final Map<String, Variable<TFloat32>> slots = new LinkedHashMap<>();
 
-    public AdamW(Ops root, NamedVariables vars, List<Operand<TFloat32>> gradients) {
+    /** {@code gradients} holds one entry per variable of {@code vars}, by name. */
+    public AdamW(Ops root, NamedVariables vars, Map<String, Gradient> gradients) {
         Ops tf = root.withSubScope("adamw");
         learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         beta1Power = tf.withName("beta1_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         beta2Power = tf.withName("beta2_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-        List<Operand<TFloat32>> clipped = clipByGlobalNorm(tf, gradients, (float) CLIP_NORM);
+        Operand<TFloat32> scale = clipScale(tf, gradients.values(), (float) CLIP_NORM);
 
         List<Op> updates = new ArrayList<>();
-        int i = 0;
         for (var e : vars.all().entrySet()) {
             String name = e.getKey();
             Variable<TFloat32> w = e.getValue();
@@ -54,7 +54,7 @@ public final class AdamW {
             }
             updates.add(step.train.applyAdam(w, m, v, beta1Power, beta2Power, learningRate,
                     tf.constant((float) BETA1), tf.constant((float) BETA2), tf.constant((float) EPSILON),
-                    clipped.get(i++)));
+                    gradients.get(name).scaledDense(tf, scale)));
         }
         update = tf.withControlDependencies(updates).withName("update").noOp();
     }
@@ -64,17 +64,14 @@ public final class AdamW {
         return !(name.contains("LayerNorm") || name.contains("layer_norm") || name.contains("bias"));
     }
 
-    /** {@code tf.clip_by_global_norm}: scale all gradients by {@code clip / max(global_norm, clip)}. */
-    private static List<Operand<TFloat32>> clipByGlobalNorm(Ops tf, List<Operand<TFloat32>> grads, float clip) {
+    /** {@code tf.clip_by_global_norm}'s factor: {@code clip / max(global_norm, clip)}. */
+    private static Operand<TFloat32> clipScale(Ops tf, Iterable<Gradient> grads, float clip) {
         Operand<TFloat32> sumOfSquares = null;
-        for (Operand<TFloat32> g : grads) {
-            Operand<TFloat32> sq = tf.math.mul(tf.nn.l2Loss(g), tf.constant(2f));
+        for (Gradient g : grads) {
+            Operand<TFloat32> sq = g.squaredNorm(tf);
             sumOfSquares = sumOfSquares == null ? sq : tf.math.add(sumOfSquares, sq);
         }
         Operand<TFloat32> globalNorm = tf.withName("global_norm").math.sqrt(sumOfSquares);
-        Operand<TFloat32> scale = tf.math.div(tf.constant(clip), tf.math.maximum(globalNorm, tf.constant(clip)));
-        List<Operand<TFloat32>> out = new ArrayList<>();
-        for (Operand<TFloat32> g : grads) out.add(tf.math.mul(g, scale));
-        return out;
+        return tf.math.div(tf.constant(clip), tf.math.maximum(globalNorm, tf.constant(clip)));
     }
 }

@@ -105,6 +105,7 @@ public final class FineTuneRun {
         hp.put("max_seq_len", req.hp().maxSeqLen());
         hp.put("seed", req.hp().seed());
         hp.put("optimizer", "adamw");
+        hp.put("precision", req.session().bf16() ? "bf16" : "fp32");
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());

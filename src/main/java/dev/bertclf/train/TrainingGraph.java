@@ -7,6 +7,7 @@ import dev.bertclf.model.InputTensors;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
@@ -27,6 +28,8 @@ import org.tensorflow.types.TFloat32;
  * graph mode directly; inference and export use DJL and a separate, dropout-free graph.
  */
 public final class TrainingGraph implements AutoCloseable {
+    private static final String WORD_EMBEDDINGS = "bert/embeddings/word_embeddings";
+
     private final Graph graph = new Graph();
     private final Session session;
     private final NamedVariables vars;
@@ -51,12 +54,30 @@ public final class TrainingGraph implements AutoCloseable {
         Operand<TFloat32> predicted = tf.dtypes.cast(tf.math.greater(model.logits, tf.constant(0f)), TFloat32.class);
         correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
 
-        Gradients grads = tf.gradients(meanLoss, vars.operands());
-        List<Operand<TFloat32>> g = new ArrayList<>();
-        for (int i = 0; i < vars.all().size(); i++) g.add(grads.<TFloat32>dy(i));
-        optimizer = new AdamW(tf, vars, g);
+        optimizer = new AdamW(tf, vars, gradients(tf, config));
         session = new Session(graph, options.toConfigProto());
         session.initialize();
+    }
+
+    /**
+     * Every variable's gradient; the word-embedding table's as looked-up rows (see {@link Gradient.Rows}), by
+     * differentiating with respect to the lookup's output instead of the 30,522-row table.
+     */
+    private Map<String, Gradient> gradients(Ops tf, BertConfig config) {
+        List<String> names = new ArrayList<>();
+        List<Operand<?>> xs = new ArrayList<>();
+        for (var e : vars.all().entrySet()) {
+            if (e.getKey().equals(WORD_EMBEDDINGS)) continue;
+            names.add(e.getKey());
+            xs.add(e.getValue());
+        }
+        xs.add(model.bert.embeddedWords);
+        Gradients dy = tf.gradients(meanLoss, xs);
+        Map<String, Gradient> out = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) out.put(names.get(i), new Gradient.Dense(dy.<TFloat32>dy(i)));
+        out.put(WORD_EMBEDDINGS, Gradient.Rows.ofLookup(tf, dy.<TFloat32>dy(names.size()), model.bert.inputWordIds,
+                config.vocabSize, config.hiddenSize));
+        return out;
     }
 
     /** {@code max(x, 0) - x * z + log(1 + exp(-|x|))}: TensorFlow's numerically stable form. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /** The command line itself, no TensorFlow: help, suggestions, completion and defaults from a config file. */
 class CommandLineTest {
     private static final List<String> COMMANDS =
-            List.of("download", "train", "evaluate", "predict", "preprocess", "embed", "completion");
+            List.of("download", "train", "evaluate", "predict", "preprocess", "embed", "bench", "completion");
 
     @TempDir Path tmp;
 
@@ -187,5 +187,11 @@ class CommandLineTest {
                 if (d != null && !d.startsWith("${")) assertEquals(key + d, line, "documented default");
             }
         }
+        List<String> keys = example.stream().filter(l -> l.matches("#[a-z][a-z.-]*=.*"))
+                .map(l -> l.substring(1, l.indexOf('='))).toList();
+        Path uncommented = config(keys.stream().map(k -> k + "=x").toArray(String[]::new));
+        ConfigDefaults all = ConfigDefaults.load(new String[] {"--config", uncommented.toString()});
+        assertEquals(List.of(), all.unknownKeys(cli), "every key of the example is a real option");
+        assertTrue(keys.size() > 30, keys.toString());
     }
 }

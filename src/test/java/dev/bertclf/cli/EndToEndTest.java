@@ -7,15 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.infer.TextClassifier;
-import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.BertModel;
-import dev.bertclf.model.InputTensors;
-import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.LoopbackServer;
+import dev.bertclf.train.SessionOptions;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.text.WordPieceTokenizer;
@@ -33,11 +31,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Graph;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -134,20 +127,17 @@ class EndToEndTest {
             djl = clf.logits(texts, 2);
         }
         BertConfig config = BertConfig.read(output.resolve("bert_config.json"));
-        float[] ours = new float[texts.size()];
-        try (Graph g = new Graph();
+        float[] ours;
+        try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults());
              WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(output.resolve("assets/vocab.txt"), true, 32)) {
-            NamedVariables vars = new NamedVariables(Ops.create(g));
-            BertClassifier model = new BertClassifier(config, vars, BertModel.Dropout.NONE);
-            Map<String, TFloat32> weights = CheckpointReader.read(output.resolve("variables/variables"), vars.shapes().keySet());
-            try (Session session = new Session(g); InputTensors in = new InputTensors(tok.encode(texts))) {
-                vars.load(session, weights);
-                try (Result r = in.feed(session.runner(), model.bert).fetch(model.logits).run()) {
-                    ((TFloat32) r.get(0)).copyTo(DataBuffers.of(ours, false, false));
-                }
+            Map<String, TFloat32> weights = CheckpointReader.read(output.resolve("variables/variables"),
+                    g.variables().shapes().keySet());
+            try {
+                g.load(weights);
             } finally {
                 weights.values().forEach(TFloat32::close);
             }
+            ours = g.logits(tok.encode(texts));
         }
         for (int i = 0; i < texts.size(); i++) assertEquals(ours[i], djl[i], 1e-5, "text " + i);
         assertTrue(djl[0] > 0 && djl[1] < 0, "positive and negative texts told apart: " + java.util.Arrays.toString(djl));
@@ -213,8 +203,26 @@ class EndToEndTest {
                 meta.get("classNames").getAsJsonArray().get(1).getAsString()));
     }
 
+    /** bf16 compute with float32 master weights learns the synthetic task as fp32 does. */
     @Test
     @Order(8)
+    void bf16TrainingLearnsTheTaskToo() throws Exception {
+        Path bf16 = tmp.resolve("bf16");
+        Run r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
+                "--learning-rate", "2e-3", "--max-seq-len", "32", "--precision", "bf16", "--data-dir", dataDir.toString(),
+                "--output", bf16.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonArray history = JsonParser.parseString(Files.readString(bf16.resolve("history.json"))).getAsJsonArray();
+        assertTrue(history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble() >= 0.9, history.toString());
+        JsonArray fp32 = JsonParser.parseString(Files.readString(output.resolve("history.json"))).getAsJsonArray();
+        assertTrue(!fp32.get(0).getAsJsonObject().get("valLoss").equals(history.get(0).getAsJsonObject().get("valLoss")),
+                "bf16 rounding shows in the losses, so the mixed-precision rewrite ran");
+        JsonObject meta = JsonParser.parseString(Files.readString(bf16.resolve("metadata.json"))).getAsJsonObject();
+        assertEquals("bf16", meta.getAsJsonObject("hyperparameters").get("precision").getAsString());
+    }
+
+    @Test
+    @Order(9)
     void userErrorsGiveAMessageAndExitCodeOne() {
         Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString());
         assertEquals(1, r.code());

@@ -42,8 +42,8 @@ class AdamWTest {
                 loss = loss == null ? term : tf.math.add(loss, term);
             }
             var grads = tf.gradients(loss, vars.operands());
-            List<Operand<TFloat32>> gs = new ArrayList<>();
-            for (int i = 0; i < NAMES.length; i++) gs.add(grads.<TFloat32>dy(i));
+            Map<String, Gradient> gs = new LinkedHashMap<>();
+            for (int i = 0; i < NAMES.length; i++) gs.put(NAMES[i], new Gradient.Dense(grads.<TFloat32>dy(i)));
             AdamW opt = new AdamW(tf, vars, gs);
             try (Session s = new Session(g)) {
                 s.initialize();

@@ -1,0 +1,57 @@
+package dev.bertclf.infer;
+
+import dev.bertclf.model.BertClassifier;
+import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.BertModel;
+import dev.bertclf.model.InputTensors;
+import dev.bertclf.model.NamedVariables;
+import dev.bertclf.text.EncodedBatch;
+import dev.bertclf.train.SessionOptions;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The classifier as it is served: no dropout, no optimizer, weights loaded by name. The exporter signs this graph
+ * into a SavedModel; benchmarks and tests run it directly to see what a served model computes.
+ */
+public final class InferenceGraph implements AutoCloseable {
+    private final Graph graph = new Graph();
+    private final Session session;
+    private final NamedVariables vars;
+    private final BertClassifier model;
+
+    public InferenceGraph(BertConfig config, SessionOptions options) {
+        vars = new NamedVariables(Ops.create(graph));
+        model = new BertClassifier(config, vars, BertModel.Dropout.NONE);
+        session = new Session(graph, options.toConfigProto());
+    }
+
+    public NamedVariables variables() { return vars; }
+
+    public BertClassifier model() { return model; }
+
+    Session session() { return session; }
+
+    public void load(Map<String, TFloat32> weights) { vars.load(session, weights); }
+
+    /** One logit per row of the batch. */
+    public float[] logits(EncodedBatch batch) {
+        try (InputTensors in = new InputTensors(batch);
+             Result r = in.feed(session.runner(), model.bert).fetch(model.logits).run()) {
+            float[] out = new float[batch.batchSize()];
+            ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
+            return out;
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        graph.close();
+    }
+}

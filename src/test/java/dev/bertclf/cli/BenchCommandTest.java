@@ -1,0 +1,42 @@
+package dev.bertclf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.bertclf.bench.FlopCount;
+import dev.bertclf.model.BertConfig;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+    @Test
+    void reportsEveryFigureAsJson() {
+        EndToEndTest.Run r = EndToEndTest.run("bench", "--model", "L-2_H-32_A-2", "--batch-size", "4",
+                "--max-seq-len", "16", "--warmup", "0", "--steps", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
+        for (String key : new String[] {"matmul_ceiling_fp32_gflops", "matmul_ceiling_bf16_gflops", "train_examples_per_second",
+                "train_gflops", "train_share_of_ceiling", "train_peak_rss_bytes", "infer_examples_per_second",
+                "infer_gflops", "infer_share_of_ceiling"}) {
+            assertTrue(m.has(key) && m.get(key).getAsDouble() > 0, key + " in " + r.out());
+        }
+        assertEquals("L-2_H-32_A-2", m.get("shape").getAsString());
+    }
+
+    @Test
+    void shapesComeFromNamesAndShapeStrings() {
+        assertEquals("L-4_H-512_A-8", BenchCommand.shape("small_bert/L-4_H-512_A-8").toString());
+        assertEquals("L-12_H-768_A-12", BenchCommand.shape("bert_en_cased_L-12_H-768_A-12").toString());
+        assertEquals("L-3_H-64_A-4", BenchCommand.shape("L-3_H-64_A-4").toString());
+        assertEquals(1, EndToEndTest.run("bench", "--model", "nonsense").code());
+    }
+
+    /** TECH-NOTES: one L-4 H-512 training example at 128 tokens costs about 10.1 GFLOP, 3.35 of them forward. */
+    @Test
+    void flopCountMatchesTheKnownFigure() {
+        BertConfig c = BertConfig.of(30522, 4, 512, 8);
+        assertEquals(3.35e9, FlopCount.forwardPerExample(c, 128), 0.01e9);
+        assertEquals(10.1e9, FlopCount.trainingPerExample(c, 128), 0.1e9);
+    }
+}
