@@ -10,6 +10,7 @@ import dev.bertclf.data.ImdbDataset;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.train.Hyperparameters;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,12 +38,16 @@ class CommandLineTest {
     }
 
     @Test
-    void completionScriptCoversEveryCommand() {
+    void completionScriptCoversEveryCommand() throws Exception {
         EndToEndTest.Run r = EndToEndTest.run("completion");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("complete -F") && r.out().contains("bert-clf"), r.out());
         for (String cmd : COMMANDS) assertTrue(r.out().contains(cmd), cmd);
         assertTrue(r.out().contains("--max-train-examples"), "options are completed too");
+        Path script = Files.writeString(tmp.resolve("bert-clf.bash"), r.out());
+        Process bash = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        String bashSays = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, bash.waitFor(), "bash -n accepts the script: " + bashSays);
     }
 
     @Test
@@ -55,10 +60,14 @@ class CommandLineTest {
         assertTrue(option.err().contains("Unknown option") && option.err().contains("--epochs"), option.err());
         assertTrue(option.err().contains("Try 'bert-clf train --help'"), option.err());
         assertFalse(option.err().contains("\tat "), option.err());
+        EndToEndTest.Run value = EndToEndTest.run("bench", "--precision", "fp16");
+        assertEquals(2, value.code());
+        assertTrue(value.err().contains("Invalid value for option '--precision'") && value.err().contains("bf16"),
+                value.err());
     }
 
     @Test
-    void helpShowsEveryOptionWithItsDefaultAndTheExitCodes() {
+    void helpShowsEveryOptionWithItsDefaultAndTheExitCodes() throws IOException {
         CommandLine cli = Main.commandLine(ConfigDefaults.none()).setUsageHelpWidth(400); // no wrapped URLs
         Defaults.publishRuntimeDefaults();
         for (String name : COMMANDS) {
@@ -82,7 +91,9 @@ class CommandLineTest {
         assertTrue(train.out().contains("Default: " + BertClfHome.defaultDataDir()), train.out());
         EndToEndTest.Run version = EndToEndTest.run("--version");
         assertEquals(0, version.code());
-        assertTrue(version.out().startsWith("bert-clf "), version.out());
+        String pom = Files.readString(Path.of("pom.xml"));
+        String pomVersion = pom.replaceFirst("(?s).*?<artifactId>bert-clf</artifactId>\\s*<version>([^<]+)</version>.*", "$1");
+        assertEquals("bert-clf " + pomVersion, version.out().strip(), "the version comes from the build");
     }
 
     @Test
