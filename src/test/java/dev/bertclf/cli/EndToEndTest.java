@@ -18,6 +18,7 @@ import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -145,17 +146,32 @@ class EndToEndTest {
 
     @Test
     @Order(4)
-    void evaluateUsesTheLastTrainedModel() {
+    void evaluateUsesTheLastTrainedModel() throws IOException {
         Run r = run("evaluate", "--data-dir", dataDir.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(400, m.get("examples").getAsInt());
         assertTrue(m.get("accuracy").getAsDouble() >= 0.9, r.out());
         assertTrue(m.get("loss").getAsDouble() < 0.5, r.out());
+        assertTrue(m.get("roc_auc").getAsDouble() >= 0.95, r.out());
         assertEquals(2, m.get("confusion_matrix").getAsJsonArray().size());
-        Run subset = run("evaluate", "--data-dir", dataDir.toString(), "--max-examples", "50");
+        assertEquals(2, m.get("plots").getAsJsonArray().size());
+        assertPng(output.resolve("confusion_matrix.png"));
+        assertPng(output.resolve("roc_curve.png"));
+        Path plots = tmp.resolve("plots");
+        Run subset = run("evaluate", "--data-dir", dataDir.toString(), "--max-examples", "50", "--plots-dir", plots.toString());
         assertEquals(0, subset.code(), subset.err());
-        assertTrue(subset.out().contains("Accuracy:") && subset.out().contains("Confusion matrix"), subset.out());
+        assertTrue(subset.out().contains("Accuracy:") && subset.out().contains("Confusion matrix")
+                && subset.out().contains("ROC AUC: "), subset.out());
+        assertPng(plots.resolve("confusion_matrix.png"));
+        assertPng(plots.resolve("roc_curve.png"));
+    }
+
+    static void assertPng(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        assertTrue(bytes.length > 8 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', file + " is a PNG");
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+        assertTrue(image != null && image.getWidth() >= 400 && image.getHeight() >= 400, file + " decodes");
     }
 
     @Test
