@@ -1,14 +1,10 @@
 package dev.bertclf.cli;
 
-import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.runtime.Version;
-import dev.bertclf.train.EpochMetrics;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,15 +89,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             runLog.moveIntoOutput();
         }
-        EpochMetrics best = o.history().stream().max(Comparator.comparingDouble(EpochMetrics::valAccuracy)).orElseThrow();
-        double seconds = o.history().stream().mapToDouble(EpochMetrics::seconds).sum();
-        double rate = o.history().stream().mapToDouble(EpochMetrics::examplesPerSecond).average().orElse(0);
-        System.out.printf(Locale.ROOT, "%nTrained %s in %s (%.1f examples/s).%n", modelOptions.model, ProgressBar.duration(seconds), rate);
-        System.out.printf(Locale.ROOT, "Best epoch %d: val_loss %.4f, val_binary_accuracy %.4f%n",
-                best.epoch(), best.valLoss(), best.valAccuracy());
-        System.out.println("Model saved to " + o.modelDir() + " (training curves: " + o.modelDir().resolve("training_curves.png")
-                + ", log: " + o.modelDir().resolve(TrainLog.FILE) + ")");
-        System.out.println("Next: bert-clf evaluate, or bert-clf predict \"this is such an amazing movie!\"");
+        System.out.print(TrainSummary.format(modelOptions.model, o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE)));
         return 0;
     }
 

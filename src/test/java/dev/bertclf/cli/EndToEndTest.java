@@ -116,6 +116,8 @@ class EndToEndTest {
         String log = Files.readString(output.resolve("train.log"));
         assertTrue(log.contains("INFO") && log.contains("Epoch 10/10") && log.contains("Saved the model after epoch 10"), log);
         assertFalse(Files.exists(tmp.resolve("imdb_bert.train.log")), "the log was moved into the model folder");
+        assertTrue(r.out().contains("  best epoch ") && r.out().contains("  log         " + output.resolve("train.log"))
+                && r.out().contains("  curves      " + output.resolve("training_curves.png")), r.out());
     }
 
     /** DJL's predictor on the SavedModel gives the logits of our own graph restored from the same variables. */
