@@ -212,9 +212,11 @@ class EndToEndTest {
         Path quick = tmp.resolve("quick");
         Run r = run("train", "--model", modelDir.toString(), "--epochs", "1", "--batch-size", "8",
                 "--max-seq-len", "16", "--max-train-examples", "40", "--data-dir", dataDir.toString(),
-                "--output", quick.toString());
+                "--output", quick.toString(), "-q");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("40 training and 10 validation examples"), r.err());
+        assertFalse(r.err().contains("40 training and 10 validation examples"), "-q hides INFO lines: " + r.err());
+        assertTrue(Files.readString(quick.resolve("train.log")).contains("40 training and 10 validation examples"),
+                "the log file keeps them: " + Files.readString(quick.resolve("train.log")));
         JsonObject meta = JsonParser.parseString(Files.readString(quick.resolve("metadata.json"))).getAsJsonObject();
         assertEquals(16, meta.get("maxSeqLen").getAsInt());
         assertEquals(List.of("neg", "pos"), List.of(meta.get("classNames").getAsJsonArray().get(0).getAsString(),
