@@ -2,7 +2,6 @@ package dev.bertclf.cli;
 
 import com.google.gson.GsonBuilder;
 import dev.bertclf.data.DataException;
-import dev.bertclf.data.ImdbDataset;
 import dev.bertclf.data.TextDirectoryDataset;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.BinaryMetrics;
@@ -11,17 +10,16 @@ import dev.bertclf.infer.RocCurve;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -31,18 +29,11 @@ final class EvaluateCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
     @Mixin CommonOptions common;
+    @Mixin DatasetOptions dataset;
 
     @Option(names = "--model-dir", paramLabel = "DIR",
             description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = Defaults.DATA_DIR,
-            description = "Folder holding aclImdb/ (default: $BERT_CLF_HOME/data).")
-    Path dataDir;
-
-    @Option(names = "--url", paramLabel = "URL", defaultValue = Defaults.IMDB_URL,
-            description = "Dataset archive, downloaded when the data is missing.")
-    URI url;
 
     @Option(names = "--max-examples", paramLabel = "N", defaultValue = "0",
             description = "Evaluate a seeded random subset of this many examples (0: all).")
@@ -65,7 +56,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (maxExamples < 0) throw new IllegalArgumentException("--max-examples must be 0 or more");
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
         Path dir = Defaults.modelDirOrLast(modelDir);
-        Path data = new ImdbDataset().ensure(Defaults.dataDir(dataDir), url);
+        Path data = dataset.ensure();
         TextDirectoryDataset test = TextDirectoryDataset.scan(data.resolve("test"));
         try (TextClassifier clf = TextClassifier.load(dir)) {
             if (!test.classNames().equals(clf.metadata().classNames())) {

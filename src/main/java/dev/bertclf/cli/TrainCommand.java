@@ -3,7 +3,6 @@ package dev.bertclf.cli;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -26,6 +25,7 @@ final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
     @Mixin ModelOptions modelOptions;
+    @Mixin DatasetOptions dataset;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Hyperparameters.EPOCHS,
             description = "Passes over the training set.")
@@ -46,14 +46,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "" + Hyperparameters.SEED,
             description = "Seed for the split, the shuffles, dropout and the head.")
     long seed;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = Defaults.DATA_DIR,
-            description = "Folder holding aclImdb/ (default: $BERT_CLF_HOME/data).")
-    Path dataDir;
-
-    @Option(names = "--url", paramLabel = "URL", defaultValue = Defaults.IMDB_URL,
-            description = "Dataset archive, downloaded when the data is missing.")
-    URI url;
 
     @Option(names = "--output", paramLabel = "DIR", defaultValue = "imdb_bert",
             description = "Folder for the trained model, replaced after every epoch.")
@@ -79,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
                 runLog.note("Option defaults from {}", c.file());
             }
             try {
-                o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, Defaults.dataDir(dataDir), url,
+                o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, dataset.dataDir(), dataset.url,
                         output, maxTrainExamples, modelOptions.modelMirror, precision.session()));
             } catch (Exception | Error e) {
                 runLog.failed(e);

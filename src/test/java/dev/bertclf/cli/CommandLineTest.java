@@ -102,8 +102,8 @@ class CommandLineTest {
         assertEquals(new Hyperparameters(Hyperparameters.EPOCHS, Hyperparameters.BATCH_SIZE, Hyperparameters.LEARNING_RATE,
                 Hyperparameters.MAX_SEQ_LEN, Hyperparameters.SEED),
                 new Hyperparameters(t.epochs, t.batchSize, t.learningRate, t.maxSeqLen, t.seed));
-        assertEquals(ImdbDataset.DEFAULT_URL, t.url);
-        assertEquals(BertClfHome.defaultDataDir(), t.dataDir);
+        assertEquals(ImdbDataset.DEFAULT_URL, t.dataset.url);
+        assertEquals(BertClfHome.defaultDataDir(), t.dataset.dataDir);
         assertEquals(Path.of("imdb_bert"), t.output);
     }
 
@@ -114,15 +114,15 @@ class CommandLineTest {
         String cfg = file.toString();
         TrainCommand t = parse(TrainCommand.class, "train", "--config", cfg);
         assertEquals(3, t.epochs, "the command's own key wins over the bare one");
-        assertEquals(Path.of("/mnt/data"), t.dataDir, "a bare key applies to every command with that option");
+        assertEquals(Path.of("/mnt/data"), t.dataset.dataDir, "a bare key applies to every command with that option");
         assertEquals(1e-4, t.learningRate);
         assertEquals(64, t.maxSeqLen);
         assertEquals(Hyperparameters.BATCH_SIZE, t.batchSize, "unset keys keep the built-in default");
         TrainCommand typed = parse(TrainCommand.class, "train", "--epochs", "2", "--data-dir", "here", "--config=" + cfg);
         assertEquals(2, typed.epochs);
-        assertEquals(Path.of("here"), typed.dataDir);
+        assertEquals(Path.of("here"), typed.dataset.dataDir);
         assertEquals(16, parse(PreprocessCommand.class, "preprocess", "--config", cfg, "text").maxSeqLen);
-        assertEquals(Path.of("/mnt/data"), parse(DownloadCommand.class, "download", "--config", cfg).dataDir);
+        assertEquals(Path.of("/mnt/data"), parse(DownloadCommand.class, "download", "--config", cfg).dataset.dataDir);
         assertEquals(Path.of(System.getProperty("user.home"), "models/x"),
                 parse(EvaluateCommand.class, "evaluate", "--config", cfg).modelDir, "${sys:...} is interpolated");
         EndToEndTest.Run help = EndToEndTest.run("download", "--config", cfg, "--help");
