@@ -243,9 +243,13 @@ class EndToEndTest {
 
     @Test
     @Order(9)
-    void userErrorsGiveAMessageAndExitCodeOne() {
-        Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString());
+    void userErrorsGiveAMessageAndExitCodeOne() throws IOException {
+        Path failed = tmp.resolve("failed");
+        Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString(),
+                "--output", failed.toString());
         assertEquals(1, r.code());
+        assertTrue(Files.readString(tmp.resolve("failed.train.log")).contains("ModelException"),
+                "a failed run's log stays beside the output, with the stack trace");
         assertTrue(r.err().contains("unknown model") && r.err().contains("small_bert/L-4_H-512_A-8"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
         Run usage = run("train", "--epochs", "zero");
