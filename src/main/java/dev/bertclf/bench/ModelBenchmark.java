@@ -7,68 +7,117 @@ import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.train.SessionOptions;
 import dev.bertclf.train.TrainingGraph;
+import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.text.WordPieceTokenizer;
+import dev.bertclf.train.TokenizedDataset;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.function.Consumer;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
 
 /**
  * Times the real training step (forward, backward, clipping, AdamW) and the real inference graph on random
- * weights and random token ids of a given shape: speed depends on shapes, not on what the weights hold.
+ * weights and made-up reviews of a given shape: speed depends on shapes, not on what the weights or words are.
+ * Batches come through the same path as in {@code train} and {@code predict} (a {@link TokenizedDataset} for
+ * training, the tokenizer per batch for inference), and the time spent there is reported apart, as the share of
+ * a step spent waiting for input.
  */
-public final class ModelBenchmark {
-    /** Median seconds per batch, and peak resident memory (bytes) seen by the end of that phase. */
-    public record Timing(double secondsPerBatch, long peakRssBytes) {}
+public final class ModelBenchmark implements AutoCloseable {
+    /**
+     * Median seconds per batch, median seconds of it spent producing the batch's input, and peak resident memory
+     * (bytes) during that phase alone.
+     */
+    public record Timing(double secondsPerBatch, double inputSecondsPerBatch, long peakRssBytes) {
+        public double inputShare() { return inputSecondsPerBatch / secondsPerBatch; }
+    }
+
+    static final int WORDS_PER_TEXT = 200;
 
     private final BertConfig config;
     private final int batchSize, seqLen, warmup, reps;
-    private final SessionOptions options;
+    private final Path vocabDir;
+    private final WordPieceTokenizer tokenizer;
+    private final List<String> texts;
 
-    public ModelBenchmark(BertConfig config, int batchSize, int seqLen, int warmup, int reps, SessionOptions options) {
+    public ModelBenchmark(BertConfig config, int batchSize, int seqLen, int warmup, int reps) {
         this.config = config;
         this.batchSize = batchSize;
         this.seqLen = seqLen;
         this.warmup = warmup;
         this.reps = reps;
-        this.options = options;
+        TfRuntime.engine();
+        try {
+            vocabDir = Files.createTempDirectory("bert-clf-bench-");
+            Path vocab = vocabDir.resolve("vocab.txt");
+            Files.write(vocab, SyntheticText.vocabulary(config.vocabSize, PredictLatency.SENTENCE));
+            tokenizer = WordPieceTokenizer.fromVocab(vocab, true, seqLen);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the benchmark: " + e.getMessage(), e);
+        }
+        texts = SyntheticText.texts(batchSize * 4, WORDS_PER_TEXT, config.vocabSize, 1);
     }
 
-    public Timing training() {
-        TfRuntime.engine();
-        EncodedBatch batch = randomBatch();
-        float[] labels = new float[batchSize];
-        for (int i = 0; i < batchSize; i++) labels[i] = i % 2;
+    /** Tokenizer throughput in texts per second, on reviews of {@value #WORDS_PER_TEXT} words. */
+    public double tokenizerTextsPerSecond() {
+        List<String> many = SyntheticText.texts(512, WORDS_PER_TEXT, config.vocabSize, 2);
+        tokenizer.encode(many.subList(0, 64));
+        long t0 = System.nanoTime();
+        TokenizedDataset.encode("benchmark texts", tokenizer, many.size(), many::get, i -> i % 2);
+        return many.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    public Timing training(SessionOptions options) {
+        resetPeakRss();
+        TokenizedDataset data = TokenizedDataset.encode("benchmark texts", tokenizer, texts.size(), texts::get, i -> i % 2);
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) order[i] = (i * 7) % order.length;
         try (TrainingGraph g = new TrainingGraph(config, 1, options)) {
             load(g.variables().shapes(), g::loadWeights);
-            double[] t = new double[reps];
+            double[] total = new double[reps], input = new double[reps];
             for (int i = 0; i < warmup + reps; i++) {
+                int from = (i * batchSize) % data.size(), to = from + batchSize;
                 long t0 = System.nanoTime();
+                EncodedBatch batch = data.batch(order, from, to);
+                float[] labels = data.labels(order, from, to);
+                long t1 = System.nanoTime();
                 g.train(batch, labels, 1e-5, i);
-                if (i >= warmup) t[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                long t2 = System.nanoTime();
+                if (i >= warmup) {
+                    total[i - warmup] = (t2 - t0) / 1e9;
+                    input[i - warmup] = (t1 - t0) / 1e9;
+                }
             }
-            return new Timing(MatMulCeiling.median(t), peakRss());
+            return new Timing(MatMulCeiling.median(total), MatMulCeiling.median(input), peakRss());
         }
     }
 
-    public Timing inference() {
-        TfRuntime.engine();
-        EncodedBatch batch = randomBatch();
+    public Timing inference(SessionOptions options) {
+        resetPeakRss();
         try (InferenceGraph g = new InferenceGraph(config, options)) {
             load(g.variables().shapes(), g::load);
-            double[] t = new double[reps];
+            double[] total = new double[reps], input = new double[reps];
             for (int i = 0; i < warmup + reps; i++) {
+                int from = (i * batchSize) % texts.size();
                 long t0 = System.nanoTime();
+                EncodedBatch batch = tokenizer.encode(texts.subList(from, from + batchSize));
+                long t1 = System.nanoTime();
                 g.logits(batch);
-                if (i >= warmup) t[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                long t2 = System.nanoTime();
+                if (i >= warmup) {
+                    total[i - warmup] = (t2 - t0) / 1e9;
+                    input[i - warmup] = (t1 - t0) / 1e9;
+                }
             }
-            return new Timing(MatMulCeiling.median(t), peakRss());
+            return new Timing(MatMulCeiling.median(total), MatMulCeiling.median(input), peakRss());
         }
     }
 
-    private void load(Map<String, Shape> shapes, java.util.function.Consumer<Map<String, TFloat32>> into) {
+    private void load(Map<String, Shape> shapes, Consumer<Map<String, TFloat32>> into) {
         Map<String, TFloat32> w = WeightInit.create(shapes, config.initializerRange, 1);
         try {
             into.accept(w);
@@ -77,16 +126,14 @@ public final class ModelBenchmark {
         }
     }
 
-    /** Full-length rows of random word pieces (ids above the special tokens), as a worst case for padding. */
-    private EncodedBatch randomBatch() {
-        Random r = new Random(1);
-        int n = batchSize * seqLen;
-        int[] ids = new int[n], mask = new int[n], types = new int[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = 1000 % config.vocabSize + r.nextInt(Math.max(1, config.vocabSize - 1000));
-            mask[i] = 1;
+    @Override
+    public void close() {
+        tokenizer.close();
+        try {
+            FileUtil.deleteTree(vocabDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return new EncodedBatch(batchSize, seqLen, ids, mask, types);
     }
 
     /** {@code VmHWM} of this process, from Linux's /proc; -1 where it cannot be read. */
@@ -99,5 +146,14 @@ public final class ModelBenchmark {
             // not Linux
         }
         return -1;
+    }
+
+    /** Starts a new peak (Linux 4.0+: writing 5 to clear_refs resets VmHWM), so each phase reports its own. */
+    static void resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | UnsupportedOperationException e) {
+            // not Linux, or not allowed: peaks then accumulate over phases
+        }
     }
 }

@@ -4,12 +4,16 @@ import com.google.gson.GsonBuilder;
 import dev.bertclf.bench.BenchReport;
 import dev.bertclf.bench.MatMulCeiling;
 import dev.bertclf.bench.ModelBenchmark;
+import dev.bertclf.bench.PredictLatency;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.train.SessionOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +28,7 @@ final class BenchCommand implements Callable<Integer> {
     private static final Pattern SHAPE = Pattern.compile("L-(\\d+)_H-(\\d+)_A-(\\d+)");
 
     @Mixin CommonOptions common;
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--model", paramLabel = "SHAPE|NAME|DIR", defaultValue = "L-4_H-512_A-8",
             description = "A shape like L-4_H-512_A-8, a model name, or a folder with bert_config.json.")
@@ -41,28 +46,45 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", defaultValue = "5", description = "Timed steps; the median is reported.")
     int steps;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
-            description = "fp32 or bf16 (oneDNN auto mixed precision, float32 master weights).")
-    Precision precision;
+    @Option(names = "--precision", paramLabel = "fp32|bf16|both", defaultValue = "both",
+            description = "fp32, bf16 (oneDNN auto mixed precision, float32 master weights) or both.")
+    String precision;
+
+    @Option(names = "--predict-runs", paramLabel = "N", defaultValue = "5",
+            description = "Times the whole 'predict' command this often, in a new JVM each (0: skip).")
+    int predictRuns;
 
     @Option(names = "--json", description = "Print the figures as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
-        if (batchSize < 1 || seqLen < 2 || warmup < 0 || steps < 1) {
-            throw new IllegalArgumentException("--batch-size, --max-seq-len and --steps must be positive, --warmup not negative");
+        if (batchSize < 1 || seqLen < 2 || warmup < 0 || steps < 1 || predictRuns < 0) {
+            throw new IllegalArgumentException("--batch-size, --max-seq-len and --steps must be positive, "
+                    + "--warmup and --predict-runs not negative");
         }
+        boolean gpu = deviceOption.useGpu();
+        List<String> precisions = switch (precision) {
+            case "fp32", "bf16" -> List.of(precision);
+            case "both" -> gpu ? List.of("fp32") : List.of("fp32", "bf16");
+            default -> throw new IllegalArgumentException("--precision must be fp32, bf16 or both, got " + precision);
+        };
         BertConfig config = shape(model);
         if (seqLen > config.maxPositionEmbeddings) {
             throw new IllegalArgumentException("--max-seq-len " + seqLen + " exceeds the model's " + config.maxPositionEmbeddings + " positions");
         }
-        SessionOptions options = precision.session();
         MatMulCeiling.Result ceiling = MatMulCeiling.measure(Math.max(steps, 10));
-        ModelBenchmark b = new ModelBenchmark(config, batchSize, seqLen, warmup, steps, options);
-        ModelBenchmark.Timing training = b.training();
-        ModelBenchmark.Timing inference = b.inference();
-        BenchReport report = new BenchReport(model, config, batchSize, seqLen, precision.name(), ceiling, training, inference);
+        Map<String, BenchReport.Phases> phases = new LinkedHashMap<>();
+        double tokenizerRate;
+        try (ModelBenchmark b = new ModelBenchmark(config, batchSize, seqLen, warmup, steps)) {
+            for (String p : precisions) {
+                SessionOptions options = new SessionOptions(0, 0, p.equals("bf16"), gpu);
+                phases.put(p, new BenchReport.Phases(b.training(options), b.inference(options)));
+            }
+            tokenizerRate = b.tokenizerTextsPerSecond();
+        }
+        double[] predict = predictRuns == 0 ? new double[0] : PredictLatency.measure(config, seqLen, predictRuns);
+        BenchReport report = new BenchReport(model, config, batchSize, seqLen, ceiling, phases, tokenizerRate, predict);
         System.out.print(json ? new GsonBuilder().setPrettyPrinting().create().toJson(report.toMap()) + "\n" : report.toTable());
         return 0;
     }
@@ -71,22 +93,13 @@ final class BenchCommand implements Callable<Integer> {
     static BertConfig shape(String model) {
         Path dir = Path.of(model);
         if (Files.isRegularFile(dir.resolve("bert_config.json"))) return BertConfig.read(dir.resolve("bert_config.json"));
-        int layers, hidden, heads;
-        var entry = ModelCatalog.find(model);
-        if (entry.isPresent()) {
-            layers = entry.get().layers();
-            hidden = entry.get().hidden();
-            heads = entry.get().heads();
-        } else {
-            Matcher m = SHAPE.matcher(model);
-            if (!m.find()) {
-                throw new ModelException("--model '" + model + "' is neither a shape like L-4_H-512_A-8, a known name, "
-                        + "nor a folder with bert_config.json");
-            }
-            layers = Integer.parseInt(m.group(1));
-            hidden = Integer.parseInt(m.group(2));
-            heads = Integer.parseInt(m.group(3));
+        var entry = ModelCatalog.standard().find(model);
+        if (entry.isPresent()) return entry.get().config();
+        Matcher m = SHAPE.matcher(model);
+        if (!m.find()) {
+            throw new ModelException("--model '" + model + "' is neither a shape like L-4_H-512_A-8, a known name, "
+                    + "nor a folder with bert_config.json");
         }
-        return BertConfig.of(30522, layers, hidden, heads);
+        return BertConfig.of(30522, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
     }
 }

@@ -27,7 +27,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PretrainedModel m = modelOptions.resolve();
-        try (WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(m.vocab(), m.lowercase(), maxSeqLen);
+        try (WordPieceTokenizer tok = m.tokenizer(maxSeqLen);
              EncoderRunner encoder = new EncoderRunner(m)) {
             EncoderRunner.Outputs o = encoder.run(tok.encode(List.of(text)));
             System.out.println("Loaded BERT: " + m.name());

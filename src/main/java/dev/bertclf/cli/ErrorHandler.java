@@ -4,6 +4,7 @@ import dev.bertclf.data.DataException;
 import dev.bertclf.infer.InferenceException;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.model.checkpoint.CheckpointException;
+import dev.bertclf.runtime.ComputeDevice;
 import dev.bertclf.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +18,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         boolean expected = e instanceof DataException || e instanceof ModelException || e instanceof CheckpointException
-                || e instanceof InferenceException || e instanceof TrainingDivergedException
+                || e instanceof InferenceException || e instanceof ComputeDevice.UnavailableException || e instanceof TrainingDivergedException
                 || e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException;
         String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         if (e instanceof UncheckedIOException u && u.getCause() != null) message += ": " + u.getCause().getMessage();

@@ -30,6 +30,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
     @Mixin DatasetOptions dataset;
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--model-dir", paramLabel = "DIR",
             description = "Trained model (default: the one the last 'train' wrote).")
@@ -55,10 +56,11 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (maxExamples < 0) throw new IllegalArgumentException("--max-examples must be 0 or more");
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
+        boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
         Path data = dataset.ensure();
         TextDirectoryDataset test = TextDirectoryDataset.scan(data.resolve("test"));
-        try (TextClassifier clf = TextClassifier.load(dir)) {
+        try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
             if (!test.classNames().equals(clf.metadata().classNames())) {
                 throw new DataException("test classes " + test.classNames() + " differ from the model's "
                         + clf.metadata().classNames());

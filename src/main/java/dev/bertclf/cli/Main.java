@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "bert-clf", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Fine-tune BERT text classifiers on TensorFlow, from Java.",
         subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class,
-                PreprocessCommand.class, EmbedCommand.class, BenchCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
+                PreprocessCommand.class, EmbedCommand.class, BenchCommand.class, ModelsCommand.class,
+                CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Option defaults can be set in a properties file: --config FILE, else",
                 "$BERT_CLF_HOME/config.properties (keys like train.epochs=3 or data-dir=/mnt/data).",
                 "Exit codes: 0 success, 1 failure, 2 usage error."})

@@ -12,8 +12,8 @@ final class ModelOptions {
                     + "(Google's release layout or a SavedModel with bert_config.json).")
     String model;
 
-    @Option(names = "--model-mirror", paramLabel = "URL", description = "Host replacing storage.googleapis.com for "
-            + "model downloads (default: $BERT_CLF_MODEL_MIRROR, else Google's host).")
+    @Option(names = "--model-mirror", paramLabel = "URL", description = "Host replacing the model download host "
+            + "(storage.googleapis.com, tfhub.dev), keeping paths (default: $BERT_CLF_MODEL_MIRROR, else none).")
     String modelMirror;
 
     PretrainedModel resolve() {

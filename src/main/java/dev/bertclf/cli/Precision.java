@@ -6,5 +6,5 @@ import dev.bertclf.train.SessionOptions;
 enum Precision {
     fp32, bf16;
 
-    SessionOptions session() { return new SessionOptions(0, 0, this == bf16); }
+    SessionOptions session(boolean gpu) { return new SessionOptions(0, 0, this == bf16, gpu); }
 }

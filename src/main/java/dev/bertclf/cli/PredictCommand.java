@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
                 "Reads one text per line from standard input when no TEXT is given."})
 final class PredictCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--model-dir", paramLabel = "DIR",
             description = "Trained model (default: the one the last 'train' wrote).")
@@ -37,10 +38,11 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
         if (inputs.isEmpty()) throw new IllegalArgumentException("no text to classify: pass TEXT or pipe lines to stdin");
-        try (TextClassifier clf = TextClassifier.load(dir)) {
+        try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
             float[] logits = clf.logits(inputs, 32);
             List<String> classes = clf.metadata().classNames();
             List<Map<String, Object>> results = new ArrayList<>();

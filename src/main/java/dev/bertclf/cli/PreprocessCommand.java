@@ -27,7 +27,7 @@ final class PreprocessCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PretrainedModel m = modelOptions.resolve();
-        try (WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(m.vocab(), m.lowercase(), maxSeqLen)) {
+        try (WordPieceTokenizer tok = m.tokenizer(maxSeqLen)) {
             EncodedBatch b = tok.encode(List.of(text));
             System.out.println("Keys       : ['input_word_ids', 'input_mask', 'input_type_ids']");
             System.out.println("Shape      : (" + b.batchSize() + ", " + b.seqLen() + ")");

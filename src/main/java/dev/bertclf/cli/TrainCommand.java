@@ -26,6 +26,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOptions modelOptions;
     @Mixin DatasetOptions dataset;
+    @Mixin DeviceOption deviceOption;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Hyperparameters.EPOCHS,
             description = "Passes over the training set.")
@@ -72,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             try {
                 o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, dataset.dataDir(), dataset.url,
-                        output, maxTrainExamples, modelOptions.modelMirror, precision.session()));
+                        output, maxTrainExamples, modelOptions.modelMirror, precision.session(deviceOption.useGpu())));
             } catch (Exception | Error e) {
                 runLog.failed(e);
                 runLog.close();

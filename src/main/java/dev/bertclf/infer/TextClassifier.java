@@ -1,5 +1,6 @@
 package dev.bertclf.infer;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.Criteria;
@@ -12,7 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A trained model ready to classify text: the exported SavedModel loaded through DJL's TensorFlow engine, with the
@@ -32,19 +37,29 @@ public final class TextClassifier implements AutoCloseable {
         this.predictor = model.newPredictor();
     }
 
+    /** On the CPU. */
     public static TextClassifier load(Path modelDir) {
+        return load(modelDir, false);
+    }
+
+    public static TextClassifier load(Path modelDir, boolean gpu) {
         if (!Files.isRegularFile(modelDir.resolve("saved_model.pb"))) {
             throw new InferenceException("no trained model in " + modelDir + " (saved_model.pb is missing); "
                     + "run 'bert-clf train' first or pass --model-dir");
         }
         ModelMetadata meta = ModelMetadata.read(modelDir);
-        TfRuntime.engine();
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.fromVocab(modelDir.resolve(SavedModelExporter.VOCAB),
-                meta.lowercase(), meta.maxSeqLen());
+        // Loading TensorFlow's 600 MB of natives is most of a one-text predict: do it while the tokenizer is built.
+        CompletableFuture<?> engine = CompletableFuture.runAsync(TfRuntime::engine);
+        // Padding each batch only to its longest text: the graph takes any length, and a short text costs
+        // a tenth of a padded one.
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.builder(modelDir.resolve(SavedModelExporter.VOCAB))
+                .lowercase(meta.lowercase()).maxSeqLen(meta.maxSeqLen()).padToLongest().build();
+        awaitEngine(engine, tokenizer);
         Criteria<List<String>, float[]> criteria = Criteria.builder()
                 .setTypes((Class<List<String>>) (Class<?>) List.class, float[].class)
                 .optModelPath(modelDir)
                 .optEngine("TensorFlow")
+                .optDevice(gpu ? Device.gpu() : Device.cpu())
                 .optTranslator(new ClassifierTranslator(tokenizer))
                 .build();
         try {
@@ -55,20 +70,38 @@ public final class TextClassifier implements AutoCloseable {
         }
     }
 
+    private static void awaitEngine(CompletableFuture<?> engine, WordPieceTokenizer tokenizer) {
+        try {
+            engine.join();
+        } catch (CompletionException e) {
+            tokenizer.close();
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
     public ModelMetadata metadata() { return metadata; }
 
-    /** One logit per text, in batches of {@code batchSize}. */
+    /**
+     * One logit per text, in the order given, computed in batches of {@code batchSize} texts of similar length
+     * (sorted by characters), so that padding to each batch's longest text wastes little.
+     */
     public float[] logits(List<String> texts, int batchSize) {
+        Integer[] order = new Integer[texts.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
         float[] out = new float[texts.size()];
-        for (int from = 0; from < texts.size(); from += batchSize) {
-            int to = Math.min(texts.size(), from + batchSize);
+        for (int from = 0; from < order.length; from += batchSize) {
+            int to = Math.min(order.length, from + batchSize);
+            List<String> batch = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) batch.add(texts.get(order[i]));
             float[] part;
             try {
-                part = predictor.predict(new ArrayList<>(texts.subList(from, to)));
+                part = predictor.predict(batch);
             } catch (TranslateException e) {
                 throw new InferenceException("inference failed: " + e.getMessage(), e);
             }
-            System.arraycopy(part, 0, out, from, part.length);
+            for (int i = from; i < to; i++) out[order[i]] = part[i - from];
         }
         return out;
     }

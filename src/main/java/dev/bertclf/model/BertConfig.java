@@ -10,7 +10,14 @@ import java.nio.file.Path;
 
 /**
  * The sizes of a BERT encoder, read from Google's {@code bert_config.json}: the same file, with the same keys,
- * ships with every release archive, so our graph is sized exactly as the checkpoint it restores.
+ * ships with every release archive, so our graph is sized exactly as the checkpoint it restores. The tutorial's
+ * other families are BERT variants described by a few more keys (absent from Google's BERT files, so BERT is the
+ * default): {@code model_type} {@code electra} or {@code albert} (their checkpoints' own variable layout),
+ * {@code embedding_size} (factorised embeddings, projected to {@code hidden_size}), and the talking-heads BERT's
+ * {@code talking_heads} and {@code gated_feedforward}.
+ *
+ * <p>{@code hidden_act}: {@code gelu} is GELU as Google's BERT, ALBERT and TF Hub's TF2 encoders compute it (the
+ * tanh approximation; {@code gelu_new} is the same), {@code gelu_exact} the erf form ELECTRA was trained with.
  */
 public final class BertConfig {
     @SerializedName("vocab_size") public int vocabSize;
@@ -24,6 +31,14 @@ public final class BertConfig {
     @SerializedName("max_position_embeddings") public int maxPositionEmbeddings = 512;
     @SerializedName("type_vocab_size") public int typeVocabSize = 2;
     @SerializedName("initializer_range") public float initializerRange = 0.02f;
+    /** {@code bert} (default), {@code electra} or {@code albert}: whose variable names and layout the encoder has. */
+    @SerializedName("model_type") public String modelType = "bert";
+    /** Width of the embedding tables when it differs from {@code hidden_size} (ELECTRA-small, ALBERT); else null. */
+    @SerializedName("embedding_size") public Integer embeddingSize;
+    /** Talking-heads attention: learned {@code [heads, heads]} mixing of the logits and of the probabilities. */
+    @SerializedName("talking_heads") public boolean talkingHeads;
+    /** Gated-GELU feed-forward: {@code gelu(x W + b) * (x W_gate + b_gate)} before the output projection. */
+    @SerializedName("gated_feedforward") public boolean gatedFeedforward;
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -39,13 +54,25 @@ public final class BertConfig {
 
     public static BertConfig read(Path file) {
         try {
-            BertConfig c = GSON.fromJson(Files.readString(file), BertConfig.class);
-            if (c == null) throw new ModelException("model config " + file + " is empty");
-            return c.validate(file.toString());
-        } catch (IOException | JsonParseException e) {
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
             throw new ModelException("cannot read model config " + file + ": " + e.getMessage());
         }
     }
+
+    /** Parses {@code bert_config.json} text; {@code source} names it in errors. */
+    public static BertConfig parse(String json, String source) {
+        try {
+            BertConfig c = GSON.fromJson(json, BertConfig.class);
+            if (c == null) throw new ModelException("model config " + source + " is empty");
+            return c.validate(source);
+        } catch (JsonParseException e) {
+            throw new ModelException("cannot read model config " + source + ": " + e.getMessage());
+        }
+    }
+
+    /** A copy, so callers can adjust one model's config without touching a shared one. */
+    public BertConfig copy() { return parse(toJson(), "copy of " + this); }
 
     public void write(Path file) throws IOException {
         dev.bertclf.runtime.FileUtil.writeStringAtomic(file, toJson());
@@ -55,12 +82,32 @@ public final class BertConfig {
 
     public int headSize() { return hiddenSize / numAttentionHeads; }
 
-    /** Parameter count of the encoder (embeddings, layers, pooler), for logs and FLOP counts. */
+    /** Width of the word, position and token-type embeddings. */
+    public int embeddingWidth() { return embeddingSize != null ? embeddingSize : hiddenSize; }
+
+    public boolean isElectra() { return "electra".equals(modelType); }
+
+    public boolean isAlbert() { return "albert".equals(modelType); }
+
+    /** The checkpoints' top-level scope: {@code electra/...} in ELECTRA's, {@code bert/...} in BERT's and ALBERT's. */
+    public String scope() { return isElectra() ? "electra" : "bert"; }
+
+    /** The word-embedding table's variable name, e.g. {@code bert/embeddings/word_embeddings}. */
+    public String wordEmbeddingsName() { return scope() + "/embeddings/word_embeddings"; }
+
+    /** ELECTRA's discriminator was pre-trained without a pooler: its pooled output is the [CLS] vector itself. */
+    public boolean hasPooler() { return !isElectra(); }
+
+    /** Parameter count of the encoder (embeddings, projection, layers, pooler), for logs and FLOP counts. */
     public long parameterCount() {
-        long h = hiddenSize, i = intermediateSize;
-        long embeddings = (vocabSize + maxPositionEmbeddings + typeVocabSize) * h + 2 * h;
+        long h = hiddenSize, i = intermediateSize, e = embeddingWidth(), n = numAttentionHeads;
+        long embeddings = (vocabSize + maxPositionEmbeddings + typeVocabSize) * e + 2 * e;
+        long projection = e != h ? e * h + h : 0;
         long layer = 4 * (h * h + h) + 2 * h + (h * i + i) + (i * h + h) + 2 * h;
-        return embeddings + numHiddenLayers * layer + (h * h + h);
+        if (gatedFeedforward) layer += h * i + i;
+        if (talkingHeads) layer += 2 * n * n;
+        long layers = isAlbert() ? layer : numHiddenLayers * layer;
+        return embeddings + projection + layers + (hasPooler() ? h * h + h : 0);
     }
 
     private BertConfig validate(String source) {
@@ -71,6 +118,13 @@ public final class BertConfig {
         if (hiddenSize % numAttentionHeads != 0) {
             throw new ModelException("model config " + source + ": hidden_size " + hiddenSize
                     + " is not a multiple of num_attention_heads " + numAttentionHeads);
+        }
+        if (!"bert".equals(modelType) && !isElectra() && !isAlbert()) {
+            throw new ModelException("model config " + source + ": model_type '" + modelType
+                    + "' is not supported (bert, electra, albert)");
+        }
+        if (embeddingSize != null && embeddingSize <= 0) {
+            throw new ModelException("model config " + source + ": embedding_size must be positive");
         }
         if (!"gelu".equals(hiddenAct) && !"gelu_new".equals(hiddenAct) && !"gelu_exact".equals(hiddenAct)
                 && !"relu".equals(hiddenAct)) {

@@ -16,8 +16,15 @@ import org.tensorflow.types.TInt32;
 /**
  * BERT's encoder as a TensorFlow graph, written to read side by side with Google's {@code modeling.py}: the same
  * layers in the same order, the same variable names ({@code bert/encoder/layer_3/attention/self/query/kernel}),
- * the same tanh GELU, LayerNorm epsilon and additive attention mask. Matching names is what lets a pretrained
+ * the same GELU, LayerNorm epsilon and additive attention mask. Matching names is what lets a pretrained
  * checkpoint restore by name; matching arithmetic is what makes its outputs equal Google's.
+ *
+ * <p>The tutorial's other encoders are this graph with a few switches from {@link BertConfig}, each under the names
+ * its own release uses: ELECTRA ({@code electra/...}, embeddings narrower than the hidden size projected by
+ * {@code electra/embeddings_project}, no pooler), ALBERT (projection {@code bert/encoder/embedding_hidden_mapping_in},
+ * one set of layer weights under {@code bert/encoder/transformer/group_0/inner_group_0} shared by every layer) and
+ * the talking-heads BERT (heads mixed by {@code attention/self/pre_softmax_weight} and
+ * {@code post_softmax_weight}, gated-GELU feed-forward with {@code intermediate/gate}).
  *
  * <p>Hidden states are kept as a 2-D {@code [batch * seq_len, hidden]} matrix between layers, as modeling.py's
  * {@code reshape_to_matrix} does, so every dense layer is one plain MatMul. Batch size and sequence length are
@@ -25,15 +32,17 @@ import org.tensorflow.types.TInt32;
  */
 public final class BertModel {
     private static final float LAYER_NORM_EPSILON = 1e-12f;
+    /** ALBERT's one shared layer, as {@code modeling.py} scopes it. */
+    private static final String ALBERT_LAYER = "bert/encoder/transformer/group_0/inner_group_0";
 
     public final Placeholder<TInt32> inputWordIds;
     public final Placeholder<TInt32> inputMask;
     public final Placeholder<TInt32> inputTypeIds;
     /** {@code [batch, seq_len, hidden]}: one vector per token. */
     public final Operand<TFloat32> sequenceOutput;
-    /** {@code [batch, hidden]}: the [CLS] vector through the pooler's tanh dense layer. */
+    /** {@code [batch, hidden]}: the [CLS] vector, through the pooler's tanh dense layer where the family has one. */
     public final Operand<TFloat32> pooledOutput;
-    /** {@code [batch, seq_len, hidden]}: the looked-up word embeddings, for a row-wise embedding gradient. */
+    /** {@code [batch, seq_len, embedding]}: the looked-up word embeddings, for a row-wise embedding gradient. */
     public Operand<TFloat32> embeddedWords;
 
     private final BertConfig config;
@@ -41,6 +50,22 @@ public final class BertModel {
     private final Dropout dropout;
     private final Operand<TInt32> batch;
     private final Operand<TInt32> seqLen;
+
+    /** Where one transformer layer's weights live: per layer in BERT and ELECTRA, one shared set in ALBERT. */
+    private record LayerNames(String layer, String selfAttention, String attentionOutput, String attentionNorm,
+                              String intermediate, String output, String outputNorm) {
+        static LayerNames bert(String layer) {
+            return new LayerNames(layer, layer + "/attention/self", layer + "/attention/output/dense",
+                    layer + "/attention/output/LayerNorm", layer + "/intermediate", layer + "/output/dense",
+                    layer + "/output/LayerNorm");
+        }
+
+        static LayerNames albert() {
+            String l = ALBERT_LAYER;
+            return new LayerNames(l, l + "/attention_1/self", l + "/attention_1/output/dense", l + "/LayerNorm",
+                    l + "/ffn_1/intermediate", l + "/ffn_1/intermediate/output/dense", l + "/LayerNorm_1");
+        }
+    }
 
     /**
      * Builds the encoder into {@code vars}' graph. {@code dropout} is {@link Dropout#NONE} for graphs that only
@@ -58,24 +83,29 @@ public final class BertModel {
         batch = tf.gather(inputShape, tf.constant(0), tf.constant(0));
         seqLen = tf.gather(inputShape, tf.constant(1), tf.constant(0));
 
-        Operand<TFloat32> x = embeddings();
-        Operand<TFloat32> attentionMask = attentionMaskAdder();
-        for (int layer = 0; layer < config.numHiddenLayers; layer++) {
-            x = transformerLayer("bert/encoder/layer_" + layer, x, attentionMask);
+        String root = config.scope();
+        Operand<TFloat32> x = embeddings(root + "/embeddings");
+        if (config.embeddingWidth() != config.hiddenSize) {
+            String projection = config.isAlbert() ? "bert/encoder/embedding_hidden_mapping_in" : root + "/embeddings_project";
+            x = dense(projection, x, config.embeddingWidth(), config.hiddenSize);
         }
-        Ops enc = vars.scope("bert/encoder");
+        Operand<TFloat32> attentionMask = attentionMaskAdder(root + "/encoder");
+        for (int layer = 0; layer < config.numHiddenLayers; layer++) {
+            LayerNames names = config.isAlbert() ? LayerNames.albert() : LayerNames.bert(root + "/encoder/layer_" + layer);
+            x = transformerLayer(names, x, attentionMask);
+        }
+        Ops enc = vars.scope(root + "/encoder");
         sequenceOutput = enc.withName("sequence_output").reshape(x, dims(batch, seqLen, tf.constant(config.hiddenSize)));
-        pooledOutput = pooler(sequenceOutput);
+        pooledOutput = pooler(root, sequenceOutput);
     }
 
-    /** Word + position + token-type embeddings, then LayerNorm and dropout. */
-    private Operand<TFloat32> embeddings() {
-        String scope = "bert/embeddings";
+    /** Word + position + token-type embeddings, then LayerNorm and dropout, all {@code embedding_size} wide. */
+    private Operand<TFloat32> embeddings(String scope) {
         Ops tf = vars.scope(scope);
-        long h = config.hiddenSize;
-        Variable<TFloat32> wordEmbeddings = vars.create(scope + "/word_embeddings", config.vocabSize, h);
-        Variable<TFloat32> tokenTypeEmbeddings = vars.create(scope + "/token_type_embeddings", config.typeVocabSize, h);
-        Variable<TFloat32> positionEmbeddings = vars.create(scope + "/position_embeddings", config.maxPositionEmbeddings, h);
+        long e = config.embeddingWidth();
+        Variable<TFloat32> wordEmbeddings = variable(scope + "/word_embeddings", config.vocabSize, e);
+        Variable<TFloat32> tokenTypeEmbeddings = variable(scope + "/token_type_embeddings", config.typeVocabSize, e);
+        Variable<TFloat32> positionEmbeddings = variable(scope + "/position_embeddings", config.maxPositionEmbeddings, e);
 
         Operand<TFloat32> words = tf.gather(wordEmbeddings, inputWordIds, tf.constant(0));
         embeddedWords = words;
@@ -83,31 +113,35 @@ public final class BertModel {
         Operand<TFloat32> positions = tf.slice(positionEmbeddings, tf.constant(new int[] {0, 0}),
                 tf.stack(List.of(seqLen, tf.constant(-1))));
         Operand<TFloat32> sum = tf.math.add(tf.math.add(words, types), positions);
-        Operand<TFloat32> matrix = tf.reshape(sum, tf.constant(new int[] {-1, config.hiddenSize}));
-        return dropout.apply(tf, layerNorm(scope + "/LayerNorm", matrix), config.hiddenDropoutProb);
+        Operand<TFloat32> matrix = tf.reshape(sum, tf.constant(new int[] {-1, (int) e}));
+        return dropout.apply(tf, layerNorm(scope + "/LayerNorm", matrix, e), config.hiddenDropoutProb);
     }
 
     /** {@code [batch, 1, 1, seq_len]}: 0 where a token may be attended to, -10000 at padding. */
-    private Operand<TFloat32> attentionMaskAdder() {
-        Ops tf = vars.scope("bert/encoder");
+    private Operand<TFloat32> attentionMaskAdder(String scope) {
+        Ops tf = vars.scope(scope);
         Operand<TFloat32> mask = tf.dtypes.cast(inputMask, TFloat32.class);
         mask = tf.reshape(mask, dims(batch, tf.constant(1), tf.constant(1), seqLen));
         return tf.math.mul(tf.math.sub(tf.constant(1f), mask), tf.constant(-10000f));
     }
 
-    private Operand<TFloat32> transformerLayer(String scope, Operand<TFloat32> layerInput, Operand<TFloat32> maskAdder) {
-        Ops tf = vars.scope(scope);
+    private Operand<TFloat32> transformerLayer(LayerNames n, Operand<TFloat32> layerInput, Operand<TFloat32> maskAdder) {
+        Ops tf = vars.scope(n.layer());
         long h = config.hiddenSize;
-        Operand<TFloat32> context = selfAttention(scope + "/attention/self", layerInput, maskAdder);
-        Operand<TFloat32> attentionOutput = dense(scope + "/attention/output/dense", context, h, h);
+        Operand<TFloat32> context = selfAttention(n.selfAttention(), layerInput, maskAdder);
+        Operand<TFloat32> attentionOutput = dense(n.attentionOutput(), context, h, h);
         attentionOutput = dropout.apply(tf, attentionOutput, config.hiddenDropoutProb);
-        attentionOutput = layerNorm(scope + "/attention/output/LayerNorm", tf.math.add(attentionOutput, layerInput));
+        attentionOutput = layerNorm(n.attentionNorm(), tf.math.add(attentionOutput, layerInput), h);
 
         Operand<TFloat32> intermediate = activation(tf,
-                dense(scope + "/intermediate/dense", attentionOutput, h, config.intermediateSize));
-        Operand<TFloat32> layerOutput = dense(scope + "/output/dense", intermediate, config.intermediateSize, h);
+                dense(n.intermediate() + "/dense", attentionOutput, h, config.intermediateSize));
+        if (config.gatedFeedforward) {
+            // GatedFeedforward (TF Model Garden): gelu(x W + b) * (x W_gate + b_gate), then the output projection.
+            intermediate = tf.math.mul(intermediate, dense(n.intermediate() + "/gate", attentionOutput, h, config.intermediateSize));
+        }
+        Operand<TFloat32> layerOutput = dense(n.output(), intermediate, config.intermediateSize, h);
         layerOutput = dropout.apply(tf, layerOutput, config.hiddenDropoutProb);
-        return layerNorm(scope + "/output/LayerNorm", tf.math.add(layerOutput, attentionOutput));
+        return layerNorm(n.outputNorm(), tf.math.add(layerOutput, attentionOutput), h);
     }
 
     /** Multi-head scaled dot-product attention; returns the context as a {@code [batch * seq_len, hidden]} matrix. */
@@ -120,12 +154,27 @@ public final class BertModel {
         Operand<TFloat32> value = splitHeads(tf, dense(scope + "/value", x, h, h));
 
         Operand<TFloat32> scores = tf.train.batchMatMul(query, key, TFloat32.class, BatchMatMul.adjY(true));
-        scores = tf.math.add(tf.math.mul(scores, tf.constant((float) (1.0 / Math.sqrt(size)))), maskAdder);
-        Operand<TFloat32> probs = dropout.apply(tf, tf.nn.softmax(scores), config.attentionProbsDropoutProb);
+        scores = tf.math.mul(scores, tf.constant((float) (1.0 / Math.sqrt(size))));
+        if (config.talkingHeads) scores = mixHeads(tf, scores, variable(scope + "/pre_softmax_weight", heads, heads));
+        Operand<TFloat32> probs = tf.nn.softmax(tf.math.add(scores, maskAdder));
+        if (config.talkingHeads) probs = mixHeads(tf, probs, variable(scope + "/post_softmax_weight", heads, heads));
+        probs = dropout.apply(tf, probs, config.attentionProbsDropoutProb);
 
         Operand<TFloat32> context = tf.train.batchMatMul(probs, value, TFloat32.class);
         context = tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3}));
         return tf.reshape(context, tf.constant(new int[] {-1, heads * size}));
+    }
+
+    /**
+     * Talking heads: {@code einsum("BNFT,NM->BMFT", scores, weight)}, each output head a learned mix of all heads,
+     * as TalkingHeadsAttention computes it (no bias), written as transpose, MatMul, transpose.
+     */
+    private Operand<TFloat32> mixHeads(Ops tf, Operand<TFloat32> scores, Operand<TFloat32> weight) {
+        int heads = config.numAttentionHeads;
+        Operand<TFloat32> headsLast = tf.linalg.transpose(scores, tf.constant(new int[] {0, 2, 3, 1}));
+        Operand<TFloat32> mixed = tf.linalg.matMul(tf.reshape(headsLast, tf.constant(new int[] {-1, heads})), weight);
+        mixed = tf.reshape(mixed, tf.shape(headsLast));
+        return tf.linalg.transpose(mixed, tf.constant(new int[] {0, 3, 1, 2}));
     }
 
     /** {@code [batch * seq_len, hidden]} to {@code [batch, heads, seq_len, head_size]}. */
@@ -135,11 +184,12 @@ public final class BertModel {
         return tf.linalg.transpose(split, tf.constant(new int[] {0, 2, 1, 3}));
     }
 
-    /** The [CLS] token's final hidden state through a tanh dense layer. */
-    private Operand<TFloat32> pooler(Operand<TFloat32> sequence) {
-        String scope = "bert/pooler";
+    /** The [CLS] token's final hidden state, through a tanh dense layer unless the family has no pooler. */
+    private Operand<TFloat32> pooler(String root, Operand<TFloat32> sequence) {
+        String scope = root + "/pooler";
         Ops tf = vars.scope(scope);
         Operand<TFloat32> first = tf.stridedSlice(sequence, Indices.all(), Indices.at(0), Indices.all());
+        if (!config.hasPooler()) return tf.withName("pooled_output").identity(first);
         return tf.withName("pooled_output").math.tanh(
                 dense(scope + "/dense", first, config.hiddenSize, config.hiddenSize));
     }
@@ -147,21 +197,26 @@ public final class BertModel {
     /** A fully connected layer with variables {@code scope/kernel [in, out]} and {@code scope/bias [out]}. */
     Operand<TFloat32> dense(String scope, Operand<TFloat32> x, long in, long out) {
         Ops tf = vars.scope(scope);
-        Variable<TFloat32> kernel = vars.create(scope + "/kernel", in, out);
-        Variable<TFloat32> bias = vars.create(scope + "/bias", out);
+        Variable<TFloat32> kernel = variable(scope + "/kernel", in, out);
+        Variable<TFloat32> bias = variable(scope + "/bias", out);
         return tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias);
     }
 
     /** Layer normalisation over the last axis, with {@code scope/gamma} and {@code scope/beta}. */
-    private Operand<TFloat32> layerNorm(String scope, Operand<TFloat32> x) {
+    private Operand<TFloat32> layerNorm(String scope, Operand<TFloat32> x, long width) {
         Ops tf = vars.scope(scope);
-        Variable<TFloat32> gamma = vars.create(scope + "/gamma", config.hiddenSize);
-        Variable<TFloat32> beta = vars.create(scope + "/beta", config.hiddenSize);
+        Variable<TFloat32> gamma = variable(scope + "/gamma", width);
+        Variable<TFloat32> beta = variable(scope + "/beta", width);
         Operand<TFloat32> mean = tf.math.mean(x, tf.constant(-1), Mean.keepDims(true));
         Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(x, mean), tf.constant(-1), Mean.keepDims(true));
         Operand<TFloat32> normalized = tf.math.mul(tf.math.sub(x, mean),
                 tf.math.rsqrt(tf.math.add(variance, tf.constant(LAYER_NORM_EPSILON))));
         return tf.math.add(tf.math.mul(normalized, gamma), beta);
+    }
+
+    /** A weight by name; ALBERT's layers ask for the same names again and share the one variable. */
+    private Variable<TFloat32> variable(String name, long... dims) {
+        return config.isAlbert() ? vars.createOrShare(name, dims) : vars.create(name, dims);
     }
 
     /** GELU as Google's BERT computes it (tanh approximation), or the exact erf form or ReLU when asked. */

@@ -1,6 +1,15 @@
 package dev.bertclf.model;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,59 +18,129 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The tutorial's model names that this build can fetch, each mapped to Google's original release archive of the
- * same weights (a name-based TF1 checkpoint with {@code bert_config.json} and {@code vocab.txt}). Names are
- * accepted as the tutorial writes them ({@code small_bert/bert_en_uncased_L-4_H-512_A-8}) and in the short form
- * ({@code small_bert/L-4_H-512_A-8}).
+ * The tutorial's model names, read from the registry {@code config/models.json} (packaged into the jar): for each
+ * name its family, where the same weights can be downloaded and in which format, the vocabulary and casing of the
+ * tutorial's matching preprocessor, and the architecture. The table is data so that a new name or a moved archive
+ * is a one-line change, not a code change; this class only reads it. Names are accepted as the tutorial writes them
+ * ({@code small_bert/bert_en_uncased_L-4_H-512_A-8}) and by their aliases ({@code small_bert/L-4_H-512_A-8}).
  */
 public final class ModelCatalog {
-    /** Where Google's archives live; {@code --model-mirror} / {@code BERT_CLF_MODEL_MIRROR} replace this host. */
-    public static final String DEFAULT_HOST = "https://storage.googleapis.com";
+    /** The registry's place on the class path. */
+    public static final String RESOURCE = "/config/models.json";
 
-    /** One downloadable model. {@code path} is relative to the host, e.g. {@code /bert_models/2020_02_20/x.zip}. */
-    public record Entry(String name, String shortName, String path, boolean lowercase, int layers, int hidden, int heads) {
-        public String archiveName() { return path.substring(path.lastIndexOf('/') + 1); }
+    /** How a source is packed, which decides how it is unpacked and read. */
+    public enum Format {
+        /** Google's release zip: a name-based TF1 checkpoint, {@code vocab.txt}, usually {@code bert_config.json}. */
+        GOOGLE_TF1_ZIP("google-tf1-zip"),
+        /** Google's ALBERT release: a tar.gz with a TF1 checkpoint and a SentencePiece model. */
+        GOOGLE_TF1_TAR_GZ("google-tf1-tar-gz"),
+        /** TF Hub's compressed TF2 SavedModel ({@code ?tf-hub-format=compressed}), object-based variable names. */
+        TFHUB_SAVEDMODEL("tfhub-savedmodel");
 
-        public String folderName() { return archiveName().replaceFirst("\\.zip$", ""); }
+        public final String id;
+
+        Format(String id) { this.id = id; }
+
+        static Format of(String id, String model) {
+            return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst().orElseThrow(() ->
+                    new ModelException("model registry: " + model + " has unknown source format '" + id + "'"));
+        }
     }
 
-    private static final Map<String, Entry> BY_NAME = new LinkedHashMap<>();
-    private static final List<Entry> ENTRIES = new ArrayList<>();
+    /** One download of a model's weights; {@code bytes} is null where the size was not checked. */
+    public record Source(String url, Format format, Long bytes) {}
 
-    static {
-        int[] layers = {2, 4, 6, 8, 10, 12};
-        int[] hidden = {128, 256, 512, 768};
-        for (int l : layers) {
-            for (int h : hidden) {
-                String shape = "L-" + l + "_H-" + h + "_A-" + h / 64;
-                add(new Entry("small_bert/bert_en_uncased_" + shape, "small_bert/" + shape,
-                        "/bert_models/2020_02_20/uncased_" + shape + ".zip", true, l, h, h / 64));
+    /**
+     * One name of the table. {@code vocabulary} is the file name in the archive: {@code vocab.txt} (WordPiece) or a
+     * SentencePiece {@code .model}; {@code folder} is the cache folder under {@code $BERT_CLF_HOME/models}.
+     */
+    public record Entry(String name, List<String> aliases, String family, String tfhubHandle, String preprocess,
+                        boolean lowercase, String vocabulary, String folder, List<Source> sources, BertConfig config) {
+        public int layers() { return config.numHiddenLayers; }
+
+        public int hidden() { return config.hiddenSize; }
+
+        public int heads() { return config.numAttentionHeads; }
+
+        public boolean sentencePiece() { return vocabulary.endsWith(".model"); }
+
+        /** The source this build downloads: the first listed. */
+        public Source source() { return sources.get(0); }
+
+        /** A fresh copy of the architecture, free to adjust. */
+        @Override
+        public BertConfig config() { return config.copy(); }
+    }
+
+    private static volatile ModelCatalog standard;
+
+    private final List<Entry> entries;
+    private final Map<String, Entry> byName = new LinkedHashMap<>();
+
+    private ModelCatalog(List<Entry> entries) {
+        this.entries = List.copyOf(entries);
+        for (Entry e : entries) {
+            for (String n : names(e)) {
+                if (byName.put(n, e) != null) throw new ModelException("model registry: name " + n + " is listed twice");
             }
         }
-        add(new Entry("bert_en_uncased_L-12_H-768_A-12", null,
-                "/bert_models/2018_10_18/uncased_L-12_H-768_A-12.zip", true, 12, 768, 12));
-        add(new Entry("bert_en_cased_L-12_H-768_A-12", null,
-                "/bert_models/2018_10_18/cased_L-12_H-768_A-12.zip", false, 12, 768, 12));
-        add(new Entry("bert_multi_cased_L-12_H-768_A-12", null,
-                "/bert_models/2018_11_23/multi_cased_L-12_H-768_A-12.zip", false, 12, 768, 12));
     }
 
-    private static void add(Entry e) {
-        ENTRIES.add(e);
-        BY_NAME.put(e.name(), e);
-        if (e.shortName() != null) BY_NAME.put(e.shortName(), e);
+    /** The registry shipped with the tool. */
+    public static ModelCatalog standard() {
+        if (standard == null) {
+            try (InputStream in = ModelCatalog.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) throw new ModelException("model registry " + RESOURCE + " is missing from the class path");
+                standard = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), RESOURCE);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + RESOURCE, e);
+            }
+        }
+        return standard;
     }
 
-    private ModelCatalog() {}
+    /** Reads a registry in the format of {@code config/models.json}; {@code source} names it in errors. */
+    public static ModelCatalog parse(String json, String source) {
+        List<Entry> entries = new ArrayList<>();
+        for (JsonElement el : JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("models")) {
+            JsonObject m = el.getAsJsonObject();
+            String name = m.get("name").getAsString();
+            List<Source> sources = new ArrayList<>();
+            for (JsonElement s : m.getAsJsonArray("sources")) {
+                JsonObject o = s.getAsJsonObject();
+                JsonElement bytes = o.get("bytes");
+                sources.add(new Source(o.get("url").getAsString(), Format.of(o.get("format").getAsString(), name),
+                        bytes == null || bytes.isJsonNull() ? null : bytes.getAsLong()));
+            }
+            if (sources.isEmpty()) throw new ModelException("model registry " + source + ": " + name + " has no source");
+            entries.add(new Entry(name, strings(m.getAsJsonArray("aliases")), m.get("family").getAsString(),
+                    m.get("tfhub_handle").getAsString(), m.get("preprocess").getAsString(),
+                    m.get("lowercase").getAsBoolean(), m.get("vocabulary").getAsString(), m.get("folder").getAsString(),
+                    List.copyOf(sources), BertConfig.parse(m.get("config").toString(), source + " (" + name + ")")));
+        }
+        return new ModelCatalog(entries);
+    }
 
-    public static List<Entry> entries() { return Collections.unmodifiableList(ENTRIES); }
+    private static List<String> strings(JsonArray a) {
+        List<String> out = new ArrayList<>();
+        if (a != null) a.forEach(e -> out.add(e.getAsString()));
+        return out;
+    }
 
-    public static Optional<Entry> find(String name) { return Optional.ofNullable(BY_NAME.get(name)); }
+    private static List<String> names(Entry e) {
+        List<String> n = new ArrayList<>(List.of(e.name()));
+        n.addAll(e.aliases());
+        return n;
+    }
+
+    public List<Entry> entries() { return Collections.unmodifiableList(entries); }
+
+    public Optional<Entry> find(String name) { return Optional.ofNullable(byName.get(name)); }
 
     /** Up to three known names closest to a mistyped one, by edit distance. */
-    public static List<String> closest(String name) {
+    public List<String> closest(String name) {
         String q = name.toLowerCase(Locale.ROOT);
-        return BY_NAME.keySet().stream()
+        return byName.keySet().stream()
                 .sorted((a, b) -> Integer.compare(distance(q, a.toLowerCase(Locale.ROOT)), distance(q, b.toLowerCase(Locale.ROOT))))
                 .limit(3).toList();
     }

@@ -64,6 +64,17 @@ public final class NamedVariables {
         return v;
     }
 
+    /** The variable {@code name} if it exists (it must have this shape), else a new one: for weights shared by layers. */
+    public Variable<TFloat32> createOrShare(String name, long... dims) {
+        Variable<TFloat32> v = variables.get(name);
+        if (v == null) return create(name, dims);
+        if (!shapes.get(name).equals(Shape.of(dims))) {
+            throw new IllegalStateException("shared variable " + name + " asked for as " + Shape.of(dims)
+                    + " but is " + shapes.get(name));
+        }
+        return v;
+    }
+
     public Map<String, Variable<TFloat32>> all() { return Collections.unmodifiableMap(variables); }
 
     public Map<String, Shape> shapes() { return Collections.unmodifiableMap(shapes); }

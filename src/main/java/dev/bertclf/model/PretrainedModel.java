@@ -2,6 +2,7 @@ package dev.bertclf.model;
 
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
+import dev.bertclf.text.WordPieceTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,9 +20,20 @@ import org.tensorflow.types.TFloat32;
  * {@code module/} for a TF1 hub module). It hands out initial weights by Google's names, so the graph never
  * needs to know where they came from.
  */
-public record PretrainedModel(String name, Path directory, BertConfig config, Path vocab, boolean lowercase,
-                              Path checkpointPrefix, String variablePrefix) {
+public record PretrainedModel(String name, Path directory, BertConfig config, Path vocab, boolean sentencePiece,
+                              boolean lowercase, Path checkpointPrefix, String variablePrefix) {
     private static final Logger log = LoggerFactory.getLogger(PretrainedModel.class);
+
+    /** The tokenizer this model was pre-trained with, padding to {@code maxSeqLen}; the caller closes it. */
+    public WordPieceTokenizer tokenizer(int maxSeqLen) {
+        if (sentencePiece) {
+            // HOOK (models-hub): ALBERT's SentencePiece model (30k-clean.model) becomes a Hugging Face
+            // tokenizer.json through the converter in dev.bertclf.text; build the tokenizer from that here.
+            throw new ModelException(name + " uses a SentencePiece vocabulary (" + vocab.getFileName()
+                    + "); tokenizing with it is not yet supported by this build");
+        }
+        return WordPieceTokenizer.fromVocab(vocab, lowercase, maxSeqLen);
+    }
 
     /**
      * Weights for every variable in {@code shapes}: encoder variables from the checkpoint (each one present with

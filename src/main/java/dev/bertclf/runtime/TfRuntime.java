@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 public final class TfRuntime {
     private static final Logger log = LoggerFactory.getLogger(TfRuntime.class);
     private static final String PLATFORM = "linux-x86_64";
-    private static final String RESOURCE_DIR = "org/tensorflow/internal/c_api/" + PLATFORM + "/";
+    /** Where the natives jar keeps its libraries; the CUDA jar uses its own folder name. */
+    private static final String CPU_DIR = "org/tensorflow/internal/c_api/" + PLATFORM + "/";
+    private static final String GPU_DIR = "org/tensorflow/internal/c_api/" + PLATFORM + "-gpu/";
     private static final List<String> LIBS =
             List.of("libtensorflow_framework.so.2", "libtensorflow_cc.so.2", "libjnitensorflow.so");
     private static volatile Engine engine;
@@ -42,16 +44,21 @@ public final class TfRuntime {
         return engine;
     }
 
+    /** True when the TensorFlow natives on the classpath are the CUDA build (Maven profile {@code gpu}). */
+    public static boolean hasGpuNatives() {
+        return TfRuntime.class.getClassLoader().getResource(GPU_DIR + "libjnitensorflow.so") != null;
+    }
+
     /** Copies the native libraries once into a folder keyed by the natives jar, atomically. */
     static Path unpackNatives() {
         ClassLoader cl = TfRuntime.class.getClassLoader();
-        var marker = cl.getResource(RESOURCE_DIR + "libjnitensorflow.so");
-        if (marker == null) {
+        String resourceDir = hasGpuNatives() ? GPU_DIR : CPU_DIR;
+        if (cl.getResource(resourceDir + "libjnitensorflow.so") == null) {
             throw new IllegalStateException("TensorFlow natives for " + PLATFORM + " are not on the classpath "
                     + "(org.tensorflow:tensorflow-core-native:1.0.0:" + PLATFORM + "); only " + PLATFORM
                     + " is supported in this build");
         }
-        String flavour = String.valueOf(marker).contains("-gpu") ? "gpu" : "cpu";
+        String flavour = hasGpuNatives() ? "gpu" : "cpu";
         Path target = BertClfHome.natives().resolve("tf-2.16.2-" + PLATFORM + "-" + flavour);
         if (Files.isRegularFile(target.resolve("libjnitensorflow.so"))) return target;
         try {
@@ -59,7 +66,7 @@ public final class TfRuntime {
             Path tmp = Files.createTempDirectory(target.getParent(), ".unpack-");
             log.info("Unpacking TensorFlow natives into {} (once)", target);
             for (String lib : LIBS) {
-                try (InputStream in = cl.getResourceAsStream(RESOURCE_DIR + lib)) {
+                try (InputStream in = cl.getResourceAsStream(resourceDir + lib)) {
                     if (in == null) throw new IllegalStateException("missing native library " + lib);
                     Files.copy(in, tmp.resolve(lib));
                 }

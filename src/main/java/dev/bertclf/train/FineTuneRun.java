@@ -75,7 +75,7 @@ public final class FineTuneRun {
 
         Utf8TextReader reader = new Utf8TextReader();
         TokenizedDataset trainTokens, valTokens;
-        try (WordPieceTokenizer tokenizer = WordPieceTokenizer.fromVocab(pretrained.vocab(), pretrained.lowercase(), maxSeqLen)) {
+        try (WordPieceTokenizer tokenizer = pretrained.tokenizer(maxSeqLen)) {
             List<TextDirectoryDataset.Example> t = trainSet, v = valSet;
             trainTokens = TokenizedDataset.encode("training set", tokenizer, t.size(),
                     i -> reader.read(t.get(i).file()), i -> t.get(i).label());

@@ -28,8 +28,6 @@ import org.tensorflow.types.TFloat32;
  * graph mode directly; inference and export use DJL and a separate, dropout-free graph.
  */
 public final class TrainingGraph implements AutoCloseable {
-    private static final String WORD_EMBEDDINGS = "bert/embeddings/word_embeddings";
-
     private final Graph graph = new Graph();
     private final Session session;
     private final NamedVariables vars;
@@ -64,10 +62,11 @@ public final class TrainingGraph implements AutoCloseable {
      * differentiating with respect to the lookup's output instead of the 30,522-row table.
      */
     private Map<String, Gradient> gradients(Ops tf, BertConfig config) {
+        String wordEmbeddings = config.wordEmbeddingsName();
         List<String> names = new ArrayList<>();
         List<Operand<?>> xs = new ArrayList<>();
         for (var e : vars.all().entrySet()) {
-            if (e.getKey().equals(WORD_EMBEDDINGS)) continue;
+            if (e.getKey().equals(wordEmbeddings)) continue;
             names.add(e.getKey());
             xs.add(e.getValue());
         }
@@ -75,8 +74,8 @@ public final class TrainingGraph implements AutoCloseable {
         Gradients dy = tf.gradients(meanLoss, xs);
         Map<String, Gradient> out = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) out.put(names.get(i), new Gradient.Dense(dy.<TFloat32>dy(i)));
-        out.put(WORD_EMBEDDINGS, Gradient.Rows.ofLookup(tf, dy.<TFloat32>dy(names.size()), model.bert.inputWordIds,
-                config.vocabSize, config.hiddenSize));
+        out.put(wordEmbeddings, Gradient.Rows.ofLookup(tf, dy.<TFloat32>dy(names.size()), model.bert.inputWordIds,
+                config.vocabSize, config.embeddingWidth()));
         return out;
     }
 

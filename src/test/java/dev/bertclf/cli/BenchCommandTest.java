@@ -7,20 +7,30 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.bench.FlopCount;
 import dev.bertclf.model.BertConfig;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchCommandTest {
     @Test
     void reportsEveryFigureAsJson() {
         EndToEndTest.Run r = EndToEndTest.run("bench", "--model", "L-2_H-32_A-2", "--batch-size", "4",
-                "--max-seq-len", "16", "--warmup", "0", "--steps", "1", "--json");
+                "--max-seq-len", "16", "--warmup", "0", "--steps", "1", "--predict-runs", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
-        for (String key : new String[] {"matmul_ceiling_fp32_gflops", "matmul_ceiling_bf16_gflops", "train_examples_per_second",
-                "train_gflops", "train_share_of_ceiling", "train_peak_rss_bytes", "infer_examples_per_second",
-                "infer_gflops", "infer_share_of_ceiling"}) {
-            assertTrue(m.has(key) && m.get(key).getAsDouble() > 0, key + " in " + r.out());
+        List<String> keys = new ArrayList<>(List.of("matmul_ceiling_fp32_gflops", "matmul_ceiling_bf16_gflops",
+                "train_bf16_speedup", "infer_bf16_speedup", "tokenizer_texts_per_second", "predict_command_median_seconds"));
+        for (String p : new String[] {"fp32", "bf16"}) {
+            for (String k : new String[] {"examples_per_second", "gflops", "share_of_ceiling", "peak_rss_bytes"}) {
+                keys.add("train_" + p + "_" + k);
+                keys.add("infer_" + p + "_" + k);
+            }
+            keys.add("train_" + p + "_input_wait_share");
+            keys.add("infer_" + p + "_tokenize_share");
         }
+        for (String key : keys) assertTrue(m.has(key) && m.get(key).getAsDouble() > 0, key + " in " + r.out());
+        double inputWait = m.get("train_fp32_input_wait_share").getAsDouble();
+        assertTrue(inputWait < 1, "input wait is a share of the step: " + inputWait);
         assertEquals("L-2_H-32_A-2", m.get("shape").getAsString());
     }
 

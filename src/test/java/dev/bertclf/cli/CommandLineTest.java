@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /** The command line itself, no TensorFlow: help, suggestions, completion and defaults from a config file. */
 class CommandLineTest {
     private static final List<String> COMMANDS =
-            List.of("download", "train", "evaluate", "predict", "preprocess", "embed", "bench", "completion");
+            List.of("download", "train", "evaluate", "predict", "preprocess", "embed", "bench", "models", "completion");
 
     @TempDir Path tmp;
 
@@ -60,7 +60,7 @@ class CommandLineTest {
         assertTrue(option.err().contains("Unknown option") && option.err().contains("--epochs"), option.err());
         assertTrue(option.err().contains("Try 'bert-clf train --help'"), option.err());
         assertFalse(option.err().contains("\tat "), option.err());
-        EndToEndTest.Run value = EndToEndTest.run("bench", "--precision", "fp16");
+        EndToEndTest.Run value = EndToEndTest.run("train", "--precision", "fp16");
         assertEquals(2, value.code());
         assertTrue(value.err().contains("Invalid value for option '--precision'") && value.err().contains("bf16"),
                 value.err());

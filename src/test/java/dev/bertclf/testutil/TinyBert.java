@@ -47,27 +47,58 @@ public final class TinyBert {
         return c;
     }
 
+    /** The tiny shape as one of the other families: {@code electra}, {@code albert} or {@code talking_heads}. */
+    public static BertConfig config(String family) {
+        BertConfig c = config();
+        switch (family) {
+            case "bert" -> { }
+            case "electra" -> {
+                c.modelType = "electra";
+                c.embeddingSize = 16;
+                c.hiddenAct = "gelu_exact";
+            }
+            case "albert" -> {
+                c.modelType = "albert";
+                c.embeddingSize = 16;
+            }
+            case "talking_heads" -> {
+                c.talkingHeads = true;
+                c.gatedFeedforward = true;
+            }
+            default -> throw new IllegalArgumentException(family);
+        }
+        return c;
+    }
+
     /** Writes the model folder and returns it. {@code scope} prefixes every variable name (e.g. {@code module/}). */
     public static Path write(Path dir, String scope) throws IOException {
-        TfRuntime.engine();
         Files.createDirectories(dir);
         BertConfig config = config();
         config.write(dir.resolve("bert_config.json"));
         Files.write(dir.resolve("vocab.txt"), vocabulary());
-        Map<String, Shape> shapes;
+        writeCheckpoint(dir.resolve("bert_model.ckpt"), config, scope);
+        return dir;
+    }
+
+    /** The variable shapes of an encoder of this config, by the checkpoint names its family uses. */
+    public static Map<String, Shape> encoderShapes(BertConfig config) {
+        TfRuntime.engine();
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
             new BertModel(config, vars, BertModel.Dropout.NONE);
-            shapes = new LinkedHashMap<>(vars.shapes());
+            return new LinkedHashMap<>(vars.shapes());
         }
-        Map<String, TFloat32> weights = WeightInit.create(shapes, config.initializerRange, 7);
+    }
+
+    /** A random encoder checkpoint at {@code prefix} ({@code prefix.index}, {@code prefix.data-00000-of-00001}). */
+    public static void writeCheckpoint(Path prefix, BertConfig config, String scope) throws IOException {
+        Map<String, TFloat32> weights = WeightInit.create(encoderShapes(config), config.initializerRange, 7);
         Map<String, TFloat32> scoped = new LinkedHashMap<>();
         weights.forEach((k, v) -> scoped.put(scope + k, v));
         try {
-            CheckpointWriter.write(dir.resolve("bert_model.ckpt"), scoped);
+            CheckpointWriter.write(prefix, scoped);
         } finally {
             weights.values().forEach(TFloat32::close);
         }
-        return dir;
     }
 }

@@ -10,7 +10,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class TrainingGraphTest {
+public class TrainingGraphTest {
     @BeforeAll
     static void engine() { TfRuntime.engine(); }
 
@@ -19,32 +19,40 @@ class TrainingGraphTest {
     void lossFallsOnAnEasyTask() {
         BertConfig config = BertConfig.of(50, 2, 32, 2);
         config.maxPositionEmbeddings = 32;
-        Random random = new Random(3);
         try (TrainingGraph g = new TrainingGraph(config, 1, SessionOptions.defaults())) {
             var init = WeightInit.create(g.variables().shapes(), 0.02f, 1);
             g.loadWeights(init);
             init.values().forEach(t -> t.close());
-            float first = 0, last = 0;
-            int steps = 200;
-            for (int step = 0; step < steps; step++) {
-                int b = 16, t = 16;
-                int[] ids = new int[b * t], mask = new int[b * t], types = new int[b * t];
-                float[] y = new float[b];
-                for (int i = 0; i < b; i++) {
-                    y[i] = random.nextBoolean() ? 1 : 0;
-                    for (int j = 0; j < t; j++) {
-                        ids[i * t + j] = 10 + random.nextInt(40);
-                        mask[i * t + j] = 1;
-                    }
-                    if (y[i] == 1) ids[i * t + 1 + random.nextInt(t - 1)] = 7;
-                    ids[i * t] = 1;
-                }
-                var r = g.train(new EncodedBatch(b, t, ids, mask, types), y, 1e-3 * Math.min(1, (step + 1) / 10.0), step);
-                if (step < 5) first += r.loss() / 5;
-                if (step >= steps - 5) last += r.loss() / 5;
-            }
-            System.out.println("loss " + first + " -> " + last);
-            assertTrue(last < first * 0.5, "loss " + first + " -> " + last);
+            float[] loss = trainOnEasyTask(g, config.vocabSize, 200);
+            assertTrue(loss[1] < loss[0] * 0.5, "loss " + loss[0] + " -> " + loss[1]);
         }
+    }
+
+    /**
+     * Trains {@code steps} AdamW steps on "does token 7 occur" with random token ids below {@code vocabSize};
+     * returns the mean loss of the first and of the last five steps.
+     */
+    public static float[] trainOnEasyTask(TrainingGraph g, int vocabSize, int steps) {
+        Random random = new Random(3);
+        float first = 0, last = 0;
+        for (int step = 0; step < steps; step++) {
+            int b = 16, t = 16;
+            int[] ids = new int[b * t], mask = new int[b * t], types = new int[b * t];
+            float[] y = new float[b];
+            for (int i = 0; i < b; i++) {
+                y[i] = random.nextBoolean() ? 1 : 0;
+                for (int j = 0; j < t; j++) {
+                    ids[i * t + j] = 8 + random.nextInt(vocabSize - 8);
+                    mask[i * t + j] = 1;
+                }
+                if (y[i] == 1) ids[i * t + 1 + random.nextInt(t - 1)] = 7;
+                ids[i * t] = 1;
+            }
+            var r = g.train(new EncodedBatch(b, t, ids, mask, types), y, 1e-3 * Math.min(1, (step + 1) / 10.0), step);
+            if (step < 5) first += r.loss() / 5;
+            if (step >= steps - 5) last += r.loss() / 5;
+        }
+        System.out.println("loss " + first + " -> " + last);
+        return new float[] {first, last};
     }
 }
