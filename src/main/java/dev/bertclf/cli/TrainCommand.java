@@ -3,6 +3,7 @@ package dev.bertclf.cli;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
+import dev.bertclf.train.SessionOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -65,6 +66,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Hyperparameters hp = new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
         if (maxTrainExamples < 0) throw new IllegalArgumentException("--max-train-examples must be 0 or more");
+        SessionOptions session = precision.session(deviceOption.useGpu()); // option errors before any log file
         FineTuneRun.Outcome o;
         try (TrainLog runLog = TrainLog.start(output)) {
             runLog.note("bert-clf {} train, options: {}", Version.get(), options());
@@ -73,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             try {
                 o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, dataset.dataDir(), dataset.url,
-                        output, maxTrainExamples, modelOptions.modelMirror, precision.session(deviceOption.useGpu())));
+                        output, maxTrainExamples, modelOptions.modelMirror, session));
             } catch (Exception | Error e) {
                 runLog.failed(e);
                 runLog.close();

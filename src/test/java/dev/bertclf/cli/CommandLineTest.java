@@ -194,8 +194,10 @@ class CommandLineTest {
                 String key = "#" + name + "." + o.longestName().substring(2) + "=";
                 String line = example.stream().filter(l -> l.startsWith(key)).findFirst().orElse(null);
                 assertNotNull(line, key + " is documented");
-                String d = o.defaultValue();
-                if (d != null && !d.startsWith("${")) assertEquals(key + d, line, "documented default");
+                String d = o.defaultValue(); // $BERT_CLF_HOME/data: ${sys:...}, interpolated once the property is set
+                if (d != null && !d.startsWith("${") && !d.equals(BertClfHome.defaultDataDir().toString())) {
+                    assertEquals(key + d, line, "documented default");
+                }
             }
         }
         List<String> keys = example.stream().filter(l -> l.matches("#[a-z][a-z.-]*=.*"))
