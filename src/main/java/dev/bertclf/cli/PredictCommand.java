@@ -25,13 +25,14 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DeviceOption deviceOption;
 
-    @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
 
     @Option(names = "--json", description = "Print one JSON array of results.")
     boolean json;
 
-    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify.")
+    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify (default: one per line from standard input).")
     List<String> texts = new ArrayList<>();
 
     @Override
