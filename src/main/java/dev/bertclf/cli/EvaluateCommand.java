@@ -2,7 +2,8 @@ package dev.bertclf.cli;
 
 import com.google.gson.GsonBuilder;
 import dev.bertclf.data.DataException;
-import dev.bertclf.data.TextDirectoryDataset;
+import dev.bertclf.data.LabeledText;
+import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.BinaryMetrics;
 import dev.bertclf.infer.EvaluationPlots;
@@ -24,17 +25,22 @@ import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Loss, accuracy, precision, recall, F1, confusion matrix and ROC AUC of a trained model on "
-                + "aclImdb/test.", "Also writes confusion_matrix.png and roc_curve.png."})
+                + "aclImdb/test, your own test/ folder or a --test-file.", "Also writes confusion_matrix.png and roc_curve.png."})
 final class EvaluateCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
     @Mixin CommonOptions common;
     @Mixin DatasetOptions dataset;
+    @Mixin TableFileOptions table;
     @Mixin DeviceOption deviceOption;
 
     @Option(names = "--model-dir", paramLabel = "DIR",
             description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
+
+    @Option(names = "--test-file", paramLabel = "FILE", description = "Evaluate on a CSV, TSV or JSON Lines file of "
+            + "texts and labels instead of the data folder's test/ (default: none).")
+    Path testFile;
 
     @Option(names = "--max-examples", paramLabel = "N", defaultValue = "0",
             description = "Evaluate a seeded random subset of this many examples (0: all).")
@@ -58,14 +64,13 @@ final class EvaluateCommand implements Callable<Integer> {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
-        Path data = dataset.ensure();
-        TextDirectoryDataset test = TextDirectoryDataset.scan(data.resolve("test"));
+        LabeledTexts test = dataset.source(table.of(testFile)).load("test");
         try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
             if (!test.classNames().equals(clf.metadata().classNames())) {
-                throw new DataException("test classes " + test.classNames() + " differ from the model's "
+                throw new DataException(test.source() + " has classes " + test.classNames() + "; the model's are "
                         + clf.metadata().classNames());
             }
-            List<TextDirectoryDataset.Example> examples = test.shuffled(SUBSET_SEED);
+            List<LabeledText> examples = test.shuffled(SUBSET_SEED);
             if (maxExamples > 0 && maxExamples < examples.size()) examples = examples.subList(0, maxExamples);
             Utf8TextReader reader = new Utf8TextReader();
             float[] logits = new float[examples.size()];
@@ -75,7 +80,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     int to = Math.min(examples.size(), from + batchSize);
                     List<String> texts = new ArrayList<>();
                     for (int i = from; i < to; i++) {
-                        texts.add(reader.read(examples.get(i).file()));
+                        texts.add(examples.get(i).read(reader));
                         labels[i] = examples.get(i).label();
                     }
                     System.arraycopy(clf.logits(texts, batchSize), 0, logits, from, to - from);

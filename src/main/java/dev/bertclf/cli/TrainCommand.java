@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Fine-tune a pretrained BERT encoder with a dropout and single-logit head on the IMDB reviews "
-                + "(downloading the data and the model first if needed), saving a SavedModel after every epoch.",
+                + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
+                + "saving a SavedModel after every epoch.",
                 "The run's log goes to train.log in the output folder (beside it, as <output>.train.log, until "
                 + "training has succeeded)."})
 final class TrainCommand implements Callable<Integer> {
@@ -27,7 +28,12 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOptions modelOptions;
     @Mixin DatasetOptions dataset;
+    @Mixin TableFileOptions table;
     @Mixin DeviceOption deviceOption;
+
+    @Option(names = "--train-file", paramLabel = "FILE", description = "Train on a CSV, TSV or JSON Lines file of "
+            + "texts and labels instead of the data folder, 20% of its rows held out for validation (default: none).")
+    Path trainFile;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Hyperparameters.EPOCHS,
             description = "Passes over the training set.")
@@ -75,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             try {
                 o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, dataset.dataDir(), dataset.url,
-                        output, maxTrainExamples, modelOptions.modelMirror, session));
+                        output, maxTrainExamples, modelOptions.modelMirror, session, table.of(trainFile)));
             } catch (Exception | Error e) {
                 runLog.failed(e);
                 runLog.close();

@@ -45,16 +45,17 @@ final class JsonLinesReader {
         } catch (JsonParseException | IOException | IllegalStateException ex) {
             String why = ex.getCause() != null && ex.getCause().getMessage() != null
                     ? ex.getCause().getMessage() : ex.getMessage();
-            throw TableRow.error(file, line, "malformed line: not one JSON object (" + firstLine(why) + ")");
+            throw TableRow.error(file, line, "malformed line: not one JSON object (" + detail(why) + ")");
         }
         if (!e.isJsonObject()) throw TableRow.error(file, line, "malformed line: expected a JSON object, got " + e);
         return e.getAsJsonObject();
     }
 
-    private static String firstLine(String s) {
+    private static String detail(String s) {
         if (s == null) return "invalid JSON";
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String first = nl < 0 ? s : s.substring(0, nl);
+        return first.replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1"); // the line is ours
     }
 
     private static JsonElement field(Path file, int line, JsonObject o, String key) {

@@ -1,9 +1,11 @@
 package dev.bertclf.train;
 
 import com.google.gson.GsonBuilder;
-import dev.bertclf.data.DataException;
-import dev.bertclf.data.ImdbDataset;
-import dev.bertclf.data.TextDirectoryDataset;
+import dev.bertclf.data.DataSource;
+import dev.bertclf.data.KerasSplit;
+import dev.bertclf.data.LabeledText;
+import dev.bertclf.data.LabeledTexts;
+import dev.bertclf.data.TableFile;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
@@ -35,26 +37,23 @@ public final class FineTuneRun {
     public static final String HISTORY = "history.json";
     private static final double VALIDATION_SPLIT = 0.2;
 
-    /** What the user asked for; {@code maxTrainExamples <= 0} means all. */
+    /** What the user asked for; {@code maxTrainExamples <= 0} means all; {@code trainFile} null: the data folder. */
     public record Request(String model, Hyperparameters hp, Path dataDir, URI datasetUrl, Path output,
-                          int maxTrainExamples, String modelMirror, SessionOptions session) {}
+                          int maxTrainExamples, String modelMirror, SessionOptions session, TableFile trainFile) {
+        /** A request that trains on the data folder. */
+        public Request(String model, Hyperparameters hp, Path dataDir, URI datasetUrl, Path output,
+                       int maxTrainExamples, String modelMirror, SessionOptions session) {
+            this(model, hp, dataDir, datasetUrl, output, maxTrainExamples, modelMirror, session, null);
+        }
+    }
 
     public record Outcome(Path modelDir, List<EpochMetrics> history) {}
 
     public Outcome run(Request req) throws Exception {
-        Path data = new ImdbDataset().ensure(req.dataDir(), req.datasetUrl());
-        TextDirectoryDataset train = TextDirectoryDataset.scan(data.resolve("train"));
-        if (train.classNames().size() < 2) {
-            throw new DataException(train.directory() + " has one class folder (" + train.classNames()
-                    + "); training needs at least two");
-        }
-        if (train.classNames().size() > 2) {
-            throw new DataException(train.directory() + " has " + train.classNames().size() + " class folders "
-                    + train.classNames() + "; this version trains binary classifiers (two folders)");
-        }
-        TextDirectoryDataset.Split split = train.split(TextDirectoryDataset.Subset.BOTH, VALIDATION_SPLIT, req.hp().seed());
+        LabeledTexts train = new DataSource(req.dataDir(), req.datasetUrl(), req.trainFile()).load("train");
+        KerasSplit.Parts<LabeledText> split = train.split(VALIDATION_SPLIT, req.hp().seed());
         split.messages().forEach(System.out::println);
-        List<TextDirectoryDataset.Example> trainSet = split.training(), valSet = split.validation();
+        List<LabeledText> trainSet = split.training(), valSet = split.validation();
         if (req.maxTrainExamples() > 0 && req.maxTrainExamples() < trainSet.size()) {
             // Both lists are already in seeded random order: their heads are seeded random subsets.
             int valSize = Math.min(valSet.size(), Math.max(1, req.maxTrainExamples() / 4));
@@ -76,11 +75,11 @@ public final class FineTuneRun {
         Utf8TextReader reader = new Utf8TextReader();
         TokenizedDataset trainTokens, valTokens;
         try (WordPieceTokenizer tokenizer = pretrained.tokenizer(maxSeqLen)) {
-            List<TextDirectoryDataset.Example> t = trainSet, v = valSet;
+            List<LabeledText> t = trainSet, v = valSet;
             trainTokens = TokenizedDataset.encode("training set", tokenizer, t.size(),
-                    i -> reader.read(t.get(i).file()), i -> t.get(i).label());
+                    i -> t.get(i).read(reader), i -> t.get(i).label());
             valTokens = TokenizedDataset.encode("validation set", tokenizer, v.size(),
-                    i -> reader.read(v.get(i).file()), i -> v.get(i).label());
+                    i -> v.get(i).read(reader), i -> v.get(i).label());
         }
         if (reader.filesWithMalformedInput() > 0) {
             log.warn("{} files were not valid UTF-8; invalid bytes were replaced", reader.filesWithMalformedInput());
