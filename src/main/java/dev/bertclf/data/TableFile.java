@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A CSV, TSV or JSON Lines file of labelled texts, turned into the same {@link LabeledTexts} a folder per class
  * gives. Classes are the sorted distinct label strings, as Keras sorts class folder names, so a 0/1 label column
- * gives classes "0" and "1" (labels are compared without surrounding spaces). Rows with an empty text are skipped and counted (a warning, as they carry nothing to
- * learn), an empty label is an error (guessing a class would be wrong).
+ * gives classes "0" and "1" (labels are compared without surrounding spaces). Rows with an empty text are
+ * skipped and counted (a warning, as they carry nothing to learn), an empty label is an error (guessing a class
+ * would be wrong).
  *
  * @param format null to go by the extension
  */

@@ -146,7 +146,8 @@ public final class TextDirectoryDataset {
      * @throws DataException for a split outside [0, 1) or one that leaves either part empty
      */
     public Split split(Subset subset, double validationSplit, long seed) {
-        KerasSplit.Parts<Example> p = KerasSplit.split(examples, "files", classNames.size(), subset, validationSplit, seed);
+        KerasSplit.Parts<Example> p =
+                KerasSplit.split(examples, "files", classNames.size(), subset, validationSplit, seed);
         return new Split(p.training(), p.validation(), p.messages());
     }
 

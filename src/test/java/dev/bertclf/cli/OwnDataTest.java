@@ -42,7 +42,8 @@ class OwnDataTest {
         for (int i = 0; i < 200; i++) {
             boolean positive = i % 2 == 0;
             // Commas and quotes inside the text: only a real CSV parser keeps label and text apart.
-            csv.append(i).append(",\"").append(SyntheticImdb.review(random, positive).replace(" ", i % 3 == 0 ? ", " : " "))
+            String review = SyntheticImdb.review(random, positive).replace(" ", i % 3 == 0 ? ", " : " ");
+            csv.append(i).append(",\"").append(review)
                     .append(i % 5 == 0 ? " \"\"really\"\"" : "").append("\",").append(positive ? 1 : 0).append("\r\n");
         }
         trainCsv = Files.writeString(tmp.resolve("reviews.csv"), csv);
@@ -67,8 +68,8 @@ class OwnDataTest {
     void trainReadsTheCsvWithTheSeededSplit() throws Exception {
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("Found 200 rows belonging to 2 classes."), train.out());
-        assertTrue(train.out().contains("Using 160 rows for training.") && train.out().contains("Using 40 rows for validation."),
-                train.out());
+        assertTrue(train.out().contains("Using 160 rows for training."), train.out());
+        assertTrue(train.out().contains("Using 40 rows for validation."), train.out());
         JsonObject meta = JsonParser.parseString(Files.readString(output.resolve("metadata.json"))).getAsJsonObject();
         JsonArray classes = meta.get("classNames").getAsJsonArray();
         assertEquals(List.of("0", "1"), List.of(classes.get(0).getAsString(), classes.get(1).getAsString()));
@@ -98,7 +99,8 @@ class OwnDataTest {
         EndToEndTest.Run malformed = EndToEndTest.run("evaluate", "--model-dir", output.toString(), "--test-file",
                 broken.toString());
         assertEquals(1, malformed.code());
-        assertTrue(malformed.err().contains(broken + ":2: malformed line: not one JSON object (End of input at column 10)"), malformed.err());
+        assertTrue(malformed.err().contains(broken + ":2: malformed line: not one JSON object (End of input at column 10)"),
+                malformed.err());
         assertFalse(malformed.err().contains("\tat "), "no stack trace without --verbose");
         EndToEndTest.Run format = EndToEndTest.run("evaluate", "--model-dir", output.toString(), "--test-file",
                 words.toString(), "--format", "xml");

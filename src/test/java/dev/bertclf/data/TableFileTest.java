@@ -39,6 +39,12 @@ class TableFileTest {
                 new TableFile(p, null, TableFile.TEXT_COLUMN, TableFile.LABEL_COLUMN)).load("train")).getMessage();
     }
 
+    /** Reading {@code content} as file {@code name} fails with a message that contains {@code expected}. */
+    private void assertError(String name, String content, String expected) throws IOException {
+        String m = error(name, content);
+        assertTrue(m.contains(expected), m);
+    }
+
     @Test
     void csvFollowsRfc4180() throws IOException {
         String csv = "\uFEFFid,text,label\r\n"
@@ -96,40 +102,33 @@ class TableFileTest {
 
     @Test
     void missingColumnListsThePresentOnes() throws IOException {
-        String m = error("m.csv", "review,sentiment\na,pos\n");
-        assertTrue(m.contains("m.csv:1: no column 'text'; the columns are: review, sentiment"), m);
-        m = error("m.tsv", "text\tsentiment\na\tpos\n");
-        assertTrue(m.contains("m.tsv:1: no column 'label'; the columns are: text, sentiment"), m);
-        m = error("m.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"review\": \"b\", \"label\": \"y\"}\n");
-        assertTrue(m.contains("m.jsonl:2: no key 'text'; the keys are: review, label"), m);
-        m = error("empty.csv", "\n\n");
-        assertTrue(m.contains("empty.csv:1: empty file"), m);
+        assertError("m.csv", "review,sentiment\na,pos\n",
+                "m.csv:1: no column 'text'; the columns are: review, sentiment");
+        assertError("m.tsv", "text\tsentiment\na\tpos\n",
+                "m.tsv:1: no column 'label'; the columns are: text, sentiment");
+        assertError("m.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"review\": \"b\", \"label\": \"y\"}\n",
+                "m.jsonl:2: no key 'text'; the keys are: review, label");
+        assertError("empty.csv", "\n\n", "empty.csv:1: empty file");
     }
 
     @Test
     void malformedLinesAreNamed() throws IOException {
-        String m = error("f.csv", "text,label\na,pos\nb,c,neg\n");
-        assertTrue(m.contains("f.csv:3: malformed line: 3 fields, the header has 2"), m);
-        m = error("q.csv", "text,label\n\"multi\nline\",pos\n\"never closed,neg\nx,pos\n");
-        assertTrue(m.contains("q.csv:4: malformed line: a quoted field is never closed"), m);
-        m = error("s.csv", "text,label\nsay \"hi\",pos\n");
-        assertTrue(m.contains("s.csv:2: malformed line: a quote inside an unquoted field"), m);
-        m = error("a.csv", "text,label\n\"x\"y,pos\n");
-        assertTrue(m.contains("a.csv:2: malformed line: text after a closing quote"), m);
-        m = error("t.tsv", "text\tlabel\na\n");
-        assertTrue(m.contains("t.tsv:2: malformed line: 1 field, the header has 2"), m);
-        m = error("j.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", label: \"y\"}\n");
-        assertTrue(m.contains("j.jsonl:2: malformed line: not one JSON object"), m);
-        m = error("k.jsonl", "[\"a\", \"x\"]\n");
-        assertTrue(m.contains("k.jsonl:1: malformed line: expected a JSON object"), m);
-        m = error("two.jsonl", "{\"text\": \"a\", \"label\": \"x\"} {\"text\": \"b\", \"label\": \"y\"}\n");
-        assertTrue(m.contains("two.jsonl:1: malformed line"), m);
-        m = error("n.jsonl", "{\"text\": 5, \"label\": \"x\"}\n");
-        assertTrue(m.contains("n.jsonl:1: 'text' must be a string"), m);
-        m = error("o.jsonl", "{\"text\": \"a\", \"label\": {\"k\": 1}}\n");
-        assertTrue(m.contains("o.jsonl:1: 'label' must be a string, a number or a boolean"), m);
-        m = error("l.csv", "text,label\na,pos\nb, \n");
-        assertTrue(m.contains("l.csv:3: empty label"), m);
+        assertError("f.csv", "text,label\na,pos\nb,c,neg\n", "f.csv:3: malformed line: 3 fields, the header has 2");
+        assertError("q.csv", "text,label\n\"multi\nline\",pos\n\"never closed,neg\nx,pos\n",
+                "q.csv:4: malformed line: a quoted field is never closed");
+        assertError("s.csv", "text,label\nsay \"hi\",pos\n",
+                "s.csv:2: malformed line: a quote inside an unquoted field");
+        assertError("a.csv", "text,label\n\"x\"y,pos\n", "a.csv:2: malformed line: text after a closing quote");
+        assertError("t.tsv", "text\tlabel\na\n", "t.tsv:2: malformed line: 1 field, the header has 2");
+        assertError("j.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", label: \"y\"}\n",
+                "j.jsonl:2: malformed line: not one JSON object");
+        assertError("k.jsonl", "[\"a\", \"x\"]\n", "k.jsonl:1: malformed line: expected a JSON object");
+        assertError("two.jsonl", "{\"text\": \"a\", \"label\": \"x\"} {\"text\": \"b\", \"label\": \"y\"}\n",
+                "two.jsonl:1: malformed line");
+        assertError("n.jsonl", "{\"text\": 5, \"label\": \"x\"}\n", "n.jsonl:1: 'text' must be a string");
+        assertError("o.jsonl", "{\"text\": \"a\", \"label\": {\"k\": 1}}\n",
+                "o.jsonl:1: 'label' must be a string, a number or a boolean");
+        assertError("l.csv", "text,label\na,pos\nb, \n", "l.csv:3: empty label");
     }
 
     @Test
@@ -137,17 +136,15 @@ class TableFileTest {
         LabeledTexts t = read(write("e.jsonl", "{\"text\": \"\", \"label\": 1}\n{\"text\": \"a\", \"label\": 1}\n"
                 + "{\"text\": null, \"label\": 0}\n{\"text\": \"b\", \"label\": 0}\n"));
         assertEquals(List.of("a", "b"), texts(t));
-        String m = error("none.csv", "text,label\n,pos\n  ,neg\n");
-        assertTrue(m.contains("none.csv has no rows with text"), m);
+        assertError("none.csv", "text,label\n,pos\n  ,neg\n", "none.csv has no rows with text");
     }
 
     @Test
     void classCountMustBeTwo() throws IOException {
-        String one = error("one.csv", "text,label\na,pos\nb,pos\n");
-        assertTrue(one.contains("one.csv has only one class [pos]; a classifier needs examples of at least two"), one);
-        String three = error("three.jsonl", "{\"text\":\"a\",\"label\":\"b\"}\n{\"text\":\"b\",\"label\":\"a\"}\n"
-                + "{\"text\":\"c\",\"label\":\"c\"}\n");
-        assertTrue(three.contains("multi-class is not supported yet: found 3 classes: a, b, c"), three);
+        assertError("one.csv", "text,label\na,pos\nb,pos\n",
+                "one.csv has only one class [pos]; a classifier needs examples of at least two");
+        assertError("three.jsonl", "{\"text\":\"a\",\"label\":\"b\"}\n{\"text\":\"b\",\"label\":\"a\"}\n"
+                + "{\"text\":\"c\",\"label\":\"c\"}\n", "multi-class is not supported yet: found 3 classes: a, b, c");
     }
 
     /** Rows split exactly like files: the same seeded permutation of the list, the last 20% for validation. */
