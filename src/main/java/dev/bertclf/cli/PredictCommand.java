@@ -16,12 +16,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Classify texts with a trained model: the probability of the positive class and a label.",
-                "Reads one text per line from standard input when no TEXT is given."})
+                "Reads one text per line from standard input when no TEXT is given (blank lines are skipped,",
+                "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens."})
 final class PredictCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
 
@@ -34,11 +38,24 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify.")
     List<String> texts = new ArrayList<>();
 
+    /** Longest input shown in the plain-text output; longer ones are cut there (the model reads max_seq_len tokens). */
+    private static final int SHOWN = 60;
+
+    @Spec CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
-        Path dir = Defaults.modelDirOrLast(modelDir);
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
-        if (inputs.isEmpty()) throw new IllegalArgumentException("no text to classify: pass TEXT or pipe lines to stdin");
+        if (inputs.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "no text to classify: pass TEXT or pipe lines to stdin");
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).isBlank()) {
+                throw new ParameterException(spec.commandLine(), "TEXT " + (i + 1) + " is "
+                        + (texts.get(i).isEmpty() ? "empty" : "only whitespace") + ": there is nothing to classify");
+            }
+        }
+        Path dir = Defaults.modelDirOrLast(modelDir);
         try (TextClassifier clf = TextClassifier.load(dir)) {
             float[] logits = clf.logits(inputs, 32);
             List<String> classes = clf.metadata().classNames();
@@ -54,12 +71,18 @@ final class PredictCommand implements Callable<Integer> {
                     r.put("logit", logits[i]);
                     results.add(r);
                 } else {
-                    System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", inputs.get(i), p, label);
+                    System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", shown(inputs.get(i)), p, label);
                 }
             }
             if (json) System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(results));
         }
         return 0;
+    }
+
+    /** The text on one line, cut to {@value #SHOWN} characters. */
+    static String shown(String text) {
+        String line = text.replaceAll("\\s+", " ");
+        return line.length() <= SHOWN ? line : line.substring(0, SHOWN - 3) + "...";
     }
 
     /** Non-empty lines of stdin, invalid UTF-8 replaced rather than fatal. */
