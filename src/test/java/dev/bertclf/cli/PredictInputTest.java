@@ -9,7 +9,7 @@ import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.model.WeightInit;
-import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.train.SessionOptions;
 import java.io.ByteArrayInputStream;
@@ -28,14 +28,12 @@ import org.tensorflow.types.TFloat32;
 class PredictInputTest {
     @TempDir static Path tmp;
     static Path model;
-    static String previousHome;
+    static TemporaryHome home;
 
     /** A SavedModel of the tiny BERT with random weights, exported as {@code train} does (16 tokens). */
     @BeforeAll
     static void setUp() throws Exception {
-        TfRuntime.engine();
-        previousHome = System.getProperty("bert.clf.home");
-        System.setProperty("bert.clf.home", tmp.resolve("empty-home").toString());
+        home = TemporaryHome.at(tmp.resolve("empty-home"));
         Path base = TinyBert.write(tmp.resolve("tiny_bert"), "");
         model = tmp.resolve("model");
         try (InferenceGraph g = new InferenceGraph(TinyBert.config(), SessionOptions.defaults())) {
@@ -51,7 +49,7 @@ class PredictInputTest {
 
     @AfterAll
     static void tearDown() {
-        if (previousHome != null) System.setProperty("bert.clf.home", previousHome);
+        home.close();
     }
 
     static EndToEndTest.Run predict(String... args) {

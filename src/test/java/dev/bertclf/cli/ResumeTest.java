@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
-import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.SyntheticImdb;
+import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.train.TrainingCheckpoints;
 import java.io.IOException;
@@ -36,15 +36,13 @@ class ResumeTest {
     private static final int EPOCHS = 2, EXAMPLES = 80, EVERY = 5, STEPS = EPOCHS * EXAMPLES / 4;
     @TempDir static Path tmp;
     static LoopbackServer server;
-    static String previousHome;
+    static TemporaryHome home;
     static Path data, model;
     static JsonArray reference;
 
     @BeforeAll
     static void setUp() throws Exception {
-        TfRuntime.engine();
-        previousHome = System.getProperty("bert.clf.home");
-        System.setProperty("bert.clf.home", tmp.resolve("home").toString());
+        home = TemporaryHome.at(tmp.resolve("home"));
         server = new LoopbackServer();
         server.serve("/aclImdb_v1.tar.gz", SyntheticImdb.archive(100, 5), LoopbackServer.Fault.NONE);
         data = tmp.resolve("data");
@@ -57,7 +55,7 @@ class ResumeTest {
     @AfterAll
     static void tearDown() {
         server.close();
-        if (previousHome != null) System.setProperty("bert.clf.home", previousHome);
+        home.close();
     }
 
     /** The options of every run here: 20 steps an epoch, a checkpoint every 5. */
