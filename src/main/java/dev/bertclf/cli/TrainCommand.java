@@ -3,7 +3,11 @@ package dev.bertclf.cli;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
+import dev.bertclf.train.InvalidOptionException;
+import dev.bertclf.train.RunSettings;
 import dev.bertclf.train.SessionOptions;
+import dev.bertclf.train.TrainingCheckpoints;
+import dev.bertclf.train.TrainingInterruptedException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -13,6 +17,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -68,20 +74,43 @@ final class TrainCommand implements Callable<Integer> {
             + "AVX512-BF16 or AMX).")
     Precision precision;
 
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also save a checkpoint every STEPS "
+            + "steps (0: only after each epoch). Checkpoints go to <output>.checkpoints and are removed when the run finishes.")
+    int checkpointEvery = 0;
+
+    @Option(names = "--resume", arity = "0..1", paramLabel = "DIR", fallbackValue = "",
+            description = "Continue the stopped run whose model folder (or checkpoint folder) is DIR "
+                    + "(default: --output), with its saved options.")
+    String resume;
+
     @Override
     public Integer call() throws Exception {
-        Hyperparameters hp = new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
-        if (maxTrainExamples < 0) throw new IllegalArgumentException("--max-train-examples must be 0 or more");
-        SessionOptions session = precision.session(deviceOption.useGpu()); // option errors before any log file
+        FineTuneRun.Request request;
+        try {
+            boolean gpu = deviceOption.useGpu(); // option errors before any log file
+            request = resume != null ? resumedRequest(gpu) : newRequest(gpu);
+            if (checkpointEvery < 0) {
+                throw new IllegalArgumentException("--checkpoint-every must be 0 or more, got " + checkpointEvery);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         FineTuneRun.Outcome o;
-        try (TrainLog runLog = TrainLog.start(output)) {
+        try (TrainLog runLog = TrainLog.start(request.output())) {
             runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
                 runLog.note("Option defaults from {}", c.file());
             }
             try {
-                o = new FineTuneRun().run(new FineTuneRun.Request(modelOptions.model, hp, dataset.dataDir(), dataset.url,
-                        output, maxTrainExamples, modelOptions.modelMirror, session, table.of(trainFile)));
+                o = new FineTuneRun().run(request, checkpointEvery, resume != null);
+            } catch (InvalidOptionException e) {
+                runLog.failed(e);
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            } catch (TrainingInterruptedException e) {
+                runLog.failed(e);
+                System.err.println(e.getMessage() + ".");
+                System.err.println("Resume with: bert-clf train --resume " + request.output().toAbsolutePath().normalize());
+                return e.exitCode();
             } catch (Exception | Error e) {
                 runLog.failed(e);
                 runLog.close();
@@ -90,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             runLog.moveIntoOutput();
         }
-        System.out.print(TrainSummary.format(modelOptions.model, o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE)));
+        System.out.print(TrainSummary.format(request.model(), o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE)));
         return 0;
     }
 
@@ -102,5 +131,52 @@ final class TrainCommand implements Callable<Integer> {
             sb.append(sb.length() == 0 ? "" : " ").append(opt.longestName()).append('=').append((Object) opt.getValue());
         }
         return sb.toString();
+    }
+
+    private FineTuneRun.Request newRequest(boolean gpu) {
+        Hyperparameters hp = new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+        if (maxTrainExamples < 0) throw new IllegalArgumentException("--max-train-examples must be 0 or more");
+        return new FineTuneRun.Request(modelOptions.model, hp, dataset.dataDir(), dataset.url, output, maxTrainExamples,
+                modelOptions.modelMirror, precision.session(gpu), table.of(trainFile));
+    }
+
+    /**
+     * The stopped run's own request: its saved options, which explicit options may not contradict (that would be
+     * another run); only where the data and models are found may change.
+     */
+    private FineTuneRun.Request resumedRequest(boolean gpu) {
+        Path out = TrainingCheckpoints.outputOf(resume.isEmpty() ? output : Path.of(resume));
+        RunSettings saved = FineTuneRun.savedSettings(out).orElseThrow(() -> new IllegalArgumentException(
+                "--resume: no checkpoint beside " + out + " (looked in " + out + TrainingCheckpoints.SUFFIX + ")"));
+        ParseResult given = spec.commandLine().getParseResult();
+        java.util.Map<String, Object[]> fixed = new java.util.LinkedHashMap<>();
+        fixed.put("--model", new Object[] {modelOptions.model, saved.model()});
+        fixed.put("--epochs", new Object[] {epochs, saved.epochs()});
+        fixed.put("--batch-size", new Object[] {batchSize, saved.batchSize()});
+        fixed.put("--learning-rate", new Object[] {learningRate, saved.learningRate()});
+        fixed.put("--max-seq-len", new Object[] {maxSeqLen, saved.maxSeqLen()});
+        fixed.put("--seed", new Object[] {seed, saved.seed()});
+        fixed.put("--max-train-examples", new Object[] {maxTrainExamples, saved.maxTrainExamples()});
+        fixed.put("--precision", new Object[] {precision.name(), saved.precision()});
+        fixed.put("--output", new Object[] {output.toAbsolutePath().normalize(), out});
+        for (var e : fixed.entrySet()) {
+            if (given.hasMatchedOption(e.getKey()) && !e.getValue()[0].equals(e.getValue()[1])) {
+                throw new IllegalArgumentException(e.getKey() + " " + e.getValue()[0] + " conflicts with the stopped run's "
+                        + e.getValue()[1] + ": --resume continues that run with its own options (drop " + e.getKey()
+                        + ", or train a new model into another --output)");
+            }
+        }
+        if (!given.hasMatchedOption("--checkpoint-every")) checkpointEvery = saved.checkpointEvery();
+        RunSettings where = new RunSettings(saved.model(), saved.epochs(), saved.batchSize(), saved.learningRate(),
+                saved.maxSeqLen(), saved.seed(), saved.maxTrainExamples(), saved.precision(),
+                given.hasMatchedOption("--data-dir") ? dataset.dataDir().toString() : saved.dataDir(),
+                given.hasMatchedOption("--url") ? dataset.url.toString() : saved.datasetUrl(),
+                given.hasMatchedOption("--model-mirror") ? modelOptions.modelMirror : saved.modelMirror(),
+                checkpointEvery,
+                given.hasMatchedOption("--train-file") ? trainFile.toAbsolutePath().normalize().toString() : saved.trainFile(),
+                given.hasMatchedOption("--format") ? table.format.name() : saved.trainFileFormat(),
+                given.hasMatchedOption("--text-column") ? table.textColumn : saved.textColumn(),
+                given.hasMatchedOption("--label-column") ? table.labelColumn : saved.labelColumn());
+        return FineTuneRun.request(where, out, gpu);
     }
 }

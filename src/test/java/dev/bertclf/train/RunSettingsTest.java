@@ -1,0 +1,45 @@
+package dev.bertclf.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.google.gson.Gson;
+import dev.bertclf.data.TableFile;
+import dev.bertclf.data.TableFormat;
+import java.net.URI;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** {@code train --resume} must go on with the same data: a training file and how to read it are saved too. */
+class RunSettingsTest {
+    private static final Hyperparameters HP = new Hyperparameters(2, 8, 1e-3, 16, 7);
+
+    private static FineTuneRun.Request resumed(FineTuneRun.Request req) {
+        Gson gson = new Gson(); // checkpoints keep the settings as JSON
+        RunSettings saved = gson.fromJson(gson.toJson(FineTuneRun.settings(req, 0)), RunSettings.class);
+        return FineTuneRun.request(saved, req.output(), false);
+    }
+
+    @Test
+    void aTrainFileSurvivesTheCheckpoint() {
+        TableFile file = new TableFile(Path.of("/data/reviews.txt"), TableFormat.TSV, "review", "stars");
+        FineTuneRun.Request req = new FineTuneRun.Request("m", HP, Path.of("/d"), URI.create("http://x/a.tar.gz"),
+                Path.of("/out"), 0, null, SessionOptions.defaults(), file);
+        assertEquals(file, resumed(req).trainFile());
+        TableFile byExtension = new TableFile(Path.of("/data/r.csv"), null, "text", "label");
+        assertEquals(byExtension, resumed(new FineTuneRun.Request("m", HP, Path.of("/d"),
+                URI.create("http://x/a.tar.gz"), Path.of("/out"), 0, null, SessionOptions.defaults(), byExtension))
+                .trainFile());
+    }
+
+    @Test
+    void aFolderRunAndOlderCheckpointsStayOnTheFolder() {
+        FineTuneRun.Request req = new FineTuneRun.Request("m", HP, Path.of("/d"), URI.create("http://x/a.tar.gz"),
+                Path.of("/out"), 0, null, SessionOptions.defaults());
+        assertNull(resumed(req).trainFile());
+        String older = "{\"model\":\"m\",\"epochs\":2,\"batchSize\":8,\"learningRate\":0.001,\"maxSeqLen\":16,\"seed\":7,"
+                + "\"maxTrainExamples\":0,\"precision\":\"fp32\",\"dataDir\":\"/d\",\"datasetUrl\":\"http://x/a.tar.gz\","
+                + "\"checkpointEvery\":0}";
+        assertNull(FineTuneRun.request(new Gson().fromJson(older, RunSettings.class), Path.of("/out"), false).trainFile());
+    }
+}
