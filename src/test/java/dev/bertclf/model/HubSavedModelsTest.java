@@ -126,6 +126,30 @@ class HubSavedModelsTest {
         }
     }
 
+    /** A BERT encoder with narrower embeddings (BertEncoder's embedding_width) restores into bert/embeddings_project. */
+    @Test
+    void aBertWithAnEmbeddingProjectionRestoresIntoTheGraphsProjection() throws Exception {
+        int width = TinyHubModel.EMBEDDING;
+        Map<String, long[]> shapes = new LinkedHashMap<>(TinyHubModel.variableShapes(Family.BERT, VOCAB));
+        shapes.replaceAll((name, shape) -> name.startsWith("embeddings/") ? new long[] {width}
+                : name.endsWith("/embeddings") ? new long[] {shape[0], width} : shape);
+        shapes.put("embedding_projection/kernel", new long[] {width, TinyHubModel.HIDDEN});
+        shapes.put("embedding_projection/bias", new long[] {TinyHubModel.HIDDEN});
+        Map<String, float[]> values = TinyHubModel.randomValues(shapes, 8);
+        Path dir = TinyHubModel.write(tmp.resolve("projected"), shapes, values, true,
+                Map.of("vocab.txt", String.join("\n", TinyBert.vocabulary()).getBytes(StandardCharsets.UTF_8)));
+        PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
+        assertEquals("bert", m.config().modelType);
+        assertEquals(width, m.config().embeddingWidth());
+        Map<String, TFloat32> weights = m.initialWeights(TinyBert.encoderShapes(m.config()), 1);
+        try {
+            assertEquals(values.get("embedding_projection/kernel")[3 * TinyHubModel.HIDDEN + 5],
+                    weights.get("bert/embeddings_project/kernel").getFloat(3, 5));
+        } finally {
+            weights.values().forEach(TFloat32::close);
+        }
+    }
+
     @Test
     void anAlbertFolderNeedsItsLayerCount() throws Exception {
         Path dir = savedModel(tmp.resolve("albert"), Family.ALBERT, values(Family.ALBERT, 6));
