@@ -56,12 +56,14 @@ public final class PredictLatency {
         return seconds;
     }
 
-    /** The child command: this JVM's java and class path, and the tool's home when set as a property. */
+    /** The child command: this JVM's java, class path and class-data archive, and the tool's home when set. */
     static List<String> command(Path model) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         String home = System.getProperty("bert.clf.home");
         if (home != null) cmd.add("-Dbert.clf.home=" + home);
+        String cds = System.getProperty("bert.clf.cds"); // the class-data archive scripts/bert-clf runs with
+        if (cds != null) cmd.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xlog:cds=off"));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN, "predict", "--model-dir",
                 model.toString(), SENTENCE));
         return cmd;

@@ -30,18 +30,32 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DeviceOption deviceOption;
 
-    @Option(names = "--model", description = "A shape like L-4_H-512_A-8, a model name, or a folder with bert_config.json.")
-    String model = "L-4_H-512_A-8";
+    @Option(names = "--model", paramLabel = "SHAPE|NAME|DIR", defaultValue = "L-4_H-512_A-8",
+            description = "A shape like L-4_H-512_A-8, a model name, or a folder with bert_config.json.")
+    String model;
 
-    @Option(names = "--batch-size") int batchSize = 32;
-    @Option(names = "--max-seq-len") int seqLen = 128;
-    @Option(names = "--warmup", description = "Untimed steps first.") int warmup = 2;
-    @Option(names = "--steps", description = "Timed steps; the median is reported.") int steps = 5;
-    @Option(names = "--precision", description = "fp32, bf16 (oneDNN auto mixed precision, float32 master weights) or both.")
-    String precision = "both";
-    @Option(names = "--predict-runs", description = "Times the whole 'predict' command this often, in a new JVM each (0: skip).")
-    int predictRuns = 5;
-    @Option(names = "--json", description = "Print the figures as JSON.") boolean json;
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Examples per step.")
+    int batchSize;
+
+    @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "128", description = "Tokens per example.")
+    int seqLen;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed steps first.")
+    int warmup;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "5", description = "Timed steps; the median is reported.")
+    int steps;
+
+    @Option(names = "--precision", paramLabel = "fp32|bf16|both", defaultValue = "both",
+            description = "fp32, bf16 (oneDNN auto mixed precision, float32 master weights) or both.")
+    String precision;
+
+    @Option(names = "--predict-runs", paramLabel = "N", defaultValue = "5",
+            description = "Times the whole 'predict' command this often, in a new JVM each (0: skip).")
+    int predictRuns;
+
+    @Option(names = "--json", description = "Print the figures as JSON.")
+    boolean json;
 
     @Override
     public Integer call() {

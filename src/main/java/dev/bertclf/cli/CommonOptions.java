@@ -1,12 +1,20 @@
 package dev.bertclf.cli;
 
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options every subcommand takes; their effect is applied by {@link Logging} before parsing. */
+/**
+ * Options every command takes. Their effect is applied before parsing, from the raw arguments: the log levels by
+ * {@link Logging}, the config file by {@link ConfigDefaults}; picocli only has to accept and document them.
+ */
 final class CommonOptions {
     @Option(names = {"-v", "--verbose"}, description = "Debug output, and stack traces on errors.")
     boolean verbose;
 
-    @Option(names = {"-q", "--quiet"}, description = "Only warnings and errors; no progress bars.")
+    @Option(names = {"-q", "--quiet"}, description = "Only warnings and errors on the console; no progress bars.")
     boolean quiet;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with defaults for the options, "
+            + "as <command>.<option>=value or <option>=value (default: $BERT_CLF_HOME/config.properties, if present).")
+    Path config;
 }

@@ -9,7 +9,21 @@ import java.nio.file.Path;
 final class Defaults {
     private Defaults() {}
 
-    static Path dataDir() { return BertClfHome.defaultDataDir(); }
+    /** System property holding {@code $BERT_CLF_HOME/data}, set by {@link Main#run} before parsing. */
+    static final String DATA_DIR_PROPERTY = "bert.clf.data.default";
+
+    /** {@code --data-dir}'s default: computed at run time, so picocli reads it from {@link #DATA_DIR_PROPERTY}. */
+    static final String DATA_DIR = "${sys:" + DATA_DIR_PROPERTY + "}";
+
+    /** The tutorial's archive; the same as {@code ImdbDataset.DEFAULT_URL}, as a constant for annotations. */
+    static final String IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz";
+
+    static void publishRuntimeDefaults() {
+        System.setProperty(DATA_DIR_PROPERTY, BertClfHome.defaultDataDir().toString());
+    }
+
+    /** The given data folder, or {@code $BERT_CLF_HOME/data} (when the commands run without {@link Main}). */
+    static Path dataDir(Path given) { return given != null ? given : BertClfHome.defaultDataDir(); }
 
     /** The model the last {@code train} wrote, or null if there is none yet. */
     static Path lastModel() {

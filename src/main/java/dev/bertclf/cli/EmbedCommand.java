@@ -3,6 +3,7 @@ package dev.bertclf.cli;
 import dev.bertclf.infer.EncoderRunner;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.text.WordPieceTokenizer;
+import dev.bertclf.train.Hyperparameters;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,9 +17,12 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--max-seq-len") int maxSeqLen = 128;
+    @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
+            description = "Tokens per text, [CLS] and [SEP] included; shorter texts are padded.")
+    int maxSeqLen;
 
-    @Parameters(paramLabel = "TEXT", arity = "1") String text;
+    @Parameters(paramLabel = "TEXT", arity = "1", description = "The text to encode.")
+    String text;
 
     @Override
     public Integer call() {

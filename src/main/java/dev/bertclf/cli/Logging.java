@@ -1,25 +1,45 @@
 package dev.bertclf.cli;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.joran.spi.JoranException;
 import java.util.Arrays;
+import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sets log levels before anything logs: {@code -v} shows debug lines and stack traces, {@code -q} only warnings.
  * It reads the raw arguments because logback configures itself at the first log call, before picocli parses.
+ * The levels are system properties that {@code logback.xml} reads; {@code -q} only raises the console's
+ * threshold, so a run's log file still gets every INFO line. A second run in the same JVM (tests) reloads the
+ * configuration, so each run gets the levels of its own arguments.
  */
 final class Logging {
     private Logging() {}
 
     static boolean verbose;
+    private static boolean configured;
 
     static void configureFrom(String[] args) {
-        verbose = Arrays.asList(args).contains("-v") || Arrays.asList(args).contains("--verbose");
-        boolean quiet = Arrays.asList(args).contains("-q") || Arrays.asList(args).contains("--quiet");
-        if (verbose) {
-            System.setProperty("bert.clf.level", "DEBUG");
-            System.setProperty("bert.clf.djl.level", "INFO");
-        } else if (quiet) {
-            System.setProperty("bert.clf.level", "WARN");
-            System.setProperty("bert.clf.quiet", "true");
+        List<String> a = Arrays.asList(args);
+        verbose = a.contains("-v") || a.contains("--verbose");
+        boolean quiet = !verbose && (a.contains("-q") || a.contains("--quiet"));
+        set("bert.clf.level", verbose ? "DEBUG" : quiet ? "WARN" : null);
+        set("bert.clf.root.level", verbose ? "DEBUG" : null);
+        set("bert.clf.djl.level", verbose ? "INFO" : null);
+        set("bert.clf.quiet", quiet ? "true" : null);
+        if (configured && LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+            ctx.reset();
+            try {
+                new ContextInitializer(ctx).autoConfig();
+            } catch (JoranException e) {
+                throw new IllegalStateException("cannot reload the logging configuration", e);
+            }
         }
+        configured = true;
+    }
+
+    private static void set(String property, String value) {
+        if (value != null) System.setProperty(property, value); else System.clearProperty(property);
     }
 }

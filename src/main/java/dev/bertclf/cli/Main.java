@@ -2,22 +2,30 @@ package dev.bertclf.cli;
 
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.Version;
+import java.util.List;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code bert-clf}: the tutorial "classify text with BERT" as a command-line tool. Each subcommand is one class;
- * this one only wires them together and turns failures into a message and an exit code.
+ * this one only wires them together: option defaults from the config file, and failures turned into a message
+ * and an exit code (0 success, 1 failure, 2 usage error).
  */
 @Command(name = "bert-clf", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Fine-tune BERT text classifiers on TensorFlow, from Java.",
         subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ServeCommand.class,
                 PreprocessCommand.class, EmbedCommand.class, BenchCommand.class, ModelsCommand.class,
-                CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error."})
+                CompletionCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Option defaults can be set in a properties file: --config FILE, else",
+                "$BERT_CLF_HOME/config.properties (keys like train.epochs=3 or data-dir=/mnt/data).",
+                "Exit codes: 0 success, 1 failure, 2 usage error."})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Mixin CommonOptions common;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -31,10 +39,30 @@ public final class Main implements Runnable {
             System.setProperty("DJL_CACHE_DIR", BertClfHome.root().resolve("djl").toString());
         }
         Logging.configureFrom(args);
+        Defaults.publishRuntimeDefaults();
+        ConfigDefaults config;
+        try {
+            config = ConfigDefaults.load(args);
+        } catch (ConfigDefaults.ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        CommandLine cli = commandLine(config);
+        List<String> unknown = config.unknownKeys(cli);
+        if (!unknown.isEmpty()) {
+            LoggerFactory.getLogger(Main.class).warn("Ignoring unknown keys in config file {}: {}", config.file(),
+                    String.join(", ", unknown));
+        }
+        return cli.execute(args);
+    }
+
+    /** The command tree with its handlers and the config file's defaults; {@link #run} executes it. */
+    static CommandLine commandLine(ConfigDefaults config) {
         return new CommandLine(new Main())
                 .setExecutionExceptionHandler(new ErrorHandler())
+                .setParameterExceptionHandler(new UsageErrorHandler(config))
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .execute(args);
+                .setDefaultValueProvider(config);
     }
 
     @Override

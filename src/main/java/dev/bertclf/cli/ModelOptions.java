@@ -7,12 +7,13 @@ import picocli.CommandLine.Option;
 
 /** How commands that start from a pretrained encoder pick it: by name or folder, optionally through a mirror. */
 final class ModelOptions {
-    @Option(names = "--model", description = "A model name from the tutorial's table (e.g. small_bert/L-4_H-512_A-8) "
-            + "or a folder (Google's release layout or a SavedModel with bert_config.json).", defaultValue = "small_bert/bert_en_uncased_L-4_H-512_A-8")
+    @Option(names = "--model", paramLabel = "NAME|DIR", defaultValue = "small_bert/bert_en_uncased_L-4_H-512_A-8",
+            description = "A model name from the tutorial's table (e.g. small_bert/L-4_H-512_A-8) or a folder "
+                    + "(Google's release layout or a SavedModel with bert_config.json).")
     String model;
 
-    @Option(names = "--model-mirror", description = "Host replacing the model download host (storage.googleapis.com, tfhub.dev), keeping paths "
-            + "(also $BERT_CLF_MODEL_MIRROR).")
+    @Option(names = "--model-mirror", paramLabel = "URL", description = "Host replacing the model download host "
+            + "(storage.googleapis.com, tfhub.dev), keeping paths (default: $BERT_CLF_MODEL_MIRROR, else none).")
     String modelMirror;
 
     PretrainedModel resolve() {

@@ -15,42 +15,66 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Classify texts with a trained model: the probability of the positive class and a label.",
-                "Reads one text per line from standard input when no TEXT is given."})
+                "Reads one text per line from standard input when no TEXT is given (blank lines are skipped,",
+                "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens."})
 final class PredictCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin DeviceOption deviceOption;
 
-    @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
 
     @Option(names = "--json", description = "Print one JSON array of results.")
     boolean json;
 
-    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify.")
+    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify (default: one per line from standard input).")
     List<String> texts = new ArrayList<>();
+
+    /** Longest input shown in the plain-text output; longer ones are cut there (the model reads max_seq_len tokens). */
+    private static final int SHOWN = 60;
+
+    @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         boolean gpu = deviceOption.useGpu();
-        Path dir = Defaults.modelDirOrLast(modelDir);
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
-        if (inputs.isEmpty()) throw new IllegalArgumentException("no text to classify: pass TEXT or pipe lines to stdin");
+        if (inputs.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "no text to classify: pass TEXT or pipe lines to stdin");
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i).isBlank()) {
+                throw new ParameterException(spec.commandLine(), "TEXT " + (i + 1) + " is "
+                        + (texts.get(i).isEmpty() ? "empty" : "only whitespace") + ": there is nothing to classify");
+            }
+        }
+        Path dir = Defaults.modelDirOrLast(modelDir);
         try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
             List<Prediction> predictions = clf.predict(inputs, 32);
             if (json) {
                 System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(predictions));
             } else {
                 for (Prediction p : predictions) {
-                    System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", p.text(), p.probability(), p.label());
+                    System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", shown(p.text()), p.probability(), p.label());
                 }
             }
         }
         return 0;
+    }
+
+    /** The text on one line, cut to {@value #SHOWN} characters. */
+    static String shown(String text) {
+        String line = text.replaceAll("\\s+", " ");
+        return line.length() <= SHOWN ? line : line.substring(0, SHOWN - 3) + "...";
     }
 
     /** Non-empty lines of stdin, invalid UTF-8 replaced rather than fatal. */

@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * other's files. The OS drops the lock if the process dies, so a crash never leaves a stale lock; the lock file
  * itself is left in place on purpose (deleting it would let a third run lock a different file).
  */
-final class DirectoryLock implements AutoCloseable {
+public final class DirectoryLock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -22,7 +22,7 @@ final class DirectoryLock implements AutoCloseable {
     }
 
     /** @throws DataException with {@code busyMessage} if another process (or this one) holds the lock */
-    static DirectoryLock acquire(Path lockFile, String busyMessage) {
+    public static DirectoryLock acquire(Path lockFile, String busyMessage) {
         FileChannel channel;
         try {
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

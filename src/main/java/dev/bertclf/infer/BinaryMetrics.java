@@ -5,10 +5,12 @@ import java.util.Map;
 
 /**
  * What {@code evaluate} reports for a binary classifier, from logits and 0/1 labels: the tutorial's loss and
- * accuracy, plus precision, recall, F1 and the confusion matrix that a production user asks for next.
+ * accuracy, plus precision, recall, F1, the confusion matrix and the ROC AUC (see {@link RocCurve}) that a
+ * production user asks for next.
  */
 public record BinaryMetrics(int count, double loss, double accuracy, double precision, double recall, double f1,
-                            long truePositives, long falsePositives, long trueNegatives, long falseNegatives) {
+                            long truePositives, long falsePositives, long trueNegatives, long falseNegatives,
+                            double rocAuc) {
 
     public static BinaryMetrics of(float[] logits, int[] labels) {
         double loss = 0;
@@ -28,7 +30,7 @@ public record BinaryMetrics(int count, double loss, double accuracy, double prec
         double recall = tp + fn == 0 ? 0 : (double) tp / (tp + fn);
         double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
         return new BinaryMetrics(n, n == 0 ? Double.NaN : loss / n, n == 0 ? Double.NaN : (double) (tp + tn) / n,
-                precision, recall, f1, tp, fp, tn, fn);
+                precision, recall, f1, tp, fp, tn, fn, RocCurve.of(logits, labels).auc());
     }
 
     public Map<String, Object> toMap() {
@@ -39,6 +41,7 @@ public record BinaryMetrics(int count, double loss, double accuracy, double prec
         m.put("precision", precision);
         m.put("recall", recall);
         m.put("f1", f1);
+        m.put("roc_auc", rocAuc);
         m.put("confusion_matrix", new long[][] {{trueNegatives, falsePositives}, {falseNegatives, truePositives}});
         return m;
     }

@@ -8,10 +8,10 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * BERT's encoder as a TensorFlow graph, written to read side by side with Google's {@code modeling.py}: the same
@@ -243,27 +243,41 @@ public final class BertModel {
 
     /**
      * Where dropout happens. Training graphs scale every rate by a fed switch ({@code 1} while training,
-     * {@code 0} for validation) so one graph serves both; inference graphs have no dropout ops at all.
+     * {@code 0} for validation) so one graph serves both; inference graphs have no dropout ops at all. The masks
+     * are stateless random numbers keyed by (seed, fed step, op), not TensorFlow's stateful generators, so a run
+     * resumed from a checkpoint at step N draws exactly the masks an uninterrupted run draws from step N on.
      */
     public static final class Dropout {
-        public static final Dropout NONE = new Dropout(null, 0);
+        public static final Dropout NONE = new Dropout(null, null, 0);
+        /** Distinct stateless seeds for up to this many dropout ops per step. */
+        private static final long OPS_PER_STEP = 4096;
         private final Operand<TFloat32> switchOn;
+        private final Operand<TInt64> step;
         private final long seed;
+        private Operand<TInt64> stepBase;
         private int opIndex;
 
-        private Dropout(Operand<TFloat32> switchOn, long seed) {
+        private Dropout(Operand<TFloat32> switchOn, Operand<TInt64> step, long seed) {
             this.switchOn = switchOn;
+            this.step = step;
             this.seed = seed;
         }
 
-        /** Dropout scaled by {@code switchOn}, a scalar fed as 1 while training and 0 otherwise. */
-        public static Dropout switched(Operand<TFloat32> switchOn, long seed) { return new Dropout(switchOn, seed); }
+        /**
+         * Dropout scaled by {@code switchOn}, a scalar fed as 1 while training and 0 otherwise; {@code step}, a fed
+         * int64 scalar, selects the step's masks.
+         */
+        public static Dropout switched(Operand<TFloat32> switchOn, Operand<TInt64> step, long seed) {
+            return new Dropout(switchOn, step, seed);
+        }
 
         public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> x, float rate) {
             if (switchOn == null || rate <= 0) return x;
+            if (++opIndex >= OPS_PER_STEP) throw new IllegalStateException("more than " + OPS_PER_STEP + " dropout ops");
+            if (stepBase == null) stepBase = tf.math.mul(step, tf.constant(OPS_PER_STEP));
+            Operand<TInt64> opSeed = tf.stack(List.of(tf.constant(seed), tf.math.add(stepBase, tf.constant((long) opIndex))));
             Operand<TFloat32> r = tf.math.mul(switchOn, tf.constant(rate));
-            Operand<TFloat32> uniform = tf.random.randomUniform(tf.shape(x), TFloat32.class,
-                    RandomUniform.seed(seed), RandomUniform.seed2((long) ++opIndex));
+            Operand<TFloat32> uniform = tf.random.statelessRandomUniform(tf.shape(x), opSeed, TFloat32.class);
             Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(uniform, r), TFloat32.class);
             return tf.math.mul(x, tf.math.div(keep, tf.math.sub(tf.constant(1f), r)));
         }

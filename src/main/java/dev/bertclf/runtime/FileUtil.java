@@ -1,5 +1,6 @@
 package dev.bertclf.runtime;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 /** The few file operations every stage needs to keep writes atomic: a reader never sees half a file. */
 public final class FileUtil {
@@ -29,16 +31,34 @@ public final class FileUtil {
         }
     }
 
-    /** Writes a text file through a temp sibling and a rename. */
-    public static void writeStringAtomic(Path target, String content) throws IOException {
+    /** Writes a file's content to the path it is given. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(Path file) throws IOException;
+    }
+
+    /** Writes a file through a temp sibling and a rename, so the target is either the old or the whole new file. */
+    public static void writeAtomic(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {
-            Files.writeString(tmp, content);
+            content.writeTo(tmp);
             atomicMove(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Writes a text file through a temp sibling and a rename. */
+    public static void writeStringAtomic(Path target, String content) throws IOException {
+        writeAtomic(target, tmp -> Files.writeString(tmp, content));
+    }
+
+    /** Writes a PNG image through a temp sibling and a rename. */
+    public static void writePngAtomic(Path target, BufferedImage image) throws IOException {
+        writeAtomic(target, tmp -> {
+            if (!ImageIO.write(image, "png", tmp.toFile())) throw new IOException("no PNG writer for " + target);
+        });
     }
 }

@@ -2,7 +2,6 @@ package dev.bertclf.train;
 
 import dev.bertclf.model.NamedVariables;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
@@ -27,8 +26,13 @@ public final class AdamW {
     public final Placeholder<TFloat32> beta2Power;
     /** Runs one update of every variable. */
     public final Op update;
-    /** {@code [name]/adam_m} and {@code [name]/adam_v}, the names Google's own checkpoints give these slots. */
-    public final Map<String, Variable<TFloat32>> slots = new LinkedHashMap<>();
+    /**
+     * Adam's moments, {@code [name]/adam_m} and {@code [name]/adam_v}: the names Google's own checkpoints give these
+     * slots. Kept as named variables so a training checkpoint saves and restores them by name like the weights.
+     */
+    public final NamedVariables slots;
+    /** Sets every slot to zero: the state of a fresh optimizer. */
+    public final Op resetSlots;
 
     /** {@code gradients} holds one entry per variable of {@code vars}, by name. */
     public AdamW(Ops root, NamedVariables vars, Map<String, Gradient> gradients) {
@@ -37,26 +41,31 @@ public final class AdamW {
         beta1Power = tf.withName("beta1_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         beta2Power = tf.withName("beta2_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         Operand<TFloat32> scale = clipScale(tf, gradients.values(), (float) CLIP_NORM);
+        // Every read of every weight, forward and backward, feeds the global norm: decaying a weight only after it
+        // is known keeps the in-place decay from racing the reads (the graph's variables are TF1 ref variables).
+        Ops afterGradients = tf.withControlDependencies(List.of(tf.withName("gradients_done").identity(scale)));
 
-        List<Op> updates = new ArrayList<>();
+        slots = new NamedVariables(tf);
+        List<Op> updates = new ArrayList<>(), resets = new ArrayList<>();
         for (var e : vars.all().entrySet()) {
             String name = e.getKey();
             Variable<TFloat32> w = e.getValue();
             long[] dims = vars.shapes().get(name).asArray();
-            Variable<TFloat32> m = tf.variable(tf.zeros(tf.constant(dims), TFloat32.class));
-            Variable<TFloat32> v = tf.variable(tf.zeros(tf.constant(dims), TFloat32.class));
-            slots.put(name + "/adam_m", m);
-            slots.put(name + "/adam_v", v);
+            Variable<TFloat32> m = slots.create(name + "/adam_m", dims);
+            Variable<TFloat32> v = slots.create(name + "/adam_v", dims);
+            resets.add(tf.assign(m, tf.zeros(tf.constant(dims), TFloat32.class)));
+            resets.add(tf.assign(v, tf.zeros(tf.constant(dims), TFloat32.class)));
             Ops step = tf;
             if (decays(name)) {
                 Operand<TFloat32> decay = tf.math.mul(tf.math.mul(learningRate, tf.constant((float) WEIGHT_DECAY)), w);
-                step = tf.withControlDependencies(List.of(tf.assignSub(w, decay)));
+                step = tf.withControlDependencies(List.of(afterGradients.assignSub(w, decay)));
             }
             updates.add(step.train.applyAdam(w, m, v, beta1Power, beta2Power, learningRate,
                     tf.constant((float) BETA1), tf.constant((float) BETA2), tf.constant((float) EPSILON),
                     gradients.get(name).scaledDense(tf, scale)));
         }
         update = tf.withControlDependencies(updates).withName("update").noOp();
+        resetSlots = tf.withControlDependencies(resets).withName("reset_slots").noOp();
     }
 
     /** As the official optimizer's {@code exclude_from_weight_decay=["LayerNorm", "layer_norm", "bias"]}. */

@@ -2,12 +2,12 @@ package dev.bertclf.train;
 
 import com.google.gson.GsonBuilder;
 import dev.bertclf.data.DataException;
+import dev.bertclf.data.DirectoryLock;
 import dev.bertclf.data.ImdbDataset;
 import dev.bertclf.data.TextDirectoryDataset;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
-import dev.bertclf.model.ModelException;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.runtime.BertClfHome;
@@ -21,14 +21,16 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The tutorial end to end: data, split, model, tokens, fine-tuning, and a saved model after every epoch (so an
+ * The tutorial end to end: model, data, split, tokens, fine-tuning, and a saved model after every epoch (so an
  * interrupted run still leaves the last finished epoch's model), then the pointer that lets {@code evaluate} and
- * {@code predict} find it with no options.
+ * {@code predict} find it with no options. The model comes first so that a {@code --max-seq-len} it cannot take is
+ * refused before any data work; checkpoints (see {@link TrainingCheckpoints}) let a stopped run continue.
  */
 public final class FineTuneRun {
     private static final Logger log = LoggerFactory.getLogger(FineTuneRun.class);
@@ -41,7 +43,74 @@ public final class FineTuneRun {
 
     public record Outcome(Path modelDir, List<EpochMetrics> history) {}
 
+    /** A fresh run that checkpoints at epoch ends only. */
     public Outcome run(Request req) throws Exception {
+        return run(req, 0, false);
+    }
+
+    /**
+     * Trains under a lock on the output, saving a checkpoint every {@code checkpointEvery} steps (0: at epoch ends
+     * only) beside it, and removes the checkpoints once the run has finished. With {@code resume}, continues the
+     * newest checkpoint ({@code req} must then be {@link #request the saved request}); without, refuses to start
+     * over an unfinished run's checkpoints, which would otherwise be lost.
+     */
+    public Outcome run(Request req, int checkpointEvery, boolean resume) throws Exception {
+        Path out = req.output().toAbsolutePath().normalize();
+        TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
+        try (DirectoryLock lock = checkpoints.lock(out)) {
+            try {
+                checkpoints.removeLeftovers();
+                TrainingCheckpoints.Saved from = checkpoints.latest().orElse(null);
+                if (resume && from == null) {
+                    throw new DataException("nothing to resume in " + checkpoints.dir() + ": it holds no checkpoint "
+                            + "(the run finished, or stopped before its first one)");
+                }
+                if (!resume && from != null) {
+                    throw new DataException(out + " belongs to an unfinished run (checkpoint at step "
+                            + from.state().progress().step() + " of " + from.state().totalSteps() + " in "
+                            + checkpoints.dir() + "): continue it with 'bert-clf train --resume " + out
+                            + "', or delete " + checkpoints.dir() + " to start over");
+                }
+                Outcome o = train(req, out, new Trainer.Checkpointing(checkpoints, checkpointEvery, from,
+                        settings(req, checkpointEvery), new StopSignal()));
+                checkpoints.deleteAll();
+                return o;
+            } finally {
+                checkpoints.deleteIfEmpty();
+            }
+        }
+    }
+
+    /** The settings of the unfinished run whose model folder (or checkpoint folder) is {@code path}, if any. */
+    public static Optional<RunSettings> savedSettings(Path path) {
+        return TrainingCheckpoints.besideOutput(TrainingCheckpoints.outputOf(path)).latest().map(s -> s.state().run());
+    }
+
+    /** The request that repeats {@code s} into {@code output}. */
+    /** The request that continues a stopped run, on the device chosen now (a resumed run may move to a GPU). */
+    public static Request request(RunSettings s, Path output, boolean gpu) {
+        return new Request(s.model(), s.hyperparameters(), Path.of(s.dataDir()), URI.create(s.datasetUrl()), output,
+                s.maxTrainExamples(), s.modelMirror(), new SessionOptions(0, 0, "bf16".equals(s.precision()), gpu));
+    }
+
+    static RunSettings settings(Request req, int checkpointEvery) {
+        Hyperparameters hp = req.hp();
+        return new RunSettings(req.model(), hp.epochs(), hp.batchSize(), hp.learningRate(), hp.maxSeqLen(), hp.seed(),
+                req.maxTrainExamples(), req.session().bf16() ? "bf16" : "fp32",
+                req.dataDir().toAbsolutePath().normalize().toString(), req.datasetUrl().toString(), req.modelMirror(),
+                checkpointEvery);
+    }
+
+    private Outcome train(Request req, Path out, Trainer.Checkpointing checkpointing) throws Exception {
+        PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
+        int maxSeqLen = req.hp().maxSeqLen();
+        if (maxSeqLen > pretrained.config().maxPositionEmbeddings) {
+            throw new InvalidOptionException("--max-seq-len " + maxSeqLen + " exceeds the model's "
+                    + pretrained.config().maxPositionEmbeddings + " positions (" + pretrained.name() + ")");
+        }
+        log.info("Model {} ({}, {} parameters, {})", pretrained.name(), pretrained.config(),
+                String.format("%,d", pretrained.config().parameterCount()), pretrained.lowercase() ? "uncased" : "cased");
+
         Path data = new ImdbDataset().ensure(req.dataDir(), req.datasetUrl());
         TextDirectoryDataset train = TextDirectoryDataset.scan(data.resolve("train"));
         if (train.classNames().size() < 2) {
@@ -62,15 +131,6 @@ public final class FineTuneRun {
             valSet = valSet.subList(0, valSize);
             log.info("Using a seeded subset: {} training and {} validation examples", trainSet.size(), valSet.size());
         }
-
-        PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
-        int maxSeqLen = req.hp().maxSeqLen();
-        if (maxSeqLen > pretrained.config().maxPositionEmbeddings) {
-            throw new ModelException("--max-seq-len " + maxSeqLen + " exceeds the model's "
-                    + pretrained.config().maxPositionEmbeddings + " positions");
-        }
-        log.info("Model {} ({}, {} parameters, {})", pretrained.name(), pretrained.config(),
-                String.format("%,d", pretrained.config().parameterCount()), pretrained.lowercase() ? "uncased" : "cased");
         TfRuntime.engine();
 
         Utf8TextReader reader = new Utf8TextReader();
@@ -86,11 +146,10 @@ public final class FineTuneRun {
             log.warn("{} files were not valid UTF-8; invalid bytes were replaced", reader.filesWithMalformedInput());
         }
 
-        Path out = req.output().toAbsolutePath().normalize();
         Trainer trainer = new Trainer(req.hp(), req.session());
         List<EpochMetrics> history = trainer.fit(pretrained.config(),
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()), trainTokens, valTokens,
-                (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph));
+                (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph), checkpointing);
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
         return new Outcome(out, history);
     }

@@ -16,8 +16,10 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The fine-tuning loop: epochs of shuffled batches through {@link TrainingGraph} under the tutorial's schedule,
- * a validation pass after each epoch, and a callback so the caller can save the model as it improves. It
- * knows nothing of files: data comes in tokenised, weights go out as tensors.
+ * a validation pass after each epoch, and a callback so the caller can save the model as it improves. With
+ * {@link Checkpointing} it also saves its whole state every N steps and after each epoch, continues from such a
+ * checkpoint exactly where the saved run stood, and stops cleanly at a step boundary on a signal. It knows nothing
+ * of model files: data comes in tokenised, weights go out as tensors.
  */
 public final class Trainer {
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
@@ -25,6 +27,16 @@ public final class Trainer {
     /** Called after each epoch with the metrics so far and the graph, whose weights can then be read. */
     public interface EpochListener {
         void epochDone(List<EpochMetrics> history, TrainingGraph graph) throws Exception;
+    }
+
+    /**
+     * Where checkpoints go ({@code store} null: nowhere), every how many steps besides epoch ends (0: epoch ends
+     * only), the checkpoint to continue from (null: a fresh start), the run settings saved with each checkpoint,
+     * and the signal that asks the run to stop.
+     */
+    public record Checkpointing(TrainingCheckpoints store, int everySteps, TrainingCheckpoints.Saved resumeFrom,
+                                RunSettings settings, StopSignal stop) {
+        public static final Checkpointing NONE = new Checkpointing(null, 0, null, null, new StopSignal());
     }
 
     private final Hyperparameters hp;
@@ -42,45 +54,117 @@ public final class Trainer {
     public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Map<String, TFloat32>> initialWeights,
                                   TokenizedDataset train, TokenizedDataset validation, EpochListener listener)
             throws Exception {
-        long stepsPerEpoch = (train.size() + hp.batchSize() - 1) / hp.batchSize();
-        LearningRateSchedule schedule = LearningRateSchedule.tutorial(hp.learningRate(), stepsPerEpoch * hp.epochs());
+        return fit(config, initialWeights, train, validation, listener, Checkpointing.NONE);
+    }
+
+    /** As {@link #fit(BertConfig, Function, TokenizedDataset, TokenizedDataset, EpochListener)}, with checkpoints. */
+    public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Map<String, TFloat32>> initialWeights,
+                                  TokenizedDataset train, TokenizedDataset validation, EpochListener listener,
+                                  Checkpointing checkpointing) throws Exception {
+        int stepsPerEpoch = (train.size() + hp.batchSize() - 1) / hp.batchSize();
+        LearningRateSchedule schedule = LearningRateSchedule.tutorial(hp.learningRate(), (long) stepsPerEpoch * hp.epochs());
         log.info("Training {} examples for {} epochs: {} steps, {} warm-up steps, batch {}, learning rate {}",
                 train.size(), hp.epochs(), schedule.totalSteps(), schedule.warmupSteps(), hp.batchSize(), hp.learningRate());
-        List<EpochMetrics> history = new ArrayList<>();
-        try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions)) {
-            Map<String, TFloat32> init = initialWeights.apply(graph.variables().shapes());
-            try {
-                graph.loadWeights(init);
-            } finally {
-                init.values().forEach(TFloat32::close);
-            }
-            Random shuffle = new Random(hp.seed());
-            long step = 0;
-            for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
-                int[] order = permutation(train.size(), shuffle);
-                double lossSum = 0, correct = 0;
-                int seen = 0;
+        try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions);
+             AutoCloseable signals = checkpointing.store() == null ? () -> { } : checkpointing.stop().listen()) {
+            TrainingProgress start = restore(graph, initialWeights, checkpointing, train, validation);
+            return new Run(graph, train, validation, listener, checkpointing, stepsPerEpoch, schedule).from(start);
+        }
+    }
+
+    /** Loads the initial weights, or a checkpoint's weights and AdamW slots, and returns where to start. */
+    private TrainingProgress restore(TrainingGraph graph, Function<Map<String, Shape>, Map<String, TFloat32>> initialWeights,
+                                     Checkpointing c, TokenizedDataset train, TokenizedDataset validation) {
+        TrainingCheckpoints.Saved saved = c.resumeFrom();
+        if (saved == null) {
+            load(initialWeights.apply(graph.variables().shapes()), graph::loadWeights);
+            return TrainingProgress.start();
+        }
+        TrainingCheckpoints.State s = saved.state();
+        if (s.trainExamples() != train.size() || s.validationExamples() != validation.size()) {
+            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved ("
+                    + s.trainExamples() + " training and " + s.validationExamples() + " validation examples then, "
+                    + train.size() + " and " + validation.size() + " now); cannot resume it");
+        }
+        load(c.store().read(saved, graph.variables().shapes()), graph::loadWeights);
+        load(c.store().read(saved, graph.slotVariables().shapes()), graph::loadSlots);
+        log.info("Resuming from step {} of {} (epoch {}/{}), checkpoint {}", s.progress().step(), s.totalSteps(),
+                Math.min(s.progress().epoch(), hp.epochs()), hp.epochs(), saved.folder());
+        return s.progress();
+    }
+
+    private static void load(Map<String, TFloat32> tensors, java.util.function.Consumer<Map<String, TFloat32>> into) {
+        try {
+            into.accept(tensors);
+        } finally {
+            tensors.values().forEach(TFloat32::close);
+        }
+    }
+
+    /** One run of the loop over a graph; holds what every step needs. */
+    private final class Run {
+        final TrainingGraph graph;
+        final TokenizedDataset train, validation;
+        final EpochListener listener;
+        final Checkpointing checkpointing;
+        final int stepsPerEpoch;
+        final LearningRateSchedule schedule;
+        TrainingCheckpoints.Saved lastSaved;
+
+        Run(TrainingGraph graph, TokenizedDataset train, TokenizedDataset validation, EpochListener listener,
+            Checkpointing checkpointing, int stepsPerEpoch, LearningRateSchedule schedule) {
+            this.graph = graph;
+            this.train = train;
+            this.validation = validation;
+            this.listener = listener;
+            this.checkpointing = checkpointing;
+            this.stepsPerEpoch = stepsPerEpoch;
+            this.schedule = schedule;
+            this.lastSaved = checkpointing.resumeFrom();
+        }
+
+        List<EpochMetrics> from(TrainingProgress start) throws Exception {
+            List<EpochMetrics> history = new ArrayList<>(start.history());
+            long step = start.step();
+            for (int epoch = start.epoch(); epoch <= hp.epochs(); epoch++) {
+                boolean resumed = epoch == start.epoch();
+                int[] order = epochOrder(train.size(), hp.seed(), epoch);
+                double lossSum = resumed ? start.lossSum() : 0, correct = resumed ? start.correct() : 0;
+                int seen = resumed ? start.seen() : 0;
+                double seconds = resumed ? start.seconds() : 0;
+                long t0 = System.nanoTime();
                 ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "Epoch %d/%d", epoch, hp.epochs()),
-                        train.size(), 0, ProgressBar.Unit.ITEMS);
-                for (int from = 0; from < train.size(); from += hp.batchSize()) {
-                    int to = Math.min(train.size(), from + hp.batchSize());
+                        train.size(), seen, ProgressBar.Unit.ITEMS);
+                for (int b = resumed ? start.batchesDone() : 0; b < stepsPerEpoch; b++) {
+                    int from = b * hp.batchSize(), to = Math.min(train.size(), from + hp.batchSize());
                     EncodedBatch batch = train.batch(order, from, to);
                     TrainingGraph.StepResult r = graph.train(batch, train.labels(order, from, to), schedule.at(step), step);
                     step++;
                     if (!Float.isFinite(r.loss())) {
                         bar.close();
-                        throw new TrainingDivergedException("the loss became " + r.loss() + " at step " + step
-                                + " (epoch " + epoch + "); try a lower --learning-rate. The last saved model is kept.");
+                        throw diverged(r.loss(), step, epoch, history.size());
                     }
                     lossSum += r.loss() * (to - from);
                     correct += r.correct();
                     seen += to - from;
                     bar.setExtra(String.format(Locale.ROOT, "loss %.4f acc %.4f", lossSum / seen, correct / seen));
                     bar.step(to - from);
+                    // An epoch's last batch is followed by the epoch-end checkpoint, after validation.
+                    boolean periodic = checkpointing.everySteps() > 0 && step % checkpointing.everySteps() == 0
+                            && b + 1 < stepsPerEpoch;
+                    if (periodic || checkpointing.stop().received() != null) {
+                        double secs = seconds + (System.nanoTime() - t0) / 1e9;
+                        save(new TrainingProgress(step, epoch, b + 1, lossSum, correct, seen, secs, history));
+                        stopIfAsked(step);
+                    }
                 }
                 bar.close();
-                double seconds = bar.elapsedSeconds();
-                double[] val = evaluate(graph, validation, "Validating");
+                seconds += (System.nanoTime() - t0) / 1e9;
+                double[] val = evaluate(graph, validation, "Validating", checkpointing.stop());
+                if (val == null) {
+                    save(new TrainingProgress(step, epoch, stepsPerEpoch, lossSum, correct, seen, seconds, history));
+                    throw interrupted(step);
+                }
                 EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, correct / seen, val[0], val[1],
                         seconds, seen / seconds);
                 history.add(m);
@@ -89,19 +173,67 @@ public final class Trainer {
                                 + " (%.0f s, %.1f examples/s)", epoch, hp.epochs(), m.loss(), m.accuracy(), m.valLoss(),
                         m.valAccuracy(), seconds, m.examplesPerSecond()));
                 if (listener != null) listener.epochDone(history, graph);
+                if (epoch < hp.epochs()) {
+                    save(new TrainingProgress(step, epoch + 1, 0, 0, 0, 0, 0, history));
+                    stopIfAsked(step);
+                }
             }
+            return history;
         }
-        return history;
+
+        /** Writes a checkpoint of the graph's weights and slots at {@code p}, unless checkpoints are off. */
+        void save(TrainingProgress p) {
+            if (checkpointing.store() == null) return;
+            TrainingCheckpoints.State state = new TrainingCheckpoints.State(1, checkpointing.settings(), p,
+                    train.size(), validation.size(), schedule.totalSteps());
+            Map<String, TFloat32> weights = graph.readWeights(), slots = graph.readSlots();
+            try {
+                lastSaved = checkpointing.store().save(state, weights, slots);
+            } finally {
+                weights.values().forEach(TFloat32::close);
+                slots.values().forEach(TFloat32::close);
+            }
+            log.debug("Saved checkpoint {}", lastSaved.folder());
+        }
+
+        void stopIfAsked(long step) {
+            if (checkpointing.stop().received() != null) throw interrupted(step);
+        }
+
+        TrainingInterruptedException interrupted(long step) {
+            return new TrainingInterruptedException(checkpointing.stop().received(), step, schedule.totalSteps(),
+                    lastSaved.folder());
+        }
+
+        /**
+         * The loss at step {@code step} came from the weights the previous step left, so a checkpoint of those is
+         * no good: it is removed, and the one before it is named as the last good one.
+         */
+        TrainingDivergedException diverged(float loss, long step, int epoch, int epochsDone) {
+            String kept = "";
+            if (lastSaved != null && lastSaved.state().progress().step() == step - 1
+                    && lastSaved != checkpointing.resumeFrom()) {
+                checkpointing.store().discard(lastSaved);
+                lastSaved = checkpointing.store().latest().orElse(null);
+            }
+            if (lastSaved != null) {
+                kept = " The last good checkpoint (step " + lastSaved.state().progress().step() + ") is kept in "
+                        + lastSaved.folder() + ".";
+            }
+            return new TrainingDivergedException("the loss became " + loss + " at step " + step + " (epoch " + epoch
+                    + "); try a lower --learning-rate." + (epochsDone > 0 ? " The model saved after epoch " + epochsDone
+                    + " is kept." : "") + kept);
+        }
     }
 
-    /** Mean loss and accuracy over a whole dataset, dropout off. */
-    double[] evaluate(TrainingGraph graph, TokenizedDataset data, String label) {
+    /** Mean loss and accuracy over a whole dataset, dropout off; null if {@code stop} came before the pass finished. */
+    private double[] evaluate(TrainingGraph graph, TokenizedDataset data, String label, StopSignal stop) {
         if (data == null || data.size() == 0) return new double[] {Double.NaN, Double.NaN};
-        int[] order = new int[data.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
+        int[] order = identity(data.size());
         double lossSum = 0, correct = 0;
         try (ProgressBar bar = new ProgressBar(label, data.size(), 0, ProgressBar.Unit.ITEMS)) {
             for (int from = 0; from < data.size(); from += hp.batchSize()) {
+                if (stop.received() != null) return null;
                 int to = Math.min(data.size(), from + hp.batchSize());
                 TrainingGraph.EvalResult r = graph.evaluate(data.batch(order, from, to), data.labels(order, from, to));
                 lossSum += r.lossSum();
@@ -112,9 +244,25 @@ public final class Trainer {
         return new double[] {lossSum / data.size(), correct / data.size()};
     }
 
-    static int[] permutation(int n, Random random) {
+    /**
+     * The order of epoch {@code epoch} (1-based): the epoch-th permutation drawn from one {@code Random(seed)}, as an
+     * uninterrupted run draws them, so a run resumed in epoch 3 shuffles exactly as it would have.
+     */
+    static int[] epochOrder(int n, long seed, int epoch) {
+        Random random = new Random(seed);
+        int[] order = null;
+        for (int e = 1; e <= epoch; e++) order = permutation(n, random);
+        return order;
+    }
+
+    private static int[] identity(int n) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
+        return order;
+    }
+
+    static int[] permutation(int n, Random random) {
+        int[] order = identity(n);
         for (int i = n - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];

@@ -1,12 +1,11 @@
 package dev.bertclf.train;
 
+import dev.bertclf.runtime.FileUtil;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -35,13 +34,7 @@ public final class TrainingCurvesPlot {
         } finally {
             g.dispose();
         }
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".curves", ".png");
-        try {
-            ImageIO.write(image, "png", tmp.toFile());
-            dev.bertclf.runtime.FileUtil.atomicMove(tmp, file);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        FileUtil.writePngAtomic(file, image);
     }
 
     private static XYChart chart(String title, String yTitle, double[] x, double[] train, double[] val) {

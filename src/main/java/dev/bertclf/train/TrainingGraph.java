@@ -21,6 +21,7 @@ import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The classifier plus everything training adds: the sigmoid cross-entropy loss, gradients, and the AdamW update,
@@ -35,6 +36,7 @@ public final class TrainingGraph implements AutoCloseable {
     private final AdamW optimizer;
     private final Placeholder<TFloat32> labels;
     private final PlaceholderWithDefault<TFloat32> dropoutOn;
+    private final PlaceholderWithDefault<TInt64> dropoutStep;
     private final Operand<TFloat32> meanLoss;
     private final Operand<TFloat32> lossSum;
     private final Operand<TFloat32> correct;
@@ -43,7 +45,8 @@ public final class TrainingGraph implements AutoCloseable {
         Ops tf = Ops.create(graph);
         vars = new NamedVariables(tf);
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
-        model = new BertClassifier(config, vars, BertModel.Dropout.switched(dropoutOn, seed));
+        dropoutStep = tf.withName("dropout_step").placeholderWithDefault(tf.constant(0L), Shape.scalar());
+        model = new BertClassifier(config, vars, BertModel.Dropout.switched(dropoutOn, dropoutStep, seed));
         labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
 
         Operand<TFloat32> perExample = sigmoidCrossEntropy(tf, model.logits, labels);
@@ -55,6 +58,7 @@ public final class TrainingGraph implements AutoCloseable {
         optimizer = new AdamW(tf, vars, gradients(tf, config));
         session = new Session(graph, options.toConfigProto());
         session.initialize();
+        session.runner().addTarget(optimizer.resetSlots).run();
     }
 
     /**
@@ -92,16 +96,28 @@ public final class TrainingGraph implements AutoCloseable {
 
     public Map<String, TFloat32> readWeights() { return vars.read(session); }
 
-    /** One AdamW step with dropout on; {@code step} is 0-based. Returns the batch's mean loss and correct count. */
+    /** AdamW's moments by their checkpoint names ({@code [variable]/adam_m}, {@code /adam_v}); the caller closes them. */
+    public Map<String, TFloat32> readSlots() { return optimizer.slots.read(session); }
+
+    public NamedVariables slotVariables() { return optimizer.slots; }
+
+    /** Restores AdamW's moments, as a resumed run does; see {@link NamedVariables#load}. */
+    public void loadSlots(Map<String, TFloat32> slots) { optimizer.slots.load(session, slots); }
+
+    /**
+     * One AdamW step with dropout on; {@code step} is 0-based and also selects the dropout masks, so the same step
+     * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss and correct count.
+     */
     public StepResult train(EncodedBatch batch, float[] y, double learningRate, long step) {
         try (Inputs in = new Inputs(batch, y);
              TFloat32 lr = TFloat32.scalarOf((float) learningRate);
              TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
              TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
-             TFloat32 on = TFloat32.scalarOf(1f)) {
+             TFloat32 on = TFloat32.scalarOf(1f);
+             TInt64 dropoutSeedStep = TInt64.scalarOf(step)) {
             Session.Runner r = in.feed(session.runner())
                     .feed(optimizer.learningRate, lr).feed(optimizer.beta1Power, b1).feed(optimizer.beta2Power, b2)
-                    .feed(dropoutOn, on).addTarget(optimizer.update).fetch(meanLoss).fetch(correct);
+                    .feed(dropoutOn, on).feed(dropoutStep, dropoutSeedStep).addTarget(optimizer.update).fetch(meanLoss).fetch(correct);
             try (Result res = r.run()) {
                 return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
             }

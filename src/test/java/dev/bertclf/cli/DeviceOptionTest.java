@@ -27,6 +27,8 @@ class DeviceOptionTest {
                     && r.err().contains("mvn -Pgpu package") && r.err().contains("CUDA 12.3"), r.err());
             assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
         }
+        assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("no-such-output.train.log")),
+                "a bad option stops train before it starts a log");
     }
 
     @Test

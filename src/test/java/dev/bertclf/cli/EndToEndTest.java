@@ -18,6 +18,7 @@ import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,6 +113,11 @@ class EndToEndTest {
         assertEquals(10, history.size());
         double valAccuracy = history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble();
         assertTrue(valAccuracy >= 0.9, "validation accuracy " + valAccuracy);
+        String log = Files.readString(output.resolve("train.log"));
+        assertTrue(log.contains("INFO") && log.contains("Epoch 10/10") && log.contains("Saved the model after epoch 10"), log);
+        assertFalse(Files.exists(tmp.resolve("imdb_bert.train.log")), "the log was moved into the model folder");
+        assertTrue(r.out().contains("  best epoch ") && r.out().contains("  log         " + output.resolve("train.log"))
+                && r.out().contains("  curves      " + output.resolve("training_curves.png")), r.out());
     }
 
     /** DJL's predictor on the SavedModel gives the logits of our own graph restored from the same variables. */
@@ -142,17 +148,32 @@ class EndToEndTest {
 
     @Test
     @Order(4)
-    void evaluateUsesTheLastTrainedModel() {
+    void evaluateUsesTheLastTrainedModel() throws IOException {
         Run r = run("evaluate", "--data-dir", dataDir.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(400, m.get("examples").getAsInt());
         assertTrue(m.get("accuracy").getAsDouble() >= 0.9, r.out());
         assertTrue(m.get("loss").getAsDouble() < 0.5, r.out());
+        assertTrue(m.get("roc_auc").getAsDouble() >= 0.95, r.out());
         assertEquals(2, m.get("confusion_matrix").getAsJsonArray().size());
-        Run subset = run("evaluate", "--data-dir", dataDir.toString(), "--max-examples", "50");
+        assertEquals(2, m.get("plots").getAsJsonArray().size());
+        assertPng(output.resolve("confusion_matrix.png"));
+        assertPng(output.resolve("roc_curve.png"));
+        Path plots = tmp.resolve("plots");
+        Run subset = run("evaluate", "--data-dir", dataDir.toString(), "--max-examples", "50", "--plots-dir", plots.toString());
         assertEquals(0, subset.code(), subset.err());
-        assertTrue(subset.out().contains("Accuracy:") && subset.out().contains("Confusion matrix"), subset.out());
+        assertTrue(subset.out().contains("Accuracy:") && subset.out().contains("Confusion matrix")
+                && subset.out().contains("ROC AUC: "), subset.out());
+        assertPng(plots.resolve("confusion_matrix.png"));
+        assertPng(plots.resolve("roc_curve.png"));
+    }
+
+    static void assertPng(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        assertTrue(bytes.length > 8 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', file + " is a PNG");
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+        assertTrue(image != null && image.getWidth() >= 400 && image.getHeight() >= 400, file + " decodes");
     }
 
     @Test
@@ -191,9 +212,11 @@ class EndToEndTest {
         Path quick = tmp.resolve("quick");
         Run r = run("train", "--model", modelDir.toString(), "--epochs", "1", "--batch-size", "8",
                 "--max-seq-len", "16", "--max-train-examples", "40", "--data-dir", dataDir.toString(),
-                "--output", quick.toString());
+                "--output", quick.toString(), "-q");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("40 training and 10 validation examples"), r.err());
+        assertFalse(r.err().contains("40 training and 10 validation examples"), "-q hides INFO lines: " + r.err());
+        assertTrue(Files.readString(quick.resolve("train.log")).contains("40 training and 10 validation examples"),
+                "the log file keeps them: " + Files.readString(quick.resolve("train.log")));
         JsonObject meta = JsonParser.parseString(Files.readString(quick.resolve("metadata.json"))).getAsJsonObject();
         assertEquals(16, meta.get("maxSeqLen").getAsInt());
         assertEquals(List.of("neg", "pos"), List.of(meta.get("classNames").getAsJsonArray().get(0).getAsString(),
@@ -220,9 +243,13 @@ class EndToEndTest {
 
     @Test
     @Order(9)
-    void userErrorsGiveAMessageAndExitCodeOne() {
-        Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString());
+    void userErrorsGiveAMessageAndExitCodeOne() throws IOException {
+        Path failed = tmp.resolve("failed");
+        Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString(),
+                "--output", failed.toString());
         assertEquals(1, r.code());
+        assertTrue(Files.readString(tmp.resolve("failed.train.log")).contains("ModelException"),
+                "a failed run's log stays beside the output, with the stack trace");
         assertTrue(r.err().contains("unknown model") && r.err().contains("small_bert/L-4_H-512_A-8"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
         Run usage = run("train", "--epochs", "zero");

@@ -47,6 +47,7 @@ class AdamWTest {
             AdamW opt = new AdamW(tf, vars, gs);
             try (Session s = new Session(g)) {
                 s.initialize();
+                s.runner().addTarget(opt.resetSlots).run();
                 Map<String, TFloat32> init = new LinkedHashMap<>();
                 for (int i = 0; i < NAMES.length; i++) init.put(NAMES[i], TFloat32.vectorOf(INIT[i]));
                 vars.load(s, init);

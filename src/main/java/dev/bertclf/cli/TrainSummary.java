@@ -1,0 +1,47 @@
+package dev.bertclf.cli;
+
+import dev.bertclf.runtime.ProgressBar;
+import dev.bertclf.train.EpochMetrics;
+import dev.bertclf.train.TrainingCurvesPlot;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The screen {@code train} ends with: after hours of progress bars, the few facts a user looks for (how good,
+ * how long, where everything is) and what to run next, in one aligned block.
+ */
+final class TrainSummary {
+    private TrainSummary() {}
+
+    static String format(String model, List<EpochMetrics> history, Path modelDir, Path log) {
+        modelDir = modelDir.toAbsolutePath().normalize();
+        log = log.toAbsolutePath().normalize();
+        // highest validation accuracy; among equals, the lowest validation loss
+        EpochMetrics best = history.stream().max(Comparator.comparingDouble(EpochMetrics::valAccuracy)
+                .thenComparing(Comparator.comparingDouble(EpochMetrics::valLoss).reversed())).orElseThrow();
+        EpochMetrics last = history.get(history.size() - 1);
+        double seconds = history.stream().mapToDouble(EpochMetrics::seconds).sum();
+        double rate = history.stream().mapToDouble(EpochMetrics::examplesPerSecond).average().orElse(0);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%nTrained %s: %d epoch%s in %s, %.1f examples/s%n", model,
+                history.size(), history.size() == 1 ? "" : "s", ProgressBar.duration(seconds), rate));
+        sb.append(line("best epoch", epoch(best)));
+        if (last != best) sb.append(line("last epoch", epoch(last) + " (the saved model)"));
+        sb.append(line("model", modelDir.toString()));
+        sb.append(line("curves", modelDir.resolve(TrainingCurvesPlot.FILE).toString()));
+        sb.append(line("log", log.toString()));
+        sb.append("Next: bert-clf evaluate, or bert-clf predict \"this is such an amazing movie!\"").append('\n');
+        return sb.toString();
+    }
+
+    private static String epoch(EpochMetrics e) {
+        return String.format(Locale.ROOT, "%d: val_binary_accuracy %.4f, val_loss %.4f", e.epoch(), e.valAccuracy(),
+                e.valLoss());
+    }
+
+    private static String line(String label, String value) {
+        return String.format(Locale.ROOT, "  %-11s %s%n", label, value);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.bertclf.infer;
+
+import dev.bertclf.runtime.FileUtil;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The two figures a reader of an evaluation looks at first: where the errors are (confusion matrix) and how well
+ * the scores rank at every threshold, not only at 0.5 (ROC curve). Same size and style as the training curves.
+ */
+public final class EvaluationPlots {
+    public static final String CONFUSION_MATRIX = "confusion_matrix.png";
+    public static final String ROC_CURVE = "roc_curve.png";
+    private static final int SIZE = 500;
+
+    private EvaluationPlots() {}
+
+    /** Rows: true class, columns: predicted class, each cell with its count; {@code classNames} negative first. */
+    public static void writeConfusionMatrix(BinaryMetrics m, List<String> classNames, Path file) throws IOException {
+        HeatMapChart c = new HeatMapChartBuilder().width(SIZE).height(SIZE).title("Confusion matrix")
+                .xAxisTitle("Predicted").yAxisTitle("True").build();
+        // y runs upwards, so the negative class is listed last to put it on the top row
+        List<String> rows = List.of(classNames.get(1), classNames.get(0));
+        List<Number[]> cells = List.of(
+                new Number[] {0, 1, m.trueNegatives()}, new Number[] {1, 1, m.falsePositives()},
+                new Number[] {0, 0, m.falseNegatives()}, new Number[] {1, 0, m.truePositives()});
+        c.addSeries("examples", classNames, rows, cells);
+        c.getStyler().setShowValue(true).setHeatMapValueDecimalPattern("#,##0")
+                .setRangeColors(new Color[] {new Color(0xF7FBFF), new Color(0x4292C6)})
+                .setValueFontColor(Color.BLACK).setLegendVisible(false);
+        FileUtil.writePngAtomic(file, BitmapEncoder.getBufferedImage(c));
+    }
+
+    /** The curve with the chance diagonal, the AUC in the legend. */
+    public static void writeRocCurve(RocCurve roc, Path file) throws IOException {
+        XYChart c = new XYChartBuilder().width(SIZE).height(SIZE).title("ROC curve")
+                .xAxisTitle("False positive rate").yAxisTitle("True positive rate").build();
+        c.addSeries(String.format(Locale.ROOT, "ROC (AUC %.4f)", roc.auc()), roc.falsePositiveRates(),
+                roc.truePositiveRates()).setMarker(SeriesMarkers.NONE);
+        // XChart puts ticks on the data's own grid (here multiples of 1/positives) when it finds one; a point of the
+        // diagonal off that grid gives it round ticks instead.
+        double off = Math.PI / 10;
+        XYSeries chance = c.addSeries("Chance", new double[] {0, off, 1}, new double[] {0, off, 1});
+        chance.setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        FileUtil.writePngAtomic(file, BitmapEncoder.getBufferedImage(c));
+    }
+}

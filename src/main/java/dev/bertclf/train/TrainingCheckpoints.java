@@ -1,0 +1,185 @@
+package dev.bertclf.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import dev.bertclf.data.DataException;
+import dev.bertclf.data.DirectoryLock;
+import dev.bertclf.model.checkpoint.CheckpointException;
+import dev.bertclf.model.checkpoint.CheckpointFiles;
+import dev.bertclf.model.checkpoint.CheckpointReader;
+import dev.bertclf.model.checkpoint.CheckpointWriter;
+import dev.bertclf.runtime.FileUtil;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A run's checkpoints, in {@code <output>.checkpoints/} beside the model folder: the exported SavedModel stays a
+ * clean SavedModel, and its folder can be swapped atomically after each epoch without touching them. Each
+ * checkpoint is a folder ({@code step-000000120-e01}) holding a TF1 checkpoint of the weights and AdamW's slots
+ * under Google's names ({@code model.ckpt.*}) and the run's state ({@code state.json}); it is written under a
+ * temporary name and renamed into place, so a checkpoint that is visible is complete. The last two are kept. The
+ * folder also holds the lock that keeps two runs from writing the same output; it is removed when a run finishes.
+ */
+public final class TrainingCheckpoints {
+    public static final String SUFFIX = ".checkpoints";
+    static final String STATE = "state.json", PREFIX = "model.ckpt", LOCK = "train.lock";
+    private static final int KEEP = 2, FORMAT = 1;
+    private static final Pattern NAME = Pattern.compile("step-\\d{9}-e\\d{2,}");
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    /** What {@code state.json} holds. */
+    public record State(int format, RunSettings run, TrainingProgress progress, int trainExamples,
+                        int validationExamples, long totalSteps) {}
+
+    /** A checkpoint on disk. */
+    public record Saved(Path folder, State state) {
+        public Path prefix() { return folder.resolve(PREFIX); }
+    }
+
+    private final Path dir;
+
+    public TrainingCheckpoints(Path dir) { this.dir = dir.toAbsolutePath().normalize(); }
+
+    /** The checkpoint folder of a model folder: its sibling {@code <output>.checkpoints}. */
+    public static TrainingCheckpoints besideOutput(Path output) {
+        Path out = output.toAbsolutePath().normalize();
+        return new TrainingCheckpoints(out.resolveSibling(out.getFileName() + SUFFIX));
+    }
+
+    public Path dir() { return dir; }
+
+    /** Locks the run's output; a second run into the same output fails here with a message naming it. */
+    public DirectoryLock lock(Path output) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DataException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        return DirectoryLock.acquire(dir.resolve(LOCK), "another 'bert-clf train' is writing to " + output
+                + " (it holds " + dir.resolve(LOCK) + "); wait for it to finish or choose another --output");
+    }
+
+    /** The model folder that {@code path} names: itself, or the model folder of a checkpoint folder. */
+    public static Path outputOf(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        String name = p.getFileName().toString();
+        return name.endsWith(SUFFIX) && name.length() > SUFFIX.length()
+                ? p.resolveSibling(name.substring(0, name.length() - SUFFIX.length())) : p;
+    }
+
+    /** Removes what interrupted writes and deletions left (hidden folders); only with the lock held. */
+    public void removeLeftovers() throws IOException {
+        try (Stream<Path> s = list()) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".")).toList()) FileUtil.deleteTree(p);
+        }
+    }
+
+    /** The newest complete checkpoint, if any. */
+    public Optional<Saved> latest() {
+        List<Path> all = checkpoints();
+        if (all.isEmpty()) return Optional.empty();
+        Path newest = all.get(all.size() - 1);
+        try {
+            State state = GSON.fromJson(Files.readString(newest.resolve(STATE)), State.class);
+            if (state == null || state.format() != FORMAT || state.run() == null || state.progress() == null) {
+                throw new JsonParseException("not a bert-clf checkpoint state of format " + FORMAT);
+            }
+            return Optional.of(new Saved(newest, state));
+        } catch (IOException | JsonParseException e) {
+            throw new CheckpointException("cannot read " + newest.resolve(STATE) + ": " + e.getMessage()
+                    + "; delete " + newest + " to resume from the checkpoint before it", e);
+        }
+    }
+
+    /** Writes a checkpoint of {@code weights} and {@code slots} (not closed) and keeps only the newest two. */
+    public Saved save(State state, Map<String, TFloat32> weights, Map<String, TFloat32> slots) {
+        TrainingProgress p = state.progress();
+        Path target = dir.resolve(String.format(Locale.ROOT, "step-%09d-e%02d", p.step(), p.history().size()));
+        Path temp = dir.resolve(".tmp-" + target.getFileName() + "-" + UUID.randomUUID());
+        Map<String, TFloat32> tensors = new LinkedHashMap<>(weights);
+        tensors.putAll(slots);
+        try {
+            Files.createDirectories(temp);
+            CheckpointWriter.write(temp.resolve(PREFIX), tensors);
+            FileUtil.writeStringAtomic(temp.resolve(STATE), GSON.toJson(state));
+            if (Files.exists(target)) discard(target);
+            Files.move(temp, target);
+            List<Path> all = checkpoints();
+            for (Path old : all.subList(0, Math.max(0, all.size() - KEEP))) discard(old);
+            return new Saved(target, state);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot write the checkpoint " + target + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                FileUtil.deleteTree(temp);
+            } catch (IOException ignored) {
+                // a hidden leftover is removed by the next run's removeLeftovers()
+            }
+        }
+    }
+
+    /** Reads a checkpoint's tensors with the shapes the graph expects; the caller closes them. */
+    public Map<String, TFloat32> read(Saved saved, Map<String, Shape> shapes) {
+        Map<String, long[]> dims = new LinkedHashMap<>();
+        shapes.forEach((name, shape) -> dims.put(name, shape.asArray()));
+        return CheckpointReader.readWithShapes(saved.prefix(), dims);
+    }
+
+    /** Removes one checkpoint: renamed to a hidden name first, so a crash mid-delete never leaves half of one. */
+    public void discard(Saved saved) {
+        try {
+            discard(saved.folder());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes every checkpoint and the folder, lock file included; for a run that finished. */
+    public void deleteAll() throws IOException {
+        for (Path p : checkpoints()) discard(p);
+        FileUtil.deleteTree(dir);
+    }
+
+    /** Removes the folder if it holds no checkpoint (only the lock): a run that failed before saving one. */
+    public void deleteIfEmpty() throws IOException {
+        if (checkpoints().isEmpty()) FileUtil.deleteTree(dir);
+    }
+
+    private void discard(Path folder) throws IOException {
+        Path aside = dir.resolve(".old-" + folder.getFileName() + "-" + UUID.randomUUID());
+        Files.move(folder, aside);
+        FileUtil.deleteTree(aside);
+    }
+
+    /** Complete checkpoints, oldest first (the names sort by step, then by finished epochs). */
+    private List<Path> checkpoints() {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = list()) {
+            return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE)) && Files.isRegularFile(CheckpointFiles.index(p.resolve(PREFIX))))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        }
+    }
+
+    private Stream<Path> list() {
+        try {
+            return Files.isDirectory(dir) ? Files.list(dir) : Stream.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.bertclf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
+import dev.bertclf.infer.InferenceGraph;
+import dev.bertclf.infer.ModelMetadata;
+import dev.bertclf.infer.SavedModelExporter;
+import dev.bertclf.model.WeightInit;
+import dev.bertclf.testutil.TemporaryHome;
+import dev.bertclf.testutil.TinyBert;
+import dev.bertclf.train.SessionOptions;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.types.TFloat32;
+
+/** {@code predict} on inputs a user may well give it: nothing, blanks, a whole book, broken UTF-8, no model yet. */
+class PredictInputTest {
+    @TempDir static Path tmp;
+    static Path model;
+    static TemporaryHome home;
+
+    /** A SavedModel of the tiny BERT with random weights, exported as {@code train} does (16 tokens). */
+    @BeforeAll
+    static void setUp() throws Exception {
+        home = TemporaryHome.at(tmp.resolve("empty-home"));
+        Path base = TinyBert.write(tmp.resolve("tiny_bert"), "");
+        model = tmp.resolve("model");
+        try (InferenceGraph g = new InferenceGraph(TinyBert.config(), SessionOptions.defaults())) {
+            Map<String, TFloat32> weights = WeightInit.create(g.variables().shapes(), 0.02f, 3);
+            try {
+                SavedModelExporter.export(model, TinyBert.config(), weights, base.resolve("vocab.txt"),
+                        new ModelMetadata("tiny", true, 16, List.of("neg", "pos"), Map.of(), Map.of(), "now", "test"));
+            } finally {
+                weights.values().forEach(TFloat32::close);
+            }
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        home.close();
+    }
+
+    static EndToEndTest.Run predict(String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "predict";
+        all[1] = "--model-dir";
+        all[2] = model.toString();
+        System.arraycopy(args, 0, all, 3, args.length);
+        return EndToEndTest.run(all);
+    }
+
+    static EndToEndTest.Run predictStdin(byte[] stdin, String... args) {
+        InputStream in = System.in;
+        System.setIn(new ByteArrayInputStream(stdin));
+        try {
+            return predict(args);
+        } finally {
+            System.setIn(in);
+        }
+    }
+
+    @Test
+    void emptyTextIsAUsageError() {
+        EndToEndTest.Run r = predict("fine", "");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("TEXT 2 is empty: there is nothing to classify"), r.err());
+    }
+
+    @Test
+    void whitespaceOnlyTextIsAUsageError() {
+        EndToEndTest.Run r = predict(" \t\n ");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("TEXT 1 is only whitespace"), r.err());
+    }
+
+    @Test
+    void onlyBlankLinesOnStdinIsAUsageError() {
+        EndToEndTest.Run r = predictStdin("\n  \n\t\n".getBytes(StandardCharsets.UTF_8));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no text to classify"), r.err());
+    }
+
+    /** Truncated to the model's 16 tokens: as fast as a short text, and the printed line stays short. */
+    @Test
+    void megabyteTextIsTruncatedToTheSequenceLength() {
+        String big = "the movie was great ! ".repeat((1 << 20) / 22 + 1);
+        assertTrue(big.length() >= 1 << 20);
+        long t0 = System.nanoTime();
+        EndToEndTest.Run r = predict(big, "the movie was great ! ".repeat(3)); // 15 words: cut to 14 as well
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().filter(l -> l.startsWith("input:")).toList();
+        assertEquals(2, lines.size(), r.out().length() > 2000 ? r.out().substring(0, 2000) : r.out());
+        assertEquals(lines.get(1).replaceAll(".*score: ", ""), lines.get(0).replaceAll(".*score: ", ""),
+                "the same first 14 words give the same score");
+        assertTrue(lines.get(0).length() < 150, lines.get(0));
+        assertTrue(seconds < 30, "took " + seconds + " s");
+    }
+
+    @Test
+    void invalidUtf8OnStdinIsReplaced() {
+        byte[] bytes = {'g', 'r', 'e', 'a', 't', ' ', (byte) 0xFF, (byte) 0xC3, ' ', 'f', 'i', 'l', 'm', '\n'};
+        EndToEndTest.Run r = predictStdin(bytes, "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
+        assertEquals(1, results.size());
+        assertEquals("great \uFFFD\uFFFD film", results.get(0).getAsJsonObject().get("text").getAsString());
+    }
+
+    @Test
+    void noTrainedModelYetSaysToTrainFirst() {
+        EndToEndTest.Run r = EndToEndTest.run("predict", "a fine film");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no trained model yet: run 'bert-clf train' first"), r.err());
+    }
+}

@@ -1,0 +1,223 @@
+package dev.bertclf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
+import dev.bertclf.testutil.LoopbackServer;
+import dev.bertclf.testutil.SyntheticImdb;
+import dev.bertclf.testutil.TemporaryHome;
+import dev.bertclf.testutil.TinyBert;
+import dev.bertclf.train.TrainingCheckpoints;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Interruption and resume with real processes: a {@code train} child JVM killed with SIGKILL mid-epoch, or stopped
+ * with SIGTERM, continues with {@code train --resume} to the very same metrics as an uninterrupted run of the same
+ * seed; a second run into a locked output, a diverging loss and contradicting options are refused clearly.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ResumeTest {
+    private static final int EPOCHS = 2, EXAMPLES = 80, EVERY = 5, STEPS = EPOCHS * EXAMPLES / 4;
+    @TempDir static Path tmp;
+    static LoopbackServer server;
+    static TemporaryHome home;
+    static Path data, model;
+    static JsonArray reference;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        home = TemporaryHome.at(tmp.resolve("home"));
+        server = new LoopbackServer();
+        server.serve("/aclImdb_v1.tar.gz", SyntheticImdb.archive(100, 5), LoopbackServer.Fault.NONE);
+        data = tmp.resolve("data");
+        model = TinyBert.write(tmp.resolve("tiny_bert"), "");
+        EndToEndTest.Run r = EndToEndTest.run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(),
+                "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        server.close();
+        home.close();
+    }
+
+    /** The options of every run here: 20 steps an epoch, a checkpoint every 5. */
+    static List<String> recipe(Path output) {
+        return new ArrayList<>(List.of("train", "--model", model.toString(), "--epochs", "" + EPOCHS, "--batch-size", "4",
+                "--learning-rate", "2e-3", "--max-seq-len", "32", "--max-train-examples", "" + EXAMPLES,
+                "--data-dir", data.toString(), "--checkpoint-every", "" + EVERY, "--output", output.toString()));
+    }
+
+    @Test
+    @Order(1)
+    void uninterruptedRunLeavesNoCheckpoints() throws Exception {
+        Path out = tmp.resolve("reference");
+        EndToEndTest.Run r = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        reference = history(out);
+        assertEquals(EPOCHS, reference.size());
+        assertFalse(Files.exists(checkpointDir(out)), "checkpoints are removed once the run has finished");
+    }
+
+    @Test
+    @Order(2)
+    void resumeAfterSigkillEndsAsTheUninterruptedRun() throws Exception {
+        Path out = tmp.resolve("killed");
+        Process child = start(out);
+        long first = awaitCheckpoint(child, out);
+        // While the child trains, it holds the output's lock: a second run is refused at once.
+        EndToEndTest.Run second = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        assertEquals(1, second.code(), second.err());
+        assertTrue(second.err().contains("another 'bert-clf train' is writing to " + out), second.err());
+
+        child.destroyForcibly();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(137, child.exitValue(), "killed by SIGKILL, not finished: " + log(out));
+        long killedAt = stepOf(latestCheckpoint(out));
+        assertTrue(killedAt >= EVERY && killedAt < STEPS, "killed mid-run, at checkpoint step " + killedAt + " (first " + first + ")");
+
+        EndToEndTest.Run resumed = EndToEndTest.run("train", "--resume", out.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("Resuming from step " + killedAt + " of " + STEPS), resumed.err());
+        assertSameMetrics(reference, history(out));
+        assertFalse(Files.exists(checkpointDir(out)));
+        System.out.println("SIGKILL at checkpoint step " + killedAt + " of " + STEPS + "; final epoch resumed "
+                + metrics(history(out)) + ", uninterrupted " + metrics(reference));
+    }
+
+    @Test
+    @Order(3)
+    void sigtermSavesACheckpointAndSaysHowToResume() throws Exception {
+        Path out = tmp.resolve("terminated");
+        Process child = start(out);
+        awaitCheckpoint(child, out);
+        child.destroy(); // SIGTERM
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        String err = log(out);
+        assertEquals(143, child.exitValue(), err);
+        assertTrue(err.contains("SIGTERM: stopping after this step to save a checkpoint"), err);
+        assertTrue(err.contains("Resume with: bert-clf train --resume " + out), err);
+        long stoppedAt = stepOf(latestCheckpoint(out));
+        assertTrue(err.contains("stopped by SIGTERM at step " + stoppedAt + " of " + STEPS), err);
+        assertTrue(Files.isRegularFile(latestCheckpoint(out).resolve("state.json")));
+        assertTrue(Files.isRegularFile(latestCheckpoint(out).resolve("model.ckpt.index")));
+
+        EndToEndTest.Run fresh = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        assertEquals(1, fresh.code());
+        assertTrue(fresh.err().contains("unfinished run") && fresh.err().contains("--resume " + out), fresh.err());
+        EndToEndTest.Run conflicting = EndToEndTest.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
+        assertEquals(2, conflicting.code());
+        assertTrue(conflicting.err().contains("--epochs 5 conflicts with the stopped run's 2"), conflicting.err());
+    }
+
+    @Test
+    @Order(4)
+    void resumeWithNoCheckpointIsAUsageError() {
+        EndToEndTest.Run r = EndToEndTest.run("train", "--resume", tmp.resolve("never").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--resume: no checkpoint beside " + tmp.resolve("never")), r.err());
+    }
+
+    @Test
+    @Order(5)
+    void divergingLossStopsAndKeepsTheLastGoodCheckpoint() throws Exception {
+        Path out = tmp.resolve("diverged");
+        List<String> args = recipe(out);
+        args.set(args.indexOf("--learning-rate") + 1, "1e10"); // weight decay alone multiplies weights by -1e8 a step
+        args.set(args.indexOf("--checkpoint-every") + 1, "1");
+        EndToEndTest.Run r = EndToEndTest.run(args.toArray(String[]::new));
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("the loss became") && r.err().contains("try a lower --learning-rate"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+        String line = r.err().lines().filter(l -> l.contains("the loss became")).findFirst().orElseThrow();
+        long divergedAt = Long.parseLong(line.replaceAll(".* at step (\\d+) .*", "$1"));
+        assertTrue(divergedAt >= 3, line);
+        Path kept = latestCheckpoint(out);
+        assertTrue(line.contains("The last good checkpoint (step " + stepOf(kept) + ") is kept in " + kept), line);
+        assertEquals(divergedAt - 2, stepOf(kept), "the checkpoint whose weights gave the bad loss is removed");
+    }
+
+    static String metrics(JsonArray history) {
+        var last = history.get(history.size() - 1).getAsJsonObject();
+        return List.of("loss", "accuracy", "valLoss", "valAccuracy").stream().map(k -> k + " " + last.get(k)).toList().toString();
+    }
+
+    /** Identical, not merely close: same data order, same dropout masks, same arithmetic. */
+    static void assertSameMetrics(JsonArray expected, JsonArray actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            for (String k : List.of("loss", "accuracy", "valLoss", "valAccuracy")) {
+                double e = expected.get(i).getAsJsonObject().get(k).getAsDouble();
+                double a = actual.get(i).getAsJsonObject().get(k).getAsDouble();
+                assertEquals(e, a, "epoch " + (i + 1) + " " + k);
+            }
+        }
+    }
+
+    /** Starts {@code train} in a child JVM with this suite's classpath, natives and home; output to files. */
+    static Process start(Path out) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                "-Dbert.clf.home=" + System.getProperty("bert.clf.home"),
+                "-DTENSORFLOW_LIBRARY_PATH=" + System.getProperty("TENSORFLOW_LIBRARY_PATH")));
+        if (System.getProperty("DJL_CACHE_DIR") != null) cmd.add("-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(recipe(out));
+        Files.createDirectories(tmp.resolve("logs"));
+        return new ProcessBuilder(cmd).redirectOutput(tmp.resolve("logs/" + out.getFileName() + ".out").toFile())
+                .redirectError(tmp.resolve("logs/" + out.getFileName() + ".err").toFile()).start();
+    }
+
+    static String log(Path out) throws IOException {
+        return Files.readString(tmp.resolve("logs/" + out.getFileName() + ".err"));
+    }
+
+    /** Waits for the child's first step checkpoint; returns its step. */
+    static long awaitCheckpoint(Process child, Path out) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!child.isAlive()) throw new AssertionError("the child ended early: " + log(out));
+            Path latest = Files.isDirectory(checkpointDir(out)) ? latestCheckpoint(out) : null;
+            if (latest != null) return stepOf(latest);
+            Thread.sleep(2);
+        }
+        child.destroyForcibly();
+        throw new AssertionError("no checkpoint in time: " + log(out));
+    }
+
+    static Path checkpointDir(Path out) {
+        return out.resolveSibling(out.getFileName() + TrainingCheckpoints.SUFFIX);
+    }
+
+    static Path latestCheckpoint(Path out) throws IOException {
+        try (Stream<Path> s = Files.list(checkpointDir(out))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().reduce((a, b) -> b).orElse(null);
+        }
+    }
+
+    static long stepOf(Path checkpoint) {
+        return Long.parseLong(checkpoint.getFileName().toString().replaceAll("step-(\\d+)-e\\d+", "$1"));
+    }
+
+    static JsonArray history(Path out) throws IOException {
+        return JsonParser.parseString(Files.readString(out.resolve("history.json"))).getAsJsonArray();
+    }
+
+}

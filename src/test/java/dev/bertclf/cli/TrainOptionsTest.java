@@ -1,0 +1,68 @@
+package dev.bertclf.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.TinyBert;
+import dev.bertclf.train.TrainingCheckpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Impossible {@code train} options are usage errors (exit 2) with a message naming the option, refused before any
+ * data work: the dataset URL here is unreachable and the data folder empty, so any attempt to fetch data would fail
+ * differently, and no output or checkpoint folder may appear.
+ */
+class TrainOptionsTest {
+    @TempDir static Path tmp;
+    static Path model;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        TfRuntime.engine();
+        model = TinyBert.write(tmp.resolve("tiny_bert"), ""); // 64 positions
+    }
+
+    static void assertUsageError(String expected, String... options) {
+        Path out = tmp.resolve("out");
+        List<String> args = new ArrayList<>(List.of("train", "--model", model.toString(), "--data-dir",
+                tmp.resolve("no-data").toString(), "--url", "http://127.0.0.1:1/unreachable.tar.gz", "--output", out.toString()));
+        args.addAll(List.of(options));
+        EndToEndTest.Run r = EndToEndTest.run(args.toArray(String[]::new));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+        assertFalse(Files.exists(out) || Files.exists(tmp.resolve("out" + TrainingCheckpoints.SUFFIX)), "nothing written");
+        assertFalse(Files.exists(tmp.resolve("no-data")), "no data work started");
+    }
+
+    @Test
+    void zeroEpochs() { assertUsageError("--epochs must be at least 1, got 0", "--epochs", "0"); }
+
+    @Test
+    void negativeBatchSize() { assertUsageError("--batch-size must be at least 1, got -1", "--batch-size", "-1"); }
+
+    @Test
+    void maxSeqLenBeyondTheModelsPositions() {
+        assertUsageError("--max-seq-len 1000 exceeds the model's 64 positions", "--max-seq-len", "1000");
+    }
+
+    @Test
+    void learningRateThatIsNotANumber() {
+        assertUsageError("Invalid value for option '--learning-rate': 'fast' is not a double", "--learning-rate", "fast");
+        assertUsageError("--learning-rate must be a positive number, got NaN", "--learning-rate", "NaN");
+        assertUsageError("--learning-rate must be a positive number, got -0.001", "--learning-rate", "-1e-3");
+    }
+
+    @Test
+    void negativeCheckpointInterval() {
+        assertUsageError("--checkpoint-every must be 0 or more, got -3", "--checkpoint-every", "-3");
+    }
+}
