@@ -29,7 +29,8 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     static final String FILE_NAME = "config.properties";
-    private static final Set<String> COMMAND_LINE_ONLY = Set.of("config");
+    /** --resume continues one stopped run: a default for it would resume every run. */
+    private static final Set<String> COMMAND_LINE_ONLY = Set.of("config", "resume");
 
     /** The file cannot be used at all (missing when named, unreadable, malformed): a usage error. */
     static final class ConfigException extends RuntimeException {

@@ -38,7 +38,7 @@ final class ModelsCommand implements Callable<Integer> {
             row.put("parameters", c.parameterCount());
             row.put("download_bytes", e.source().bytes());
             row.put("format", e.source().format().id);
-            row.put("supported", e.source().format() != ModelCatalog.Format.TFHUB_SAVEDMODEL && !e.sentencePiece());
+            row.put("supported", true); // every registry format and both tokenizers are wired; kept for --json readers
             row.put("cached", Files.isDirectory(resolver.cachedFolder(e)));
             rows.add(row);
         }

@@ -11,15 +11,45 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything besides the graph that a trained model needs to be used correctly: how to tokenise (casing, length),
- * what its outputs mean (class names), and how it was made (base model, hyperparameters, metrics), stored as
- * {@code metadata.json} beside the SavedModel so any runtime can read it.
+ * Everything besides the graph that a trained model needs to be used correctly: how to tokenise (which tokenizer
+ * and vocabulary file, casing, length), what its outputs mean (class names), and how it was made (base model,
+ * hyperparameters, metrics), stored as {@code metadata.json} beside the SavedModel so any runtime can read it.
+ *
+ * @param tokenizer  {@code wordpiece} or {@code sentencepiece}; absent (null) in models written before ALBERT
+ *                   support, which are all WordPiece
+ * @param vocabulary the tokenizer's file, relative to the model folder; absent in older models: {@code assets/vocab.txt}
  */
 public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, List<String> classNames,
                             Map<String, Object> hyperparameters, Map<String, Object> metrics, String created,
-                            String tool) {
+                            String tool, String tokenizer, String vocabulary) {
     public static final String FILE = "metadata.json";
+    public static final String WORDPIECE = "wordpiece";
+    public static final String SENTENCEPIECE = "sentencepiece";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
+    /** Without the tokenizer's kind and file, which the exporter fills in from the vocabulary it packs. */
+    public ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, List<String> classNames,
+                         Map<String, Object> hyperparameters, Map<String, Object> metrics, String created, String tool) {
+        this(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool, null, null);
+    }
+
+    /** This metadata with the tokenizer's kind and its file (relative to the model folder). */
+    public ModelMetadata withTokenizer(boolean sentencePiece, String vocabularyFile) {
+        return new ModelMetadata(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool,
+                sentencePiece ? SENTENCEPIECE : WORDPIECE, vocabularyFile);
+    }
+
+    public boolean sentencePiece() { return SENTENCEPIECE.equals(tokenizer); }
+
+    /** The tokenizer's file in {@code modelDir}; it must lie inside the folder. */
+    public Path vocabularyFile(Path modelDir) {
+        Path dir = modelDir.toAbsolutePath().normalize();
+        Path file = dir.resolve(vocabulary != null ? vocabulary : SavedModelExporter.VOCAB).normalize();
+        if (!file.startsWith(dir)) {
+            throw new InferenceException(modelDir.resolve(FILE) + " names a vocabulary outside the model folder: " + vocabulary);
+        }
+        return file;
+    }
 
     public static ModelMetadata read(Path modelDir) {
         Path file = modelDir.resolve(FILE);
@@ -27,6 +57,10 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
             ModelMetadata m = GSON.fromJson(Files.readString(file), ModelMetadata.class);
             if (m == null || m.classNames() == null || m.maxSeqLen() < 2) {
                 throw new InferenceException(file + " is incomplete: it needs classNames and maxSeqLen");
+            }
+            if (m.tokenizer() != null && !m.tokenizer().equals(WORDPIECE) && !m.sentencePiece()) {
+                throw new InferenceException(file + ": tokenizer '" + m.tokenizer() + "' is not supported ("
+                        + WORDPIECE + ", " + SENTENCEPIECE + ")");
             }
             return m;
         } catch (IOException | JsonParseException e) {

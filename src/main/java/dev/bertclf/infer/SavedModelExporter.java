@@ -3,6 +3,7 @@ package dev.bertclf.infer;
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.text.WordPieceTokenizer;
 import dev.bertclf.train.SessionOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,9 +17,10 @@ import org.tensorflow.types.TFloat32;
 /**
  * Writes a trained classifier as a standard TensorFlow SavedModel that TensorFlow Serving, Python and DJL load as
  * it is. It builds a fresh inference graph (no dropout, no optimizer state, so the export holds only the
- * weights), signs it {@code serving_default} with the three int32 inputs BERT users know, and places
- * {@code assets/vocab.txt}, {@code bert_config.json} and {@code metadata.json} beside it. The folder appears
- * atomically: readers see the previous model or the new one, never half of one.
+ * weights), signs it {@code serving_default} with the three int32 inputs BERT users know, and places the
+ * tokenizer's file ({@code assets/vocab.txt}, or a SentencePiece model such as ALBERT's
+ * {@code assets/30k-clean.model}), {@code bert_config.json} and {@code metadata.json} (naming the tokenizer)
+ * beside it. The folder appears atomically: readers see the previous model or the new one, never half of one.
  */
 public final class SavedModelExporter {
     public static final String SIGNATURE = "serving_default";
@@ -27,6 +29,7 @@ public final class SavedModelExporter {
 
     private SavedModelExporter() {}
 
+    /** {@code vocab} is WordPiece's {@code vocab.txt} or a SentencePiece {@code .model}, told by its name. */
     public static void export(Path target, BertConfig config, Map<String, TFloat32> weights, Path vocab,
                               ModelMetadata metadata) throws IOException {
         Path dir = target.toAbsolutePath().normalize();
@@ -47,9 +50,11 @@ public final class SavedModelExporter {
                 SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, g.session())).export();
             }
             Files.createDirectories(saved.resolve("assets"));
-            Files.copy(vocab, saved.resolve(VOCAB));
+            boolean sentencePiece = WordPieceTokenizer.isSentencePiece(vocab);
+            String asset = sentencePiece ? "assets/" + vocab.getFileName() : VOCAB;
+            Files.copy(vocab, saved.resolve(asset));
             config.write(saved.resolve(CONFIG));
-            metadata.write(saved);
+            metadata.withTokenizer(sentencePiece, asset).write(saved);
             replace(saved, dir);
         } finally {
             FileUtil.deleteTree(tmp);

@@ -52,7 +52,7 @@ public final class TextClassifier implements AutoCloseable {
         CompletableFuture<?> engine = CompletableFuture.runAsync(TfRuntime::engine);
         // Padding each batch only to its longest text: the graph takes any length, and a short text costs
         // a tenth of a padded one.
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.builder(modelDir.resolve(SavedModelExporter.VOCAB))
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.builder(meta.vocabularyFile(modelDir), meta.sentencePiece())
                 .lowercase(meta.lowercase()).maxSeqLen(meta.maxSeqLen()).padToLongest().build();
         awaitEngine(engine, tokenizer);
         Criteria<List<String>, float[]> criteria = Criteria.builder()

@@ -3,6 +3,10 @@ package dev.bertclf.model;
 import dev.bertclf.data.ArchiveExtractor;
 import dev.bertclf.data.Downloader;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
+import dev.bertclf.model.hub.HubArchitecture;
+import dev.bertclf.model.hub.HubEncoderWeights;
+import dev.bertclf.model.hub.ObjectGraphCheckpoint;
+import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns what the user typed after {@code --model} into a {@link PretrainedModel}: a folder on disk in Google's
- * release layout or as a SavedModel, or a name from the registry ({@link ModelCatalog}), downloaded once into
+ * release layout, as a SavedModel, or as TF Hub's unpacked TF2 SavedModel, or a name from the registry ({@link ModelCatalog}), downloaded once into
  * {@code $BERT_CLF_HOME/models} and used from there offline afterwards.
  */
 public final class ModelResolver {
@@ -63,18 +67,13 @@ public final class ModelResolver {
         Path target = cachedFolder(e);
         if (Files.isDirectory(target)) return target;
         ModelCatalog.Source source = e.source();
-        switch (source.format()) {
-            case GOOGLE_TF1_ZIP, GOOGLE_TF1_TAR_GZ -> { }
-            // HOOK (models-hub): TF Hub's compressed TF2 SavedModel is a tar.gz that downloads and unpacks like the
-            // others; what is missing is the reader that maps its object-graph variable names to Google's names.
-            case TFHUB_SAVEDMODEL -> throw new ModelException(e.name() + " is published only as a TF Hub TF2 SavedModel ("
-                    + source.url() + "); reading that format is not yet supported by this build");
-        }
         try {
             Files.createDirectories(cacheDir);
             URI url = url(source);
             String path = url.getPath();
-            Path archive = cacheDir.resolve(path.substring(path.lastIndexOf('/') + 1));
+            // TF Hub's paths end in a version number ("/2"), the same for many models: name the tar.gz after the model.
+            Path archive = cacheDir.resolve(source.format() == ModelCatalog.Format.TFHUB_SAVEDMODEL ? e.folder() + ".tar.gz"
+                    : path.substring(path.lastIndexOf('/') + 1));
             log.info("Downloading {} from {}", e.name(), url);
             Downloader.Expected expected = source.bytes() == null ? Downloader.Expected.UNKNOWN
                     : new Downloader.Expected(source.bytes(), null);
@@ -90,16 +89,23 @@ public final class ModelResolver {
     /**
      * Reads a model folder, looking one folder down too (2018 archives nest their files in a sub-folder). For a
      * registry model ({@code entry} not null) the registry supplies casing, the vocabulary's file name, and the
-     * config when the archive has none (ELECTRA's and ALBERT's releases); a folder needs its own config.
+     * config when the archive has none (ELECTRA's and ALBERT's releases, TF Hub's SavedModels); a folder needs its
+     * own config, except a TF Hub SavedModel, whose weights tell its sizes.
      */
     static PretrainedModel fromDirectory(String name, Path dir, ModelCatalog.Entry entry) {
         Path root = findModelRoot(dir, entry);
-        BertConfig cfg = readConfig(root, entry, dir);
-        Path vocab = findVocabulary(root, entry, dir);
-        boolean sentencePiece = vocab.getFileName().toString().endsWith(".model");
         Path prefix = findCheckpoint(root);
+        boolean hub = prefix != null && CheckpointIndex.read(prefix).containsKey(ObjectGraphCheckpoint.OBJECT_GRAPH_KEY);
+        BertConfig cfg = hub ? hubConfig(root, entry) : readConfig(root, entry);
+        if (cfg == null) {
+            throw new ModelException(dir + " has no bert_config.json: a model folder needs bert_config.json and vocab.txt "
+                    + "(Google's release layout), saved_model.pb, variables/ and assets/vocab.txt with bert_config.json "
+                    + "beside them, or is a TF Hub TF2 SavedModel");
+        }
+        Path vocab = findVocabulary(root, entry, dir);
+        boolean sentencePiece = WordPieceTokenizer.isSentencePiece(vocab);
         String scope = "";
-        if (prefix != null) {
+        if (prefix != null && !hub) {
             String marker = cfg.wordEmbeddingsName();
             scope = CheckpointIndex.read(prefix).keySet().stream()
                     .filter(k -> k.endsWith(marker)).findFirst()
@@ -109,22 +115,38 @@ public final class ModelResolver {
         }
         // ALBERT's SentencePiece model lower-cases (albert_en_preprocess); a WordPiece vocabulary tells by its pieces.
         boolean lower = entry != null ? entry.lowercase() : sentencePiece || looksUncased(vocab);
-        return new PretrainedModel(name, root, cfg, vocab, sentencePiece, lower, prefix, scope);
+        return new PretrainedModel(name, root, cfg, vocab, sentencePiece, lower, prefix, scope, hub);
     }
 
-    private static BertConfig readConfig(Path root, ModelCatalog.Entry entry, Path dir) {
+    /** The registry's or the folder's config, checked against the weights; inferred from them if there is none. */
+    private static BertConfig hubConfig(Path root, ModelCatalog.Entry entry) {
+        HubArchitecture weights = HubEncoderWeights.open(root).architecture();
+        // TF Hub's archives hold no config file, so a registry model's config is the registry's.
+        BertConfig declared = entry != null ? entry.config() : readConfig(root, null);
+        String declaredBy = entry != null ? "the registry entry " + entry.name() : String.valueOf(configFile(root));
+        BertConfig cfg = HubConfig.resolve(weights, declared, declaredBy, root.toString());
+        log.info("TF Hub SavedModel in {}: {}", root, weights);
+        return cfg;
+    }
+
+    /** The config file in the model folder or above it, the registry's for a registry model; null if neither. */
+    private static BertConfig readConfig(Path root, ModelCatalog.Entry entry) {
+        Path file = configFile(root);
+        boolean albert = file != null && file.getFileName().toString().equals("albert_config.json");
+        if (file == null || (entry != null && albert)) return entry != null ? entry.config() : null;
+        BertConfig c = BertConfig.read(file);
+        if (albert) c.modelType = "albert";
+        return c;
+    }
+
+    /** {@code bert_config.json} or {@code albert_config.json} in the model folder or the one above; null if none. */
+    private static Path configFile(Path root) {
         for (Path d : root.getParent() != null ? List.of(root, root.getParent()) : List.of(root)) {
             for (String file : CONFIG_FILES) {
-                if (!Files.isRegularFile(d.resolve(file))) continue;
-                if (entry != null && !file.equals("bert_config.json")) return entry.config();
-                BertConfig c = BertConfig.read(d.resolve(file));
-                if (file.equals("albert_config.json")) c.modelType = "albert";
-                return c;
+                if (Files.isRegularFile(d.resolve(file))) return d.resolve(file);
             }
         }
-        if (entry != null) return entry.config();
-        throw new ModelException(dir + " has no bert_config.json: a model folder needs bert_config.json and vocab.txt "
-                + "(Google's release layout) or saved_model.pb, variables/ and assets/vocab.txt");
+        return null;
     }
 
     private static Path findVocabulary(Path root, ModelCatalog.Entry entry, Path dir) {
@@ -134,10 +156,13 @@ public final class ModelResolver {
             candidates.add(root.resolve("assets").resolve(entry.vocabulary()));
         } else {
             candidates.addAll(List.of(root.resolve("vocab.txt"), root.resolve("assets/vocab.txt")));
-            try (Stream<Path> files = Files.list(root)) {
-                files.filter(p -> p.getFileName().toString().endsWith(".model")).sorted().forEach(candidates::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            for (Path d : List.of(root, root.resolve("assets"))) {
+                if (!Files.isDirectory(d)) continue;
+                try (Stream<Path> files = Files.list(d)) {
+                    files.filter(WordPieceTokenizer::isSentencePiece).sorted().forEach(candidates::add);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
         return candidates.stream().filter(Files::isRegularFile).findFirst()

@@ -2,6 +2,7 @@ package dev.bertclf.model;
 
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
+import dev.bertclf.model.hub.HubEncoderWeights;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,22 +18,17 @@ import org.tensorflow.types.TFloat32;
 /**
  * A BERT encoder on disk, whatever its source: config, vocabulary, casing, and (unless it is to start from
  * random weights) the checkpoint with the scope its variables carry ({@code ""} for Google's release,
- * {@code module/} for a TF1 hub module). It hands out initial weights by Google's names, so the graph never
- * needs to know where they came from.
+ * {@code module/} for a TF1 hub module). A TF Hub TF2 SavedModel ({@code hubSavedModel}) keeps its variables under
+ * object paths and Model Garden names instead, so those are read through {@link HubEncoderWeights}. It hands out
+ * initial weights by Google's names, so the graph never needs to know where they came from.
  */
 public record PretrainedModel(String name, Path directory, BertConfig config, Path vocab, boolean sentencePiece,
-                              boolean lowercase, Path checkpointPrefix, String variablePrefix) {
+                              boolean lowercase, Path checkpointPrefix, String variablePrefix, boolean hubSavedModel) {
     private static final Logger log = LoggerFactory.getLogger(PretrainedModel.class);
 
-    /** The tokenizer this model was pre-trained with, padding to {@code maxSeqLen}; the caller closes it. */
+    /** The tokenizer this model was pre-trained with (WordPiece or SentencePiece), padding to {@code maxSeqLen}; the caller closes it. */
     public WordPieceTokenizer tokenizer(int maxSeqLen) {
-        if (sentencePiece) {
-            // HOOK (models-hub): ALBERT's SentencePiece model (30k-clean.model) becomes a Hugging Face
-            // tokenizer.json through the converter in dev.bertclf.text; build the tokenizer from that here.
-            throw new ModelException(name + " uses a SentencePiece vocabulary (" + vocab.getFileName()
-                    + "); tokenizing with it is not yet supported by this build");
-        }
-        return WordPieceTokenizer.fromVocab(vocab, lowercase, maxSeqLen);
+        return WordPieceTokenizer.builder(vocab, sentencePiece).lowercase(lowercase).maxSeqLen(maxSeqLen).build();
     }
 
     /**
@@ -45,11 +41,47 @@ public record PretrainedModel(String name, Path directory, BertConfig config, Pa
             log.warn("{} has no checkpoint: the encoder starts from random weights", directory);
             return out;
         }
+        Map<String, TFloat32> restored;
+        try {
+            restored = hubSavedModel ? readHub(shapes) : readCheckpoint(shapes);
+        } catch (RuntimeException e) {
+            out.values().forEach(TFloat32::close);
+            throw e;
+        }
+        Map<String, TFloat32> merged = new LinkedHashMap<>();
+        for (var e : out.entrySet()) {
+            TFloat32 r = restored.get(e.getKey());
+            if (r != null) {
+                e.getValue().close();
+                merged.put(e.getKey(), r);
+            } else {
+                merged.put(e.getKey(), e.getValue());
+            }
+        }
+        log.info("Restored {} encoder variables from {}", restored.size(), checkpointPrefix);
+        return merged;
+    }
+
+    private static boolean isEncoder(String variable) {
+        return !variable.startsWith(BertClassifier.HEAD_SCOPE + "/");
+    }
+
+    /** The encoder's variables from the SavedModel's object-based checkpoint, by our names. */
+    private Map<String, TFloat32> readHub(Map<String, Shape> shapes) {
+        Map<String, Shape> encoder = new LinkedHashMap<>();
+        shapes.forEach((k, v) -> {
+            if (isEncoder(k)) encoder.put(k, v);
+        });
+        return HubEncoderWeights.open(directory).read(encoder);
+    }
+
+    /** The encoder's variables from a name-based TF1 checkpoint, by our names (the scope taken off). */
+    private Map<String, TFloat32> readCheckpoint(Map<String, Shape> shapes) {
         Map<String, CheckpointIndex.Entry> index = CheckpointIndex.read(checkpointPrefix);
         List<String> wanted = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (var e : shapes.entrySet()) {
-            if (e.getKey().startsWith(BertClassifier.HEAD_SCOPE + "/")) continue;
+            if (!isEncoder(e.getKey())) continue;
             String stored = variablePrefix + e.getKey();
             CheckpointIndex.Entry entry = index.get(stored);
             if (entry == null) {
@@ -62,23 +94,13 @@ public record PretrainedModel(String name, Path directory, BertConfig config, Pa
             }
         }
         if (!problems.isEmpty()) {
-            out.values().forEach(TFloat32::close);
             throw new ModelException("checkpoint " + checkpointPrefix + " does not fit " + directory.resolve("bert_config.json")
                     + ": " + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
                     + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
         }
         Map<String, TFloat32> restored = CheckpointReader.read(checkpointPrefix, wanted);
-        Map<String, TFloat32> merged = new LinkedHashMap<>();
-        for (var e : out.entrySet()) {
-            TFloat32 r = restored.get(variablePrefix + e.getKey());
-            if (r != null) {
-                e.getValue().close();
-                merged.put(e.getKey(), r);
-            } else {
-                merged.put(e.getKey(), e.getValue());
-            }
-        }
-        log.info("Restored {} encoder variables from {}", wanted.size(), checkpointPrefix);
-        return merged;
+        Map<String, TFloat32> byOurName = new LinkedHashMap<>();
+        restored.forEach((k, v) -> byOurName.put(k.substring(variablePrefix.length()), v));
+        return byOurName;
     }
 }

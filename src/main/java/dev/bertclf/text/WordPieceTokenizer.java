@@ -53,6 +53,16 @@ public final class WordPieceTokenizer implements AutoCloseable {
         return new Builder(spModel, true);
     }
 
+    /** Options of a tokenizer from either kind of vocabulary, for callers that carry the kind as data. */
+    public static Builder builder(Path vocabulary, boolean sentencePiece) {
+        return new Builder(vocabulary, sentencePiece);
+    }
+
+    /** A SentencePiece model is a binary {@code .model} file (ALBERT's {@code 30k-clean.model}); WordPiece's is text. */
+    public static boolean isSentencePiece(Path vocabulary) {
+        return vocabulary.getFileName().toString().endsWith(".model");
+    }
+
     /** Encodes the texts as one batch; each row is {@code [CLS] text [SEP]}, truncated to {@code maxSeqLen}. */
     public EncodedBatch encode(List<String> texts) {
         texts.forEach(t -> Objects.requireNonNull(t, "texts must not contain null"));

@@ -187,7 +187,7 @@ class CommandLineTest {
         assertEquals(Files.readString(Path.of("config/logback.xml")), Files.readString(Path.of("src/main/resources/logback.xml")),
                 "config/logback.xml is the shipped copy of the classpath's logback.xml");
         List<String> example = Files.readAllLines(Path.of("config/bert-clf.properties.example"));
-        Defaults.publishRuntimeDefaults(); // an earlier test's Main run may have left its own home's data folder
+        Defaults.publishRuntimeDefaults(); // as Main.run does: an earlier test may have run with another home
         CommandLine cli = Main.commandLine(ConfigDefaults.none());
         for (String name : COMMANDS) {
             for (OptionSpec o : cli.getSubcommands().get(name).getCommandSpec().options()) {

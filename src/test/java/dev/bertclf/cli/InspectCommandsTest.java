@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.TinyBert;
+import dev.bertclf.testutil.TinyHubModel;
+import dev.bertclf.testutil.TinySentencePiece;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +32,23 @@ class InspectCommandsTest {
         assertTrue(r.out().contains("Word Ids   : [101 2023 2003 2107 2019 6429 3185 999 102 0 0 0]"), r.out());
         assertTrue(r.out().contains("Input Mask : [1 1 1 1 1 1 1 1 1 0 0 0]"), r.out());
         assertTrue(r.out().contains("Type Ids   : [0 0 0 0 0 0 0 0 0 0 0 0]"), r.out());
+    }
+
+    /** An unpacked TF Hub ALBERT: SentencePiece ids from assets/30k-clean.model; its layer count must be given. */
+    @Test
+    void preprocessTokenizesWithAHubAlbertsSentencePieceModel() throws Exception {
+        Map<String, long[]> shapes = TinyHubModel.variableShapes(TinyHubModel.Family.ALBERT, TinyBert.vocabulary().size());
+        Path model = TinyHubModel.write(tmp.resolve("albert"), shapes, TinyHubModel.randomValues(shapes, 1), true,
+                Map.of("30k-clean.model", TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1)));
+        EndToEndTest.Run refused = EndToEndTest.run("preprocess", "--model", model.toString(), "x");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("num_hidden_layers") && !refused.err().contains("at dev.bertclf"), refused.err());
+
+        TinyBert.config("albert").write(model.resolve("bert_config.json"));
+        EndToEndTest.Run r = EndToEndTest.run("preprocess", "--model", model.toString(), "--max-seq-len", "16",
+                "The movie was amazing!");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Word Ids   : [2 6 7 8 9 10 12 3 0 0 0 0]"), r.out());
     }
 
     @Test

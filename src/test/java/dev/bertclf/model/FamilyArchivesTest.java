@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
@@ -14,6 +16,8 @@ import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.TestArchives;
 import dev.bertclf.testutil.TinyBert;
+import dev.bertclf.testutil.TinyClassifier;
+import dev.bertclf.testutil.TinySentencePiece;
 import dev.bertclf.text.WordPieceTokenizer;
 import dev.bertclf.train.SessionOptions;
 import dev.bertclf.train.TrainingGraph;
@@ -42,12 +46,20 @@ class FamilyArchivesTest {
     @BeforeAll
     static void engine() { TfRuntime.engine(); }
 
-    /** A registry with tiny ELECTRA and ALBERT entries in the format of config/models.json. */
+    /** Texts the tiny WordPiece vocabulary and the tiny SentencePiece model both cover. */
+    static final List<String> TEXTS = List.of("The movie was amazing!", "the movie was great !", "awful boring film");
+
+    /**
+     * A registry with tiny ELECTRA and ALBERT entries (Google's archives) and tiny TF Hub SavedModel entries of
+     * each hub family, in the format of config/models.json.
+     */
     static ModelCatalog tinyCatalog() {
         String entries = Stream.of(
                 entry("electra_tiny", "electra", "vocab.txt", "/electra-data/electra_tiny.zip", "google-tf1-zip", "electra"),
                 entry("albert_tiny", "albert", "30k-clean.model", "/albert_models/albert_tiny_v2.tar.gz", "google-tf1-tar-gz", "albert"),
-                entry("experts_tiny", "experts", "vocab.txt", "/google/experts/bert/tiny/2?tf-hub-format=compressed", "tfhub-savedmodel", "bert"))
+                entry("experts_tiny", "experts", "vocab.txt", "/google/experts/bert/tiny/2?tf-hub-format=compressed", "tfhub-savedmodel", "bert"),
+                entry("talking_heads_tiny", "talking_heads", "vocab.txt", "/tensorflow/talkheads_tiny/1?tf-hub-format=compressed", "tfhub-savedmodel", "talking_heads"),
+                entry("albert_hub_tiny", "albert", "30k-clean.model", "/tensorflow/albert_tiny/2?tf-hub-format=compressed", "tfhub-savedmodel", "albert"))
                 .reduce((a, b) -> a + "," + b).orElseThrow();
         return ModelCatalog.parse("{\"models\": [" + entries + "]}", "test registry");
     }
@@ -58,7 +70,7 @@ class FamilyArchivesTest {
                  "lowercase": true, "vocabulary": "%s", "folder": "%s",
                  "sources": [{"url": "https://storage.googleapis.com%s", "format": "%s", "bytes": null}],
                  "config": %s}""".formatted(name, family, vocab, name, path, format,
-                TinyBert.config(configFamily.equals("bert") ? "bert" : configFamily).toJson());
+                TinyBert.config(configFamily).toJson());
     }
 
     /** ELECTRA's zip: {@code electra_small/vocab.txt} and {@code electra_small/electra_small.*}, no config file. */
@@ -92,7 +104,7 @@ class FamilyArchivesTest {
         return TestArchives.tarGz(tar -> {
             try {
                 TestArchives.addFile(tar, "albert_tiny/albert_config.json", config);
-                TestArchives.addFile(tar, "albert_tiny/30k-clean.model", new byte[] {10, 3, 'a', 'b', 'c'});
+                TestArchives.addFile(tar, "albert_tiny/30k-clean.model", sentencePieceModel());
                 for (String ext : List.of(".index", ".data-00000-of-00001")) {
                     TestArchives.addFile(tar, "albert_tiny/model.ckpt-best" + ext, Files.readAllBytes(dir.resolve("model.ckpt-best" + ext)));
                 }
@@ -117,8 +129,10 @@ class FamilyArchivesTest {
             assertFalse(electra.sentencePiece());
             assertEquals("albert", albert.config().modelType);
             assertTrue(albert.sentencePiece() && albert.lowercase());
-            ModelException e = assertThrows(ModelException.class, () -> albert.tokenizer(16));
-            assertTrue(e.getMessage().contains("SentencePiece"), e.getMessage());
+            try (WordPieceTokenizer tok = albert.tokenizer(16)) {
+                assertEquals(List.of("[CLS]", "\u2581the", "\u2581movie", "\u2581was", "\u2581amaz", "ing", "!", "[SEP]"),
+                        tok.tokens(TEXTS.get(0)), "SentencePiece, lower-cased as albert_en_preprocess does");
+            }
             assertEquals(2, server.ranges.size());
         }
         ModelResolver offline = new ModelResolver(cache, "http://127.0.0.1:9", catalog);
@@ -126,56 +140,100 @@ class FamilyArchivesTest {
             PretrainedModel m = offline.resolve(name);
             String probe = m.config().isAlbert() ? "bert/encoder/transformer/group_0/inner_group_0/ffn_1/intermediate/dense/kernel"
                     : "electra/embeddings_project/kernel";
-            try (TrainingGraph g = new TrainingGraph(m.config(), 1, SessionOptions.defaults())) {
-                Map<String, TFloat32> init = m.initialWeights(g.variables().shapes(), 1);
-                Map<String, TFloat32> stored = CheckpointReader.read(m.checkpointPrefix(), List.of(probe));
-                try {
-                    assertEquals(stored.get(probe).getFloat(3, 5), init.get(probe).getFloat(3, 5), name + " restored by name");
-                    g.loadWeights(init);
-                } finally {
-                    init.values().forEach(TFloat32::close);
-                    stored.values().forEach(TFloat32::close);
-                }
-                float[] loss = TrainingGraphTest.trainOnEasyTask(g, m.config().vocabSize, 150);
-                assertTrue(loss[1] < loss[0] * 0.5, name + " loss " + loss[0] + " -> " + loss[1]);
+            Map<String, TFloat32> stored = CheckpointReader.read(m.checkpointPrefix(), List.of(probe));
+            float expected = stored.get(probe).getFloat(3, 5);
+            stored.values().forEach(TFloat32::close);
+            Map<String, TFloat32> trained = restoreAndFineTune(m, probe, expected);
+            try {
+                assertExportReloadsWithSameLogits(m, trained, tmp.resolve("export-" + name));
+            } finally {
+                trained.values().forEach(TFloat32::close);
             }
         }
     }
 
-    @Test
-    void tfHubSourcesSayTheyAreNotSupportedYet() {
-        ModelException e = assertThrows(ModelException.class,
-                () -> new ModelResolver(tmp.resolve("cache"), "http://127.0.0.1:9", tinyCatalog()).resolve("experts_tiny"));
-        assertTrue(e.getMessage().contains("TF Hub TF2 SavedModel") && e.getMessage().contains("not yet supported"), e.getMessage());
+    /** The tiny ALBERT-like SentencePiece model, as ALBERT's archive and TF Hub's assets/ carry it. */
+    static byte[] sentencePieceModel() {
+        return TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1);
+    }
+
+    /**
+     * Restores {@code m} into a training graph, checks that {@code probe}'s element [3, 5] is {@code expected}
+     * (restored by name), fine-tunes on an easy task until the loss has halved, and returns the trained weights
+     * (the caller closes them).
+     */
+    static Map<String, TFloat32> restoreAndFineTune(PretrainedModel m, String probe, float expected) {
+        try (TrainingGraph g = new TrainingGraph(m.config(), 1, SessionOptions.defaults())) {
+            Map<String, TFloat32> init = m.initialWeights(g.variables().shapes(), 1);
+            try {
+                assertEquals(expected, init.get(probe).getFloat(3, 5), m.name() + ": " + probe + " restored by name");
+                g.loadWeights(init);
+            } finally {
+                init.values().forEach(TFloat32::close);
+            }
+            float[] loss = TrainingGraphTest.trainOnEasyTask(g, m.config().vocabSize, 150);
+            assertTrue(loss[1] < loss[0] * 0.5, m.name() + " loss " + loss[0] + " -> " + loss[1]);
+            return g.readWeights();
+        }
+    }
+
+    /**
+     * Exports {@code weights} with {@code m}'s config and tokenizer as {@code FineTuneRun} does, and checks that
+     * {@link TextClassifier} reloads it with its tokenizer and the inference graph's logits.
+     */
+    static void assertExportReloadsWithSameLogits(PretrainedModel m, Map<String, TFloat32> weights, Path out)
+            throws Exception {
+        float[] ours;
+        try (InferenceGraph g = new InferenceGraph(m.config(), SessionOptions.defaults());
+             WordPieceTokenizer tok = m.tokenizer(16)) {
+            g.load(weights);
+            ours = g.logits(tok.encode(TEXTS));
+        }
+        SavedModelExporter.export(out, m.config(), weights, m.vocab(), new ModelMetadata(m.name(), m.lowercase(), 16,
+                List.of("neg", "pos"), Map.of(), Map.of(), "now", "test"));
+        assertEquals(m.config().toJson(), BertConfig.read(out.resolve(SavedModelExporter.CONFIG)).toJson(), m.name());
+        ModelMetadata meta = ModelMetadata.read(out);
+        String asset = "assets/" + m.vocab().getFileName();
+        assertEquals(m.sentencePiece() ? ModelMetadata.SENTENCEPIECE : ModelMetadata.WORDPIECE, meta.tokenizer(), m.name());
+        assertEquals(asset, meta.vocabulary(), m.name());
+        assertTrue(Files.isRegularFile(out.resolve(asset)), asset);
+        try (TextClassifier clf = TextClassifier.load(out)) {
+            float[] reloaded = clf.logits(TEXTS, 2);
+            for (int i = 0; i < TEXTS.size(); i++) assertEquals(ours[i], reloaded[i], 1e-5, m.name() + " text " + i);
+        }
     }
 
     /** Every family exports as a SavedModel (with its config keys) that reloads with the same logits. */
     @Test
     void everyFamilyExportsAndReloads() throws Exception {
         Path vocab = Files.write(tmp.resolve("vocab.txt"), TinyBert.vocabulary());
-        List<String> texts = List.of("the movie was great !", "awful boring film");
         for (String family : List.of("electra", "albert", "talking_heads")) {
             BertConfig config = TinyBert.config(family);
-            Path out = tmp.resolve("export-" + family);
-            float[] ours;
-            try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults());
-                 WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(vocab, true, 16)) {
-                Map<String, TFloat32> w = WeightInit.create(g.variables().shapes(), 0.2f, 9);
-                try {
-                    g.load(w);
-                    ours = g.logits(tok.encode(texts));
-                    SavedModelExporter.export(out, config, w, vocab, new ModelMetadata(family, true, 16,
-                            List.of("neg", "pos"), Map.of(), Map.of(), "now", "test"));
-                } finally {
-                    w.values().forEach(TFloat32::close);
-                }
+            PretrainedModel m = new PretrainedModel(family, tmp, config, vocab, false, true, null, "", false);
+            Map<String, TFloat32> w;
+            try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults())) {
+                w = WeightInit.create(g.variables().shapes(), 0.2f, 9);
             }
-            BertConfig back = BertConfig.read(out.resolve(SavedModelExporter.CONFIG));
-            assertEquals(config.toJson(), back.toJson(), family);
-            try (TextClassifier clf = TextClassifier.load(out)) {
-                float[] reloaded = clf.logits(texts, 2);
-                for (int i = 0; i < texts.size(); i++) assertEquals(ours[i], reloaded[i], 1e-5, family + " text " + i);
+            try {
+                assertExportReloadsWithSameLogits(m, w, tmp.resolve("export-" + family));
+            } finally {
+                w.values().forEach(TFloat32::close);
             }
+        }
+    }
+
+    /** A model exported before the tokenizer was named in metadata.json (assets/vocab.txt only) still loads. */
+    @Test
+    void modelsWithoutTokenizerMetadataLoadWithVocabTxt() throws Exception {
+        Path out = TinyClassifier.export(tmp.resolve("old"));
+        Path metaFile = out.resolve(ModelMetadata.FILE);
+        JsonObject json = JsonParser.parseString(Files.readString(metaFile)).getAsJsonObject();
+        assertEquals("assets/vocab.txt", json.remove("vocabulary").getAsString());
+        assertEquals("wordpiece", json.remove("tokenizer").getAsString());
+        Files.writeString(metaFile, json.toString());
+        try (TextClassifier clf = TextClassifier.load(out)) {
+            assertEquals(3, clf.logits(TEXTS, 2).length);
+            assertFalse(clf.metadata().sentencePiece());
         }
     }
 }
