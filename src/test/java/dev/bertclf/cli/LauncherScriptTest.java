@@ -86,10 +86,15 @@ class LauncherScriptTest {
         assertEquals("TF_CPP_MIN_LOG_LEVEL=1", tfLevel("1", "train", "-v"), "the user's own setting wins");
     }
 
-    /** A run without an archive dumps one under a temp name; the next run checks it, renames it and uses it. */
+    /**
+     * A run of a model command without an archive dumps one under a temp name; the next run checks it, renames it
+     * and uses it. Commands that load no model (help, models, download) dump nothing: their archive would lack
+     * TensorFlow's classes.
+     */
     @Test
     void classDataArchiveIsDumpedCheckedThenUsed() throws Exception {
         Path target = tmp.resolve("repo/target");
+        assertFalse(launch(null, Map.of(), "models").contains("CDS"));
         assertTrue(launch(null, Map.of(), "predict").contains("CDS dump"));
         assertTrue(launch(null, Map.of(), "predict").contains("CDS use bert-clf.jsa"));
         assertTrue(Files.exists(target.resolve("bert-clf.jsa")));
