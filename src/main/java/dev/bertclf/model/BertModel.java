@@ -228,12 +228,20 @@ public final class BertModel {
                 return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(tf.constant(1f),
                         tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
             default: {
-                Operand<TFloat32> cube = tf.math.mul(tf.math.mul(x, x), x);
-                Operand<TFloat32> inner = tf.math.mul(tf.constant((float) Math.sqrt(2 / Math.PI)),
-                        tf.math.add(x, tf.math.mul(tf.constant(0.044715f), cube)));
-                return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(tf.constant(1f), tf.math.tanh(inner)));
+                // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), its ops in the order of TensorFlow's CPU remapper
+                // pattern (0.044715 x * x^2, operands in that order), so that in inference graphs the whole of it
+                // fuses with the dense layer before it into one oneDNN MatMul with a GELU post-op.
+                Operand<TFloat32> cubic = tf.math.mul(tf.math.mul(tf.constant(0.044715f), x), tf.math.square(x));
+                Operand<TFloat32> inner = tf.math.mul(addV2(tf, x, cubic), tf.constant((float) Math.sqrt(2 / Math.PI)));
+                Operand<TFloat32> half = tf.math.mul(addV2(tf, tf.math.tanh(inner), tf.constant(1f)), tf.constant(0.5f));
+                return tf.math.mul(half, x);
             }
         }
+    }
+
+    /** {@code a + b} as the AddV2 op Python's TensorFlow emits: the graph optimiser's fusion patterns name it. */
+    private static Operand<TFloat32> addV2(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
+        return tf.scope().opBuilder("AddV2", "AddV2").addInput(a.asOutput()).addInput(b.asOutput()).build().output(0);
     }
 
     @SafeVarargs
