@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class RobustnessDocTest {
     private static final Path DOC = Path.of("docs/robustness.md");
-    private static final List<String> SUITES = List.of("cli.ResumeTest", "cli.TrainOptionsTest", "cli.PredictInputTest");
+    private static final List<String> SUITES = List.of("cli.ResumeTest", "cli.TrainOptionsTest", "cli.PredictInputTest",
+            "cli.DatasetFolderInputTest");
     private static final Pattern ROW = Pattern.compile("^\\| (\\d+) \\|.*\\| `([\\w.]+)#(\\w+)` \\|$");
 
     @Test

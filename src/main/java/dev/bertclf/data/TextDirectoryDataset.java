@@ -9,6 +9,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A folder of text files with one sub-folder per class, indexed exactly like Keras'
@@ -23,6 +25,7 @@ import java.util.stream.Stream;
  * the validation set, the rest the training set. Strings sort by Unicode code point, as Python does.
  */
 public final class TextDirectoryDataset {
+    private static final Logger LOG = LoggerFactory.getLogger(TextDirectoryDataset.class);
     private static final Comparator<String> CODE_POINT_ORDER = TextDirectoryDataset::compareCodePoints;
 
     /** One text file and the index of its class in {@link #classNames()}. */
@@ -58,6 +61,7 @@ public final class TextDirectoryDataset {
             throw new DataException("Dataset folder " + directory + " does not exist or is not a folder.");
         }
         List<String> classNames = classFolders(directory);
+        warnAboutStrayFiles(directory);
         if (classNames.isEmpty()) {
             throw new DataException("Dataset folder " + directory + " has no class sub-folders; expected one folder "
                     + "per class holding .txt files (e.g. neg/ and pos/).");
@@ -73,6 +77,20 @@ public final class TextDirectoryDataset {
             for (Path f : files) examples.add(new Example(f, label));
         }
         return new TextDirectoryDataset(directory, classNames, examples);
+    }
+
+    /** Files beside the class folders are not examples (Keras skips them too); say so rather than drop them silently. */
+    private static void warnAboutStrayFiles(Path directory) {
+        try (Stream<Path> s = Files.list(directory)) {
+            List<String> stray = s.filter(p -> !Files.isDirectory(p)).map(p -> p.getFileName().toString())
+                    .filter(name -> !name.startsWith(".")).sorted().toList();
+            if (!stray.isEmpty()) {
+                LOG.warn("Ignoring {} file(s) beside the class folders of {} (only files inside a class folder are "
+                        + "examples): {}", stray.size(), directory, stray.size() > 5 ? stray.subList(0, 5) + " ..." : stray);
+            }
+        } catch (IOException e) {
+            throw new DataException("Cannot list dataset folder " + directory + ": " + e.getMessage(), e);
+        }
     }
 
     private static List<String> classFolders(Path directory) {

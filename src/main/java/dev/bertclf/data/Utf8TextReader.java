@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Reads review files as UTF-8 without ever failing on bad bytes: one stray Latin-1 byte in 25,000 files must not
  * stop a training run. Bad sequences become U+FFFD, and the reader counts the files that needed it so the run can
- * report them instead of hiding them. Safe to share between threads.
+ * report them instead of hiding them; it counts empty (or whitespace-only) files too, which train as empty texts
+ * and are worth a warning. Safe to share between threads.
  */
 public final class Utf8TextReader {
     private final AtomicLong filesWithMalformedInput = new AtomicLong();
+    private final AtomicLong blankFiles = new AtomicLong();
 
     /** @throws DataException if the file cannot be read at all */
     public String read(Path file) {
@@ -25,6 +27,12 @@ public final class Utf8TextReader {
         } catch (IOException e) {
             throw new DataException("Cannot read " + file + ": " + e.getMessage(), e);
         }
+        String text = decode(bytes);
+        if (text.isBlank()) blankFiles.incrementAndGet();
+        return text;
+    }
+
+    private String decode(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -35,6 +43,11 @@ public final class Utf8TextReader {
             filesWithMalformedInput.incrementAndGet();
             return new String(bytes, StandardCharsets.UTF_8); // replaces malformed input with U+FFFD
         }
+    }
+
+    /** How many files read so far were empty or held only whitespace. */
+    public long blankFiles() {
+        return blankFiles.get();
     }
 
     /** How many files read so far had bytes that are not valid UTF-8. */

@@ -151,6 +151,9 @@ public final class FineTuneRun {
         if (reader.filesWithMalformedInput() > 0) {
             log.warn("{} files were not valid UTF-8; invalid bytes were replaced", reader.filesWithMalformedInput());
         }
+        if (reader.blankFiles() > 0) {
+            log.warn("{} files were empty or blank; they train as empty texts", reader.blankFiles());
+        }
 
         Trainer trainer = new Trainer(req.hp(), req.session());
         List<EpochMetrics> history = trainer.fit(pretrained.config(),

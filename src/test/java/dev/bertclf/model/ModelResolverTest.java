@@ -112,6 +112,27 @@ class ModelResolverTest {
     }
 
     @Test
+    void missingConfigIsAClearError() throws Exception {
+        Path dir = TinyBert.write(tmp.resolve("noconfig"), "");
+        Files.delete(dir.resolve("bert_config.json"));
+        ModelException e = assertThrows(ModelException.class,
+                () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
+        assertTrue(e.getMessage().contains("has no bert_config.json"), e.getMessage());
+    }
+
+    @Test
+    void unknownArchitectureIsAClearError() throws Exception {
+        Path dir = TinyBert.write(tmp.resolve("gpt"), "");
+        Path config = dir.resolve("bert_config.json");
+        String json = Files.readString(config).replaceFirst("\"model_type\"\\s*:\\s*\"bert\"", "\"model_type\": \"gpt2\"");
+        assertTrue(json.contains("gpt2"), json);
+        Files.writeString(config, json);
+        ModelException e = assertThrows(ModelException.class,
+                () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
+        assertTrue(e.getMessage().contains("model_type 'gpt2' is not supported"), e.getMessage());
+    }
+
+    @Test
     void upperCasePiecesMeanACasedVocabulary() throws IOException {
         Path cased = tmp.resolve("cased.txt");
         List<String> v = new java.util.ArrayList<>(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]"));
