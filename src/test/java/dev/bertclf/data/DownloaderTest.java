@@ -68,6 +68,18 @@ class DownloaderTest {
         assertEquals(1, server.ranges.size(), "a verified target is not downloaded again");
     }
 
+    /** A full disk, as Linux's /dev/full gives it: every write fails with ENOSPC. */
+    @Test
+    void aFullDiskIsAClearErrorAndLeavesNoTarget() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "Linux only");
+        server.serve("/f", data, LoopbackServer.Fault.NONE);
+        Files.createSymbolicLink(part(), Path.of("/dev/full"));
+        DataException e = assertThrows(DataException.class,
+                () -> downloader.download(server.uri("/f"), target(), exact()));
+        assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+        assertFalse(Files.exists(target()), "nothing half-written in place");
+    }
+
     @Test
     void resumesAfterTheConnectionDrops() throws IOException {
         server.serve("/f", data, LoopbackServer.Fault.CUT_HALFWAY);
