@@ -12,11 +12,16 @@ import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.serve.PredictionServer;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.text.WordPieceTokenizer;
 import dev.bertclf.train.SessionOptions;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +150,22 @@ class MultiClassTest {
         assertTrue(text.out().contains("movies") && !text.out().contains("score:"), text.out());
         assertEquals(2, text.out().split("\\s0\\.\\d{6}").length - 1, "two classes shown: " + text.out());
         assertEquals(2, EndToEndTest.run("predict", "--model-dir", output.toString(), "--top", "6", "x").code());
+    }
+
+    /** {@code serve} answers the same records, with up to five (here all three) classes in {@code top}. */
+    @Test
+    void serveAnswersTheTopClasses() throws Exception {
+        try (PredictionServer s = PredictionServer.start(TextClassifier.load(output), output,
+                new PredictionServer.Options("127.0.0.1", 0, 8, Duration.ofMillis(1), 16, 1 << 16))) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(s.uri().resolve("/predict"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"wonderful and great\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            JsonObject p = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("predictions").get(0)
+                    .getAsJsonObject();
+            assertEquals("sports", p.get("label").getAsString(), r.body());
+            assertEquals(3, p.getAsJsonArray("top").size(), r.body());
+        }
     }
 
     @Test
