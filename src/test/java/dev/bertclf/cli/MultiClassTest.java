@@ -7,15 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.infer.TextClassifier;
-import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.serve.PredictionServer;
 import dev.bertclf.testutil.TinyBert;
-import dev.bertclf.text.WordPieceTokenizer;
-import dev.bertclf.train.SessionOptions;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,14 +19,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Three classes through {@link Main}: a CSV labelled movies/politics/sports, each class with its own marker words,
@@ -70,9 +63,7 @@ class MultiClassTest {
         StringBuilder csv = new StringBuilder("text,label\n");
         for (int i = 0; i < 240; i++) csv.append(text(random, i % 3)).append(',').append(CLASSES.get(i % 3)).append('\n');
         Path trainCsv = Files.writeString(tmp.resolve("topics.csv"), csv);
-        train = EndToEndTest.run("train", "--model", model.toString(), "--train-file", trainCsv.toString(),
-                "--epochs", "6", "--batch-size", "8", "--learning-rate", "2e-3", "--max-seq-len", "16",
-                "--output", output.toString());
+        train = EndToEndTest.trainOnFile(model, trainCsv, output);
     }
 
     @AfterAll
@@ -102,21 +93,10 @@ class MultiClassTest {
             assertEquals(3, clf.logitsPerText());
             djl = clf.logits(texts, 3);
         }
-        BertConfig config = BertConfig.read(output.resolve("bert_config.json"));
-        float[] ours;
-        try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), 3);
-             WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(output.resolve("assets/vocab.txt"), true, 16)) {
+        float[] ours = EndToEndTest.graphLogits(output, 3, 16, texts, g -> {
             assertEquals(Shape.of(32, 3), g.variables().shapes().get("classifier/kernel"));
             assertEquals(Shape.of(3), g.variables().shapes().get("classifier/bias"));
-            Map<String, TFloat32> weights = CheckpointReader.read(output.resolve("variables/variables"),
-                    g.variables().shapes().keySet());
-            try {
-                g.load(weights);
-            } finally {
-                weights.values().forEach(TFloat32::close);
-            }
-            ours = g.logits(tok.encode(texts));
-        }
+        });
         assertEquals(texts.size() * 3, djl.length);
         for (int i = 0; i < ours.length; i++) assertEquals(ours[i], djl[i], 1e-5, "logit " + i);
     }
