@@ -51,7 +51,7 @@ public final class FineTuneRun {
         }
     }
 
-    public record Outcome(Path modelDir, List<EpochMetrics> history) {}
+    public record Outcome(Path modelDir, List<EpochMetrics> history, int numClasses) {}
 
     /** A fresh run that checkpoints at epoch ends only. */
     public Outcome run(Request req) throws Exception {
@@ -160,7 +160,7 @@ public final class FineTuneRun {
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()), trainTokens, valTokens,
                 (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph), checkpointing);
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
-        return new Outcome(out, history);
+        return new Outcome(out, history, train.classNames().size());
     }
 
     private void save(Path out, PretrainedModel pretrained, List<String> classes, Request req,

@@ -75,6 +75,7 @@ class MultiClassTest {
     void trainsASoftmaxHeadToHighAccuracy() throws Exception {
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("Found 240 rows belonging to 3 classes."), train.out());
+        assertTrue(train.out().contains(": val_accuracy ") && !train.out().contains("binary_accuracy"), train.out());
         JsonArray history = JsonParser.parseString(Files.readString(output.resolve("history.json"))).getAsJsonArray();
         double valAccuracy = history.get(history.size() - 1).getAsJsonObject().get("valAccuracy").getAsDouble();
         System.out.println("3-class validation accuracy " + valAccuracy);
