@@ -8,8 +8,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.infer.TextClassifier;
-import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.serve.PredictionServer;
+import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +39,7 @@ class MultiClassTest {
     static final List<String> FILLER = TinyBert.NEUTRAL.stream().filter(w -> !MARKERS.get(0).contains(w)).toList();
 
     @TempDir static Path tmp;
-    static String previousHome;
+    static TemporaryHome home;
     static Path output;
     static EndToEndTest.Run train;
 
@@ -54,9 +54,7 @@ class MultiClassTest {
 
     @BeforeAll
     static void trainThreeClasses() throws Exception {
-        TfRuntime.engine(); // natives stay in the suite's shared home
-        previousHome = System.getProperty("bert.clf.home");
-        System.setProperty("bert.clf.home", tmp.resolve("home").toString());
+        home = TemporaryHome.at(tmp.resolve("home"));
         Path model = TinyBert.write(tmp.resolve("tiny_bert"), "");
         output = tmp.resolve("topics");
         Random random = new Random(7);
@@ -67,9 +65,7 @@ class MultiClassTest {
     }
 
     @AfterAll
-    static void restoreHome() {
-        if (previousHome != null) System.setProperty("bert.clf.home", previousHome);
-    }
+    static void restoreHome() { home.close(); }
 
     @Test
     void trainsASoftmaxHeadToHighAccuracy() throws Exception {
