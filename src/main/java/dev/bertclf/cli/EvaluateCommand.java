@@ -7,6 +7,7 @@ import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.BinaryMetrics;
 import dev.bertclf.infer.EvaluationPlots;
+import dev.bertclf.infer.MultiClassMetrics;
 import dev.bertclf.infer.RocCurve;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.ProgressBar;
@@ -25,7 +26,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Loss, accuracy, precision, recall, F1, confusion matrix and ROC AUC of a trained model on "
-                + "aclImdb/test, your own test/ folder or a --test-file.", "Also writes confusion_matrix.png and roc_curve.png."})
+                + "aclImdb/test, your own test/ folder or a --test-file.", "Also writes confusion_matrix.png and roc_curve.png.",
+                "Multi-class models: per-class precision, recall and F1, macro-F1 and an N x N confusion matrix; "
+                + "no ROC curve."})
 final class EvaluateCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
@@ -73,7 +76,8 @@ final class EvaluateCommand implements Callable<Integer> {
             List<LabeledText> examples = test.shuffled(SUBSET_SEED);
             if (maxExamples > 0 && maxExamples < examples.size()) examples = examples.subList(0, maxExamples);
             Utf8TextReader reader = new Utf8TextReader();
-            float[] logits = new float[examples.size()];
+            int w = clf.logitsPerText();
+            float[] logits = new float[examples.size() * w];
             int[] labels = new int[examples.size()];
             try (ProgressBar bar = new ProgressBar("Evaluating", examples.size(), 0, ProgressBar.Unit.ITEMS)) {
                 for (int from = 0; from < examples.size(); from += batchSize) {
@@ -83,31 +87,75 @@ final class EvaluateCommand implements Callable<Integer> {
                         texts.add(examples.get(i).read(reader));
                         labels[i] = examples.get(i).label();
                     }
-                    System.arraycopy(clf.logits(texts, batchSize), 0, logits, from, to - from);
+                    System.arraycopy(clf.logits(texts, batchSize), 0, logits, from * w, (to - from) * w);
                     bar.step(to - from);
                 }
             }
-            BinaryMetrics m = BinaryMetrics.of(logits, labels);
             List<String> c = clf.metadata().classNames();
-            List<Path> plots = writePlots(m, RocCurve.of(logits, labels), c, plotsDir != null ? plotsDir : dir);
-            if (json) {
-                Map<String, Object> out = m.toMap();
-                out.put("model_dir", dir.toString());
-                out.put("plots", plots.stream().map(Path::toString).toList());
-                System.out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(out));
+            Path plotDir = plotsDir != null ? plotsDir : dir;
+            if (c.size() == 2) {
+                reportBinary(BinaryMetrics.of(logits, labels), RocCurve.of(logits, labels), c, dir, plotDir);
             } else {
-                System.out.printf(Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: %.4f%n", m.loss(), m.accuracy(),
-                        m.rocAuc());
-                System.out.printf(Locale.ROOT, "Precision: %.4f  Recall: %.4f  F1: %.4f  (positive class: %s)%n",
-                        m.precision(), m.recall(), m.f1(), c.get(1));
-                System.out.printf(Locale.ROOT, "Confusion matrix (rows: true, columns: predicted):%n");
-                System.out.printf(Locale.ROOT, "%10s %8s %8s%n", "", c.get(0), c.get(1));
-                System.out.printf(Locale.ROOT, "%10s %8d %8d%n", c.get(0), m.trueNegatives(), m.falsePositives());
-                System.out.printf(Locale.ROOT, "%10s %8d %8d%n", c.get(1), m.falseNegatives(), m.truePositives());
-                System.out.println("Plots: " + String.join(", ", plots.stream().map(Path::toString).toList()));
+                reportMultiClass(MultiClassMetrics.of(logits, labels, c.size()), c, dir, plotDir);
             }
         }
         return 0;
+    }
+
+    private void reportBinary(BinaryMetrics m, RocCurve roc, List<String> c, Path dir, Path plotDir) throws IOException {
+        List<Path> plots = writePlots(m, roc, c, plotDir);
+        if (json) {
+            printJson(m.toMap(), dir, plots);
+        } else {
+            System.out.printf(Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: %.4f%n", m.loss(), m.accuracy(),
+                    m.rocAuc());
+            System.out.printf(Locale.ROOT, "Precision: %.4f  Recall: %.4f  F1: %.4f  (positive class: %s)%n",
+                    m.precision(), m.recall(), m.f1(), c.get(1));
+            printConfusionMatrix(m.confusionMatrix(), c);
+            System.out.println("Plots: " + String.join(", ", plots.stream().map(Path::toString).toList()));
+        }
+    }
+
+    private void reportMultiClass(MultiClassMetrics m, List<String> c, Path dir, Path plotDir) throws IOException {
+        Path matrix = plotDir.resolve(EvaluationPlots.CONFUSION_MATRIX);
+        try {
+            EvaluationPlots.writeConfusionMatrix(m.confusion(), c, matrix);
+        } catch (IOException e) {
+            throw new IOException("cannot write the plots into " + plotDir + ": " + e, e);
+        }
+        if (json) {
+            printJson(m.toMap(c), dir, List.of(matrix));
+        } else {
+            System.out.printf(Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: binary models only%n", m.loss(),
+                    m.accuracy());
+            System.out.printf(Locale.ROOT, "%10s %9s %9s %9s%n", "", "Precision", "Recall", "F1");
+            for (int k = 0; k < c.size(); k++) {
+                System.out.printf(Locale.ROOT, "%10s %9.4f %9.4f %9.4f%n", c.get(k), m.precision()[k], m.recall()[k],
+                        m.f1()[k]);
+            }
+            System.out.printf(Locale.ROOT, "Macro-F1: %.4f%n", m.macroF1());
+            printConfusionMatrix(m.confusion(), c);
+            System.out.println("Plots: " + matrix);
+        }
+    }
+
+    private static void printJson(Map<String, Object> out, Path dir, List<Path> plots) {
+        out.put("model_dir", dir.toString());
+        out.put("plots", plots.stream().map(Path::toString).toList());
+        System.out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(out));
+    }
+
+    /** {@code counts[true][predicted]} as a table, one row per true class. */
+    private static void printConfusionMatrix(long[][] counts, List<String> c) {
+        System.out.printf(Locale.ROOT, "Confusion matrix (rows: true, columns: predicted):%n");
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%10s", ""));
+        for (String name : c) header.append(String.format(Locale.ROOT, " %8s", name));
+        System.out.println(header);
+        for (int t = 0; t < c.size(); t++) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%10s", c.get(t)));
+            for (long n : counts[t]) row.append(String.format(Locale.ROOT, " %8d", n));
+            System.out.println(row);
+        }
     }
 
     /** The confusion matrix, and the ROC curve when both classes are present (else it is undefined). */

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Classify texts with a trained model: the probability of the positive class and a label.",
+        description = {"Classify texts with a trained model: the probability of the positive class and a label",
+                "(for a multi-class model: the most probable classes with their probabilities).",
                 "Reads one text per line from standard input when no TEXT is given (blank lines are skipped,",
                 "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens."})
 final class PredictCommand implements Callable<Integer> {
@@ -36,6 +37,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON array of results.")
     boolean json;
 
+    @Option(names = "--top", paramLabel = "N", defaultValue = "3",
+            description = "Classes shown per text for a multi-class model, most probable first (1 to "
+                    + TextClassifier.TOP + ").")
+    int top;
+
     @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify (default: one per line from standard input).")
     List<String> texts = new ArrayList<>();
 
@@ -46,6 +52,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (top < 1 || top > TextClassifier.TOP) {
+            throw new ParameterException(spec.commandLine(), "--top must be between 1 and " + TextClassifier.TOP);
+        }
         boolean gpu = deviceOption.useGpu();
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
         if (inputs.isEmpty()) {
@@ -59,12 +68,20 @@ final class PredictCommand implements Callable<Integer> {
         }
         Path dir = Defaults.modelDirOrLast(modelDir);
         try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
-            List<Prediction> predictions = clf.predict(inputs, 32);
+            List<Prediction> predictions = clf.predict(inputs, 32).stream().map(p -> p.withTop(top)).toList();
             if (json) {
                 System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(predictions));
             } else {
                 for (Prediction p : predictions) {
-                    System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", shown(p.text()), p.probability(), p.label());
+                    if (p.top() == null) {
+                        System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", shown(p.text()), p.probability(), p.label());
+                    } else {
+                        StringBuilder classes = new StringBuilder();
+                        for (Prediction.ClassProbability c : p.top()) {
+                            classes.append(String.format(Locale.ROOT, "  %s %.6f", c.label(), c.probability()));
+                        }
+                        System.out.printf(Locale.ROOT, "input: %-40s :%s%n", shown(p.text()), classes);
+                    }
                 }
             }
         }

@@ -119,7 +119,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             runLog.moveIntoOutput();
         }
-        System.out.print(TrainSummary.format(request.model(), o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE)));
+        System.out.print(TrainSummary.format(request.model(), o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE),
+                o.numClasses()));
         return 0;
     }
 

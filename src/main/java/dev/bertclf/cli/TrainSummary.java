@@ -2,6 +2,7 @@ package dev.bertclf.cli;
 
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.train.EpochMetrics;
+import dev.bertclf.train.Trainer;
 import dev.bertclf.train.TrainingCurvesPlot;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -15,7 +16,9 @@ import java.util.Locale;
 final class TrainSummary {
     private TrainSummary() {}
 
-    static String format(String model, List<EpochMetrics> history, Path modelDir, Path log) {
+    /** {@code numClasses} names the accuracy as training logged it (see {@link Trainer#accuracyName}). */
+    static String format(String model, List<EpochMetrics> history, Path modelDir, Path log, int numClasses) {
+        String accuracy = "val_" + Trainer.accuracyName(numClasses);
         modelDir = modelDir.toAbsolutePath().normalize();
         log = log.toAbsolutePath().normalize();
         // highest validation accuracy; among equals, the lowest validation loss
@@ -27,8 +30,8 @@ final class TrainSummary {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%nTrained %s: %d epoch%s in %s, %.1f examples/s%n", model,
                 history.size(), history.size() == 1 ? "" : "s", ProgressBar.duration(seconds), rate));
-        sb.append(line("best epoch", epoch(best)));
-        if (last != best) sb.append(line("last epoch", epoch(last) + " (the saved model)"));
+        sb.append(line("best epoch", epoch(best, accuracy)));
+        if (last != best) sb.append(line("last epoch", epoch(last, accuracy) + " (the saved model)"));
         sb.append(line("model", modelDir.toString()));
         sb.append(line("curves", modelDir.resolve(TrainingCurvesPlot.FILE).toString()));
         sb.append(line("log", log.toString()));
@@ -36,8 +39,8 @@ final class TrainSummary {
         return sb.toString();
     }
 
-    private static String epoch(EpochMetrics e) {
-        return String.format(Locale.ROOT, "%d: val_binary_accuracy %.4f, val_loss %.4f", e.epoch(), e.valAccuracy(),
+    private static String epoch(EpochMetrics e, String accuracy) {
+        return String.format(Locale.ROOT, "%d: %s %.4f, val_loss %.4f", e.epoch(), accuracy, e.valAccuracy(),
                 e.valLoss());
     }
 

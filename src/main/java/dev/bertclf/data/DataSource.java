@@ -12,13 +12,13 @@ import java.nio.file.Path;
  */
 public record DataSource(Path dataDir, URI url, TableFile file) {
     /**
-     * The examples of {@code part} ("train" or "test"), checked to have exactly two classes.
+     * The examples of {@code part} ("train" or "test"), checked to have at least two classes.
      *
-     * @throws DataException if they cannot be found or read, or do not have two classes
+     * @throws DataException if they cannot be found or read, or have only one class
      */
     public LabeledTexts load(String part) {
         LabeledTexts texts = file != null ? file.read()
                 : TextDirectoryDataset.scan(DatasetFolder.resolve(dataDir, url, part)).labeledTexts();
-        return texts.requireBinary();
+        return texts.requireClasses();
     }
 }

@@ -45,18 +45,14 @@ public final class LabeledTexts {
     }
 
     /**
-     * Refuses what the single-logit head cannot learn: one class, or more than two.
+     * Refuses what no classifier can learn: a single class.
      *
      * @return this
      */
-    public LabeledTexts requireBinary() {
+    public LabeledTexts requireClasses() {
         if (classNames.size() < 2) {
             throw new DataException(source + " has only one class " + classNames
                     + "; a classifier needs examples of at least two");
-        }
-        if (classNames.size() > 2) {
-            throw new DataException(source + ": multi-class is not supported yet: found " + classNames.size()
-                    + " classes: " + String.join(", ", classNames) + " (the model has a single-logit head for two)");
         }
         return this;
     }

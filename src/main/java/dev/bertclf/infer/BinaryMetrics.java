@@ -42,7 +42,12 @@ public record BinaryMetrics(int count, double loss, double accuracy, double prec
         m.put("recall", recall);
         m.put("f1", f1);
         m.put("roc_auc", rocAuc);
-        m.put("confusion_matrix", new long[][] {{trueNegatives, falsePositives}, {falseNegatives, truePositives}});
+        m.put("confusion_matrix", confusionMatrix());
         return m;
+    }
+
+    /** {@code [true][predicted]}, the negative class first. */
+    public long[][] confusionMatrix() {
+        return new long[][] {{trueNegatives, falsePositives}, {falseNegatives, truePositives}};
     }
 }

@@ -4,6 +4,8 @@ import dev.bertclf.runtime.FileUtil;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
@@ -28,13 +30,21 @@ public final class EvaluationPlots {
 
     /** Rows: true class, columns: predicted class, each cell with its count; {@code classNames} negative first. */
     public static void writeConfusionMatrix(BinaryMetrics m, List<String> classNames, Path file) throws IOException {
+        writeConfusionMatrix(m.confusionMatrix(), classNames, file);
+    }
+
+    /** {@code counts[true][predicted]}, rows in {@code classNames} order from the top. */
+    public static void writeConfusionMatrix(long[][] counts, List<String> classNames, Path file) throws IOException {
         HeatMapChart c = new HeatMapChartBuilder().width(SIZE).height(SIZE).title("Confusion matrix")
                 .xAxisTitle("Predicted").yAxisTitle("True").build();
-        // y runs upwards, so the negative class is listed last to put it on the top row
-        List<String> rows = List.of(classNames.get(1), classNames.get(0));
-        List<Number[]> cells = List.of(
-                new Number[] {0, 1, m.trueNegatives()}, new Number[] {1, 1, m.falsePositives()},
-                new Number[] {0, 0, m.falseNegatives()}, new Number[] {1, 0, m.truePositives()});
+        // y runs upwards, so the first class is listed last to put it on the top row
+        int n = classNames.size();
+        List<String> rows = new ArrayList<>(classNames);
+        Collections.reverse(rows);
+        List<Number[]> cells = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            for (int p = 0; p < n; p++) cells.add(new Number[] {p, n - 1 - t, counts[t][p]});
+        }
         c.addSeries("examples", classNames, rows, cells);
         c.getStyler().setShowValue(true).setHeatMapValueDecimalPattern("#,##0")
                 .setRangeColors(new Color[] {new Color(0xF7FBFF), new Color(0x4292C6)})

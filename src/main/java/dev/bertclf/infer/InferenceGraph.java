@@ -25,9 +25,14 @@ public final class InferenceGraph implements AutoCloseable {
     private final NamedVariables vars;
     private final BertClassifier model;
 
+    /** A binary classifier's graph, the tutorial's. */
     public InferenceGraph(BertConfig config, SessionOptions options) {
+        this(config, options, 2);
+    }
+
+    public InferenceGraph(BertConfig config, SessionOptions options, int numClasses) {
         vars = new NamedVariables(Ops.create(graph));
-        model = new BertClassifier(config, vars, BertModel.Dropout.NONE);
+        model = new BertClassifier(config, vars, BertModel.Dropout.NONE, numClasses);
         session = new Session(graph, options.toConfigProto());
     }
 
@@ -39,11 +44,11 @@ public final class InferenceGraph implements AutoCloseable {
 
     public void load(Map<String, TFloat32> weights) { vars.load(session, weights); }
 
-    /** One logit per row of the batch. */
+    /** One logit per row of the batch; for more than two classes, one per class, row after row. */
     public float[] logits(EncodedBatch batch) {
         try (InputTensors in = new InputTensors(batch);
              Result r = in.feed(session.runner(), model.bert).fetch(model.logits).run()) {
-            float[] out = new float[batch.batchSize()];
+            float[] out = new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses)];
             ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
             return out;
         }

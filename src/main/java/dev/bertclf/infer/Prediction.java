@@ -1,15 +1,40 @@
 package dev.bertclf.infer;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
  * One classified text as every front end reports it ({@code predict --json} and the {@code serve} endpoint print
- * this record as it is), so the command line and the HTTP API cannot drift apart.
+ * this record as it is), so the command line and the HTTP API cannot drift apart. For a multi-class model
+ * {@code label}, {@code probability} and {@code logit} are the best class's and {@code top} lists the most
+ * probable classes, best first; for a binary model {@code top} is null (and left out of the JSON).
  */
-public record Prediction(String text, double probability, String label, float logit) {
+public record Prediction(String text, double probability, String label, float logit, List<ClassProbability> top) {
+    /** A class and its softmax probability. */
+    public record ClassProbability(String label, double probability) {}
+
     /** The label is the second class (the positive one) when its probability is above one half. */
     static Prediction of(String text, float logit, List<String> classNames) {
         double p = TextClassifier.sigmoid(logit);
-        return new Prediction(text, p, classNames.get(p > 0.5 ? 1 : 0), logit);
+        return new Prediction(text, p, classNames.get(p > 0.5 ? 1 : 0), logit, null);
+    }
+
+    /** The best of {@code classNames.size()} logits at {@code logits[from..]}, with the {@code topK} most probable. */
+    static Prediction ofSoftmax(String text, float[] logits, int from, List<String> classNames, int topK) {
+        double[] p = TextClassifier.softmax(logits, from, classNames.size());
+        List<ClassProbability> all = new ArrayList<>(p.length);
+        for (int c = 0; c < p.length; c++) all.add(new ClassProbability(classNames.get(c), p[c]));
+        // stable sort: equal probabilities keep class order, so the label is the argmax's first class
+        all.sort(Comparator.comparingDouble(ClassProbability::probability).reversed());
+        int best = classNames.indexOf(all.get(0).label());
+        return new Prediction(text, p[best], classNames.get(best), logits[from + best],
+                List.copyOf(all.subList(0, Math.min(topK, all.size()))));
+    }
+
+    /** This prediction with at most {@code n} top classes (binary ones have none to cut). */
+    public Prediction withTop(int n) {
+        return top == null || top.size() <= n ? this
+                : new Prediction(text, probability, label, logit, List.copyOf(top.subList(0, n)));
     }
 }

@@ -17,7 +17,8 @@ import org.tensorflow.types.TFloat32;
 /**
  * Writes a trained classifier as a standard TensorFlow SavedModel that TensorFlow Serving, Python and DJL load as
  * it is. It builds a fresh inference graph (no dropout, no optimizer state, so the export holds only the
- * weights), signs it {@code serving_default} with the three int32 inputs BERT users know, and places the
+ * weights), signs it {@code serving_default} with the three int32 inputs BERT users know (outputs {@code logits} and
+ * {@code probabilities}: {@code [batch]} for two classes, {@code [batch, classes]} for more), and places the
  * tokenizer's file ({@code assets/vocab.txt}, or a SentencePiece model such as ALBERT's
  * {@code assets/30k-clean.model}), {@code bert_config.json} and {@code metadata.json} (naming the tokenizer)
  * beside it. The folder appears atomically: readers see the previous model or the new one, never half of one.
@@ -37,7 +38,7 @@ public final class SavedModelExporter {
         Path tmp = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".export-");
         try {
             Path saved = tmp.resolve("model");
-            try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults())) {
+            try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), metadata.classNames().size())) {
                 g.load(weights);
                 BertClassifier model = g.model();
                 Signature sig = Signature.builder().key(SIGNATURE)

@@ -7,6 +7,7 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import dev.bertclf.model.BertClassifier;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
@@ -80,17 +81,25 @@ public final class TextClassifier implements AutoCloseable {
         }
     }
 
+    /** The most classes {@link #predict(List, int)} lists per text for a multi-class model. */
+    public static final int TOP = 5;
+
     public ModelMetadata metadata() { return metadata; }
 
+    /** 1 for a binary model (the positive class's logit), else one per class. */
+    public int logitsPerText() { return BertClassifier.logitsPerExample(metadata.classNames().size()); }
+
     /**
-     * One logit per text, in the order given, computed in batches of {@code batchSize} texts of similar length
-     * (sorted by characters), so that padding to each batch's longest text wastes little.
+     * One logit per text ({@link #logitsPerText()} per text, row after row, for a multi-class model), in the order
+     * given, computed in batches of {@code batchSize} texts of similar length (sorted by characters), so that
+     * padding to each batch's longest text wastes little.
      */
     public float[] logits(List<String> texts, int batchSize) {
         Integer[] order = new Integer[texts.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
-        float[] out = new float[texts.size()];
+        int w = logitsPerText();
+        float[] out = new float[texts.size() * w];
         for (int from = 0; from < order.length; from += batchSize) {
             int to = Math.min(order.length, from + batchSize);
             List<String> batch = new ArrayList<>(to - from);
@@ -101,20 +110,50 @@ public final class TextClassifier implements AutoCloseable {
             } catch (TranslateException e) {
                 throw new InferenceException("inference failed: " + e.getMessage(), e);
             }
-            for (int i = from; i < to; i++) out[order[i]] = part[i - from];
+            for (int i = from; i < to; i++) System.arraycopy(part, (i - from) * w, out, order[i] * w, w);
         }
         return out;
     }
 
-    /** The probability and label of each text, {@code batchSize} texts per model call. */
+    /**
+     * The probability and label of each text, {@code batchSize} texts per model call; for a multi-class model also
+     * the {@value #TOP} most probable classes.
+     */
     public List<Prediction> predict(List<String> texts, int batchSize) {
         float[] logits = logits(texts, batchSize);
+        List<String> classes = metadata.classNames();
         List<Prediction> out = new ArrayList<>(texts.size());
-        for (int i = 0; i < texts.size(); i++) out.add(Prediction.of(texts.get(i), logits[i], metadata.classNames()));
+        for (int i = 0; i < texts.size(); i++) {
+            out.add(classes.size() == 2 ? Prediction.of(texts.get(i), logits[i], classes)
+                    : Prediction.ofSoftmax(texts.get(i), logits, i * classes.size(), classes, TOP));
+        }
         return out;
     }
 
     public static double sigmoid(double logit) { return 1 / (1 + Math.exp(-logit)); }
+
+    /** Softmax of {@code logits[from..from+n)}, computed stably in double precision. */
+    public static double[] softmax(float[] logits, int from, int n) {
+        double max = max(logits, from, n);
+        double[] p = new double[n];
+        double sum = 0;
+        for (int c = 0; c < n; c++) sum += p[c] = Math.exp(logits[from + c] - max);
+        for (int c = 0; c < n; c++) p[c] /= sum;
+        return p;
+    }
+
+    /** {@code log softmax(logits[from..from+n))[c]}, as {@code logit - max - log(sum(exp(logit - max)))}. */
+    public static double logSoftmax(float[] logits, int from, int n, int c) {
+        double max = max(logits, from, n), sum = 0;
+        for (int k = 0; k < n; k++) sum += Math.exp(logits[from + k] - max);
+        return logits[from + c] - max - Math.log(sum);
+    }
+
+    private static double max(float[] logits, int from, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) max = Math.max(max, logits[from + k]);
+        return max;
+    }
 
     @Override
     public void close() {

@@ -7,25 +7,44 @@ import org.tensorflow.types.TFloat32;
 /**
  * The tutorial's classifier: BERT's pooled output, Dropout(0.1), then one dense logit ({@code classifier/kernel},
  * {@code classifier/bias}, the Keras layer's name). Everything above the encoder is this small, so it lives here
- * and not in the encoder.
+ * and not in the encoder. Two classes keep the tutorial's single logit and sigmoid (its golden figures depend on
+ * it); more than two get one logit per class and a softmax, as Google's {@code run_classifier} does.
  */
 public final class BertClassifier {
     public static final String HEAD_SCOPE = "classifier";
     private static final float HEAD_DROPOUT = 0.1f;
 
     public final BertModel bert;
-    /** {@code [batch]}: the logit of the positive class. */
+    public final int numClasses;
+    /** {@code [batch]}: the logit of the positive class; {@code [batch, numClasses]} for more than two classes. */
     public final Operand<TFloat32> logits;
-    /** {@code [batch]}: sigmoid of the logit, for callers that want a probability. */
+    /** Sigmoid of the logit ({@code [batch]}), or softmax over the classes ({@code [batch, numClasses]}). */
     public final Operand<TFloat32> probabilities;
 
+    /** A binary classifier, the tutorial's. */
     public BertClassifier(BertConfig config, NamedVariables vars, BertModel.Dropout dropout) {
+        this(config, vars, dropout, 2);
+    }
+
+    public BertClassifier(BertConfig config, NamedVariables vars, BertModel.Dropout dropout, int numClasses) {
+        if (numClasses < 2) throw new IllegalArgumentException("a classifier needs at least two classes: " + numClasses);
+        this.numClasses = numClasses;
         bert = new BertModel(config, vars, dropout);
         Ops tf = vars.scope(HEAD_SCOPE);
         Operand<TFloat32> pooled = dropout.apply(tf, bert.pooledOutput, HEAD_DROPOUT);
-        Operand<TFloat32> logit = bert.dense(HEAD_SCOPE, pooled, config.hiddenSize, 1);
+        Operand<TFloat32> logit = bert.dense(HEAD_SCOPE, pooled, config.hiddenSize, logitsPerExample(numClasses));
         Ops root = vars.scope("");
-        logits = root.withName("logits").reshape(logit, root.constant(new int[] {-1}));
-        probabilities = root.withName("probabilities").math.sigmoid(logits);
+        if (numClasses == 2) {
+            logits = root.withName("logits").reshape(logit, root.constant(new int[] {-1}));
+            probabilities = root.withName("probabilities").math.sigmoid(logits);
+        } else {
+            logits = root.withName("logits").identity(logit);
+            probabilities = root.withName("probabilities").nn.softmax(logits);
+        }
+    }
+
+    /** 1 for two classes (the positive class's logit), else one per class. */
+    public static int logitsPerExample(int numClasses) {
+        return numClasses == 2 ? 1 : numClasses;
     }
 }

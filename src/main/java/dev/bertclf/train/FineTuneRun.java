@@ -51,7 +51,7 @@ public final class FineTuneRun {
         }
     }
 
-    public record Outcome(Path modelDir, List<EpochMetrics> history) {}
+    public record Outcome(Path modelDir, List<EpochMetrics> history, int numClasses) {}
 
     /** A fresh run that checkpoints at epoch ends only. */
     public Outcome run(Request req) throws Exception {
@@ -155,12 +155,12 @@ public final class FineTuneRun {
             log.warn("{} files were empty or blank; they train as empty texts", reader.blankFiles());
         }
 
-        Trainer trainer = new Trainer(req.hp(), req.session());
+        Trainer trainer = new Trainer(req.hp(), req.session(), train.classNames().size());
         List<EpochMetrics> history = trainer.fit(pretrained.config(),
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()), trainTokens, valTokens,
                 (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph), checkpointing);
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
-        return new Outcome(out, history);
+        return new Outcome(out, history, train.classNames().size());
     }
 
     private void save(Path out, PretrainedModel pretrained, List<String> classes, Request req,
@@ -177,9 +177,10 @@ public final class FineTuneRun {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());
-        metrics.put("binary_accuracy", last.accuracy());
+        String acc = Trainer.accuracyName(classes.size());
+        metrics.put(acc, last.accuracy());
         metrics.put("val_loss", last.valLoss());
-        metrics.put("val_binary_accuracy", last.valAccuracy());
+        metrics.put("val_" + acc, last.valAccuracy());
         ModelMetadata meta = new ModelMetadata(pretrained.name(), pretrained.lowercase(), req.hp().maxSeqLen(),
                 classes, hp, metrics, Instant.now().toString(), "bert-clf " + Version.get());
         Map<String, TFloat32> weights = graph.readWeights();

@@ -41,10 +41,18 @@ public final class Trainer {
 
     private final Hyperparameters hp;
     private final SessionOptions sessionOptions;
+    private final int numClasses;
 
+    /** A binary classifier's trainer, the tutorial's. */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions) {
+        this(hp, sessionOptions, 2);
+    }
+
+    /** Labels are class ids {@code 0..numClasses-1}; see {@link TrainingGraph}. */
+    public Trainer(Hyperparameters hp, SessionOptions sessionOptions, int numClasses) {
         this.hp = hp;
         this.sessionOptions = sessionOptions;
+        this.numClasses = numClasses;
     }
 
     /**
@@ -65,7 +73,7 @@ public final class Trainer {
         LearningRateSchedule schedule = LearningRateSchedule.tutorial(hp.learningRate(), (long) stepsPerEpoch * hp.epochs());
         log.info("Training {} examples for {} epochs: {} steps, {} warm-up steps, batch {}, learning rate {}",
                 train.size(), hp.epochs(), schedule.totalSteps(), schedule.warmupSteps(), hp.batchSize(), hp.learningRate());
-        try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions);
+        try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions, numClasses);
              AutoCloseable signals = checkpointing.store() == null ? () -> { } : checkpointing.stop().listen()) {
             TrainingProgress start = restore(graph, initialWeights, checkpointing, train, validation);
             return new Run(graph, train, validation, listener, checkpointing, stepsPerEpoch, schedule).from(start);
@@ -85,6 +93,10 @@ public final class Trainer {
             throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved ("
                     + s.trainExamples() + " training and " + s.validationExamples() + " validation examples then, "
                     + train.size() + " and " + validation.size() + " now); cannot resume it");
+        }
+        if (s.classes() != numClasses) {
+            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved ("
+                    + s.classes() + " classes then, " + numClasses + " now); cannot resume it");
         }
         load(c.store().read(saved, graph.variables().shapes()), graph::loadWeights);
         load(c.store().read(saved, graph.slotVariables().shapes()), graph::loadSlots);
@@ -168,10 +180,11 @@ public final class Trainer {
                 EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, correct / seen, val[0], val[1],
                         seconds, seen / seconds);
                 history.add(m);
+                String acc = accuracyName(numClasses);
                 log.info(String.format(Locale.ROOT,
-                        "Epoch %d/%d: loss %.4f - binary_accuracy %.4f - val_loss %.4f - val_binary_accuracy %.4f"
-                                + " (%.0f s, %.1f examples/s)", epoch, hp.epochs(), m.loss(), m.accuracy(), m.valLoss(),
-                        m.valAccuracy(), seconds, m.examplesPerSecond()));
+                        "Epoch %d/%d: loss %.4f - %s %.4f - val_loss %.4f - val_%s %.4f"
+                                + " (%.0f s, %.1f examples/s)", epoch, hp.epochs(), m.loss(), acc, m.accuracy(),
+                        m.valLoss(), acc, m.valAccuracy(), seconds, m.examplesPerSecond()));
                 if (listener != null) listener.epochDone(history, graph);
                 if (epoch < hp.epochs()) {
                     save(new TrainingProgress(step, epoch + 1, 0, 0, 0, 0, 0, history));
@@ -185,7 +198,7 @@ public final class Trainer {
         void save(TrainingProgress p) {
             if (checkpointing.store() == null) return;
             TrainingCheckpoints.State state = new TrainingCheckpoints.State(1, checkpointing.settings(), p,
-                    train.size(), validation.size(), schedule.totalSteps());
+                    train.size(), validation.size(), schedule.totalSteps(), numClasses);
             Map<String, TFloat32> weights = graph.readWeights(), slots = graph.readSlots();
             try {
                 lastSaved = checkpointing.store().save(state, weights, slots);
@@ -224,6 +237,11 @@ public final class Trainer {
                     + "); try a lower --learning-rate." + (epochsDone > 0 ? " The model saved after epoch " + epochsDone
                     + " is kept." : "") + kept);
         }
+    }
+
+    /** Keras' name for the accuracy metric: {@code binary_accuracy} for the tutorial's single logit. */
+    public static String accuracyName(int numClasses) {
+        return numClasses == 2 ? "binary_accuracy" : "accuracy";
     }
 
     /** Mean loss and accuracy over a whole dataset, dropout off; null if {@code stop} came before the pass finished. */

@@ -41,9 +41,15 @@ public final class TrainingCheckpoints {
     private static final Pattern NAME = Pattern.compile("step-\\d{9}-e\\d{2,}");
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
-    /** What {@code state.json} holds. */
+    /**
+     * What {@code state.json} holds; {@code numClasses} sizes the head whose weights the checkpoint holds (0 in
+     * checkpoints written before multi-class models existed: those are binary).
+     */
     public record State(int format, RunSettings run, TrainingProgress progress, int trainExamples,
-                        int validationExamples, long totalSteps) {}
+                        int validationExamples, long totalSteps, int numClasses) {
+        /** The number of classes of the checkpoint's model. */
+        public int classes() { return numClasses == 0 ? 2 : numClasses; }
+    }
 
     /** A checkpoint on disk. */
     public record Saved(Path folder, State state) {

@@ -21,10 +21,12 @@ import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
- * The classifier plus everything training adds: the sigmoid cross-entropy loss, gradients, and the AdamW update,
+ * The classifier plus everything training adds: the sigmoid cross-entropy loss (sparse softmax cross-entropy for
+ * more than two classes, the labels then being class ids fed as floats), gradients, and the AdamW update,
  * in one graph and one session. DJL's trainer is not implemented for TensorFlow, so training runs TensorFlow's
  * graph mode directly; inference and export use DJL and a separate, dropout-free graph.
  */
@@ -41,18 +43,29 @@ public final class TrainingGraph implements AutoCloseable {
     private final Operand<TFloat32> lossSum;
     private final Operand<TFloat32> correct;
 
+    /** A binary classifier's graph, the tutorial's. */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options) {
+        this(config, seed, options, 2);
+    }
+
+    public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses) {
         Ops tf = Ops.create(graph);
         vars = new NamedVariables(tf);
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
         dropoutStep = tf.withName("dropout_step").placeholderWithDefault(tf.constant(0L), Shape.scalar());
-        model = new BertClassifier(config, vars, BertModel.Dropout.switched(dropoutOn, dropoutStep, seed));
+        model = new BertClassifier(config, vars, BertModel.Dropout.switched(dropoutOn, dropoutStep, seed), numClasses);
         labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
 
-        Operand<TFloat32> perExample = sigmoidCrossEntropy(tf, model.logits, labels);
+        Operand<TFloat32> perExample, predicted;
+        if (numClasses == 2) {
+            perExample = sigmoidCrossEntropy(tf, model.logits, labels);
+            predicted = tf.dtypes.cast(tf.math.greater(model.logits, tf.constant(0f)), TFloat32.class);
+        } else {
+            perExample = sparseSoftmaxCrossEntropy(tf, model.logits, labels, numClasses);
+            predicted = tf.dtypes.cast(tf.math.argMax(model.logits, tf.constant(1)), TFloat32.class);
+        }
         meanLoss = tf.withName("loss").math.mean(perExample, tf.constant(0));
         lossSum = tf.sum(perExample, tf.constant(0));
-        Operand<TFloat32> predicted = tf.dtypes.cast(tf.math.greater(model.logits, tf.constant(0f)), TFloat32.class);
         correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
 
         optimizer = new AdamW(tf, vars, gradients(tf, config));
@@ -89,6 +102,19 @@ public final class TrainingGraph implements AutoCloseable {
                 tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
     }
 
+    /**
+     * {@code -log softmax(logits)[label]} per row, {@code labels} holding class ids as floats. Built from
+     * LogSoftmax and a one-hot mask rather than TensorFlow's fused op, whose gradient graph mode may not have.
+     */
+    static Operand<TFloat32> sparseSoftmaxCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels,
+                                                       int numClasses) {
+        Operand<TFloat32> oneHot = tf.oneHot(tf.dtypes.cast(labels, TInt32.class), tf.constant(numClasses),
+                tf.constant(1f), tf.constant(0f));
+        return tf.math.neg(tf.sum(tf.math.mul(oneHot, tf.nn.logSoftmax(logits)), tf.constant(1)));
+    }
+
+    public int numClasses() { return model.numClasses; }
+
     public NamedVariables variables() { return vars; }
 
     /** Sets every weight by name; see {@link NamedVariables#load}. */
@@ -124,12 +150,15 @@ public final class TrainingGraph implements AutoCloseable {
         }
     }
 
-    /** Forward pass without dropout. Returns the batch's summed loss, correct count and logits. */
+    /**
+     * Forward pass without dropout. Returns the batch's summed loss, correct count and logits (row by row, one
+     * per example, or {@code numClasses} per example for more than two classes).
+     */
     public EvalResult evaluate(EncodedBatch batch, float[] y) {
         try (Inputs in = new Inputs(batch, y);
              Result res = in.feed(session.runner()).fetch(lossSum).fetch(correct).fetch(model.logits).run()) {
             TFloat32 logits = (TFloat32) res.get(2);
-            float[] l = new float[batch.batchSize()];
+            float[] l = new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses)];
             logits.copyTo(DataBuffers.of(l, false, false));
             return new EvalResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat(), l);
         }

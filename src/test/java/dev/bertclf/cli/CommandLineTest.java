@@ -88,7 +88,8 @@ class CommandLineTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("Exit codes: 0 success, 1 failure, 2 usage error."), r.out());
         EndToEndTest.Run train = EndToEndTest.run("train", "--help");
-        assertTrue(train.out().contains("Default: " + BertClfHome.defaultDataDir()), train.out());
+        // picocli wraps a long path (a deeper checkout) onto the next lines: compare without the white space
+        assertTrue(train.out().replaceAll("\\s+", "").contains("Default:" + BertClfHome.defaultDataDir()), train.out());
         EndToEndTest.Run version = EndToEndTest.run("--version");
         assertEquals(0, version.code());
         String pom = Files.readString(Path.of("pom.xml"));

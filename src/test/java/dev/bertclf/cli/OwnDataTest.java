@@ -54,9 +54,7 @@ class OwnDataTest {
                     .append(positive ? "1" : "0.0").append("}\n");
         }
         testJsonl = Files.writeString(tmp.resolve("test.jsonl"), jsonl);
-        train = EndToEndTest.run("train", "--model", model.toString(), "--train-file", trainCsv.toString(),
-                "--epochs", "6", "--batch-size", "8", "--learning-rate", "2e-3", "--max-seq-len", "16",
-                "--output", output.toString());
+        train = EndToEndTest.trainOnFile(model, trainCsv, output);
     }
 
     @AfterAll

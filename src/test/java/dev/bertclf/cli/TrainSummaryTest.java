@@ -18,7 +18,7 @@ class TrainSummaryTest {
                 new EpochMetrics(1, 0.6, 0.7, 0.5, 0.80, 60, 10),
                 new EpochMetrics(2, 0.4, 0.8, 0.4, 0.86, 60, 12),
                 new EpochMetrics(3, 0.3, 0.9, 0.45, 0.85, 75, 14));
-        String s = TrainSummary.format("small_bert/L-2_H-128_A-2", history, DIR, DIR.resolve("train.log"));
+        String s = TrainSummary.format("small_bert/L-2_H-128_A-2", history, DIR, DIR.resolve("train.log"), 2);
         assertEquals("""
 
                 Trained small_bert/L-2_H-128_A-2: 3 epochs in 3m15s, 12.0 examples/s
@@ -35,14 +35,14 @@ class TrainSummaryTest {
     void equalAccuracyIsDecidedByTheLowerLoss() {
         List<EpochMetrics> history = List.of(new EpochMetrics(1, 0.6, 0.7, 0.3, 1.0, 5, 10),
                 new EpochMetrics(2, 0.6, 0.7, 0.1, 1.0, 5, 10), new EpochMetrics(3, 0.6, 0.7, 0.2, 1.0, 5, 10));
-        String s = TrainSummary.format("m", history, DIR, DIR.resolve("train.log"));
+        String s = TrainSummary.format("m", history, DIR, DIR.resolve("train.log"), 2);
         assertTrue(s.contains("best epoch  2: "), s);
     }
 
     @Test
     void lastEpochIsNotRepeatedWhenItIsTheBest() {
         String s = TrainSummary.format("m", List.of(new EpochMetrics(1, 0.6, 0.7, 0.5, 0.8, 5, 10)), DIR,
-                DIR.resolve("train.log"));
+                DIR.resolve("train.log"), 2);
         assertFalse(s.contains("last epoch") || s.contains("epochs"), s);
     }
 }

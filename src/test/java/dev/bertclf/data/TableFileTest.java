@@ -139,12 +139,15 @@ class TableFileTest {
         assertError("none.csv", "text,label\n,pos\n  ,neg\n", "none.csv has no rows with text");
     }
 
+    /** One class is refused; three are the sorted distinct labels, each text with its own class id. */
     @Test
-    void classCountMustBeTwo() throws IOException {
+    void oneClassIsRefusedAndThreeAreMultiClass() throws IOException {
         assertError("one.csv", "text,label\na,pos\nb,pos\n",
                 "one.csv has only one class [pos]; a classifier needs examples of at least two");
-        assertError("three.jsonl", "{\"text\":\"a\",\"label\":\"b\"}\n{\"text\":\"b\",\"label\":\"a\"}\n"
-                + "{\"text\":\"c\",\"label\":\"c\"}\n", "multi-class is not supported yet: found 3 classes: a, b, c");
+        LabeledTexts three = read(write("three.jsonl", "{\"text\":\"a\",\"label\":\"b\"}\n"
+                + "{\"text\":\"b\",\"label\":\"a\"}\n{\"text\":\"c\",\"label\":\"c\"}\n")).requireClasses();
+        assertEquals(List.of("a", "b", "c"), three.classNames());
+        assertEquals(List.of(1, 0, 2), three.examples().stream().map(LabeledText::label).toList());
     }
 
     /** Rows split exactly like files: the same seeded permutation of the list, the last 20% for validation. */

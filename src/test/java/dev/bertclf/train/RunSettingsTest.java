@@ -42,4 +42,14 @@ class RunSettingsTest {
                 + "\"checkpointEvery\":0}";
         assertNull(FineTuneRun.request(new Gson().fromJson(older, RunSettings.class), Path.of("/out"), false).trainFile());
     }
+
+    /** The head's shape follows the class count, so a resumed run reads it back; older checkpoints are binary. */
+    @Test
+    void theClassCountSurvivesTheCheckpointAndOlderOnesAreBinary() {
+        Gson gson = new Gson();
+        TrainingCheckpoints.State three = new TrainingCheckpoints.State(1, null, null, 10, 2, 4, 3);
+        assertEquals(3, gson.fromJson(gson.toJson(three), TrainingCheckpoints.State.class).classes());
+        String older = "{\"format\":1,\"trainExamples\":10,\"validationExamples\":2,\"totalSteps\":4}";
+        assertEquals(2, gson.fromJson(older, TrainingCheckpoints.State.class).classes());
+    }
 }
