@@ -66,9 +66,9 @@ class FamilyArchivesTest {
 
     private static String entry(String name, String family, String vocab, String path, String format, String configFamily) {
         return """
-                {"name": "%s", "aliases": [], "family": "%s", "tfhub_handle": "https://tfhub.dev/x", "preprocess": "p",
+                {"name": "%s", "aliases": [], "family": "%s", "tfhub_handle": "https://hub.invalid/x", "preprocess": "p",
                  "lowercase": true, "vocabulary": "%s", "folder": "%s",
-                 "sources": [{"url": "https://storage.googleapis.com%s", "format": "%s", "bytes": null}],
+                 "sources": [{"url": "https://models.invalid%s", "format": "%s", "bytes": null}],
                  "config": %s}""".formatted(name, family, vocab, name, path, format,
                 TinyBert.config(configFamily).toJson());
     }
