@@ -61,7 +61,6 @@ public final class TextDirectoryDataset {
             throw new DataException("Dataset folder " + directory + " does not exist or is not a folder.");
         }
         List<String> classNames = classFolders(directory);
-        warnAboutStrayFiles(directory);
         if (classNames.isEmpty()) {
             throw new DataException("Dataset folder " + directory + " has no class sub-folders; expected one folder "
                     + "per class holding .txt files (e.g. neg/ and pos/).");
@@ -79,30 +78,25 @@ public final class TextDirectoryDataset {
         return new TextDirectoryDataset(directory, classNames, examples);
     }
 
-    /** Files beside the class folders are not examples (Keras skips them too); say so rather than drop them silently. */
-    private static void warnAboutStrayFiles(Path directory) {
-        try (Stream<Path> s = Files.list(directory)) {
-            List<String> stray = s.filter(p -> !Files.isDirectory(p)).map(p -> p.getFileName().toString())
-                    .filter(name -> !name.startsWith(".")).sorted().toList();
-            if (!stray.isEmpty()) {
-                LOG.warn("Ignoring {} file(s) beside the class folders of {} (only files inside a class folder are "
-                        + "examples): {}", stray.size(), directory, stray.size() > 5 ? stray.subList(0, 5) + " ..." : stray);
-            }
-        } catch (IOException e) {
-            throw new DataException("Cannot list dataset folder " + directory + ": " + e.getMessage(), e);
-        }
-    }
-
+    /**
+     * The class folders' names, sorted as Keras sorts them. Files beside the class folders are not examples (Keras
+     * skips them too); they are named in a warning rather than dropped silently. One listing serves both.
+     */
     private static List<String> classFolders(Path directory) {
+        List<Path> entries;
         try (Stream<Path> s = Files.list(directory)) {
-            return s.filter(Files::isDirectory)
-                    .map(p -> p.getFileName().toString())
-                    .filter(name -> !name.startsWith("."))
-                    .sorted(CODE_POINT_ORDER)
-                    .toList();
+            entries = s.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
         } catch (IOException e) {
             throw new DataException("Cannot list dataset folder " + directory + ": " + e.getMessage(), e);
         }
+        List<String> stray = entries.stream().filter(p -> !Files.isDirectory(p))
+                .map(p -> p.getFileName().toString()).sorted().toList();
+        if (!stray.isEmpty()) {
+            LOG.warn("Ignoring {} file(s) beside the class folders of {} (only files inside a class folder are "
+                    + "examples): {}", stray.size(), directory, stray.size() > 5 ? stray.subList(0, 5) + " ..." : stray);
+        }
+        return entries.stream().filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                .sorted(CODE_POINT_ORDER).toList();
     }
 
     /** Keras' {@code iter_valid_files}: folders by sorted path, then file names sorted within each folder. */

@@ -52,14 +52,14 @@ public final class TfRuntime {
     /** Copies the native libraries once into a folder keyed by the natives jar, atomically. */
     static Path unpackNatives() {
         ClassLoader cl = TfRuntime.class.getClassLoader();
-        String resourceDir = hasGpuNatives() ? GPU_DIR : CPU_DIR;
+        boolean gpu = hasGpuNatives();
+        String resourceDir = gpu ? GPU_DIR : CPU_DIR;
         if (cl.getResource(resourceDir + "libjnitensorflow.so") == null) {
             throw new IllegalStateException("TensorFlow natives for " + PLATFORM + " are not on the classpath "
                     + "(org.tensorflow:tensorflow-core-native:1.0.0:" + PLATFORM + "); only " + PLATFORM
                     + " is supported in this build");
         }
-        String flavour = hasGpuNatives() ? "gpu" : "cpu";
-        Path target = BertClfHome.natives().resolve("tf-2.16.2-" + PLATFORM + "-" + flavour);
+        Path target = BertClfHome.natives().resolve("tf-2.16.2-" + PLATFORM + "-" + (gpu ? "gpu" : "cpu"));
         if (Files.isRegularFile(target.resolve("libjnitensorflow.so"))) return target;
         try {
             Files.createDirectories(target.getParent());

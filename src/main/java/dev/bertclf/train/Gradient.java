@@ -19,12 +19,15 @@ public interface Gradient {
     /** The dense gradient times {@code scale}. */
     Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale);
 
+    /** Sum of squares of every element of {@code x}. */
+    private static Operand<TFloat32> sumOfSquares(Ops tf, Operand<TFloat32> x) {
+        return tf.sum(tf.math.square(tf.reshape(x, tf.constant(new int[] {-1}))), tf.constant(0));
+    }
+
     /** A gradient as TensorFlow's symbolic differentiation gave it. */
     record Dense(Operand<TFloat32> value) implements Gradient {
         @Override
-        public Operand<TFloat32> squaredNorm(Ops tf) {
-            return tf.sum(tf.math.square(tf.reshape(value, tf.constant(new int[] {-1}))), tf.constant(0));
-        }
+        public Operand<TFloat32> squaredNorm(Ops tf) { return sumOfSquares(tf, value); }
 
         @Override
         public Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale) { return tf.math.mul(value, scale); }
@@ -42,9 +45,7 @@ public interface Gradient {
         }
 
         @Override
-        public Operand<TFloat32> squaredNorm(Ops tf) {
-            return tf.sum(tf.math.square(tf.reshape(values, tf.constant(new int[] {-1}))), tf.constant(0));
-        }
+        public Operand<TFloat32> squaredNorm(Ops tf) { return sumOfSquares(tf, values); }
 
         @Override
         public Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale) {
