@@ -8,7 +8,6 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
@@ -149,19 +148,22 @@ public final class BertModel {
         Ops tf = vars.scope(scope);
         long h = config.hiddenSize;
         int heads = config.numAttentionHeads, size = config.headSize();
-        Operand<TFloat32> query = splitHeads(tf, dense(scope + "/query", x, h, h));
+        // The 1/sqrt(head_size) scale goes on the query before the product: the same numbers (a power of two
+        // for every head size in the catalogue) at half the element-wise work of scaling the scores.
+        Operand<TFloat32> query = splitHeads(tf, tf.math.mul(dense(scope + "/query", x, h, h),
+                tf.constant((float) (1.0 / Math.sqrt(size)))));
         Operand<TFloat32> key = splitHeads(tf, dense(scope + "/key", x, h, h));
         Operand<TFloat32> value = splitHeads(tf, dense(scope + "/value", x, h, h));
 
-        Operand<TFloat32> scores = tf.train.batchMatMul(query, key, TFloat32.class, BatchMatMul.adjY(true));
-        scores = tf.math.mul(scores, tf.constant((float) (1.0 / Math.sqrt(size))));
+        // Einsum rather than BatchMatMul: oneDNN runs Einsum and the Einsums of its gradient, while BatchMatMul's
+        // gradient falls back to Eigen; and no transposes, the heads being read in place.
+        Operand<TFloat32> scores = tf.linalg.einsum(List.of(query, key), "BFNH,BTNH->BNFT");
         if (config.talkingHeads) scores = mixHeads(tf, scores, variable(scope + "/pre_softmax_weight", heads, heads));
         Operand<TFloat32> probs = tf.nn.softmax(tf.math.add(scores, maskAdder));
         if (config.talkingHeads) probs = mixHeads(tf, probs, variable(scope + "/post_softmax_weight", heads, heads));
         probs = dropout.apply(tf, probs, config.attentionProbsDropoutProb);
 
-        Operand<TFloat32> context = tf.train.batchMatMul(probs, value, TFloat32.class);
-        context = tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3}));
+        Operand<TFloat32> context = tf.linalg.einsum(List.of(probs, value), "BNFT,BTNH->BFNH");
         return tf.reshape(context, tf.constant(new int[] {-1, heads * size}));
     }
 
@@ -177,11 +179,9 @@ public final class BertModel {
         return tf.linalg.transpose(mixed, tf.constant(new int[] {0, 3, 1, 2}));
     }
 
-    /** {@code [batch * seq_len, hidden]} to {@code [batch, heads, seq_len, head_size]}. */
+    /** {@code [batch * seq_len, hidden]} to {@code [batch, seq_len, heads, head_size]}. */
     private Operand<TFloat32> splitHeads(Ops tf, Operand<TFloat32> x) {
-        Operand<TFloat32> split = tf.reshape(x, dims(batch, seqLen,
-                tf.constant(config.numAttentionHeads), tf.constant(config.headSize())));
-        return tf.linalg.transpose(split, tf.constant(new int[] {0, 2, 1, 3}));
+        return tf.reshape(x, dims(batch, seqLen, tf.constant(config.numAttentionHeads), tf.constant(config.headSize())));
     }
 
     /** The [CLS] token's final hidden state, through a tanh dense layer unless the family has no pooler. */
