@@ -156,14 +156,16 @@ public final class BertModel {
         Operand<TFloat32> value = splitHeads(tf, dense(scope + "/value", x, h, h));
 
         // Einsum rather than BatchMatMul: oneDNN runs Einsum and the Einsums of its gradient, while BatchMatMul's
-        // gradient falls back to Eigen; and no transposes, the heads being read in place.
-        Operand<TFloat32> scores = tf.linalg.einsum(List.of(query, key), "BFNH,BTNH->BNFT");
+        // gradient falls back to Eigen. Heads-major operands ("BNFH") measured faster than letting Einsum read
+        // the [batch, seq, heads, size] layout in place (20 vs 30 ms per layer, forward and backward).
+        Operand<TFloat32> scores = tf.linalg.einsum(List.of(query, key), "BNFH,BNTH->BNFT");
         if (config.talkingHeads) scores = mixHeads(tf, scores, variable(scope + "/pre_softmax_weight", heads, heads));
         Operand<TFloat32> probs = tf.nn.softmax(tf.math.add(scores, maskAdder));
         if (config.talkingHeads) probs = mixHeads(tf, probs, variable(scope + "/post_softmax_weight", heads, heads));
         probs = dropout.apply(tf, probs, config.attentionProbsDropoutProb);
 
-        Operand<TFloat32> context = tf.linalg.einsum(List.of(probs, value), "BNFT,BTNH->BFNH");
+        Operand<TFloat32> context = tf.linalg.einsum(List.of(probs, value), "BNFT,BNTH->BNFH");
+        context = tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3}));
         return tf.reshape(context, tf.constant(new int[] {-1, heads * size}));
     }
 
@@ -179,9 +181,11 @@ public final class BertModel {
         return tf.linalg.transpose(mixed, tf.constant(new int[] {0, 3, 1, 2}));
     }
 
-    /** {@code [batch * seq_len, hidden]} to {@code [batch, seq_len, heads, head_size]}. */
+    /** {@code [batch * seq_len, hidden]} to {@code [batch, heads, seq_len, head_size]}. */
     private Operand<TFloat32> splitHeads(Ops tf, Operand<TFloat32> x) {
-        return tf.reshape(x, dims(batch, seqLen, tf.constant(config.numAttentionHeads), tf.constant(config.headSize())));
+        Operand<TFloat32> split = tf.reshape(x, dims(batch, seqLen,
+                tf.constant(config.numAttentionHeads), tf.constant(config.headSize())));
+        return tf.linalg.transpose(split, tf.constant(new int[] {0, 2, 1, 3}));
     }
 
     /** The [CLS] token's final hidden state, through a tanh dense layer unless the family has no pooler. */
@@ -228,6 +232,15 @@ public final class BertModel {
                 return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(tf.constant(1f),
                         tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
             default: {
+                if (dropout != Dropout.NONE) {
+                    // Training graphs: the same function written as x * sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)).
+                    // Its gradient keeps three [tokens, intermediate_size] tensors alive where the tanh form's keeps
+                    // five: about 300 MB less at batch 32 with L-4 H-512, and no slower.
+                    double c = Math.sqrt(2 / Math.PI);
+                    Operand<TFloat32> z = tf.math.mul(x, tf.math.add(tf.math.mul(tf.math.square(x),
+                            tf.constant((float) (2 * c * 0.044715))), tf.constant((float) (2 * c))));
+                    return tf.math.mul(x, tf.math.sigmoid(z));
+                }
                 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), its ops in the order of TensorFlow's CPU remapper
                 // pattern (0.044715 x * x^2, operands in that order), so that in inference graphs the whole of it
                 // fuses with the dense layer before it into one oneDNN MatMul with a GELU post-op.

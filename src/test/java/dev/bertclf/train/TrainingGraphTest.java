@@ -3,6 +3,7 @@ package dev.bertclf.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.WeightInit;
 import dev.bertclf.runtime.TfRuntime;
@@ -82,6 +83,39 @@ public class TrainingGraphTest {
             assertEquals(Math.log(3), first, 0.3, "a fresh head starts near log 3");
             assertTrue(last < first * 0.5, "loss " + first + " -> " + last);
             assertTrue(lastCorrect / (5 * b) >= 0.8, "accuracy " + lastCorrect / (5 * b));
+        }
+    }
+
+    /**
+     * The training graph writes GELU in a different (cheaper) form than the served graph: with dropout off, both must
+     * give the same logits for the same weights, with weights large enough that GELU's curved part is exercised.
+     */
+    @Test
+    void withDropoutOffTheTrainingGraphComputesWhatTheServedGraphDoes() {
+        BertConfig config = BertConfig.of(50, 2, 32, 2);
+        config.maxPositionEmbeddings = 32;
+        assertEquals("gelu", config.hiddenAct);
+        try (TrainingGraph train = new TrainingGraph(config, 1, SessionOptions.defaults());
+             InferenceGraph serve = new InferenceGraph(config, SessionOptions.defaults())) {
+            var init = WeightInit.create(train.variables().shapes(), 0.3f, 5);
+            train.loadWeights(init);
+            serve.load(init);
+            init.values().forEach(t -> t.close());
+            Random random = new Random(6);
+            int b = 8, t = 10;
+            int[] ids = new int[b * t], mask = new int[b * t], types = new int[b * t];
+            for (int i = 0; i < b * t; i++) {
+                ids[i] = random.nextInt(config.vocabSize);
+                mask[i] = i % t < 3 + i / t ? 1 : 0;
+            }
+            EncodedBatch batch = new EncodedBatch(b, t, ids, mask, types);
+            float[] trained = train.evaluate(batch, new float[b]).logits(), served = serve.logits(batch);
+            float spread = 0;
+            for (int i = 0; i < b; i++) {
+                assertEquals(served[i], trained[i], 1e-4, "logit " + i);
+                spread = Math.max(spread, Math.abs(served[i] - served[0]));
+            }
+            assertTrue(spread > 1e-2, "the logits differ between rows, so the comparison means something: " + spread);
         }
     }
 
