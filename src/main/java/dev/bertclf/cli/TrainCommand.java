@@ -96,8 +96,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         FineTuneRun.Outcome o;
-        try (TrainLog runLog = TrainLog.start(request.output())) {
-            runLog.note("bert-clf {} train, options: {}", Version.get(), options());
+        try (TrainLog runLog = TrainLog.start(request.output(), resume != null)) {
+            if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
+            else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), request);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
                 runLog.note("Option defaults from {}", c.file());
             }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * is not yet a model. So the log is written beside it, to {@code <output>.train.log}, and {@link #moveIntoOutput}
  * moves it in as {@code <output>/train.log} once training has succeeded. After a failure or an interruption it
  * stays beside the folder (which then holds the last finished epoch), with the error and its stack trace at the
- * end. A log appender is added to Logback's root logger programmatically; if SLF4J is bound to something other
+ * end, and {@code train --resume} goes on writing to the same file. A log appender is added to Logback's root logger programmatically; if SLF4J is bound to something other
  * than Logback, there is no log file and training goes on.
  */
 final class TrainLog implements AutoCloseable {
@@ -43,8 +43,11 @@ final class TrainLog implements AutoCloseable {
         this.fileOnly = fileOnly;
     }
 
-    /** Starts logging to {@code <output>.train.log}, replacing an earlier one. */
-    static TrainLog start(Path output) throws IOException {
+    /**
+     * Starts logging to {@code <output>.train.log}: a new run replaces an earlier file there, a resumed run appends
+     * to it, so the log of the interrupted part (and why it stopped) is kept.
+     */
+    static TrainLog start(Path output, boolean resumed) throws IOException {
         Path out = output.toAbsolutePath().normalize();
         Path beside = out.resolveSibling(out.getFileName() + "." + FILE);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
@@ -63,7 +66,7 @@ final class TrainLog implements AutoCloseable {
         appender.setContext(ctx);
         appender.setName("train-log");
         appender.setFile(beside.toString());
-        appender.setAppend(false);
+        appender.setAppend(resumed);
         appender.setEncoder(encoder);
         appender.addFilter(info);
         appender.start();

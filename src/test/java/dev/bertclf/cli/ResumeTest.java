@@ -98,6 +98,10 @@ class ResumeTest {
         assertTrue(resumed.err().contains("Resuming from step " + killedAt + " of " + STEPS), resumed.err());
         assertSameMetrics(reference, history(out));
         assertFalse(Files.exists(checkpointDir(out)));
+        String runLog = Files.readString(out.resolve("train.log"));
+        int started = runLog.indexOf(" train, options: "), resumedAt = runLog.indexOf(" train --resume: the stopped run goes on as ");
+        assertTrue(started >= 0 && resumedAt > started, "both parts of the run in one log: " + runLog);
+        assertTrue(runLog.substring(resumedAt).contains("epochs=" + EPOCHS), "with the run's own settings: " + runLog);
         System.out.println("SIGKILL at checkpoint step " + killedAt + " of " + STEPS + "; final epoch resumed "
                 + metrics(history(out)) + ", uninterrupted " + metrics(reference));
     }
