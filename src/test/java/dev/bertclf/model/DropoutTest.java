@@ -1,0 +1,76 @@
+package dev.bertclf.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bertclf.runtime.TfRuntime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+
+/** The training graph's dropout: the right share dropped, the rest scaled to keep the mean, masks keyed by step. */
+class DropoutTest {
+    /** An odd element count, so the last 32-bit random word is only half used. */
+    private static final int ROWS = 257, COLS = 1001;
+
+    @BeforeAll
+    static void engine() { TfRuntime.engine(); }
+
+    @Test
+    void dropsTheRateAndScalesTheRestSoTheMeanStays() {
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Placeholder<TFloat32> on = tf.placeholder(TFloat32.class);
+            Placeholder<TInt64> step = tf.placeholder(TInt64.class);
+            BertModel.Dropout dropout = BertModel.Dropout.switched(on, step, 42);
+            Operand<TFloat32> x = tf.fill(tf.constant(new int[] {ROWS, COLS}), tf.constant(1f));
+            Operand<TFloat32> first = dropout.apply(tf, x, 0.1f), second = dropout.apply(tf, x, 0.1f);
+            try (Session s = new Session(g)) {
+                float[] a = run(s, on, step, 1, 7, first), again = run(s, on, step, 1, 7, first);
+                float[] other = run(s, on, step, 1, 7, second), later = run(s, on, step, 1, 8, first);
+                float kept = 65536f / (65536 - 6554); // 0.1 of 65536, rounded
+                int dropped = 0;
+                double sum = 0;
+                for (float v : a) {
+                    assertTrue(v == 0 || v == kept, "0 or the scaled input, got " + v);
+                    if (v == 0) dropped++;
+                    sum += v;
+                }
+                assertEquals(0.1, dropped / (double) a.length, 0.003, "share dropped");
+                assertEquals(1.0, sum / a.length, 0.005, "mean kept");
+                assertTrue(a[a.length - 1] == 0 || a[a.length - 1] == kept);
+                assertEquals(0, differences(a, again), "the same step and op draw the same mask");
+                assertTrue(differences(a, other) > a.length / 10, "another op draws another mask");
+                assertTrue(differences(a, later) > a.length / 10, "another step draws another mask");
+                for (float v : run(s, on, step, 0, 7, first)) assertEquals(1f, v, "switched off, dropout is the identity");
+            }
+        }
+    }
+
+    private static float[] run(Session s, Placeholder<TFloat32> on, Placeholder<TInt64> step, float switchOn, long stepValue,
+                               Operand<TFloat32> out) {
+        try (TFloat32 o = TFloat32.scalarOf(switchOn); TInt64 st = TInt64.scalarOf(stepValue);
+             Result r = s.runner().feed(on, o).feed(step, st).fetch(out).run()) {
+            TFloat32 t = (TFloat32) r.get(0);
+            assertEquals(Shape.of(ROWS, COLS), t.shape());
+            float[] v = new float[ROWS * COLS];
+            t.copyTo(DataBuffers.of(v, false, false));
+            return v;
+        }
+    }
+
+    private static int differences(float[] a, float[] b) {
+        int d = 0;
+        for (int i = 0; i < a.length; i++) if (a[i] != b[i]) d++;
+        return d;
+    }
+}
