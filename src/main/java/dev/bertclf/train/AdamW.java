@@ -57,8 +57,9 @@ public final class AdamW {
             resets.add(tf.assign(v, tf.zeros(tf.constant(dims), TFloat32.class)));
             Ops step = tf;
             if (decays(name)) {
-                Operand<TFloat32> decay = tf.math.mul(tf.math.mul(learningRate, tf.constant((float) WEIGHT_DECAY)), w);
-                step = tf.withControlDependencies(List.of(afterGradients.assignSub(w, decay)));
+                // w -= (lr * 0.01) * w in one pass over the weight, as a gradient-descent step along w itself.
+                Operand<TFloat32> rate = tf.math.mul(learningRate, tf.constant((float) WEIGHT_DECAY));
+                step = tf.withControlDependencies(List.of(afterGradients.train.applyGradientDescent(w, rate, w)));
             }
             updates.add(step.train.applyAdam(w, m, v, beta1Power, beta2Power, learningRate,
                     tf.constant((float) BETA1), tf.constant((float) BETA2), tf.constant((float) EPSILON),
