@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * is not yet a model. So the log is written beside it, to {@code <output>.train.log}, and {@link #moveIntoOutput}
  * moves it in as {@code <output>/train.log} once training has succeeded. After a failure or an interruption it
  * stays beside the folder (which then holds the last finished epoch), with the error and its stack trace at the
- * end, and {@code train --resume} goes on writing to the same file. A log appender is added to Logback's root logger programmatically; if SLF4J is bound to something other
- * than Logback, there is no log file and training goes on.
+ * end, and {@code train --resume} goes on writing to the same file. A log appender is added to Logback's root
+ * logger programmatically; if SLF4J is bound to something other than Logback, there is no log file and training
+ * goes on.
  */
 final class TrainLog implements AutoCloseable {
     static final String FILE = "train.log";

@@ -305,14 +305,15 @@ public final class BertModel {
             Operand<TInt64> opSeed = tf.stack(List.of(tf.constant(seed), tf.math.add(stepBase, tf.constant((long) opIndex))));
             // 16 random bits per element (half the random numbers of a float uniform) against the rate rounded to
             // a multiple of 1/65536; kept values are scaled by 1 / (1 - that rate), so the output's mean stays x.
-            Operand<TFloat32> threshold = tf.math.minimum(tf.math.round(tf.math.mul(switchOn, tf.constant(rate * BITS_RANGE))),
-                    tf.constant(BITS_RANGE - 1));
+            Operand<TFloat32> threshold = tf.math.minimum(
+                    tf.math.round(tf.math.mul(switchOn, tf.constant(rate * BITS_RANGE))), tf.constant(BITS_RANGE - 1));
             Operand<TInt32> n = tf.size(x);
             Operand<TInt32> words = tf.reshape(tf.math.floorDiv(tf.math.add(n, tf.constant(1)), tf.constant(2)),
                     tf.constant(new int[] {1}));
             Operand<TInt32> bits32 = tf.random.statelessRandomUniformFullInt(words, opSeed, TInt32.class);
             Operand<TUint16> bits = tf.reshape(tf.bitcast(bits32, TUint16.class), tf.constant(new int[] {-1}));
-            bits = tf.reshape(tf.slice(bits, tf.constant(new int[] {0}), tf.reshape(n, tf.constant(new int[] {1}))), tf.shape(x));
+            bits = tf.reshape(tf.slice(bits, tf.constant(new int[] {0}), tf.reshape(n, tf.constant(new int[] {1}))),
+                    tf.shape(x));
             Operand<TBool> keep = tf.math.greaterEqual(bits, tf.dtypes.cast(threshold, TUint16.class));
             Operand<TFloat32> scale = tf.math.div(tf.constant(BITS_RANGE), tf.math.sub(tf.constant(BITS_RANGE), threshold));
             return tf.math.mul(x, tf.select(keep, scale, tf.constant(0f)));
