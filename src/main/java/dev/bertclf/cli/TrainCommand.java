@@ -8,6 +8,7 @@ import dev.bertclf.train.RunSettings;
 import dev.bertclf.train.SessionOptions;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -96,9 +97,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         FineTuneRun.Outcome o;
-        try (TrainLog runLog = TrainLog.start(request.output(), resume != null)) {
+        // A checkpoint folder beside the output means a stopped (or running) run: its log is added to, never
+        // replaced, also by a plain 'train' that is about to be refused for it.
+        boolean runExists = resume != null
+                || Files.isDirectory(TrainingCheckpoints.besideOutput(request.output().toAbsolutePath().normalize()).dir());
+        try (TrainLog runLog = TrainLog.start(request.output(), runExists)) {
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
-            else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), request);
+            else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}, a checkpoint every {} steps",
+                    Version.get(), request, checkpointEvery);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
                 runLog.note("Option defaults from {}", c.file());
             }

@@ -45,10 +45,11 @@ final class TrainLog implements AutoCloseable {
     }
 
     /**
-     * Starts logging to {@code <output>.train.log}: a new run replaces an earlier file there, a resumed run appends
-     * to it, so the log of the interrupted part (and why it stopped) is kept.
+     * Starts logging to {@code <output>.train.log}: a new run replaces an earlier file there; with {@code append}
+     * (a resumed run, or any run while a stopped one's checkpoints exist) it adds to it, so the log of the
+     * interrupted part, and why it stopped, is kept.
      */
-    static TrainLog start(Path output, boolean resumed) throws IOException {
+    static TrainLog start(Path output, boolean append) throws IOException {
         Path out = output.toAbsolutePath().normalize();
         Path beside = out.resolveSibling(out.getFileName() + "." + FILE);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
@@ -67,7 +68,7 @@ final class TrainLog implements AutoCloseable {
         appender.setContext(ctx);
         appender.setName("train-log");
         appender.setFile(beside.toString());
-        appender.setAppend(resumed);
+        appender.setAppend(append);
         appender.setEncoder(encoder);
         appender.addFilter(info);
         appender.start();

@@ -151,7 +151,8 @@ public final class BertModel {
         long h = config.hiddenSize;
         int heads = config.numAttentionHeads, size = config.headSize();
         // The 1/sqrt(head_size) scale goes on the query before the product: the same numbers (a power of two
-        // for every head size in the catalogue) at half the element-wise work of scaling the scores.
+        // for every head size in the catalogue), and less element-wise work than scaling the scores whenever the
+        // sequence is longer than a head is wide (64), as in training at 128 tokens (half).
         Operand<TFloat32> query = splitHeads(tf, tf.math.mul(dense(scope + "/query", x, h, h),
                 tf.constant((float) (1.0 / Math.sqrt(size)))));
         Operand<TFloat32> key = splitHeads(tf, dense(scope + "/key", x, h, h));

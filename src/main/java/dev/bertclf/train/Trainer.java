@@ -102,6 +102,11 @@ public final class Trainer {
         load(c.store().read(saved, graph.slotVariables().shapes()), graph::loadSlots);
         log.info("Resuming from step {} of {} (epoch {}/{}), checkpoint {}", s.progress().step(), s.totalSteps(),
                 Math.min(s.progress().epoch(), hp.epochs()), hp.epochs(), saved.folder());
+        if (s.graphRevision() != TrainingGraph.REVISION) {
+            log.warn("The checkpoint was written by another bert-clf build, whose training steps compute slightly "
+                    + "differently (dropout masks, rounding): the run goes on from it, but will not end bit for bit "
+                    + "as it would have without the stop");
+        }
         return s.progress();
     }
 
@@ -198,7 +203,7 @@ public final class Trainer {
         void save(TrainingProgress p) {
             if (checkpointing.store() == null) return;
             TrainingCheckpoints.State state = new TrainingCheckpoints.State(1, checkpointing.settings(), p,
-                    train.size(), validation.size(), schedule.totalSteps(), numClasses);
+                    train.size(), validation.size(), schedule.totalSteps(), numClasses, TrainingGraph.REVISION);
             Map<String, TFloat32> weights = graph.readWeights(), slots = graph.readSlots();
             try {
                 lastSaved = checkpointing.store().save(state, weights, slots);

@@ -43,10 +43,11 @@ public final class TrainingCheckpoints {
 
     /**
      * What {@code state.json} holds; {@code numClasses} sizes the head whose weights the checkpoint holds (0 in
-     * checkpoints written before multi-class models existed: those are binary).
+     * checkpoints written before multi-class models existed: those are binary); {@code graphRevision} is the
+     * {@link TrainingGraph#REVISION} that wrote it (0 before it was recorded).
      */
     public record State(int format, RunSettings run, TrainingProgress progress, int trainExamples,
-                        int validationExamples, long totalSteps, int numClasses) {
+                        int validationExamples, long totalSteps, int numClasses, int graphRevision) {
         /** The number of classes of the checkpoint's model. */
         public int classes() { return numClasses == 0 ? 2 : numClasses; }
     }

@@ -31,6 +31,13 @@ import org.tensorflow.types.TInt64;
  * graph mode directly; inference and export use DJL and a separate, dropout-free graph.
  */
 public final class TrainingGraph implements AutoCloseable {
+    /**
+     * Goes up whenever a change alters the numbers a training step computes (dropout masks, op forms), so a run
+     * resumed from another build's checkpoint can say it will not end bit for bit as it would have. 2: 16-bit
+     * dropout masks, sigmoid-form GELU.
+     */
+    public static final int REVISION = 2;
+
     private final Graph graph = new Graph();
     private final Session session;
     private final NamedVariables vars;

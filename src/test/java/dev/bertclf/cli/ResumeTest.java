@@ -11,6 +11,7 @@ import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.train.TrainingCheckpoints;
+import dev.bertclf.train.TrainingGraph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,12 +121,16 @@ class ResumeTest {
         assertTrue(err.contains("Resume with: bert-clf train --resume " + out), err);
         long stoppedAt = stepOf(latestCheckpoint(out));
         assertTrue(err.contains("stopped by SIGTERM at step " + stoppedAt + " of " + STEPS), err);
-        assertTrue(Files.isRegularFile(latestCheckpoint(out).resolve("state.json")));
+        assertTrue(Files.readString(latestCheckpoint(out).resolve("state.json"))
+                .contains("\"graphRevision\": " + TrainingGraph.REVISION), "the checkpoint says which graph wrote it");
         assertTrue(Files.isRegularFile(latestCheckpoint(out).resolve("model.ckpt.index")));
 
         EndToEndTest.Run fresh = EndToEndTest.run(recipe(out).toArray(String[]::new));
         assertEquals(1, fresh.code());
         assertTrue(fresh.err().contains("unfinished run") && fresh.err().contains("--resume " + out), fresh.err());
+        String stoppedLog = Files.readString(tmp.resolve("terminated.train.log"));
+        assertTrue(stoppedLog.contains("stopped by SIGTERM at step " + stoppedAt) && stoppedLog.contains("unfinished run"),
+                "the refused run adds to the stopped run's log instead of replacing it: " + stoppedLog);
         EndToEndTest.Run conflicting = EndToEndTest.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
         assertEquals(2, conflicting.code());
         assertTrue(conflicting.err().contains("--epochs 5 conflicts with the stopped run's 2"), conflicting.err());
