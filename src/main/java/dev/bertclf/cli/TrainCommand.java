@@ -97,10 +97,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         FineTuneRun.Outcome o;
-        // A checkpoint folder beside the output means a stopped (or running) run: its log is added to, never
-        // replaced, also by a plain 'train' that is about to be refused for it.
-        boolean runExists = resume != null
-                || Files.isDirectory(TrainingCheckpoints.besideOutput(request.output().toAbsolutePath().normalize()).dir());
+        // A checkpoint folder beside the output means a stopped (or running) run, the one --resume continues: its
+        // log is added to, never replaced, also by a plain 'train' that is about to be refused for it.
+        boolean runExists = Files.isDirectory(TrainingCheckpoints.besideOutput(request.output()).dir());
         try (TrainLog runLog = TrainLog.start(request.output(), runExists)) {
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}, a checkpoint every {} steps",
