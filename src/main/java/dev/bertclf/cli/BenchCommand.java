@@ -8,6 +8,7 @@ import dev.bertclf.bench.PredictLatency;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelException;
+import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.train.SessionOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,18 +61,18 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (batchSize < 1 || seqLen < 2 || warmup < 0 || steps < 1 || predictRuns < 0) {
-            throw new IllegalArgumentException("--batch-size, --max-seq-len and --steps must be positive, "
+            throw new InvalidOptionException("--batch-size, --max-seq-len and --steps must be positive, "
                     + "--warmup and --predict-runs not negative");
         }
         boolean gpu = deviceOption.useGpu();
         List<String> precisions = switch (precision) {
             case "fp32", "bf16" -> List.of(precision);
             case "both" -> gpu ? List.of("fp32") : List.of("fp32", "bf16");
-            default -> throw new IllegalArgumentException("--precision must be fp32, bf16 or both, got " + precision);
+            default -> throw new InvalidOptionException("--precision must be fp32, bf16 or both, got " + precision);
         };
         BertConfig config = shape(model);
         if (seqLen > config.maxPositionEmbeddings) {
-            throw new IllegalArgumentException("--max-seq-len " + seqLen + " exceeds the model's " + config.maxPositionEmbeddings + " positions");
+            throw new InvalidOptionException("--max-seq-len " + seqLen + " exceeds the model's " + config.maxPositionEmbeddings + " positions");
         }
         MatMulCeiling.Result ceiling = MatMulCeiling.measure(Math.max(steps, 10));
         Map<String, BenchReport.Phases> phases = new LinkedHashMap<>();

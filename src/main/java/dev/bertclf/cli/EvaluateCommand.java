@@ -9,7 +9,10 @@ import dev.bertclf.infer.BinaryMetrics;
 import dev.bertclf.infer.EvaluationPlots;
 import dev.bertclf.infer.MultiClassMetrics;
 import dev.bertclf.infer.RocCurve;
+import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -60,11 +63,17 @@ final class EvaluateCommand implements Callable<Integer> {
     boolean json;
 
     private static final long SUBSET_SEED = 42;
+    /** The kind of {@link OwnedFolder} a {@code --plots-dir} that bert-clf wrote plots into is. */
+    private static final String PLOTS = "plots";
 
     @Override
     public Integer call() throws IOException {
-        if (maxExamples < 0) throw new IllegalArgumentException("--max-examples must be 0 or more");
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be at least 1");
+        if (maxExamples < 0) throw new InvalidOptionException("--max-examples must be 0 or more");
+        if (batchSize < 1) throw new InvalidOptionException("--batch-size must be at least 1");
+        if (plotsDir != null) {
+            OwnedFolder.checkFilesReplaceable("--plots-dir", plotsDir,
+                    List.of(EvaluationPlots.CONFUSION_MATRIX, EvaluationPlots.ROC_CURVE), PLOTS, SavedModelExporter.OWNED_AS);
+        }
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
@@ -97,6 +106,9 @@ final class EvaluateCommand implements Callable<Integer> {
                 reportBinary(BinaryMetrics.of(logits, labels), RocCurve.of(logits, labels), c, dir, plotDir);
             } else {
                 reportMultiClass(MultiClassMetrics.of(logits, labels, c.size()), c, dir, plotDir);
+            }
+            if (plotsDir != null && !OwnedFolder.isMarked(plotsDir, SavedModelExporter.OWNED_AS)) {
+                OwnedFolder.mark(plotsDir, PLOTS); // the next evaluate may replace its plots
             }
         }
         return 0;

@@ -3,13 +3,12 @@ package dev.bertclf.cli;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
-import dev.bertclf.train.InvalidOptionException;
 import dev.bertclf.train.RunSettings;
 import dev.bertclf.train.SessionOptions;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +38,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin DeviceOption deviceOption;
 
     @Option(names = "--train-file", paramLabel = "FILE", description = "Train on a CSV, TSV or JSON Lines file of "
-            + "texts and labels instead of the data folder, 20% of its rows held out for validation (default: none).")
+            + "texts and labels instead of the data folder, 20%% of its rows held out for validation (default: none).")
     Path trainFile;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Hyperparameters.EPOCHS,
@@ -97,10 +96,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         FineTuneRun.Outcome o;
-        // A checkpoint folder beside the output means a stopped (or running) run, the one --resume continues: its
-        // log is added to, never replaced, also by a plain 'train' that is about to be refused for it.
-        boolean runExists = Files.isDirectory(TrainingCheckpoints.besideOutput(request.output()).dir());
-        try (TrainLog runLog = TrainLog.start(request.output(), runExists)) {
+        // The output is checked and locked before the log is opened: a refused run writes into no other run's files.
+        try (FineTuneRun.Claim claim = FineTuneRun.claim(request, resume != null);
+             TrainLog runLog = TrainLog.start(request.output())) {
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}, a checkpoint every {} steps",
                     Version.get(), request, checkpointEvery);
@@ -108,10 +106,7 @@ final class TrainCommand implements Callable<Integer> {
                 runLog.note("Option defaults from {}", c.file());
             }
             try {
-                o = new FineTuneRun().run(request, checkpointEvery, resume != null);
-            } catch (InvalidOptionException e) {
-                runLog.failed(e);
-                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+                o = new FineTuneRun().run(claim, request, checkpointEvery);
             } catch (TrainingInterruptedException e) {
                 runLog.failed(e);
                 System.err.println(e.getMessage() + ".");
@@ -166,10 +161,19 @@ final class TrainCommand implements Callable<Integer> {
         fixed.put("--max-train-examples", new Object[] {maxTrainExamples, saved.maxTrainExamples()});
         fixed.put("--precision", new Object[] {precision.name(), saved.precision()});
         fixed.put("--output", new Object[] {output.toAbsolutePath().normalize(), out});
+        // The task: the source's kind (folder or file), its format and its columns. Only a moved file's path may change.
+        fixed.put("--train-file", new Object[] {trainFile != null, saved.trainFile() != null});
+        fixed.put("--format", new Object[] {table.format == null ? null : table.format.name(), saved.trainFileFormat()});
+        fixed.put("--text-column", new Object[] {table.textColumn, saved.textColumn()});
+        fixed.put("--label-column", new Object[] {table.labelColumn, saved.labelColumn()});
         for (var e : fixed.entrySet()) {
-            if (given.hasMatchedOption(e.getKey()) && !e.getValue()[0].equals(e.getValue()[1])) {
-                throw new IllegalArgumentException(e.getKey() + " " + e.getValue()[0] + " conflicts with the stopped run's "
-                        + e.getValue()[1] + ": --resume continues that run with its own options (drop " + e.getKey()
+            if (given.hasMatchedOption(e.getKey()) && !Objects.equals(e.getValue()[0], e.getValue()[1])) {
+                String was = e.getKey().equals("--train-file")
+                        ? (saved.trainFile() == null ? "data folder" : "training file " + saved.trainFile())
+                        : String.valueOf(e.getValue()[1]);
+                String now = e.getKey().equals("--train-file") ? String.valueOf(trainFile) : String.valueOf(e.getValue()[0]);
+                throw new IllegalArgumentException(e.getKey() + " " + now + " conflicts with the stopped run's "
+                        + was + ": --resume continues that run with its own options (drop " + e.getKey()
                         + ", or train a new model into another --output)");
             }
         }
@@ -181,9 +185,7 @@ final class TrainCommand implements Callable<Integer> {
                 given.hasMatchedOption("--model-mirror") ? modelOptions.modelMirror : saved.modelMirror(),
                 checkpointEvery,
                 given.hasMatchedOption("--train-file") ? trainFile.toAbsolutePath().normalize().toString() : saved.trainFile(),
-                given.hasMatchedOption("--format") ? table.format.name() : saved.trainFileFormat(),
-                given.hasMatchedOption("--text-column") ? table.textColumn : saved.textColumn(),
-                given.hasMatchedOption("--label-column") ? table.labelColumn : saved.labelColumn());
+                saved.trainFileFormat(), saved.textColumn(), saved.labelColumn());
         return FineTuneRun.request(where, out, gpu);
     }
 }

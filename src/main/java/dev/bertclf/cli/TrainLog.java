@@ -45,11 +45,10 @@ final class TrainLog implements AutoCloseable {
     }
 
     /**
-     * Starts logging to {@code <output>.train.log}: a new run replaces an earlier file there; with {@code append}
-     * (a resumed run, or any run while a stopped one's checkpoints exist) it adds to it, so the log of the
-     * interrupted part, and why it stopped, is kept.
+     * Starts logging to {@code <output>.train.log}, adding to the file if there is one: the log of a stopped or
+     * failed run, and why it stopped, is kept (a resumed run goes on in it), and no file is ever emptied.
      */
-    static TrainLog start(Path output, boolean append) throws IOException {
+    static TrainLog start(Path output) throws IOException {
         Path out = output.toAbsolutePath().normalize();
         Path beside = out.resolveSibling(out.getFileName() + "." + FILE);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
@@ -68,7 +67,7 @@ final class TrainLog implements AutoCloseable {
         appender.setContext(ctx);
         appender.setName("train-log");
         appender.setFile(beside.toString());
-        appender.setAppend(append);
+        appender.setAppend(true);
         appender.setEncoder(encoder);
         appender.addFilter(info);
         appender.start();

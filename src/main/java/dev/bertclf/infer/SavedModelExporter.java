@@ -3,10 +3,12 @@ package dev.bertclf.infer;
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.text.WordPieceTokenizer;
 import dev.bertclf.train.SessionOptions;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import org.tensorflow.SavedModelBundle;
@@ -21,12 +23,15 @@ import org.tensorflow.types.TFloat32;
  * {@code probabilities}: {@code [batch]} for two classes, {@code [batch, classes]} for more), and places the
  * tokenizer's file ({@code assets/vocab.txt}, or a SentencePiece model such as ALBERT's
  * {@code assets/30k-clean.model}), {@code bert_config.json} and {@code metadata.json} (naming the tokenizer)
- * beside it. The folder appears atomically: readers see the previous model or the new one, never half of one.
+ * beside it. The folder appears atomically: readers see the previous model or the new one, never half of one. It
+ * carries the {@link OwnedFolder} marker, and only a folder with that marker (or an empty one) is ever replaced.
  */
 public final class SavedModelExporter {
     public static final String SIGNATURE = "serving_default";
     public static final String VOCAB = "assets/vocab.txt";
     public static final String CONFIG = "bert_config.json";
+    /** The kind of {@link OwnedFolder} a model folder is: only a folder so marked is ever replaced. */
+    public static final String OWNED_AS = "model";
 
     private SavedModelExporter() {}
 
@@ -35,7 +40,7 @@ public final class SavedModelExporter {
                               ModelMetadata metadata) throws IOException {
         Path dir = target.toAbsolutePath().normalize();
         Files.createDirectories(dir.getParent());
-        Path tmp = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".export-");
+        Path tmp = FileUtil.createTempFolder(dir.getParent(), "." + dir.getFileName() + ".export");
         try {
             Path saved = tmp.resolve("model");
             try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), metadata.classNames().size())) {
@@ -56,30 +61,26 @@ public final class SavedModelExporter {
             Files.copy(vocab, saved.resolve(asset));
             config.write(saved.resolve(CONFIG));
             metadata.withTokenizer(sentencePiece, asset).write(saved);
+            OwnedFolder.mark(saved, OWNED_AS);
             replace(saved, dir);
         } finally {
             FileUtil.deleteTree(tmp);
         }
     }
 
-    /** Only an empty folder or an earlier model may be replaced: never a folder of the user's own files. */
-    static boolean isReplaceable(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return false;
-        if (Files.isRegularFile(dir.resolve("saved_model.pb")) || Files.isRegularFile(dir.resolve(ModelMetadata.FILE))) {
-            return true;
-        }
-        try (var entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        }
+    /** Whether {@code dir} may be replaced by an export: missing, empty, or a model folder bert-clf wrote. */
+    public static boolean isReplaceable(Path dir) {
+        return OwnedFolder.isAbsentOrEmpty(dir)
+                || Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && OwnedFolder.isMarked(dir, OWNED_AS);
     }
 
     /** Swaps the new model folder into place; an old one is moved aside first and removed after. */
     private static void replace(Path fresh, Path dir) throws IOException {
         Path old = null;
         if (Files.exists(dir)) {
-            if (!isReplaceable(dir)) {
-                throw new IOException("output folder " + dir + " exists and is not a bert-clf model; "
-                        + "refusing to replace it (choose another --output)");
+            if (!isReplaceable(dir)) { // checked before training too; this is the last line of defence
+                throw new IOException("output folder " + dir + " exists and was not written by bert-clf (no "
+                        + OwnedFolder.MARKER + " marker); refusing to replace it (choose another --output)");
             }
             old = dir.resolveSibling("." + dir.getFileName() + ".old-" + System.nanoTime());
             Files.move(dir, old);

@@ -37,17 +37,34 @@ public final class FileUtil {
         void writeTo(Path file) throws IOException;
     }
 
-    /** Writes a file through a temp sibling and a rename, so the target is either the old or the whole new file. */
+    /**
+     * Writes a file through a temp sibling and a rename, so the target is either the old or the whole new file. The
+     * file gets the modes the umask gives (not {@link Files#createTempFile}'s 0600), as any other file the tool writes.
+     */
     public static void writeAtomic(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = Files.createFile(uniqueSibling(dir, "." + target.getFileName(), ".tmp"));
         try {
             content.writeTo(tmp);
             atomicMove(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * A fresh folder in {@code parent} for writing a whole tree before it is renamed into place. Unlike
+     * {@link Files#createTempDirectory} (mode 0700), it gets the modes the umask gives, as a folder made by
+     * {@code mkdir} would: a model written for others to load must be readable by them.
+     */
+    public static Path createTempFolder(Path parent, String prefix) throws IOException {
+        return Files.createDirectory(uniqueSibling(parent, prefix, ""));
+    }
+
+    /** A name in {@code dir} that nothing has yet; the caller creates it (creation fails if one raced it). */
+    private static Path uniqueSibling(Path dir, String prefix, String suffix) {
+        return dir.resolve(prefix + "-" + java.util.UUID.randomUUID() + suffix);
     }
 
     /** Writes a text file through a temp sibling and a rename. */

@@ -16,10 +16,14 @@ import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.text.WordPieceTokenizer;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -33,8 +37,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * The tutorial end to end: model, data, split, tokens, fine-tuning, and a saved model after every epoch (so an
  * interrupted run still leaves the last finished epoch's model), then the pointer that lets {@code evaluate} and
- * {@code predict} find it with no options. The model comes first so that a {@code --max-seq-len} it cannot take is
- * refused before any data work; checkpoints (see {@link TrainingCheckpoints}) let a stopped run continue.
+ * {@code predict} find it with no options. The output is {@link #claim claimed} before anything else, the model
+ * comes next so that a {@code --max-seq-len} it cannot take is refused before any data work, and every check is done
+ * before the first step; checkpoints (see {@link TrainingCheckpoints}) let a stopped run continue.
  */
 public final class FineTuneRun {
     private static final Logger log = LoggerFactory.getLogger(FineTuneRun.class);
@@ -58,37 +63,97 @@ public final class FineTuneRun {
         return run(req, 0, false);
     }
 
-    /**
-     * Trains under a lock on the output, saving a checkpoint every {@code checkpointEvery} steps (0: at epoch ends
-     * only) beside it, and removes the checkpoints once the run has finished. With {@code resume}, continues the
-     * newest checkpoint ({@code req} must then be {@link #request the saved request}); without, refuses to start
-     * over an unfinished run's checkpoints, which would otherwise be lost.
-     */
+    /** {@link #claim Claims} the output, then {@link #run(Claim, Request, int) trains} into it. */
     public Outcome run(Request req, int checkpointEvery, boolean resume) throws Exception {
-        Path out = req.output().toAbsolutePath().normalize();
-        TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
-        try (DirectoryLock lock = checkpoints.lock(out)) {
+        try (Claim claim = claim(req, resume)) {
+            return run(claim, req, checkpointEvery);
+        }
+    }
+
+    /**
+     * A run's hold on its output, taken before any work and kept until the run ends: the output was checked, the
+     * lock is held, and the checkpoint to continue from (if resuming) is known. Closing it removes a checkpoint
+     * folder that no checkpoint was written into, then releases the lock.
+     */
+    public static final class Claim implements AutoCloseable {
+        private final Path output;
+        private final TrainingCheckpoints checkpoints;
+        private final DirectoryLock lock;
+        private final TrainingCheckpoints.Saved resumeFrom;
+
+        private Claim(Path output, TrainingCheckpoints checkpoints, DirectoryLock lock, TrainingCheckpoints.Saved from) {
+            this.output = output;
+            this.checkpoints = checkpoints;
+            this.lock = lock;
+            this.resumeFrom = from;
+        }
+
+        @Override
+        public void close() throws IOException {
             try {
-                checkpoints.removeLeftovers();
-                TrainingCheckpoints.Saved from = checkpoints.latest().orElse(null);
-                if (resume && from == null) {
-                    throw new DataException("nothing to resume in " + checkpoints.dir() + ": it holds no checkpoint "
-                            + "(the run finished, or stopped before its first one)");
-                }
-                if (!resume && from != null) {
-                    throw new DataException(out + " belongs to an unfinished run (checkpoint at step "
-                            + from.state().progress().step() + " of " + from.state().totalSteps() + " in "
-                            + checkpoints.dir() + "): continue it with 'bert-clf train --resume " + out
-                            + "', or delete " + checkpoints.dir() + " to start over");
-                }
-                Outcome o = train(req, out, new Trainer.Checkpointing(checkpoints, checkpointEvery, from,
-                        settings(req, checkpointEvery), new StopSignal()));
-                checkpoints.deleteAll();
-                return o;
-            } finally {
                 checkpoints.deleteIfEmpty();
+            } finally {
+                lock.close();
             }
         }
+    }
+
+    /**
+     * Checks that the output may be written (see {@link OwnedFolder}: never a folder bert-clf did not make, never one
+     * holding the run's inputs), then locks it. With {@code resume}, finds the newest checkpoint; without, refuses
+     * to start over an unfinished run's checkpoints, which would otherwise be lost. Nothing is written before the
+     * lock is held, and nothing of another run's is touched when refused.
+     *
+     * @throws InvalidOptionException for an output that must not be replaced
+     * @throws DataException when the output is busy, or its checkpoints do not fit {@code resume}
+     */
+    public static Claim claim(Request req, boolean resume) throws IOException {
+        Path out = req.output().toAbsolutePath().normalize();
+        OwnedFolder.checkReplaceable("--output", out, SavedModelExporter.OWNED_AS, inputs(req));
+        TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
+        checkpoints.checkOwned();
+        DirectoryLock lock = checkpoints.lock(out);
+        try {
+            checkpoints.removeLeftovers();
+            TrainingCheckpoints.Saved from = checkpoints.latest().orElse(null);
+            if (resume && from == null) {
+                throw new DataException("nothing to resume in " + checkpoints.dir() + ": it holds no checkpoint "
+                        + "(the run finished, or stopped before its first one)");
+            }
+            if (!resume && from != null) {
+                throw new DataException(out + " belongs to an unfinished run (checkpoint at step "
+                        + from.state().progress().step() + " of " + from.state().totalSteps() + " in "
+                        + checkpoints.dir() + "): continue it with 'bert-clf train --resume " + out
+                        + "', or delete " + checkpoints.dir() + " to start over");
+            }
+            return new Claim(out, checkpoints, lock, from);
+        } catch (RuntimeException | IOException e) {
+            try (lock) {
+                checkpoints.deleteIfEmpty();
+            }
+            throw e;
+        }
+    }
+
+    /** What the run reads, by what a message calls it: an output must not hold any of them. */
+    private static Map<String, Path> inputs(Request req) {
+        Map<String, Path> in = new LinkedHashMap<>();
+        Path model = Path.of(req.model());
+        if (Files.exists(model)) in.put("the model --model names", model);
+        in.put("the data folder", req.dataDir());
+        if (req.trainFile() != null) in.put("the training file", req.trainFile().path());
+        return in;
+    }
+
+    /**
+     * Trains into a {@link #claim claimed} output, saving a checkpoint every {@code checkpointEvery} steps (0: at
+     * epoch ends only) beside it, and removes the checkpoints once the run has finished; a resumed run's
+     * {@code req} must be {@link #request the saved request}.
+     */
+    public Outcome run(Claim claim, Request req, int checkpointEvery) throws Exception {
+        Outcome o = train(req, claim.output, claim.checkpoints, checkpointEvery, claim.resumeFrom);
+        claim.checkpoints.deleteAll();
+        return o;
     }
 
     /** The settings of the unfinished run whose model folder (or checkpoint folder) is {@code path}, if any. */
@@ -116,7 +181,8 @@ public final class FineTuneRun {
                 f == null ? null : f.labelColumn());
     }
 
-    private Outcome train(Request req, Path out, Trainer.Checkpointing checkpointing) throws Exception {
+    private Outcome train(Request req, Path out, TrainingCheckpoints checkpoints, int checkpointEvery,
+                          TrainingCheckpoints.Saved resumeFrom) throws Exception {
         PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
         int maxSeqLen = req.hp().maxSeqLen();
         if (maxSeqLen > pretrained.config().maxPositionEmbeddings) {
@@ -158,7 +224,9 @@ public final class FineTuneRun {
         Trainer trainer = new Trainer(req.hp(), req.session(), train.classNames().size());
         List<EpochMetrics> history = trainer.fit(pretrained.config(),
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()), trainTokens, valTokens,
-                (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph), checkpointing);
+                (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph),
+                new Trainer.Checkpointing(checkpoints, checkpointEvery, resumeFrom, settings(req, checkpointEvery),
+                        train.classNames(), new StopSignal()));
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
         return new Outcome(out, history, train.classNames().size());
     }

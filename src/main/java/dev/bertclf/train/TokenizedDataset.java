@@ -3,6 +3,10 @@ package dev.bertclf.train;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.text.WordPieceTokenizer;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -66,6 +70,26 @@ public final class TokenizedDataset {
             System.arraycopy(typeIds, src, t, i * seqLen, seqLen);
         }
         return new EncodedBatch(n, seqLen, ids, m, t);
+    }
+
+    /**
+     * A digest of every example's tokens and label, in order: two runs with the same fingerprint train on the same
+     * examples, whatever file or folder they came from. A checkpoint records it so that a resumed run cannot go on
+     * with other data (another file, other columns, edited rows) under the same options.
+     */
+    public String fingerprint() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            ByteBuffer b = ByteBuffer.allocate(4 * (2 + 2 * wordIds.length + labels.length));
+            b.putInt(size).putInt(seqLen);
+            b.asIntBuffer().put(wordIds).put(typeIds);
+            b.position(b.position() + 8 * wordIds.length);
+            b.asFloatBuffer().put(labels);
+            sha.update(b.array());
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     public float[] labels(int[] order, int from, int to) {

@@ -31,12 +31,18 @@ public final class Trainer {
 
     /**
      * Where checkpoints go ({@code store} null: nowhere), every how many steps besides epoch ends (0: epoch ends
-     * only), the checkpoint to continue from (null: a fresh start), the run settings saved with each checkpoint,
-     * and the signal that asks the run to stop.
+     * only), the checkpoint to continue from (null: a fresh start), the run settings and class names saved with
+     * each checkpoint, and the signal that asks the run to stop.
      */
     public record Checkpointing(TrainingCheckpoints store, int everySteps, TrainingCheckpoints.Saved resumeFrom,
-                                RunSettings settings, StopSignal stop) {
-        public static final Checkpointing NONE = new Checkpointing(null, 0, null, null, new StopSignal());
+                                RunSettings settings, List<String> classNames, StopSignal stop) {
+        public static final Checkpointing NONE = new Checkpointing(null, 0, null, null, null, new StopSignal());
+
+        /** What the run trains on, as checkpoints record it; computed only when checkpoints are written or read. */
+        TrainingCheckpoints.DataIdentity identify(TokenizedDataset train, TokenizedDataset validation) {
+            if (store == null && resumeFrom == null) return null;
+            return new TrainingCheckpoints.DataIdentity(classNames, train.fingerprint(), validation.fingerprint());
+        }
     }
 
     private final Hyperparameters hp;
@@ -75,14 +81,16 @@ public final class Trainer {
                 train.size(), hp.epochs(), schedule.totalSteps(), schedule.warmupSteps(), hp.batchSize(), hp.learningRate());
         try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions, numClasses);
              AutoCloseable signals = checkpointing.store() == null ? () -> { } : checkpointing.stop().listen()) {
-            TrainingProgress start = restore(graph, initialWeights, checkpointing, train, validation);
-            return new Run(graph, train, validation, listener, checkpointing, stepsPerEpoch, schedule).from(start);
+            TrainingCheckpoints.DataIdentity data = checkpointing.identify(train, validation);
+            TrainingProgress start = restore(graph, initialWeights, checkpointing, train, validation, data);
+            return new Run(graph, train, validation, data, listener, checkpointing, stepsPerEpoch, schedule).from(start);
         }
     }
 
     /** Loads the initial weights, or a checkpoint's weights and AdamW slots, and returns where to start. */
     private TrainingProgress restore(TrainingGraph graph, Function<Map<String, Shape>, Map<String, TFloat32>> initialWeights,
-                                     Checkpointing c, TokenizedDataset train, TokenizedDataset validation) {
+                                     Checkpointing c, TokenizedDataset train, TokenizedDataset validation,
+                                     TrainingCheckpoints.DataIdentity data) {
         TrainingCheckpoints.Saved saved = c.resumeFrom();
         if (saved == null) {
             load(initialWeights.apply(graph.variables().shapes()), graph::loadWeights);
@@ -97,6 +105,16 @@ public final class Trainer {
         if (s.classes() != numClasses) {
             throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved ("
                     + s.classes() + " classes then, " + numClasses + " now); cannot resume it");
+        }
+        TrainingCheckpoints.DataIdentity then = s.data();
+        if (then != null && then.classNames() != null && !then.classNames().equals(data.classNames())) {
+            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved "
+                    + "(classes " + then.classNames() + " then, " + data.classNames() + " now); cannot resume it");
+        }
+        if (then != null && !(then.training().equals(data.training()) && then.validation().equals(data.validation()))) {
+            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved "
+                    + "(the same number of examples, but other texts or labels: another file, other columns or "
+                    + "edited rows); resume with the data the run started with, or train a new model");
         }
         load(c.store().read(saved, graph.variables().shapes()), graph::loadWeights);
         load(c.store().read(saved, graph.slotVariables().shapes()), graph::loadSlots);
@@ -122,17 +140,20 @@ public final class Trainer {
     private final class Run {
         final TrainingGraph graph;
         final TokenizedDataset train, validation;
+        final TrainingCheckpoints.DataIdentity data;
         final EpochListener listener;
         final Checkpointing checkpointing;
         final int stepsPerEpoch;
         final LearningRateSchedule schedule;
         TrainingCheckpoints.Saved lastSaved;
 
-        Run(TrainingGraph graph, TokenizedDataset train, TokenizedDataset validation, EpochListener listener,
-            Checkpointing checkpointing, int stepsPerEpoch, LearningRateSchedule schedule) {
+        Run(TrainingGraph graph, TokenizedDataset train, TokenizedDataset validation,
+            TrainingCheckpoints.DataIdentity data, EpochListener listener, Checkpointing checkpointing,
+            int stepsPerEpoch, LearningRateSchedule schedule) {
             this.graph = graph;
             this.train = train;
             this.validation = validation;
+            this.data = data;
             this.listener = listener;
             this.checkpointing = checkpointing;
             this.stepsPerEpoch = stepsPerEpoch;
@@ -203,7 +224,7 @@ public final class Trainer {
         void save(TrainingProgress p) {
             if (checkpointing.store() == null) return;
             TrainingCheckpoints.State state = new TrainingCheckpoints.State(1, checkpointing.settings(), p,
-                    train.size(), validation.size(), schedule.totalSteps(), numClasses, TrainingGraph.REVISION);
+                    train.size(), validation.size(), schedule.totalSteps(), numClasses, TrainingGraph.REVISION, data);
             Map<String, TFloat32> weights = graph.readWeights(), slots = graph.readSlots();
             try {
                 lastSaved = checkpointing.store().save(state, weights, slots);

@@ -10,9 +10,13 @@ import dev.bertclf.model.checkpoint.CheckpointFiles;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.model.checkpoint.CheckpointWriter;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.OwnedFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -32,11 +36,14 @@ import org.tensorflow.types.TFloat32;
  * checkpoint is a folder ({@code step-000000120-e01}) holding a TF1 checkpoint of the weights and AdamW's slots
  * under Google's names ({@code model.ckpt.*}) and the run's state ({@code state.json}); it is written under a
  * temporary name and renamed into place, so a checkpoint that is visible is complete. The last two are kept. The
- * folder also holds the lock that keeps two runs from writing the same output; it is removed when a run finishes.
+ * folder also holds the lock that keeps two runs from writing the same output, and the {@link OwnedFolder} marker;
+ * it is removed when a run finishes, and only if it holds nothing but what bert-clf wrote.
  */
 public final class TrainingCheckpoints {
     public static final String SUFFIX = ".checkpoints";
     static final String STATE = "state.json", PREFIX = "model.ckpt", LOCK = "train.lock";
+    /** Prefixes of a checkpoint being written and of one being deleted; {@link #removeLeftovers} clears both. */
+    private static final String TEMP = ".tmp-", ASIDE = ".old-", OWNED_AS = "checkpoints";
     private static final int KEEP = 2, FORMAT = 1;
     private static final Pattern NAME = Pattern.compile("step-\\d{9}-e\\d{2,}");
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
@@ -44,13 +51,17 @@ public final class TrainingCheckpoints {
     /**
      * What {@code state.json} holds; {@code numClasses} sizes the head whose weights the checkpoint holds (0 in
      * checkpoints written before multi-class models existed: those are binary); {@code graphRevision} is the
-     * {@link TrainingGraph#REVISION} that wrote it (0 before it was recorded).
+     * {@link TrainingGraph#REVISION} that wrote it (0 before it was recorded); {@code data} is what the run trains
+     * on (null in checkpoints written before it was recorded), which a resumed run must train on too.
      */
     public record State(int format, RunSettings run, TrainingProgress progress, int trainExamples,
-                        int validationExamples, long totalSteps, int numClasses, int graphRevision) {
+                        int validationExamples, long totalSteps, int numClasses, int graphRevision, DataIdentity data) {
         /** The number of classes of the checkpoint's model. */
         public int classes() { return numClasses == 0 ? 2 : numClasses; }
     }
+
+    /** The class names and the {@link TokenizedDataset#fingerprint fingerprints} of the training and validation sets. */
+    public record DataIdentity(List<String> classNames, String training, String validation) {}
 
     /** A checkpoint on disk. */
     public record Saved(Path folder, State state) {
@@ -69,10 +80,29 @@ public final class TrainingCheckpoints {
 
     public Path dir() { return dir; }
 
-    /** Locks the run's output; a second run into the same output fails here with a message naming it. */
+    /**
+     * Refuses a checkpoint folder that is not bert-clf's: one holding anything bert-clf does not write there (its
+     * marker, the lock, checkpoints, hidden leftovers of interrupted writes) is someone else's folder that
+     * happens to have the name, and finishing a run, which removes the folder, would delete it.
+     */
+    public void checkOwned() {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        String why = !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? "is not a folder"
+                : foreignEntry().map(p -> "holds " + p.getFileName() + ", which bert-clf did not write").orElse(null);
+        if (why != null) {
+            throw new InvalidOptionException(dir + " " + why + ": bert-clf keeps a run's checkpoints there and "
+                    + "removes the folder when the run ends; move it away or choose another --output");
+        }
+    }
+
+    /**
+     * Locks the run's output; a second run into the same output fails here with a message naming it. Call
+     * {@link #checkOwned} first: the folder is created, and marked, here.
+     */
     public DirectoryLock lock(Path output) {
         try {
             Files.createDirectories(dir);
+            if (!OwnedFolder.isMarked(dir, OWNED_AS)) OwnedFolder.mark(dir, OWNED_AS);
         } catch (IOException e) {
             throw new DataException("cannot create " + dir + ": " + e.getMessage(), e);
         }
@@ -91,7 +121,20 @@ public final class TrainingCheckpoints {
     /** Removes what interrupted writes and deletions left (hidden folders); only with the lock held. */
     public void removeLeftovers() throws IOException {
         try (Stream<Path> s = list()) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".")).toList()) FileUtil.deleteTree(p);
+            for (Path p : s.filter(TrainingCheckpoints::isLeftover).toList()) FileUtil.deleteTree(p);
+        }
+    }
+
+    private static boolean isLeftover(Path p) {
+        String name = p.getFileName().toString();
+        return name.startsWith(TEMP) || name.startsWith(ASIDE);
+    }
+
+    /** The first entry that is none of what bert-clf writes into the folder, if any. */
+    private Optional<Path> foreignEntry() {
+        try (Stream<Path> s = list()) {
+            return s.filter(p -> !isLeftover(p) && !NAME.matcher(p.getFileName().toString()).matches()
+                    && !List.of(LOCK, OwnedFolder.MARKER).contains(p.getFileName().toString())).findFirst();
         }
     }
 
@@ -116,7 +159,7 @@ public final class TrainingCheckpoints {
     public Saved save(State state, Map<String, TFloat32> weights, Map<String, TFloat32> slots) {
         TrainingProgress p = state.progress();
         Path target = dir.resolve(String.format(Locale.ROOT, "step-%09d-e%02d", p.step(), p.history().size()));
-        Path temp = dir.resolve(".tmp-" + target.getFileName() + "-" + UUID.randomUUID());
+        Path temp = dir.resolve(TEMP + target.getFileName() + "-" + UUID.randomUUID());
         Map<String, TFloat32> tensors = new LinkedHashMap<>(weights);
         tensors.putAll(slots);
         try {
@@ -155,19 +198,30 @@ public final class TrainingCheckpoints {
         }
     }
 
-    /** Removes every checkpoint and the folder, lock file included; for a run that finished. */
+    /**
+     * Removes every checkpoint and then the folder, lock file included; for a run that finished. Only what bert-clf
+     * wrote is deleted: anything else keeps the folder in place.
+     */
     public void deleteAll() throws IOException {
         for (Path p : checkpoints()) discard(p);
-        FileUtil.deleteTree(dir);
+        deleteIfEmpty();
     }
 
     /** Removes the folder if it holds no checkpoint (only the lock): a run that failed before saving one. */
     public void deleteIfEmpty() throws IOException {
-        if (checkpoints().isEmpty()) FileUtil.deleteTree(dir);
+        if (!checkpoints().isEmpty()) return;
+        removeLeftovers();
+        Files.deleteIfExists(dir.resolve(LOCK));
+        Files.deleteIfExists(dir.resolve(OwnedFolder.MARKER));
+        try {
+            Files.deleteIfExists(dir);
+        } catch (DirectoryNotEmptyException e) {
+            // something that is not ours appeared in it: it stays
+        }
     }
 
     private void discard(Path folder) throws IOException {
-        Path aside = dir.resolve(".old-" + folder.getFileName() + "-" + UUID.randomUUID());
+        Path aside = dir.resolve(ASIDE + folder.getFileName() + "-" + UUID.randomUUID());
         Files.move(folder, aside);
         FileUtil.deleteTree(aside);
     }

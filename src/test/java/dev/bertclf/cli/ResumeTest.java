@@ -125,19 +125,53 @@ class ResumeTest {
                 .contains("\"graphRevision\": " + TrainingGraph.REVISION), "the checkpoint says which graph wrote it");
         assertTrue(Files.isRegularFile(latestCheckpoint(out).resolve("model.ckpt.index")));
 
+        String stoppedLog = Files.readString(tmp.resolve("terminated.train.log"));
+        assertTrue(stoppedLog.contains("stopped by SIGTERM at step " + stoppedAt), stoppedLog);
         EndToEndTest.Run fresh = EndToEndTest.run(recipe(out).toArray(String[]::new));
         assertEquals(1, fresh.code());
         assertTrue(fresh.err().contains("unfinished run") && fresh.err().contains("--resume " + out), fresh.err());
-        String stoppedLog = Files.readString(tmp.resolve("terminated.train.log"));
-        assertTrue(stoppedLog.contains("stopped by SIGTERM at step " + stoppedAt) && stoppedLog.contains("unfinished run"),
-                "the refused run adds to the stopped run's log instead of replacing it: " + stoppedLog);
+        assertEquals(stoppedLog, Files.readString(tmp.resolve("terminated.train.log")),
+                "the refused run writes nothing into the stopped run's log");
         EndToEndTest.Run conflicting = EndToEndTest.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
         assertEquals(2, conflicting.code());
         assertTrue(conflicting.err().contains("--epochs 5 conflicts with the stopped run's 2"), conflicting.err());
     }
 
+    /** The stopped run's task stays: its data source, format and columns; its data only moves, it is not swapped. */
     @Test
     @Order(4)
+    void resumeCannotChangeTheTask() throws Exception {
+        Path out = tmp.resolve("terminated"); // stopped by the test before
+        Path file = Files.writeString(tmp.resolve("other.csv"), "text,label\ngood,pos\nbad,neg\n");
+        EndToEndTest.Run toFile = EndToEndTest.run("train", "--resume", out.toString(), "--train-file", file.toString());
+        assertEquals(2, toFile.code(), toFile.err());
+        assertTrue(toFile.err().contains("--train-file " + file + " conflicts with the stopped run's data folder"),
+                toFile.err());
+        EndToEndTest.Run column = EndToEndTest.run("train", "--resume", out.toString(), "--text-column", "body");
+        assertEquals(2, column.code(), column.err());
+        assertTrue(column.err().contains("--text-column body conflicts with the stopped run's null"), column.err());
+
+        // The same folder layout and counts, the reviews edited: another data set, which the resumed run refuses.
+        Path moved = tmp.resolve("moved-data");
+        try (Stream<Path> files = Files.walk(data)) {
+            for (Path p : files.toList()) {
+                Path q = moved.resolve(data.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(q);
+                else Files.copy(p, q);
+            }
+        }
+        try (Stream<Path> reviews = Files.list(moved.resolve("aclImdb/train/pos"))) {
+            for (Path review : reviews.toList()) Files.writeString(review, "weather " + Files.readString(review));
+        }
+        EndToEndTest.Run edited = EndToEndTest.run("train", "--resume", out.toString(), "--data-dir", moved.toString());
+        assertEquals(1, edited.code(), edited.err());
+        assertTrue(edited.err().contains("the data changed since the checkpoint") && edited.err().contains("other texts"),
+                edited.err());
+        assertTrue(Files.isDirectory(latestCheckpoint(out)), "the stopped run's checkpoint is kept");
+    }
+
+    @Test
+    @Order(5)
     void resumeWithNoCheckpointIsAUsageError() {
         EndToEndTest.Run r = EndToEndTest.run("train", "--resume", tmp.resolve("never").toString());
         assertEquals(2, r.code());
@@ -145,7 +179,7 @@ class ResumeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void divergingLossStopsAndKeepsTheLastGoodCheckpoint() throws Exception {
         Path out = tmp.resolve("diverged");
         List<String> args = recipe(out);

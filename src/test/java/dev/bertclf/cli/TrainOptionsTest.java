@@ -62,6 +62,24 @@ class TrainOptionsTest {
     }
 
     @Test
+    void seedOutsideNumpysRange() {
+        assertUsageError("--seed must be 0 to 4294967295, got -1", "--seed", "-1");
+        assertUsageError("--seed must be 0 to 4294967295, got 4294967296", "--seed", "4294967296");
+    }
+
+    /** Other commands' impossible values are usage errors too, found before any model or data is loaded. */
+    @Test
+    void otherCommandsBoundsAreUsageErrors() {
+        for (String[] args : List.of(new String[] {"evaluate", "--max-examples", "-5"},
+                new String[] {"evaluate", "--batch-size", "0"}, new String[] {"bench", "--batch-size", "0"},
+                new String[] {"bench", "--precision", "fp8"})) {
+            EndToEndTest.Run r = EndToEndTest.run(args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains(args[1]) && r.err().contains("Try 'bert-clf " + args[0] + " --help'"), r.err());
+        }
+    }
+
+    @Test
     void negativeCheckpointInterval() {
         assertUsageError("--checkpoint-every must be 0 or more, got -3", "--checkpoint-every", "-3");
     }

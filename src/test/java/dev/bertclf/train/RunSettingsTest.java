@@ -47,7 +47,8 @@ class RunSettingsTest {
     @Test
     void theClassCountSurvivesTheCheckpointAndOlderOnesAreBinary() {
         Gson gson = new Gson();
-        TrainingCheckpoints.State three = new TrainingCheckpoints.State(1, null, null, 10, 2, 4, 3, TrainingGraph.REVISION);
+        TrainingCheckpoints.State three = new TrainingCheckpoints.State(1, null, null, 10, 2, 4, 3, TrainingGraph.REVISION,
+                null);
         assertEquals(3, gson.fromJson(gson.toJson(three), TrainingCheckpoints.State.class).classes());
         String older = "{\"format\":1,\"trainExamples\":10,\"validationExamples\":2,\"totalSteps\":4}";
         assertEquals(2, gson.fromJson(older, TrainingCheckpoints.State.class).classes());
