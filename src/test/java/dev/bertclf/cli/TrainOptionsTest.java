@@ -79,6 +79,17 @@ class TrainOptionsTest {
         }
     }
 
+    /** A stray % in a description makes picocli warn on every --help (it formats them). */
+    @Test
+    void everyCommandsHelpIsClean() {
+        for (String c : List.of("download", "train", "evaluate", "predict", "serve", "preprocess", "embed", "bench",
+                "models", "completion")) {
+            EndToEndTest.Run r = EndToEndTest.run(c, "--help");
+            assertEquals(0, r.code(), c);
+            assertEquals("", r.err(), c + " --help");
+        }
+    }
+
     @Test
     void negativeCheckpointInterval() {
         assertUsageError("--checkpoint-every must be 0 or more, got -3", "--checkpoint-every", "-3");
