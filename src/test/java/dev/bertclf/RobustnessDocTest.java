@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class RobustnessDocTest {
     private static final Path DOC = Path.of("docs/robustness.md");
-    private static final List<String> SUITES = List.of("cli.ResumeTest", "cli.TrainOptionsTest", "cli.PredictInputTest",
+    private static final List<String> SUITES = List.of("cli.OutputSafetyTest", "cli.ResumeTest", "cli.TrainOptionsTest", "cli.PredictInputTest",
             "cli.DatasetFolderInputTest");
     private static final Pattern ROW = Pattern.compile("^\\| (\\d+) \\|.*\\| `([\\w.]+)#(\\w+)` \\|$");
 
@@ -48,6 +48,7 @@ class RobustnessDocTest {
 
     private static boolean isTest(Class<?> c, String name) {
         List<Method> methods = new ArrayList<>(List.of(c.getDeclaredMethods()));
-        return methods.stream().anyMatch(m -> m.getName().equals(name) && m.isAnnotationPresent(Test.class));
+        return methods.stream().anyMatch(m -> m.getName().equals(name) && (m.isAnnotationPresent(Test.class)
+                || m.isAnnotationPresent(net.jqwik.api.Property.class)));
     }
 }
