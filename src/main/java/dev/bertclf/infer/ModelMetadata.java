@@ -81,7 +81,8 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
         for (String name : names) {
             if (name == null || name.isBlank()) throw new InferenceException(file + ": classNames has an empty name");
             if (!seen.add(name)) {
-                throw new InferenceException(file + ": classNames has " + name + " twice; each class needs its own name");
+                throw new InferenceException(file + ": classNames has " + name + " twice; each class needs its own "
+                        + "name");
             }
         }
     }

@@ -139,7 +139,8 @@ public final class BertConfig {
         probability(source, "hidden_dropout_prob", hiddenDropoutProb);
         probability(source, "attention_probs_dropout_prob", attentionProbsDropoutProb);
         if (!(initializerRange > 0 && Float.isFinite(initializerRange))) {
-            throw outOfRange(source, "initializer_range", initializerRange, "a positive standard deviation (BERT's is 0.02)");
+            throw outOfRange(source, "initializer_range", initializerRange,
+                    "a positive standard deviation (BERT's is 0.02)");
         }
         if (!"bert".equals(modelType) && !isElectra() && !isAlbert()) {
             throw outOfRange(source, "model_type", "'" + modelType + "'", "bert, electra or albert");

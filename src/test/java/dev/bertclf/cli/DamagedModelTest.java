@@ -57,7 +57,8 @@ class DamagedModelTest {
 
     private static void setClassNames(Path dir, String json) throws IOException {
         Path meta = dir.resolve("metadata.json");
-        Files.writeString(meta, Files.readString(meta).replaceFirst("(?s)\"classNames\": \\[.*?\\]", "\"classNames\": " + json));
+        String names = "\"classNames\": ";
+        Files.writeString(meta, Files.readString(meta).replaceFirst("(?s)" + names + "\\[.*?\\]", names + json));
     }
 
     /** Exit 1 with one line naming {@code file} and containing {@code cause}; no trace, no "bug". */

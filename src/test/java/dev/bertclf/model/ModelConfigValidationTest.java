@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.testutil.TinyBert;
+import dev.bertclf.testutil.TinyHubModel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +24,8 @@ class ModelConfigValidationTest {
     @TempDir Path tmp;
 
     private ModelException resolve(Path dir) {
-        return assertThrows(ModelException.class, () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
+        ModelResolver resolver = new ModelResolver(tmp.resolve("cache"), null);
+        return assertThrows(ModelException.class, () -> resolver.resolve(dir.toString()));
     }
 
     /** The tiny model's folder with {@code key} set to the JSON {@code value} in its config. */
@@ -59,6 +63,20 @@ class ModelConfigValidationTest {
         assertTrue(m.contains("bert_config.json") && m.contains(key) && m.contains(range), m);
     }
 
+    /** A TF Hub SavedModel's {@code bert_config.json} is checked as a release's, before it meets the weights. */
+    @Test
+    void hubSavedModelConfigIsCheckedToo() throws Exception {
+        int vocab = TinyBert.vocabulary().size();
+        Map<String, long[]> shapes = TinyHubModel.variableShapes(TinyHubModel.Family.BERT, vocab);
+        Path dir = TinyHubModel.write(tmp.resolve("hub"), shapes, TinyHubModel.randomValues(shapes, 1), true,
+                Map.of("vocab.txt", String.join("\n", TinyBert.vocabulary()).getBytes(StandardCharsets.UTF_8)));
+        BertConfig config = TinyBert.config();
+        config.hiddenDropoutProb = 1;
+        config.write(dir.resolve("bert_config.json"));
+        String m = resolve(dir).getMessage();
+        assertTrue(m.contains("bert_config.json: hidden_dropout_prob is 1.0; it must be a probability in [0, 1)"), m);
+    }
+
     @Test
     void missingKeyIsNamed() throws Exception {
         Path dir = TinyBert.write(tmp.resolve("model"), "");
@@ -72,8 +90,8 @@ class ModelConfigValidationTest {
     @Test
     void weightsThatCannotFitInMemoryAreRefusedWithTheFigures() throws Exception {
         String m = resolve(withConfig("hidden_size", "1048576")).getMessage();
-        assertTrue(m.contains("bert_config.json") && m.contains("parameters") && m.contains("GB of float32 weights alone")
-                && m.contains("GB of memory"), m);
+        assertTrue(m.contains("bert_config.json") && m.contains("parameters")
+                && m.contains("GB of float32 weights alone") && m.contains("GB of memory"), m);
     }
 
     @ParameterizedTest(name = "{0}")
