@@ -7,8 +7,10 @@ import dev.bertclf.runtime.FileUtil;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything besides the graph that a trained model needs to be used correctly: how to tokenise (which tokenizer
@@ -58,6 +60,7 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
             if (m == null || m.classNames() == null || m.maxSeqLen() < 2) {
                 throw new InferenceException(file + " is incomplete: it needs classNames and maxSeqLen");
             }
+            checkClassNames(file, m.classNames());
             if (m.tokenizer() != null && !m.tokenizer().equals(WORDPIECE) && !m.sentencePiece()) {
                 throw new InferenceException(file + ": tokenizer '" + m.tokenizer() + "' is not supported ("
                         + WORDPIECE + ", " + SENTENCEPIECE + ")");
@@ -66,6 +69,21 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
         } catch (IOException | JsonParseException e) {
             throw new InferenceException("cannot read " + file + ": " + e.getMessage()
                     + " (is " + modelDir + " a model written by 'bert-clf train'?)");
+        }
+    }
+
+    /** Two or more names, each a distinct non-blank string: the labels predictions are printed with. */
+    private static void checkClassNames(Path file, List<String> names) {
+        if (names.size() < 2) {
+            throw new InferenceException(file + " lists " + names.size() + " classNames; a classifier has 2 or more");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String name : names) {
+            if (name == null || name.isBlank()) throw new InferenceException(file + ": classNames has an empty name");
+            if (!seen.add(name)) {
+                throw new InferenceException(file + ": classNames has " + name + " twice; each class needs its own "
+                        + "name");
+            }
         }
     }
 

@@ -7,7 +7,11 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.bertclf.model.BertClassifier;
+import dev.bertclf.model.checkpoint.CheckpointException;
+import dev.bertclf.model.checkpoint.CheckpointIndex;
+import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
@@ -19,6 +23,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.SavedModel;
 
 /**
  * A trained model ready to classify text: the exported SavedModel loaded through DJL's TensorFlow engine, with the
@@ -49,6 +55,7 @@ public final class TextClassifier implements AutoCloseable {
                     + "run 'bert-clf train' first or pass --model-dir");
         }
         ModelMetadata meta = ModelMetadata.read(modelDir);
+        checkIntact(modelDir, meta);
         // Loading TensorFlow's 600 MB of natives is most of a one-text predict: do it while the tokenizer is built.
         CompletableFuture<?> engine = CompletableFuture.runAsync(TfRuntime::engine);
         // Padding each batch only to its longest text: the graph takes any length, and a short text costs
@@ -65,9 +72,46 @@ public final class TextClassifier implements AutoCloseable {
                 .build();
         try {
             return new TextClassifier(meta, tokenizer, criteria.loadModel());
-        } catch (IOException | ModelNotFoundException | MalformedModelException e) {
+        } catch (IOException | ModelNotFoundException | MalformedModelException | TensorFlowException e) {
             tokenizer.close();
-            throw new InferenceException("cannot load the model in " + modelDir + ": " + e.getMessage(), e);
+            throw new InferenceException("cannot load the model in " + modelDir + " (is it damaged? train it or copy "
+                    + "it again): " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    /**
+     * What Java can check before TensorFlow loads the folder, so that damage is reported by file rather than as a
+     * TensorFlow error (or, for class names, as a crash while printing the first prediction): the graph parses,
+     * every variable's bytes are there, and the classifier has one output per class name (one for two classes).
+     */
+    private static void checkIntact(Path modelDir, ModelMetadata meta) {
+        Path pb = modelDir.resolve("saved_model.pb");
+        try {
+            if (SavedModel.parseFrom(Files.readAllBytes(pb)).getMetaGraphsCount() == 0) {
+                throw new InvalidProtocolBufferException("it holds no graph");
+            }
+        } catch (IOException e) {
+            throw new InferenceException(pb + " is not a SavedModel (" + e.getMessage().split("\\.  ")[0]
+                    + "); it may be truncated: train the model or copy it again", e);
+        }
+        Path variables = modelDir.resolve("variables/variables");
+        CheckpointIndex.Entry head;
+        try {
+            CheckpointReader.checkDataFiles(variables);
+            head = CheckpointIndex.read(variables).get(BertClassifier.HEAD_SCOPE + "/kernel");
+        } catch (CheckpointException e) {
+            throw new InferenceException("the weights of the model in " + modelDir + " are damaged (train the model "
+                    + "or copy it again): " + e.getMessage(), e);
+        }
+        if (head == null) {
+            throw new InferenceException(modelDir + " holds no " + BertClassifier.HEAD_SCOPE + "/kernel variable: "
+                    + "it is not a classifier written by 'bert-clf train'");
+        }
+        long outputs = head.shape()[head.shape().length - 1];
+        int classes = meta.classNames().size();
+        if (outputs != BertClassifier.logitsPerExample(classes)) {
+            throw new InferenceException(modelDir.resolve(ModelMetadata.FILE) + " lists " + classes + " classNames "
+                    + "but the model has " + outputs + " output" + (outputs == 1 ? " (two classes)" : "s"));
         }
     }
 

@@ -7,6 +7,7 @@ import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The sizes of a BERT encoder, read from Google's {@code bert_config.json}: the same file, with the same keys,
@@ -100,38 +101,67 @@ public final class BertConfig {
 
     /** Parameter count of the encoder (embeddings, projection, layers, pooler), for logs and FLOP counts. */
     public long parameterCount() {
-        long h = hiddenSize, i = intermediateSize, e = embeddingWidth(), n = numAttentionHeads;
-        long embeddings = (vocabSize + maxPositionEmbeddings + typeVocabSize) * e + 2 * e;
-        long projection = e != h ? e * h + h : 0;
-        long layer = 4 * (h * h + h) + 2 * h + (h * i + i) + (i * h + h) + 2 * h;
+        return (long) parameters();
+    }
+
+    /**
+     * The parameter count in double precision, where sizes from a hostile file cannot overflow it; exact below 2^53.
+     */
+    double parameters() {
+        double h = hiddenSize, i = intermediateSize, e = embeddingWidth(), n = numAttentionHeads;
+        double embeddings = ((double) vocabSize + maxPositionEmbeddings + typeVocabSize) * e + 2 * e;
+        double projection = e != h ? e * h + h : 0;
+        double layer = 4 * (h * h + h) + 2 * h + (h * i + i) + (i * h + h) + 2 * h;
         if (gatedFeedforward) layer += h * i + i;
         if (talkingHeads) layer += 2 * n * n;
-        long layers = isAlbert() ? layer : numHiddenLayers * layer;
+        double layers = isAlbert() ? layer : numHiddenLayers * layer;
         return embeddings + projection + layers + (hasPooler() ? h * h + h : 0);
     }
 
-    private BertConfig validate(String source) {
-        if (vocabSize <= 0 || hiddenSize <= 0 || numHiddenLayers <= 0 || numAttentionHeads <= 0 || intermediateSize <= 0) {
-            throw new ModelException("model config " + source + " lacks a positive vocab_size, hidden_size, "
-                    + "num_hidden_layers, num_attention_heads or intermediate_size");
-        }
+    /**
+     * Checks every key against the range the graph can be built with, so that a wrong file fails here, naming the
+     * file, the key and the range, rather than in TensorFlow's words once the graph is built (or never: a dropout of
+     * 1 trains nothing). Integer keys left out of the file read as 0.
+     */
+    BertConfig validate(String source) {
+        atLeast(source, "vocab_size", vocabSize, 1);
+        atLeast(source, "hidden_size", hiddenSize, 1);
+        atLeast(source, "num_hidden_layers", numHiddenLayers, 1);
+        atLeast(source, "num_attention_heads", numAttentionHeads, 1);
+        atLeast(source, "intermediate_size", intermediateSize, 1);
+        atLeast(source, "max_position_embeddings", maxPositionEmbeddings, 2);
+        atLeast(source, "type_vocab_size", typeVocabSize, 1);
+        if (embeddingSize != null) atLeast(source, "embedding_size", embeddingSize, 1);
         if (hiddenSize % numAttentionHeads != 0) {
             throw new ModelException("model config " + source + ": hidden_size " + hiddenSize
                     + " is not a multiple of num_attention_heads " + numAttentionHeads);
         }
+        probability(source, "hidden_dropout_prob", hiddenDropoutProb);
+        probability(source, "attention_probs_dropout_prob", attentionProbsDropoutProb);
+        if (!(initializerRange > 0 && Float.isFinite(initializerRange))) {
+            throw outOfRange(source, "initializer_range", initializerRange,
+                    "a positive standard deviation (BERT's is 0.02)");
+        }
         if (!"bert".equals(modelType) && !isElectra() && !isAlbert()) {
-            throw new ModelException("model config " + source + ": model_type '" + modelType
-                    + "' is not supported (bert, electra, albert)");
+            throw outOfRange(source, "model_type", "'" + modelType + "'", "bert, electra or albert");
         }
-        if (embeddingSize != null && embeddingSize <= 0) {
-            throw new ModelException("model config " + source + ": embedding_size must be positive");
-        }
-        if (!"gelu".equals(hiddenAct) && !"gelu_new".equals(hiddenAct) && !"gelu_exact".equals(hiddenAct)
-                && !"relu".equals(hiddenAct)) {
-            throw new ModelException("model config " + source + ": hidden_act '" + hiddenAct
-                    + "' is not supported (gelu, gelu_exact, relu)");
+        if (!List.of("gelu", "gelu_new", "gelu_exact", "relu").contains(hiddenAct)) {
+            throw outOfRange(source, "hidden_act", "'" + hiddenAct + "'", "gelu, gelu_new, gelu_exact or relu");
         }
         return this;
+    }
+
+    private static void atLeast(String source, String key, int value, int min) {
+        if (value < min) throw outOfRange(source, key, value == 0 ? "0 (or missing)" : value, min + " or more");
+    }
+
+    /** A dropout rate: 1 would drop every activation (and NaN poison them), so [0, 1). */
+    private static void probability(String source, String key, float p) {
+        if (!(p >= 0 && p < 1)) throw outOfRange(source, key, p, "a probability in [0, 1)");
+    }
+
+    private static ModelException outOfRange(String source, String key, Object value, String range) {
+        return new ModelException("model config " + source + ": " + key + " is " + value + "; it must be " + range);
     }
 
     @Override

@@ -56,7 +56,7 @@ final class HubConfig {
         c.embeddingSize = w.embeddingSize() != w.hiddenSize() ? w.embeddingSize() : null;
         c.talkingHeads = w.talkingHeads();
         c.gatedFeedforward = w.gatedFeedforward();
-        return c;
+        return c.validate("inferred from the weights in " + where);
     }
 
     private static void compare(List<String> diff, String key, Object declared, Object stored) {

@@ -6,6 +6,7 @@ import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.hub.HubArchitecture;
 import dev.bertclf.model.hub.HubEncoderWeights;
 import dev.bertclf.model.hub.ObjectGraphCheckpoint;
+import dev.bertclf.text.TokenizerJson;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -104,6 +105,7 @@ public final class ModelResolver {
         }
         Path vocab = findVocabulary(root, entry, dir);
         boolean sentencePiece = WordPieceTokenizer.isSentencePiece(vocab);
+        checkFits(cfg, hub ? "of the TF Hub model in " + root : configName(root, entry), vocab, sentencePiece);
         String scope = "";
         if (prefix != null && !hub) {
             String marker = cfg.wordEmbeddingsName();
@@ -116,6 +118,29 @@ public final class ModelResolver {
         // ALBERT's SentencePiece model lower-cases (albert_en_preprocess); a WordPiece vocabulary tells by its pieces.
         boolean lower = entry != null ? entry.lowercase() : sentencePiece || looksUncased(vocab);
         return new PretrainedModel(name, root, cfg, vocab, sentencePiece, lower, prefix, scope, hub);
+    }
+
+    /**
+     * The vocabulary must make a tokenizer whose ids all index the embedding table, and the weights must fit this
+     * machine: both found out here, before a graph is built, rather than as TensorFlow errors or an OOM kill.
+     */
+    private static void checkFits(BertConfig cfg, String config, Path vocab, boolean sentencePiece) {
+        int ids;
+        try {
+            ids = TokenizerJson.idCount(vocab, sentencePiece);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
+        if (ids > cfg.vocabSize) {
+            throw new ModelException("model config " + config + ": vocab_size is " + cfg.vocabSize + " but " + vocab
+                    + " has " + ids + " tokens; vocab_size must be at least " + ids + " (one embedding row per id)");
+        }
+        ModelMemory.require(cfg, config, ModelMemory.Use.INFERENCE);
+    }
+
+    private static String configName(Path root, ModelCatalog.Entry entry) {
+        Path file = ownConfigFile(root, entry);
+        return file != null ? file.toString() : "of the registry entry " + entry.name();
     }
 
     /** The registry's or the folder's config, checked against the weights; inferred from them if there is none. */
@@ -131,12 +156,18 @@ public final class ModelResolver {
 
     /** The config file in the model folder or above it, the registry's for a registry model; null if neither. */
     private static BertConfig readConfig(Path root, ModelCatalog.Entry entry) {
+        Path file = ownConfigFile(root, entry);
+        if (file == null) return entry != null ? entry.config() : null;
+        BertConfig c = BertConfig.read(file);
+        if (file.getFileName().toString().equals("albert_config.json")) c.modelType = "albert";
+        return c;
+    }
+
+    /** The folder's config file, unless it is an ALBERT release's, whose registry entry knows better; or null. */
+    private static Path ownConfigFile(Path root, ModelCatalog.Entry entry) {
         Path file = configFile(root);
         boolean albert = file != null && file.getFileName().toString().equals("albert_config.json");
-        if (file == null || (entry != null && albert)) return entry != null ? entry.config() : null;
-        BertConfig c = BertConfig.read(file);
-        if (albert) c.modelType = "albert";
-        return c;
+        return entry != null && albert ? null : file;
     }
 
     /** {@code bert_config.json} or {@code albert_config.json} in the model folder or the one above; null if none. */

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,7 @@ public final class TokenizerJson {
     /** SentencePiece's word-start mark, U+2581. */
     private static final String METASPACE = "\u2581";
     private static final String SP_PAD = "<pad>";
+    private static final List<String> SP_REQUIRED = List.of(SP_PAD, Vocabulary.CLS, Vocabulary.SEP);
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
     private TokenizerJson() {}
@@ -35,6 +38,21 @@ public final class TokenizerJson {
     /** Writes the JSON of a SentencePiece model to {@code target} atomically. */
     public static void write(SentencePieceModel model, boolean lowercase, Path target) throws IOException {
         FileUtil.writeStringAtomic(target, toJson(model, lowercase));
+    }
+
+    /**
+     * How many ids the tokenizer built from {@code vocabulary} can emit (the embedding table needs at least as many
+     * rows), after the checks that building it runs: the file is read, and its special tokens must be there, once.
+     *
+     * @throws IllegalArgumentException naming the file if it cannot make a tokenizer
+     */
+    public static int idCount(Path vocabulary, boolean sentencePiece) {
+        if (sentencePiece) {
+            SentencePieceModel sp = SentencePieceModel.read(vocabulary);
+            sentencePieceSpecials(sp);
+            return sp.pieces().size();
+        }
+        return Collections.max(Vocabulary.read(vocabulary).ids().values()) + 1;
     }
 
     static String toJson(Vocabulary vocab, boolean lowercase) {
@@ -55,15 +73,7 @@ public final class TokenizerJson {
      * are special tokens; padding uses {@code <pad>}.
      */
     static String toJson(SentencePieceModel sp, boolean lowercase) {
-        Map<String, Integer> specials = new LinkedHashMap<>();
-        List<SentencePieceModel.Piece> pieces = sp.pieces();
-        for (int i = 0; i < pieces.size(); i++) {
-            SentencePieceModel.Type type = pieces.get(i).type();
-            if (type == SentencePieceModel.Type.CONTROL || type == SentencePieceModel.Type.UNKNOWN
-                    || type == SentencePieceModel.Type.USER_DEFINED) {
-                specials.putIfAbsent(pieces.get(i).piece(), i);
-            }
-        }
+        Map<String, Integer> specials = sentencePieceSpecials(sp);
         Map<String, Object> metaspace = new LinkedHashMap<>();
         metaspace.put("type", "Metaspace");
         metaspace.put("replacement", METASPACE);
@@ -71,6 +81,35 @@ public final class TokenizerJson {
         metaspace.put("split", true);
         return toJson(specials, SP_PAD, sp.id(SP_PAD), sentencePieceNormalizer(sp, lowercase), metaspace, metaspace,
                 unigram(sp));
+    }
+
+    /**
+     * The control, unknown and user-defined pieces by id; {@code <pad>}, {@code [CLS]} and {@code [SEP]} must be
+     * among them, once each, as the padding and the {@code [CLS] A [SEP]} template use them.
+     */
+    private static Map<String, Integer> sentencePieceSpecials(SentencePieceModel sp) {
+        Map<String, Integer> specials = new LinkedHashMap<>();
+        List<SentencePieceModel.Piece> pieces = sp.pieces();
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < pieces.size(); i++) {
+            String piece = pieces.get(i).piece();
+            if (SP_REQUIRED.contains(piece) && seen.merge(piece, 1, Integer::sum) > 1) {
+                throw new IllegalArgumentException("the SentencePiece model " + sp.source() + " has the piece " + piece
+                        + " twice; a special token needs one id");
+            }
+            SentencePieceModel.Type type = pieces.get(i).type();
+            if (type == SentencePieceModel.Type.CONTROL || type == SentencePieceModel.Type.UNKNOWN
+                    || type == SentencePieceModel.Type.USER_DEFINED) {
+                specials.putIfAbsent(piece, i);
+            }
+        }
+        for (String s : SP_REQUIRED) {
+            if (!specials.containsKey(s)) {
+                throw new IllegalArgumentException("the SentencePiece model " + sp.source() + " has no control piece "
+                        + s + "; a BERT-style SentencePiece model needs " + String.join(", ", SP_REQUIRED));
+            }
+        }
+        return specials;
     }
 
     private static String toJson(Map<String, Integer> specials, String padToken, int padId, Object normalizer,

@@ -2,6 +2,7 @@ package dev.bertclf.text;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,17 +32,28 @@ public final class Vocabulary {
         this.ids = Collections.unmodifiableMap(ids);
     }
 
-    /** Reads one token per line; like Hugging Face's WordPiece reader, trailing whitespace is not part of a token. */
+    /**
+     * Reads one token per line; like Hugging Face's WordPiece reader, trailing whitespace is not part of a token.
+     *
+     * @throws IllegalArgumentException naming the file if it is not UTF-8 text, or lacks or repeats a special token
+     */
     public static Vocabulary read(Path vocabTxt) {
         List<String> lines;
         try {
             lines = Files.readAllLines(vocabTxt, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(vocabTxt + " is not a UTF-8 text vocabulary (one token per line, as "
+                    + "BERT's vocab.txt): " + e, e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the vocabulary " + vocabTxt + ": " + e.getMessage(), e);
         }
         Map<String, Integer> ids = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
-            ids.put(lines.get(i).stripTrailing(), i);
+            Integer earlier = ids.put(lines.get(i).stripTrailing(), i);
+            if (earlier != null && REQUIRED.contains(lines.get(i).stripTrailing())) {
+                throw new IllegalArgumentException("the vocabulary " + vocabTxt + " has " + lines.get(i).stripTrailing()
+                        + " twice, on lines " + (earlier + 1) + " and " + (i + 1) + "; a special token needs one id");
+            }
         }
         for (String special : REQUIRED) {
             if (!ids.containsKey(special)) {

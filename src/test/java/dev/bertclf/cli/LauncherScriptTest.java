@@ -48,6 +48,15 @@ class LauncherScriptTest {
     }
 
     private String launch(String inherited, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Launched l = launch(STAND_IN_JAVA, inherited, env, args);
+        assertEquals(0, l.code(), l.out());
+        return l.out();
+    }
+
+    record Launched(int code, String out) {}
+
+    private Launched launch(String standInJava, String inherited, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         Path root = tmp.resolve("repo");
         Files.createDirectories(root.resolve("scripts"));
         Files.createDirectories(root.resolve("src/main"));
@@ -55,7 +64,7 @@ class LauncherScriptTest {
         Files.createDirectories(tmp.resolve("bin"));
         Path script = Files.copy(Path.of("scripts/bert-clf"), root.resolve("scripts/bert-clf"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Path java = Files.writeString(tmp.resolve("bin/java"), STAND_IN_JAVA);
+        Path java = Files.writeString(tmp.resolve("bin/java"), standInJava);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         FileTime old = FileTime.from(Instant.now().minusSeconds(3600));
         Files.setLastModifiedTime(Files.writeString(root.resolve("pom.xml"), "<project/>"), old);
@@ -70,11 +79,41 @@ class LauncherScriptTest {
         pb.environment().put("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH"));
         pb.environment().remove("TF_CPP_MIN_LOG_LEVEL");
         if (inherited != null) pb.environment().put("TF_CPP_MIN_LOG_LEVEL", inherited);
+        if (env.containsKey("LANG")) List.of("LC_ALL", "LC_CTYPE").forEach(pb.environment()::remove);
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertEquals(0, p.waitFor(), out);
-        return out;
+        return new Launched(p.waitFor(), out);
+    }
+
+    /**
+     * Under {@code LANG=C} Java names files in ASCII and cannot open {@code données/}; the launcher gives such a
+     * run a UTF-8 locale. Here the stand-in runs the real {@code bert-clf} (this test's JVM and class path, without
+     * the class-data options), so the message is the one a user sees.
+     */
+    @Test
+    void nonAsciiFolderUnderTheCLocaleIsNamedNormally() throws Exception {
+        String realJava = """
+                #!/bin/bash
+                args=()
+                while (($#)); do
+                  case "$1" in
+                    -cp) args+=(-cp "$TEST_CLASSPATH"); shift ;;
+                    -XX:*|-Xlog:*) ;;
+                    *) args+=("$1") ;;
+                  esac
+                  shift
+                done
+                exec "$REAL_JAVA" "${args[@]}"
+                """;
+        Path folder = Files.createDirectories(tmp.resolve("donn\u00e9es"));
+        Map<String, String> env = Map.of("LANG", "C", "BERT_CLF_HOME", tmp.resolve("home").toString(),
+                "REAL_JAVA", ProcessHandle.current().info().command().orElseThrow(),
+                "TEST_CLASSPATH", System.getProperty("java.class.path"));
+        Launched l = launch(realJava, null, env, "predict", "--model-dir", folder.toString(), "a fine film");
+        assertEquals(1, l.code(), l.out());
+        assertTrue(l.out().contains("no trained model in " + folder), l.out());
+        assertFalse(l.out().contains("InvalidPathException") || l.out().contains("Malformed input"), l.out());
     }
 
     @Test

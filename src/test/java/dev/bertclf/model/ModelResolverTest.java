@@ -129,7 +129,7 @@ class ModelResolverTest {
         Files.writeString(config, json);
         ModelException e = assertThrows(ModelException.class,
                 () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
-        assertTrue(e.getMessage().contains("model_type 'gpt2' is not supported"), e.getMessage());
+        assertTrue(e.getMessage().contains("model_type is 'gpt2'; it must be bert, electra or albert"), e.getMessage());
     }
 
     @Test

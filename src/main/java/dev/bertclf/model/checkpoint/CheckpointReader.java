@@ -84,6 +84,17 @@ public final class CheckpointReader {
         }
     }
 
+    /**
+     * Checks that the data files hold every variable the index lists, without reading them: a model folder that
+     * was cut short by an interrupted copy is then refused by name before TensorFlow restores it.
+     *
+     * @throws CheckpointException naming the short or missing file
+     */
+    public static void checkDataFiles(Path prefix) {
+        CheckpointIndex.Bundle bundle = CheckpointIndex.readBundle(prefix);
+        checkDataFiles(bundle, List.copyOf(bundle.entries().keySet()));
+    }
+
     private static Map<String, TFloat32> read(Path prefix, Collection<String> names, Map<String, long[]> shapes) {
         CheckpointIndex.Bundle bundle = CheckpointIndex.readBundle(prefix);
         List<String> wanted = List.copyOf(new LinkedHashSet<>(names));
