@@ -2,6 +2,8 @@ package dev.bertclf.cli;
 
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.Version;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -62,7 +64,18 @@ public final class Main implements Runnable {
                 .setExecutionExceptionHandler(new ErrorHandler())
                 .setParameterExceptionHandler(new UsageErrorHandler(config))
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .registerConverter(Path.class, Main::path)
                 .setDefaultValueProvider(config);
+    }
+
+    /** A path option; a name this locale cannot encode (a non-ASCII folder under {@code LANG=C}) says how to fix it. */
+    private static Path path(String name) {
+        try {
+            return Path.of(name);
+        } catch (InvalidPathException e) {
+            throw new CommandLine.TypeConversionException("cannot name " + name + ": Java encodes file names as "
+                    + System.getProperty("sun.jnu.encoding") + " in this locale; run with LC_ALL=C.UTF-8");
+        }
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.bertclf.data.TableFormat;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
+import dev.bertclf.model.ModelMemory;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.runtime.BertClfHome;
@@ -184,6 +185,7 @@ public final class FineTuneRun {
     private Outcome train(Request req, Path out, TrainingCheckpoints checkpoints, int checkpointEvery,
                           TrainingCheckpoints.Saved resumeFrom) throws Exception {
         PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
+        ModelMemory.require(pretrained.config(), pretrained.name(), ModelMemory.Use.TRAINING);
         int maxSeqLen = req.hp().maxSeqLen();
         if (maxSeqLen > pretrained.config().maxPositionEmbeddings) {
             throw new InvalidOptionException("--max-seq-len " + maxSeqLen + " exceeds the model's "
