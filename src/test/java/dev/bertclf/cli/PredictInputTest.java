@@ -157,6 +157,24 @@ class PredictInputTest {
         assertEquals("bad \u009b31m film\u202e", text, "the JSON's value is unchanged");
     }
 
+    /** {@code evaluate} names the classes, which come from folder names or a data file, escaped too. */
+    @Test
+    void evaluateShowsClassNamesEscaped() throws Exception {
+        Path data = tmp.resolve("hostile-data");
+        for (String name : List.of("neg\u001b[2K\rok", "pos\nfake line\u202e")) {
+            for (int i = 0; i < 3; i++) {
+                java.nio.file.Files.createDirectories(data.resolve("test").resolve(name));
+                java.nio.file.Files.writeString(data.resolve("test").resolve(name).resolve(i + ".txt"), "a film " + i);
+            }
+        }
+        EndToEndTest.Run r = EndToEndTest.run("evaluate", "--model-dir", hostileLabels.toString(), "--data-dir",
+                data.toString(), "--plots-dir", tmp.resolve("plots").toString());
+        assertEquals(0, r.code(), r.err());
+        assertNoRawControls(r.out());
+        assertNoRawControls(r.err());
+        assertTrue(r.out().contains("neg\\e[2K\\rok") && r.out().contains("pos\\nfake line\\u202e"), r.out());
+    }
+
     /** No character a terminal acts on; line feeds only where the caller allows them (stripped before). */
     static void assertNoRawControls(String shown) {
         String lines = shown.replace("\n", "");
