@@ -1,5 +1,6 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.runtime.ConsoleText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ final class DownloadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path data = dataset.ensure();
-        System.out.println("Dataset ready in " + data);
+        System.out.println("Dataset ready in " + ConsoleText.escape(data.toString()));
         return 0;
     }
 }

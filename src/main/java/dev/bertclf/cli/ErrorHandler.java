@@ -5,16 +5,24 @@ import dev.bertclf.infer.InferenceException;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.runtime.ComputeDevice;
+import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.train.TrainingDivergedException;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.InvalidPathException;
 import picocli.CommandLine;
 
 /**
  * Turns a failure into one line a user can act on and exit code 1 (an {@link InvalidOptionException}: a usage
  * error, exit code 2). A stack trace is only printed with
  * {@code --verbose}, or for a failure we did not foresee (that is a bug, and the trace is what a report needs).
+ * Messages quote names from files, archives and servers, so the line is shown with its control characters made
+ * visible (a name must not be able to erase or rewrite it), and a file error that names only its path gets its
+ * cause in words.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
@@ -26,14 +34,33 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         boolean expected = e instanceof DataException || e instanceof ModelException || e instanceof CheckpointException
                 || e instanceof InferenceException || e instanceof ComputeDevice.UnavailableException || e instanceof TrainingDivergedException
                 || e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException;
-        String message = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        if (e instanceof UncheckedIOException u && u.getCause() != null) message += ": " + u.getCause().getMessage();
-        cmd.getErr().println("error: " + message);
+        cmd.getErr().println("error: " + ConsoleText.escape(message(e)));
         if (Logging.verbose || !expected) {
             if (!expected) cmd.getErr().println("This looks like a bug in bert-clf; the details follow.");
-            e.printStackTrace(cmd.getErr());
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            cmd.getErr().print(ConsoleText.escapeKeepingLines(trace.toString()));
         }
         cmd.getErr().flush();
         return 1;
+    }
+
+    /** What went wrong in words: never null, never a bare class name, never a path without its cause. */
+    static String message(Throwable e) {
+        if (e instanceof InvalidPathException p) { // a name this locale's file-name charset cannot encode
+            return "cannot name " + p.getInput() + ": Java encodes file names as "
+                    + System.getProperty("sun.jnu.encoding") + " in this locale; run with LC_ALL=C.UTF-8";
+        }
+        String message = e instanceof IOException io ? FileErrors.describe(io) : e.getMessage();
+        if (e instanceof UncheckedIOException u && u.getCause() != null) {
+            boolean own = message != null && !message.equals(u.getCause().toString()); // not just the cause's
+            message = (own ? message + ": " : "") + FileErrors.describe(u.getCause());
+        }
+        if (message == null || message.isBlank() || message.equals("null")) {
+            Throwable cause = e.getCause();
+            message = cause != null && cause != e ? message(cause)
+                    : "an unexpected " + e.getClass().getName() + " without a message";
+        }
+        return FileErrors.explain(message, e);
     }
 }

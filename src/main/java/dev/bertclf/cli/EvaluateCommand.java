@@ -11,6 +11,8 @@ import dev.bertclf.infer.MultiClassMetrics;
 import dev.bertclf.infer.RocCurve;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.ProgressBar;
@@ -122,7 +124,7 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: %.4f%n", m.loss(), m.accuracy(),
                     m.rocAuc());
             System.out.printf(Locale.ROOT, "Precision: %.4f  Recall: %.4f  F1: %.4f  (positive class: %s)%n",
-                    m.precision(), m.recall(), m.f1(), c.get(1));
+                    m.precision(), m.recall(), m.f1(), ConsoleText.escape(c.get(1)));
             printConfusionMatrix(m.confusionMatrix(), c);
             System.out.println("Plots: " + String.join(", ", plots.stream().map(Path::toString).toList()));
         }
@@ -133,7 +135,7 @@ final class EvaluateCommand implements Callable<Integer> {
         try {
             EvaluationPlots.writeConfusionMatrix(m.confusion(), c, matrix);
         } catch (IOException e) {
-            throw new IOException("cannot write the plots into " + plotDir + ": " + e, e);
+            throw new IOException("cannot write the plots into " + plotDir + ": " + FileErrors.describe(e), e);
         }
         if (json) {
             printJson(m.toMap(c), dir, List.of(matrix));
@@ -142,8 +144,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     m.accuracy());
             System.out.printf(Locale.ROOT, "%10s %9s %9s %9s%n", "", "Precision", "Recall", "F1");
             for (int k = 0; k < c.size(); k++) {
-                System.out.printf(Locale.ROOT, "%10s %9.4f %9.4f %9.4f%n", c.get(k), m.precision()[k], m.recall()[k],
-                        m.f1()[k]);
+                System.out.printf(Locale.ROOT, "%10s %9.4f %9.4f %9.4f%n", ConsoleText.escape(c.get(k)),
+                        m.precision()[k], m.recall()[k], m.f1()[k]);
             }
             System.out.printf(Locale.ROOT, "Macro-F1: %.4f%n", m.macroF1());
             printConfusionMatrix(m.confusion(), c);
@@ -154,11 +156,13 @@ final class EvaluateCommand implements Callable<Integer> {
     private static void printJson(Map<String, Object> out, Path dir, List<Path> plots) {
         out.put("model_dir", dir.toString());
         out.put("plots", plots.stream().map(Path::toString).toList());
-        System.out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(out));
+        System.out.println(ConsoleText.escapeJson(new GsonBuilder().setPrettyPrinting()
+                .serializeSpecialFloatingPointValues().create().toJson(out)));
     }
 
-    /** {@code counts[true][predicted]} as a table, one row per true class. */
-    private static void printConfusionMatrix(long[][] counts, List<String> c) {
+    /** {@code counts[true][predicted]} as a table, one row per true class; names may come from a data file. */
+    private static void printConfusionMatrix(long[][] counts, List<String> names) {
+        List<String> c = names.stream().map(ConsoleText::escape).toList();
         System.out.printf(Locale.ROOT, "Confusion matrix (rows: true, columns: predicted):%n");
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%10s", ""));
         for (String name : c) header.append(String.format(Locale.ROOT, " %8s", name));
@@ -177,7 +181,7 @@ final class EvaluateCommand implements Callable<Integer> {
         try {
             writePlots(m, roc, classNames, dir, written);
         } catch (IOException e) {
-            throw new IOException("cannot write the plots into " + dir + ": " + e, e);
+            throw new IOException("cannot write the plots into " + dir + ": " + FileErrors.describe(e), e);
         }
         return written;
     }

@@ -21,7 +21,7 @@ final class Logging {
     private static boolean configured;
 
     static void configureFrom(String[] args) {
-        List<String> a = Arrays.asList(args);
+        List<String> a = optionsBefore(args);
         verbose = a.contains("-v") || a.contains("--verbose");
         boolean quiet = !verbose && (a.contains("-q") || a.contains("--quiet"));
         set("bert.clf.level", verbose ? "DEBUG" : quiet ? "WARN" : null);
@@ -37,6 +37,13 @@ final class Logging {
             }
         }
         configured = true;
+    }
+
+    /** The arguments before {@code --}: after it, "-v" is a text to classify, not an option. */
+    private static List<String> optionsBefore(String[] args) {
+        List<String> a = Arrays.asList(args);
+        int end = a.indexOf("--");
+        return end < 0 ? a : a.subList(0, end);
     }
 
     private static void set(String property, String value) {

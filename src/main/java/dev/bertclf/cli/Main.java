@@ -1,6 +1,7 @@
 package dev.bertclf.cli;
 
 import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.Version;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ public final class Main implements Runnable {
         try {
             config = ConfigDefaults.load(args);
         } catch (ConfigDefaults.ConfigException e) {
-            System.err.println("error: " + e.getMessage());
+            System.err.println("error: " + ConsoleText.escape(e.getMessage()));
             return CommandLine.ExitCode.USAGE;
         }
         CommandLine cli = commandLine(config);

@@ -3,6 +3,7 @@ package dev.bertclf.cli;
 import com.google.gson.GsonBuilder;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.ConsoleText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -70,15 +71,18 @@ final class PredictCommand implements Callable<Integer> {
         try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
             List<Prediction> predictions = clf.predict(inputs, 32).stream().map(p -> p.withTop(top)).toList();
             if (json) {
-                System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(predictions));
+                System.out.println(ConsoleText.escapeJson(new GsonBuilder().setPrettyPrinting().create()
+                        .toJson(predictions)));
             } else {
                 for (Prediction p : predictions) {
                     if (p.top() == null) {
-                        System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", shown(p.text()), p.probability(), p.label());
+                        System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", shown(p.text()),
+                                p.probability(), ConsoleText.escape(p.label()));
                     } else {
                         StringBuilder classes = new StringBuilder();
                         for (Prediction.ClassProbability c : p.top()) {
-                            classes.append(String.format(Locale.ROOT, "  %s %.6f", c.label(), c.probability()));
+                            classes.append(String.format(Locale.ROOT, "  %s %.6f", ConsoleText.escape(c.label()),
+                                    c.probability()));
                         }
                         System.out.printf(Locale.ROOT, "input: %-40s :%s%n", shown(p.text()), classes);
                     }
@@ -88,10 +92,13 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The text on one line, cut to {@value #SHOWN} characters. */
+    /**
+     * The text on one line, cut to {@value #SHOWN} characters, with control characters made visible: one
+     * prediction per line whatever the input holds, and nothing in it acts on the terminal.
+     */
     static String shown(String text) {
         String line = text.replaceAll("\\s+", " ");
-        return line.length() <= SHOWN ? line : line.substring(0, SHOWN - 3) + "...";
+        return ConsoleText.escape(line.length() <= SHOWN ? line : line.substring(0, SHOWN - 3) + "...");
     }
 
     /** Non-empty lines of stdin, invalid UTF-8 replaced rather than fatal. */

@@ -1,5 +1,6 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
@@ -109,8 +110,9 @@ final class TrainCommand implements Callable<Integer> {
                 o = new FineTuneRun().run(claim, request, checkpointEvery);
             } catch (TrainingInterruptedException e) {
                 runLog.failed(e);
-                System.err.println(e.getMessage() + ".");
-                System.err.println("Resume with: bert-clf train --resume " + request.output().toAbsolutePath().normalize());
+                System.err.println(ConsoleText.escape(e.getMessage()) + ".");
+                System.err.println("Resume with: bert-clf train --resume "
+                        + ConsoleText.escape(request.output().toAbsolutePath().normalize().toString()));
                 return e.exitCode();
             } catch (Exception | Error e) {
                 runLog.failed(e);

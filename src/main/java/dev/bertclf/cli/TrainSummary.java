@@ -1,5 +1,6 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.train.EpochMetrics;
 import dev.bertclf.train.Trainer;
@@ -11,7 +12,8 @@ import java.util.Locale;
 
 /**
  * The screen {@code train} ends with: after hours of progress bars, the few facts a user looks for (how good,
- * how long, where everything is) and what to run next, in one aligned block.
+ * how long, where everything is) and what to run next, in one aligned block. Names and paths are shown with
+ * their control characters escaped, like every line of the tool.
  */
 final class TrainSummary {
     private TrainSummary() {}
@@ -28,8 +30,9 @@ final class TrainSummary {
         double seconds = history.stream().mapToDouble(EpochMetrics::seconds).sum();
         double rate = history.stream().mapToDouble(EpochMetrics::examplesPerSecond).average().orElse(0);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%nTrained %s: %d epoch%s in %s, %.1f examples/s%n", model,
-                history.size(), history.size() == 1 ? "" : "s", ProgressBar.duration(seconds), rate));
+        sb.append(String.format(Locale.ROOT, "%nTrained %s: %d epoch%s in %s, %.1f examples/s%n",
+                ConsoleText.escape(model), history.size(), history.size() == 1 ? "" : "s",
+                ProgressBar.duration(seconds), rate));
         sb.append(line("best epoch", epoch(best, accuracy)));
         if (last != best) sb.append(line("last epoch", epoch(last, accuracy) + " (the saved model)"));
         sb.append(line("model", modelDir.toString()));
@@ -45,6 +48,6 @@ final class TrainSummary {
     }
 
     private static String line(String label, String value) {
-        return String.format(Locale.ROOT, "  %-11s %s%n", label, value);
+        return String.format(Locale.ROOT, "  %-11s %s%n", label, ConsoleText.escape(value));
     }
 }

@@ -1,5 +1,6 @@
 package dev.bertclf.data;
 
+import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.BufferedInputStream;
@@ -272,7 +273,7 @@ public final class ArchiveExtractor {
     }
 
     private static DataException cannotWrite(Path path, IOException e) {
-        return new DataException("Cannot write " + path + ": " + e.getMessage()
+        return new DataException("Cannot write " + path + ": " + FileErrors.describe(e, path)
                 + ". Check free disk space and permissions.", e);
     }
 

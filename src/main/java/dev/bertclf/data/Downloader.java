@@ -1,5 +1,8 @@
 package dev.bertclf.data;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.IOException;
@@ -8,6 +11,7 @@ import java.io.OutputStream;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -30,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * Fetches one large file so that a flaky connection costs only a rerun: data goes to {@code <target>.part},
  * an interrupted download keeps it and the next run resumes with an HTTP {@code Range} request, and the target
  * name appears only once the file is complete and matches the expected size and SHA-256.
+ *
+ * <p>Bytes are only ever joined to bytes of the same resource: a sidecar {@code <target>.source.json} records the
+ * URL, length and validators (ETag, Last-Modified) of what {@code .part} or the target holds. A partial file from
+ * another URL is started over, a resume sends {@code If-Range} so a resource that changed is sent whole, and a
+ * target is reused only if it came from the same URL (or matches the expected SHA-256).
  *
  * <p>Redirects are followed by hand (at most {@value #MAX_REDIRECTS}) so that an HTTPS download can never be
  * silently downgraded to plain HTTP; plain HTTP is used only when the user's own URL says so. A connection that
@@ -84,8 +93,13 @@ public final class Downloader {
     public Path download(URI url, Path target, Expected expected) {
         requireHttp(url);
         String name = target.getFileName().toString();
+        Path part = target.resolveSibling(name + ".part");
+        Path sidecar = sourceFile(target);
+        Source known = Source.read(sidecar);
+        boolean sameUrl = known != null && known.url().equals(url.toString());
         if (Files.isRegularFile(target)) {
-            String problem = mismatch(target, expected);
+            String problem = sameUrl || expected.sha256() != null ? mismatch(target, expected)
+                    : known == null ? "where it came from is unknown" : "it came from " + known.url();
             if (problem == null) {
                 LOG.info("{} is already downloaded", target);
                 return target;
@@ -93,16 +107,20 @@ public final class Downloader {
             LOG.warn("{} is not the expected file ({}); downloading it again", target, problem);
             delete(target);
         }
-        Path part = target.resolveSibling(name + ".part");
+        if (!sameUrl && Files.exists(part)) {
+            LOG.info("{} is not from {}; starting the download over", part, url);
+            delete(part);
+        }
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw cannotWrite(target.getParent(), e);
         }
-        fetch(url, part, expected, name);
+        fetch(url, part, expected, name, sameUrl ? known : null, sidecar);
         String problem = mismatch(part, expected);
         if (problem != null) {
             delete(part);
+            delete(sidecar);
             throw new DataException("The file downloaded from " + url + " is not the expected one: " + problem
                     + ". It was deleted; rerun to download it again, and check the URL if this repeats.");
         }
@@ -115,43 +133,67 @@ public final class Downloader {
         return target;
     }
 
-    private void fetch(URI url, Path part, Expected expected, String name) {
-        long have = sizeOrZero(part);
+    /** Deletes a downloaded file that turned out unusable (a refused archive), so no later run reuses it. */
+    public static void discard(Path target) {
+        delete(target);
+        delete(sourceFile(target));
+    }
+
+    private static Path sourceFile(Path target) {
+        return target.resolveSibling(target.getFileName() + ".source.json");
+    }
+
+    /** @param known what {@code part} holds, or null if it holds nothing to resume */
+    private void fetch(URI url, Path part, Expected expected, String name, Source known, Path sidecar) {
+        long have = known == null ? 0 : sizeOrZero(part);
         if (expected.size() >= 0 && have >= expected.size()) {
             if (have == expected.size()) return; // complete already; verified by the caller
             delete(part);
             have = 0;
         }
-        HttpResponse<InputStream> response = open(url, have);
+        HttpResponse<InputStream> response = open(url, have, known);
         int status = response.statusCode();
         if (status == 416 && have > 0) {
             closeQuietly(response.body());
-            long serverSize = contentRange(response).map(r -> r.total).orElse(expected.size());
+            long serverSize = contentRange(response, url).map(r -> r.total).orElse(expected.size());
             if (serverSize == have) return; // the part file was complete; only the rename was missing
             LOG.info("Server refused to resume {}; starting over", name);
             delete(part);
             have = 0;
-            response = open(url, 0);
+            response = open(url, 0, null);
             status = response.statusCode();
         }
-        boolean append;
-        long total;
         if (status == 206) {
-            ContentRange range = contentRange(response).orElse(null);
+            ContentRange range = contentRange(response, url).orElse(null);
             if (range == null || range.start != have) {
                 closeQuietly(response.body());
                 delete(part);
                 throw new DataException("The server resumed " + url + " at the wrong place; the partial file was "
                         + "deleted. Rerun to download it from the start.");
             }
+            if (known != null && known.changedIn(response, range.total)) {
+                closeQuietly(response.body());
+                LOG.info("{} changed on the server since the partial download; starting over", url);
+                delete(part);
+                have = 0;
+                response = open(url, 0, null);
+                status = response.statusCode();
+            }
+        }
+        boolean append;
+        long total;
+        if (status == 206) {
+            ContentRange range = contentRange(response, url).orElseThrow();
+            if (known == null) Source.of(url, response, range.total).write(sidecar);
             append = true;
             total = range.total >= 0 ? range.total : expected.size();
         } else if (status == 200) {
-            if (have > 0) LOG.info("Server does not support resuming; downloading {} from the start", name);
+            if (have > 0) LOG.info("Server sent all of {}; downloading it from the start", name);
             append = false;
             have = 0;
-            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long length = contentLength(response, url);
             total = length >= 0 ? length : expected.size();
+            Source.of(url, response, length).write(sidecar);
         } else {
             closeQuietly(response.body());
             throw new DataException("Download of " + url + " failed with HTTP status " + status
@@ -191,14 +233,19 @@ public final class Downloader {
         }
     }
 
-    private HttpResponse<InputStream> open(URI url, long offset) {
+    /** A GET of {@code url}, from {@code offset} on if that is the same resource as {@code known}'s. */
+    private HttpResponse<InputStream> open(URI url, long offset, Source known) {
         URI current = url;
         for (int hop = 0; ; hop++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(current)
                     .timeout(stallTimeout)
                     .header("User-Agent", "bert-clf")
                     .GET();
-            if (offset > 0) request.header("Range", "bytes=" + offset + "-");
+            if (offset > 0) {
+                request.header("Range", "bytes=" + offset + "-");
+                String validator = known.validator();
+                if (validator != null) request.header("If-Range", validator);
+            }
             HttpResponse<InputStream> response = send(request.build());
             if (!REDIRECTS.contains(response.statusCode())) return response;
             closeQuietly(response.body());
@@ -243,6 +290,12 @@ public final class Downloader {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataException("Download of " + request.uri() + " was interrupted.", e);
+        } catch (IllegalArgumentException e) {
+            // the client reads Content-Length itself, and fails on one no long can hold
+            Throwable cause = e instanceof NumberFormatException ? e : e.getCause();
+            if (!(cause instanceof NumberFormatException)) throw e;
+            Matcher quoted = Pattern.compile("\"(.*)\"").matcher(String.valueOf(cause.getMessage()));
+            throw badHeader("Content-Length", quoted.find() ? quoted.group(1) : "?", request.uri());
         }
     }
 
@@ -276,7 +329,7 @@ public final class Downloader {
             while ((n = in.read(buf)) > 0) digest.update(buf, 0, n);
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
-            throw new DataException("Cannot read " + file + ": " + e.getMessage(), e);
+            throw new DataException("Cannot read " + file + ": " + FileErrors.describe(e, file), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("Every Java runtime has SHA-256", e);
         }
@@ -284,14 +337,85 @@ public final class Downloader {
 
     private record ContentRange(long start, long total) {}
 
-    private static Optional<ContentRange> contentRange(HttpResponse<?> response) {
+    private static Optional<ContentRange> contentRange(HttpResponse<?> response, URI url) {
         return response.headers().firstValue("Content-Range").map(value -> {
             Matcher m = CONTENT_RANGE.matcher(value.trim());
             if (!m.matches()) return null;
-            long start = m.group(1) == null ? -1 : Long.parseLong(m.group(1));
-            long total = m.group(2).equals("*") ? -1 : Long.parseLong(m.group(2));
+            long start = m.group(1) == null ? -1 : bytes(m.group(1), "Content-Range", value, url);
+            long total = m.group(2).equals("*") ? -1 : bytes(m.group(2), "Content-Range", value, url);
             return new ContentRange(start, total);
         });
+    }
+
+    /** The Content-Length header, or -1 if there is none. */
+    private static long contentLength(HttpResponse<?> response, URI url) {
+        return response.headers().firstValue("Content-Length").map(v -> bytes(v.trim(), "Content-Length", v, url))
+                .orElse(-1L);
+    }
+
+    /** A byte count from a header; one that is not a number, or too large for one, is the server's error. */
+    private static long bytes(String digits, String header, String value, URI url) {
+        try {
+            long n = Long.parseLong(digits);
+            if (n >= 0) return n;
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw badHeader(header, value, url);
+    }
+
+    private static DataException badHeader(String header, String value, URI url) {
+        return new DataException("The server sent an invalid " + header + " header for " + url + ": '" + value
+                + "' is not a valid byte count. Try again later, or check the URL.");
+    }
+
+    /** Where the bytes of {@code .part} or the target came from: the sidecar file's content. */
+    record Source(String url, long length, String etag, String lastModified) {
+        private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+        static Source of(URI url, HttpResponse<?> response, long length) {
+            HttpHeaders h = response.headers();
+            return new Source(url.toString(), length, h.firstValue("ETag").orElse(null),
+                    h.firstValue("Last-Modified").orElse(null));
+        }
+
+        /** The sidecar's record, or null if there is none or it cannot be read (then nothing is resumed). */
+        static Source read(Path sidecar) {
+            try {
+                if (!Files.isRegularFile(sidecar)) return null;
+                Source s = GSON.fromJson(Files.readString(sidecar), Source.class);
+                return s == null || s.url() == null ? null : s;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Ignoring unreadable {}: {}", sidecar, e.toString());
+                return null;
+            }
+        }
+
+        void write(Path sidecar) {
+            try {
+                FileUtil.writeStringAtomic(sidecar, GSON.toJson(this));
+            } catch (IOException e) {
+                throw cannotWrite(sidecar, e);
+            }
+        }
+
+        /** For {@code If-Range}: a strong ETag, else Last-Modified (RFC 9110 allows no weak ETag there). */
+        String validator() {
+            if (etag != null && !etag.startsWith("W/")) return etag;
+            return lastModified;
+        }
+
+        /** Whether a 206 answer is of another version of the resource than the one the partial file holds. */
+        boolean changedIn(HttpResponse<?> response, long total) {
+            HttpHeaders h = response.headers();
+            return differs(etag, h.firstValue("ETag").orElse(null))
+                    || differs(lastModified, h.firstValue("Last-Modified").orElse(null))
+                    || (length >= 0 && total >= 0 && length != total);
+        }
+
+        private static boolean differs(String recorded, String now) {
+            return recorded != null && now != null && !recorded.equals(now);
+        }
     }
 
     private static OutputStream openPart(Path part, boolean append) {
@@ -315,7 +439,8 @@ public final class Downloader {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new DataException("Cannot delete " + file + ": " + e.getMessage() + ". Delete it by hand.", e);
+            throw new DataException("Cannot delete " + file + ": " + FileErrors.describe(e, file)
+                    + ". Delete it by hand.", e);
         }
     }
 
@@ -328,7 +453,7 @@ public final class Downloader {
     }
 
     private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return FileErrors.reason(e);
     }
 
     private DataException stalled(URI url, Path part) {
@@ -342,7 +467,7 @@ public final class Downloader {
     }
 
     private static DataException cannotWrite(Path path, IOException e) {
-        return new DataException("Cannot write " + path + ": " + describe(e)
+        return new DataException("Cannot write " + path + ": " + FileErrors.describe(e, path)
                 + ". Check free disk space and permissions.", e);
     }
 }

@@ -2,6 +2,7 @@ package dev.bertclf.data;
 
 import dev.bertclf.data.ArchiveExtractor.Limits;
 import dev.bertclf.data.Downloader.Expected;
+import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
 import java.io.IOException;
 import java.net.URI;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>The folder appears complete or not at all: the archive is extracted into a staging folder, trimmed there,
  * and renamed into place last, so a later run can trust "train and test exist" to mean "done". A lock file keeps
  * two runs from writing the same folder. The published size and SHA-256 are checked only for the official URL;
- * a mirror the user chooses is trusted as given.
+ * a mirror the user chooses is trusted as given. An archive that cannot be extracted is deleted, so the next run
+ * downloads it again instead of counting it as downloaded.
  */
 public final class ImdbDataset {
     private static final Logger LOG = LoggerFactory.getLogger(ImdbDataset.class);
@@ -80,16 +82,22 @@ public final class ImdbDataset {
         Path staging = dataDir.resolve(".aclImdb-staging");
         deleteTree(staging); // left over from a crashed run; we hold the lock
         try {
-            extractor.extract(archive, staging, limits);
             Path extracted = staging.resolve(FOLDER_NAME);
-            if (!isComplete(extracted)) {
-                throw new DataException(archive + " does not contain " + FOLDER_NAME + "/train and "
-                        + FOLDER_NAME + "/test; is the URL right? Delete the archive and rerun.");
+            try {
+                extractor.extract(archive, staging, limits);
+                if (!isComplete(extracted)) {
+                    throw new DataException(archive + " does not contain " + FOLDER_NAME + "/train and "
+                            + FOLDER_NAME + "/test; is the URL right? The archive was deleted.");
+                }
+            } catch (DataException e) {
+                Downloader.discard(archive); // refused or corrupt: a later run must not take it as downloaded
+                throw e;
             }
             deleteTree(extracted.resolve("train").resolve("unsup"));
             FileUtil.atomicMove(extracted, root);
         } catch (IOException e) {
-            throw new DataException("Cannot move the extracted dataset into " + root + ": " + e.getMessage(), e);
+            throw new DataException("Cannot move the extracted dataset into " + root + ": " + FileErrors.describe(e),
+                    e);
         } finally {
             try {
                 FileUtil.deleteTree(staging);
@@ -114,7 +122,8 @@ public final class ImdbDataset {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new DataException("Cannot create " + dir + ": " + e.getMessage() + ". Check permissions.", e);
+            throw new DataException("Cannot create " + dir + ": " + FileErrors.describe(e, dir)
+                    + ". Check permissions.", e);
         }
     }
 
@@ -122,7 +131,8 @@ public final class ImdbDataset {
         try {
             FileUtil.deleteTree(path);
         } catch (IOException e) {
-            throw new DataException("Cannot delete " + path + ": " + e.getMessage() + ". Delete it by hand.", e);
+            throw new DataException("Cannot delete " + path + ": " + FileErrors.describe(e, path)
+                    + ". Delete it by hand.", e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.bertclf.model;
 
 import dev.bertclf.data.ArchiveExtractor;
+import dev.bertclf.data.DataException;
 import dev.bertclf.data.Downloader;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.hub.HubArchitecture;
@@ -79,8 +80,13 @@ public final class ModelResolver {
             Downloader.Expected expected = source.bytes() == null ? Downloader.Expected.UNKNOWN
                     : new Downloader.Expected(source.bytes(), null);
             new Downloader().download(url, archive, expected);
-            new ArchiveExtractor().extract(archive, target, ArchiveExtractor.Limits.DEFAULT);
-            Files.deleteIfExists(archive);
+            try {
+                new ArchiveExtractor().extract(archive, target, ArchiveExtractor.Limits.DEFAULT);
+            } catch (DataException refused) {
+                Downloader.discard(archive); // a later run downloads it again rather than reusing it
+                throw refused;
+            }
+            Downloader.discard(archive);
             return target;
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot cache model " + e.name() + " in " + cacheDir, ex);

@@ -32,7 +32,7 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     ProgressBar(String label, long total, long initial, Unit unit, PrintStream out, boolean interactive) {
-        this.label = label;
+        this.label = ConsoleText.escape(label); // it often holds a file name
         this.total = total;
         this.unit = unit;
         this.out = out;
@@ -54,7 +54,7 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     /** Extra text shown after the rate, e.g. the running loss. */
-    public synchronized void setExtra(String extra) { this.extra = extra == null ? "" : extra; }
+    public synchronized void setExtra(String extra) { this.extra = extra == null ? "" : ConsoleText.escape(extra); }
 
     public synchronized long count() { return count; }
 

@@ -1,6 +1,7 @@
 package dev.bertclf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -27,7 +28,7 @@ import org.tensorflow.types.TFloat32;
 /** {@code predict} on inputs a user may well give it: nothing, blanks, a whole book, broken UTF-8, no model yet. */
 class PredictInputTest {
     @TempDir static Path tmp;
-    static Path model;
+    static Path model, hostileLabels;
     static TemporaryHome home;
 
     /** A SavedModel of the tiny BERT with random weights, exported as {@code train} does (16 tokens). */
@@ -35,16 +36,22 @@ class PredictInputTest {
     static void setUp() throws Exception {
         home = TemporaryHome.at(tmp.resolve("empty-home"));
         Path base = TinyBert.write(tmp.resolve("tiny_bert"), "");
-        model = tmp.resolve("model");
+        model = export(base, tmp.resolve("model"), List.of("neg", "pos"));
+        // class names as a train file may give them: an escape sequence, a line feed, a bidi override
+        hostileLabels = export(base, tmp.resolve("hostile"), List.of("neg\u001b[2K\rok", "pos\nfake line\u202e"));
+    }
+
+    private static Path export(Path base, Path dir, List<String> classNames) throws Exception {
         try (InferenceGraph g = new InferenceGraph(TinyBert.config(), SessionOptions.defaults())) {
             Map<String, TFloat32> weights = WeightInit.create(g.variables().shapes(), 0.02f, 3);
             try {
-                SavedModelExporter.export(model, TinyBert.config(), weights, base.resolve("vocab.txt"),
-                        new ModelMetadata("tiny", true, 16, List.of("neg", "pos"), Map.of(), Map.of(), "now", "test"));
+                SavedModelExporter.export(dir, TinyBert.config(), weights, base.resolve("vocab.txt"),
+                        new ModelMetadata("tiny", true, 16, classNames, Map.of(), Map.of(), "now", "test"));
             } finally {
                 weights.values().forEach(TFloat32::close);
             }
         }
+        return dir;
     }
 
     @AfterAll
@@ -117,6 +124,62 @@ class PredictInputTest {
         JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
         assertEquals(1, results.size());
         assertEquals("great \uFFFD\uFFFD film", results.get(0).getAsJsonObject().get("text").getAsString());
+    }
+
+    /** After {@code --}, "-v" and "--json" are texts to classify, not options, for picocli and for the log level. */
+    @Test
+    void doubleDashMakesOptionLikeArgumentsTexts() {
+        EndToEndTest.Run r = predict("--", "-v", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().filter(l -> l.startsWith("input:")).toList();
+        assertEquals(2, lines.size(), r.out());
+        assertTrue(lines.get(0).startsWith("input: -v ") && lines.get(1).startsWith("input: --json "), r.out());
+        assertFalse(Logging.verbose, "-v after -- does not turn on debug output");
+    }
+
+    /** Control characters in the text and in the labels are shown escaped, and each prediction stays one line. */
+    @Test
+    void controlCharactersInTextsAndLabelsAreEscapedOnOneLine() {
+        EndToEndTest.Run r = EndToEndTest.run("predict", "--model-dir", hostileLabels.toString(),
+                "great\u001b]0;title\u0007 film\u202e", "bad \u009b31m film");
+        assertEquals(0, r.code(), r.err());
+        assertNoRawControls(r.out());
+        assertEquals(2, r.out().lines().count(), r.out());
+        assertTrue(r.out().contains("great\\e]0;title\\x07 film\\u202e") && r.out().contains("\\x9b31m"), r.out());
+        assertTrue(r.out().contains("neg\\e[2K\\rok") || r.out().contains("pos\\nfake line\\u202e"), r.out());
+
+        EndToEndTest.Run json = EndToEndTest.run("predict", "--json", "--model-dir", hostileLabels.toString(),
+                "bad \u009b31m film\u202e");
+        assertEquals(0, json.code(), json.err());
+        assertNoRawControls(json.out().replace("\n", ""));
+        String text = JsonParser.parseString(json.out()).getAsJsonArray().get(0).getAsJsonObject().get("text")
+                .getAsString();
+        assertEquals("bad \u009b31m film\u202e", text, "the JSON's value is unchanged");
+    }
+
+    /** {@code evaluate} names the classes, which come from folder names or a data file, escaped too. */
+    @Test
+    void evaluateShowsClassNamesEscaped() throws Exception {
+        Path data = tmp.resolve("hostile-data");
+        for (String name : List.of("neg\u001b[2K\rok", "pos\nfake line\u202e")) {
+            for (int i = 0; i < 3; i++) {
+                java.nio.file.Files.createDirectories(data.resolve("test").resolve(name));
+                java.nio.file.Files.writeString(data.resolve("test").resolve(name).resolve(i + ".txt"), "a film " + i);
+            }
+        }
+        EndToEndTest.Run r = EndToEndTest.run("evaluate", "--model-dir", hostileLabels.toString(), "--data-dir",
+                data.toString(), "--plots-dir", tmp.resolve("plots").toString());
+        assertEquals(0, r.code(), r.err());
+        assertNoRawControls(r.out());
+        assertNoRawControls(r.err());
+        assertTrue(r.out().contains("neg\\e[2K\\rok") && r.out().contains("pos\\nfake line\\u202e"), r.out());
+    }
+
+    /** No character a terminal acts on; line feeds only where the caller allows them (stripped before). */
+    static void assertNoRawControls(String shown) {
+        String lines = shown.replace("\n", "");
+        assertFalse(lines.chars().anyMatch(c -> c < ' ' || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)
+                || (c >= 0x2066 && c <= 0x2069)), () -> "raw control character in: " + shown);
     }
 
     @Test

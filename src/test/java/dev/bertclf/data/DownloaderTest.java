@@ -74,6 +74,7 @@ class DownloaderTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "Linux only");
         server.serve("/f", data, LoopbackServer.Fault.NONE);
         Files.createSymbolicLink(part(), Path.of("/dev/full"));
+        new Downloader.Source(server.uri("/f").toString(), -1, null, null).write(tmp.resolve("file.bin.source.json"));
         DataException e = assertThrows(DataException.class,
                 () -> downloader.download(server.uri("/f"), target(), exact()));
         assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
@@ -98,20 +99,103 @@ class DownloaderTest {
 
     @Test
     void startsOverWhenTheServerIgnoresRange() throws IOException {
-        server.serveIgnoringRange("/f", data);
-        Files.write(part(), new byte[] {9, 9, 9}); // must be replaced, not extended, by a 200 answer
+        server.serveIgnoringRange("/f", data, Fault.CUT_HALFWAY);
+        assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), exact()));
+        long kept = Files.size(part());
+        Files.write(part(), new byte[(int) kept]); // zeros: must be replaced, not extended, by a 200 answer
         downloader.download(server.uri("/f"), target(), exact());
-        assertEquals(List.of("bytes=3-"), server.ranges);
+        assertEquals(List.of("none", "bytes=" + kept + "-"), server.ranges);
         assertArrayEquals(data, Files.readAllBytes(target()));
     }
 
     @Test
     void completePartFileAnswered416IsAccepted() throws IOException {
-        server.serve("/f", data, LoopbackServer.Fault.NONE);
-        Files.write(part(), data);
-        downloader.download(server.uri("/f"), target(), new Expected(-1, null));
-        assertEquals(List.of("bytes=" + data.length + "-"), server.ranges);
+        server.serve("/f", data, LoopbackServer.Fault.CUT_HALFWAY);
+        assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), Expected.UNKNOWN));
+        Files.write(part(), data); // as if the run had ended between the last byte and the rename
+        downloader.download(server.uri("/f"), target(), Expected.UNKNOWN);
+        assertEquals(List.of("none", "bytes=" + data.length + "-"), server.ranges);
         assertArrayEquals(data, Files.readAllBytes(target()));
+    }
+
+    /** A partial file left by one URL is never completed with the bytes of another. */
+    @Test
+    void aPartialFileFromAnotherUrlIsNotSpliced() throws IOException {
+        byte[] other = new byte[data.length];
+        new Random(2).nextBytes(other);
+        server.serve("/a", data, Fault.CUT_HALFWAY);
+        server.serve("/b", other, Fault.NONE);
+        assertThrows(DataException.class, () -> downloader.download(server.uri("/a"), target(), Expected.UNKNOWN));
+        assertTrue(Files.size(part()) > 0);
+        downloader.download(server.uri("/b"), target(), Expected.UNKNOWN);
+        assertArrayEquals(other, Files.readAllBytes(target()));
+        assertEquals(List.of("none", "none"), server.ranges, "/b was fetched from its start");
+    }
+
+    /** A file that changed on the server since the partial download is fetched whole, not spliced. */
+    @Test
+    void aChangedEtagStartsOver() throws IOException {
+        byte[] changed = new byte[data.length];
+        new Random(3).nextBytes(changed);
+        server.serve("/f", data, Fault.CUT_HALFWAY, "\"v1\"");
+        assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), Expected.UNKNOWN));
+        long kept = Files.size(part());
+        server.serve("/f", changed, Fault.NONE, "\"v2\"");
+        downloader.download(server.uri("/f"), target(), Expected.UNKNOWN);
+        assertEquals(List.of("\"v1\""), server.ifRanges, "the resume names the version it continues");
+        assertEquals(List.of("none", "bytes=" + kept + "-"), server.ranges);
+        assertArrayEquals(changed, Files.readAllBytes(target()));
+
+        // the same version resumes as before
+        Files.delete(target());
+        server.serve("/g", data, Fault.CUT_HALFWAY, "\"v1\"");
+        assertThrows(DataException.class, () -> downloader.download(server.uri("/g"), target(), Expected.UNKNOWN));
+        downloader.download(server.uri("/g"), target(), exact());
+        assertArrayEquals(data, Files.readAllBytes(target()));
+    }
+
+    /** A finished file from one URL is not "already downloaded" for another. */
+    @Test
+    void aTargetFromAnotherUrlIsDownloadedAgain() throws IOException {
+        byte[] other = new byte[1000];
+        server.serve("/a", data, Fault.NONE);
+        server.serve("/b", other, Fault.NONE);
+        downloader.download(server.uri("/a"), target(), Expected.UNKNOWN);
+        downloader.download(server.uri("/a"), target(), Expected.UNKNOWN);
+        assertEquals(1, server.ranges.size(), "the same URL is not fetched twice");
+        downloader.download(server.uri("/b"), target(), Expected.UNKNOWN);
+        assertArrayEquals(other, Files.readAllBytes(target()));
+        Downloader.discard(target());
+        assertEquals(List.of(), listing(), "discard leaves nothing behind");
+    }
+
+    /** A Content-Length no file can have is the server's error, named as such, not a NumberFormatException. */
+    @Test
+    void anImpossibleContentLengthIsAClearError() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                try (var s = socket.accept()) {
+                    s.getInputStream().read(new byte[4096]);
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nabc")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (IOException ignored) {
+                    // the client hung up
+                }
+            });
+            answer.start();
+            URI url = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f");
+            DataException e = assertThrows(DataException.class,
+                    () -> downloader.download(url, target(), Expected.UNKNOWN));
+            assertTrue(e.getMessage().contains("Content-Length") && e.getMessage().contains(url.toString())
+                    && !e.getMessage().contains("For input string"), e.getMessage());
+            answer.join(5000);
+        }
+    }
+
+    private List<String> listing() throws IOException {
+        try (var s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("ref")).sorted().toList();
+        }
     }
 
     @Test

@@ -71,7 +71,8 @@ class ImdbDatasetTest {
         assertEquals("train bad movie 0", Files.readString(root.resolve("train/neg/0_2.txt")).strip());
         assertTrue(Files.isRegularFile(root.resolve("test/pos/3_9.txt")));
         assertFalse(Files.exists(root.resolve("train/unsup")));
-        assertEquals(List.of(".download.lock", "aclImdb", "aclImdb_v1.tar.gz"), dataDirListing(),
+        assertEquals(List.of(".download.lock", "aclImdb", "aclImdb_v1.tar.gz", "aclImdb_v1.tar.gz.source.json"),
+                dataDirListing(),
                 "no staging or partial files left");
 
         TextDirectoryDataset train = TextDirectoryDataset.scan(root.resolve("train"));
@@ -126,7 +127,7 @@ class ImdbDatasetTest {
         server.serve("/aclImdb_v1.tar.gz", "<html>moved</html>".getBytes(), LoopbackServer.Fault.NONE);
         DataException e = assertThrows(DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
         assertTrue(e.getMessage().startsWith("Archive is corrupt"), e.getMessage());
-        assertEquals(List.of(".download.lock", "aclImdb_v1.tar.gz"), dataDirListing());
+        assertEquals(List.of(".download.lock"), dataDirListing(), "the unusable archive is deleted");
     }
 
     @Test
@@ -134,7 +135,22 @@ class ImdbDatasetTest {
         server.serve("/aclImdb_v1.tar.gz", TestArchives.tarGz(Map.of("other/x.txt", "x")), LoopbackServer.Fault.NONE);
         DataException e = assertThrows(DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
         assertTrue(e.getMessage().contains("does not contain aclImdb/train"), e.getMessage());
-        assertEquals(List.of(".download.lock", "aclImdb_v1.tar.gz"), dataDirListing());
+        assertEquals(List.of(".download.lock"), dataDirListing(), "the unusable archive is deleted");
+    }
+
+    /** An archive refused as unsafe is deleted: the next run downloads again, from whatever URL it is given. */
+    @Test
+    void anArchiveRefusedAsUnsafeIsNotAlreadyDownloadedNextTime() throws IOException {
+        server.serve("/aclImdb_v1.tar.gz", TestArchives.tarGz(t -> TestArchives.addFile(t, "../evil", new byte[1])),
+                LoopbackServer.Fault.NONE);
+        DataException e = assertThrows(DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
+        assertTrue(e.getMessage().contains("Refusing to extract"), e.getMessage());
+        assertEquals(List.of(".download.lock"), dataDirListing());
+
+        server.serve("/good.tar.gz", archive, LoopbackServer.Fault.NONE);
+        Path root = dataset(Expected.UNKNOWN).ensure(dataDir(), server.uri("/good.tar.gz"));
+        assertTrue(ImdbDataset.isComplete(root));
+        assertEquals(List.of("none", "none"), server.ranges, "the good archive was downloaded whole");
     }
 
     @Test

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A file server on 127.0.0.1 that understands {@code Range: bytes=N-} and can misbehave on purpose: cut the first
- * response halfway, stall, or redirect. Records the Range header of every request.
+ * response halfway, stall, or redirect. Records the Range and If-Range headers of every request. A path can be
+ * served again with other content (a file that changed on the server); a version's ETag, when given, is sent and
+ * an {@code If-Range} naming another one gets the whole file, as RFC 9110 asks.
  */
 public final class LoopbackServer implements AutoCloseable {
     /** How the first request to a path misbehaves; later requests are served normally. */
@@ -23,6 +25,7 @@ public final class LoopbackServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     public final List<String> ranges = new CopyOnWriteArrayList<>();
+    public final List<String> ifRanges = new CopyOnWriteArrayList<>();
 
     public LoopbackServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -35,30 +38,52 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     public void serve(String path, byte[] data, Fault fault) {
-        serve(path, data, fault, true);
+        serve(path, data, fault, true, null);
+    }
+
+    /** One version of a file, with its ETag; {@code If-Range} is honoured. */
+    public void serve(String path, byte[] data, Fault fault, String etag) {
+        serve(path, data, fault, true, etag);
     }
 
     /** Like servers that do not support resuming: always the whole file with 200. */
     public void serveIgnoringRange(String path, byte[] data) {
-        serve(path, data, Fault.NONE, false);
+        serveIgnoringRange(path, data, Fault.NONE);
     }
 
-    private void serve(String path, byte[] data, Fault fault, boolean honourRange) {
+    public void serveIgnoringRange(String path, byte[] data, Fault fault) {
+        serve(path, data, fault, false, null);
+    }
+
+    private void serve(String path, byte[] data, Fault fault, boolean honourRange, String etag) {
         AtomicInteger calls = new AtomicInteger();
-        server.createContext(path, exchange -> {
+        replaceContext(path, exchange -> {
             try (exchange) {
                 String range = exchange.getRequestHeaders().getFirst("Range");
+                String ifRange = exchange.getRequestHeaders().getFirst("If-Range");
                 ranges.add(range == null ? "none" : range);
+                if (ifRange != null) ifRanges.add(ifRange);
+                if (etag != null) exchange.getResponseHeaders().add("ETag", etag);
+                boolean sameVersion = ifRange == null || ifRange.equals(etag);
                 boolean first = calls.getAndIncrement() == 0;
-                respond(exchange, data, honourRange ? range : null, first ? fault : Fault.NONE);
+                respond(exchange, data, honourRange && sameVersion ? range : null, first ? fault : Fault.NONE);
             } catch (IOException | InterruptedException e) {
                 // the fault closed the connection on purpose
             }
         });
     }
 
+    private void replaceContext(String path, com.sun.net.httpserver.HttpHandler handler) {
+        try {
+            server.removeContext(path);
+        } catch (IllegalArgumentException none) {
+            // first content for this path
+        }
+        server.createContext(path, handler);
+    }
+
     public void redirect(String path, String location) {
-        server.createContext(path, exchange -> {
+        replaceContext(path, exchange -> {
             try (exchange) {
                 exchange.getResponseHeaders().add("Location", location);
                 exchange.sendResponseHeaders(302, -1);
