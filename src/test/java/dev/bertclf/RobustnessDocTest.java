@@ -49,6 +49,7 @@ class RobustnessDocTest {
     private static boolean isTest(Class<?> c, String name) {
         List<Method> methods = new ArrayList<>(List.of(c.getDeclaredMethods()));
         return methods.stream().anyMatch(m -> m.getName().equals(name) && (m.isAnnotationPresent(Test.class)
+                || m.isAnnotationPresent(org.junit.jupiter.params.ParameterizedTest.class)
                 || m.isAnnotationPresent(net.jqwik.api.Property.class)));
     }
 }
