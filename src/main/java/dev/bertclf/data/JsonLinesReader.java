@@ -64,7 +64,8 @@ final class JsonLinesReader {
         int nl = s.indexOf('\n');
         String first = nl < 0 ? s : s.substring(0, nl);
         return first.replaceFirst("^Use JsonReader.setStrictness\\(Strictness.LENIENT\\) to accept malformed JSON",
-                "malformed JSON").replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1"); // the line is ours
+                "malformed JSON") // Gson's advice to its programmer, not to our user
+                .replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1"); // the line is ours
     }
 
     private static JsonElement field(Path file, int line, JsonObject o, String key) {

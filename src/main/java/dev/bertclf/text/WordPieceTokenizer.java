@@ -17,18 +17,18 @@ import java.util.Objects;
  * ends them. ALBERT's SentencePiece model goes through the same class ({@link #sentencePieceBuilder}), so that
  * training and inference take either without knowing which.
  *
- * <p>A text is cut before it is tokenized, to a prefix that gives the very same ids: the tokenizer's time and
- * memory grow with the text (one 50 MB line took gigabytes and could abort the JVM), while only the first
- * {@code maxSeqLen - 2} tokens are kept. The cut ({@link #prefix}) is made after a space (U+0020) and before the
- * start of a word, the last such place within {@link #FIRST_CHARS_PER_TOKEN} characters per token of the start. Both normalisers
- * (BERT's cleaning, CJK spacing, lower case and NFD accent stripping; SentencePiece's NFKD, character map per
- * grapheme and space folding) act on characters, on graphemes (a space then a word start is a grapheme boundary)
- * or on runs of spaces (wholly inside the prefix), and both pre-tokenizers split at a space; so the prefix's tokens
- * are those of every word before the cut, then for SentencePiece one lone {@code ▁}. When the prefix still
- * overflows the sequence, those words alone give at least the {@code maxSeqLen - 2} kept tokens, which are thus
- * the uncut text's. When it does not (a text of characters that normalise to nothing), the prefix grows, up to
- * {@link #MAX_CHARS_PER_TOKEN} characters per token. Only a text with no space at all in that many characters (no
- * prose) is cut without one, at a code point boundary, which can change the tokens of the word that is cut.
+ * <p>A text is cut before it is tokenized, to a prefix that gives the very same ids: the tokenizer's time and memory
+ * grow with the text (one 50 MB line took gigabytes and could abort the JVM), while only the first {@code
+ * maxSeqLen - 2} tokens are kept. The cut ({@link #prefix}) is made after a space (U+0020) and before the start of a
+ * word, the last such place within {@link #FIRST_CHARS_PER_TOKEN} characters per token of the start. Both normalisers
+ * (BERT's cleaning, CJK spacing, lower case and NFD accent stripping; SentencePiece's NFKD, character map per grapheme
+ * and space folding) act on characters, on graphemes (a space then a word start is a grapheme boundary) or on runs of
+ * spaces (wholly inside the prefix), and both pre-tokenizers split at a space; so the prefix's tokens are those of
+ * every word before the cut, then for SentencePiece one lone {@code ▁}. When the prefix still overflows the sequence,
+ * those words alone give at least the {@code maxSeqLen - 2} kept tokens, which are thus the uncut text's. When it does
+ * not (a text of characters that normalise to nothing), the prefix grows, up to {@link #MAX_CHARS_PER_TOKEN} characters
+ * per token. Only a text with no space at all in that many characters (no prose) is cut without one, at a code point
+ * boundary, which can change the tokens of the word that is cut.
  *
  * <p>Holds native memory: close it.
  */

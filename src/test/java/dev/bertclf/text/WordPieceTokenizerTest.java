@@ -194,7 +194,8 @@ class WordPieceTokenizerTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aHugeTextIsCutToTheIdsOfTheWholeText() throws IOException, URISyntaxException {
         Path dir = tmp.resolve("json");
-        String review = "This film's plot \u2014 a caf\u00E9 owner's odyssey \u2014 was AMAZING, 10/10!\n".repeat(10_000);
+        String review = "This film's plot \u2014 a caf\u00E9 owner's odyssey \u2014 was AMAZING, 10/10!\n"
+                .repeat(10_000);
         String blankStart = "\u0001 ".repeat(20_000) + review; // the first prefixes give no token: it grows
         try (WordPieceTokenizer t = WordPieceTokenizer.builder(uncasedVocab()).maxSeqLen(128).tokenizerJsonDir(dir)
                 .build(); HuggingFaceTokenizer whole = wholeTextReference(dir, 128)) {
