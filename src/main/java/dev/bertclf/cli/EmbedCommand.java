@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "embed", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Run a pretrained encoder on a text and show its pooled and sequence outputs.")
 final class EmbedCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOptions modelOptions;
+    @Spec CommandSpec spec;
 
     @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
             description = "Tokens per text, [CLS] and [SEP] included; shorter texts are padded.")
@@ -26,7 +29,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PretrainedModel m = modelOptions.resolve();
+        PretrainedModel m = modelOptions.resolve(spec, maxSeqLen);
         try (WordPieceTokenizer tok = m.tokenizer(maxSeqLen);
              EncoderRunner encoder = new EncoderRunner(m)) {
             EncoderRunner.Outputs o = encoder.run(tok.encode(List.of(text)));

@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "preprocess", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Show how a model's WordPiece preprocessing turns a text into its three input tensors.")
 final class PreprocessCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin ModelOptions modelOptions;
+    @Spec CommandSpec spec;
 
     @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
             description = "Tokens per text, [CLS] and [SEP] included; shorter texts are padded.")
@@ -26,7 +29,7 @@ final class PreprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PretrainedModel m = modelOptions.resolve();
+        PretrainedModel m = modelOptions.resolve(spec, maxSeqLen);
         try (WordPieceTokenizer tok = m.tokenizer(maxSeqLen)) {
             EncodedBatch b = tok.encode(List.of(text));
             System.out.println("Keys       : ['input_word_ids', 'input_mask', 'input_type_ids']");

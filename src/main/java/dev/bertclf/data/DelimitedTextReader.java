@@ -2,13 +2,17 @@ package dev.bertclf.data;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads CSV (RFC 4180: quoted fields with embedded commas, doubled quotes and line breaks) and TSV (tabs, no
  * quoting, as Python's and most tools' "excel-tab" output) with a header row naming the columns. Strict on
  * purpose: a row with the wrong number of fields or a stray quote is an error naming its line, since guessing
- * would silently shift texts into labels. Blank lines are skipped; CRLF, LF and CR line ends are accepted.
+ * would silently shift texts into labels, and so is a header naming a column twice (which one would be meant?).
+ * Blank lines are skipped; CRLF, LF and CR line ends are accepted. A field longer than
+ * {@link TableRow#MAX_FIELD_CHARS} is an error rather than gigabytes of memory.
  */
 final class DelimitedTextReader {
     private final Path file;
@@ -37,6 +41,13 @@ final class DelimitedTextReader {
         List<String> header = nextRecord();
         if (header == null) throw TableRow.error(file, 1, "empty file: expected a header row naming the columns");
         header = header.stream().map(String::strip).toList();
+        Set<String> seen = new HashSet<>();
+        for (String name : header) {
+            if (!name.isEmpty() && !seen.add(name)) {
+                throw TableRow.error(file, 1, "the header names column '" + name + "' twice; column names must be "
+                        + "unique");
+            }
+        }
         int textIndex = column(header, textColumn), labelIndex = column(header, labelColumn);
         List<TableRow> rows = new ArrayList<>();
         while (true) {
@@ -104,6 +115,7 @@ final class DelimitedTextReader {
                         + "field and double the quotes inside it (\"say \"\"hi\"\"\")");
             }
             pos++;
+            checkLength(pos - start);
         }
         return content.substring(start, pos);
     }
@@ -121,6 +133,7 @@ final class DelimitedTextReader {
                 if (pos + 1 < content.length() && content.charAt(pos + 1) == '"') {
                     sb.append('"');
                     pos += 2;
+                    checkLength(sb.length());
                     continue;
                 }
                 pos++;
@@ -133,6 +146,14 @@ final class DelimitedTextReader {
             if (c == '\n' || (c == '\r' && (pos + 1 >= content.length() || content.charAt(pos + 1) != '\n'))) line++;
             sb.append(c);
             pos++;
+            checkLength(sb.length());
+        }
+    }
+
+    private void checkLength(int length) {
+        if (length > TableRow.MAX_FIELD_CHARS) {
+            throw TableRow.error(file, line, "a field longer than " + TableRow.MAX_FIELD_CHARS + " characters"
+                    + (quoted ? " (is a quote never closed?)" : ""));
         }
     }
 

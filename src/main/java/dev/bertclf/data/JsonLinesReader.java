@@ -19,9 +19,13 @@ import java.util.List;
  * Reads JSON Lines: one JSON object per line, blank lines skipped. Strict JSON (no comments, no unquoted
  * names), since a lenient parse would turn a broken line into a wrong example. A label may be a string, a number
  * or a boolean; numbers are written without trailing zeros ({@code 1.0} and {@code 1} are both class "1"), so a
- * 0/1 label gives classes "0" and "1" whichever way the file spells them.
+ * 0/1 label gives classes "0" and "1" whichever way the file spells them. A number that would take more than
+ * {@link #MAX_NUMBER_DIGITS} digits to write out ({@code 1e2147483647}) cannot name a class and is refused
+ * before it is written out, which would take gigabytes.
  */
 final class JsonLinesReader {
+    static final int MAX_NUMBER_DIGITS = 100;
+
     private JsonLinesReader() {}
 
     static List<TableRow> read(Path file, String content, String textColumn, String labelColumn) {
@@ -30,6 +34,10 @@ final class JsonLinesReader {
         for (int i = 0; i < lines.length; i++) {
             if (lines[i].isBlank()) continue;
             int line = i + 1;
+            if (lines[i].length() > TableRow.MAX_FIELD_CHARS) {
+                throw TableRow.error(file, line, "a line longer than " + TableRow.MAX_FIELD_CHARS + " characters; "
+                        + "JSON Lines has one object per line");
+            }
             JsonObject o = parseObject(file, line, lines[i]);
             rows.add(new TableRow(line, text(file, line, o, textColumn), label(file, line, o, labelColumn)));
         }
@@ -55,7 +63,9 @@ final class JsonLinesReader {
         if (s == null) return "invalid JSON";
         int nl = s.indexOf('\n');
         String first = nl < 0 ? s : s.substring(0, nl);
-        return first.replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1"); // the line is ours
+        return first.replaceFirst("^Use JsonReader.setStrictness\\(Strictness.LENIENT\\) to accept malformed JSON",
+                "malformed JSON") // Gson's advice to its programmer, not to our user
+                .replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1"); // the line is ours
     }
 
     private static JsonElement field(Path file, int line, JsonObject o, String key) {
@@ -80,15 +90,26 @@ final class JsonLinesReader {
         JsonElement v = field(file, line, o, key);
         if (v.isJsonPrimitive()) {
             JsonPrimitive p = v.getAsJsonPrimitive();
-            if (p.isNumber()) {
-                try {
-                    return new BigDecimal(p.getAsString()).stripTrailingZeros().toPlainString();
-                } catch (NumberFormatException e) {
-                    throw TableRow.error(file, line, "'" + key + "' is not a number: " + p);
-                }
-            }
+            if (p.isNumber()) return number(file, line, key, p.getAsString());
             return p.getAsString(); // a string or a boolean
         }
         throw TableRow.error(file, line, "'" + key + "' must be a string, a number or a boolean, got " + v);
+    }
+
+    /** A number label written out without trailing zeros, if it has at most {@link #MAX_NUMBER_DIGITS} digits. */
+    private static String number(Path file, int line, String key, String literal) {
+        BigDecimal d;
+        try {
+            d = literal.length() > MAX_NUMBER_DIGITS ? null : new BigDecimal(literal).stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            d = null; // an exponent beyond int
+        }
+        // digits before the point: precision - scale; after it: scale (both in long: scale may be near +-2^31)
+        if (d == null || (long) d.precision() - d.scale() > MAX_NUMBER_DIGITS || d.scale() > MAX_NUMBER_DIGITS) {
+            throw TableRow.error(file, line, "'" + key + "' is a number too large or too long to name a class: "
+                    + (literal.length() > 40 ? literal.substring(0, 40) + "..." : literal)
+                    + " (at most " + MAX_NUMBER_DIGITS + " digits; quote it to use it as a string)");
+        }
+        return d.toPlainString();
     }
 }

@@ -23,17 +23,21 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
     public static final String TEXT_COLUMN = "text";
     public static final String LABEL_COLUMN = "label";
     private static final int LINES_SHOWN = 10;
+    /** A table is read whole into memory; beyond this it would not fit a default heap twice (text and rows). */
+    static final int MAX_BYTES = 1 << 30;
+    /** A label names a class (a folder name, a line of the metrics); a longer one is a wrong column. */
+    static final int MAX_LABEL_CHARS = 1000;
 
     /**
      * Reads the whole file (UTF-8, a byte order mark tolerated, invalid bytes replaced and reported).
      *
-     * @throws DataException naming the file and line for a missing column, a malformed line or an empty label,
-     *     or the file for one that cannot be read or holds no row with text
+     * @throws DataException naming the file and line for a missing column, a malformed line or an empty or overlong
+     *     label, or the file for one that is not a regular file, is over 1 GiB, cannot be read or has no row with text
      */
     public LabeledTexts read() {
         TableFormat f = TableFormat.of(path, format);
         Utf8TextReader reader = new Utf8TextReader();
-        String content = reader.read(path);
+        String content = reader.readWhole(path, MAX_BYTES);
         if (reader.filesWithMalformedInput() > 0) {
             LOG.warn("{} is not valid UTF-8; invalid bytes were replaced with U+FFFD", path);
         }
@@ -57,6 +61,10 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
             }
             String label = r.label().strip();
             if (label.isEmpty()) throw TableRow.error(path, r.line(), "empty label in column '" + labelColumn + "'");
+            if (label.length() > MAX_LABEL_CHARS) {
+                throw TableRow.error(path, r.line(), "the label in column '" + labelColumn + "' is longer than "
+                        + MAX_LABEL_CHARS + " characters; a label names a class (is it the text column?)");
+            }
             kept.add(new TableRow(r.line(), r.text(), label));
             classes.add(label);
         }

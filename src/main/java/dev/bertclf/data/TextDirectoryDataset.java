@@ -23,10 +23,19 @@ import org.slf4j.LoggerFactory;
  * list is permuted by {@code np.random.RandomState(seed).shuffle} (Keras shuffles paths and labels with two fresh
  * generators of the same seed, which is one and the same permutation). The last {@code int(split * n)} files are
  * the validation set, the rest the training set. Strings sort by Unicode code point, as Python does.
+ *
+ * <p>Two departures from Keras, each named in a warning: only regular files are examples (a FIFO or device named
+ * {@code *.txt} would block the run forever), and a folder that is this tool's own output, a model (it has
+ * {@code saved_model.pb} or {@code metadata.json}) or a run's {@code *.checkpoints}, is never a class, so an
+ * {@code --output} inside the data folder is not trained on by the next run.
  */
 public final class TextDirectoryDataset {
     private static final Logger LOG = LoggerFactory.getLogger(TextDirectoryDataset.class);
     private static final Comparator<String> CODE_POINT_ORDER = TextDirectoryDataset::compareCodePoints;
+    /** What marks a folder as a model or a run's checkpoints (train.TrainingCheckpoints.SUFFIX), not a class. */
+    private static final List<String> MODEL_FILES = List.of("saved_model.pb", "metadata.json");
+    private static final String CHECKPOINTS_SUFFIX = ".checkpoints";
+    private static final int NAMES_SHOWN = 5;
 
     /** One text file and the index of its class in {@link #classNames()}. */
     public record Example(Path file, int label) {}
@@ -93,10 +102,26 @@ public final class TextDirectoryDataset {
                 .map(p -> p.getFileName().toString()).sorted().toList();
         if (!stray.isEmpty()) {
             LOG.warn("Ignoring {} file(s) beside the class folders of {} (only files inside a class folder are "
-                    + "examples): {}", stray.size(), directory, stray.size() > 5 ? stray.subList(0, 5) + " ..." : stray);
+                    + "examples): {}", stray.size(), directory, shown(stray));
         }
-        return entries.stream().filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                .sorted(CODE_POINT_ORDER).toList();
+        List<String> output = entries.stream().filter(Files::isDirectory).filter(TextDirectoryDataset::isOutput)
+                .map(p -> p.getFileName().toString()).sorted().toList();
+        if (!output.isEmpty()) {
+            LOG.warn("Ignoring {} folder(s) of {} that are models or checkpoints, not classes: {}", output.size(),
+                    directory, shown(output));
+        }
+        return entries.stream().filter(Files::isDirectory).filter(p -> !isOutput(p))
+                .map(p -> p.getFileName().toString()).sorted(CODE_POINT_ORDER).toList();
+    }
+
+    /** A model or checkpoint folder this tool wrote, perhaps with {@code --output} inside the data folder. */
+    private static boolean isOutput(Path folder) {
+        return folder.getFileName().toString().endsWith(CHECKPOINTS_SUFFIX)
+                || MODEL_FILES.stream().anyMatch(f -> Files.exists(folder.resolve(f)));
+    }
+
+    private static Object shown(List<String> names) {
+        return names.size() > NAMES_SHOWN ? names.subList(0, NAMES_SHOWN) + " ..." : names;
     }
 
     /** Keras' {@code iter_valid_files}: folders by sorted path, then file names sorted within each folder. */
@@ -110,15 +135,23 @@ public final class TextDirectoryDataset {
         List<Path> sortedFolders = new ArrayList<>(folders);
         sortedFolders.sort(Comparator.comparing(f -> slashPath(classDir.relativize(f)), CODE_POINT_ORDER));
         List<Path> files = new ArrayList<>();
+        List<String> special = new ArrayList<>();
         for (Path folder : sortedFolders) {
             try (Stream<Path> s = Files.list(folder)) {
                 s.filter(p -> !Files.isDirectory(p))
                         .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt"))
                         .sorted(Comparator.comparing(p -> p.getFileName().toString(), CODE_POINT_ORDER))
-                        .forEach(files::add);
+                        .forEach(p -> {
+                            if (Files.isRegularFile(p)) files.add(p);
+                            else special.add(slashPath(classDir.relativize(p)));
+                        });
             } catch (IOException e) {
                 throw new DataException("Cannot list folder " + folder + ": " + e.getMessage(), e);
             }
+        }
+        if (!special.isEmpty()) {
+            LOG.warn("Ignoring {} entries of {} that are not regular files (FIFOs, devices, sockets or broken links; "
+                    + "only regular files are read): {}", special.size(), classDir, shown(special));
         }
         return files;
     }

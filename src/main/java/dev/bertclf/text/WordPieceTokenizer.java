@@ -17,6 +17,19 @@ import java.util.Objects;
  * ends them. ALBERT's SentencePiece model goes through the same class ({@link #sentencePieceBuilder}), so that
  * training and inference take either without knowing which.
  *
+ * <p>A text is cut before it is tokenized, to a prefix that gives the very same ids: the tokenizer's time and memory
+ * grow with the text (one 50 MB line took gigabytes and could abort the JVM), while only the first {@code
+ * maxSeqLen - 2} tokens are kept. The cut ({@link #prefix}) is made after a space (U+0020) and before the start of a
+ * word, the last such place within {@link #FIRST_CHARS_PER_TOKEN} characters per token of the start. Both normalisers
+ * (BERT's cleaning, CJK spacing, lower case and NFD accent stripping; SentencePiece's NFKD, character map per grapheme
+ * and space folding) act on characters, on graphemes (a space then a word start is a grapheme boundary) or on runs of
+ * spaces (wholly inside the prefix), and both pre-tokenizers split at a space; so the prefix's tokens are those of
+ * every word before the cut, then for SentencePiece one lone {@code ▁}. When the prefix still overflows the sequence,
+ * those words alone give at least the {@code maxSeqLen - 2} kept tokens, which are thus the uncut text's. When it does
+ * not (a text of characters that normalise to nothing), the prefix grows, up to {@link #MAX_CHARS_PER_TOKEN} characters
+ * per token. Only a text with no space at all in that many characters (no prose) is cut without one, at a code point
+ * boundary, which can change the tokens of the word that is cut.
+ *
  * <p>Holds native memory: close it.
  */
 public final class WordPieceTokenizer implements AutoCloseable {
@@ -28,6 +41,12 @@ public final class WordPieceTokenizer implements AutoCloseable {
         /** Rows are as long as the batch's longest text: less work for inference on short texts. */
         TO_LONGEST
     }
+
+    /** The characters per token of the first prefix tokenized; prose has about 5. */
+    static final int FIRST_CHARS_PER_TOKEN = 16;
+    /** The most characters per token ever tokenized ({@code Utf8TextReader.MAX_TEXT_BYTES} reads this many). */
+    public static final int MAX_CHARS_PER_TOKEN = 1024;
+    private static final int GROWTH = 8;
 
     private final HuggingFaceTokenizer tokenizer;
     private final int maxSeqLen;
@@ -70,8 +89,18 @@ public final class WordPieceTokenizer implements AutoCloseable {
             int seqLen = padding == Padding.TO_MAX_LENGTH ? maxSeqLen : 0;
             return new EncodedBatch(0, seqLen, new int[0], new int[0], new int[0]);
         }
+        List<String> cut = texts.stream().map(t -> prefix(t, firstWindow(), maxWindow())).toList();
         // One native call for the whole batch: Rust encodes it in parallel (measured faster than a loop).
-        Encoding[] encodings = tokenizer.batchEncode(texts);
+        Encoding[] encodings = tokenizer.batchEncode(cut);
+        List<String> grown = new ArrayList<>(cut);
+        boolean anyGrown = false;
+        for (int i = 0; i < encodings.length; i++) {
+            if (!encodings[i].exceedMaxLength() && cut.get(i).length() < texts.get(i).length()) {
+                grown.set(i, enoughOf(texts.get(i)));
+                anyGrown = true;
+            }
+        }
+        if (anyGrown) encodings = tokenizer.batchEncode(grown); // rare; again as one batch, for one padded length
         int seqLen = encodings[0].getIds().length;
         int n = texts.size() * seqLen;
         int[] wordIds = new int[n];
@@ -92,7 +121,7 @@ public final class WordPieceTokenizer implements AutoCloseable {
 
     /** The WordPiece tokens the model sees for one text, {@code [CLS]} and {@code [SEP]} included, padding not. */
     public List<String> tokens(String text) {
-        Encoding e = tokenizer.encode(Objects.requireNonNull(text, "text"));
+        Encoding e = tokenizer.encode(enoughOf(Objects.requireNonNull(text, "text")));
         String[] tokens = e.getTokens();
         long[] mask = e.getAttentionMask();
         List<String> real = new ArrayList<>();
@@ -100,6 +129,58 @@ public final class WordPieceTokenizer implements AutoCloseable {
             if (mask[i] != 0) real.add(tokens[i]);
         }
         return real;
+    }
+
+    /** The shortest prefix tried, growing, that overflows the sequence; the whole text if none does. */
+    private String enoughOf(String text) {
+        int window = firstWindow();
+        String cut = prefix(text, window, maxWindow());
+        while (cut.length() < text.length() && window < maxWindow() && !tokenizer.encode(cut).exceedMaxLength()) {
+            window = Math.min(window * GROWTH, maxWindow());
+            cut = prefix(text, window, maxWindow());
+        }
+        return cut;
+    }
+
+    private int firstWindow() {
+        return maxSeqLen * FIRST_CHARS_PER_TOKEN;
+    }
+
+    private int maxWindow() {
+        return maxSeqLen * MAX_CHARS_PER_TOKEN;
+    }
+
+    /**
+     * The text up to its last word start after a space within {@code window} characters, else up to its first one
+     * within {@code limit}, else up to {@code limit} (one code point less if that would split a surrogate pair).
+     */
+    static String prefix(String text, int window, int limit) {
+        if (text.length() <= window) return text;
+        for (int p = window; p > 0; p--) {
+            if (wordStartAfterSpace(text, p)) return text.substring(0, p);
+        }
+        for (int p = window + 1; p < Math.min(text.length(), limit); p++) {
+            if (wordStartAfterSpace(text, p)) return text.substring(0, p);
+        }
+        if (text.length() <= limit) return text;
+        return text.substring(0, Character.isHighSurrogate(text.charAt(limit - 1)) ? limit - 1 : limit);
+    }
+
+    private static boolean wordStartAfterSpace(String text, int p) {
+        return text.charAt(p - 1) == ' ' && startsWord(text.codePointAt(p));
+    }
+
+    /**
+     * Not a space, nor a character that may join the one before it into one grapheme: a mark, a joiner, an emoji
+     * modifier, Thai and Lao SARA AM (letters that are spacing marks).
+     */
+    private static boolean startsWord(int c) {
+        return switch (Character.getType(c)) {
+            case Character.SPACE_SEPARATOR, Character.NON_SPACING_MARK, Character.ENCLOSING_MARK,
+                 Character.COMBINING_SPACING_MARK, Character.FORMAT, Character.SURROGATE, Character.CONTROL,
+                 Character.MODIFIER_SYMBOL -> false;
+            default -> c != 0x0E33 && c != 0x0EB3;
+        };
     }
 
     public int maxSeqLen() {

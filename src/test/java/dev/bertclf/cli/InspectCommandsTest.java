@@ -26,9 +26,10 @@ class InspectCommandsTest {
         Path model = TinyBert.write(tmp.resolve("m"), "");
         Files.copy(Path.of("src/test/resources/vocab-bert-uncased.txt"), model.resolve("vocab.txt"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        EndToEndTest.Run r = EndToEndTest.run("preprocess", "--model", model.toString(), "this is such an amazing movie!");
+        EndToEndTest.Run r = EndToEndTest.run("preprocess", "--model", model.toString(), "--max-seq-len", "64",
+                "this is such an amazing movie!"); // the tiny model has 64 positions
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("Shape      : (1, 128)"), r.out());
+        assertTrue(r.out().contains("Shape      : (1, 64)"), r.out());
         assertTrue(r.out().contains("Word Ids   : [101 2023 2003 2107 2019 6429 3185 999 102 0 0 0]"), r.out());
         assertTrue(r.out().contains("Input Mask : [1 1 1 1 1 1 1 1 1 0 0 0]"), r.out());
         assertTrue(r.out().contains("Type Ids   : [0 0 0 0 0 0 0 0 0 0 0 0]"), r.out());
@@ -58,6 +59,21 @@ class InspectCommandsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Pooled Outputs Shape:(1, 32)"), r.out());
         assertTrue(r.out().contains("Sequence Outputs Shape:(1, 16, 32)"), r.out());
+    }
+
+    /** Once silently 512 positions, with the tokenizer library's own warning; now a usage error, as in train. */
+    @Test
+    void maxSeqLenBeyondTheModelsPositionsIsAUsageError() throws Exception {
+        Path model = TinyBert.write(tmp.resolve("m"), "");
+        for (String cmd : new String[] {"preprocess", "embed"}) {
+            EndToEndTest.Run r = EndToEndTest.run(cmd, "--model", model.toString(), "--max-seq-len", "100000", "x");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("--max-seq-len 100000 exceeds the model's "), r.err());
+            assertTrue(!r.err().contains("at dev.bertclf"), r.err());
+            EndToEndTest.Run one = EndToEndTest.run(cmd, "--model", model.toString(), "--max-seq-len", "1", "x");
+            assertEquals(2, one.code(), one.err());
+            assertTrue(one.err().contains("--max-seq-len must leave room for [CLS] and [SEP]"), one.err());
+        }
     }
 
     @Test

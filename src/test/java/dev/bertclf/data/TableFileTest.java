@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.bertclf.testutil.Fifo;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class TableFileTest {
@@ -165,5 +168,47 @@ class TableFileTest {
         assertEquals(permutation.subList(0, 8).stream().map(i -> "t" + i).toList(),
                 s.training().stream().map(LabeledText::text).toList());
         assertTrue(!permutation.equals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)), "the seed does shuffle");
+    }
+
+    /** Once a NegativeArraySizeException and a heap exhausted from a 40-byte line. */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void hugeNumberLabelsAreRefusedWithTheirLine() throws IOException {
+        for (String n : List.of("1e2147483647", "1e1500000000", "1e-2147483647", "1e99999999999", "1e100",
+                "-1.5E-100")) {
+            assertError("h.jsonl", "{\"text\": \"a\", \"label\": 0}\n{\"text\": \"b\", \"label\": " + n + "}\n",
+                    "h.jsonl:2: 'label' is a number too large or too long to name a class");
+        }
+        assertError("g.jsonl", "{\"text\": \"b\", \"label\": 1" + "0".repeat(200) + "}\n",
+                "g.jsonl:1: malformed line: not one JSON object (malformed JSON at column 24)"); // Gson's own limit
+        LabeledTexts t = read(write("ok.jsonl", "{\"text\": \"a\", \"label\": 1e2}\n{\"text\": \"b\", \"label\": 0E9}\n"
+                + "{\"text\": \"c\", \"label\": 2.50}\n"));
+        assertEquals(List.of("0", "100", "2.5"), t.classNames());
+    }
+
+    @Test
+    void labelsAndFieldsHaveABound() throws IOException {
+        assertError("long.csv", "text,label\na,\"" + "x".repeat(TableFile.MAX_LABEL_CHARS + 1) + "\"\n",
+                "long.csv:2: the label in column 'label' is longer than 1000 characters");
+        String huge = "y".repeat(TableRow.MAX_FIELD_CHARS + 1);
+        assertError("big.csv", "text,label\n\"" + huge + "\",pos\n", "big.csv:2: a field longer than");
+        assertError("big.tsv", "text\tlabel\n" + huge + "\tpos\n", "big.tsv:2: a field longer than");
+        assertError("big.jsonl", "{\"text\": \"" + huge + "\", \"label\": 1}\n", "big.jsonl:1: a line longer than");
+    }
+
+    @Test
+    void aColumnNamedTwiceIsRefused() throws IOException {
+        assertError("d.csv", "text,label,text\na,pos,b\n", "d.csv:1: the header names column 'text' twice");
+        assertError("d.tsv", "id\ttext\tlabel\tid\n1\ta\tpos\t2\n", "d.tsv:1: the header names column 'id' twice");
+        assertEquals(2, read(write("e.csv", "text,label,,\na,pos,,\nb,neg,,\n")).size()); // unnamed columns are fine
+    }
+
+    /** A named pipe as a table would be read until its writer closes it, or forever: only regular files are read. */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void aFifoAsTableIsRefused() throws Exception {
+        Path fifo = Fifo.create(tmp.resolve("pipe.csv"));
+        DataException e = assertThrows(DataException.class, () -> read(fifo));
+        assertTrue(e.getMessage().contains("pipe.csv: not a regular file"), e.getMessage());
     }
 }

@@ -15,7 +15,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import dev.bertclf.testutil.Fifo;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class TextDirectoryDatasetTest {
@@ -140,5 +143,38 @@ class TextDirectoryDatasetTest {
         assertTrue(TextDirectoryDataset.compareCodePoints("B", "a") < 0);
         assertTrue(TextDirectoryDataset.compareCodePoints("\uffff", "\ud83c\udfac") < 0, "U+FFFF < U+1F3AC");
         assertTrue(TextDirectoryDataset.compareCodePoints("ab", "abc") < 0);
+    }
+
+    /** A FIFO named *.txt once blocked training forever: it is skipped when listing, and refused when read. */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void fifoInAClassFolderIsNeverRead() throws Exception {
+        file("d/neg/a.txt", "bad");
+        file("d/pos/b.txt", "good");
+        Path fifo = Fifo.create(tmp.resolve("d/pos/pipe.txt"));
+
+        TextDirectoryDataset ds = TextDirectoryDataset.scan(tmp.resolve("d"));
+        assertEquals(List.of("neg/a.txt", "pos/b.txt"), names(tmp.resolve("d"), ds.examples()));
+        Utf8TextReader reader = new Utf8TextReader();
+        ds.labeledTexts().examples().forEach(e -> e.read(reader));
+        DataException e = assertThrows(DataException.class, () -> reader.read(fifo));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    }
+
+    /** An --output inside the data folder (a model, its checkpoints, its log) is not read as a class next run. */
+    @Test
+    void modelsAndCheckpointsInsideTheDataFolderAreNotClasses() throws IOException {
+        file("d/neg/a.txt", "bad");
+        file("d/pos/b.txt", "good");
+        file("d/model/saved_model.pb", "graph");
+        file("d/model/assets/vocab.txt", "[PAD]");
+        file("d/exported/metadata.json", "{}");
+        file("d/exported/vocab.txt", "[PAD]");
+        file("d/run.checkpoints/step-1/notes.txt", "x");
+        file("d/run.train.log", "log");
+
+        TextDirectoryDataset ds = TextDirectoryDataset.scan(tmp.resolve("d"));
+        assertEquals(List.of("neg", "pos"), ds.classNames());
+        assertEquals(List.of("neg/a.txt", "pos/b.txt"), names(tmp.resolve("d"), ds.examples()));
     }
 }

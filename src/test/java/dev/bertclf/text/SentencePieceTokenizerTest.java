@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SentencePieceTokenizerTest {
@@ -102,5 +104,20 @@ class SentencePieceTokenizerTest {
         Path text = Files.writeString(tmp.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n");
         message = assertThrows(IllegalArgumentException.class, () -> SentencePieceModel.read(text)).getMessage();
         assertTrue(message.contains("is not a SentencePiece model"), message);
+    }
+
+    /** As for WordPiece: a huge text is cut before the unigram model sees it, to the ids of the whole text. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aHugeTextIsCutToTheIdsOfTheWholeText() throws IOException {
+        Path dir = tmp.resolve("json");
+        String review = "The  movie was ``amazing'' 1, great\u0301 caf\u00E9!\n".repeat(50_000);
+        try (WordPieceTokenizer t = WordPieceTokenizer.sentencePieceBuilder(model()).maxSeqLen(64)
+                .tokenizerJsonDir(dir).build();
+             HuggingFaceTokenizer whole = WordPieceTokenizerTest.wholeTextReference(dir, 64)) {
+            assertArrayEquals(WordPieceTokenizerTest.ids(whole.encode(review)), t.encode(List.of(review)).wordIds());
+            EncodedBatch b = t.encode(List.of(review.repeat(20), "great")); // 50 MB
+            assertArrayEquals(t.encode(List.of(review)).wordIds(), Arrays.copyOf(b.wordIds(), 64));
+        }
     }
 }

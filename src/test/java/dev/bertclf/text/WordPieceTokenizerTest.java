@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -13,7 +15,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class WordPieceTokenizerTest {
@@ -170,5 +174,38 @@ class WordPieceTokenizerTest {
         Path p = Files.createTempFile(tmp, "vocab", ".txt");
         Files.write(p, List.of(tokens));
         return p;
+    }
+
+    /** Hugging Face's tokenizer given the whole text, for comparison with the cut one. */
+    static HuggingFaceTokenizer wholeTextReference(Path tokenizerJsonDir, int maxSeqLen) throws IOException {
+        return HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJsonDir.resolve("tokenizer.json"))
+                .optMaxLength(maxSeqLen).optTruncation(true).optPadToMaxLength().build();
+    }
+
+    static int[] ids(Encoding e) {
+        return Arrays.stream(e.getIds()).mapToInt(Math::toIntExact).toArray();
+    }
+
+    /**
+     * A 50 MB line once took gigabytes in the native tokenizer, or aborted the JVM: only the start that gives
+     * the kept tokens is tokenized, with the ids of the whole text, also when its first characters give none.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aHugeTextIsCutToTheIdsOfTheWholeText() throws IOException, URISyntaxException {
+        Path dir = tmp.resolve("json");
+        String review = "This film's plot \u2014 a caf\u00E9 owner's odyssey \u2014 was AMAZING, 10/10!\n"
+                .repeat(10_000);
+        String blankStart = "\u0001 ".repeat(20_000) + review; // the first prefixes give no token: it grows
+        try (WordPieceTokenizer t = WordPieceTokenizer.builder(uncasedVocab()).maxSeqLen(128).tokenizerJsonDir(dir)
+                .build(); HuggingFaceTokenizer whole = wholeTextReference(dir, 128)) {
+            for (String text : List.of(review, blankStart)) {
+                assertArrayEquals(ids(whole.encode(text)), t.encode(List.of(text)).wordIds());
+                assertEquals(Arrays.asList(whole.encode(text).getTokens()), t.tokens(text));
+            }
+            String huge = review.repeat(64); // 52 MB
+            EncodedBatch b = t.encode(List.of(huge, MOVIE));
+            assertArrayEquals(t.encode(List.of(review)).wordIds(), Arrays.copyOf(b.wordIds(), 128));
+        }
     }
 }

@@ -1,0 +1,101 @@
+package dev.bertclf.text;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.testutil.TinySentencePiece;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * Tokenizer input is untrusted text: any string must give exactly {@code maxSeqLen} ids without a crash, and the
+ * cut made before tokenizing ({@link WordPieceTokenizer#prefix}) must give the ids of the uncut text. Short
+ * sequences make the cut land near every kind of boundary; the reference is Hugging Face's tokenizer loaded from
+ * the same {@code tokenizer.json}, given the whole text.
+ */
+class WordPieceTokenizerFuzzTest {
+    private static final int SEQ = 8;
+    private static final String[] FRAGMENTS = {
+        "movie", "the", "amazing", "was", "great", "!", ",", ".", "1,", "``", "''", "\"", " ", "  ", "   ", "\t", "\n",
+        "\r\n", "\u00A0", "\u3000", "caf\u00E9", "cafe\u0301", " \u0301", "\u0301", "\u20DD", "\u200D", "\u200C",
+        "\uD83D\uDC4D\uD83C\uDFFD", "\uD83D\uDC69\u200D\uD83D\uDCBB", "\u4E2D\u6587", "\u0E01\u0E33", " \u0E33",
+        "\u0001", "\u001C", "\u007F", "\uFFFD", "\u0600 ", "\u03A3", "\u0130", "x".repeat(120), "\u00DF", "\uFB01",
+        "\u1100\u1161", "\u0915\u094D\u0937"};
+
+    private static Path dir;
+    private static List<WordPieceTokenizer> tokenizers;
+    private static List<HuggingFaceTokenizer> references;
+
+    @BeforeContainer
+    static void load() throws IOException, URISyntaxException {
+        dir = Files.createTempDirectory("tokenizer-fuzz-");
+        Path vocab = Path.of(WordPieceTokenizerFuzzTest.class.getResource("/vocab-bert-uncased.txt").toURI());
+        Path sp = Files.write(dir.resolve("30k-clean.model"),
+                TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1));
+        tokenizers = new ArrayList<>();
+        references = new ArrayList<>();
+        add(WordPieceTokenizer.builder(vocab).lowercase(true), "uncased");
+        add(WordPieceTokenizer.builder(vocab).lowercase(false), "cased");
+        add(WordPieceTokenizer.sentencePieceBuilder(sp).lowercase(true), "sp");
+        add(WordPieceTokenizer.sentencePieceBuilder(sp).lowercase(false), "sp-cased");
+    }
+
+    private static void add(WordPieceTokenizer.Builder b, String name) throws IOException {
+        Path json = Files.createDirectories(dir.resolve(name));
+        tokenizers.add(b.maxSeqLen(SEQ).tokenizerJsonDir(json).build());
+        references.add(HuggingFaceTokenizer.builder().optTokenizerPath(json.resolve("tokenizer.json"))
+                .optMaxLength(SEQ).optTruncation(true).optPadToMaxLength().build());
+    }
+
+    @AfterContainer
+    static void close() throws IOException {
+        tokenizers.forEach(WordPieceTokenizer::close);
+        references.forEach(HuggingFaceTokenizer::close);
+        FileUtil.deleteTree(dir);
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        return Arbitraries.of(FRAGMENTS).list().ofMinSize(20).ofMaxSize(400)
+                .map(parts -> String.join("", parts) + " ");
+    }
+
+    @Property(tries = 200)
+    void cutTextsGiveTheIdsOfTheWholeText(@ForAll("texts") String text) {
+        for (int i = 0; i < tokenizers.size(); i++) {
+            int[] whole = Arrays.stream(references.get(i).encode(text).getIds()).mapToInt(Math::toIntExact).toArray();
+            assertArrayEquals(whole, tokenizers.get(i).encode(List.of(text)).wordIds(), "tokenizer " + i);
+        }
+    }
+
+    /** Any string, lone surrogates, controls and long runs included, gives exactly maxSeqLen ids. */
+    @Property(tries = 200)
+    void anyStringGivesMaxSeqLenIds(@ForAll String text, @ForAll("runs") String run) {
+        for (WordPieceTokenizer t : tokenizers) {
+            EncodedBatch b = t.encode(List.of(text, run, text + run));
+            assertEquals(3, b.batchSize());
+            assertEquals(SEQ, b.seqLen());
+            assertEquals(SEQ * 3, b.wordIds().length);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> runs() {
+        return Arbitraries.chars().flatMap(c -> Arbitraries.integers().between(0, 5000)
+                .map(n -> String.valueOf(c).repeat(n)));
+    }
+}
