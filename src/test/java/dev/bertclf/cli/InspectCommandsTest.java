@@ -3,6 +3,7 @@ package dev.bertclf.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bertclf.model.BertConfig;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.testutil.TinyHubModel;
@@ -23,9 +24,13 @@ class InspectCommandsTest {
 
     @Test
     void preprocessPrintsTheTutorialsTensors() throws Exception {
-        Path model = TinyBert.write(tmp.resolve("m"), "");
-        Files.copy(Path.of("src/test/resources/vocab-bert-uncased.txt"), model.resolve("vocab.txt"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // The tiny shape with BERT's real uncased vocabulary: one embedding row for each of its 30,522 ids.
+        Path model = Files.createDirectories(tmp.resolve("m"));
+        BertConfig config = TinyBert.config();
+        config.vocabSize = 30522;
+        config.write(model.resolve("bert_config.json"));
+        Files.copy(Path.of("src/test/resources/vocab-bert-uncased.txt"), model.resolve("vocab.txt"));
+        TinyBert.writeCheckpoint(model.resolve("bert_model.ckpt"), config, "");
         EndToEndTest.Run r = EndToEndTest.run("preprocess", "--model", model.toString(), "--max-seq-len", "64",
                 "this is such an amazing movie!"); // the tiny model has 64 positions
         assertEquals(0, r.code(), r.err());
