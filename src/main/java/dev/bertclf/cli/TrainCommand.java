@@ -4,12 +4,13 @@ import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
+import dev.bertclf.train.Precision;
 import dev.bertclf.train.RunSettings;
-import dev.bertclf.train.SessionOptions;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
 import java.nio.file.Path;
-import java.util.Objects;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -86,33 +86,29 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FineTuneRun.Request request;
+        RunSettings settings;
+        boolean gpu;
         try {
-            boolean gpu = deviceOption.useGpu(); // option errors before any log file
-            request = resume != null ? resumedRequest(gpu) : newRequest(gpu);
-            if (checkpointEvery < 0) {
-                throw new IllegalArgumentException("--checkpoint-every must be 0 or more, got " + checkpointEvery);
-            }
+            gpu = deviceOption.useGpu(); // option errors before any log file
+            settings = resume != null ? resumed() : given();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         FineTuneRun.Outcome o;
         // The output is checked and locked before the log is opened: a refused run writes into no other run's files.
-        try (FineTuneRun.Claim claim = FineTuneRun.claim(request, resume != null);
-             TrainLog runLog = TrainLog.start(request.output())) {
+        try (FineTuneRun.Claim claim = FineTuneRun.claim(settings, resume != null);
+             TrainLog runLog = TrainLog.start(settings.output())) {
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
-            else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}, a checkpoint every {} steps",
-                    Version.get(), request, checkpointEvery);
+            else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
                 runLog.note("Option defaults from {}", c.file());
             }
             try {
-                o = new FineTuneRun().run(claim, request, checkpointEvery);
+                o = new FineTuneRun().run(claim, settings, gpu);
             } catch (TrainingInterruptedException e) {
                 runLog.failed(e);
                 System.err.println(ConsoleText.escape(e.getMessage()) + ".");
-                System.err.println("Resume with: bert-clf train --resume "
-                        + ConsoleText.escape(request.output().toAbsolutePath().normalize().toString()));
+                System.err.println("Resume with: bert-clf train --resume " + ConsoleText.escape(settings.output().toString()));
                 return e.exitCode();
             } catch (Exception | Error e) {
                 runLog.failed(e);
@@ -122,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             runLog.moveIntoOutput();
         }
-        System.out.print(TrainSummary.format(request.model(), o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE),
+        System.out.print(TrainSummary.format(settings.model(), o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE),
                 o.numClasses()));
         return 0;
     }
@@ -137,57 +133,21 @@ final class TrainCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private FineTuneRun.Request newRequest(boolean gpu) {
-        Hyperparameters hp = new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
-        if (maxTrainExamples < 0) throw new IllegalArgumentException("--max-train-examples must be 0 or more");
-        return new FineTuneRun.Request(modelOptions.model, hp, dataset.dataDir(), dataset.url, output, maxTrainExamples,
-                modelOptions.modelMirror, precision.session(gpu), table.of(trainFile));
+    /** The settings the command line gives: typed, configured or defaulted. */
+    private RunSettings given() {
+        return new RunSettings(modelOptions.model, epochs, batchSize, learningRate, maxSeqLen, seed, maxTrainExamples,
+                precision, dataset.dataDir().toAbsolutePath().normalize(), dataset.url, modelOptions.modelMirror,
+                checkpointEvery, trainFile == null ? null : trainFile.toAbsolutePath().normalize(), table.format,
+                table.textColumn, table.labelColumn, output.toAbsolutePath().normalize());
     }
 
-    /**
-     * The stopped run's own request: its saved options, which explicit options may not contradict (that would be
-     * another run); only where the data and models are found may change.
-     */
-    private FineTuneRun.Request resumedRequest(boolean gpu) {
+    /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */
+    private RunSettings resumed() {
         Path out = TrainingCheckpoints.outputOf(resume.isEmpty() ? output : Path.of(resume));
         RunSettings saved = FineTuneRun.savedSettings(out).orElseThrow(() -> new IllegalArgumentException(
                 "--resume: no checkpoint beside " + out + " (looked in " + out + TrainingCheckpoints.SUFFIX + ")"));
-        ParseResult given = spec.commandLine().getParseResult();
-        java.util.Map<String, Object[]> fixed = new java.util.LinkedHashMap<>();
-        fixed.put("--model", new Object[] {modelOptions.model, saved.model()});
-        fixed.put("--epochs", new Object[] {epochs, saved.epochs()});
-        fixed.put("--batch-size", new Object[] {batchSize, saved.batchSize()});
-        fixed.put("--learning-rate", new Object[] {learningRate, saved.learningRate()});
-        fixed.put("--max-seq-len", new Object[] {maxSeqLen, saved.maxSeqLen()});
-        fixed.put("--seed", new Object[] {seed, saved.seed()});
-        fixed.put("--max-train-examples", new Object[] {maxTrainExamples, saved.maxTrainExamples()});
-        fixed.put("--precision", new Object[] {precision.name(), saved.precision()});
-        fixed.put("--output", new Object[] {output.toAbsolutePath().normalize(), out});
-        // The task: the source's kind (folder or file), its format and its columns. Only a moved file's path may change.
-        fixed.put("--train-file", new Object[] {trainFile != null, saved.trainFile() != null});
-        fixed.put("--format", new Object[] {table.format == null ? null : table.format.name(), saved.trainFileFormat()});
-        fixed.put("--text-column", new Object[] {table.textColumn, saved.textColumn()});
-        fixed.put("--label-column", new Object[] {table.labelColumn, saved.labelColumn()});
-        for (var e : fixed.entrySet()) {
-            if (given.hasMatchedOption(e.getKey()) && !Objects.equals(e.getValue()[0], e.getValue()[1])) {
-                String was = e.getKey().equals("--train-file")
-                        ? (saved.trainFile() == null ? "data folder" : "training file " + saved.trainFile())
-                        : String.valueOf(e.getValue()[1]);
-                String now = e.getKey().equals("--train-file") ? String.valueOf(trainFile) : String.valueOf(e.getValue()[0]);
-                throw new IllegalArgumentException(e.getKey() + " " + now + " conflicts with the stopped run's "
-                        + was + ": --resume continues that run with its own options (drop " + e.getKey()
-                        + ", or train a new model into another --output)");
-            }
-        }
-        if (!given.hasMatchedOption("--checkpoint-every")) checkpointEvery = saved.checkpointEvery();
-        RunSettings where = new RunSettings(saved.model(), saved.epochs(), saved.batchSize(), saved.learningRate(),
-                saved.maxSeqLen(), saved.seed(), saved.maxTrainExamples(), saved.precision(),
-                given.hasMatchedOption("--data-dir") ? dataset.dataDir().toString() : saved.dataDir(),
-                given.hasMatchedOption("--url") ? dataset.url.toString() : saved.datasetUrl(),
-                given.hasMatchedOption("--model-mirror") ? modelOptions.modelMirror : saved.modelMirror(),
-                checkpointEvery,
-                given.hasMatchedOption("--train-file") ? trainFile.toAbsolutePath().normalize().toString() : saved.trainFile(),
-                saved.trainFileFormat(), saved.textColumn(), saved.labelColumn());
-        return FineTuneRun.request(where, out, gpu);
+        Set<String> typed = new HashSet<>();
+        spec.commandLine().getParseResult().matchedOptions().forEach(o -> typed.add(o.longestName()));
+        return saved.movedTo(out).resumedWith(given(), typed);
     }
 }

@@ -2,13 +2,10 @@ package dev.bertclf.train;
 
 import com.google.gson.GsonBuilder;
 import dev.bertclf.data.DataException;
-import dev.bertclf.data.DataSource;
 import dev.bertclf.data.DirectoryLock;
 import dev.bertclf.data.KerasSplit;
 import dev.bertclf.data.LabeledText;
 import dev.bertclf.data.LabeledTexts;
-import dev.bertclf.data.TableFile;
-import dev.bertclf.data.TableFormat;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
@@ -23,7 +20,6 @@ import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,27 +43,12 @@ public final class FineTuneRun {
     public static final String HISTORY = "history.json";
     private static final double VALIDATION_SPLIT = 0.2;
 
-    /** What the user asked for; {@code maxTrainExamples <= 0} means all; {@code trainFile} null: the data folder. */
-    public record Request(String model, Hyperparameters hp, Path dataDir, URI datasetUrl, Path output,
-                          int maxTrainExamples, String modelMirror, SessionOptions session, TableFile trainFile) {
-        /** A request that trains on the data folder. */
-        public Request(String model, Hyperparameters hp, Path dataDir, URI datasetUrl, Path output,
-                       int maxTrainExamples, String modelMirror, SessionOptions session) {
-            this(model, hp, dataDir, datasetUrl, output, maxTrainExamples, modelMirror, session, null);
-        }
-    }
-
     public record Outcome(Path modelDir, List<EpochMetrics> history, int numClasses) {}
 
-    /** A fresh run that checkpoints at epoch ends only. */
-    public Outcome run(Request req) throws Exception {
-        return run(req, 0, false);
-    }
-
-    /** {@link #claim Claims} the output, then {@link #run(Claim, Request, int) trains} into it. */
-    public Outcome run(Request req, int checkpointEvery, boolean resume) throws Exception {
-        try (Claim claim = claim(req, resume)) {
-            return run(claim, req, checkpointEvery);
+    /** {@link #claim Claims} the output, then {@link #run(Claim, RunSettings, boolean) trains} into it. */
+    public Outcome run(RunSettings settings, boolean gpu, boolean resume) throws Exception {
+        try (Claim claim = claim(settings, resume)) {
+            return run(claim, settings, gpu);
         }
     }
 
@@ -108,9 +89,9 @@ public final class FineTuneRun {
      * @throws InvalidOptionException for an output that must not be replaced
      * @throws DataException when the output is busy, or its checkpoints do not fit {@code resume}
      */
-    public static Claim claim(Request req, boolean resume) throws IOException {
-        Path out = req.output().toAbsolutePath().normalize();
-        OwnedFolder.checkReplaceable("--output", out, SavedModelExporter.OWNED_AS, inputs(req));
+    public static Claim claim(RunSettings settings, boolean resume) throws IOException {
+        Path out = settings.output().toAbsolutePath().normalize();
+        OwnedFolder.checkReplaceable("--output", out, SavedModelExporter.OWNED_AS, inputs(settings));
         TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
         checkpoints.checkOwned();
         DirectoryLock lock = checkpoints.lock(out);
@@ -137,22 +118,22 @@ public final class FineTuneRun {
     }
 
     /** What the run reads, by what a message calls it: an output must not hold any of them. */
-    private static Map<String, Path> inputs(Request req) {
+    private static Map<String, Path> inputs(RunSettings settings) {
         Map<String, Path> in = new LinkedHashMap<>();
-        Path model = Path.of(req.model());
+        Path model = Path.of(settings.model());
         if (Files.exists(model)) in.put("the model --model names", model);
-        in.put("the data folder", req.dataDir());
-        if (req.trainFile() != null) in.put("the training file", req.trainFile().path());
+        in.put("the data folder", settings.dataDir());
+        in.put("the training file", settings.trainFile());
         return in;
     }
 
     /**
-     * Trains into a {@link #claim claimed} output, saving a checkpoint every {@code checkpointEvery} steps (0: at
-     * epoch ends only) beside it, and removes the checkpoints once the run has finished; a resumed run's
-     * {@code req} must be {@link #request the saved request}.
+     * Trains into a {@link #claim claimed} output, on the GPU or the CPU, saving a checkpoint beside it every
+     * {@code settings.checkpointEvery()} steps (0: at epoch ends only), and removes the checkpoints once the run has
+     * finished; a resumed run's {@code settings} are the {@link RunSettings#resumedWith saved ones}.
      */
-    public Outcome run(Claim claim, Request req, int checkpointEvery) throws Exception {
-        Outcome o = train(req, claim.output, claim.checkpoints, checkpointEvery, claim.resumeFrom);
+    public Outcome run(Claim claim, RunSettings settings, boolean gpu) throws Exception {
+        Outcome o = train(settings, settings.session(gpu), claim.output, claim.checkpoints, claim.resumeFrom);
         claim.checkpoints.deleteAll();
         return o;
     }
@@ -162,27 +143,7 @@ public final class FineTuneRun {
         return TrainingCheckpoints.besideOutput(TrainingCheckpoints.outputOf(path)).latest().map(s -> s.state().run());
     }
 
-    /** The request that continues a stopped run, on the device chosen now (a resumed run may move to a GPU). */
-    public static Request request(RunSettings s, Path output, boolean gpu) {
-        return new Request(s.model(), s.hyperparameters(), Path.of(s.dataDir()), URI.create(s.datasetUrl()), output,
-                s.maxTrainExamples(), s.modelMirror(), new SessionOptions(0, 0, "bf16".equals(s.precision()), gpu),
-                s.trainFile() == null ? null : new TableFile(Path.of(s.trainFile()),
-                        s.trainFileFormat() == null ? null : TableFormat.valueOf(s.trainFileFormat()), s.textColumn(),
-                        s.labelColumn()));
-    }
-
-    static RunSettings settings(Request req, int checkpointEvery) {
-        Hyperparameters hp = req.hp();
-        TableFile f = req.trainFile();
-        return new RunSettings(req.model(), hp.epochs(), hp.batchSize(), hp.learningRate(), hp.maxSeqLen(), hp.seed(),
-                req.maxTrainExamples(), req.session().bf16() ? "bf16" : "fp32",
-                req.dataDir().toAbsolutePath().normalize().toString(), req.datasetUrl().toString(), req.modelMirror(),
-                checkpointEvery, f == null ? null : f.path().toAbsolutePath().normalize().toString(),
-                f == null || f.format() == null ? null : f.format().name(), f == null ? null : f.textColumn(),
-                f == null ? null : f.labelColumn());
-    }
-
-    private Outcome train(Request req, Path out, TrainingCheckpoints checkpoints, int checkpointEvery,
+    private Outcome train(RunSettings req, SessionOptions session, Path out, TrainingCheckpoints checkpoints,
                           TrainingCheckpoints.Saved resumeFrom) throws Exception {
         PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
         ModelMemory.require(pretrained.config(), pretrained.name(), ModelMemory.Use.TRAINING);
@@ -194,7 +155,7 @@ public final class FineTuneRun {
         log.info("Model {} ({}, {} parameters, {})", pretrained.name(), pretrained.config(),
                 String.format("%,d", pretrained.config().parameterCount()), pretrained.lowercase() ? "uncased" : "cased");
 
-        LabeledTexts train = new DataSource(req.dataDir(), req.datasetUrl(), req.trainFile()).load("train");
+        LabeledTexts train = req.data().load("train");
         KerasSplit.Parts<LabeledText> split = train.split(VALIDATION_SPLIT, req.hp().seed());
         split.messages().forEach(System.out::println);
         List<LabeledText> trainSet = split.training(), valSet = split.validation();
@@ -223,27 +184,19 @@ public final class FineTuneRun {
             log.warn("{} files were empty or blank; they train as empty texts", reader.blankFiles());
         }
 
-        Trainer trainer = new Trainer(req.hp(), req.session(), train.classNames().size());
+        Trainer trainer = new Trainer(req.hp(), session, train.classNames().size());
         List<EpochMetrics> history = trainer.fit(pretrained.config(),
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()), trainTokens, valTokens,
                 (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph),
-                new Trainer.Checkpointing(checkpoints, checkpointEvery, resumeFrom, settings(req, checkpointEvery),
-                        train.classNames(), new StopSignal()));
+                new Trainer.Checkpointing(checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(),
+                        new StopSignal()));
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
         return new Outcome(out, history, train.classNames().size());
     }
 
-    private void save(Path out, PretrainedModel pretrained, List<String> classes, Request req,
+    private void save(Path out, PretrainedModel pretrained, List<String> classes, RunSettings req,
                       List<EpochMetrics> history, TrainingGraph graph) throws Exception {
         EpochMetrics last = history.get(history.size() - 1);
-        Map<String, Object> hp = new LinkedHashMap<>();
-        hp.put("epochs", req.hp().epochs());
-        hp.put("batch_size", req.hp().batchSize());
-        hp.put("learning_rate", req.hp().learningRate());
-        hp.put("max_seq_len", req.hp().maxSeqLen());
-        hp.put("seed", req.hp().seed());
-        hp.put("optimizer", "adamw");
-        hp.put("precision", req.session().bf16() ? "bf16" : "fp32");
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());
@@ -252,7 +205,7 @@ public final class FineTuneRun {
         metrics.put("val_loss", last.valLoss());
         metrics.put("val_" + acc, last.valAccuracy());
         ModelMetadata meta = new ModelMetadata(pretrained.name(), pretrained.lowercase(), req.hp().maxSeqLen(),
-                classes, hp, metrics, Instant.now().toString(), "bert-clf " + Version.get());
+                classes, req.hyperparameters(), metrics, Instant.now().toString(), "bert-clf " + Version.get());
         Map<String, TFloat32> weights = graph.readWeights();
         try {
             SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);

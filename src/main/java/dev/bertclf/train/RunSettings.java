@@ -1,16 +1,136 @@
 package dev.bertclf.train;
 
+import com.google.gson.annotations.SerializedName;
+import dev.bertclf.data.DataSource;
+import dev.bertclf.data.TableFile;
+import dev.bertclf.data.TableFormat;
+import dev.bertclf.runtime.InvalidOptionException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
 /**
- * What the user asked of a {@code train} run, in plain values, saved with every checkpoint so that
- * {@code train --resume} repeats the run exactly (same model, data subset, hyperparameters and precision) without
- * the user having to repeat the options. {@code trainFile} and its format and columns are null for a run on the
- * data folder (and in checkpoints written before they existed).
+ * Everything a {@code train} run is asked to do, in one typed record, as nanoGPT keeps one {@code config} and
+ * run_glue.py one {@code TrainingArguments}: the command fills it from its options, {@link FineTuneRun} consumes it,
+ * every checkpoint saves it ({@code state.json}) and the exported model's {@code metadata.json} records its
+ * {@link #hyperparameters}. {@link #resumedWith} is the one rule for what a resumed run may take from the command
+ * line. A new option is a component here, a line in that rule and, if the model should record it, a key in
+ * {@link #hyperparameters}.
+ *
+ * <p>Components are named as their options ({@code batchSize} is {@code --batch-size}). {@code trainFile} is null
+ * for a run on the data folder; {@code format} (null: by the extension), {@code textColumn} and {@code labelColumn}
+ * only matter with one. {@code output} is null in checkpoints written before it was saved (the checkpoint's place
+ * says it). The JSON names of older checkpoints are read as well.
  */
 public record RunSettings(String model, int epochs, int batchSize, double learningRate, int maxSeqLen, long seed,
-                          int maxTrainExamples, String precision, String dataDir, String datasetUrl,
-                          String modelMirror, int checkpointEvery, String trainFile, String trainFileFormat,
-                          String textColumn, String labelColumn) {
-    public Hyperparameters hyperparameters() {
+                          int maxTrainExamples, Precision precision, Path dataDir,
+                          @SerializedName(value = "url", alternate = "datasetUrl") URI url, String modelMirror,
+                          int checkpointEvery, Path trainFile,
+                          @SerializedName(value = "format", alternate = "trainFileFormat") TableFormat format,
+                          String textColumn, String labelColumn, Path output) {
+    /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
+    public RunSettings {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(precision, "precision");
+        hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+        if (maxTrainExamples < 0) {
+            throw new InvalidOptionException("--max-train-examples must be 0 or more, got " + maxTrainExamples);
+        }
+        if (checkpointEvery < 0) {
+            throw new InvalidOptionException("--checkpoint-every must be 0 or more, got " + checkpointEvery);
+        }
+    }
+
+    private static Hyperparameters hyperparameters(int epochs, int batchSize, double learningRate, int maxSeqLen,
+                                                   long seed) {
         return new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+    }
+
+    public Hyperparameters hp() {
+        return hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+    }
+
+    /** These settings with the output where the run's checkpoints are now (a run folder may have been moved). */
+    public RunSettings movedTo(Path output) {
+        return new RunSettings(model, epochs, batchSize, learningRate, maxSeqLen, seed, maxTrainExamples, precision,
+                dataDir, url, modelMirror, checkpointEvery, trainFile, format, textColumn, labelColumn, output);
+    }
+
+    /** The table file the run trains on, or null for the data folder. */
+    public TableFile table() {
+        return trainFile == null ? null : new TableFile(trainFile, format, textColumn, labelColumn);
+    }
+
+    /** Where the run's examples come from. */
+    public DataSource data() {
+        return new DataSource(dataDir, url, table());
+    }
+
+    /** The TensorFlow session the run asks for, on the GPU or the CPU as chosen now (not saved: a run may move). */
+    public SessionOptions session(boolean gpu) {
+        return precision.session(gpu);
+    }
+
+    /** What {@code metadata.json} records of how the model was trained, under the names Keras users know. */
+    public Map<String, Object> hyperparameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", epochs);
+        m.put("batch_size", batchSize);
+        m.put("learning_rate", learningRate);
+        m.put("max_seq_len", maxSeqLen);
+        m.put("seed", seed);
+        m.put("optimizer", "adamw");
+        m.put("precision", precision.name());
+        return m;
+    }
+
+    /**
+     * The run this stopped run's settings go on as, given the settings the command line {@code given} and the
+     * options the user {@code typed}. What the run is (model, hyperparameters, subset, precision, the kind of data
+     * source, its format and columns, the output) may not change: a typed value that differs is refused. Where
+     * things are now (the data folder or the moved training file, the dataset URL, the model mirror) and how often
+     * to checkpoint are taken from the command line when typed. The data itself is checked later, against the
+     * fingerprint the checkpoint recorded.
+     *
+     * @throws IllegalArgumentException naming the option, the typed value and the run's own
+     */
+    public RunSettings resumedWith(RunSettings given, Set<String> typed) {
+        Resume r = new Resume(this, given, typed);
+        if (typed.contains("--train-file") && trainFile == null) {
+            throw r.conflict("--train-file", given.trainFile, "data folder");
+        }
+        return new RunSettings(r.fixed("--model", RunSettings::model), r.fixed("--epochs", RunSettings::epochs),
+                r.fixed("--batch-size", RunSettings::batchSize), r.fixed("--learning-rate", RunSettings::learningRate),
+                r.fixed("--max-seq-len", RunSettings::maxSeqLen), r.fixed("--seed", RunSettings::seed),
+                r.fixed("--max-train-examples", RunSettings::maxTrainExamples),
+                r.fixed("--precision", RunSettings::precision), r.movable("--data-dir", RunSettings::dataDir),
+                r.movable("--url", RunSettings::url), r.movable("--model-mirror", RunSettings::modelMirror),
+                r.movable("--checkpoint-every", RunSettings::checkpointEvery),
+                r.movable("--train-file", RunSettings::trainFile), r.fixed("--format", RunSettings::format),
+                r.fixed("--text-column", RunSettings::textColumn), r.fixed("--label-column", RunSettings::labelColumn),
+                r.fixed("--output", RunSettings::output));
+    }
+
+    /** One resumed run's comparison of the saved settings with the command line's. */
+    private record Resume(RunSettings saved, RunSettings given, Set<String> typed) {
+        <T> T fixed(String option, Function<RunSettings, T> value) {
+            T then = value.apply(saved), now = value.apply(given);
+            if (typed.contains(option) && !Objects.equals(then, now)) throw conflict(option, now, then);
+            return then;
+        }
+
+        <T> T movable(String option, Function<RunSettings, T> value) {
+            return value.apply(typed.contains(option) ? given : saved);
+        }
+
+        IllegalArgumentException conflict(String option, Object now, Object then) {
+            return new IllegalArgumentException(option + " " + now + " conflicts with the stopped run's " + then
+                    + ": --resume continues that run with its own options (drop " + option
+                    + ", or train a new model into another --output)");
+        }
     }
 }

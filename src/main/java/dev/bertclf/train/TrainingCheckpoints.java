@@ -46,7 +46,17 @@ public final class TrainingCheckpoints {
     private static final String TEMP = ".tmp-", ASIDE = ".old-", OWNED_AS = "checkpoints";
     private static final int KEEP = 2, FORMAT = 1;
     private static final Pattern NAME = Pattern.compile("step-\\d{9}-e\\d{2,}");
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .registerTypeHierarchyAdapter(Path.class, new PathAdapter().nullSafe()).create();
+
+    /** Paths as the strings the user typed them as; Gson cannot take a {@link Path} apart itself. */
+    private static final class PathAdapter extends com.google.gson.TypeAdapter<Path> {
+        @Override
+        public void write(com.google.gson.stream.JsonWriter out, Path p) throws IOException { out.value(p.toString()); }
+
+        @Override
+        public Path read(com.google.gson.stream.JsonReader in) throws IOException { return Path.of(in.nextString()); }
+    }
 
     /**
      * What {@code state.json} holds; {@code numClasses} sizes the head whose weights the checkpoint holds (0 in

@@ -149,7 +149,7 @@ class ResumeTest {
                 toFile.err());
         EndToEndTest.Run column = EndToEndTest.run("train", "--resume", out.toString(), "--text-column", "body");
         assertEquals(2, column.code(), column.err());
-        assertTrue(column.err().contains("--text-column body conflicts with the stopped run's null"), column.err());
+        assertTrue(column.err().contains("--text-column body conflicts with the stopped run's text"), column.err());
 
         // The same folder layout and counts, the reviews edited: another data set, which the resumed run refuses.
         Path moved = tmp.resolve("moved-data");

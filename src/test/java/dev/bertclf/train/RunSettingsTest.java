@@ -2,51 +2,81 @@ package dev.bertclf.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.Gson;
 import dev.bertclf.data.TableFile;
 import dev.bertclf.data.TableFormat;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** {@code train --resume} must go on with the same data: a training file and how to read it are saved too. */
 class RunSettingsTest {
-    private static final Hyperparameters HP = new Hyperparameters(2, 8, 1e-3, 16, 7);
+    private static RunSettings settings(Path trainFile, TableFormat format, String text, String label) {
+        return new RunSettings("m", 2, 8, 1e-3, 16, 7, 0, Precision.fp32, Path.of("/d"), URI.create("http://x/a.tar.gz"),
+                null, 0, trainFile, format, text, label, Path.of("/out"));
+    }
 
-    private static FineTuneRun.Request resumed(FineTuneRun.Request req) {
-        Gson gson = new Gson(); // checkpoints keep the settings as JSON
-        RunSettings saved = gson.fromJson(gson.toJson(FineTuneRun.settings(req, 0)), RunSettings.class);
-        return FineTuneRun.request(saved, req.output(), false);
+    /** The settings as a checkpoint's state.json saves and reads them. */
+    private static RunSettings checkpointed(RunSettings s) {
+        return TrainingCheckpoints.GSON.fromJson(TrainingCheckpoints.GSON.toJson(s), RunSettings.class);
     }
 
     @Test
     void aTrainFileSurvivesTheCheckpoint() {
-        TableFile file = new TableFile(Path.of("/data/reviews.txt"), TableFormat.TSV, "review", "stars");
-        FineTuneRun.Request req = new FineTuneRun.Request("m", HP, Path.of("/d"), URI.create("http://x/a.tar.gz"),
-                Path.of("/out"), 0, null, SessionOptions.defaults(), file);
-        assertEquals(file, resumed(req).trainFile());
-        TableFile byExtension = new TableFile(Path.of("/data/r.csv"), null, "text", "label");
-        assertEquals(byExtension, resumed(new FineTuneRun.Request("m", HP, Path.of("/d"),
-                URI.create("http://x/a.tar.gz"), Path.of("/out"), 0, null, SessionOptions.defaults(), byExtension))
-                .trainFile());
+        RunSettings tsv = settings(Path.of("/data/reviews.txt"), TableFormat.TSV, "review", "stars");
+        assertEquals(tsv, checkpointed(tsv));
+        assertEquals(new TableFile(Path.of("/data/reviews.txt"), TableFormat.TSV, "review", "stars"),
+                checkpointed(tsv).table());
+        RunSettings byExtension = settings(Path.of("/data/r.csv"), null, "text", "label");
+        assertEquals(byExtension, checkpointed(byExtension));
     }
 
     @Test
     void aFolderRunAndOlderCheckpointsStayOnTheFolder() {
-        FineTuneRun.Request req = new FineTuneRun.Request("m", HP, Path.of("/d"), URI.create("http://x/a.tar.gz"),
-                Path.of("/out"), 0, null, SessionOptions.defaults());
-        assertNull(resumed(req).trainFile());
+        assertNull(checkpointed(settings(null, null, null, null)).table());
         String older = "{\"model\":\"m\",\"epochs\":2,\"batchSize\":8,\"learningRate\":0.001,\"maxSeqLen\":16,\"seed\":7,"
                 + "\"maxTrainExamples\":0,\"precision\":\"fp32\",\"dataDir\":\"/d\",\"datasetUrl\":\"http://x/a.tar.gz\","
-                + "\"checkpointEvery\":0}";
-        assertNull(FineTuneRun.request(new Gson().fromJson(older, RunSettings.class), Path.of("/out"), false).trainFile());
+                + "\"checkpointEvery\":0,\"trainFileFormat\":\"CSV\"}";
+        RunSettings read = TrainingCheckpoints.GSON.fromJson(older, RunSettings.class);
+        assertNull(read.table());
+        assertEquals(URI.create("http://x/a.tar.gz"), read.url(), "the older name of --url is read");
+        assertEquals(TableFormat.CSV, read.format(), "the older name of --format is read");
+    }
+
+    /** The one rule of --resume: what the run is stays, where things are may move. */
+    @Test
+    void aResumedRunKeepsWhatItIsAndMovesWhereThingsAre() {
+        RunSettings saved = settings(Path.of("/data/r.csv"), null, "text", "label");
+        RunSettings given = new RunSettings("m", 9, 8, 1e-3, 16, 7, 0, Precision.bf16, Path.of("/e"),
+                URI.create("http://y/b.tar.gz"), "http://mirror", 50, Path.of("/moved/r.csv"), null, "text", "label",
+                Path.of("/out"));
+        RunSettings untyped = saved.resumedWith(given, Set.of());
+        assertEquals(saved, untyped, "nothing typed: the saved run as it was");
+        RunSettings moved = saved.resumedWith(given, Set.of("--data-dir", "--url", "--model-mirror",
+                "--checkpoint-every", "--train-file", "--text-column"));
+        assertEquals(Path.of("/e"), moved.dataDir());
+        assertEquals(Path.of("/moved/r.csv"), moved.trainFile());
+        assertEquals(50, moved.checkpointEvery());
+        assertEquals("http://mirror", moved.modelMirror());
+        for (String fixed : List.of("--epochs", "--precision")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> saved.resumedWith(given, Set.of(fixed)));
+            assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
+        }
+        RunSettings onFolder = settings(null, null, null, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> onFolder.resumedWith(given, Set.of("--train-file")));
+        assertTrue(e.getMessage().contains("conflicts with the stopped run's data folder"), e.getMessage());
     }
 
     /** The head's shape follows the class count, so a resumed run reads it back; older checkpoints are binary. */
     @Test
     void theClassCountSurvivesTheCheckpointAndOlderOnesAreBinary() {
-        Gson gson = new Gson();
+        var gson = TrainingCheckpoints.GSON;
         TrainingCheckpoints.State three = new TrainingCheckpoints.State(1, null, null, 10, 2, 4, 3, TrainingGraph.REVISION,
                 null);
         assertEquals(3, gson.fromJson(gson.toJson(three), TrainingCheckpoints.State.class).classes());
