@@ -83,9 +83,10 @@ final class ServeCommand implements Callable<Integer> {
         ApiKey apiKey = apiKeyFile == null ? null : ApiKey.read(apiKeyFile);
         SSLContext tls = tlsKeystore == null ? null : PredictionServer.tls(tlsKeystore, tlsPassword());
         Path dir = Defaults.modelDirOrLast(modelDir);
-        PredictionServer server = PredictionServer.start(TextClassifier.load(dir, gpu), dir, new PredictionServer.Options(
-                host, port, maxBatch, Duration.ofMillis(batchWaitMs), maxQueue, maxBodyBytes, maxConnections,
-                Duration.ofSeconds(requestTimeoutS), apiKey, tls));
+        PredictionServer.Options options = new PredictionServer.Options(host, port, maxBatch,
+                Duration.ofMillis(batchWaitMs), maxQueue, maxBodyBytes, maxConnections,
+                Duration.ofSeconds(requestTimeoutS), apiKey, tls);
+        PredictionServer server = PredictionServer.start(TextClassifier.load(dir, gpu), dir, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bert-clf-serve-stop"));
         log.info("Serving {} on {} (POST /predict, GET /health); Ctrl-C stops", dir, server.uri());
         server.awaitStop();

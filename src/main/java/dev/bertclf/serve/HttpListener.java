@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JDK's HTTP(S) server set up so that slow or numerous clients cannot exhaust it. The JDK reads a request on a
@@ -32,6 +34,9 @@ final class HttpListener {
      * its thread and its connection.
      */
     static final Duration ANSWER_TIME = Duration.ofMinutes(5);
+    private static final Logger log = LoggerFactory.getLogger(HttpListener.class);
+    /** The limits this JVM's first server asked for: the ones the JDK took. */
+    private static String taken;
 
     private HttpListener() {}
 
@@ -42,14 +47,22 @@ final class HttpListener {
      * whole, headers and body, within {@code requestTimeout} of its first byte, and a connection that sends nothing
      * is closed after as long.
      */
-    static HttpServer create(InetSocketAddress address, int maxConnections, Duration requestTimeout, SSLContext tls)
-            throws IOException {
+    static synchronized HttpServer create(InetSocketAddress address, int maxConnections, Duration requestTimeout,
+            SSLContext tls) throws IOException {
         String seconds = String.valueOf(Math.max(1, requestTimeout.toSeconds()));
+        String limits = maxConnections + " connections, requests in " + seconds + " s";
+        if (taken == null) {
+            taken = limits;
+        } else if (!taken.equals(limits)) {
+            log.warn("The JDK keeps the HTTP limits of this JVM's first server ({}), not {}", taken, limits);
+        }
         System.setProperty("jdk.httpserver.maxConnections", String.valueOf(maxConnections));
         System.setProperty("sun.net.httpserver.maxReqTime", seconds);
         System.setProperty("sun.net.httpserver.idleInterval", seconds);
         System.setProperty("sun.net.httpserver.maxRspTime", String.valueOf(ANSWER_TIME.toSeconds()));
         System.setProperty("sun.net.httpserver.clockTick", "1000"); // idle connections are looked at every second
+        // Answers go out as headers then body: without TCP_NODELAY the body waits for the client's delayed ACK (40 ms).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server;
         if (tls == null) {
             server = HttpServer.create(address, 0);
@@ -85,7 +98,8 @@ final class HttpListener {
         } catch (NoSuchFileException e) {
             throw new IOException("--tls-keystore " + keystore + ": no such file", e);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IOException("--tls-keystore " + keystore + ": not a usable PKCS12 key store (" + e.getMessage() + ")", e);
+            throw new IOException("--tls-keystore " + keystore + ": not a usable PKCS12 key store ("
+                    + e.getMessage() + ")", e);
         }
     }
 

@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * dependency. {@code POST /predict} takes {@code {"text": "..."}} or {@code {"texts": [...]}} and answers
  * {@code {"predictions": [...]}} with the fields {@code predict --json} prints; {@code GET /health} says which
  * model is loaded. Requests are classified together by a {@link BatchingPredictor}; every error is a JSON
- * {@code {"error": "..."}} with the matching status, so clients never have to parse an HTML error page.
+ * {@code {"error": "..."}} with the matching status, so clients never have to parse an HTML error page. The
+ * {@link HttpListener} bounds connections, threads and the time a request may take to arrive, so slow clients cannot
+ * exhaust the server; an {@link ApiKey} and TLS make it fit to listen beyond loopback.
  */
 public final class PredictionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PredictionServer.class);

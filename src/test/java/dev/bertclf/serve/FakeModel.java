@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * A model without TensorFlow for tests of the HTTP layer: the logit is the text's length minus ten. Its
@@ -30,9 +31,18 @@ final class FakeModel implements BatchingPredictor.Model {
     @Override
     public void close() {}
 
-    static PredictionServer.Options options(int maxConnections, Duration requestTimeout, ApiKey key,
-            javax.net.ssl.SSLContext tls) {
-        return new PredictionServer.Options("127.0.0.1", 0, 8, Duration.ofMillis(1), 64, 4096, maxConnections,
+    /**
+     * Small limits on loopback, with the default connection limit and request timeout: the JDK takes those of the
+     * first server in a JVM for all of them, so every test in the shared test JVM asks for the same.
+     */
+    static PredictionServer.Options options(String host, ApiKey key, SSLContext tls) {
+        return options(host, PredictionServer.Options.MAX_CONNECTIONS, PredictionServer.Options.REQUEST_TIMEOUT, key,
+                tls);
+    }
+
+    static PredictionServer.Options options(String host, int maxConnections, Duration requestTimeout, ApiKey key,
+            SSLContext tls) {
+        return new PredictionServer.Options(host, 0, 8, Duration.ofMillis(1), 64, 4096, maxConnections,
                 requestTimeout, key, tls);
     }
 
@@ -47,7 +57,7 @@ final class FakeModel implements BatchingPredictor.Model {
      * {@code listening URI}, answers each {@code threads} line on stdin with {@code threads N}, and ends with stdin.
      */
     public static void main(String[] args) throws IOException {
-        PredictionServer server = serve(new FakeModel(), options(Integer.parseInt(args[0]),
+        PredictionServer server = serve(new FakeModel(), options("127.0.0.1", Integer.parseInt(args[0]),
                 Duration.ofSeconds(Integer.parseInt(args[1])), null, null));
         System.out.println("listening " + server.uri());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -52,7 +53,7 @@ class PredictionServerSecurityTest {
     void everyEndpointNeedsTheKeyAsABearerToken() throws Exception {
         Path keyFile = Files.writeString(tmp.resolve("key"), "  s3cret-key\n");
         FakeModel model = new FakeModel();
-        try (PredictionServer s = FakeModel.serve(model, FakeModel.options(8, Duration.ofSeconds(30),
+        try (PredictionServer s = FakeModel.serve(model, FakeModel.options("127.0.0.1",
                 ApiKey.read(keyFile), null))) {
             for (HttpRequest.Builder r : List.of(predict(s, "{\"text\": \"hello\"}"), request(s, "/health"),
                     request(s, "/nothing"))) {
@@ -110,7 +111,7 @@ class PredictionServerSecurityTest {
         SSLContext client = SSLContext.getInstance("TLS");
         client.init(null, trust.getTrustManagers(), null);
         HttpClient https = HttpClient.newBuilder().sslContext(client).connectTimeout(Duration.ofSeconds(10)).build();
-        try (PredictionServer s = FakeModel.serve(new FakeModel(), FakeModel.options(8, Duration.ofSeconds(30), null,
+        try (PredictionServer s = FakeModel.serve(new FakeModel(), FakeModel.options("127.0.0.1", null,
                 PredictionServer.tls(store, "store-pass".toCharArray())))) {
             assertEquals("https", s.uri().getScheme());
             HttpResponse<String> r = https.send(predict(s, "{\"texts\": [\"short\", \"a longer text\"]}").build(),
@@ -119,7 +120,7 @@ class PredictionServerSecurityTest {
             assertEquals("pos", JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("predictions")
                     .get(1).getAsJsonObject().get("label").getAsString());
             String plain = s.uri().toString().replace("https://", "http://");
-            assertThrows(IOException.class, () -> http.send(HttpRequest.newBuilder(java.net.URI.create(plain + "health"))
+            assertThrows(IOException.class, () -> http.send(HttpRequest.newBuilder(URI.create(plain + "health"))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
             assertThrows(IOException.class, () -> http.send(request(s, "/health").build(),
                     HttpResponse.BodyHandlers.ofString()), "a client that does not trust the certificate");
@@ -147,16 +148,18 @@ class PredictionServerSecurityTest {
         log.start();
         logger.addAppender(log);
         try {
-            try (PredictionServer s = FakeModel.serve(new FakeModel(), FakeModel.options(8, Duration.ofSeconds(30),
+            try (PredictionServer s = FakeModel.serve(new FakeModel(), FakeModel.options("127.0.0.1",
                     null, null))) {
                 assertTrue(warnings(log).isEmpty(), "loopback: no warning " + warnings(log));
             }
-            try (PredictionServer s = FakeModel.serve(new FakeModel(), anyAddress(null))) {
-                assertTrue(warnings(log).stream().anyMatch(w -> w.contains("without an API key")), warnings(log).toString());
+            try (PredictionServer s = FakeModel.serve(new FakeModel(), FakeModel.options("0.0.0.0", null, null))) {
+                List<String> warnings = warnings(log);
+                assertTrue(warnings.stream().anyMatch(w -> w.contains("without an API key")), warnings.toString());
             }
             log.list.clear();
             Path keyFile = Files.writeString(tmp.resolve("key"), "k");
-            try (PredictionServer s = FakeModel.serve(new FakeModel(), anyAddress(ApiKey.read(keyFile)))) {
+            try (PredictionServer s = FakeModel.serve(new FakeModel(),
+                    FakeModel.options("0.0.0.0", ApiKey.read(keyFile), null))) {
                 assertTrue(warnings(log).stream().anyMatch(w -> w.contains("plain HTTP")), warnings(log).toString());
             }
         } finally {
@@ -164,13 +167,8 @@ class PredictionServerSecurityTest {
         }
     }
 
-    static PredictionServer.Options anyAddress(ApiKey key) {
-        PredictionServer.Options o = FakeModel.options(8, Duration.ofSeconds(30), key, null);
-        return new PredictionServer.Options("0.0.0.0", 0, o.maxBatch(), o.batchWait(), o.maxQueue(), o.maxBodyBytes(),
-                o.maxConnections(), o.requestTimeout(), key, null);
-    }
-
     static List<String> warnings(ListAppender<ILoggingEvent> log) {
-        return log.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+        return log.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 }

@@ -47,7 +47,8 @@ class SlowClientsTest {
                 String.valueOf(CONNECTIONS), String.valueOf(TIMEOUT_S)).redirectErrorStream(true).start();
         toServer = new PrintWriter(new OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8), true);
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) lines.add(line);
             } catch (IOException ignored) {
                 // the server ended
