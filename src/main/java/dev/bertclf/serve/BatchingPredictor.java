@@ -26,12 +26,20 @@ import org.slf4j.LoggerFactory;
 final class BatchingPredictor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BatchingPredictor.class);
 
+    /** What the worker needs of a model: a {@link TextClassifier} in service, a stub where a test needs no engine. */
+    interface Model extends AutoCloseable {
+        List<Prediction> predict(List<String> texts, int batchSize);
+
+        @Override
+        void close();
+    }
+
     private record Job(List<String> texts, CompletableFuture<List<Prediction>> result) {}
 
     /** Queued by {@link #close}: everything before it is answered, then the worker ends. */
     private static final Job END = new Job(List.of(), null);
 
-    private final TextClassifier classifier;
+    private final Model classifier;
     private final int maxBatch;
     private final long batchWaitNanos;
     private final int maxQueue;
@@ -49,6 +57,18 @@ final class BatchingPredictor implements AutoCloseable {
 
     /** Tests hold the worker before each batch until {@code gate} opens, to fill the queue deterministically. */
     BatchingPredictor(TextClassifier classifier, int maxBatch, Duration batchWait, int maxQueue, CountDownLatch gate) {
+        this(new Model() {
+            @Override
+            public List<Prediction> predict(List<String> texts, int batchSize) {
+                return classifier.predict(texts, batchSize);
+            }
+
+            @Override
+            public void close() { classifier.close(); }
+        }, maxBatch, batchWait, maxQueue, gate);
+    }
+
+    BatchingPredictor(Model classifier, int maxBatch, Duration batchWait, int maxQueue, CountDownLatch gate) {
         if (maxBatch < 1 || maxQueue < 1 || batchWait.isNegative()) {
             throw new IllegalArgumentException("max batch and max queue must be at least 1, batch wait not negative");
         }

@@ -2,12 +2,9 @@ package dev.bertclf.serve;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
 import java.io.IOException;
@@ -16,16 +13,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * dependency. {@code POST /predict} takes {@code {"text": "..."}} or {@code {"texts": [...]}} and answers
  * {@code {"predictions": [...]}} with the fields {@code predict --json} prints; {@code GET /health} says which
  * model is loaded. Requests are classified together by a {@link BatchingPredictor}; every error is a JSON
- * {@code {"error": "..."}} with the matching status, so clients never have to parse an HTML error page.
+ * {@code {"error": "..."}} with the matching status, so clients never have to parse an HTML error page. The
+ * {@link HttpListener} bounds connections, threads and the time a request may take to arrive, so slow clients cannot
+ * exhaust the server; an {@link ApiKey} and TLS make it fit to listen beyond loopback.
  */
 public final class PredictionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PredictionServer.class);
@@ -42,13 +40,26 @@ public final class PredictionServer implements AutoCloseable {
     /** How long {@link #close} lets answered requests finish writing before it closes the connections. */
     private static final long DRAIN_MILLIS = 10_000;
 
-    /** The listening address and the limits; the CLI's options one to one. */
-    public record Options(String host, int port, int maxBatch, Duration batchWait, int maxQueue, int maxBodyBytes) {}
+    /**
+     * The listening address, the limits and the optional security; the CLI's options one to one. {@code apiKey} null
+     * serves everyone, {@code tls} null serves plain HTTP.
+     */
+    public record Options(String host, int port, int maxBatch, Duration batchWait, int maxQueue, int maxBodyBytes,
+            int maxConnections, Duration requestTimeout, ApiKey apiKey, SSLContext tls) {
+        public static final int MAX_CONNECTIONS = 64;
+        public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+        /** Plain HTTP for everyone, with the default connection limit and request timeout. */
+        public Options(String host, int port, int maxBatch, Duration batchWait, int maxQueue, int maxBodyBytes) {
+            this(host, port, maxBatch, batchWait, maxQueue, maxBodyBytes, MAX_CONNECTIONS, REQUEST_TIMEOUT, null, null);
+        }
+    }
 
     private final BatchingPredictor predictor;
     private final Path modelDir;
     private final List<String> classNames;
     private final int maxBodyBytes;
+    private final ApiKey apiKey;
     private final HttpServer server;
     private final ExecutorService handlers;
     private final AtomicInteger active = new AtomicInteger();
@@ -72,21 +83,34 @@ public final class PredictionServer implements AutoCloseable {
         this.modelDir = modelDir.toAbsolutePath().normalize();
         this.classNames = List.copyOf(classNames);
         this.maxBodyBytes = options.maxBodyBytes();
+        this.apiKey = options.apiKey();
         try {
-            server = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 0);
+            server = HttpListener.create(new InetSocketAddress(options.host(), options.port()),
+                    options.maxConnections(), options.requestTimeout(), options.tls());
         } catch (IOException e) {
             predictor.close();
             throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
-        AtomicInteger threads = new AtomicInteger();
-        handlers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "bert-clf-http-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(handlers);
+        handlers = HttpListener.threads(server);
         server.createContext("/", this::handle);
         server.start();
+        warnIfExposed(options);
+    }
+
+    /** The server side of TLS from a PKCS12 key store (certificate and private key) and its password. */
+    public static SSLContext tls(Path keystore, char[] password) throws IOException {
+        return HttpListener.tls(keystore, password);
+    }
+
+    private void warnIfExposed(Options options) {
+        if (server.getAddress().getAddress().isLoopbackAddress()) return;
+        if (apiKey == null) {
+            log.warn("Listening on {}, beyond this machine, without an API key: anyone who can reach it can use the "
+                    + "model (--api-key-file requires one)", uri());
+        } else if (options.tls() == null) {
+            log.warn("Listening on {}, beyond this machine, over plain HTTP: the API key and the texts cross the "
+                    + "network readable (--tls-keystore encrypts them)", uri());
+        }
     }
 
     /** The address clients use, with the port actually bound (useful with port 0). */
@@ -94,7 +118,7 @@ public final class PredictionServer implements AutoCloseable {
         InetSocketAddress a = server.getAddress();
         String host = a.getAddress().isAnyLocalAddress() ? "0.0.0.0" : a.getAddress().getHostAddress();
         if (host.contains(":")) host = "[" + host + "]";
-        return URI.create("http://" + host + ":" + a.getPort() + "/");
+        return URI.create((server instanceof HttpsServer ? "https" : "http") + "://" + host + ":" + a.getPort() + "/");
     }
 
     BatchingPredictor predictor() { return predictor; }
@@ -105,26 +129,11 @@ public final class PredictionServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         active.incrementAndGet();
         try (ex) {
-            String path = ex.getRequestURI().getPath();
-            String method = ex.getRequestMethod();
-            if (path.equals("/predict")) {
-                if (!method.equals("POST")) {
-                    methodNotAllowed(ex, "POST");
-                } else {
-                    predict(ex);
-                }
-            } else if (path.equals("/health")) {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(ex, "GET");
-                } else {
-                    Map<String, Object> health = new LinkedHashMap<>();
-                    health.put("status", "ok");
-                    health.put("model", modelDir.toString());
-                    health.put("classes", classNames);
-                    send(ex, 200, health);
-                }
-            } else {
-                error(ex, 404, "no such endpoint: " + path + " (use POST /predict or GET /health)");
+            try {
+                route(ex);
+            } catch (RuntimeException e) {
+                log.error("Answering {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+                error(ex, 500, "internal error: " + e);
             }
         } catch (IOException e) {
             log.debug("Lost a client: {}", e.toString());
@@ -134,6 +143,33 @@ public final class PredictionServer implements AutoCloseable {
                 active.notifyAll();
             }
         }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String method = ex.getRequestMethod();
+        String authorization = ex.getRequestHeaders().getFirst("Authorization");
+        if (apiKey != null && !apiKey.admits(authorization)) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            error(ex, 401, authorization == null ? "this server needs an API key: send 'Authorization: Bearer KEY'"
+                    : "wrong API key");
+        } else if (path.equals("/predict")) {
+            if (method.equals("POST")) predict(ex);
+            else methodNotAllowed(ex, "POST");
+        } else if (path.equals("/health")) {
+            if (method.equals("GET")) health(ex);
+            else methodNotAllowed(ex, "GET");
+        } else {
+            error(ex, 404, "no such endpoint: " + path + " (use POST /predict or GET /health)");
+        }
+    }
+
+    private void health(HttpExchange ex) throws IOException {
+        Map<String, Object> health = new LinkedHashMap<>();
+        health.put("status", "ok");
+        health.put("model", modelDir.toString());
+        health.put("classes", classNames);
+        send(ex, 200, health);
     }
 
     private void predict(HttpExchange ex) throws IOException {
@@ -149,7 +185,7 @@ public final class PredictionServer implements AutoCloseable {
         }
         List<String> texts;
         try {
-            texts = parseTexts(new String(body, StandardCharsets.UTF_8));
+            texts = PredictRequest.texts(body);
         } catch (IllegalArgumentException e) {
             error(ex, 400, e.getMessage());
             return;
@@ -174,38 +210,6 @@ public final class PredictionServer implements AutoCloseable {
             return;
         }
         send(ex, 200, Map.of("predictions", predictions));
-    }
-
-    /** The texts of a request body: {@code {"text": "..."}} or {@code {"texts": ["...", ...]}}. */
-    static List<String> parseTexts(String body) {
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(body);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("the body is not valid JSON: " + e.getMessage());
-        }
-        if (!root.isJsonObject()) {
-            throw new IllegalArgumentException("expected a JSON object {\"text\": \"...\"} or {\"texts\": [\"...\"]}");
-        }
-        JsonObject o = root.getAsJsonObject();
-        if (o.has("text") == o.has("texts")) {
-            throw new IllegalArgumentException("give exactly one of \"text\" (a string) and \"texts\" (a list of strings)");
-        }
-        if (o.has("text")) return List.of(string(o.get("text"), "\"text\""));
-        JsonElement list = o.get("texts");
-        if (!list.isJsonArray() || list.getAsJsonArray().isEmpty()) {
-            throw new IllegalArgumentException("\"texts\" must be a non-empty list of strings");
-        }
-        List<String> texts = new ArrayList<>();
-        for (JsonElement e : list.getAsJsonArray()) texts.add(string(e, "every element of \"texts\""));
-        return texts;
-    }
-
-    private static String string(JsonElement e, String what) {
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new IllegalArgumentException(what + " must be a string");
-        }
-        return e.getAsString();
     }
 
     private void tooLarge(HttpExchange ex) throws IOException {

@@ -90,11 +90,42 @@ class ServeCommandTest {
         }
     }
 
+    /** Option values out of range are usage errors, found before the model (here a missing one) is looked at. */
     @Test
-    void badOptionsAMissingModelAndABusyPortGiveAMessageAndExitCodeOne() throws java.io.IOException {
-        EndToEndTest.Run batch = EndToEndTest.run("serve", "--model-dir", model.toString(), "--max-batch", "0");
-        assertEquals(1, batch.code());
-        assertTrue(batch.err().contains("--max-batch must be at least 1"), batch.err());
+    void optionsOutOfRangeAreUsageErrorsBeforeTheModelLoads() {
+        String nothing = tmp.resolve("nothing").toString();
+        String[][] cases = {
+            {"--port", "70000", "--port must be 0 to 65535, got 70000"},
+            {"--port", "-1", "--port must be 0 to 65535, got -1"},
+            {"--max-batch", "0", "--max-batch must be at least 1, got 0"},
+            {"--batch-wait-ms", "5000", "--batch-wait-ms must be 0 to 1000, got 5000"},
+            {"--batch-wait-ms", "-1", "--batch-wait-ms must be 0 to 1000, got -1"},
+            {"--max-queue", "4", "--max-queue must be at least --max-batch (32), got 4"},
+            {"--max-body-bytes", "-5", "--max-body-bytes must be 1 to 2147483646, got -5"},
+            {"--max-connections", "0", "--max-connections must be 1 to 4096, got 0"},
+            {"--request-timeout-s", "0", "--request-timeout-s must be 1 to 3600, got 0"},
+            {"--tls-password-file", nothing, "--tls-password-file needs --tls-keystore"},
+            {"--tls-keystore", nothing, "--tls-keystore needs its password: --tls-password-file FILE or the "
+                    + "environment variable BERT_CLF_TLS_PASSWORD"},
+        };
+        for (String[] c : cases) {
+            EndToEndTest.Run r = EndToEndTest.run("serve", "--model-dir", nothing, c[0], c[1]);
+            assertEquals(2, r.code(), c[0] + " " + c[1] + ": " + r.err());
+            assertTrue(r.err().startsWith("error: " + c[2] + System.lineSeparator()), r.err());
+        }
+    }
+
+    @Test
+    void anEmptyKeyFileIsFoundBeforeTheModelLoads() throws java.io.IOException {
+        Path empty = java.nio.file.Files.writeString(tmp.resolve("empty-key"), "\n");
+        EndToEndTest.Run r = EndToEndTest.run("serve", "--model-dir", tmp.resolve("nothing").toString(),
+                "--api-key-file", empty.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: --api-key-file " + empty + ": the file is empty"), r.err());
+    }
+
+    @Test
+    void aMissingModelAndABusyPortGiveAMessageAndExitCodeOne() throws java.io.IOException {
         EndToEndTest.Run missing = EndToEndTest.run("serve", "--model-dir", tmp.resolve("nothing").toString(), "--port", "0");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("run 'bert-clf train' first"), missing.err());

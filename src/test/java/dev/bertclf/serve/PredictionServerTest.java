@@ -201,6 +201,13 @@ class PredictionServerTest {
             error(send(post(s, "{\"texts\": []}")), 400);
             error(send(post(s, "{\"texts\": [\"ok\", 3]}")), 400);
             error(send(post(s, "{\"text\": null}")), 400);
+            assertEquals("\"texts\"[1] is empty: there is nothing to classify",
+                    error(send(post(s, "{\"texts\": [\"ok\", \"\"]}")), 400).get("error").getAsString());
+            assertEquals("\"text\" is only whitespace: there is nothing to classify",
+                    error(send(post(s, "{\"text\": \" \\n\\t \"}")), 400).get("error").getAsString());
+            byte[] latin1 = "{\"text\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+            assertEquals("the body is not UTF-8 text", error(send(HttpRequest.newBuilder(s.uri().resolve("/predict"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(latin1)).build()), 400).get("error").getAsString());
             HttpResponse<String> get = send(HttpRequest.newBuilder(s.uri().resolve("/predict")).build());
             error(get, 405);
             assertEquals("POST", get.headers().firstValue("Allow").orElse(null));
