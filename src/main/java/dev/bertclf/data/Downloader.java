@@ -1,9 +1,8 @@
 package dev.bertclf.data;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.IOException;
 import java.io.InputStream;
@@ -371,8 +370,6 @@ public final class Downloader {
 
     /** Where the bytes of {@code .part} or the target came from: the sidecar file's content. */
     record Source(String url, long length, String etag, String lastModified) {
-        private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
-
         static Source of(URI url, HttpResponse<?> response, long length) {
             HttpHeaders h = response.headers();
             return new Source(url.toString(), length, h.firstValue("ETag").orElse(null),
@@ -383,7 +380,7 @@ public final class Downloader {
         static Source read(Path sidecar) {
             try {
                 if (!Files.isRegularFile(sidecar)) return null;
-                Source s = GSON.fromJson(Files.readString(sidecar), Source.class);
+                Source s = Json.PRETTY.fromJson(Files.readString(sidecar), Source.class);
                 return s == null || s.url() == null ? null : s;
             } catch (IOException | RuntimeException e) {
                 LOG.debug("Ignoring unreadable {}: {}", sidecar, e.toString());
@@ -393,7 +390,7 @@ public final class Downloader {
 
         void write(Path sidecar) {
             try {
-                FileUtil.writeStringAtomic(sidecar, GSON.toJson(this));
+                FileUtil.writeStringAtomic(sidecar, Json.PRETTY.toJson(this));
             } catch (IOException e) {
                 throw cannotWrite(sidecar, e);
             }
