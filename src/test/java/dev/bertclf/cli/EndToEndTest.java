@@ -1,5 +1,7 @@
 package dev.bertclf.cli;
 
+import static dev.bertclf.testutil.Cli.run;
+import static dev.bertclf.testutil.Png.assertPng;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,24 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.infer.TextClassifier;
-import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.Cli.Run;
+import dev.bertclf.testutil.GraphLogits;
 import dev.bertclf.testutil.LoopbackServer;
-import dev.bertclf.train.SessionOptions;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TinyBert;
-import dev.bertclf.text.WordPieceTokenizer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,7 +28,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.types.TFloat32;
 
 /**
  * The tutorial's four commands in sequence through {@link Main}, offline: a synthetic IMDB archive served on
@@ -62,24 +57,6 @@ class EndToEndTest {
     static void tearDown() {
         server.close();
         if (previousHome != null) System.setProperty("bert.clf.home", previousHome);
-    }
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-            out.print(o.toString(StandardCharsets.UTF_8));
-            err.print(e.toString(StandardCharsets.UTF_8));
-        }
     }
 
     @Test
@@ -129,37 +106,9 @@ class EndToEndTest {
         try (TextClassifier clf = TextClassifier.load(output)) {
             djl = clf.logits(texts, 2);
         }
-        float[] ours = graphLogits(output, 2, 32, texts, g -> { });
+        float[] ours = GraphLogits.of(output, 2, 32, texts, g -> { });
         for (int i = 0; i < texts.size(); i++) assertEquals(ours[i], djl[i], 1e-5, "text " + i);
         assertTrue(djl[0] > 0 && djl[1] < 0, "positive and negative texts told apart: " + java.util.Arrays.toString(djl));
-    }
-
-    /**
-     * The logits of our own inference graph for a model folder's exported variables, read back by name, after
-     * {@code check} has looked at the graph.
-     */
-    static float[] graphLogits(Path model, int numClasses, int maxSeqLen, List<String> texts,
-                               java.util.function.Consumer<InferenceGraph> check) throws IOException {
-        BertConfig config = BertConfig.read(model.resolve("bert_config.json"));
-        try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), numClasses);
-             WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(model.resolve("assets/vocab.txt"), true, maxSeqLen)) {
-            check.accept(g);
-            Map<String, TFloat32> weights = CheckpointReader.read(model.resolve("variables/variables"),
-                    g.variables().shapes().keySet());
-            try {
-                g.load(weights);
-            } finally {
-                weights.values().forEach(TFloat32::close);
-            }
-            return g.logits(tok.encode(texts));
-        }
-    }
-
-    /** {@code train} of the tiny model on a table file: 6 epochs of batch 8 at 2e-3, 16 tokens. */
-    static Run trainOnFile(Path model, Path trainFile, Path output) {
-        return run("train", "--model", model.toString(), "--train-file", trainFile.toString(),
-                "--epochs", "6", "--batch-size", "8", "--learning-rate", "2e-3", "--max-seq-len", "16",
-                "--output", output.toString());
     }
 
     @Test
@@ -183,13 +132,6 @@ class EndToEndTest {
                 && subset.out().contains("ROC AUC: "), subset.out());
         assertPng(plots.resolve("confusion_matrix.png"));
         assertPng(plots.resolve("roc_curve.png"));
-    }
-
-    static void assertPng(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        assertTrue(bytes.length > 8 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', file + " is a PNG");
-        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
-        assertTrue(image != null && image.getWidth() >= 400 && image.getHeight() >= 400, file + " decodes");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TemporaryHome;
@@ -48,7 +49,7 @@ class ResumeTest {
         server.serve("/aclImdb_v1.tar.gz", SyntheticImdb.archive(100, 5), LoopbackServer.Fault.NONE);
         data = tmp.resolve("data");
         model = TinyBert.write(tmp.resolve("tiny_bert"), "");
-        EndToEndTest.Run r = EndToEndTest.run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(),
+        Cli.Run r = Cli.run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(),
                 "--data-dir", data.toString());
         assertEquals(0, r.code(), r.err());
     }
@@ -70,7 +71,7 @@ class ResumeTest {
     @Order(1)
     void uninterruptedRunLeavesNoCheckpoints() throws Exception {
         Path out = tmp.resolve("reference");
-        EndToEndTest.Run r = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        Cli.Run r = Cli.run(recipe(out).toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         reference = history(out);
         assertEquals(EPOCHS, reference.size());
@@ -84,7 +85,7 @@ class ResumeTest {
         Process child = start(out);
         long first = awaitCheckpoint(child, out);
         // While the child trains, it holds the output's lock: a second run is refused at once.
-        EndToEndTest.Run second = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        Cli.Run second = Cli.run(recipe(out).toArray(String[]::new));
         assertEquals(1, second.code(), second.err());
         assertTrue(second.err().contains("another 'bert-clf train' is writing to " + out), second.err());
 
@@ -94,7 +95,7 @@ class ResumeTest {
         long killedAt = stepOf(latestCheckpoint(out));
         assertTrue(killedAt >= EVERY && killedAt < STEPS, "killed mid-run, at checkpoint step " + killedAt + " (first " + first + ")");
 
-        EndToEndTest.Run resumed = EndToEndTest.run("train", "--resume", out.toString());
+        Cli.Run resumed = Cli.run("train", "--resume", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("Resuming from step " + killedAt + " of " + STEPS), resumed.err());
         assertSameMetrics(reference, history(out));
@@ -127,12 +128,12 @@ class ResumeTest {
 
         String stoppedLog = Files.readString(tmp.resolve("terminated.train.log"));
         assertTrue(stoppedLog.contains("stopped by SIGTERM at step " + stoppedAt), stoppedLog);
-        EndToEndTest.Run fresh = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        Cli.Run fresh = Cli.run(recipe(out).toArray(String[]::new));
         assertEquals(1, fresh.code());
         assertTrue(fresh.err().contains("unfinished run") && fresh.err().contains("--resume " + out), fresh.err());
         assertEquals(stoppedLog, Files.readString(tmp.resolve("terminated.train.log")),
                 "the refused run writes nothing into the stopped run's log");
-        EndToEndTest.Run conflicting = EndToEndTest.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
+        Cli.Run conflicting = Cli.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
         assertEquals(2, conflicting.code());
         assertTrue(conflicting.err().contains("--epochs 5 conflicts with the stopped run's 2"), conflicting.err());
     }
@@ -143,11 +144,11 @@ class ResumeTest {
     void resumeCannotChangeTheTask() throws Exception {
         Path out = tmp.resolve("terminated"); // stopped by the test before
         Path file = Files.writeString(tmp.resolve("other.csv"), "text,label\ngood,pos\nbad,neg\n");
-        EndToEndTest.Run toFile = EndToEndTest.run("train", "--resume", out.toString(), "--train-file", file.toString());
+        Cli.Run toFile = Cli.run("train", "--resume", out.toString(), "--train-file", file.toString());
         assertEquals(2, toFile.code(), toFile.err());
         assertTrue(toFile.err().contains("--train-file " + file + " conflicts with the stopped run's data folder"),
                 toFile.err());
-        EndToEndTest.Run column = EndToEndTest.run("train", "--resume", out.toString(), "--text-column", "body");
+        Cli.Run column = Cli.run("train", "--resume", out.toString(), "--text-column", "body");
         assertEquals(2, column.code(), column.err());
         assertTrue(column.err().contains("--text-column body conflicts with the stopped run's null"), column.err());
 
@@ -163,7 +164,7 @@ class ResumeTest {
         try (Stream<Path> reviews = Files.list(moved.resolve("aclImdb/train/pos"))) {
             for (Path review : reviews.toList()) Files.writeString(review, "weather " + Files.readString(review));
         }
-        EndToEndTest.Run edited = EndToEndTest.run("train", "--resume", out.toString(), "--data-dir", moved.toString());
+        Cli.Run edited = Cli.run("train", "--resume", out.toString(), "--data-dir", moved.toString());
         assertEquals(1, edited.code(), edited.err());
         assertTrue(edited.err().contains("the data changed since the checkpoint") && edited.err().contains("other texts"),
                 edited.err());
@@ -173,7 +174,7 @@ class ResumeTest {
     @Test
     @Order(5)
     void resumeWithNoCheckpointIsAUsageError() {
-        EndToEndTest.Run r = EndToEndTest.run("train", "--resume", tmp.resolve("never").toString());
+        Cli.Run r = Cli.run("train", "--resume", tmp.resolve("never").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--resume: no checkpoint beside " + tmp.resolve("never")), r.err());
     }
@@ -185,7 +186,7 @@ class ResumeTest {
         List<String> args = recipe(out);
         args.set(args.indexOf("--learning-rate") + 1, "1e10"); // weight decay alone multiplies weights by -1e8 a step
         args.set(args.indexOf("--checkpoint-every") + 1, "1");
-        EndToEndTest.Run r = EndToEndTest.run(args.toArray(String[]::new));
+        Cli.Run r = Cli.run(args.toArray(String[]::new));
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("the loss became") && r.err().contains("try a lower --learning-rate"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");

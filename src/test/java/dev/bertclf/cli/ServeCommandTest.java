@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TinyClassifier;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -92,15 +93,15 @@ class ServeCommandTest {
 
     @Test
     void badOptionsAMissingModelAndABusyPortGiveAMessageAndExitCodeOne() throws java.io.IOException {
-        EndToEndTest.Run batch = EndToEndTest.run("serve", "--model-dir", model.toString(), "--max-batch", "0");
+        Cli.Run batch = Cli.run("serve", "--model-dir", model.toString(), "--max-batch", "0");
         assertEquals(1, batch.code());
         assertTrue(batch.err().contains("--max-batch must be at least 1"), batch.err());
-        EndToEndTest.Run missing = EndToEndTest.run("serve", "--model-dir", tmp.resolve("nothing").toString(), "--port", "0");
+        Cli.Run missing = Cli.run("serve", "--model-dir", tmp.resolve("nothing").toString(), "--port", "0");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("run 'bert-clf train' first"), missing.err());
-        assertEquals(2, EndToEndTest.run("serve", "--port", "many").code());
+        assertEquals(2, Cli.run("serve", "--port", "many").code());
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            EndToEndTest.Run busy = EndToEndTest.run("serve", "--model-dir", model.toString(),
+            Cli.Run busy = Cli.run("serve", "--model-dir", model.toString(),
                     "--port", String.valueOf(taken.getLocalPort()));
             assertEquals(1, busy.code());
             assertTrue(busy.err().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), busy.err());
