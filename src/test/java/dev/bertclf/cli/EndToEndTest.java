@@ -15,6 +15,7 @@ import dev.bertclf.testutil.Cli.Run;
 import dev.bertclf.testutil.GraphLogits;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.SyntheticImdb;
+import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,23 +24,22 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tutorial's four commands in sequence through {@link Main}, offline: a synthetic IMDB archive served on
- * loopback, a tiny random BERT in Google's layout, training to high validation accuracy, the exported SavedModel
- * reloaded through DJL, evaluate and predict.
+ * The tutorial's four commands through {@link Main}, offline: a synthetic IMDB archive served on loopback, a tiny
+ * random BERT in Google's layout, training to high validation accuracy, the exported SavedModel reloaded through
+ * DJL, evaluate and predict. Each test runs alone and in any order: the data is downloaded before all of them, and
+ * the tutorial's model is trained once, by the first test that needs it ({@link #trained}); trainings of other
+ * models write the last-model pointer into a home of their own, so evaluate and predict find the tutorial's model.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndTest {
     @TempDir static Path tmp;
     static LoopbackServer server;
     static String previousHome;
     static Path dataDir, modelDir, output;
+    private static Run trained;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -51,6 +51,24 @@ class EndToEndTest {
         dataDir = tmp.resolve("data");
         modelDir = TinyBert.write(tmp.resolve("tiny_bert"), "");
         output = tmp.resolve("imdb_bert");
+        Run r = run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(), "--data-dir", dataDir.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    /** The tutorial's training of the tiny model into {@link #output}: run once, by the first test that needs it. */
+    static synchronized Run trained() {
+        if (trained == null) {
+            trained = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
+                    "--learning-rate", "2e-3", "--max-seq-len", "32", "--data-dir", dataDir.toString(),
+                    "--output", output.toString());
+        }
+        return trained;
+    }
+
+    /** {@link #output} once trained; the home's last-model pointer names it. */
+    static Path trainedModel() {
+        assertEquals(0, trained().code(), trained().err());
+        return output;
     }
 
     @AfterAll
@@ -60,9 +78,9 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(1)
     void downloadFetchesVerifiesAndUnpacks() {
         String url = server.uri("/aclImdb_v1.tar.gz").toString();
+        Path dataDir = tmp.resolve("download"); // not the shared data, which setUp downloaded already
         Run r = run("download", "--url", url, "--data-dir", dataDir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isDirectory(dataDir.resolve("aclImdb/train/pos")));
@@ -73,11 +91,8 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(2)
     void trainLearnsTheSyntheticTaskAndSavesAModel() throws Exception {
-        Run r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
-                "--learning-rate", "2e-3", "--max-seq-len", "32", "--data-dir", dataDir.toString(),
-                "--output", output.toString());
+        Run r = trained();
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Found 400 files belonging to 2 classes."), r.out());
         assertTrue(r.out().contains("Using 320 files for training."), r.out());
@@ -99,11 +114,10 @@ class EndToEndTest {
 
     /** DJL's predictor on the SavedModel gives the logits of our own graph restored from the same variables. */
     @Test
-    @Order(3)
     void exportedModelReloadsThroughDjlWithIdenticalLogits() throws Exception {
         List<String> texts = List.of("the movie was great !", "awful boring film", "the plot and the cast");
         float[] djl;
-        try (TextClassifier clf = TextClassifier.load(output)) {
+        try (TextClassifier clf = TextClassifier.load(trainedModel())) {
             djl = clf.logits(texts, 2);
         }
         float[] ours = GraphLogits.of(output, 2, 32, texts, g -> { });
@@ -112,8 +126,8 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(4)
     void evaluateUsesTheLastTrainedModel() throws IOException {
+        trainedModel();
         Run r = run("evaluate", "--data-dir", dataDir.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -135,8 +149,8 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(5)
     void predictClassifiesNewText() {
+        trainedModel();
         Run r = run("predict", "--json", "this film was wonderful , I loved it", "boring and terrible");
         assertEquals(0, r.code(), r.err());
         JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
@@ -149,8 +163,8 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(6)
     void predictReadsLinesFromStdin() {
+        trainedModel();
         java.io.InputStream in = System.in;
         System.setIn(new java.io.ByteArrayInputStream("a wonderful film\n\nterrible and boring\n".getBytes(StandardCharsets.UTF_8)));
         try {
@@ -165,12 +179,14 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(7)
     void maxTrainExamplesTrainsOnASeededSubset() throws Exception {
         Path quick = tmp.resolve("quick");
-        Run r = run("train", "--model", modelDir.toString(), "--epochs", "1", "--batch-size", "8",
-                "--max-seq-len", "16", "--max-train-examples", "40", "--data-dir", dataDir.toString(),
-                "--output", quick.toString(), "-q");
+        Run r;
+        try (TemporaryHome home = TemporaryHome.at(tmp.resolve("home-quick"))) { // the pointer stays on the tutorial's
+            r = run("train", "--model", modelDir.toString(), "--epochs", "1", "--batch-size", "8",
+                    "--max-seq-len", "16", "--max-train-examples", "40", "--data-dir", dataDir.toString(),
+                    "--output", quick.toString(), "-q");
+        }
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("40 training and 10 validation examples"), "-q hides INFO lines: " + r.err());
         assertTrue(Files.readString(quick.resolve("train.log")).contains("40 training and 10 validation examples"),
@@ -183,12 +199,15 @@ class EndToEndTest {
 
     /** bf16 compute with float32 master weights learns the synthetic task as fp32 does. */
     @Test
-    @Order(8)
     void bf16TrainingLearnsTheTaskToo() throws Exception {
         Path bf16 = tmp.resolve("bf16");
-        Run r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
-                "--learning-rate", "2e-3", "--max-seq-len", "32", "--precision", "bf16", "--data-dir", dataDir.toString(),
-                "--output", bf16.toString());
+        trainedModel();
+        Run r;
+        try (TemporaryHome home = TemporaryHome.at(tmp.resolve("home-bf16"))) { // the pointer stays on the tutorial's
+            r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
+                    "--learning-rate", "2e-3", "--max-seq-len", "32", "--precision", "bf16",
+                    "--data-dir", dataDir.toString(), "--output", bf16.toString());
+        }
         assertEquals(0, r.code(), r.err());
         JsonArray history = JsonParser.parseString(Files.readString(bf16.resolve("history.json"))).getAsJsonArray();
         assertTrue(history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble() >= 0.9, history.toString());
@@ -200,7 +219,6 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(9)
     void userErrorsGiveAMessageAndExitCodeOne() throws IOException {
         Path failed = tmp.resolve("failed");
         Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString(),

@@ -22,25 +22,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Interruption and resume with real processes: a {@code train} child JVM killed with SIGKILL mid-epoch, or stopped
  * with SIGTERM, continues with {@code train --resume} to the very same metrics as an uninterrupted run of the same
- * seed; a second run into a locked output, a diverging loss and contradicting options are refused clearly.
+ * seed; a second run into a locked output, a diverging loss and contradicting options are refused clearly. Each
+ * test runs alone and in any order: the uninterrupted reference run ({@link #uninterrupted}) and the run stopped by
+ * SIGTERM ({@link #terminated}) are made once, by the first test that needs them.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResumeTest {
     private static final int EPOCHS = 2, EXAMPLES = 80, EVERY = 5, STEPS = EPOCHS * EXAMPLES / 4;
     @TempDir static Path tmp;
     static LoopbackServer server;
     static TemporaryHome home;
     static Path data, model;
-    static JsonArray reference;
+    private static Cli.Run uninterrupted;
+    private static Integer terminatedExit;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -67,19 +66,42 @@ class ResumeTest {
                 "--data-dir", data.toString(), "--checkpoint-every", "" + EVERY, "--output", output.toString()));
     }
 
+    /** The run every interrupted one must end as, into {@code tmp/reference}: made once. */
+    static synchronized Cli.Run uninterrupted() {
+        if (uninterrupted == null) uninterrupted = Cli.run(recipe(tmp.resolve("reference")).toArray(String[]::new));
+        return uninterrupted;
+    }
+
+    /** The history of {@link #uninterrupted}. */
+    static JsonArray reference() throws IOException {
+        assertEquals(0, uninterrupted().code(), uninterrupted().err());
+        return history(tmp.resolve("reference"));
+    }
+
+    /** A run into {@code tmp/terminated} stopped with SIGTERM after its first checkpoint: made once; its exit code. */
+    static synchronized int terminated() throws Exception {
+        if (terminatedExit == null) {
+            Path out = tmp.resolve("terminated");
+            Process child = start(out);
+            awaitCheckpoint(child, out);
+            child.destroy(); // SIGTERM
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+            terminatedExit = child.exitValue();
+        }
+        return terminatedExit;
+    }
+
     @Test
-    @Order(1)
     void uninterruptedRunLeavesNoCheckpoints() throws Exception {
         Path out = tmp.resolve("reference");
-        Cli.Run r = Cli.run(recipe(out).toArray(String[]::new));
+        Cli.Run r = uninterrupted();
         assertEquals(0, r.code(), r.err());
-        reference = history(out);
+        JsonArray reference = history(out);
         assertEquals(EPOCHS, reference.size());
         assertFalse(Files.exists(checkpointDir(out)), "checkpoints are removed once the run has finished");
     }
 
     @Test
-    @Order(2)
     void resumeAfterSigkillEndsAsTheUninterruptedRun() throws Exception {
         Path out = tmp.resolve("killed");
         Process child = start(out);
@@ -98,6 +120,7 @@ class ResumeTest {
         Cli.Run resumed = Cli.run("train", "--resume", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("Resuming from step " + killedAt + " of " + STEPS), resumed.err());
+        JsonArray reference = reference();
         assertSameMetrics(reference, history(out));
         assertFalse(Files.exists(checkpointDir(out)));
         String runLog = Files.readString(out.resolve("train.log"));
@@ -109,15 +132,11 @@ class ResumeTest {
     }
 
     @Test
-    @Order(3)
     void sigtermSavesACheckpointAndSaysHowToResume() throws Exception {
         Path out = tmp.resolve("terminated");
-        Process child = start(out);
-        awaitCheckpoint(child, out);
-        child.destroy(); // SIGTERM
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        int exit = terminated();
         String err = log(out);
-        assertEquals(143, child.exitValue(), err);
+        assertEquals(143, exit, err);
         assertTrue(err.contains("SIGTERM: stopping after this step to save a checkpoint"), err);
         assertTrue(err.contains("Resume with: bert-clf train --resume " + out), err);
         long stoppedAt = stepOf(latestCheckpoint(out));
@@ -140,9 +159,9 @@ class ResumeTest {
 
     /** The stopped run's task stays: its data source, format and columns; its data only moves, it is not swapped. */
     @Test
-    @Order(4)
     void resumeCannotChangeTheTask() throws Exception {
-        Path out = tmp.resolve("terminated"); // stopped by the test before
+        terminated();
+        Path out = tmp.resolve("terminated");
         Path file = Files.writeString(tmp.resolve("other.csv"), "text,label\ngood,pos\nbad,neg\n");
         Cli.Run toFile = Cli.run("train", "--resume", out.toString(), "--train-file", file.toString());
         assertEquals(2, toFile.code(), toFile.err());
@@ -172,7 +191,6 @@ class ResumeTest {
     }
 
     @Test
-    @Order(5)
     void resumeWithNoCheckpointIsAUsageError() {
         Cli.Run r = Cli.run("train", "--resume", tmp.resolve("never").toString());
         assertEquals(2, r.code());
@@ -180,7 +198,6 @@ class ResumeTest {
     }
 
     @Test
-    @Order(6)
     void divergingLossStopsAndKeepsTheLastGoodCheckpoint() throws Exception {
         Path out = tmp.resolve("diverged");
         List<String> args = recipe(out);
