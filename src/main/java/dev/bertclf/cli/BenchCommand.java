@@ -1,6 +1,5 @@
 package dev.bertclf.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.bertclf.bench.BenchReport;
 import dev.bertclf.bench.MatMulCeiling;
 import dev.bertclf.bench.ModelBenchmark;
@@ -9,6 +8,7 @@ import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.Json;
 import dev.bertclf.train.SessionOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         double[] predict = predictRuns == 0 ? new double[0] : PredictLatency.measure(config, seqLen, predictRuns);
         BenchReport report = new BenchReport(model, config, batchSize, seqLen, ceiling, phases, tokenizerRate, predict);
-        System.out.print(json ? new GsonBuilder().setPrettyPrinting().create().toJson(report.toMap()) + "\n" : report.toTable());
+        System.out.print(json ? Json.PRETTY.toJson(report.toMap()) + "\n" : report.toTable());
         return 0;
     }
 

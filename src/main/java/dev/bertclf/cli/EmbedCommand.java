@@ -35,10 +35,11 @@ final class EmbedCommand implements Callable<Integer> {
             EncoderRunner.Outputs o = encoder.run(tok.encode(List.of(text)));
             System.out.println("Loaded BERT: " + m.name());
             System.out.println("Pooled Outputs Shape:(" + o.batch() + ", " + o.hidden() + ")");
-            System.out.println("Pooled Outputs Values:" + Arrays.head(o.pooled(), 0, 12));
+            System.out.println("Pooled Outputs Values:" + NumpyPrint.head(o.pooled(), 0, 12));
             System.out.println("Sequence Outputs Shape:(" + o.batch() + ", " + o.seqLen() + ", " + o.hidden() + ")");
             for (int t = 0; t < Math.min(4, o.seqLen()); t++) {
-                System.out.println("Sequence Outputs Values[0][" + t + "]:" + Arrays.head(o.sequence(), t * o.hidden(), 6));
+                System.out.println("Sequence Outputs Values[0][" + t + "]:"
+                        + NumpyPrint.head(o.sequence(), t * o.hidden(), 6));
             }
         }
         return 0;

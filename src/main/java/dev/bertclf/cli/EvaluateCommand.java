@@ -1,6 +1,5 @@
 package dev.bertclf.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.bertclf.data.DataException;
 import dev.bertclf.data.LabeledText;
 import dev.bertclf.data.LabeledTexts;
@@ -14,6 +13,7 @@ import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.IOException;
@@ -156,8 +156,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private static void printJson(Map<String, Object> out, Path dir, List<Path> plots) {
         out.put("model_dir", dir.toString());
         out.put("plots", plots.stream().map(Path::toString).toList());
-        System.out.println(ConsoleText.escapeJson(new GsonBuilder().setPrettyPrinting()
-                .serializeSpecialFloatingPointValues().create().toJson(out)));
+        System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(out)));
     }
 
     /** {@code counts[true][predicted]} as a table, one row per true class; names may come from a data file. */

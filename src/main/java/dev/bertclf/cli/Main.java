@@ -52,7 +52,7 @@ public final class Main implements Runnable {
         }
         CommandLine cli = commandLine(config);
         List<String> unknown = config.unknownKeys(cli);
-        if (!unknown.isEmpty()) {
+        if (!unknown.isEmpty()) { // no logger field: logback configures itself at the first lookup, after Logging's
             LoggerFactory.getLogger(Main.class).warn("Ignoring unknown keys in config file {}: {}", config.file(),
                     String.join(", ", unknown));
         }

@@ -1,10 +1,10 @@
 package dev.bertclf.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.runtime.Json;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +43,7 @@ final class ModelsCommand implements Callable<Integer> {
             rows.add(row);
         }
         if (json) {
-            System.out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(rows));
+            System.out.println(Json.PRETTY_WITH_NULLS.toJson(rows));
             return 0;
         }
         String format = "%-42s %-13s %6s %6s %5s %12s %10s %s%n";

@@ -1,9 +1,9 @@
 package dev.bertclf.cli;
 
-import com.google.gson.GsonBuilder;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -71,8 +71,7 @@ final class PredictCommand implements Callable<Integer> {
         try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
             List<Prediction> predictions = clf.predict(inputs, 32).stream().map(p -> p.withTop(top)).toList();
             if (json) {
-                System.out.println(ConsoleText.escapeJson(new GsonBuilder().setPrettyPrinting().create()
-                        .toJson(predictions)));
+                System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(predictions)));
             } else {
                 for (Prediction p : predictions) {
                     if (p.top() == null) {

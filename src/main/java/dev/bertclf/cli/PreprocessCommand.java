@@ -34,9 +34,9 @@ final class PreprocessCommand implements Callable<Integer> {
             EncodedBatch b = tok.encode(List.of(text));
             System.out.println("Keys       : ['input_word_ids', 'input_mask', 'input_type_ids']");
             System.out.println("Shape      : (" + b.batchSize() + ", " + b.seqLen() + ")");
-            System.out.println("Word Ids   : " + Arrays.head(b.wordIds(), 12));
-            System.out.println("Input Mask : " + Arrays.head(b.mask(), 12));
-            System.out.println("Type Ids   : " + Arrays.head(b.typeIds(), 12));
+            System.out.println("Word Ids   : " + NumpyPrint.head(b.wordIds(), 12));
+            System.out.println("Input Mask : " + NumpyPrint.head(b.mask(), 12));
+            System.out.println("Type Ids   : " + NumpyPrint.head(b.typeIds(), 12));
         }
         return 0;
     }

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * renamed onto the destination only after the whole archive succeeded, and deleted on any failure.
  */
 public final class ArchiveExtractor {
-    private static final Logger LOG = LoggerFactory.getLogger(ArchiveExtractor.class);
+    private static final Logger log = LoggerFactory.getLogger(ArchiveExtractor.class);
     private static final byte[] GZIP_MAGIC = {0x1f, (byte) 0x8b};
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
     private static final byte[] EMPTY_ZIP_MAGIC = {'P', 'K', 5, 6};
@@ -85,7 +85,7 @@ public final class ArchiveExtractor {
             }
             move(staging, dest);
             done = true;
-            LOG.info("Extracted {} files ({} bytes) from {} into {}", budget.files, budget.bytes, archive, dest);
+            log.info("Extracted {} files ({} bytes) from {} into {}", budget.files, budget.bytes, archive, dest);
         } finally {
             if (!done) deleteQuietly(staging);
         }
@@ -259,7 +259,7 @@ public final class ArchiveExtractor {
         try {
             FileUtil.deleteTree(dir);
         } catch (IOException e) {
-            LOG.warn("Could not remove temporary folder {}: {}", dir, e.getMessage());
+            log.warn("Could not remove temporary folder {}: {}", dir, e.getMessage());
         }
     }
 

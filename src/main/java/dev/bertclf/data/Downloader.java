@@ -1,9 +1,8 @@
 package dev.bertclf.data;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * hanging.
  */
 public final class Downloader {
-    private static final Logger LOG = LoggerFactory.getLogger(Downloader.class);
+    private static final Logger log = LoggerFactory.getLogger(Downloader.class);
     static final int MAX_REDIRECTS = 5;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(?:(\\d+)-\\d+|\\*)/(\\d+|\\*)");
@@ -101,14 +100,14 @@ public final class Downloader {
             String problem = sameUrl || expected.sha256() != null ? mismatch(target, expected)
                     : known == null ? "where it came from is unknown" : "it came from " + known.url();
             if (problem == null) {
-                LOG.info("{} is already downloaded", target);
+                log.info("{} is already downloaded", target);
                 return target;
             }
-            LOG.warn("{} is not the expected file ({}); downloading it again", target, problem);
+            log.warn("{} is not the expected file ({}); downloading it again", target, problem);
             delete(target);
         }
         if (!sameUrl && Files.exists(part)) {
-            LOG.info("{} is not from {}; starting the download over", part, url);
+            log.info("{} is not from {}; starting the download over", part, url);
             delete(part);
         }
         try {
@@ -129,7 +128,7 @@ public final class Downloader {
         } catch (IOException e) {
             throw cannotWrite(target, e);
         }
-        LOG.info("Downloaded {}", target);
+        log.info("Downloaded {}", target);
         return target;
     }
 
@@ -157,7 +156,7 @@ public final class Downloader {
             closeQuietly(response.body());
             long serverSize = contentRange(response, url).map(r -> r.total).orElse(expected.size());
             if (serverSize == have) return; // the part file was complete; only the rename was missing
-            LOG.info("Server refused to resume {}; starting over", name);
+            log.info("Server refused to resume {}; starting over", name);
             delete(part);
             have = 0;
             response = open(url, 0, null);
@@ -173,7 +172,7 @@ public final class Downloader {
             }
             if (known != null && known.changedIn(response, range.total)) {
                 closeQuietly(response.body());
-                LOG.info("{} changed on the server since the partial download; starting over", url);
+                log.info("{} changed on the server since the partial download; starting over", url);
                 delete(part);
                 have = 0;
                 response = open(url, 0, null);
@@ -188,7 +187,7 @@ public final class Downloader {
             append = true;
             total = range.total >= 0 ? range.total : expected.size();
         } else if (status == 200) {
-            if (have > 0) LOG.info("Server sent all of {}; downloading it from the start", name);
+            if (have > 0) log.info("Server sent all of {}; downloading it from the start", name);
             append = false;
             have = 0;
             long length = contentLength(response, url);
@@ -257,7 +256,7 @@ public final class Downloader {
             String location = response.headers().firstValue("Location").orElseThrow(() -> new DataException(
                     "The server redirected " + from + " without saying where to. Check the URL."));
             current = redirectTarget(url, current, location);
-            LOG.debug("Redirected to {}", current);
+            log.debug("Redirected to {}", current);
         }
     }
 
@@ -371,8 +370,6 @@ public final class Downloader {
 
     /** Where the bytes of {@code .part} or the target came from: the sidecar file's content. */
     record Source(String url, long length, String etag, String lastModified) {
-        private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
-
         static Source of(URI url, HttpResponse<?> response, long length) {
             HttpHeaders h = response.headers();
             return new Source(url.toString(), length, h.firstValue("ETag").orElse(null),
@@ -383,17 +380,17 @@ public final class Downloader {
         static Source read(Path sidecar) {
             try {
                 if (!Files.isRegularFile(sidecar)) return null;
-                Source s = GSON.fromJson(Files.readString(sidecar), Source.class);
+                Source s = Json.PRETTY.fromJson(Files.readString(sidecar), Source.class);
                 return s == null || s.url() == null ? null : s;
             } catch (IOException | RuntimeException e) {
-                LOG.debug("Ignoring unreadable {}: {}", sidecar, e.toString());
+                log.debug("Ignoring unreadable {}: {}", sidecar, e.toString());
                 return null;
             }
         }
 
         void write(Path sidecar) {
             try {
-                FileUtil.writeStringAtomic(sidecar, GSON.toJson(this));
+                FileUtil.writeStringAtomic(sidecar, Json.PRETTY.toJson(this));
             } catch (IOException e) {
                 throw cannotWrite(sidecar, e);
             }

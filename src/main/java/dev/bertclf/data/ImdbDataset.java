@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * downloads it again instead of counting it as downloaded.
  */
 public final class ImdbDataset {
-    private static final Logger LOG = LoggerFactory.getLogger(ImdbDataset.class);
+    private static final Logger log = LoggerFactory.getLogger(ImdbDataset.class);
 
     public static final URI DEFAULT_URL = URI.create("https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz");
     /** Size and SHA-256 as published in tensorflow/datasets' imdb_reviews checksums.tsv. */
@@ -70,10 +70,10 @@ public final class ImdbDataset {
                         + "delete it, then rerun.");
             }
             Expected expected = url.equals(knownUrl) ? knownExpected : Expected.UNKNOWN;
-            if (expected == Expected.UNKNOWN) LOG.info("Not the official URL: size and checksum are not checked");
+            if (expected == Expected.UNKNOWN) log.info("Not the official URL: size and checksum are not checked");
             Path archive = downloader.download(url, dataDir.resolve(ARCHIVE_NAME), expected);
             install(archive, dataDir, root);
-            LOG.info("Dataset ready in {}", root);
+            log.info("Dataset ready in {}", root);
             return root;
         }
     }
@@ -102,14 +102,14 @@ public final class ImdbDataset {
             try {
                 FileUtil.deleteTree(staging);
             } catch (IOException e) {
-                LOG.warn("Could not remove {}: {}", staging, e.getMessage());
+                log.warn("Could not remove {}: {}", staging, e.getMessage());
             }
         }
     }
 
     private static boolean alreadyPresent(Path root) {
         if (!isComplete(root)) return false;
-        LOG.info("Dataset already present in {}, nothing to do", root);
+        log.info("Dataset already present in {}, nothing to do", root);
         return true;
     }
 

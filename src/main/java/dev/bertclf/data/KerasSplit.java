@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * shuffling their indices.
  */
 public final class KerasSplit {
-    private static final Logger LOG = LoggerFactory.getLogger(KerasSplit.class);
+    private static final Logger log = LoggerFactory.getLogger(KerasSplit.class);
 
     private KerasSplit() {}
 
@@ -68,7 +68,7 @@ public final class KerasSplit {
                 messages.add("Using " + numVal + " " + noun + " for validation.");
             }
         }
-        messages.forEach(LOG::info);
+        messages.forEach(log::info);
         return new Parts<>(training, validation, messages);
     }
 }

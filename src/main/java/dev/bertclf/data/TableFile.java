@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * @param format null to go by the extension
  */
 public record TableFile(Path path, TableFormat format, String textColumn, String labelColumn) {
-    private static final Logger LOG = LoggerFactory.getLogger(TableFile.class);
+    private static final Logger log = LoggerFactory.getLogger(TableFile.class);
     public static final String TEXT_COLUMN = "text";
     public static final String LABEL_COLUMN = "label";
     private static final int LINES_SHOWN = 10;
@@ -39,7 +39,7 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
         Utf8TextReader reader = new Utf8TextReader();
         String content = reader.readWhole(path, MAX_BYTES);
         if (reader.filesWithMalformedInput() > 0) {
-            LOG.warn("{} is not valid UTF-8; invalid bytes were replaced with U+FFFD", path);
+            log.warn("{} is not valid UTF-8; invalid bytes were replaced with U+FFFD", path);
         }
         if (content.startsWith("\uFEFF")) content = content.substring(1);
         List<TableRow> rows = switch (f) {
@@ -69,7 +69,7 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
             classes.add(label);
         }
         if (!emptyLines.isEmpty()) {
-            LOG.warn("{}: skipped {} row{} with empty text (line{} {}{})", path, emptyLines.size(),
+            log.warn("{}: skipped {} row{} with empty text (line{} {}{})", path, emptyLines.size(),
                     emptyLines.size() == 1 ? "" : "s", emptyLines.size() == 1 ? "" : "s",
                     String.join(", ", emptyLines.stream().limit(LINES_SHOWN).map(String::valueOf).toList()),
                     emptyLines.size() > LINES_SHOWN ? ", ..." : "");

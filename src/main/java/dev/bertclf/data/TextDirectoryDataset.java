@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code --output} inside the data folder is not trained on by the next run.
  */
 public final class TextDirectoryDataset {
-    private static final Logger LOG = LoggerFactory.getLogger(TextDirectoryDataset.class);
+    private static final Logger log = LoggerFactory.getLogger(TextDirectoryDataset.class);
     private static final Comparator<String> CODE_POINT_ORDER = TextDirectoryDataset::compareCodePoints;
     /** What marks a folder as a model or a run's checkpoints (train.TrainingCheckpoints.SUFFIX), not a class. */
     private static final List<String> MODEL_FILES = List.of("saved_model.pb", "metadata.json");
@@ -101,13 +101,13 @@ public final class TextDirectoryDataset {
         List<String> stray = entries.stream().filter(p -> !Files.isDirectory(p))
                 .map(p -> p.getFileName().toString()).sorted().toList();
         if (!stray.isEmpty()) {
-            LOG.warn("Ignoring {} file(s) beside the class folders of {} (only files inside a class folder are "
+            log.warn("Ignoring {} file(s) beside the class folders of {} (only files inside a class folder are "
                     + "examples): {}", stray.size(), directory, shown(stray));
         }
         List<String> output = entries.stream().filter(Files::isDirectory).filter(TextDirectoryDataset::isOutput)
                 .map(p -> p.getFileName().toString()).sorted().toList();
         if (!output.isEmpty()) {
-            LOG.warn("Ignoring {} folder(s) of {} that are models or checkpoints, not classes: {}", output.size(),
+            log.warn("Ignoring {} folder(s) of {} that are models or checkpoints, not classes: {}", output.size(),
                     directory, shown(output));
         }
         return entries.stream().filter(Files::isDirectory).filter(p -> !isOutput(p))
@@ -150,7 +150,7 @@ public final class TextDirectoryDataset {
             }
         }
         if (!special.isEmpty()) {
-            LOG.warn("Ignoring {} entries of {} that are not regular files (FIFOs, devices, sockets or broken links; "
+            log.warn("Ignoring {} entries of {} that are not regular files (FIFOs, devices, sockets or broken links; "
                     + "only regular files are read): {}", special.size(), classDir, shown(special));
         }
         return files;

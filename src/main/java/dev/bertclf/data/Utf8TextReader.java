@@ -31,7 +31,7 @@ public final class Utf8TextReader {
      */
     public static final int MAX_TEXT_BYTES = 64 << 20;
 
-    private static final Logger LOG = LoggerFactory.getLogger(Utf8TextReader.class);
+    private static final Logger log = LoggerFactory.getLogger(Utf8TextReader.class);
     private final AtomicLong filesWithMalformedInput = new AtomicLong();
     private final AtomicLong blankFiles = new AtomicLong();
 
@@ -68,7 +68,7 @@ public final class Utf8TextReader {
                     throw new DataException(file + " is larger than " + maxBytes + " bytes, too large to read into "
                             + "memory; split it into smaller files");
                 }
-                LOG.warn("{} is larger than {} bytes; only its start is read (the tokenizer uses far less)", file,
+                log.warn("{} is larger than {} bytes; only its start is read (the tokenizer uses far less)", file,
                         maxBytes);
                 return Arrays.copyOf(bytes, wholeCharacters(bytes));
             }

@@ -1,9 +1,8 @@
 package dev.bertclf.infer;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,6 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
     public static final String FILE = "metadata.json";
     public static final String WORDPIECE = "wordpiece";
     public static final String SENTENCEPIECE = "sentencepiece";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     /** Without the tokenizer's kind and file, which the exporter fills in from the vocabulary it packs. */
     public ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, List<String> classNames,
@@ -56,7 +54,7 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
     public static ModelMetadata read(Path modelDir) {
         Path file = modelDir.resolve(FILE);
         try {
-            ModelMetadata m = GSON.fromJson(Files.readString(file), ModelMetadata.class);
+            ModelMetadata m = Json.PRETTY.fromJson(Files.readString(file), ModelMetadata.class);
             if (m == null || m.classNames() == null || m.maxSeqLen() < 2) {
                 throw new InferenceException(file + " is incomplete: it needs classNames and maxSeqLen");
             }
@@ -88,6 +86,6 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
     }
 
     public void write(Path modelDir) throws IOException {
-        FileUtil.writeStringAtomic(modelDir.resolve(FILE), GSON.toJson(this));
+        FileUtil.writeStringAtomic(modelDir.resolve(FILE), Json.PRETTY.toJson(this));
     }
 }

@@ -56,7 +56,7 @@ public final class TextClassifier implements AutoCloseable {
         }
         ModelMetadata meta = ModelMetadata.read(modelDir);
         checkIntact(modelDir, meta);
-        // Loading TensorFlow's 600 MB of natives is most of a one-text predict: do it while the tokenizer is built.
+        // Loading TensorFlow's natives is most of a one-text predict: do it while the tokenizer is built.
         CompletableFuture<?> engine = CompletableFuture.runAsync(TfRuntime::engine);
         // Padding each batch only to its longest text: the graph takes any length, and a short text costs
         // a tenth of a padded one.

@@ -1,9 +1,9 @@
 package dev.bertclf.model;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.annotations.SerializedName;
+import dev.bertclf.runtime.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ public final class BertConfig {
     /** Gated-GELU feed-forward: {@code gelu(x W + b) * (x W_gate + b_gate)} before the output projection. */
     @SerializedName("gated_feedforward") public boolean gatedFeedforward;
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final Gson GSON = Json.PRETTY;
 
     public static BertConfig of(int vocabSize, int layers, int hidden, int heads) {
         BertConfig c = new BertConfig();

@@ -1,12 +1,12 @@
 package dev.bertclf.serve;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.Json;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PredictionServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PredictionServer.class);
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    private static final Gson GSON = Json.COMPACT;
     /** How long {@link #close} lets answered requests finish writing before it closes the connections. */
     private static final long DRAIN_MILLIS = 10_000;
 

@@ -1,8 +1,7 @@
 package dev.bertclf.text;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ public final class TokenizerJson {
     private static final String METASPACE = "\u2581";
     private static final String SP_PAD = "<pad>";
     private static final List<String> SP_REQUIRED = List.of(SP_PAD, Vocabulary.CLS, Vocabulary.SEP);
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
 
     private TokenizerJson() {}
 
@@ -127,7 +125,7 @@ public final class TokenizerJson {
         root.put("post_processor", postProcessor(specials.get(Vocabulary.CLS), specials.get(Vocabulary.SEP)));
         root.put("decoder", decoder);
         root.put("model", model);
-        return GSON.toJson(root);
+        return Json.COMPACT_WITH_NULLS.toJson(root);
     }
 
     private static List<Map<String, Object>> addedTokens(Map<String, Integer> specials) {

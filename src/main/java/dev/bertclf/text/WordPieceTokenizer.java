@@ -18,7 +18,7 @@ import java.util.Objects;
  * training and inference take either without knowing which.
  *
  * <p>A text is cut before it is tokenized, to a prefix that gives the very same ids: the tokenizer's time and memory
- * grow with the text (one 50 MB line took gigabytes and could abort the JVM), while only the first {@code
+ * grow with the text (one huge line took many times its size and could abort the JVM), while only the first {@code
  * maxSeqLen - 2} tokens are kept. The cut ({@link #prefix}) is made after a space (U+0020) and before the start of a
  * word, the last such place within {@link #FIRST_CHARS_PER_TOKEN} characters per token of the start. Both normalisers
  * (BERT's cleaning, CJK spacing, lower case and NFD accent stripping; SentencePiece's NFKD, character map per grapheme

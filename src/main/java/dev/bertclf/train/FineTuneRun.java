@@ -1,6 +1,5 @@
 package dev.bertclf.train;
 
-import com.google.gson.GsonBuilder;
 import dev.bertclf.data.DataException;
 import dev.bertclf.data.DirectoryLock;
 import dev.bertclf.data.KerasSplit;
@@ -15,6 +14,7 @@ import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.runtime.Version;
@@ -213,7 +213,7 @@ public final class FineTuneRun {
             weights.values().forEach(TFloat32::close);
         }
         FileUtil.writeStringAtomic(out.resolve(HISTORY),
-                new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(history));
+                Json.PRETTY.toJson(history));
         TrainingCurvesPlot.write(history, out.resolve(TrainingCurvesPlot.FILE));
         log.info("Saved the model after epoch {} to {}", last.epoch(), out);
     }

@@ -21,8 +21,8 @@ public interface Gradient {
 
     /** Sum of squares of every element of {@code x}. */
     private static Operand<TFloat32> sumOfSquares(Ops tf, Operand<TFloat32> x) {
-        // One reduction pass (EuclideanNorm) rather than Square then Sum, which writes a squared copy first: 2% of a
-        // training step at L-4 H-512.
+        // One reduction pass (EuclideanNorm) rather than Square then Sum, which writes a squared copy of every
+        // gradient first: a measurable share of a training step.
         return tf.math.square(tf.linalg.euclideanNorm(tf.reshape(x, tf.constant(new int[] {-1})), tf.constant(0)));
     }
 

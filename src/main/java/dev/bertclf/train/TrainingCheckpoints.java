@@ -1,7 +1,6 @@
 package dev.bertclf.train;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import dev.bertclf.data.DataException;
 import dev.bertclf.data.DirectoryLock;
@@ -11,6 +10,7 @@ import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.model.checkpoint.CheckpointWriter;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,17 +46,7 @@ public final class TrainingCheckpoints {
     private static final String TEMP = ".tmp-", ASIDE = ".old-", OWNED_AS = "checkpoints";
     private static final int KEEP = 2, FORMAT = 1;
     private static final Pattern NAME = Pattern.compile("step-\\d{9}-e\\d{2,}");
-    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .registerTypeHierarchyAdapter(Path.class, new PathAdapter().nullSafe()).create();
-
-    /** Paths as the strings the user typed them as; Gson cannot take a {@link Path} apart itself. */
-    private static final class PathAdapter extends com.google.gson.TypeAdapter<Path> {
-        @Override
-        public void write(com.google.gson.stream.JsonWriter out, Path p) throws IOException { out.value(p.toString()); }
-
-        @Override
-        public Path read(com.google.gson.stream.JsonReader in) throws IOException { return Path.of(in.nextString()); }
-    }
+    static final Gson GSON = Json.PRETTY;
 
     /**
      * What {@code state.json} holds; {@code numClasses} sizes the head whose weights the checkpoint holds (0 in

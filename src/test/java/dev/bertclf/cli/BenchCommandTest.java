@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.bench.FlopCount;
 import dev.bertclf.model.BertConfig;
+import dev.bertclf.testutil.Cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class BenchCommandTest {
     @Test
     void reportsEveryFigureAsJson() {
-        EndToEndTest.Run r = EndToEndTest.run("bench", "--model", "L-2_H-32_A-2", "--batch-size", "4",
+        Cli.Run r = Cli.run("bench", "--model", "L-2_H-32_A-2", "--batch-size", "4",
                 "--max-seq-len", "16", "--warmup", "0", "--steps", "1", "--predict-runs", "1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -39,7 +40,7 @@ class BenchCommandTest {
         assertEquals("L-4_H-512_A-8", BenchCommand.shape("small_bert/L-4_H-512_A-8").toString());
         assertEquals("L-12_H-768_A-12", BenchCommand.shape("bert_en_cased_L-12_H-768_A-12").toString());
         assertEquals("L-3_H-64_A-4", BenchCommand.shape("L-3_H-64_A-4").toString());
-        assertEquals(1, EndToEndTest.run("bench", "--model", "nonsense").code());
+        assertEquals(1, Cli.run("bench", "--model", "nonsense").code());
     }
 
     /** TECH-NOTES: one L-4 H-512 training example at 128 tokens costs about 10.1 GFLOP, 3.35 of them forward. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.ImdbDataset;
 import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.train.Hyperparameters;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ class CommandLineTest {
 
     @Test
     void completionScriptCoversEveryCommand() throws Exception {
-        EndToEndTest.Run r = EndToEndTest.run("completion");
+        Cli.Run r = Cli.run("completion");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("complete -F") && r.out().contains("bert-clf"), r.out());
         for (String cmd : COMMANDS) assertTrue(r.out().contains(cmd), cmd);
@@ -52,15 +53,15 @@ class CommandLineTest {
 
     @Test
     void mistypedCommandsAndOptionsGetSuggestionsAndExitCodeTwo() {
-        EndToEndTest.Run command = EndToEndTest.run("trian");
+        Cli.Run command = Cli.run("trian");
         assertEquals(2, command.code());
         assertTrue(command.err().contains("Did you mean: bert-clf train?"), command.err());
-        EndToEndTest.Run option = EndToEndTest.run("train", "--epoch", "3");
+        Cli.Run option = Cli.run("train", "--epoch", "3");
         assertEquals(2, option.code());
         assertTrue(option.err().contains("Unknown option") && option.err().contains("--epochs"), option.err());
         assertTrue(option.err().contains("Try 'bert-clf train --help'"), option.err());
         assertFalse(option.err().contains("\tat "), option.err());
-        EndToEndTest.Run value = EndToEndTest.run("train", "--precision", "fp16");
+        Cli.Run value = Cli.run("train", "--precision", "fp16");
         assertEquals(2, value.code());
         assertTrue(value.err().contains("Invalid value for option '--precision'") && value.err().contains("bf16"),
                 value.err());
@@ -84,13 +85,13 @@ class CommandLineTest {
             cmd.getCommandSpec().positionalParameters().forEach(p ->
                     assertFalse(String.join(" ", p.description()).isBlank(), name + " " + p.paramLabel()));
         }
-        EndToEndTest.Run r = EndToEndTest.run("--help");
+        Cli.Run r = Cli.run("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("Exit codes: 0 success, 1 failure, 2 usage error."), r.out());
-        EndToEndTest.Run train = EndToEndTest.run("train", "--help");
+        Cli.Run train = Cli.run("train", "--help");
         // picocli wraps a long path (a deeper checkout) onto the next lines: compare without the white space
         assertTrue(train.out().replaceAll("\\s+", "").contains("Default:" + BertClfHome.defaultDataDir()), train.out());
-        EndToEndTest.Run version = EndToEndTest.run("--version");
+        Cli.Run version = Cli.run("--version");
         assertEquals(0, version.code());
         String pom = Files.readString(Path.of("pom.xml"));
         String pomVersion = pom.replaceFirst("(?s).*?<artifactId>bert-clf</artifactId>\\s*<version>([^<]+)</version>.*", "$1");
@@ -126,7 +127,7 @@ class CommandLineTest {
         assertEquals(Path.of("/mnt/data"), parse(DownloadCommand.class, "download", "--config", cfg).dataset.dataDir);
         assertEquals(Path.of(System.getProperty("user.home"), "models/x"),
                 parse(EvaluateCommand.class, "evaluate", "--config", cfg).modelDir, "${sys:...} is interpolated");
-        EndToEndTest.Run help = EndToEndTest.run("download", "--config", cfg, "--help");
+        Cli.Run help = Cli.run("download", "--config", cfg, "--help");
         assertTrue(help.out().contains("Default: /mnt/data"), "help shows the configured default:\n" + help.out());
     }
 
@@ -149,14 +150,14 @@ class CommandLineTest {
     @Test
     void badConfigValueIsAUsageErrorNamingTheFileAndKey() throws IOException {
         Path file = config("train.epochs=abc");
-        EndToEndTest.Run r = EndToEndTest.run("train", "--config", file.toString());
+        Cli.Run r = Cli.run("train", "--config", file.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains(file.toAbsolutePath().toString()) && r.err().contains("train.epochs=abc")
                 && r.err().contains("'abc' is not an int"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
         assertEquals(3, parse(TrainCommand.class, "train", "--config", file.toString(), "--epochs", "3").epochs,
                 "a typed value means the bad default is never used");
-        EndToEndTest.Run typed = EndToEndTest.run("train", "--epochs", "abc", "--config", config("data-dir=x").toString());
+        Cli.Run typed = Cli.run("train", "--epochs", "abc", "--config", config("data-dir=x").toString());
         assertEquals(2, typed.code());
         assertTrue(typed.err().contains("Invalid value for option '--epochs'") && !typed.err().contains("config file"),
                 "a typed bad value is reported as picocli does: " + typed.err());
@@ -164,10 +165,10 @@ class CommandLineTest {
 
     @Test
     void unusableConfigFileIsAUsageError() throws IOException {
-        EndToEndTest.Run missing = EndToEndTest.run("train", "--config", tmp.resolve("none.properties").toString());
+        Cli.Run missing = Cli.run("train", "--config", tmp.resolve("none.properties").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("none.properties not found"), missing.err());
-        EndToEndTest.Run malformed = EndToEndTest.run("download", "--config", config("url=\\uZZZZ").toString(), "--help");
+        Cli.Run malformed = Cli.run("download", "--config", config("url=\\uZZZZ").toString(), "--help");
         assertEquals(2, malformed.code());
         assertTrue(malformed.err().contains("cannot read config file"), malformed.err());
     }
@@ -177,7 +178,7 @@ class CommandLineTest {
         Path file = config("train.epoch=3", "json=true", "train.epochs=2");
         ConfigDefaults c = ConfigDefaults.load(new String[] {"--config", file.toString()});
         assertEquals(List.of("json", "train.epoch"), c.unknownKeys(Main.commandLine(c)));
-        EndToEndTest.Run r = EndToEndTest.run("download", "--config", file.toString(), "--help");
+        Cli.Run r = Cli.run("download", "--config", file.toString(), "--help");
         assertEquals(0, r.code());
         assertTrue(r.err().contains("unknown keys") && r.err().contains("train.epoch"), r.err());
         assertNull(c.defaultValue(Main.commandLine(c).getSubcommands().get("predict").getCommandSpec().findOption("--json")));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyClassifier;
 import java.io.IOException;
@@ -63,7 +64,7 @@ class DamagedModelTest {
 
     /** Exit 1 with one line naming {@code file} and containing {@code cause}; no trace, no "bug". */
     private static void refused(Path dir, String file, String cause) {
-        EndToEndTest.Run r = EndToEndTest.run("predict", "--model-dir", dir.toString(), "a fine film");
+        Cli.Run r = Cli.run("predict", "--model-dir", dir.toString(), "a fine film");
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("error: ") && r.err().contains(file) && r.err().contains(cause), r.err());
         assertFalse(r.err().contains("looks like a bug") || r.err().contains("\tat "), r.err());
@@ -72,7 +73,7 @@ class DamagedModelTest {
 
     @Test
     void undamagedModelPredicts() {
-        EndToEndTest.Run r = EndToEndTest.run("predict", "--model-dir", trained.toString(), "a fine film");
+        Cli.Run r = Cli.run("predict", "--model-dir", trained.toString(), "a fine film");
         assertEquals(0, r.code(), r.err());
     }
 

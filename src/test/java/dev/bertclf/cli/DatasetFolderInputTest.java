@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
@@ -36,10 +37,10 @@ class DatasetFolderInputTest {
         return data;
     }
 
-    private EndToEndTest.Run train(Path data) throws IOException {
+    private Cli.Run train(Path data) throws IOException {
         Path model = TinyBert.write(tmp.resolve("tiny"), "");
         try (TemporaryHome home = TemporaryHome.at(tmp.resolve("home"))) {
-            return EndToEndTest.run("train", "--model", model.toString(), "--data-dir", data.toString(),
+            return Cli.run("train", "--model", model.toString(), "--data-dir", data.toString(),
                     "--epochs", "1", "--batch-size", "8", "--max-seq-len", "16", "--output", tmp.resolve("out").toString());
         }
     }
@@ -52,7 +53,7 @@ class DatasetFolderInputTest {
         Files.writeString(data.resolve("train/neg/0.txt"), "");
         Files.writeString(data.resolve("train/pos/1.txt"), "   \n");
         Files.write(data.resolve("train/pos/2.txt"), new byte[] {'g', 'r', 'e', 'a', 't', ' ', (byte) 0xFF});
-        EndToEndTest.Run r = train(data);
+        Cli.Run r = train(data);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("Ignoring 1 file(s) beside the class folders") && r.err().contains("README.txt"), r.err());
         assertTrue(r.err().contains("2 files were empty or blank"), r.err());
@@ -62,7 +63,7 @@ class DatasetFolderInputTest {
 
     @Test
     void aSingleClassIsRefusedBeforeTraining() throws IOException {
-        EndToEndTest.Run r = train(dataset("pos"));
+        Cli.Run r = train(dataset("pos"));
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("one class"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());

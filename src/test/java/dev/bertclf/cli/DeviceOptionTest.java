@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.bertclf.runtime.ComputeDevice;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.train.SessionOptions;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class DeviceOptionTest {
                 {"predict", "--device", "gpu", "--model-dir", "no-such-model", "great movie"},
                 {"evaluate", "--device", "GPU", "--model-dir", "no-such-model"},
                 {"train", "--device", "gpu", "--model", "no-such-model", "--output", "no-such-output"}}) {
-            EndToEndTest.Run r = EndToEndTest.run(args);
+            Cli.Run r = Cli.run(args);
             assertEquals(1, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().contains("--device gpu: this build has TensorFlow's CPU natives")
                     && r.err().contains("mvn -Pgpu package") && r.err().contains("CUDA 12.3"), r.err());
@@ -36,7 +37,7 @@ class DeviceOptionTest {
         assumeFalse(TfRuntime.hasGpuNatives(), "built with -Pgpu");
         assertFalse(ComputeDevice.AUTO.useGpu());
         assertFalse(ComputeDevice.CPU.useGpu());
-        assertEquals(2, EndToEndTest.run("bench", "--device", "tpu").code());
+        assertEquals(2, Cli.run("bench", "--device", "tpu").code());
     }
 
     @Test

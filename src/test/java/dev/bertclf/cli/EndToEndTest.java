@@ -1,5 +1,7 @@
 package dev.bertclf.cli;
 
+import static dev.bertclf.testutil.Cli.run;
+import static dev.bertclf.testutil.Png.assertPng;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,44 +9,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.infer.TextClassifier;
-import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.Cli.Run;
+import dev.bertclf.testutil.GraphLogits;
 import dev.bertclf.testutil.LoopbackServer;
-import dev.bertclf.train.SessionOptions;
 import dev.bertclf.testutil.SyntheticImdb;
+import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
-import dev.bertclf.text.WordPieceTokenizer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.types.TFloat32;
 
 /**
- * The tutorial's four commands in sequence through {@link Main}, offline: a synthetic IMDB archive served on
- * loopback, a tiny random BERT in Google's layout, training to high validation accuracy, the exported SavedModel
- * reloaded through DJL, evaluate and predict.
+ * The tutorial's four commands through {@link Main}, offline: a synthetic IMDB archive served on loopback, a tiny
+ * random BERT in Google's layout, training to high validation accuracy, the exported SavedModel reloaded through
+ * DJL, evaluate and predict. Each test runs alone and in any order: the data is downloaded before all of them, and
+ * the tutorial's model is trained once, by the first test that needs it ({@link #trained}); trainings of other
+ * models write the last-model pointer into a home of their own, so evaluate and predict find the tutorial's model.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndTest {
     @TempDir static Path tmp;
     static LoopbackServer server;
     static String previousHome;
     static Path dataDir, modelDir, output;
+    private static Run trained;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -56,6 +51,24 @@ class EndToEndTest {
         dataDir = tmp.resolve("data");
         modelDir = TinyBert.write(tmp.resolve("tiny_bert"), "");
         output = tmp.resolve("imdb_bert");
+        Run r = run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(), "--data-dir", dataDir.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    /** The tutorial's training of the tiny model into {@link #output}: run once, by the first test that needs it. */
+    static synchronized Run trained() {
+        if (trained == null) {
+            trained = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
+                    "--learning-rate", "2e-3", "--max-seq-len", "32", "--data-dir", dataDir.toString(),
+                    "--output", output.toString());
+        }
+        return trained;
+    }
+
+    /** {@link #output} once trained; the home's last-model pointer names it. */
+    static Path trainedModel() {
+        assertEquals(0, trained().code(), trained().err());
+        return output;
     }
 
     @AfterAll
@@ -64,28 +77,10 @@ class EndToEndTest {
         if (previousHome != null) System.setProperty("bert.clf.home", previousHome);
     }
 
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-            out.print(o.toString(StandardCharsets.UTF_8));
-            err.print(e.toString(StandardCharsets.UTF_8));
-        }
-    }
-
     @Test
-    @Order(1)
     void downloadFetchesVerifiesAndUnpacks() {
         String url = server.uri("/aclImdb_v1.tar.gz").toString();
+        Path dataDir = tmp.resolve("download"); // not the shared data, which setUp downloaded already
         Run r = run("download", "--url", url, "--data-dir", dataDir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isDirectory(dataDir.resolve("aclImdb/train/pos")));
@@ -96,11 +91,8 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(2)
     void trainLearnsTheSyntheticTaskAndSavesAModel() throws Exception {
-        Run r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
-                "--learning-rate", "2e-3", "--max-seq-len", "32", "--data-dir", dataDir.toString(),
-                "--output", output.toString());
+        Run r = trained();
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Found 400 files belonging to 2 classes."), r.out());
         assertTrue(r.out().contains("Using 320 files for training."), r.out());
@@ -122,49 +114,20 @@ class EndToEndTest {
 
     /** DJL's predictor on the SavedModel gives the logits of our own graph restored from the same variables. */
     @Test
-    @Order(3)
     void exportedModelReloadsThroughDjlWithIdenticalLogits() throws Exception {
         List<String> texts = List.of("the movie was great !", "awful boring film", "the plot and the cast");
         float[] djl;
-        try (TextClassifier clf = TextClassifier.load(output)) {
+        try (TextClassifier clf = TextClassifier.load(trainedModel())) {
             djl = clf.logits(texts, 2);
         }
-        float[] ours = graphLogits(output, 2, 32, texts, g -> { });
+        float[] ours = GraphLogits.of(output, 2, 32, texts, g -> { });
         for (int i = 0; i < texts.size(); i++) assertEquals(ours[i], djl[i], 1e-5, "text " + i);
         assertTrue(djl[0] > 0 && djl[1] < 0, "positive and negative texts told apart: " + java.util.Arrays.toString(djl));
     }
 
-    /**
-     * The logits of our own inference graph for a model folder's exported variables, read back by name, after
-     * {@code check} has looked at the graph.
-     */
-    static float[] graphLogits(Path model, int numClasses, int maxSeqLen, List<String> texts,
-                               java.util.function.Consumer<InferenceGraph> check) throws IOException {
-        BertConfig config = BertConfig.read(model.resolve("bert_config.json"));
-        try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), numClasses);
-             WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(model.resolve("assets/vocab.txt"), true, maxSeqLen)) {
-            check.accept(g);
-            Map<String, TFloat32> weights = CheckpointReader.read(model.resolve("variables/variables"),
-                    g.variables().shapes().keySet());
-            try {
-                g.load(weights);
-            } finally {
-                weights.values().forEach(TFloat32::close);
-            }
-            return g.logits(tok.encode(texts));
-        }
-    }
-
-    /** {@code train} of the tiny model on a table file: 6 epochs of batch 8 at 2e-3, 16 tokens. */
-    static Run trainOnFile(Path model, Path trainFile, Path output) {
-        return run("train", "--model", model.toString(), "--train-file", trainFile.toString(),
-                "--epochs", "6", "--batch-size", "8", "--learning-rate", "2e-3", "--max-seq-len", "16",
-                "--output", output.toString());
-    }
-
     @Test
-    @Order(4)
     void evaluateUsesTheLastTrainedModel() throws IOException {
+        trainedModel();
         Run r = run("evaluate", "--data-dir", dataDir.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -185,16 +148,9 @@ class EndToEndTest {
         assertPng(plots.resolve("roc_curve.png"));
     }
 
-    static void assertPng(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        assertTrue(bytes.length > 8 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', file + " is a PNG");
-        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
-        assertTrue(image != null && image.getWidth() >= 400 && image.getHeight() >= 400, file + " decodes");
-    }
-
     @Test
-    @Order(5)
     void predictClassifiesNewText() {
+        trainedModel();
         Run r = run("predict", "--json", "this film was wonderful , I loved it", "boring and terrible");
         assertEquals(0, r.code(), r.err());
         JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
@@ -207,8 +163,8 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(6)
     void predictReadsLinesFromStdin() {
+        trainedModel();
         java.io.InputStream in = System.in;
         System.setIn(new java.io.ByteArrayInputStream("a wonderful film\n\nterrible and boring\n".getBytes(StandardCharsets.UTF_8)));
         try {
@@ -223,12 +179,14 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(7)
     void maxTrainExamplesTrainsOnASeededSubset() throws Exception {
         Path quick = tmp.resolve("quick");
-        Run r = run("train", "--model", modelDir.toString(), "--epochs", "1", "--batch-size", "8",
-                "--max-seq-len", "16", "--max-train-examples", "40", "--data-dir", dataDir.toString(),
-                "--output", quick.toString(), "-q");
+        Run r;
+        try (TemporaryHome home = TemporaryHome.at(tmp.resolve("home-quick"))) { // the pointer stays on the tutorial's
+            r = run("train", "--model", modelDir.toString(), "--epochs", "1", "--batch-size", "8",
+                    "--max-seq-len", "16", "--max-train-examples", "40", "--data-dir", dataDir.toString(),
+                    "--output", quick.toString(), "-q");
+        }
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("40 training and 10 validation examples"), "-q hides INFO lines: " + r.err());
         assertTrue(Files.readString(quick.resolve("train.log")).contains("40 training and 10 validation examples"),
@@ -241,12 +199,15 @@ class EndToEndTest {
 
     /** bf16 compute with float32 master weights learns the synthetic task as fp32 does. */
     @Test
-    @Order(8)
     void bf16TrainingLearnsTheTaskToo() throws Exception {
         Path bf16 = tmp.resolve("bf16");
-        Run r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
-                "--learning-rate", "2e-3", "--max-seq-len", "32", "--precision", "bf16", "--data-dir", dataDir.toString(),
-                "--output", bf16.toString());
+        trainedModel();
+        Run r;
+        try (TemporaryHome home = TemporaryHome.at(tmp.resolve("home-bf16"))) { // the pointer stays on the tutorial's
+            r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
+                    "--learning-rate", "2e-3", "--max-seq-len", "32", "--precision", "bf16",
+                    "--data-dir", dataDir.toString(), "--output", bf16.toString());
+        }
         assertEquals(0, r.code(), r.err());
         JsonArray history = JsonParser.parseString(Files.readString(bf16.resolve("history.json"))).getAsJsonArray();
         assertTrue(history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble() >= 0.9, history.toString());
@@ -258,7 +219,6 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(9)
     void userErrorsGiveAMessageAndExitCodeOne() throws IOException {
         Path failed = tmp.resolve("failed");
         Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString(),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.testutil.TinyHubModel;
 import dev.bertclf.testutil.TinySentencePiece;
@@ -31,7 +32,7 @@ class InspectCommandsTest {
         config.write(model.resolve("bert_config.json"));
         Files.copy(Path.of("src/test/resources/vocab-bert-uncased.txt"), model.resolve("vocab.txt"));
         TinyBert.writeCheckpoint(model.resolve("bert_model.ckpt"), config, "");
-        EndToEndTest.Run r = EndToEndTest.run("preprocess", "--model", model.toString(), "--max-seq-len", "64",
+        Cli.Run r = Cli.run("preprocess", "--model", model.toString(), "--max-seq-len", "64",
                 "this is such an amazing movie!"); // the tiny model has 64 positions
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Shape      : (1, 64)"), r.out());
@@ -46,12 +47,12 @@ class InspectCommandsTest {
         Map<String, long[]> shapes = TinyHubModel.variableShapes(TinyHubModel.Family.ALBERT, TinyBert.vocabulary().size());
         Path model = TinyHubModel.write(tmp.resolve("albert"), shapes, TinyHubModel.randomValues(shapes, 1), true,
                 Map.of("30k-clean.model", TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1)));
-        EndToEndTest.Run refused = EndToEndTest.run("preprocess", "--model", model.toString(), "x");
+        Cli.Run refused = Cli.run("preprocess", "--model", model.toString(), "x");
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("num_hidden_layers") && !refused.err().contains("at dev.bertclf"), refused.err());
 
         TinyBert.config("albert").write(model.resolve("bert_config.json"));
-        EndToEndTest.Run r = EndToEndTest.run("preprocess", "--model", model.toString(), "--max-seq-len", "16",
+        Cli.Run r = Cli.run("preprocess", "--model", model.toString(), "--max-seq-len", "16",
                 "The movie was amazing!");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Word Ids   : [2 6 7 8 9 10 12 3 0 0 0 0]"), r.out());
@@ -60,7 +61,7 @@ class InspectCommandsTest {
     @Test
     void embedPrintsPooledAndSequenceShapes() throws Exception {
         Path model = TinyBert.write(tmp.resolve("m"), "");
-        EndToEndTest.Run r = EndToEndTest.run("embed", "--model", model.toString(), "--max-seq-len", "16", "the movie was great");
+        Cli.Run r = Cli.run("embed", "--model", model.toString(), "--max-seq-len", "16", "the movie was great");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Pooled Outputs Shape:(1, 32)"), r.out());
         assertTrue(r.out().contains("Sequence Outputs Shape:(1, 16, 32)"), r.out());
@@ -71,11 +72,11 @@ class InspectCommandsTest {
     void maxSeqLenBeyondTheModelsPositionsIsAUsageError() throws Exception {
         Path model = TinyBert.write(tmp.resolve("m"), "");
         for (String cmd : new String[] {"preprocess", "embed"}) {
-            EndToEndTest.Run r = EndToEndTest.run(cmd, "--model", model.toString(), "--max-seq-len", "100000", "x");
+            Cli.Run r = Cli.run(cmd, "--model", model.toString(), "--max-seq-len", "100000", "x");
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().contains("--max-seq-len 100000 exceeds the model's "), r.err());
             assertTrue(!r.err().contains("at dev.bertclf"), r.err());
-            EndToEndTest.Run one = EndToEndTest.run(cmd, "--model", model.toString(), "--max-seq-len", "1", "x");
+            Cli.Run one = Cli.run(cmd, "--model", model.toString(), "--max-seq-len", "1", "x");
             assertEquals(2, one.code(), one.err());
             assertTrue(one.err().contains("--max-seq-len must leave room for [CLS] and [SEP]"), one.err());
         }
@@ -83,9 +84,9 @@ class InspectCommandsTest {
 
     @Test
     void helpAndVersionWork() {
-        assertEquals(0, EndToEndTest.run("--version").code());
+        assertEquals(0, Cli.run("--version").code());
         for (String cmd : new String[] {"download", "train", "evaluate", "predict", "preprocess", "embed"}) {
-            EndToEndTest.Run r = EndToEndTest.run(cmd, "--help");
+            Cli.Run r = Cli.run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: bert-clf " + cmd), r.out());
         }

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.testutil.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class ModelsCommandTest {
         Path cached = BertClfHome.models().resolve("electra_small");
         Files.createDirectories(cached);
         try {
-            EndToEndTest.Run table = EndToEndTest.run("models");
+            Cli.Run table = Cli.run("models");
             assertEquals(0, table.code(), table.err());
             assertEquals(34, table.out().lines().count(), "a header and 33 names");
             assertTrue(table.out().lines().anyMatch(l -> l.startsWith("small_bert/bert_en_uncased_L-4_H-512_A-8 ")
@@ -29,7 +30,7 @@ class ModelsCommandTest {
             assertTrue(table.out().lines().anyMatch(l -> l.startsWith("talking-heads_base ") && l.contains("unknown")
                     && l.endsWith("no")), table.out());
 
-            EndToEndTest.Run json = EndToEndTest.run("models", "--json");
+            Cli.Run json = Cli.run("models", "--json");
             assertEquals(0, json.code(), json.err());
             JsonArray rows = JsonParser.parseString(json.out()).getAsJsonArray();
             assertEquals(33, rows.size());
@@ -55,7 +56,7 @@ class ModelsCommandTest {
 
     @Test
     void unknownModelNameFailsWithTheClosestNames() {
-        EndToEndTest.Run r = EndToEndTest.run("preprocess", "--model", "electra_smal", "text");
+        Cli.Run r = Cli.run("preprocess", "--model", "electra_smal", "text");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("electra_small") && !r.err().contains("at dev.bertclf"), r.err());
     }

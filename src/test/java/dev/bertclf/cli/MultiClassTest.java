@@ -9,6 +9,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.serve.PredictionServer;
+import dev.bertclf.testutil.Cli;
+import dev.bertclf.testutil.GraphLogits;
+import dev.bertclf.testutil.Png;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import java.net.http.HttpClient;
@@ -41,7 +44,7 @@ class MultiClassTest {
     @TempDir static Path tmp;
     static TemporaryHome home;
     static Path output;
-    static EndToEndTest.Run train;
+    static Cli.Run train;
 
     static String text(Random random, int cls) {
         List<String> words = new ArrayList<>();
@@ -61,7 +64,7 @@ class MultiClassTest {
         StringBuilder csv = new StringBuilder("text,label\n");
         for (int i = 0; i < 240; i++) csv.append(text(random, i % 3)).append(',').append(CLASSES.get(i % 3)).append('\n');
         Path trainCsv = Files.writeString(tmp.resolve("topics.csv"), csv);
-        train = EndToEndTest.trainOnFile(model, trainCsv, output);
+        train = Cli.trainOnFile(model, trainCsv, output);
     }
 
     @AfterAll
@@ -90,7 +93,7 @@ class MultiClassTest {
             assertEquals(3, clf.logitsPerText());
             djl = clf.logits(texts, 3);
         }
-        float[] ours = EndToEndTest.graphLogits(output, 3, 16, texts, g -> {
+        float[] ours = GraphLogits.of(output, 3, 16, texts, g -> {
             assertEquals(Shape.of(32, 3), g.variables().shapes().get("classifier/kernel"));
             assertEquals(Shape.of(3), g.variables().shapes().get("classifier/bias"));
         });
@@ -100,7 +103,7 @@ class MultiClassTest {
 
     @Test
     void predictListsTheTopClassesBestFirst() {
-        EndToEndTest.Run r = EndToEndTest.run("predict", "--model-dir", output.toString(), "--json",
+        Cli.Run r = Cli.run("predict", "--model-dir", output.toString(), "--json",
                 "the director and the cast", "a terrible hated story");
         assertEquals(0, r.code(), r.err());
         JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
@@ -121,12 +124,12 @@ class MultiClassTest {
             }
             assertTrue(sum <= 1 + 1e-9 && sum > 0.99, "three of three classes sum to one: " + sum);
         }
-        EndToEndTest.Run text = EndToEndTest.run("predict", "--model-dir", output.toString(), "--top", "2",
+        Cli.Run text = Cli.run("predict", "--model-dir", output.toString(), "--top", "2",
                 "the director and the cast");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("movies") && !text.out().contains("score:"), text.out());
         assertEquals(2, text.out().split("\\s0\\.\\d{6}").length - 1, "two classes shown: " + text.out());
-        assertEquals(2, EndToEndTest.run("predict", "--model-dir", output.toString(), "--top", "6", "x").code());
+        assertEquals(2, Cli.run("predict", "--model-dir", output.toString(), "--top", "6", "x").code());
     }
 
     /** {@code serve} answers the same records, with up to five (here all three) classes in {@code top}. */
@@ -151,7 +154,7 @@ class MultiClassTest {
         StringBuilder csv = new StringBuilder("text,label\n");
         for (int i = 0; i < 30; i++) csv.append(text(random, i % 3)).append(',').append(CLASSES.get(i % 3)).append('\n');
         Path test = Files.writeString(tmp.resolve("test.csv"), csv);
-        EndToEndTest.Run r = EndToEndTest.run("evaluate", "--model-dir", output.toString(), "--test-file",
+        Cli.Run r = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
                 test.toString(), "--plots-dir", tmp.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("ROC AUC: binary models only") && r.out().contains("Macro-F1: "), r.out());
@@ -166,10 +169,10 @@ class MultiClassTest {
             for (int c = 1; c < 4; c++) sum += Long.parseLong(cells[c]);
         }
         assertEquals(30, sum);
-        EndToEndTest.assertPng(tmp.resolve("confusion_matrix.png"));
+        Png.assertPng(tmp.resolve("confusion_matrix.png"));
         assertFalse(Files.exists(tmp.resolve("roc_curve.png")), "no ROC curve for three classes");
 
-        EndToEndTest.Run json = EndToEndTest.run("evaluate", "--model-dir", output.toString(), "--test-file",
+        Cli.Run json = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
                 test.toString(), "--plots-dir", tmp.toString(), "--json");
         assertEquals(0, json.code(), json.err());
         JsonObject m = JsonParser.parseString(json.out()).getAsJsonObject();

@@ -8,6 +8,7 @@ import dev.bertclf.data.DirectoryLock;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.testutil.TinyClassifier;
 import dev.bertclf.train.TrainingCheckpoints;
@@ -43,18 +44,18 @@ class OutputSafetyTest {
 
     /** Trains into {@code output}; expects a usage error containing {@code expected}, before any work. */
     static void assertRefused(Path output, String expected) {
-        EndToEndTest.Run r = train(output);
+        Cli.Run r = train(output);
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(expected), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
         assertFalse(r.out().contains("Found ") || r.err().contains("Tokenizing"), "no data work: " + r.out());
     }
 
-    static EndToEndTest.Run train(Path output, String... more) {
+    static Cli.Run train(Path output, String... more) {
         List<String> args = new ArrayList<>(List.of("train", "--model", model.toString(), "--data-dir", data.toString(),
                 "--epochs", "1", "--batch-size", "4", "--max-seq-len", "16", "--output", output.toString()));
         args.addAll(List.of(more));
-        return EndToEndTest.run(args.toArray(String[]::new));
+        return Cli.run(args.toArray(String[]::new));
     }
 
     @Test
@@ -91,7 +92,7 @@ class OutputSafetyTest {
         Path out = tmp.resolve("clash");
         Path theirs = Files.createDirectories(tmp.resolve("clash" + TrainingCheckpoints.SUFFIX));
         Files.writeString(theirs.resolve("notes.txt"), "mine");
-        EndToEndTest.Run r = train(out);
+        Cli.Run r = train(out);
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(theirs + " holds notes.txt, which bert-clf did not write"), r.err());
         assertEquals(List.of("notes.txt"), names(theirs));
@@ -105,7 +106,7 @@ class OutputSafetyTest {
         TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
         Path log = Files.writeString(tmp.resolve("busy.train.log"), "the running run's log\n");
         try (DirectoryLock held = checkpoints.lock(out)) {
-            EndToEndTest.Run r = train(out);
+            Cli.Run r = train(out);
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().contains("another 'bert-clf train' is writing to " + out), r.err());
         }
@@ -118,7 +119,7 @@ class OutputSafetyTest {
     void onlyAMarkedModelFolderIsReplaced() throws Exception {
         Path out = TinyClassifier.export(tmp.resolve("exported"));
         assertTrue(OwnedFolder.isMarked(out, SavedModelExporter.OWNED_AS));
-        EndToEndTest.Run r = train(out);
+        Cli.Run r = train(out);
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("train.log")) && OwnedFolder.isMarked(out, SavedModelExporter.OWNED_AS));
 
@@ -149,14 +150,14 @@ class OutputSafetyTest {
         Files.writeString(plots.resolve("roc_curve.png"), "my own figure");
         String[] evaluate = {"evaluate", "--model-dir", model.toString(), "--test-file", test.toString(),
             "--plots-dir", plots.toString()};
-        EndToEndTest.Run r = EndToEndTest.run(evaluate);
+        Cli.Run r = Cli.run(evaluate);
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("already holds roc_curve.png, which bert-clf did not write"), r.err());
         assertEquals("my own figure", Files.readString(plots.resolve("roc_curve.png")));
 
         Files.delete(plots.resolve("roc_curve.png"));
-        assertEquals(0, EndToEndTest.run(evaluate).code());
-        EndToEndTest.Run again = EndToEndTest.run(evaluate);
+        assertEquals(0, Cli.run(evaluate).code());
+        Cli.Run again = Cli.run(evaluate);
         assertEquals(0, again.code(), again.err());
         assertTrue(Files.isRegularFile(plots.resolve("roc_curve.png")));
     }

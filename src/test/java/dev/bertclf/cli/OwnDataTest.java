@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TinyBert;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class OwnDataTest {
     @TempDir static Path tmp;
     static String previousHome;
     static Path model, output, trainCsv, testJsonl;
-    static EndToEndTest.Run train;
+    static Cli.Run train;
 
     @BeforeAll
     static void trainOnACsv() throws Exception {
@@ -54,7 +55,7 @@ class OwnDataTest {
                     .append(positive ? "1" : "0.0").append("}\n");
         }
         testJsonl = Files.writeString(tmp.resolve("test.jsonl"), jsonl);
-        train = EndToEndTest.trainOnFile(model, trainCsv, output);
+        train = Cli.trainOnFile(model, trainCsv, output);
     }
 
     @AfterAll
@@ -76,7 +77,7 @@ class OwnDataTest {
 
     @Test
     void evaluateReadsAJsonLinesTestFile() {
-        EndToEndTest.Run r = EndToEndTest.run("evaluate", "--model-dir", output.toString(), "--test-file",
+        Cli.Run r = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
                 testJsonl.toString(), "--text-column", "review", "--label-column", "stars", "--json",
                 "--plots-dir", tmp.toString());
         assertEquals(0, r.code(), r.err());
@@ -89,18 +90,18 @@ class OwnDataTest {
     @Test
     void badTestFilesGiveOneLineAndExitCodeOne() throws Exception {
         Path words = Files.writeString(tmp.resolve("words.tsv"), "text\tlabel\nnice film\tpos\nbad film\tneg\n");
-        EndToEndTest.Run classes = EndToEndTest.run("evaluate", "--model-dir", output.toString(), "--test-file",
+        Cli.Run classes = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
                 words.toString());
         assertEquals(1, classes.code());
         assertTrue(classes.err().contains("has classes [neg, pos]; the model's are [0, 1]"), classes.err());
         Path broken = Files.writeString(tmp.resolve("broken.jsonl"), "{\"text\": \"a\", \"label\": 1}\n{\"text\": \n");
-        EndToEndTest.Run malformed = EndToEndTest.run("evaluate", "--model-dir", output.toString(), "--test-file",
+        Cli.Run malformed = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
                 broken.toString());
         assertEquals(1, malformed.code());
         assertTrue(malformed.err().contains(broken + ":2: malformed line: not one JSON object (End of input at column 10)"),
                 malformed.err());
         assertFalse(malformed.err().contains("\tat "), "no stack trace without --verbose");
-        EndToEndTest.Run format = EndToEndTest.run("evaluate", "--model-dir", output.toString(), "--test-file",
+        Cli.Run format = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
                 words.toString(), "--format", "xml");
         assertEquals(2, format.code(), "an unknown --format is a usage error");
     }

@@ -10,6 +10,7 @@ import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.model.WeightInit;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.train.SessionOptions;
@@ -59,16 +60,16 @@ class PredictInputTest {
         home.close();
     }
 
-    static EndToEndTest.Run predict(String... args) {
+    static Cli.Run predict(String... args) {
         String[] all = new String[args.length + 3];
         all[0] = "predict";
         all[1] = "--model-dir";
         all[2] = model.toString();
         System.arraycopy(args, 0, all, 3, args.length);
-        return EndToEndTest.run(all);
+        return Cli.run(all);
     }
 
-    static EndToEndTest.Run predictStdin(byte[] stdin, String... args) {
+    static Cli.Run predictStdin(byte[] stdin, String... args) {
         InputStream in = System.in;
         System.setIn(new ByteArrayInputStream(stdin));
         try {
@@ -80,21 +81,21 @@ class PredictInputTest {
 
     @Test
     void emptyTextIsAUsageError() {
-        EndToEndTest.Run r = predict("fine", "");
+        Cli.Run r = predict("fine", "");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("TEXT 2 is empty: there is nothing to classify"), r.err());
     }
 
     @Test
     void whitespaceOnlyTextIsAUsageError() {
-        EndToEndTest.Run r = predict(" \t\n ");
+        Cli.Run r = predict(" \t\n ");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("TEXT 1 is only whitespace"), r.err());
     }
 
     @Test
     void onlyBlankLinesOnStdinIsAUsageError() {
-        EndToEndTest.Run r = predictStdin("\n  \n\t\n".getBytes(StandardCharsets.UTF_8));
+        Cli.Run r = predictStdin("\n  \n\t\n".getBytes(StandardCharsets.UTF_8));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("no text to classify"), r.err());
     }
@@ -105,7 +106,7 @@ class PredictInputTest {
         String big = "the movie was great ! ".repeat((1 << 20) / 22 + 1);
         assertTrue(big.length() >= 1 << 20);
         long t0 = System.nanoTime();
-        EndToEndTest.Run r = predict(big, "the movie was great ! ".repeat(3)); // 15 words: cut to 14 as well
+        Cli.Run r = predict(big, "the movie was great ! ".repeat(3)); // 15 words: cut to 14 as well
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().filter(l -> l.startsWith("input:")).toList();
@@ -119,7 +120,7 @@ class PredictInputTest {
     @Test
     void invalidUtf8OnStdinIsReplaced() {
         byte[] bytes = {'g', 'r', 'e', 'a', 't', ' ', (byte) 0xFF, (byte) 0xC3, ' ', 'f', 'i', 'l', 'm', '\n'};
-        EndToEndTest.Run r = predictStdin(bytes, "--json");
+        Cli.Run r = predictStdin(bytes, "--json");
         assertEquals(0, r.code(), r.err());
         JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
         assertEquals(1, results.size());
@@ -129,7 +130,7 @@ class PredictInputTest {
     /** After {@code --}, "-v" and "--json" are texts to classify, not options, for picocli and for the log level. */
     @Test
     void doubleDashMakesOptionLikeArgumentsTexts() {
-        EndToEndTest.Run r = predict("--", "-v", "--json");
+        Cli.Run r = predict("--", "-v", "--json");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().filter(l -> l.startsWith("input:")).toList();
         assertEquals(2, lines.size(), r.out());
@@ -140,7 +141,7 @@ class PredictInputTest {
     /** Control characters in the text and in the labels are shown escaped, and each prediction stays one line. */
     @Test
     void controlCharactersInTextsAndLabelsAreEscapedOnOneLine() {
-        EndToEndTest.Run r = EndToEndTest.run("predict", "--model-dir", hostileLabels.toString(),
+        Cli.Run r = Cli.run("predict", "--model-dir", hostileLabels.toString(),
                 "great\u001b]0;title\u0007 film\u202e", "bad \u009b31m film");
         assertEquals(0, r.code(), r.err());
         assertNoRawControls(r.out());
@@ -148,7 +149,7 @@ class PredictInputTest {
         assertTrue(r.out().contains("great\\e]0;title\\x07 film\\u202e") && r.out().contains("\\x9b31m"), r.out());
         assertTrue(r.out().contains("neg\\e[2K\\rok") || r.out().contains("pos\\nfake line\\u202e"), r.out());
 
-        EndToEndTest.Run json = EndToEndTest.run("predict", "--json", "--model-dir", hostileLabels.toString(),
+        Cli.Run json = Cli.run("predict", "--json", "--model-dir", hostileLabels.toString(),
                 "bad \u009b31m film\u202e");
         assertEquals(0, json.code(), json.err());
         assertNoRawControls(json.out().replace("\n", ""));
@@ -167,7 +168,7 @@ class PredictInputTest {
                 java.nio.file.Files.writeString(data.resolve("test").resolve(name).resolve(i + ".txt"), "a film " + i);
             }
         }
-        EndToEndTest.Run r = EndToEndTest.run("evaluate", "--model-dir", hostileLabels.toString(), "--data-dir",
+        Cli.Run r = Cli.run("evaluate", "--model-dir", hostileLabels.toString(), "--data-dir",
                 data.toString(), "--plots-dir", tmp.resolve("plots").toString());
         assertEquals(0, r.code(), r.err());
         assertNoRawControls(r.out());
@@ -184,7 +185,7 @@ class PredictInputTest {
 
     @Test
     void noTrainedModelYetSaysToTrainFirst() {
-        EndToEndTest.Run r = EndToEndTest.run("predict", "a fine film");
+        Cli.Run r = Cli.run("predict", "a fine film");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("no trained model yet: run 'bert-clf train' first"), r.err());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TemporaryHome;
@@ -21,25 +22,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Interruption and resume with real processes: a {@code train} child JVM killed with SIGKILL mid-epoch, or stopped
  * with SIGTERM, continues with {@code train --resume} to the very same metrics as an uninterrupted run of the same
- * seed; a second run into a locked output, a diverging loss and contradicting options are refused clearly.
+ * seed; a second run into a locked output, a diverging loss and contradicting options are refused clearly. Each
+ * test runs alone and in any order: the uninterrupted reference run ({@link #uninterrupted}) and the run stopped by
+ * SIGTERM ({@link #terminated}) are made once, by the first test that needs them.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ResumeTest {
     private static final int EPOCHS = 2, EXAMPLES = 80, EVERY = 5, STEPS = EPOCHS * EXAMPLES / 4;
     @TempDir static Path tmp;
     static LoopbackServer server;
     static TemporaryHome home;
     static Path data, model;
-    static JsonArray reference;
+    private static Cli.Run uninterrupted;
+    private static Integer terminatedExit;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -48,7 +48,7 @@ class ResumeTest {
         server.serve("/aclImdb_v1.tar.gz", SyntheticImdb.archive(100, 5), LoopbackServer.Fault.NONE);
         data = tmp.resolve("data");
         model = TinyBert.write(tmp.resolve("tiny_bert"), "");
-        EndToEndTest.Run r = EndToEndTest.run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(),
+        Cli.Run r = Cli.run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(),
                 "--data-dir", data.toString());
         assertEquals(0, r.code(), r.err());
     }
@@ -66,25 +66,48 @@ class ResumeTest {
                 "--data-dir", data.toString(), "--checkpoint-every", "" + EVERY, "--output", output.toString()));
     }
 
+    /** The run every interrupted one must end as, into {@code tmp/reference}: made once. */
+    static synchronized Cli.Run uninterrupted() {
+        if (uninterrupted == null) uninterrupted = Cli.run(recipe(tmp.resolve("reference")).toArray(String[]::new));
+        return uninterrupted;
+    }
+
+    /** The history of {@link #uninterrupted}. */
+    static JsonArray reference() throws IOException {
+        assertEquals(0, uninterrupted().code(), uninterrupted().err());
+        return history(tmp.resolve("reference"));
+    }
+
+    /** A run into {@code tmp/terminated} stopped with SIGTERM after its first checkpoint: made once; its exit code. */
+    static synchronized int terminated() throws Exception {
+        if (terminatedExit == null) {
+            Path out = tmp.resolve("terminated");
+            Process child = start(out);
+            awaitCheckpoint(child, out);
+            child.destroy(); // SIGTERM
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+            terminatedExit = child.exitValue();
+        }
+        return terminatedExit;
+    }
+
     @Test
-    @Order(1)
     void uninterruptedRunLeavesNoCheckpoints() throws Exception {
         Path out = tmp.resolve("reference");
-        EndToEndTest.Run r = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        Cli.Run r = uninterrupted();
         assertEquals(0, r.code(), r.err());
-        reference = history(out);
+        JsonArray reference = history(out);
         assertEquals(EPOCHS, reference.size());
         assertFalse(Files.exists(checkpointDir(out)), "checkpoints are removed once the run has finished");
     }
 
     @Test
-    @Order(2)
     void resumeAfterSigkillEndsAsTheUninterruptedRun() throws Exception {
         Path out = tmp.resolve("killed");
         Process child = start(out);
         long first = awaitCheckpoint(child, out);
         // While the child trains, it holds the output's lock: a second run is refused at once.
-        EndToEndTest.Run second = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        Cli.Run second = Cli.run(recipe(out).toArray(String[]::new));
         assertEquals(1, second.code(), second.err());
         assertTrue(second.err().contains("another 'bert-clf train' is writing to " + out), second.err());
 
@@ -94,9 +117,10 @@ class ResumeTest {
         long killedAt = stepOf(latestCheckpoint(out));
         assertTrue(killedAt >= EVERY && killedAt < STEPS, "killed mid-run, at checkpoint step " + killedAt + " (first " + first + ")");
 
-        EndToEndTest.Run resumed = EndToEndTest.run("train", "--resume", out.toString());
+        Cli.Run resumed = Cli.run("train", "--resume", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("Resuming from step " + killedAt + " of " + STEPS), resumed.err());
+        JsonArray reference = reference();
         assertSameMetrics(reference, history(out));
         assertFalse(Files.exists(checkpointDir(out)));
         String runLog = Files.readString(out.resolve("train.log"));
@@ -108,15 +132,11 @@ class ResumeTest {
     }
 
     @Test
-    @Order(3)
     void sigtermSavesACheckpointAndSaysHowToResume() throws Exception {
         Path out = tmp.resolve("terminated");
-        Process child = start(out);
-        awaitCheckpoint(child, out);
-        child.destroy(); // SIGTERM
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        int exit = terminated();
         String err = log(out);
-        assertEquals(143, child.exitValue(), err);
+        assertEquals(143, exit, err);
         assertTrue(err.contains("SIGTERM: stopping after this step to save a checkpoint"), err);
         assertTrue(err.contains("Resume with: bert-clf train --resume " + out), err);
         long stoppedAt = stepOf(latestCheckpoint(out));
@@ -127,27 +147,27 @@ class ResumeTest {
 
         String stoppedLog = Files.readString(tmp.resolve("terminated.train.log"));
         assertTrue(stoppedLog.contains("stopped by SIGTERM at step " + stoppedAt), stoppedLog);
-        EndToEndTest.Run fresh = EndToEndTest.run(recipe(out).toArray(String[]::new));
+        Cli.Run fresh = Cli.run(recipe(out).toArray(String[]::new));
         assertEquals(1, fresh.code());
         assertTrue(fresh.err().contains("unfinished run") && fresh.err().contains("--resume " + out), fresh.err());
         assertEquals(stoppedLog, Files.readString(tmp.resolve("terminated.train.log")),
                 "the refused run writes nothing into the stopped run's log");
-        EndToEndTest.Run conflicting = EndToEndTest.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
+        Cli.Run conflicting = Cli.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
         assertEquals(2, conflicting.code());
         assertTrue(conflicting.err().contains("--epochs 5 conflicts with the stopped run's 2"), conflicting.err());
     }
 
     /** The stopped run's task stays: its data source, format and columns; its data only moves, it is not swapped. */
     @Test
-    @Order(4)
     void resumeCannotChangeTheTask() throws Exception {
-        Path out = tmp.resolve("terminated"); // stopped by the test before
+        terminated();
+        Path out = tmp.resolve("terminated");
         Path file = Files.writeString(tmp.resolve("other.csv"), "text,label\ngood,pos\nbad,neg\n");
-        EndToEndTest.Run toFile = EndToEndTest.run("train", "--resume", out.toString(), "--train-file", file.toString());
+        Cli.Run toFile = Cli.run("train", "--resume", out.toString(), "--train-file", file.toString());
         assertEquals(2, toFile.code(), toFile.err());
         assertTrue(toFile.err().contains("--train-file " + file + " conflicts with the stopped run's data folder"),
                 toFile.err());
-        EndToEndTest.Run column = EndToEndTest.run("train", "--resume", out.toString(), "--text-column", "body");
+        Cli.Run column = Cli.run("train", "--resume", out.toString(), "--text-column", "body");
         assertEquals(2, column.code(), column.err());
         assertTrue(column.err().contains("--text-column body conflicts with the stopped run's text"), column.err());
 
@@ -163,7 +183,7 @@ class ResumeTest {
         try (Stream<Path> reviews = Files.list(moved.resolve("aclImdb/train/pos"))) {
             for (Path review : reviews.toList()) Files.writeString(review, "weather " + Files.readString(review));
         }
-        EndToEndTest.Run edited = EndToEndTest.run("train", "--resume", out.toString(), "--data-dir", moved.toString());
+        Cli.Run edited = Cli.run("train", "--resume", out.toString(), "--data-dir", moved.toString());
         assertEquals(1, edited.code(), edited.err());
         assertTrue(edited.err().contains("the data changed since the checkpoint") && edited.err().contains("other texts"),
                 edited.err());
@@ -171,21 +191,19 @@ class ResumeTest {
     }
 
     @Test
-    @Order(5)
     void resumeWithNoCheckpointIsAUsageError() {
-        EndToEndTest.Run r = EndToEndTest.run("train", "--resume", tmp.resolve("never").toString());
+        Cli.Run r = Cli.run("train", "--resume", tmp.resolve("never").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--resume: no checkpoint beside " + tmp.resolve("never")), r.err());
     }
 
     @Test
-    @Order(6)
     void divergingLossStopsAndKeepsTheLastGoodCheckpoint() throws Exception {
         Path out = tmp.resolve("diverged");
         List<String> args = recipe(out);
         args.set(args.indexOf("--learning-rate") + 1, "1e10"); // weight decay alone multiplies weights by -1e8 a step
         args.set(args.indexOf("--checkpoint-every") + 1, "1");
-        EndToEndTest.Run r = EndToEndTest.run(args.toArray(String[]::new));
+        Cli.Run r = Cli.run(args.toArray(String[]::new));
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("the loss became") && r.err().contains("try a lower --learning-rate"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TinyClassifier;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -109,7 +110,7 @@ class ServeCommandTest {
                     + "environment variable BERT_CLF_TLS_PASSWORD"},
         };
         for (String[] c : cases) {
-            EndToEndTest.Run r = EndToEndTest.run("serve", "--model-dir", nothing, c[0], c[1]);
+            Cli.Run r = Cli.run("serve", "--model-dir", nothing, c[0], c[1]);
             assertEquals(2, r.code(), c[0] + " " + c[1] + ": " + r.err());
             assertTrue(r.err().startsWith("error: " + c[2] + System.lineSeparator()), r.err());
         }
@@ -118,7 +119,7 @@ class ServeCommandTest {
     @Test
     void anEmptyKeyFileIsFoundBeforeTheModelLoads() throws java.io.IOException {
         Path empty = java.nio.file.Files.writeString(tmp.resolve("empty-key"), "\n");
-        EndToEndTest.Run r = EndToEndTest.run("serve", "--model-dir", tmp.resolve("nothing").toString(),
+        Cli.Run r = Cli.run("serve", "--model-dir", tmp.resolve("nothing").toString(),
                 "--api-key-file", empty.toString());
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("error: --api-key-file " + empty + ": the file is empty"), r.err());
@@ -126,12 +127,12 @@ class ServeCommandTest {
 
     @Test
     void aMissingModelAndABusyPortGiveAMessageAndExitCodeOne() throws java.io.IOException {
-        EndToEndTest.Run missing = EndToEndTest.run("serve", "--model-dir", tmp.resolve("nothing").toString(), "--port", "0");
+        Cli.Run missing = Cli.run("serve", "--model-dir", tmp.resolve("nothing").toString(), "--port", "0");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("run 'bert-clf train' first"), missing.err());
-        assertEquals(2, EndToEndTest.run("serve", "--port", "many").code());
+        assertEquals(2, Cli.run("serve", "--port", "many").code());
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            EndToEndTest.Run busy = EndToEndTest.run("serve", "--model-dir", model.toString(),
+            Cli.Run busy = Cli.run("serve", "--model-dir", model.toString(),
                     "--port", String.valueOf(taken.getLocalPort()));
             assertEquals(1, busy.code());
             assertTrue(busy.err().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), busy.err());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.DataException;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TestArchives;
@@ -50,7 +51,7 @@ class TerminalOutputTest {
         server.serve("/evil.tar.gz", TestArchives.tarGz(t -> TestArchives.addFile(t, name, new byte[1])),
                 LoopbackServer.Fault.NONE);
         for (String verbose : new String[] {"-q", "-v"}) {
-            EndToEndTest.Run r = EndToEndTest.run("download", verbose, "--url", server.uri("/evil.tar.gz").toString(),
+            Cli.Run r = Cli.run("download", verbose, "--url", server.uri("/evil.tar.gz").toString(),
                     "--data-dir", tmp.resolve("data").toString());
             assertEquals(1, r.code(), r.err());
             PredictInputTest.assertNoRawControls(r.out() + r.err().replace("\t", ""));
@@ -64,7 +65,7 @@ class TerminalOutputTest {
     @Test
     void aDataDirThatIsAFileNamesTheFileAndTheCause() throws IOException {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
-        EndToEndTest.Run r = EndToEndTest.run("download", "--url", server.uri("/none.tar.gz").toString(),
+        Cli.Run r = Cli.run("download", "--url", server.uri("/none.tar.gz").toString(),
                 "--data-dir", file.toString());
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("error: Cannot create " + file + ": file already exists. "), r.err());
@@ -90,7 +91,7 @@ class TerminalOutputTest {
     /** The message of a usage error quotes what was typed, escaped. */
     @Test
     void usageErrorsShowTypedControlCharactersEscaped() {
-        EndToEndTest.Run r = EndToEndTest.run("download", "--ur\u001b[2K\rl", "x");
+        Cli.Run r = Cli.run("download", "--ur\u001b[2K\rl", "x");
         assertEquals(2, r.code(), r.err());
         PredictInputTest.assertNoRawControls(r.out() + r.err());
         assertTrue(r.err().contains("--ur\\e[2K\\rl"), r.err());

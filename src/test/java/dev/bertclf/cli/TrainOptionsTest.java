@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.train.TrainingCheckpoints;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class TrainOptionsTest {
         List<String> args = new ArrayList<>(List.of("train", "--model", model.toString(), "--data-dir",
                 tmp.resolve("no-data").toString(), "--url", "http://127.0.0.1:1/unreachable.tar.gz", "--output", out.toString()));
         args.addAll(List.of(options));
-        EndToEndTest.Run r = EndToEndTest.run(args.toArray(String[]::new));
+        Cli.Run r = Cli.run(args.toArray(String[]::new));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(expected), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
@@ -73,7 +74,7 @@ class TrainOptionsTest {
         for (String[] args : List.of(new String[] {"evaluate", "--max-examples", "-5"},
                 new String[] {"evaluate", "--batch-size", "0"}, new String[] {"bench", "--batch-size", "0"},
                 new String[] {"bench", "--precision", "fp8"})) {
-            EndToEndTest.Run r = EndToEndTest.run(args);
+            Cli.Run r = Cli.run(args);
             assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().contains(args[1]) && r.err().contains("Try 'bert-clf " + args[0] + " --help'"), r.err());
         }
@@ -84,7 +85,7 @@ class TrainOptionsTest {
     void everyCommandsHelpIsClean() {
         for (String c : List.of("download", "train", "evaluate", "predict", "serve", "preprocess", "embed", "bench",
                 "models", "completion")) {
-            EndToEndTest.Run r = EndToEndTest.run(c, "--help");
+            Cli.Run r = Cli.run(c, "--help");
             assertEquals(0, r.code(), c);
             assertEquals("", r.err(), c + " --help");
         }

@@ -186,6 +186,16 @@ class TableFileTest {
         assertEquals(List.of("0", "100", "2.5"), t.classNames());
     }
 
+    /** Lines are counted across blank lines and quoted line breaks; quoted fields with doubled quotes are fine. */
+    @Test
+    void errorsNameTheLineAfterBlankLinesAndQuotedLineBreaks() throws IOException {
+        String ok = "text,label\n\n\"q\"\"\r\nr\",\"x\"\"y\"\n\r\n";
+        assertEquals(List.of("q\"\r\nr", "b"), texts(read(write("ok.csv", ok + "b,z\n"))));
+        assertError("u.csv", ok + "b,say \"hi\"\n", "u.csv:6: malformed line: a quote inside an unquoted field");
+        assertError("c.csv", ok + "\n\"never closed,neg\n", "c.csv:7: malformed line: a quoted field is never closed");
+        assertError("n.csv", ok + "a,b,c\n", "n.csv:6: malformed line: 3 fields, the header has 2");
+    }
+
     @Test
     void labelsAndFieldsHaveABound() throws IOException {
         assertError("long.csv", "text,label\na,\"" + "x".repeat(TableFile.MAX_LABEL_CHARS + 1) + "\"\n",

@@ -3,8 +3,8 @@ package dev.bertclf.cli;
 import java.util.Locale;
 
 /** NumPy-style short array printing, so our output reads like the tutorial's. */
-final class Arrays {
-    private Arrays() {}
+final class NumpyPrint {
+    private NumpyPrint() {}
 
     static String head(int[] a, int n) {
         StringBuilder sb = new StringBuilder("[");
