@@ -2,6 +2,7 @@ package dev.bertclf.infer;
 
 import dev.bertclf.model.BertModel;
 import dev.bertclf.model.InputTensors;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.runtime.TfRuntime;
@@ -29,7 +30,7 @@ public final class EncoderRunner implements AutoCloseable {
     public EncoderRunner(PretrainedModel model) {
         TfRuntime.engine();
         NamedVariables vars = new NamedVariables(Ops.create(graph));
-        bert = new BertModel(model.config(), vars, BertModel.Dropout.NONE);
+        bert = new BertModel(model.config(), vars, Mode.INFERENCE, null);
         session = new Session(graph);
         Map<String, TFloat32> weights = model.initialWeights(vars.shapes(), 0);
         try {

@@ -2,8 +2,8 @@ package dev.bertclf.infer;
 
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.BertModel;
 import dev.bertclf.model.InputTensors;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.train.SessionOptions;
@@ -32,7 +32,7 @@ public final class InferenceGraph implements AutoCloseable {
 
     public InferenceGraph(BertConfig config, SessionOptions options, int numClasses) {
         vars = new NamedVariables(Ops.create(graph));
-        model = new BertClassifier(config, vars, BertModel.Dropout.NONE, numClasses);
+        model = new BertClassifier(config, vars, Mode.INFERENCE, null, numClasses);
         session = new Session(graph, options.toConfigProto());
     }
 

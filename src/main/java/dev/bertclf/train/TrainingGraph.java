@@ -2,8 +2,9 @@ package dev.bertclf.train;
 
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.BertModel;
+import dev.bertclf.model.Dropout;
 import dev.bertclf.model.InputTensors;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ public final class TrainingGraph implements AutoCloseable {
         vars = new NamedVariables(tf);
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
         dropoutStep = tf.withName("dropout_step").placeholderWithDefault(tf.constant(0L), Shape.scalar());
-        model = new BertClassifier(config, vars, BertModel.Dropout.switched(dropoutOn, dropoutStep, seed), numClasses);
+        model = new BertClassifier(config, vars, Mode.TRAINING, new Dropout(dropoutOn, dropoutStep, seed), numClasses);
         labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
 
         Operand<TFloat32> perExample, predicted;

@@ -34,7 +34,7 @@ class BertFamiliesGraphTest {
     static float[][] run(BertConfig config, Map<String, TFloat32> weights) {
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
-            BertModel bert = new BertModel(config, vars, BertModel.Dropout.NONE);
+            BertModel bert = new BertModel(config, vars, Mode.INFERENCE, null);
             try (Session s = new Session(g); InputTensors in = new InputTensors(BATCH)) {
                 vars.load(s, weights);
                 try (Result r = in.feed(s.runner(), bert).fetch(bert.sequenceOutput).fetch(bert.pooledOutput).run()) {
@@ -147,7 +147,7 @@ class BertFamiliesGraphTest {
                 for (int k = 0; k < 32; k++) assertEquals(out[0][row * 6 * 32 + k], out[1][row * 32 + k], 0f);
             }
             BertConfig tanhGelu = config.copy();
-            tanhGelu.hiddenAct = "gelu";
+            tanhGelu.hiddenAct = BertConfig.HiddenAct.GELU;
             assertTrue(maxDifference(out[0], run(tanhGelu, weights)[0]) > 1e-6, "hidden_act selects the GELU form");
         } finally {
             weights.values().forEach(TFloat32::close);

@@ -125,9 +125,9 @@ class FamilyArchivesTest {
             PretrainedModel electra = online.resolve("electra_tiny");
             PretrainedModel albert = online.resolve("albert_tiny");
             assertEquals(cache.resolve("electra_tiny/electra_tiny"), electra.directory());
-            assertEquals("electra", electra.config().modelType);
+            assertEquals("electra", electra.config().modelType.toString());
             assertFalse(electra.sentencePiece());
-            assertEquals("albert", albert.config().modelType);
+            assertEquals("albert", albert.config().modelType.toString());
             assertTrue(albert.sentencePiece() && albert.lowercase());
             try (WordPieceTokenizer tok = albert.tokenizer(16)) {
                 assertEquals(List.of("[CLS]", "\u2581the", "\u2581movie", "\u2581was", "\u2581amaz", "ing", "!", "[SEP]"),

@@ -83,7 +83,7 @@ class HubSavedModelsTest {
                 assertTrue(m.hubSavedModel(), c.name());
                 assertEquals(c.family() == Family.ALBERT, m.sentencePiece(), c.name());
                 assertEquals(c.family() == Family.TALKING_HEADS, m.config().talkingHeads && m.config().gatedFeedforward);
-                assertEquals(c.family() == Family.ALBERT ? "albert" : "bert", m.config().modelType);
+                assertEquals(c.family() == Family.ALBERT ? "albert" : "bert", m.config().modelType.toString());
                 assertEquals(2, m.config().numHiddenLayers, "from the registry, which ALBERT's weights cannot tell");
             }
             assertEquals(CASES.size(), server.ranges.size(), "one download each");
@@ -139,7 +139,7 @@ class HubSavedModelsTest {
         Path dir = TinyHubModel.write(tmp.resolve("projected"), shapes, values, true,
                 Map.of("vocab.txt", String.join("\n", TinyBert.vocabulary()).getBytes(StandardCharsets.UTF_8)));
         PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
-        assertEquals("bert", m.config().modelType);
+        assertEquals("bert", m.config().modelType.toString());
         assertEquals(width, m.config().embeddingWidth());
         Map<String, TFloat32> weights = m.initialWeights(TinyBert.encoderShapes(m.config()), 1);
         try {

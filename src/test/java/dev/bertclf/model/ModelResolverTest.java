@@ -37,7 +37,7 @@ class ModelResolverTest {
     static Map<String, Shape> classifierShapes(BertConfig config) {
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
-            new BertClassifier(config, vars, BertModel.Dropout.NONE);
+            new BertClassifier(config, vars, Mode.INFERENCE, null);
             return new java.util.LinkedHashMap<>(vars.shapes());
         }
     }

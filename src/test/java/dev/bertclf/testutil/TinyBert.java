@@ -2,6 +2,7 @@ package dev.bertclf.testutil;
 
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.BertModel;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.WeightInit;
 import dev.bertclf.model.checkpoint.CheckpointWriter;
@@ -53,12 +54,12 @@ public final class TinyBert {
         switch (family) {
             case "bert" -> { }
             case "electra" -> {
-                c.modelType = "electra";
+                c.modelType = BertConfig.ModelType.ELECTRA;
                 c.embeddingSize = 16;
-                c.hiddenAct = "gelu_exact";
+                c.hiddenAct = BertConfig.HiddenAct.GELU_EXACT;
             }
             case "albert" -> {
-                c.modelType = "albert";
+                c.modelType = BertConfig.ModelType.ALBERT;
                 c.embeddingSize = 16;
             }
             case "talking_heads" -> {
@@ -85,7 +86,7 @@ public final class TinyBert {
         TfRuntime.engine();
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
-            new BertModel(config, vars, BertModel.Dropout.NONE);
+            new BertModel(config, vars, Mode.INFERENCE, null);
             return new LinkedHashMap<>(vars.shapes());
         }
     }

@@ -94,7 +94,7 @@ public class TrainingGraphTest {
     void withDropoutOffTheTrainingGraphComputesWhatTheServedGraphDoes() {
         BertConfig config = BertConfig.of(50, 2, 32, 2);
         config.maxPositionEmbeddings = 32;
-        assertEquals("gelu", config.hiddenAct);
+        assertEquals("gelu", config.hiddenAct.toString());
         try (TrainingGraph train = new TrainingGraph(config, 1, SessionOptions.defaults());
              InferenceGraph serve = new InferenceGraph(config, SessionOptions.defaults())) {
             var init = WeightInit.create(train.variables().shapes(), 0.3f, 5);

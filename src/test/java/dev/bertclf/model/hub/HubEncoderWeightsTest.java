@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.ArchiveExtractor;
 import dev.bertclf.model.BertModel;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.testutil.TestArchives;
@@ -203,7 +204,7 @@ class HubEncoderWeightsTest {
     private static Map<String, Shape> graphShapes() {
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
-            new BertModel(TinyBert.config(), vars, BertModel.Dropout.NONE);
+            new BertModel(TinyBert.config(), vars, Mode.INFERENCE, null);
             return new LinkedHashMap<>(vars.shapes());
         }
     }
