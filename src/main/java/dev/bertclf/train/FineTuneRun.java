@@ -15,6 +15,7 @@ import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.model.ModelMemory;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
@@ -33,7 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tensorflow.types.TFloat32;
 
 /**
  * The tutorial end to end: model, data, split, tokens, fine-tuning, and a saved model after every epoch (so an
@@ -253,11 +253,8 @@ public final class FineTuneRun {
         metrics.put("val_" + acc, last.valAccuracy());
         ModelMetadata meta = new ModelMetadata(pretrained.name(), pretrained.lowercase(), req.hp().maxSeqLen(),
                 classes, hp, metrics, Instant.now().toString(), "bert-clf " + Version.get());
-        Map<String, TFloat32> weights = graph.readWeights();
-        try {
+        try (Weights weights = graph.readWeights()) {
             SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);
-        } finally {
-            weights.values().forEach(TFloat32::close);
         }
         FileUtil.writeStringAtomic(out.resolve(HISTORY),
                 new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(history));

@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.Weights;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.LoopbackServer;
@@ -24,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.types.TFloat32;
 
 /**
  * The tutorial's four commands in sequence through {@link Main}, offline: a synthetic IMDB archive served on
@@ -144,12 +143,9 @@ class EndToEndTest {
         try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), numClasses);
              WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(model.resolve("assets/vocab.txt"), true, maxSeqLen)) {
             check.accept(g);
-            Map<String, TFloat32> weights = CheckpointReader.read(model.resolve("variables/variables"),
-                    g.variables().shapes().keySet());
-            try {
+            try (Weights weights = Weights.of(CheckpointReader.read(model.resolve("variables/variables"),
+                    g.variables().shapes().keySet()))) {
                 g.load(weights);
-            } finally {
-                weights.values().forEach(TFloat32::close);
             }
             return g.logits(tok.encode(texts));
         }

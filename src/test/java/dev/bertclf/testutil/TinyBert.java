@@ -5,6 +5,7 @@ import dev.bertclf.model.BertModel;
 import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.WeightInit;
+import dev.bertclf.model.Weights;
 import dev.bertclf.model.checkpoint.CheckpointWriter;
 import dev.bertclf.runtime.TfRuntime;
 import java.io.IOException;
@@ -93,13 +94,10 @@ public final class TinyBert {
 
     /** A random encoder checkpoint at {@code prefix} ({@code prefix.index}, {@code prefix.data-00000-of-00001}). */
     public static void writeCheckpoint(Path prefix, BertConfig config, String scope) throws IOException {
-        Map<String, TFloat32> weights = WeightInit.create(encoderShapes(config), config.initializerRange, 7);
-        Map<String, TFloat32> scoped = new LinkedHashMap<>();
-        weights.forEach((k, v) -> scoped.put(scope + k, v));
-        try {
+        try (Weights weights = WeightInit.create(encoderShapes(config), config.initializerRange, 7)) {
+            Map<String, TFloat32> scoped = new LinkedHashMap<>();
+            weights.asMap().forEach((k, v) -> scoped.put(scope + k, v));
             CheckpointWriter.write(prefix, scoped);
-        } finally {
-            weights.values().forEach(TFloat32::close);
         }
     }
 }
