@@ -3,6 +3,7 @@ package dev.bertclf.bench;
 import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.WeightInit;
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.train.SessionOptions;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Times the real training step (forward, backward, clipping, AdamW) and the real inference graph on random
@@ -117,12 +117,9 @@ public final class ModelBenchmark implements AutoCloseable {
         }
     }
 
-    private void load(Map<String, Shape> shapes, Consumer<Map<String, TFloat32>> into) {
-        Map<String, TFloat32> w = WeightInit.create(shapes, config.initializerRange, 1);
-        try {
+    private void load(Map<String, Shape> shapes, Consumer<Weights> into) {
+        try (Weights w = WeightInit.create(shapes, config.initializerRange, 1)) {
             into.accept(w);
-        } finally {
-            w.values().forEach(TFloat32::close);
         }
     }
 

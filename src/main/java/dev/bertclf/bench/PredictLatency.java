@@ -5,6 +5,7 @@ import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.WeightInit;
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.train.SessionOptions;
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.ndarray.Shape;
 
 /**
  * Times {@code bert-clf predict "one sentence"} the way a user meets it: a new JVM for every run, the model read
@@ -95,16 +96,14 @@ public final class PredictLatency {
     static Path exportRandomModel(BertConfig config, int seqLen, Path dir) throws IOException {
         Path vocab = dir.resolve("vocab.txt");
         Files.write(vocab, SyntheticText.vocabulary(config.vocabSize, SENTENCE));
-        Map<String, TFloat32> weights;
+        Map<String, Shape> shapes;
         try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults())) {
-            weights = WeightInit.create(g.variables().shapes(), config.initializerRange, 1);
+            shapes = g.variables().shapes();
         }
         Path model = dir.resolve("model");
-        try {
+        try (Weights weights = WeightInit.create(shapes, config.initializerRange, 1)) {
             SavedModelExporter.export(model, config, weights, vocab, new ModelMetadata("random " + config, true,
                     seqLen, List.of("neg", "pos"), Map.of(), Map.of(), "", "bert-clf bench"));
-        } finally {
-            weights.values().forEach(TFloat32::close);
         }
         return model;
     }

@@ -1,17 +1,14 @@
 package dev.bertclf.infer;
 
 import dev.bertclf.model.BertModel;
+import dev.bertclf.model.GraphSession;
 import dev.bertclf.model.InputTensors;
-import dev.bertclf.model.NamedVariables;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.PretrainedModel;
-import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.model.Weights;
 import dev.bertclf.text.EncodedBatch;
-import java.util.Map;
-import org.tensorflow.Graph;
 import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -19,29 +16,23 @@ import org.tensorflow.types.TFloat32;
  * comparing our graph with Google's on the same weights.
  */
 public final class EncoderRunner implements AutoCloseable {
-    private final Graph graph = new Graph();
-    private final Session session;
+    private final GraphSession graph = new GraphSession();
     private final BertModel bert;
 
     /** Outputs for one batch: pooled {@code [batch, hidden]} and sequence {@code [batch, seq, hidden]}, flat. */
     public record Outputs(int batch, int seqLen, int hidden, float[] pooled, float[] sequence) {}
 
     public EncoderRunner(PretrainedModel model) {
-        TfRuntime.engine();
-        NamedVariables vars = new NamedVariables(Ops.create(graph));
-        bert = new BertModel(model.config(), vars, BertModel.Dropout.NONE);
-        session = new Session(graph);
-        Map<String, TFloat32> weights = model.initialWeights(vars.shapes(), 0);
-        try {
-            vars.load(session, weights);
-        } finally {
-            weights.values().forEach(TFloat32::close);
+        bert = new BertModel(model.config(), graph.variables(), Mode.INFERENCE, null);
+        graph.start(null);
+        try (Weights weights = model.initialWeights(graph.variables().shapes(), 0)) {
+            graph.load(weights);
         }
     }
 
     public Outputs run(EncodedBatch b) {
-        try (InputTensors in = new InputTensors(b);
-             Result r = in.feed(session.runner(), bert).fetch(bert.pooledOutput).fetch(bert.sequenceOutput).run()) {
+        try (InputTensors in = new InputTensors(b); Result r = in.feed(graph.session().runner(), bert)
+                .fetch(bert.pooledOutput).fetch(bert.sequenceOutput).run()) {
             TFloat32 pooled = (TFloat32) r.get(0), seq = (TFloat32) r.get(1);
             int hidden = (int) pooled.shape().get(1);
             float[] p = new float[(int) pooled.size()], q = new float[(int) seq.size()];
@@ -52,8 +43,5 @@ public final class EncoderRunner implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        session.close();
-        graph.close();
-    }
+    public void close() { graph.close(); }
 }

@@ -2,17 +2,16 @@ package dev.bertclf.infer;
 
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.BertModel;
+import dev.bertclf.model.GraphSession;
 import dev.bertclf.model.InputTensors;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
+import dev.bertclf.model.Weights;
 import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.train.SessionOptions;
-import java.util.Map;
-import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -20,9 +19,7 @@ import org.tensorflow.types.TFloat32;
  * into a SavedModel; benchmarks and tests run it directly to see what a served model computes.
  */
 public final class InferenceGraph implements AutoCloseable {
-    private final Graph graph = new Graph();
-    private final Session session;
-    private final NamedVariables vars;
+    private final GraphSession graph = new GraphSession();
     private final BertClassifier model;
 
     /** A binary classifier's graph, the tutorial's. */
@@ -31,23 +28,23 @@ public final class InferenceGraph implements AutoCloseable {
     }
 
     public InferenceGraph(BertConfig config, SessionOptions options, int numClasses) {
-        vars = new NamedVariables(Ops.create(graph));
-        model = new BertClassifier(config, vars, BertModel.Dropout.NONE, numClasses);
-        session = new Session(graph, options.toConfigProto());
+        model = new BertClassifier(config, graph.variables(), Mode.INFERENCE, null, numClasses);
+        graph.start(options.toConfigProto());
     }
 
-    public NamedVariables variables() { return vars; }
+    public NamedVariables variables() { return graph.variables(); }
 
     public BertClassifier model() { return model; }
 
-    Session session() { return session; }
+    Session session() { return graph.session(); }
 
-    public void load(Map<String, TFloat32> weights) { vars.load(session, weights); }
+    /** Sets every weight by name; see {@link NamedVariables#load}. */
+    public void load(Weights weights) { graph.load(weights); }
 
     /** One logit per row of the batch; for more than two classes, one per class, row after row. */
     public float[] logits(EncodedBatch batch) {
         try (InputTensors in = new InputTensors(batch);
-             Result r = in.feed(session.runner(), model.bert).fetch(model.logits).run()) {
+             Result r = in.feed(graph.session().runner(), model.bert).fetch(model.logits).run()) {
             float[] out = new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses)];
             ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
             return out;
@@ -55,8 +52,5 @@ public final class InferenceGraph implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        session.close();
-        graph.close();
-    }
+    public void close() { graph.close(); }
 }

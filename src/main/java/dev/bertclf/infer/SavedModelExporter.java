@@ -2,6 +2,7 @@ package dev.bertclf.infer;
 
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.text.WordPieceTokenizer;
@@ -10,11 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Map;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
-import org.tensorflow.types.TFloat32;
 
 /**
  * Writes a trained classifier as a standard TensorFlow SavedModel that TensorFlow Serving, Python and DJL load as
@@ -36,7 +35,7 @@ public final class SavedModelExporter {
     private SavedModelExporter() {}
 
     /** {@code vocab} is WordPiece's {@code vocab.txt} or a SentencePiece {@code .model}, told by its name. */
-    public static void export(Path target, BertConfig config, Map<String, TFloat32> weights, Path vocab,
+    public static void export(Path target, BertConfig config, Weights weights, Path vocab,
                               ModelMetadata metadata) throws IOException {
         Path dir = target.toAbsolutePath().normalize();
         Files.createDirectories(dir.getParent());

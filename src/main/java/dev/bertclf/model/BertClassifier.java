@@ -22,16 +22,19 @@ public final class BertClassifier {
     public final Operand<TFloat32> probabilities;
 
     /** A binary classifier, the tutorial's. */
-    public BertClassifier(BertConfig config, NamedVariables vars, BertModel.Dropout dropout) {
-        this(config, vars, dropout, 2);
+    public BertClassifier(BertConfig config, NamedVariables vars, Mode mode, Dropout dropout) {
+        this(config, vars, mode, dropout, 2);
     }
 
-    public BertClassifier(BertConfig config, NamedVariables vars, BertModel.Dropout dropout, int numClasses) {
-        if (numClasses < 2) throw new IllegalArgumentException("a classifier needs at least two classes: " + numClasses);
+    /** The encoder and the head; {@code mode} and {@code dropout} as for {@link BertModel}. */
+    public BertClassifier(BertConfig config, NamedVariables vars, Mode mode, Dropout dropout, int numClasses) {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("a classifier needs at least two classes: " + numClasses);
+        }
         this.numClasses = numClasses;
-        bert = new BertModel(config, vars, dropout);
+        bert = new BertModel(config, vars, mode, dropout);
         Ops tf = vars.scope(HEAD_SCOPE);
-        Operand<TFloat32> pooled = dropout.apply(tf, bert.pooledOutput, HEAD_DROPOUT);
+        Operand<TFloat32> pooled = bert.dropout(tf, bert.pooledOutput, HEAD_DROPOUT);
         Operand<TFloat32> logit = bert.dense(HEAD_SCOPE, pooled, config.hiddenSize, logitsPerExample(numClasses));
         Ops root = vars.scope("");
         if (numClasses == 2) {

@@ -1,12 +1,15 @@
 package dev.bertclf.model;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.annotations.SerializedName;
 import dev.bertclf.runtime.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,20 +29,46 @@ public final class BertConfig {
     @SerializedName("num_hidden_layers") public int numHiddenLayers;
     @SerializedName("num_attention_heads") public int numAttentionHeads;
     @SerializedName("intermediate_size") public int intermediateSize;
-    @SerializedName("hidden_act") public String hiddenAct = "gelu";
+    @SerializedName("hidden_act") public HiddenAct hiddenAct = HiddenAct.GELU;
     @SerializedName("hidden_dropout_prob") public float hiddenDropoutProb = 0.1f;
     @SerializedName("attention_probs_dropout_prob") public float attentionProbsDropoutProb = 0.1f;
     @SerializedName("max_position_embeddings") public int maxPositionEmbeddings = 512;
     @SerializedName("type_vocab_size") public int typeVocabSize = 2;
     @SerializedName("initializer_range") public float initializerRange = 0.02f;
     /** {@code bert} (default), {@code electra} or {@code albert}: whose variable names and layout the encoder has. */
-    @SerializedName("model_type") public String modelType = "bert";
+    @SerializedName("model_type") public ModelType modelType = ModelType.BERT;
     /** Width of the embedding tables when it differs from {@code hidden_size} (ELECTRA-small, ALBERT); else null. */
     @SerializedName("embedding_size") public Integer embeddingSize;
     /** Talking-heads attention: learned {@code [heads, heads]} mixing of the logits and of the probabilities. */
     @SerializedName("talking_heads") public boolean talkingHeads;
     /** Gated-GELU feed-forward: {@code gelu(x W + b) * (x W_gate + b_gate)} before the output projection. */
     @SerializedName("gated_feedforward") public boolean gatedFeedforward;
+
+    /** The {@code model_type} key: whose checkpoints' variable names and layout the encoder has. */
+    public enum ModelType {
+        @SerializedName("bert") BERT,
+        @SerializedName("electra") ELECTRA,
+        @SerializedName("albert") ALBERT;
+
+        /** The name in {@code bert_config.json}. */
+        @Override
+        public String toString() { return jsonName(this); }
+    }
+
+    /** The {@code hidden_act} key: the feed-forward activation (see {@link Activations}). */
+    public enum HiddenAct {
+        /** GELU, tanh approximation (Google's BERT, ALBERT, TF Hub's TF2 encoders). */
+        @SerializedName("gelu") GELU,
+        /** The same as {@link #GELU}, as Hugging Face names it. */
+        @SerializedName("gelu_new") GELU_NEW,
+        /** GELU in its exact erf form, as ELECTRA was trained with. */
+        @SerializedName("gelu_exact") GELU_EXACT,
+        @SerializedName("relu") RELU;
+
+        /** The name in {@code bert_config.json}. */
+        @Override
+        public String toString() { return jsonName(this); }
+    }
 
     private static final Gson GSON = Json.PRETTY;
 
@@ -64,9 +93,12 @@ public final class BertConfig {
     /** Parses {@code bert_config.json} text; {@code source} names it in errors. */
     public static BertConfig parse(String json, String source) {
         try {
-            BertConfig c = GSON.fromJson(json, BertConfig.class);
-            if (c == null) throw new ModelException("model config " + source + " is empty");
-            return c.validate(source);
+            JsonObject tree = GSON.fromJson(json, JsonObject.class);
+            if (tree == null) throw new ModelException("model config " + source + " is empty");
+            // Gson reads a name no constant has as null: check the names here, while the file's word is at hand.
+            checkName(tree, "model_type", ModelType.class, source);
+            checkName(tree, "hidden_act", HiddenAct.class, source);
+            return GSON.fromJson(tree, BertConfig.class).validate(source);
         } catch (JsonParseException e) {
             throw new ModelException("cannot read model config " + source + ": " + e.getMessage());
         }
@@ -86,9 +118,9 @@ public final class BertConfig {
     /** Width of the word, position and token-type embeddings. */
     public int embeddingWidth() { return embeddingSize != null ? embeddingSize : hiddenSize; }
 
-    public boolean isElectra() { return "electra".equals(modelType); }
+    public boolean isElectra() { return modelType == ModelType.ELECTRA; }
 
-    public boolean isAlbert() { return "albert".equals(modelType); }
+    public boolean isAlbert() { return modelType == ModelType.ALBERT; }
 
     /** The checkpoints' top-level scope: {@code electra/...} in ELECTRA's, {@code bert/...} in BERT's and ALBERT's. */
     public String scope() { return isElectra() ? "electra" : "bert"; }
@@ -142,13 +174,34 @@ public final class BertConfig {
             throw outOfRange(source, "initializer_range", initializerRange,
                     "a positive standard deviation (BERT's is 0.02)");
         }
-        if (!"bert".equals(modelType) && !isElectra() && !isAlbert()) {
-            throw outOfRange(source, "model_type", "'" + modelType + "'", "bert, electra or albert");
-        }
-        if (!List.of("gelu", "gelu_new", "gelu_exact", "relu").contains(hiddenAct)) {
-            throw outOfRange(source, "hidden_act", "'" + hiddenAct + "'", "gelu, gelu_new, gelu_exact or relu");
-        }
+        if (modelType == null) throw outOfRange(source, "model_type", "'null'", names(ModelType.class));
+        if (hiddenAct == null) throw outOfRange(source, "hidden_act", "'null'", names(HiddenAct.class));
         return this;
+    }
+
+    /** Refuses {@code key} in {@code tree} unless it is absent or one of {@code type}'s names in the file. */
+    private static <E extends Enum<E>> void checkName(JsonObject tree, String key, Class<E> type, String source) {
+        JsonElement v = tree.get(key);
+        if (v == null || v.isJsonNull()) return;
+        String name = v.isJsonPrimitive() ? v.getAsString() : v.toString();
+        if (Arrays.stream(type.getEnumConstants()).noneMatch(c -> jsonName(c).equals(name))) {
+            throw outOfRange(source, key, "'" + name + "'", names(type));
+        }
+    }
+
+    /** {@code type}'s names in the file, as a sentence: "bert, electra or albert". */
+    private static <E extends Enum<E>> String names(Class<E> type) {
+        List<String> all = Arrays.stream(type.getEnumConstants()).map(BertConfig::jsonName).toList();
+        return String.join(", ", all.subList(0, all.size() - 1)) + " or " + all.get(all.size() - 1);
+    }
+
+    /** A constant's {@link SerializedName}: the word {@code bert_config.json} uses for it. */
+    private static String jsonName(Enum<?> constant) {
+        try {
+            return constant.getDeclaringClass().getField(constant.name()).getAnnotation(SerializedName.class).value();
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void atLeast(String source, String key, int value, int min) {

@@ -1,5 +1,6 @@
 package dev.bertclf.model;
 
+import dev.bertclf.model.BertConfig.ModelType;
 import dev.bertclf.model.hub.HubArchitecture;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ final class HubConfig {
     static BertConfig resolve(HubArchitecture weights, BertConfig declared, String declaredBy, String where) {
         if (declared == null) return inferred(weights, where);
         List<String> diff = new ArrayList<>();
-        String expectedType = weights.sharedLayers() ? "albert" : "bert";
+        ModelType expectedType = weights.sharedLayers() ? ModelType.ALBERT : ModelType.BERT;
         compare(diff, "model_type", declared.modelType, expectedType);
         compare(diff, "vocab_size", declared.vocabSize, weights.vocabSize());
         compare(diff, "hidden_size", declared.hiddenSize, weights.hiddenSize());

@@ -165,7 +165,7 @@ public final class ModelResolver {
         Path file = ownConfigFile(root, entry);
         if (file == null) return entry != null ? entry.config() : null;
         BertConfig c = BertConfig.read(file);
-        if (file.getFileName().toString().equals("albert_config.json")) c.modelType = "albert";
+        if (file.getFileName().toString().equals("albert_config.json")) c.modelType = BertConfig.ModelType.ALBERT;
         return c;
     }
 

@@ -108,11 +108,11 @@ public final class NamedVariables {
     }
 
     /** Reads every variable's current value; the caller closes the tensors. */
-    public Map<String, TFloat32> read(Session session) {
+    public Weights read(Session session) {
         Session.Runner runner = session.runner();
         List<String> names = new ArrayList<>(variables.keySet());
         for (String n : names) runner.fetch(variables.get(n));
-        Map<String, TFloat32> out = new LinkedHashMap<>();
+        Weights out = new Weights();
         try (Result r = runner.run()) {
             for (int i = 0; i < names.size(); i++) {
                 // Copy: tensors of a Result are closed with it.

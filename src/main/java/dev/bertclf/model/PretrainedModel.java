@@ -35,31 +35,20 @@ public record PretrainedModel(String name, Path directory, BertConfig config, Pa
      * Weights for every variable in {@code shapes}: encoder variables from the checkpoint (each one present with
      * the shape the config implies, or an error naming it), everything else, such as the classifier head, fresh.
      */
-    public Map<String, TFloat32> initialWeights(Map<String, Shape> shapes, long seed) {
-        Map<String, TFloat32> out = WeightInit.create(shapes, config.initializerRange, seed);
+    public Weights initialWeights(Map<String, Shape> shapes, long seed) {
+        Weights out = WeightInit.create(shapes, config.initializerRange, seed);
         if (checkpointPrefix == null) {
             log.warn("{} has no checkpoint: the encoder starts from random weights", directory);
             return out;
         }
-        Map<String, TFloat32> restored;
-        try {
-            restored = hubSavedModel ? readHub(shapes) : readCheckpoint(shapes);
+        try (Weights restored = Weights.of(hubSavedModel ? readHub(shapes) : readCheckpoint(shapes))) {
+            log.info("Restored {} encoder variables from {}", restored.size(), checkpointPrefix);
+            out.takeAll(restored);
+            return out;
         } catch (RuntimeException e) {
-            out.values().forEach(TFloat32::close);
+            out.close();
             throw e;
         }
-        Map<String, TFloat32> merged = new LinkedHashMap<>();
-        for (var e : out.entrySet()) {
-            TFloat32 r = restored.get(e.getKey());
-            if (r != null) {
-                e.getValue().close();
-                merged.put(e.getKey(), r);
-            } else {
-                merged.put(e.getKey(), e.getValue());
-            }
-        }
-        log.info("Restored {} encoder variables from {}", restored.size(), checkpointPrefix);
-        return merged;
     }
 
     private static boolean isEncoder(String variable) {

@@ -1,6 +1,5 @@
 package dev.bertclf.model;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.tensorflow.ndarray.Shape;
@@ -16,9 +15,9 @@ public final class WeightInit {
     private WeightInit() {}
 
     /** Initial values for every name in {@code shapes}; the caller closes the tensors. */
-    public static Map<String, TFloat32> create(Map<String, Shape> shapes, float initializerRange, long seed) {
+    public static Weights create(Map<String, Shape> shapes, float initializerRange, long seed) {
         Random random = new Random(seed);
-        Map<String, TFloat32> out = new LinkedHashMap<>();
+        Weights out = new Weights();
         for (var e : shapes.entrySet()) {
             out.put(e.getKey(), create(e.getKey(), e.getValue(), initializerRange, random));
         }

@@ -11,6 +11,7 @@ import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.model.ModelMemory;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tensorflow.types.TFloat32;
 
 /**
  * The tutorial end to end: model, data, split, tokens, fine-tuning, and a saved model after every epoch (so an
@@ -206,14 +206,10 @@ public final class FineTuneRun {
         metrics.put("val_" + acc, last.valAccuracy());
         ModelMetadata meta = new ModelMetadata(pretrained.name(), pretrained.lowercase(), req.hp().maxSeqLen(),
                 classes, req.hyperparameters(), metrics, Instant.now().toString(), "bert-clf " + Version.get());
-        Map<String, TFloat32> weights = graph.readWeights();
-        try {
+        try (Weights weights = graph.readWeights()) {
             SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);
-        } finally {
-            weights.values().forEach(TFloat32::close);
         }
-        FileUtil.writeStringAtomic(out.resolve(HISTORY),
-                Json.PRETTY.toJson(history));
+        FileUtil.writeStringAtomic(out.resolve(HISTORY), Json.PRETTY.toJson(history));
         TrainingCurvesPlot.write(history, out.resolve(TrainingCurvesPlot.FILE));
         log.info("Saved the model after epoch {} to {}", last.epoch(), out);
     }

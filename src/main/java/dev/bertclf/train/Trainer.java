@@ -1,6 +1,7 @@
 package dev.bertclf.train;
 
 import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.types.TFloat32;
 
 /**
  * The fine-tuning loop: epochs of shuffled batches through {@link TrainingGraph} under the tutorial's schedule,
@@ -65,14 +65,14 @@ public final class Trainer {
      * Trains from the weights {@code initialWeights} returns for the graph's variable shapes (it may close
      * nothing: the trainer closes them once loaded).
      */
-    public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Map<String, TFloat32>> initialWeights,
+    public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Weights> initialWeights,
                                   TokenizedDataset train, TokenizedDataset validation, EpochListener listener)
             throws Exception {
         return fit(config, initialWeights, train, validation, listener, Checkpointing.NONE);
     }
 
     /** As {@link #fit(BertConfig, Function, TokenizedDataset, TokenizedDataset, EpochListener)}, with checkpoints. */
-    public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Map<String, TFloat32>> initialWeights,
+    public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Weights> initialWeights,
                                   TokenizedDataset train, TokenizedDataset validation, EpochListener listener,
                                   Checkpointing checkpointing) throws Exception {
         int stepsPerEpoch = (train.size() + hp.batchSize() - 1) / hp.batchSize();
@@ -88,12 +88,14 @@ public final class Trainer {
     }
 
     /** Loads the initial weights, or a checkpoint's weights and AdamW slots, and returns where to start. */
-    private TrainingProgress restore(TrainingGraph graph, Function<Map<String, Shape>, Map<String, TFloat32>> initialWeights,
+    private TrainingProgress restore(TrainingGraph graph, Function<Map<String, Shape>, Weights> initialWeights,
                                      Checkpointing c, TokenizedDataset train, TokenizedDataset validation,
                                      TrainingCheckpoints.DataIdentity data) {
         TrainingCheckpoints.Saved saved = c.resumeFrom();
         if (saved == null) {
-            load(initialWeights.apply(graph.variables().shapes()), graph::loadWeights);
+            try (Weights w = initialWeights.apply(graph.variables().shapes())) {
+                graph.loadWeights(w);
+            }
             return TrainingProgress.start();
         }
         TrainingCheckpoints.State s = saved.state();
@@ -116,8 +118,11 @@ public final class Trainer {
                     + "(the same number of examples, but other texts or labels: another file, other columns or "
                     + "edited rows); resume with the data the run started with, or train a new model");
         }
-        load(c.store().read(saved, graph.variables().shapes()), graph::loadWeights);
-        load(c.store().read(saved, graph.slotVariables().shapes()), graph::loadSlots);
+        try (Weights w = Weights.of(c.store().read(saved, graph.variables().shapes()));
+             Weights slots = Weights.of(c.store().read(saved, graph.slotVariables().shapes()))) {
+            graph.loadWeights(w);
+            graph.loadSlots(slots);
+        }
         log.info("Resuming from step {} of {} (epoch {}/{}), checkpoint {}", s.progress().step(), s.totalSteps(),
                 Math.min(s.progress().epoch(), hp.epochs()), hp.epochs(), saved.folder());
         if (s.graphRevision() != TrainingGraph.REVISION) {
@@ -126,14 +131,6 @@ public final class Trainer {
                     + "as it would have without the stop");
         }
         return s.progress();
-    }
-
-    private static void load(Map<String, TFloat32> tensors, java.util.function.Consumer<Map<String, TFloat32>> into) {
-        try {
-            into.accept(tensors);
-        } finally {
-            tensors.values().forEach(TFloat32::close);
-        }
     }
 
     /** One run of the loop over a graph; holds what every step needs. */
@@ -225,12 +222,8 @@ public final class Trainer {
             if (checkpointing.store() == null) return;
             TrainingCheckpoints.State state = new TrainingCheckpoints.State(1, checkpointing.settings(), p,
                     train.size(), validation.size(), schedule.totalSteps(), numClasses, TrainingGraph.REVISION, data);
-            Map<String, TFloat32> weights = graph.readWeights(), slots = graph.readSlots();
-            try {
-                lastSaved = checkpointing.store().save(state, weights, slots);
-            } finally {
-                weights.values().forEach(TFloat32::close);
-                slots.values().forEach(TFloat32::close);
+            try (Weights weights = graph.readWeights(); Weights slots = graph.readSlots()) {
+                lastSaved = checkpointing.store().save(state, weights.asMap(), slots.asMap());
             }
             log.debug("Saved checkpoint {}", lastSaved.folder());
         }

@@ -2,15 +2,17 @@ package dev.bertclf.train;
 
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
-import dev.bertclf.model.BertModel;
+import dev.bertclf.model.Dropout;
+import dev.bertclf.model.GraphSession;
 import dev.bertclf.model.InputTensors;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
+import dev.bertclf.model.Weights;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -38,7 +40,7 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public static final int REVISION = 2;
 
-    private final Graph graph = new Graph();
+    private final GraphSession graph = new GraphSession();
     private final Session session;
     private final NamedVariables vars;
     private final BertClassifier model;
@@ -56,11 +58,11 @@ public final class TrainingGraph implements AutoCloseable {
     }
 
     public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses) {
-        Ops tf = Ops.create(graph);
-        vars = new NamedVariables(tf);
+        vars = graph.variables();
+        Ops tf = vars.scope("");
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
         dropoutStep = tf.withName("dropout_step").placeholderWithDefault(tf.constant(0L), Shape.scalar());
-        model = new BertClassifier(config, vars, BertModel.Dropout.switched(dropoutOn, dropoutStep, seed), numClasses);
+        model = new BertClassifier(config, vars, Mode.TRAINING, new Dropout(dropoutOn, dropoutStep, seed), numClasses);
         labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
 
         Operand<TFloat32> perExample, predicted;
@@ -76,7 +78,7 @@ public final class TrainingGraph implements AutoCloseable {
         correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
 
         optimizer = new AdamW(tf, vars, gradients(tf, config));
-        session = new Session(graph, options.toConfigProto());
+        session = graph.start(options.toConfigProto());
         session.initialize();
         session.runner().addTarget(optimizer.resetSlots).run();
     }
@@ -125,17 +127,18 @@ public final class TrainingGraph implements AutoCloseable {
     public NamedVariables variables() { return vars; }
 
     /** Sets every weight by name; see {@link NamedVariables#load}. */
-    public void loadWeights(Map<String, TFloat32> weights) { vars.load(session, weights); }
+    public void loadWeights(Weights weights) { graph.load(weights); }
 
-    public Map<String, TFloat32> readWeights() { return vars.read(session); }
+    /** Every weight's current value; the caller closes them. */
+    public Weights readWeights() { return graph.read(); }
 
     /** AdamW's moments by their checkpoint names ({@code [variable]/adam_m}, {@code /adam_v}); the caller closes them. */
-    public Map<String, TFloat32> readSlots() { return optimizer.slots.read(session); }
+    public Weights readSlots() { return optimizer.slots.read(session); }
 
     public NamedVariables slotVariables() { return optimizer.slots; }
 
     /** Restores AdamW's moments, as a resumed run does; see {@link NamedVariables#load}. */
-    public void loadSlots(Map<String, TFloat32> slots) { optimizer.slots.load(session, slots); }
+    public void loadSlots(Weights slots) { optimizer.slots.load(session, slots.asMap()); }
 
     /**
      * One AdamW step with dropout on; {@code step} is 0-based and also selects the dropout masks, so the same step
@@ -197,8 +200,5 @@ public final class TrainingGraph implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        session.close();
-        graph.close();
-    }
+    public void close() { graph.close(); }
 }

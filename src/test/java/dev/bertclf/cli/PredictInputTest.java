@@ -11,6 +11,7 @@ import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.model.WeightInit;
 import dev.bertclf.testutil.Cli;
+import dev.bertclf.model.Weights;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.train.SessionOptions;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.types.TFloat32;
 
 /** {@code predict} on inputs a user may well give it: nothing, blanks, a whole book, broken UTF-8, no model yet. */
 class PredictInputTest {
@@ -44,12 +44,9 @@ class PredictInputTest {
 
     private static Path export(Path base, Path dir, List<String> classNames) throws Exception {
         try (InferenceGraph g = new InferenceGraph(TinyBert.config(), SessionOptions.defaults())) {
-            Map<String, TFloat32> weights = WeightInit.create(g.variables().shapes(), 0.02f, 3);
-            try {
+            try (Weights weights = WeightInit.create(g.variables().shapes(), 0.02f, 3)) {
                 SavedModelExporter.export(dir, TinyBert.config(), weights, base.resolve("vocab.txt"),
                         new ModelMetadata("tiny", true, 16, classNames, Map.of(), Map.of(), "now", "test"));
-            } finally {
-                weights.values().forEach(TFloat32::close);
             }
         }
         return dir;

@@ -34,7 +34,7 @@ class BertFamiliesGraphTest {
     static float[][] run(BertConfig config, Map<String, TFloat32> weights) {
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
-            BertModel bert = new BertModel(config, vars, BertModel.Dropout.NONE);
+            BertModel bert = new BertModel(config, vars, Mode.INFERENCE, null);
             try (Session s = new Session(g); InputTensors in = new InputTensors(BATCH)) {
                 vars.load(s, weights);
                 try (Result r = in.feed(s.runner(), bert).fetch(bert.sequenceOutput).fetch(bert.pooledOutput).run()) {
@@ -77,25 +77,22 @@ class BertFamiliesGraphTest {
         assertEquals(Shape.of(64), shapes.get(layer + "intermediate/gate/bias"));
         assertEquals(TinyBert.encoderShapes(plain).size() + 2 * 4, shapes.size());
 
-        Map<String, TFloat32> weights = WeightInit.create(shapes, 0.2f, 5);
-        try {
+        try (Weights weights = WeightInit.create(shapes, 0.2f, 5)) {
             for (String name : shapes.keySet()) {
                 TFloat32 replacement = name.endsWith("_softmax_weight") ? filled(shapes.get(name), 1, true)
                         : name.endsWith("gate/kernel") ? filled(shapes.get(name), 0, false)
                         : name.endsWith("gate/bias") ? filled(shapes.get(name), 1, false) : null;
-                if (replacement != null) weights.put(name, replacement).close();
+                if (replacement != null) weights.put(name, replacement);
             }
-            Map<String, TFloat32> plainWeights = new HashMap<>(weights);
+            Map<String, TFloat32> plainWeights = new HashMap<>(weights.asMap());
             plainWeights.keySet().retainAll(TinyBert.encoderShapes(plain).keySet());
-            float[][] a = run(plain, plainWeights), b = run(th, weights);
+            float[][] a = run(plain, plainWeights), b = run(th, weights.asMap());
             assertTrue(maxDifference(a[0], b[0]) < 1e-5, "sequence outputs differ by " + maxDifference(a[0], b[0]));
             assertTrue(maxDifference(a[1], b[1]) < 1e-5, "pooled outputs differ by " + maxDifference(a[1], b[1]));
 
             // And the mixing is live: other weights give other outputs.
-            weights.put(layer + "attention/self/pre_softmax_weight", filled(Shape.of(2, 2), 0.7f, false)).close();
-            assertTrue(maxDifference(a[0], run(th, weights)[0]) > 1e-3, "pre-softmax mixing has no effect");
-        } finally {
-            weights.values().forEach(TFloat32::close);
+            weights.put(layer + "attention/self/pre_softmax_weight", filled(Shape.of(2, 2), 0.7f, false));
+            assertTrue(maxDifference(a[0], run(th, weights.asMap())[0]) > 1e-3, "pre-softmax mixing has no effect");
         }
     }
 
@@ -121,11 +118,9 @@ class BertFamiliesGraphTest {
         assertEquals(two.parameterCount(), shapes.values().stream().mapToLong(Shape::size).sum());
         assertFalse(shapes.keySet().stream().anyMatch(n -> n.contains("layer_")), shapes.keySet().toString());
 
-        Map<String, TFloat32> weights = WeightInit.create(shapes, 0.2f, 5);
-        try {
-            assertTrue(maxDifference(run(two, weights)[0], run(three, weights)[0]) > 1e-3, "the shared layer runs per layer");
-        } finally {
-            weights.values().forEach(TFloat32::close);
+        try (Weights weights = WeightInit.create(shapes, 0.2f, 5)) {
+            assertTrue(maxDifference(run(two, weights.asMap())[0], run(three, weights.asMap())[0]) > 1e-3,
+                    "the shared layer runs per layer");
         }
     }
 
@@ -140,17 +135,15 @@ class BertFamiliesGraphTest {
         assertFalse(shapes.keySet().stream().anyMatch(n -> n.contains("pooler") || n.startsWith("bert/")), shapes.keySet().toString());
         assertEquals(config.parameterCount(), shapes.values().stream().mapToLong(Shape::size).sum());
 
-        Map<String, TFloat32> weights = WeightInit.create(shapes, 0.2f, 5);
-        try {
-            float[][] out = run(config, weights);
+        try (Weights weights = WeightInit.create(shapes, 0.2f, 5)) {
+            float[][] out = run(config, weights.asMap());
             for (int row = 0; row < 2; row++) {
                 for (int k = 0; k < 32; k++) assertEquals(out[0][row * 6 * 32 + k], out[1][row * 32 + k], 0f);
             }
             BertConfig tanhGelu = config.copy();
-            tanhGelu.hiddenAct = "gelu";
-            assertTrue(maxDifference(out[0], run(tanhGelu, weights)[0]) > 1e-6, "hidden_act selects the GELU form");
-        } finally {
-            weights.values().forEach(TFloat32::close);
+            tanhGelu.hiddenAct = BertConfig.HiddenAct.GELU;
+            assertTrue(maxDifference(out[0], run(tanhGelu, weights.asMap())[0]) > 1e-6,
+                    "hidden_act selects the GELU form");
         }
     }
 }

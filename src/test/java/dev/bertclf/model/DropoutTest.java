@@ -1,6 +1,7 @@
 package dev.bertclf.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.runtime.TfRuntime;
@@ -31,7 +32,7 @@ class DropoutTest {
             Ops tf = Ops.create(g);
             Placeholder<TFloat32> on = tf.placeholder(TFloat32.class);
             Placeholder<TInt64> step = tf.placeholder(TInt64.class);
-            BertModel.Dropout dropout = BertModel.Dropout.switched(on, step, 42);
+            Dropout dropout = new Dropout(on, step, 42);
             Operand<TFloat32> x = tf.fill(tf.constant(new int[] {ROWS, COLS}), tf.constant(1f));
             Operand<TFloat32> first = dropout.apply(tf, x, 0.1f), second = dropout.apply(tf, x, 0.1f);
             try (Session s = new Session(g)) {
@@ -53,6 +54,20 @@ class DropoutTest {
                 assertTrue(differences(a, later) > a.length / 10, "another step draws another mask");
                 for (float v : run(s, on, step, 0, 7, first)) assertEquals(1f, v, "switched off, dropout is the identity");
             }
+        }
+    }
+
+    /** The mode decides dropout: a training encoder must be given one, an inference encoder has none. */
+    @Test
+    void onlyTrainingEncodersHaveDropout() {
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            BertConfig c = BertConfig.of(100, 1, 32, 2);
+            assertThrows(IllegalArgumentException.class,
+                    () -> new BertModel(c, new NamedVariables(tf), Mode.TRAINING, null));
+            Dropout dropout = new Dropout(tf.constant(1f), tf.constant(0L), 1);
+            assertThrows(IllegalArgumentException.class,
+                    () -> new BertModel(c, new NamedVariables(tf), Mode.INFERENCE, dropout));
         }
     }
 

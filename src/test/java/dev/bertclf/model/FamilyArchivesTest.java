@@ -34,7 +34,7 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.types.TFloat32;
+import org.tensorflow.ndarray.Shape;
 
 /**
  * ELECTRA's and ALBERT's release archives, in miniature and in their exact layout and variable names, fetched by
@@ -125,9 +125,9 @@ class FamilyArchivesTest {
             PretrainedModel electra = online.resolve("electra_tiny");
             PretrainedModel albert = online.resolve("albert_tiny");
             assertEquals(cache.resolve("electra_tiny/electra_tiny"), electra.directory());
-            assertEquals("electra", electra.config().modelType);
+            assertEquals("electra", electra.config().modelType.toString());
             assertFalse(electra.sentencePiece());
-            assertEquals("albert", albert.config().modelType);
+            assertEquals("albert", albert.config().modelType.toString());
             assertTrue(albert.sentencePiece() && albert.lowercase());
             try (WordPieceTokenizer tok = albert.tokenizer(16)) {
                 assertEquals(List.of("[CLS]", "\u2581the", "\u2581movie", "\u2581was", "\u2581amaz", "ing", "!", "[SEP]"),
@@ -140,14 +140,12 @@ class FamilyArchivesTest {
             PretrainedModel m = offline.resolve(name);
             String probe = m.config().isAlbert() ? "bert/encoder/transformer/group_0/inner_group_0/ffn_1/intermediate/dense/kernel"
                     : "electra/embeddings_project/kernel";
-            Map<String, TFloat32> stored = CheckpointReader.read(m.checkpointPrefix(), List.of(probe));
-            float expected = stored.get(probe).getFloat(3, 5);
-            stored.values().forEach(TFloat32::close);
-            Map<String, TFloat32> trained = restoreAndFineTune(m, probe, expected);
-            try {
+            float expected;
+            try (Weights stored = Weights.of(CheckpointReader.read(m.checkpointPrefix(), List.of(probe)))) {
+                expected = stored.get(probe).getFloat(3, 5);
+            }
+            try (Weights trained = restoreAndFineTune(m, probe, expected)) {
                 assertExportReloadsWithSameLogits(m, trained, tmp.resolve("export-" + name));
-            } finally {
-                trained.values().forEach(TFloat32::close);
             }
         }
     }
@@ -162,14 +160,11 @@ class FamilyArchivesTest {
      * (restored by name), fine-tunes on an easy task until the loss has halved, and returns the trained weights
      * (the caller closes them).
      */
-    static Map<String, TFloat32> restoreAndFineTune(PretrainedModel m, String probe, float expected) {
+    static Weights restoreAndFineTune(PretrainedModel m, String probe, float expected) {
         try (TrainingGraph g = new TrainingGraph(m.config(), 1, SessionOptions.defaults())) {
-            Map<String, TFloat32> init = m.initialWeights(g.variables().shapes(), 1);
-            try {
+            try (Weights init = m.initialWeights(g.variables().shapes(), 1)) {
                 assertEquals(expected, init.get(probe).getFloat(3, 5), m.name() + ": " + probe + " restored by name");
                 g.loadWeights(init);
-            } finally {
-                init.values().forEach(TFloat32::close);
             }
             float[] loss = TrainingGraphTest.trainOnEasyTask(g, m.config().vocabSize, 150);
             assertTrue(loss[1] < loss[0] * 0.5, m.name() + " loss " + loss[0] + " -> " + loss[1]);
@@ -181,7 +176,7 @@ class FamilyArchivesTest {
      * Exports {@code weights} with {@code m}'s config and tokenizer as {@code FineTuneRun} does, and checks that
      * {@link TextClassifier} reloads it with its tokenizer and the inference graph's logits.
      */
-    static void assertExportReloadsWithSameLogits(PretrainedModel m, Map<String, TFloat32> weights, Path out)
+    static void assertExportReloadsWithSameLogits(PretrainedModel m, Weights weights, Path out)
             throws Exception {
         float[] ours;
         try (InferenceGraph g = new InferenceGraph(m.config(), SessionOptions.defaults());
@@ -210,14 +205,12 @@ class FamilyArchivesTest {
         for (String family : List.of("electra", "albert", "talking_heads")) {
             BertConfig config = TinyBert.config(family);
             PretrainedModel m = new PretrainedModel(family, tmp, config, vocab, false, true, null, "", false);
-            Map<String, TFloat32> w;
+            Map<String, Shape> shapes;
             try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults())) {
-                w = WeightInit.create(g.variables().shapes(), 0.2f, 9);
+                shapes = g.variables().shapes();
             }
-            try {
+            try (Weights w = WeightInit.create(shapes, 0.2f, 9)) {
                 assertExportReloadsWithSameLogits(m, w, tmp.resolve("export-" + family));
-            } finally {
-                w.values().forEach(TFloat32::close);
             }
         }
     }

@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.types.TFloat32;
 
 /**
  * TF Hub's TF2 SavedModels (experts, talking-heads, ALBERT), in miniature with the Model Garden's variable names
@@ -83,7 +82,7 @@ class HubSavedModelsTest {
                 assertTrue(m.hubSavedModel(), c.name());
                 assertEquals(c.family() == Family.ALBERT, m.sentencePiece(), c.name());
                 assertEquals(c.family() == Family.TALKING_HEADS, m.config().talkingHeads && m.config().gatedFeedforward);
-                assertEquals(c.family() == Family.ALBERT ? "albert" : "bert", m.config().modelType);
+                assertEquals(c.family() == Family.ALBERT ? "albert" : "bert", m.config().modelType.toString());
                 assertEquals(2, m.config().numHiddenLayers, "from the registry, which ALBERT's weights cannot tell");
             }
             assertEquals(CASES.size(), server.ranges.size(), "one download each");
@@ -96,11 +95,8 @@ class HubSavedModelsTest {
             PretrainedModel m = offline.resolve(c.name());
             float[] stored = values.get(c.name()).get(c.hubProbe());
             int columns = stored.length / TinyHubModel.HIDDEN; // [hidden, ...] kernels, folded row-major to 2-D
-            Map<String, TFloat32> trained = FamilyArchivesTest.restoreAndFineTune(m, c.probe(), stored[3 * columns + 5]);
-            try {
+            try (Weights trained = FamilyArchivesTest.restoreAndFineTune(m, c.probe(), stored[3 * columns + 5])) {
                 FamilyArchivesTest.assertExportReloadsWithSameLogits(m, trained, tmp.resolve("export-" + c.name()));
-            } finally {
-                trained.values().forEach(TFloat32::close);
             }
         }
     }
@@ -116,12 +112,9 @@ class HubSavedModelsTest {
                     c.numAttentionHeads, c.intermediateSize, c.maxPositionEmbeddings, c.typeVocabSize), family.name());
             assertEquals(family == Family.TALKING_HEADS, c.talkingHeads && c.gatedFeedforward, family.name());
             assertTrue(m.lowercase(), "the tiny vocabulary is uncased");
-            Map<String, TFloat32> weights = m.initialWeights(TinyBert.encoderShapes(c), 1);
-            try {
+            try (Weights weights = m.initialWeights(TinyBert.encoderShapes(c), 1)) {
                 assertEquals(values(family, 5).get("word_embeddings/embeddings")[3 * 32 + 5],
                         weights.get("bert/embeddings/word_embeddings").getFloat(3, 5));
-            } finally {
-                weights.values().forEach(TFloat32::close);
             }
         }
     }
@@ -139,14 +132,11 @@ class HubSavedModelsTest {
         Path dir = TinyHubModel.write(tmp.resolve("projected"), shapes, values, true,
                 Map.of("vocab.txt", String.join("\n", TinyBert.vocabulary()).getBytes(StandardCharsets.UTF_8)));
         PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
-        assertEquals("bert", m.config().modelType);
+        assertEquals("bert", m.config().modelType.toString());
         assertEquals(width, m.config().embeddingWidth());
-        Map<String, TFloat32> weights = m.initialWeights(TinyBert.encoderShapes(m.config()), 1);
-        try {
+        try (Weights weights = m.initialWeights(TinyBert.encoderShapes(m.config()), 1)) {
             assertEquals(values.get("embedding_projection/kernel")[3 * TinyHubModel.HIDDEN + 5],
                     weights.get("bert/embeddings_project/kernel").getFloat(3, 5));
-        } finally {
-            weights.values().forEach(TFloat32::close);
         }
     }
 

@@ -57,9 +57,9 @@ class ModelCatalogTest {
             String family = name.startsWith("small_bert/") ? "small_bert" : name.startsWith("bert_") ? "bert"
                     : name.startsWith("talking-heads") ? "talking_heads" : name.replaceAll("_.*", "");
             assertEquals(family, e.family(), name);
-            assertEquals(family.equals("electra") ? "electra" : family.equals("albert") ? "albert" : "bert", c.modelType, name);
+            assertEquals(family.equals("electra") ? "electra" : family.equals("albert") ? "albert" : "bert", c.modelType.toString(), name);
             assertEquals(family.equals("talking_heads"), c.talkingHeads && c.gatedFeedforward, name);
-            assertEquals(family.equals("electra") ? "gelu_exact" : "gelu", c.hiddenAct, name);
+            assertEquals(family.equals("electra") ? "gelu_exact" : "gelu", c.hiddenAct.toString(), name);
             assertTrue(e.source().url().startsWith("https://"), name);
             assertEquals(family.equals("experts") || family.equals("talking_heads"),
                     e.source().format() == ModelCatalog.Format.TFHUB_SAVEDMODEL, name);

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.types.TFloat32;
 
 class ModelResolverTest {
     @TempDir Path tmp;
@@ -37,7 +36,7 @@ class ModelResolverTest {
     static Map<String, Shape> classifierShapes(BertConfig config) {
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
-            new BertClassifier(config, vars, BertModel.Dropout.NONE);
+            new BertClassifier(config, vars, Mode.INFERENCE, null);
             return new java.util.LinkedHashMap<>(vars.shapes());
         }
     }
@@ -50,14 +49,10 @@ class ModelResolverTest {
         assertEquals("", m.variablePrefix());
         assertTrue(m.lowercase(), "a vocabulary without upper-case pieces is uncased");
         String name = "bert/encoder/layer_1/attention/self/query/kernel";
-        Map<String, TFloat32> weights = m.initialWeights(classifierShapes(m.config()), 1);
-        Map<String, TFloat32> stored = CheckpointReader.read(dir.resolve("bert_model.ckpt"), List.of(name));
-        try {
+        try (Weights weights = m.initialWeights(classifierShapes(m.config()), 1);
+             Weights stored = Weights.of(CheckpointReader.read(dir.resolve("bert_model.ckpt"), List.of(name)))) {
             assertEquals(stored.get(name).getFloat(3, 5), weights.get(name).getFloat(3, 5));
             assertTrue(weights.containsKey("classifier/kernel"));
-        } finally {
-            weights.values().forEach(TFloat32::close);
-            stored.values().forEach(TFloat32::close);
         }
     }
 
@@ -75,8 +70,7 @@ class ModelResolverTest {
         }
         PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
         assertEquals("module/", m.variablePrefix());
-        Map<String, TFloat32> weights = m.initialWeights(classifierShapes(m.config()), 1);
-        weights.values().forEach(TFloat32::close);
+        m.initialWeights(classifierShapes(m.config()), 1).close();
     }
 
     @Test
@@ -97,9 +91,9 @@ class ModelResolverTest {
         Files.delete(dir.resolve("bert_model.ckpt.index"));
         PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
         assertNull(m.checkpointPrefix());
-        Map<String, TFloat32> w = m.initialWeights(classifierShapes(m.config()), 1);
-        assertEquals(1f, w.get("bert/embeddings/LayerNorm/gamma").getFloat(0));
-        w.values().forEach(TFloat32::close);
+        try (Weights w = m.initialWeights(classifierShapes(m.config()), 1)) {
+            assertEquals(1f, w.get("bert/embeddings/LayerNorm/gamma").getFloat(0));
+        }
     }
 
     @Test

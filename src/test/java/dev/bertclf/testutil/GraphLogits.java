@@ -2,15 +2,14 @@ package dev.bertclf.testutil;
 
 import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.Weights;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.text.WordPieceTokenizer;
 import dev.bertclf.train.SessionOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import org.tensorflow.types.TFloat32;
 
 /** Our own inference graph on a trained model folder, to compare with what the exported SavedModel answers. */
 public final class GraphLogits {
@@ -26,12 +25,9 @@ public final class GraphLogits {
         try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), numClasses);
              WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(model.resolve("assets/vocab.txt"), true, maxSeqLen)) {
             check.accept(g);
-            Map<String, TFloat32> weights = CheckpointReader.read(model.resolve("variables/variables"),
-                    g.variables().shapes().keySet());
-            try {
+            try (Weights weights = Weights.of(CheckpointReader.read(model.resolve("variables/variables"),
+                    g.variables().shapes().keySet()))) {
                 g.load(weights);
-            } finally {
-                weights.values().forEach(TFloat32::close);
             }
             return g.logits(tok.encode(texts));
         }

@@ -2,8 +2,10 @@ package dev.bertclf.testutil;
 
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.BertModel;
+import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.WeightInit;
+import dev.bertclf.model.Weights;
 import dev.bertclf.model.checkpoint.CheckpointWriter;
 import dev.bertclf.runtime.TfRuntime;
 import java.io.IOException;
@@ -53,12 +55,12 @@ public final class TinyBert {
         switch (family) {
             case "bert" -> { }
             case "electra" -> {
-                c.modelType = "electra";
+                c.modelType = BertConfig.ModelType.ELECTRA;
                 c.embeddingSize = 16;
-                c.hiddenAct = "gelu_exact";
+                c.hiddenAct = BertConfig.HiddenAct.GELU_EXACT;
             }
             case "albert" -> {
-                c.modelType = "albert";
+                c.modelType = BertConfig.ModelType.ALBERT;
                 c.embeddingSize = 16;
             }
             case "talking_heads" -> {
@@ -85,20 +87,17 @@ public final class TinyBert {
         TfRuntime.engine();
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
-            new BertModel(config, vars, BertModel.Dropout.NONE);
+            new BertModel(config, vars, Mode.INFERENCE, null);
             return new LinkedHashMap<>(vars.shapes());
         }
     }
 
     /** A random encoder checkpoint at {@code prefix} ({@code prefix.index}, {@code prefix.data-00000-of-00001}). */
     public static void writeCheckpoint(Path prefix, BertConfig config, String scope) throws IOException {
-        Map<String, TFloat32> weights = WeightInit.create(encoderShapes(config), config.initializerRange, 7);
-        Map<String, TFloat32> scoped = new LinkedHashMap<>();
-        weights.forEach((k, v) -> scoped.put(scope + k, v));
-        try {
+        try (Weights weights = WeightInit.create(encoderShapes(config), config.initializerRange, 7)) {
+            Map<String, TFloat32> scoped = new LinkedHashMap<>();
+            weights.asMap().forEach((k, v) -> scoped.put(scope + k, v));
             CheckpointWriter.write(prefix, scoped);
-        } finally {
-            weights.values().forEach(TFloat32::close);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.WeightInit;
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.train.SessionOptions;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.types.TFloat32;
 
 /**
  * A model folder as {@code train} writes it (SavedModel, vocabulary, config, metadata), exported from
@@ -33,14 +33,12 @@ public final class TinyClassifier {
             shapes = new java.util.LinkedHashMap<>(g.variables().shapes());
         }
         Path vocab = Files.createTempFile("tiny-vocab", ".txt");
-        Map<String, TFloat32> weights = WeightInit.create(shapes, config.initializerRange, 3);
-        try {
+        try (Weights weights = WeightInit.create(shapes, config.initializerRange, 3)) {
             Files.write(vocab, TinyBert.vocabulary());
             ModelMetadata meta = new ModelMetadata("tiny-random", true, MAX_SEQ_LEN, List.of("neg", "pos"), Map.of(),
                     Map.of(), "2024-01-01T00:00:00Z", "bert-clf test");
             SavedModelExporter.export(dir, config, weights, vocab, meta);
         } finally {
-            weights.values().forEach(TFloat32::close);
             Files.deleteIfExists(vocab);
         }
         return dir;

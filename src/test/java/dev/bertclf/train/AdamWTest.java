@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.model.NamedVariables;
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.TfRuntime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,10 +49,10 @@ class AdamWTest {
             try (Session s = new Session(g)) {
                 s.initialize();
                 s.runner().addTarget(opt.resetSlots).run();
-                Map<String, TFloat32> init = new LinkedHashMap<>();
-                for (int i = 0; i < NAMES.length; i++) init.put(NAMES[i], TFloat32.vectorOf(INIT[i]));
-                vars.load(s, init);
-                init.values().forEach(TFloat32::close);
+                try (Weights init = new Weights()) {
+                    for (int i = 0; i < NAMES.length; i++) init.put(NAMES[i], TFloat32.vectorOf(INIT[i]));
+                    vars.load(s, init.asMap());
+                }
                 for (int step = 0; step < lrs.length; step++) {
                     try (TFloat32 lr = TFloat32.scalarOf((float) lrs[step]);
                          TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
@@ -60,13 +61,14 @@ class AdamWTest {
                                 .addTarget(opt.update).run();
                     }
                 }
-                Map<String, TFloat32> after = vars.read(s);
-                for (int i = 0; i < NAMES.length; i++) {
-                    for (int j = 0; j < INIT[i].length; j++) {
-                        assertEquals(expected[i][j], after.get(NAMES[i]).getFloat(j), 1e-6, NAMES[i] + "[" + j + "]");
+                try (Weights after = vars.read(s)) {
+                    for (int i = 0; i < NAMES.length; i++) {
+                        for (int j = 0; j < INIT[i].length; j++) {
+                            assertEquals(expected[i][j], after.get(NAMES[i]).getFloat(j), 1e-6,
+                                    NAMES[i] + "[" + j + "]");
+                        }
                     }
                 }
-                after.values().forEach(TFloat32::close);
             }
         }
     }

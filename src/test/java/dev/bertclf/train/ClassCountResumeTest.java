@@ -3,11 +3,11 @@ package dev.bertclf.train;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +33,8 @@ class ClassCountResumeTest {
                 new TrainingCheckpoints.Saved(tmp.resolve("step-1"), binary), null, null, new StopSignal());
         Hyperparameters hp = new Hyperparameters(1, 4, 1e-3, 8, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(hp,
-                SessionOptions.defaults(), 3).fit(TinyBert.config(), shapes -> Map.of(), train, validation, null, resume));
+                SessionOptions.defaults(), 3).fit(TinyBert.config(), shapes -> new Weights(), train, validation, null,
+                resume));
         assertTrue(e.getMessage().contains("(2 classes then, 3 now); cannot resume it"), e.getMessage());
     }
 }

@@ -26,9 +26,9 @@ public class TrainingGraphTest {
         BertConfig config = BertConfig.of(50, 2, 32, 2);
         config.maxPositionEmbeddings = 32;
         try (TrainingGraph g = new TrainingGraph(config, 1, SessionOptions.defaults())) {
-            var init = WeightInit.create(g.variables().shapes(), 0.02f, 1);
-            g.loadWeights(init);
-            init.values().forEach(t -> t.close());
+            try (var init = WeightInit.create(g.variables().shapes(), 0.02f, 1)) {
+                g.loadWeights(init);
+            }
             float[] loss = trainOnEasyTask(g, config.vocabSize, 200);
             assertTrue(loss[1] < loss[0] * 0.5, "loss " + loss[0] + " -> " + loss[1]);
         }
@@ -56,9 +56,9 @@ public class TrainingGraphTest {
         config.maxPositionEmbeddings = 32;
         try (TrainingGraph g = new TrainingGraph(config, 1, SessionOptions.defaults(), 3)) {
             assertEquals(3, g.variables().shapes().get("classifier/bias").size());
-            var init = WeightInit.create(g.variables().shapes(), 0.02f, 1);
-            g.loadWeights(init);
-            init.values().forEach(t -> t.close());
+            try (var init = WeightInit.create(g.variables().shapes(), 0.02f, 1)) {
+                g.loadWeights(init);
+            }
             Random random = new Random(4);
             float first = 0, last = 0, lastCorrect = 0;
             int b = 16, t = 12, steps = 120;
@@ -94,13 +94,13 @@ public class TrainingGraphTest {
     void withDropoutOffTheTrainingGraphComputesWhatTheServedGraphDoes() {
         BertConfig config = BertConfig.of(50, 2, 32, 2);
         config.maxPositionEmbeddings = 32;
-        assertEquals("gelu", config.hiddenAct);
+        assertEquals("gelu", config.hiddenAct.toString());
         try (TrainingGraph train = new TrainingGraph(config, 1, SessionOptions.defaults());
              InferenceGraph serve = new InferenceGraph(config, SessionOptions.defaults())) {
-            var init = WeightInit.create(train.variables().shapes(), 0.3f, 5);
-            train.loadWeights(init);
-            serve.load(init);
-            init.values().forEach(t -> t.close());
+            try (var init = WeightInit.create(train.variables().shapes(), 0.3f, 5)) {
+                train.loadWeights(init);
+                serve.load(init);
+            }
             Random random = new Random(6);
             int b = 8, t = 10;
             int[] ids = new int[b * t], mask = new int[b * t], types = new int[b * t];

@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.ArchiveExtractor;
 import dev.bertclf.model.BertModel;
+import dev.bertclf.model.Mode;
+import dev.bertclf.model.Weights;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.testutil.TestArchives;
@@ -61,9 +63,8 @@ class HubEncoderWeightsTest {
         Map<String, Shape> graph = graphShapes();
         assertEquals(new TreeMap<>(asShapes(hub.shapes())), new TreeMap<>(graph));
 
-        Map<String, TFloat32> weights = hub.read(graph);
-        try {
-            for (var e : weights.entrySet()) {
+        try (Weights weights = Weights.of(hub.read(graph))) {
+            for (var e : weights.asMap().entrySet()) {
                 assertArrayEquals(values.get(hub.hubName(e.getKey())), values(e.getValue()), e.getKey());
             }
             // [hidden, heads, head_size] -> [hidden, heads * head_size]: element (5, head 1, 3) is column 19.
@@ -77,8 +78,6 @@ class HubEncoderWeightsTest {
             assertEquals(out[(HEAD_SIZE + 3) * HIDDEN + 7],
                     weights.get("bert/encoder/layer_0/attention/output/dense/kernel").getFloat(HEAD_SIZE + 3, 7));
             assertArrayEquals(values.get("pooler_transform/kernel"), values(weights.get("bert/pooler/dense/kernel")));
-        } finally {
-            weights.values().forEach(TFloat32::close);
         }
     }
 
@@ -142,11 +141,8 @@ class HubEncoderWeightsTest {
     private static void assertReadsAs(HubEncoderWeights hub, Map<String, Shape> wanted, Map<String, String> expected,
                                       Map<String, float[]> values) {
         expected.forEach((ours, tf2) -> assertEquals(tf2, hub.hubName(ours), ours));
-        Map<String, TFloat32> weights = hub.read(wanted);
-        try {
+        try (Weights weights = Weights.of(hub.read(wanted))) {
             expected.forEach((ours, tf2) -> assertArrayEquals(values.get(tf2), values(weights.get(ours)), ours));
-        } finally {
-            weights.values().forEach(TFloat32::close);
         }
     }
 
@@ -203,7 +199,7 @@ class HubEncoderWeightsTest {
     private static Map<String, Shape> graphShapes() {
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
-            new BertModel(TinyBert.config(), vars, BertModel.Dropout.NONE);
+            new BertModel(TinyBert.config(), vars, Mode.INFERENCE, null);
             return new LinkedHashMap<>(vars.shapes());
         }
     }
