@@ -1,6 +1,7 @@
 package dev.bertclf.bench;
 
 import dev.bertclf.model.BertConfig;
+import dev.bertclf.runtime.Precision;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -11,12 +12,12 @@ import java.util.Map;
  * same run, because on a shared machine only such ratios are stable.
  */
 public record BenchReport(String model, BertConfig config, int batchSize, int seqLen, MatMulCeiling.Result ceiling,
-                          Map<String, Phases> byPrecision, double tokenizerTextsPerSecond, double[] predictSeconds) {
+                          Map<Precision, Phases> byPrecision, double tokenizerTextsPerSecond, double[] predictSeconds) {
 
     /** Training and inference timings at one precision. */
     public record Phases(ModelBenchmark.Timing training, ModelBenchmark.Timing inference) {}
 
-    double ceilingFor(String precision) { return "bf16".equals(precision) ? ceiling.bf16() : ceiling.fp32(); }
+    double ceilingFor(Precision precision) { return precision == Precision.bf16 ? ceiling.bf16() : ceiling.fp32(); }
 
     double examplesPerSecond(ModelBenchmark.Timing t) { return batchSize / t.secondsPerBatch(); }
 
@@ -48,7 +49,7 @@ public record BenchReport(String model, BertConfig config, int batchSize, int se
             putPhase(m, "infer_" + p + "_", "seconds_per_batch", "tokenize_share", phases.inference(),
                     inferenceGflops(phases.inference()), p);
         });
-        Phases fp32 = byPrecision.get("fp32"), bf16 = byPrecision.get("bf16");
+        Phases fp32 = byPrecision.get(Precision.fp32), bf16 = byPrecision.get(Precision.bf16);
         if (fp32 != null && bf16 != null) {
             m.put("train_bf16_speedup", fp32.training().secondsPerBatch() / bf16.training().secondsPerBatch());
             m.put("infer_bf16_speedup", fp32.inference().secondsPerBatch() / bf16.inference().secondsPerBatch());
@@ -62,7 +63,7 @@ public record BenchReport(String model, BertConfig config, int batchSize, int se
     }
 
     private void putPhase(Map<String, Object> m, String prefix, String secondsKey, String inputKey,
-                          ModelBenchmark.Timing t, double gflops, String precision) {
+                          ModelBenchmark.Timing t, double gflops, Precision precision) {
         m.put(prefix + secondsKey, t.secondsPerBatch());
         m.put(prefix + "examples_per_second", examplesPerSecond(t));
         m.put(prefix + "gflops", gflops);
@@ -84,7 +85,7 @@ public record BenchReport(String model, BertConfig config, int batchSize, int se
                             + " tokenizing %.2f%%, peak RSS %.2f GiB%n", p, i.secondsPerBatch(), examplesPerSecond(i),
                     inferenceGflops(i), 100 * inferenceGflops(i) / ceilingFor(p), 100 * i.inputShare(), gib(i.peakRssBytes())));
         });
-        Phases fp32 = byPrecision.get("fp32"), bf16 = byPrecision.get("bf16");
+        Phases fp32 = byPrecision.get(Precision.fp32), bf16 = byPrecision.get(Precision.bf16);
         if (fp32 != null && bf16 != null) {
             sb.append(String.format(Locale.ROOT, "bf16 speed-up over fp32: training %.2fx, inference %.2fx%n",
                     fp32.training().secondsPerBatch() / bf16.training().secondsPerBatch(),

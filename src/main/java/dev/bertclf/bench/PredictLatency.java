@@ -7,7 +7,7 @@ import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.WeightInit;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.FileUtil;
-import dev.bertclf.train.SessionOptions;
+import dev.bertclf.runtime.SessionOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,16 +27,18 @@ import org.tensorflow.ndarray.Shape;
  */
 public final class PredictLatency {
     public static final String SENTENCE = "this is such an amazing movie!";
-    private static final String MAIN = "dev.bertclf.cli.Main";
 
     private PredictLatency() {}
 
-    /** Seconds of each of {@code runs} timed runs. */
-    public static double[] measure(BertConfig config, int seqLen, int runs) {
+    /**
+     * Seconds of each of {@code runs} timed runs of {@code main}'s {@code predict} (the command line's entry point,
+     * which this layer does not know).
+     */
+    public static double[] measure(Class<?> main, BertConfig config, int seqLen, int runs) {
         try {
             Path dir = Files.createTempDirectory("bert-clf-bench-predict-");
             try {
-                return timeRuns(exportRandomModel(config, seqLen, dir), runs);
+                return timeRuns(main, exportRandomModel(config, seqLen, dir), runs);
             } finally {
                 FileUtil.deleteTree(dir);
             }
@@ -46,32 +48,32 @@ public final class PredictLatency {
     }
 
     /** One untimed run (caches warm), then {@code runs} timed ones. */
-    private static double[] timeRuns(Path model, int runs) throws IOException {
-        run(model);
+    private static double[] timeRuns(Class<?> main, Path model, int runs) throws IOException {
+        run(main, model);
         double[] seconds = new double[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
-            run(model);
+            run(main, model);
             seconds[i] = (System.nanoTime() - t0) / 1e9;
         }
         return seconds;
     }
 
     /** The child command: this JVM's java, class path and class-data archive, and the tool's home when set. */
-    static List<String> command(Path model) {
+    static List<String> command(Class<?> main, Path model) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         String home = System.getProperty("bert.clf.home");
         if (home != null) cmd.add("-Dbert.clf.home=" + home);
         String cds = System.getProperty("bert.clf.cds"); // the class-data archive scripts/bert-clf runs with
         if (cds != null) cmd.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xlog:cds=off"));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN, "predict", "--model-dir",
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), "predict", "--model-dir",
                 model.toString(), SENTENCE));
         return cmd;
     }
 
-    private static void run(Path model) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(model)).redirectErrorStream(true);
+    private static void run(Class<?> main, Path model) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(main, model)).redirectErrorStream(true);
         pb.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
         Process p = pb.start();
         byte[] output;

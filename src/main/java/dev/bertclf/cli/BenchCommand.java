@@ -9,7 +9,8 @@ import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
-import dev.bertclf.train.SessionOptions;
+import dev.bertclf.runtime.Precision;
+import dev.bertclf.runtime.SessionOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -49,7 +50,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--precision", paramLabel = "fp32|bf16|both", defaultValue = "both",
             description = "fp32, bf16 (oneDNN auto mixed precision, float32 master weights) or both.")
-    String precision;
+    Choice precision;
+
+    /** {@code --precision}: one of the run precisions, or both (fp32 alone on a GPU, where bf16 is not offered). */
+    enum Choice { fp32, bf16, both }
 
     @Option(names = "--predict-runs", paramLabel = "N", defaultValue = "5",
             description = "Times the whole 'predict' command this often, in a new JVM each (0: skip).")
@@ -65,26 +69,26 @@ final class BenchCommand implements Callable<Integer> {
                     + "--warmup and --predict-runs not negative");
         }
         boolean gpu = deviceOption.useGpu();
-        List<String> precisions = switch (precision) {
-            case "fp32", "bf16" -> List.of(precision);
-            case "both" -> gpu ? List.of("fp32") : List.of("fp32", "bf16");
-            default -> throw new InvalidOptionException("--precision must be fp32, bf16 or both, got " + precision);
+        List<Precision> precisions = switch (precision) {
+            case fp32 -> List.of(Precision.fp32);
+            case bf16 -> List.of(Precision.bf16);
+            case both -> gpu ? List.of(Precision.fp32) : List.of(Precision.fp32, Precision.bf16);
         };
         BertConfig config = shape(model);
         if (seqLen > config.maxPositionEmbeddings) {
             throw new InvalidOptionException("--max-seq-len " + seqLen + " exceeds the model's " + config.maxPositionEmbeddings + " positions");
         }
         MatMulCeiling.Result ceiling = MatMulCeiling.measure(Math.max(steps, 10));
-        Map<String, BenchReport.Phases> phases = new LinkedHashMap<>();
+        Map<Precision, BenchReport.Phases> phases = new LinkedHashMap<>();
         double tokenizerRate;
         try (ModelBenchmark b = new ModelBenchmark(config, batchSize, seqLen, warmup, steps)) {
-            for (String p : precisions) {
-                SessionOptions options = new SessionOptions(0, 0, p.equals("bf16"), gpu);
+            for (Precision p : precisions) {
+                SessionOptions options = p.session(gpu);
                 phases.put(p, new BenchReport.Phases(b.training(options), b.inference(options)));
             }
             tokenizerRate = b.tokenizerTextsPerSecond();
         }
-        double[] predict = predictRuns == 0 ? new double[0] : PredictLatency.measure(config, seqLen, predictRuns);
+        double[] predict = predictRuns == 0 ? new double[0] : PredictLatency.measure(Main.class, config, seqLen, predictRuns);
         BenchReport report = new BenchReport(model, config, batchSize, seqLen, ceiling, phases, tokenizerRate, predict);
         System.out.print(json ? Json.PRETTY.toJson(report.toMap()) + "\n" : report.toTable());
         return 0;

@@ -1,11 +1,11 @@
 package dev.bertclf.cli;
 
-import dev.bertclf.data.DataException;
 import dev.bertclf.infer.InferenceException;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.runtime.ComputeDevice;
 import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.train.TrainingDivergedException;

@@ -1,16 +1,17 @@
 package dev.bertclf.cli;
 
-import dev.bertclf.data.DataException;
 import dev.bertclf.data.LabeledText;
 import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.BinaryMetrics;
+import dev.bertclf.infer.Evaluation;
 import dev.bertclf.infer.EvaluationPlots;
 import dev.bertclf.infer.MultiClassMetrics;
 import dev.bertclf.infer.RocCurve;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
@@ -79,39 +80,19 @@ final class EvaluateCommand implements Callable<Integer> {
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
+        Evaluation e;
         try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
-            if (!test.classNames().equals(clf.metadata().classNames())) {
-                throw new DataException(test.source() + " has classes " + test.classNames() + "; the model's are "
-                        + clf.metadata().classNames());
-            }
-            List<LabeledText> examples = test.shuffled(SUBSET_SEED);
-            if (maxExamples > 0 && maxExamples < examples.size()) examples = examples.subList(0, maxExamples);
-            Utf8TextReader reader = new Utf8TextReader();
-            int w = clf.logitsPerText();
-            float[] logits = new float[examples.size() * w];
-            int[] labels = new int[examples.size()];
-            try (ProgressBar bar = new ProgressBar("Evaluating", examples.size(), 0, ProgressBar.Unit.ITEMS)) {
-                for (int from = 0; from < examples.size(); from += batchSize) {
-                    int to = Math.min(examples.size(), from + batchSize);
-                    List<String> texts = new ArrayList<>();
-                    for (int i = from; i < to; i++) {
-                        texts.add(examples.get(i).read(reader));
-                        labels[i] = examples.get(i).label();
-                    }
-                    System.arraycopy(clf.logits(texts, batchSize), 0, logits, from * w, (to - from) * w);
-                    bar.step(to - from);
-                }
-            }
-            List<String> c = clf.metadata().classNames();
-            Path plotDir = plotsDir != null ? plotsDir : dir;
-            if (c.size() == 2) {
-                reportBinary(BinaryMetrics.of(logits, labels), RocCurve.of(logits, labels), c, dir, plotDir);
-            } else {
-                reportMultiClass(MultiClassMetrics.of(logits, labels, c.size()), c, dir, plotDir);
-            }
-            if (plotsDir != null && !OwnedFolder.isMarked(plotsDir, SavedModelExporter.OWNED_AS)) {
-                OwnedFolder.mark(plotsDir, PLOTS); // the next evaluate may replace its plots
-            }
+            e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
+        }
+        List<String> c = e.classNames();
+        Path plotDir = plotsDir != null ? plotsDir : dir;
+        if (c.size() == 2) {
+            reportBinary(BinaryMetrics.of(e.logits(), e.labels()), RocCurve.of(e.logits(), e.labels()), c, dir, plotDir);
+        } else {
+            reportMultiClass(MultiClassMetrics.of(e.logits(), e.labels(), c.size()), c, dir, plotDir);
+        }
+        if (plotsDir != null && !OwnedFolder.isMarked(plotsDir, SavedModelExporter.OWNED_AS)) {
+            OwnedFolder.mark(plotsDir, PLOTS); // the next evaluate may replace its plots
         }
         return 0;
     }

@@ -1,10 +1,10 @@
 package dev.bertclf.cli;
 
 import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
-import dev.bertclf.train.Precision;
 import dev.bertclf.train.RunSettings;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
@@ -104,7 +104,7 @@ final class TrainCommand implements Callable<Integer> {
                 runLog.note("Option defaults from {}", c.file());
             }
             try {
-                o = new FineTuneRun().run(claim, settings, gpu);
+                o = new FineTuneRun(System.out::println).run(claim, settings, gpu);
             } catch (TrainingInterruptedException e) {
                 runLog.failed(e);
                 System.err.println(ConsoleText.escape(e.getMessage()) + ".");

@@ -1,7 +1,11 @@
 package dev.bertclf.data;
 
-import dev.bertclf.data.ArchiveExtractor.Limits;
-import dev.bertclf.data.Downloader.Expected;
+import dev.bertclf.io.ArchiveExtractor.Limits;
+import dev.bertclf.io.ArchiveExtractor;
+import dev.bertclf.io.DirectoryLock;
+import dev.bertclf.io.Downloader.Expected;
+import dev.bertclf.io.Downloader;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
 import java.io.IOException;

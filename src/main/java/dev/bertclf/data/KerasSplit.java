@@ -1,6 +1,7 @@
 package dev.bertclf.data;
 
 import dev.bertclf.data.TextDirectoryDataset.Subset;
+import dev.bertclf.runtime.DataException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;

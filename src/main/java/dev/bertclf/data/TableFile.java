@@ -1,5 +1,6 @@
 package dev.bertclf.data;
 
+import dev.bertclf.runtime.DataException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.bertclf.data;
 
+import dev.bertclf.runtime.DataException;
 import java.nio.file.Path;
 
 /** One row of a table file as its reader found it: the line it starts on (for messages), its text and label. */

@@ -1,5 +1,6 @@
 package dev.bertclf.data;
 
+import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,12 +1,12 @@
 package dev.bertclf.model;
 
-import dev.bertclf.data.ArchiveExtractor;
-import dev.bertclf.data.DataException;
-import dev.bertclf.data.Downloader;
+import dev.bertclf.io.ArchiveExtractor;
+import dev.bertclf.io.Downloader;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.hub.HubArchitecture;
 import dev.bertclf.model.hub.HubEncoderWeights;
 import dev.bertclf.model.hub.ObjectGraphCheckpoint;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.text.TokenizerJson;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;

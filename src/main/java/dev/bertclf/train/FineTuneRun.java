@@ -1,22 +1,23 @@
 package dev.bertclf.train;
 
-import dev.bertclf.data.DataException;
-import dev.bertclf.data.DirectoryLock;
 import dev.bertclf.data.KerasSplit;
 import dev.bertclf.data.LabeledText;
 import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
+import dev.bertclf.io.DirectoryLock;
 import dev.bertclf.model.ModelMemory;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.text.WordPieceTokenizer;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,13 @@ public final class FineTuneRun {
     private static final double VALIDATION_SPLIT = 0.2;
 
     public record Outcome(Path modelDir, List<EpochMetrics> history, int numClasses) {}
+
+    private final Consumer<String> console;
+
+    /** {@code console} shows the lines Keras prints about the split ("Found 400 files belonging to 2 classes."). */
+    public FineTuneRun(Consumer<String> console) {
+        this.console = console;
+    }
 
     /** {@link #claim Claims} the output, then {@link #run(Claim, RunSettings, boolean) trains} into it. */
     public Outcome run(RunSettings settings, boolean gpu, boolean resume) throws Exception {
@@ -157,7 +166,7 @@ public final class FineTuneRun {
 
         LabeledTexts train = req.data().load("train");
         KerasSplit.Parts<LabeledText> split = train.split(VALIDATION_SPLIT, req.hp().seed());
-        split.messages().forEach(System.out::println);
+        split.messages().forEach(console);
         List<LabeledText> trainSet = split.training(), valSet = split.validation();
         if (req.maxTrainExamples() > 0 && req.maxTrainExamples() < trainSet.size()) {
             // Both lists are already in seeded random order: their heads are seeded random subsets.

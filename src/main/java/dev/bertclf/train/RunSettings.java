@@ -5,6 +5,8 @@ import dev.bertclf.data.DataSource;
 import dev.bertclf.data.TableFile;
 import dev.bertclf.data.TableFormat;
 import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.Precision;
+import dev.bertclf.runtime.SessionOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -39,14 +39,12 @@ public final class StopSignal {
 
     private void handle(Signal signal) {
         Received r = new Received("SIG" + signal.getName(), 128 + signal.getNumber());
-        if (received != null) {
-            System.err.println();
-            System.err.println(r.name() + " again: stopping at once; the last checkpoint is kept.");
+        if (received != null) { // each on a line of its own, after a progress bar's
+            log.warn("\n{} again: stopping at once; the last checkpoint is kept.", r.name());
             Runtime.getRuntime().halt(r.exitCode());
         }
         request(r);
-        System.err.println();
-        System.err.println(r.name() + ": stopping after this step to save a checkpoint (send it again to stop at once).");
+        log.warn("\n{}: stopping after this step to save a checkpoint (send it again to stop at once).", r.name());
     }
 
     /** Asks the run to stop as if {@code r} had been received. */

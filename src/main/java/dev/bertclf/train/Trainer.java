@@ -3,6 +3,7 @@ package dev.bertclf.train;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.ProgressBar;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,12 +2,12 @@ package dev.bertclf.train;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
-import dev.bertclf.data.DataException;
-import dev.bertclf.data.DirectoryLock;
+import dev.bertclf.io.DirectoryLock;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointFiles;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.model.checkpoint.CheckpointWriter;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;

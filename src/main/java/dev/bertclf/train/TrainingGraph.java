@@ -8,6 +8,7 @@ import dev.bertclf.model.InputTensors;
 import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.Weights;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

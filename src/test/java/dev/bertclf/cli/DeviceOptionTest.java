@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.bertclf.runtime.ComputeDevice;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.Cli;
-import dev.bertclf.train.SessionOptions;
 import org.junit.jupiter.api.Test;
 
 /** The default build carries CPU natives: a GPU asked for must fail at once, with what to do about it. */

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bertclf.data.DirectoryLock;
 import dev.bertclf.infer.SavedModelExporter;
+import dev.bertclf.io.DirectoryLock;
 import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.Cli;

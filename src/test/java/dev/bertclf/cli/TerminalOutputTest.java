@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bertclf.data.DataException;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.TemporaryHome;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.TestArchives;
 import java.io.IOException;

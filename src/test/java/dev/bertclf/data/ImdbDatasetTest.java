@@ -1,16 +1,19 @@
 package dev.bertclf.data;
 
-import dev.bertclf.testutil.LoopbackServer;
-import dev.bertclf.testutil.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bertclf.data.ArchiveExtractor.Limits;
-import dev.bertclf.data.Downloader.Expected;
+import dev.bertclf.io.ArchiveExtractor.Limits;
+import dev.bertclf.io.ArchiveExtractor;
+import dev.bertclf.io.Downloader.Expected;
+import dev.bertclf.io.Downloader;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.testutil.LoopbackServer.Fault;
+import dev.bertclf.testutil.LoopbackServer;
+import dev.bertclf.testutil.TestArchives;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.model.Weights;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.text.WordPieceTokenizer;

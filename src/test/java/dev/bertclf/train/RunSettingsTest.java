@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.TableFile;
 import dev.bertclf.data.TableFormat;
+import dev.bertclf.runtime.Precision;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;

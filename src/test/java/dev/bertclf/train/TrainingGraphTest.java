@@ -6,15 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.WeightInit;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.EncodedBatch;
 import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.tensorflow.EagerSession;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 public class TrainingGraphTest {
     @BeforeAll

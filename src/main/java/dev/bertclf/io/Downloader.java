@@ -1,5 +1,6 @@
-package dev.bertclf.data;
+package dev.bertclf.io;
 
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.Json;
@@ -73,7 +74,7 @@ public final class Downloader {
     }
 
     /** @param stallTimeout how long to wait for response headers, and for each further byte of the body */
-    Downloader(Duration connectTimeout, Duration stallTimeout) {
+    public Downloader(Duration connectTimeout, Duration stallTimeout) {
         this.client = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -320,7 +321,7 @@ public final class Downloader {
         return null;
     }
 
-    static String sha256(Path file) {
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[BUFFER];

@@ -1,5 +1,6 @@
-package dev.bertclf.data;
+package dev.bertclf.io;
 
+import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

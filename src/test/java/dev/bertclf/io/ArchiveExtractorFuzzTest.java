@@ -1,10 +1,11 @@
-package dev.bertclf.data;
+package dev.bertclf.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.bertclf.data.ArchiveExtractor.Limits;
+import dev.bertclf.io.ArchiveExtractor.Limits;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.testutil.TestArchives;
 import java.io.IOException;

@@ -1,13 +1,14 @@
-package dev.bertclf.data;
+package dev.bertclf.io;
 
-import dev.bertclf.testutil.LoopbackServer;
-import dev.bertclf.testutil.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bertclf.data.ArchiveExtractor.Limits;
+import dev.bertclf.io.ArchiveExtractor.Limits;
+import dev.bertclf.runtime.DataException;
+import dev.bertclf.testutil.LoopbackServer;
+import dev.bertclf.testutil.TestArchives;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

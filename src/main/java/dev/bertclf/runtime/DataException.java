@@ -1,4 +1,4 @@
-package dev.bertclf.data;
+package dev.bertclf.runtime;
 
 /**
  * A problem with getting or reading data that the user can fix (network, disk, a bad archive, a wrong folder).

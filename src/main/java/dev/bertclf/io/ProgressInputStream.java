@@ -1,4 +1,4 @@
-package dev.bertclf.data;
+package dev.bertclf.io;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.bertclf.train;
+package dev.bertclf.runtime;
 
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GPUOptions;

@@ -1,15 +1,16 @@
-package dev.bertclf.data;
+package dev.bertclf.io;
 
-import dev.bertclf.testutil.LoopbackServer;
-import dev.bertclf.testutil.TestArchives;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bertclf.data.Downloader.Expected;
+import dev.bertclf.io.Downloader.Expected;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.testutil.LoopbackServer.Fault;
+import dev.bertclf.testutil.LoopbackServer;
+import dev.bertclf.testutil.TestArchives;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package dev.bertclf.data;
+package dev.bertclf.io;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;

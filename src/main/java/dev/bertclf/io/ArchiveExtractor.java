@@ -1,5 +1,6 @@
-package dev.bertclf.data;
+package dev.bertclf.io;
 
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.ProgressBar;

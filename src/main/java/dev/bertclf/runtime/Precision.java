@@ -1,4 +1,4 @@
-package dev.bertclf.train;
+package dev.bertclf.runtime;
 
 /**
  * A run's arithmetic: {@code fp32}, or {@code bf16} compute with float32 master weights. An enum, so that picocli
