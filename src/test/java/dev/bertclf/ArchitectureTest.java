@@ -21,33 +21,53 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMain() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("dev.bertclf");
     }
 
     @Test
     void layersOnlyPointDown() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("cli").definedBy("dev.bertclf.cli..")
-                .layer("bench").definedBy("dev.bertclf.bench..")
-                .layer("serve").definedBy("dev.bertclf.serve..")
-                .layer("train").definedBy("dev.bertclf.train..")
-                .layer("infer").definedBy("dev.bertclf.infer..")
-                .layer("model").definedBy("dev.bertclf.model..")
-                .layer("data").definedBy("dev.bertclf.data..")
-                .layer("text").definedBy("dev.bertclf.text..")
-                .layer("io").definedBy("dev.bertclf.io..")
-                .layer("runtime").definedBy("dev.bertclf.runtime..")
-                .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-                .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("serve").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("train").mayOnlyBeAccessedByLayers("cli", "bench")
-                .whereLayer("infer").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train")
-                .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer")
-                .whereLayer("data").mayOnlyBeAccessedByLayers("cli", "bench", "train", "infer", "model")
-                .whereLayer("text").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "model")
-                .whereLayer("io").mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "model", "data",
-                        "text")
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("cli")
+                .definedBy("dev.bertclf.cli..")
+                .layer("bench")
+                .definedBy("dev.bertclf.bench..")
+                .layer("serve")
+                .definedBy("dev.bertclf.serve..")
+                .layer("train")
+                .definedBy("dev.bertclf.train..")
+                .layer("infer")
+                .definedBy("dev.bertclf.infer..")
+                .layer("model")
+                .definedBy("dev.bertclf.model..")
+                .layer("data")
+                .definedBy("dev.bertclf.data..")
+                .layer("text")
+                .definedBy("dev.bertclf.text..")
+                .layer("io")
+                .definedBy("dev.bertclf.io..")
+                .layer("runtime")
+                .definedBy("dev.bertclf.runtime..")
+                .whereLayer("cli")
+                .mayNotBeAccessedByAnyLayer()
+                .whereLayer("bench")
+                .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("serve")
+                .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("train")
+                .mayOnlyBeAccessedByLayers("cli", "bench")
+                .whereLayer("infer")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train")
+                .whereLayer("model")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer")
+                .whereLayer("data")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "train", "infer", "model")
+                .whereLayer("text")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "model")
+                .whereLayer("io")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "model", "data", "text")
                 .check(classes);
     }
 
@@ -59,8 +79,15 @@ class ArchitectureTest {
     /** The command line owns the console; lower layers log (or draw a progress bar), they never print. */
     @Test
     void onlyTheCommandLinePrints() {
-        noClasses().that().resideOutsideOfPackage("dev.bertclf.cli..").and().doNotHaveSimpleName("ProgressBar")
-                .should().accessField(System.class, "out").orShould().accessField(System.class, "err")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.bertclf.cli..")
+                .and()
+                .doNotHaveSimpleName("ProgressBar")
+                .should()
+                .accessField(System.class, "out")
+                .orShould()
+                .accessField(System.class, "err")
                 .check(classes);
     }
 }

@@ -16,27 +16,37 @@ class SourceConventionsTest {
 
     private static List<String> linesMatching(Pattern p) throws IOException {
         try (Stream<Path> files = Files.walk(MAIN)) {
-            return files.filter(f -> f.toString().endsWith(".java")).flatMap(f -> {
-                try {
-                    return Files.readAllLines(f).stream().filter(l -> p.matcher(l).find()).map(l -> f + ": " + l);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).toList();
+            return files.filter(f -> f.toString().endsWith(".java"))
+                    .flatMap(f -> {
+                        try {
+                            return Files.readAllLines(f).stream()
+                                    .filter(l -> p.matcher(l).find())
+                                    .map(l -> f + ": " + l);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .toList();
         }
     }
 
     /** Gson instances come from runtime/Json, so every file and every output is written alike. */
     @Test
     void gsonIsBuiltOnlyInJson() throws IOException {
-        assertEquals(List.of(), linesMatching(Pattern.compile("new GsonBuilder|new Gson\\("))
-                .stream().filter(l -> !l.startsWith(MAIN.resolve("runtime/Json.java").toString())).toList());
+        assertEquals(
+                List.of(),
+                linesMatching(Pattern.compile("new GsonBuilder|new Gson\\(")).stream()
+                        .filter(l ->
+                                !l.startsWith(MAIN.resolve("runtime/Json.java").toString()))
+                        .toList());
     }
 
     /** {@code private static final Logger log = LoggerFactory.getLogger(X.class);}, nothing else. */
     @Test
     void loggersAreNamedLog() throws IOException {
-        assertEquals(List.of(), linesMatching(Pattern.compile("static final Logger (?!log = LoggerFactory\\.getLogger\\("
-                + "\\w+\\.class\\);)")));
+        assertEquals(
+                List.of(),
+                linesMatching(Pattern.compile(
+                        "static final Logger (?!log = LoggerFactory\\.getLogger\\(" + "\\w+\\.class\\);)")));
     }
 }

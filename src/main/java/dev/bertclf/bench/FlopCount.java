@@ -13,9 +13,9 @@ public final class FlopCount {
     /** Forward pass of one example of {@code seqLen} tokens. */
     public static double forwardPerExample(BertConfig c, int seqLen) {
         double t = seqLen, h = c.hiddenSize, i = c.intermediateSize;
-        double projections = 4 * 2 * t * h * h;      // query, key, value, attention output
-        double attention = 2 * 2 * t * t * h;        // scores and context, all heads together
-        double feedForward = 2 * 2 * t * h * i;      // intermediate and output dense
+        double projections = 4 * 2 * t * h * h; // query, key, value, attention output
+        double attention = 2 * 2 * t * t * h; // scores and context, all heads together
+        double feedForward = 2 * 2 * t * h * i; // intermediate and output dense
         return c.numHiddenLayers * (projections + attention + feedForward) + 2 * h * h + 2 * h;
     }
 

@@ -30,8 +30,11 @@ public final class MatMulCeiling {
             Variable<TFloat32> x = tf.variable(tf.random.randomUniform(tf.constant(new long[] {M, K}), TFloat32.class));
             Variable<TFloat32> w = tf.variable(tf.random.randomUniform(tf.constant(new long[] {K, N}), TFloat32.class));
             Operand<TFloat32> fp32 = tf.sum(tf.linalg.matMul(x, w), tf.constant(new int[] {0, 1}));
-            Operand<TFloat32> bf16 = tf.sum(tf.dtypes.cast(tf.linalg.matMul(tf.dtypes.cast(x, TBfloat16.class),
-                    tf.dtypes.cast(w, TBfloat16.class)), TFloat32.class), tf.constant(new int[] {0, 1}));
+            Operand<TFloat32> bf16 = tf.sum(
+                    tf.dtypes.cast(
+                            tf.linalg.matMul(tf.dtypes.cast(x, TBfloat16.class), tf.dtypes.cast(w, TBfloat16.class)),
+                            TFloat32.class),
+                    tf.constant(new int[] {0, 1}));
             try (Session s = new Session(g)) {
                 s.initialize();
                 return new Result(gflops(s, fp32, reps), gflops(s, bf16, reps));

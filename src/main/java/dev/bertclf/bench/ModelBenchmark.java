@@ -33,7 +33,9 @@ public final class ModelBenchmark implements AutoCloseable {
      * (bytes) during that phase alone.
      */
     public record Timing(double secondsPerBatch, double inputSecondsPerBatch, long peakRssBytes) {
-        public double inputShare() { return inputSecondsPerBatch / secondsPerBatch; }
+        public double inputShare() {
+            return inputSecondsPerBatch / secondsPerBatch;
+        }
     }
 
     static final int WORDS_PER_TEXT = 200;
@@ -73,7 +75,8 @@ public final class ModelBenchmark implements AutoCloseable {
 
     public Timing training(SessionOptions options) {
         resetPeakRss();
-        TokenizedDataset data = TokenizedDataset.encode("benchmark texts", tokenizer, texts.size(), texts::get, i -> i % 2);
+        TokenizedDataset data =
+                TokenizedDataset.encode("benchmark texts", tokenizer, texts.size(), texts::get, i -> i % 2);
         int[] order = new int[data.size()];
         for (int i = 0; i < order.length; i++) order[i] = (i * 7) % order.length;
         try (TrainingGraph g = new TrainingGraph(config, 1, options)) {

@@ -67,8 +67,14 @@ public final class PredictLatency {
         if (home != null) cmd.add("-Dbert.clf.home=" + home);
         String cds = System.getProperty("bert.clf.cds"); // the class-data archive scripts/bert-clf runs with
         if (cds != null) cmd.addAll(List.of("-XX:SharedArchiveFile=" + cds, "-Xlog:cds=off"));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), "predict", "--model-dir",
-                model.toString(), SENTENCE));
+        cmd.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                main.getName(),
+                "predict",
+                "--model-dir",
+                model.toString(),
+                SENTENCE));
         return cmd;
     }
 
@@ -104,8 +110,20 @@ public final class PredictLatency {
         }
         Path model = dir.resolve("model");
         try (Weights weights = WeightInit.create(shapes, config.initializerRange, 1)) {
-            SavedModelExporter.export(model, config, weights, vocab, new ModelMetadata("random " + config, true,
-                    seqLen, List.of("neg", "pos"), Map.of(), Map.of(), "", "bert-clf bench"));
+            SavedModelExporter.export(
+                    model,
+                    config,
+                    weights,
+                    vocab,
+                    new ModelMetadata(
+                            "random " + config,
+                            true,
+                            seqLen,
+                            List.of("neg", "pos"),
+                            Map.of(),
+                            Map.of(),
+                            "",
+                            "bert-clf bench"));
         }
         return model;
     }

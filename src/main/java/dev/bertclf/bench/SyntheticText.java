@@ -25,7 +25,8 @@ final class SyntheticText {
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             StringBuilder sb = new StringBuilder();
-            for (int j = 0; j < words; j++) sb.append(j == 0 ? "" : " ").append('w').append(100 + r.nextInt(vocabSize - 100));
+            for (int j = 0; j < words; j++)
+                sb.append(j == 0 ? "" : " ").append('w').append(100 + r.nextInt(vocabSize - 100));
             out.add(sb.toString());
         }
         return out;

@@ -23,16 +23,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Measure this machine's MatMul ceiling, then training steps and inference batches of a model",
-                "shape (random weights), reported as examples/s, GFLOP/s, share of the ceiling and peak memory."})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Measure this machine's MatMul ceiling, then training steps and inference batches of a model",
+            "shape (random weights), reported as examples/s, GFLOP/s, share of the ceiling and peak memory."
+        })
 final class BenchCommand implements Callable<Integer> {
     private static final Pattern SHAPE = Pattern.compile("L-(\\d+)_H-(\\d+)_A-(\\d+)");
 
-    @Mixin CommonOptions common;
-    @Mixin DeviceOption deviceOption;
+    @Mixin
+    CommonOptions common;
 
-    @Option(names = "--model", paramLabel = "SHAPE|NAME|DIR", defaultValue = "L-4_H-512_A-8",
+    @Mixin
+    DeviceOption deviceOption;
+
+    @Option(
+            names = "--model",
+            paramLabel = "SHAPE|NAME|DIR",
+            defaultValue = "L-4_H-512_A-8",
             description = "A shape like L-4_H-512_A-8, a model name, or a folder with bert_config.json.")
     String model;
 
@@ -45,17 +56,31 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed steps first.")
     int warmup;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "5", description = "Timed steps; the median is reported.")
+    @Option(
+            names = "--steps",
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "Timed steps; the median is reported.")
     int steps;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16|both", defaultValue = "both",
+    @Option(
+            names = "--precision",
+            paramLabel = "fp32|bf16|both",
+            defaultValue = "both",
             description = "fp32, bf16 (oneDNN auto mixed precision, float32 master weights) or both.")
     Choice precision;
 
     /** {@code --precision}: one of the run precisions, or both (fp32 alone on a GPU, where bf16 is not offered). */
-    enum Choice { fp32, bf16, both }
+    enum Choice {
+        fp32,
+        bf16,
+        both
+    }
 
-    @Option(names = "--predict-runs", paramLabel = "N", defaultValue = "5",
+    @Option(
+            names = "--predict-runs",
+            paramLabel = "N",
+            defaultValue = "5",
             description = "Times the whole 'predict' command this often, in a new JVM each (0: skip).")
     int predictRuns;
 
@@ -69,14 +94,16 @@ final class BenchCommand implements Callable<Integer> {
                     + "--warmup and --predict-runs not negative");
         }
         boolean gpu = deviceOption.useGpu();
-        List<Precision> precisions = switch (precision) {
-            case fp32 -> List.of(Precision.fp32);
-            case bf16 -> List.of(Precision.bf16);
-            case both -> gpu ? List.of(Precision.fp32) : List.of(Precision.fp32, Precision.bf16);
-        };
+        List<Precision> precisions =
+                switch (precision) {
+                    case fp32 -> List.of(Precision.fp32);
+                    case bf16 -> List.of(Precision.bf16);
+                    case both -> gpu ? List.of(Precision.fp32) : List.of(Precision.fp32, Precision.bf16);
+                };
         BertConfig config = shape(model);
         if (seqLen > config.maxPositionEmbeddings) {
-            throw new InvalidOptionException("--max-seq-len " + seqLen + " exceeds the model's " + config.maxPositionEmbeddings + " positions");
+            throw new InvalidOptionException(
+                    "--max-seq-len " + seqLen + " exceeds the model's " + config.maxPositionEmbeddings + " positions");
         }
         MatMulCeiling.Result ceiling = MatMulCeiling.measure(Math.max(steps, 10));
         Map<Precision, BenchReport.Phases> phases = new LinkedHashMap<>();
@@ -88,7 +115,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             tokenizerRate = b.tokenizerTextsPerSecond();
         }
-        double[] predict = predictRuns == 0 ? new double[0] : PredictLatency.measure(Main.class, config, seqLen, predictRuns);
+        double[] predict =
+                predictRuns == 0 ? new double[0] : PredictLatency.measure(Main.class, config, seqLen, predictRuns);
         BenchReport report = new BenchReport(model, config, batchSize, seqLen, ceiling, phases, tokenizerRate, predict);
         System.out.print(json ? Json.PRETTY.toJson(report.toMap()) + "\n" : report.toTable());
         return 0;
@@ -97,7 +125,8 @@ final class BenchCommand implements Callable<Integer> {
     /** Sizes only: timing needs no pretrained weights, so names and shapes are never downloaded. */
     static BertConfig shape(String model) {
         Path dir = Path.of(model);
-        if (Files.isRegularFile(dir.resolve("bert_config.json"))) return BertConfig.read(dir.resolve("bert_config.json"));
+        if (Files.isRegularFile(dir.resolve("bert_config.json")))
+            return BertConfig.read(dir.resolve("bert_config.json"));
         var entry = ModelCatalog.standard().find(model);
         if (entry.isPresent()) return entry.get().config();
         Matcher m = SHAPE.matcher(model);
@@ -105,6 +134,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new ModelException("--model '" + model + "' is neither a shape like L-4_H-512_A-8, a known name, "
                     + "nor a folder with bert_config.json");
         }
-        return BertConfig.of(30522, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+        return BertConfig.of(
+                30522, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
     }
 }

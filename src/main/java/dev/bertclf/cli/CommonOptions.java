@@ -8,13 +8,21 @@ import picocli.CommandLine.Option;
  * {@link Logging}, the config file by {@link ConfigDefaults}; picocli only has to accept and document them.
  */
 final class CommonOptions {
-    @Option(names = {"-v", "--verbose"}, description = "Debug output, and stack traces on errors.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Debug output, and stack traces on errors.")
     boolean verbose;
 
-    @Option(names = {"-q", "--quiet"}, description = "Only warnings and errors on the console; no progress bars.")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Only warnings and errors on the console; no progress bars.")
     boolean quiet;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with defaults for the options, "
-            + "as <command>.<option>=value or <option>=value (default: $BERT_CLF_HOME/config.properties, if present).")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "Properties file with defaults for the options, "
+                    + "as <command>.<option>=value or <option>=value (default: "
+                    + "$BERT_CLF_HOME/config.properties, if present).")
     Path config;
 }

@@ -7,12 +7,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Prints picocli's generated completion script for every command and option (bash, and zsh via bashcompinit). */
-@Command(name = "completion", mixinStandardHelpOptions = true,
-        description = {"Print a bash/zsh completion script for bert-clf's commands and options.",
-                "Load it into the current shell with: source <(bert-clf completion)",
-                "(or save it to a file that your ~/.bashrc or ~/.zshrc sources)."})
+@Command(
+        name = "completion",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print a bash/zsh completion script for bert-clf's commands and options.",
+            "Load it into the current shell with: source <(bert-clf completion)",
+            "(or save it to a file that your ~/.bashrc or ~/.zshrc sources)."
+        })
 final class CompletionCommand implements Callable<Integer> {
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {

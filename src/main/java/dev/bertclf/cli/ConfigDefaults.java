@@ -34,7 +34,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     /** The file cannot be used at all (missing when named, unreadable, malformed): a usage error. */
     static final class ConfigException extends RuntimeException {
-        ConfigException(String message) { super(message); }
+        ConfigException(String message) {
+            super(message);
+        }
     }
 
     private final Path file; // null: no file
@@ -45,7 +47,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         this.values = values;
     }
 
-    static ConfigDefaults none() { return new ConfigDefaults(null, new Properties()); }
+    static ConfigDefaults none() {
+        return new ConfigDefaults(null, new Properties());
+    }
 
     /** The file named by {@code --config} in {@code args}, else the one in {@code BERT_CLF_HOME} if present. */
     static ConfigDefaults load(String[] args) {
@@ -77,7 +81,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return new ConfigDefaults(file.toAbsolutePath().normalize(), p);
     }
 
-    Path file() { return file; }
+    Path file() {
+        return file;
+    }
 
     @Override
     public String defaultValue(ArgSpec arg) {
@@ -95,7 +101,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return values.containsKey(option) ? option : null;
     }
 
-    private static String name(OptionSpec o) { return o.longestName().replaceFirst("^-+", ""); }
+    private static String name(OptionSpec o) {
+        return o.longestName().replaceFirst("^-+", "");
+    }
 
     /**
      * Options with a value. Not the flags ({@code --json}): picocli sets a flag to the opposite of its default, so
@@ -114,8 +122,8 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         String key = arg == null ? null : keyFor(arg);
         if (key == null || e.getValue() == null || !e.getValue().equals(defaultValue(arg))) return null;
         String reason = e.getCause() instanceof CommandLine.TypeConversionException t ? t.getMessage() : e.getMessage();
-        return "invalid value in config file " + file + ": " + key + "=" + values.getProperty(key).trim()
-                + " (" + reason + ")";
+        return "invalid value in config file " + file + ": " + key + "="
+                + values.getProperty(key).trim() + " (" + reason + ")";
     }
 
     /** Keys that no command's option would read, most likely typos; sorted. */

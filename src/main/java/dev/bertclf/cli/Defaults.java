@@ -23,13 +23,17 @@ final class Defaults {
     }
 
     /** The given data folder, or {@code $BERT_CLF_HOME/data} (when the commands run without {@link Main}). */
-    static Path dataDir(Path given) { return given != null ? given : BertClfHome.defaultDataDir(); }
+    static Path dataDir(Path given) {
+        return given != null ? given : BertClfHome.defaultDataDir();
+    }
 
     /** The model the last {@code train} wrote, or null if there is none yet. */
     static Path lastModel() {
         Path pointer = BertClfHome.lastModelPointer();
         try {
-            return Files.isRegularFile(pointer) ? Path.of(Files.readString(pointer).trim()) : null;
+            return Files.isRegularFile(pointer)
+                    ? Path.of(Files.readString(pointer).trim())
+                    : null;
         } catch (IOException e) {
             return null;
         }

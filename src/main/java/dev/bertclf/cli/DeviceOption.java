@@ -5,9 +5,14 @@ import picocli.CommandLine.Option;
 
 /** {@code --device} for every command that runs a model. */
 final class DeviceOption {
-    @Option(names = "--device", paramLabel = "auto|cpu|gpu", defaultValue = "auto",
+    @Option(
+            names = "--device",
+            paramLabel = "auto|cpu|gpu",
+            defaultValue = "auto",
             description = "Where TensorFlow runs: auto takes a usable CUDA GPU (a build with -Pgpu), else the CPU.")
     ComputeDevice device;
 
-    boolean useGpu() { return device.useGpu(); }
+    boolean useGpu() {
+        return device.useGpu();
+    }
 }

@@ -13,14 +13,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "embed", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "embed",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = "Run a pretrained encoder on a text and show its pooled and sequence outputs.")
 final class EmbedCommand implements Callable<Integer> {
-    @Mixin CommonOptions common;
-    @Mixin ModelOptions modelOptions;
-    @Spec CommandSpec spec;
+    @Mixin
+    CommonOptions common;
 
-    @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--max-seq-len",
+            paramLabel = "N",
+            defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
             description = "Tokens per text, [CLS] and [SEP] included; shorter texts are padded.")
     int maxSeqLen;
 
@@ -31,15 +42,15 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() {
         PretrainedModel m = modelOptions.resolve(spec, maxSeqLen);
         try (WordPieceTokenizer tok = m.tokenizer(maxSeqLen);
-             EncoderRunner encoder = new EncoderRunner(m)) {
+                EncoderRunner encoder = new EncoderRunner(m)) {
             EncoderRunner.Outputs o = encoder.run(tok.encode(List.of(text)));
             System.out.println("Loaded BERT: " + m.name());
             System.out.println("Pooled Outputs Shape:(" + o.batch() + ", " + o.hidden() + ")");
             System.out.println("Pooled Outputs Values:" + NumpyPrint.head(o.pooled(), 0, 12));
             System.out.println("Sequence Outputs Shape:(" + o.batch() + ", " + o.seqLen() + ", " + o.hidden() + ")");
             for (int t = 0; t < Math.min(4, o.seqLen()); t++) {
-                System.out.println("Sequence Outputs Values[0][" + t + "]:"
-                        + NumpyPrint.head(o.sequence(), t * o.hidden(), 6));
+                System.out.println(
+                        "Sequence Outputs Values[0][" + t + "]:" + NumpyPrint.head(o.sequence(), t * o.hidden(), 6));
             }
         }
         return 0;

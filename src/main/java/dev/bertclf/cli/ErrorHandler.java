@@ -28,12 +28,20 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         if (e instanceof InvalidOptionException) { // a usage error that only the command's own checks could find
-            return cmd.getParameterExceptionHandler().handleParseException(
-                    new CommandLine.ParameterException(cmd, e.getMessage(), e), parsed.originalArgs().toArray(String[]::new));
+            return cmd.getParameterExceptionHandler()
+                    .handleParseException(
+                            new CommandLine.ParameterException(cmd, e.getMessage(), e),
+                            parsed.originalArgs().toArray(String[]::new));
         }
-        boolean expected = e instanceof DataException || e instanceof ModelException || e instanceof CheckpointException
-                || e instanceof InferenceException || e instanceof ComputeDevice.UnavailableException || e instanceof TrainingDivergedException
-                || e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException;
+        boolean expected = e instanceof DataException
+                || e instanceof ModelException
+                || e instanceof CheckpointException
+                || e instanceof InferenceException
+                || e instanceof ComputeDevice.UnavailableException
+                || e instanceof TrainingDivergedException
+                || e instanceof IllegalArgumentException
+                || e instanceof IOException
+                || e instanceof UncheckedIOException;
         cmd.getErr().println("error: " + ConsoleText.escape(message(e)));
         if (Logging.verbose || !expected) {
             if (!expected) cmd.getErr().println("This looks like a bug in bert-clf; the details follow.");
@@ -58,7 +66,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         }
         if (message == null || message.isBlank() || message.equals("null")) {
             Throwable cause = e.getCause();
-            message = cause != null && cause != e ? message(cause)
+            message = cause != null && cause != e
+                    ? message(cause)
                     : "an unexpected " + e.getClass().getName() + " without a message";
         }
         return FileErrors.explain(message, e);

@@ -1,8 +1,6 @@
 package dev.bertclf.cli;
 
-import dev.bertclf.data.LabeledText;
 import dev.bertclf.data.LabeledTexts;
-import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.BinaryMetrics;
 import dev.bertclf.infer.Evaluation;
 import dev.bertclf.infer.EvaluationPlots;
@@ -11,12 +9,10 @@ import dev.bertclf.infer.RocCurve;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.ConsoleText;
-import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
-import dev.bertclf.runtime.ProgressBar;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,35 +26,58 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Loss, accuracy, precision, recall, F1, confusion matrix and ROC AUC of a trained model on "
-                + "aclImdb/test, your own test/ folder or a --test-file.", "Also writes confusion_matrix.png and roc_curve.png.",
-                "Multi-class models: per-class precision, recall and F1, macro-F1 and an N x N confusion matrix; "
-                + "no ROC curve."})
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Loss, accuracy, precision, recall, F1, confusion matrix and ROC AUC of a trained model on "
+                    + "aclImdb/test, your own test/ folder or a --test-file.",
+            "Also writes confusion_matrix.png and roc_curve.png.",
+            "Multi-class models: per-class precision, recall and F1, macro-F1 and an N x N confusion matrix; "
+                    + "no ROC curve."
+        })
 final class EvaluateCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
-    @Mixin CommonOptions common;
-    @Mixin DatasetOptions dataset;
-    @Mixin TableFileOptions table;
-    @Mixin DeviceOption deviceOption;
+    @Mixin
+    CommonOptions common;
 
-    @Option(names = "--model-dir", paramLabel = "DIR",
+    @Mixin
+    DatasetOptions dataset;
+
+    @Mixin
+    TableFileOptions table;
+
+    @Mixin
+    DeviceOption deviceOption;
+
+    @Option(
+            names = "--model-dir",
+            paramLabel = "DIR",
             description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
 
-    @Option(names = "--test-file", paramLabel = "FILE", description = "Evaluate on a CSV, TSV or JSON Lines file of "
-            + "texts and labels instead of the data folder's test/ (default: none).")
+    @Option(
+            names = "--test-file",
+            paramLabel = "FILE",
+            description = "Evaluate on a CSV, TSV or JSON Lines file of "
+                    + "texts and labels instead of the data folder's test/ (default: none).")
     Path testFile;
 
-    @Option(names = "--max-examples", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--max-examples",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Evaluate a seeded random subset of this many examples (0: all).")
     int maxExamples;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Texts per inference batch.")
     int batchSize;
 
-    @Option(names = "--plots-dir", paramLabel = "DIR",
+    @Option(
+            names = "--plots-dir",
+            paramLabel = "DIR",
             description = "Folder for confusion_matrix.png and roc_curve.png (default: the model's folder).")
     Path plotsDir;
 
@@ -74,8 +93,12 @@ final class EvaluateCommand implements Callable<Integer> {
         if (maxExamples < 0) throw new InvalidOptionException("--max-examples must be 0 or more");
         if (batchSize < 1) throw new InvalidOptionException("--batch-size must be at least 1");
         if (plotsDir != null) {
-            OwnedFolder.checkFilesReplaceable("--plots-dir", plotsDir,
-                    List.of(EvaluationPlots.CONFUSION_MATRIX, EvaluationPlots.ROC_CURVE), PLOTS, SavedModelExporter.OWNED_AS);
+            OwnedFolder.checkFilesReplaceable(
+                    "--plots-dir",
+                    plotsDir,
+                    List.of(EvaluationPlots.CONFUSION_MATRIX, EvaluationPlots.ROC_CURVE),
+                    PLOTS,
+                    SavedModelExporter.OWNED_AS);
         }
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
@@ -87,7 +110,8 @@ final class EvaluateCommand implements Callable<Integer> {
         List<String> c = e.classNames();
         Path plotDir = plotsDir != null ? plotsDir : dir;
         if (c.size() == 2) {
-            reportBinary(BinaryMetrics.of(e.logits(), e.labels()), RocCurve.of(e.logits(), e.labels()), c, dir, plotDir);
+            reportBinary(
+                    BinaryMetrics.of(e.logits(), e.labels()), RocCurve.of(e.logits(), e.labels()), c, dir, plotDir);
         } else {
             reportMultiClass(MultiClassMetrics.of(e.logits(), e.labels(), c.size()), c, dir, plotDir);
         }
@@ -97,17 +121,24 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void reportBinary(BinaryMetrics m, RocCurve roc, List<String> c, Path dir, Path plotDir) throws IOException {
+    private void reportBinary(BinaryMetrics m, RocCurve roc, List<String> c, Path dir, Path plotDir)
+            throws IOException {
         List<Path> plots = writePlots(m, roc, c, plotDir);
         if (json) {
             printJson(m.toMap(), dir, plots);
         } else {
-            System.out.printf(Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: %.4f%n", m.loss(), m.accuracy(),
-                    m.rocAuc());
-            System.out.printf(Locale.ROOT, "Precision: %.4f  Recall: %.4f  F1: %.4f  (positive class: %s)%n",
-                    m.precision(), m.recall(), m.f1(), ConsoleText.escape(c.get(1)));
+            System.out.printf(
+                    Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: %.4f%n", m.loss(), m.accuracy(), m.rocAuc());
+            System.out.printf(
+                    Locale.ROOT,
+                    "Precision: %.4f  Recall: %.4f  F1: %.4f  (positive class: %s)%n",
+                    m.precision(),
+                    m.recall(),
+                    m.f1(),
+                    ConsoleText.escape(c.get(1)));
             printConfusionMatrix(m.confusionMatrix(), c);
-            System.out.println("Plots: " + String.join(", ", plots.stream().map(Path::toString).toList()));
+            System.out.println("Plots: "
+                    + String.join(", ", plots.stream().map(Path::toString).toList()));
         }
     }
 
@@ -121,12 +152,17 @@ final class EvaluateCommand implements Callable<Integer> {
         if (json) {
             printJson(m.toMap(c), dir, List.of(matrix));
         } else {
-            System.out.printf(Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: binary models only%n", m.loss(),
-                    m.accuracy());
+            System.out.printf(
+                    Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: binary models only%n", m.loss(), m.accuracy());
             System.out.printf(Locale.ROOT, "%10s %9s %9s %9s%n", "", "Precision", "Recall", "F1");
             for (int k = 0; k < c.size(); k++) {
-                System.out.printf(Locale.ROOT, "%10s %9.4f %9.4f %9.4f%n", ConsoleText.escape(c.get(k)),
-                        m.precision()[k], m.recall()[k], m.f1()[k]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%10s %9.4f %9.4f %9.4f%n",
+                        ConsoleText.escape(c.get(k)),
+                        m.precision()[k],
+                        m.recall()[k],
+                        m.f1()[k]);
             }
             System.out.printf(Locale.ROOT, "Macro-F1: %.4f%n", m.macroF1());
             printConfusionMatrix(m.confusion(), c);
@@ -166,8 +202,8 @@ final class EvaluateCommand implements Callable<Integer> {
         return written;
     }
 
-    private static void writePlots(BinaryMetrics m, RocCurve roc, List<String> classNames, Path dir,
-                                   List<Path> written) throws IOException {
+    private static void writePlots(BinaryMetrics m, RocCurve roc, List<String> classNames, Path dir, List<Path> written)
+            throws IOException {
         Path matrix = dir.resolve(EvaluationPlots.CONFUSION_MATRIX);
         EvaluationPlots.writeConfusionMatrix(m, classNames, matrix);
         written.add(matrix);

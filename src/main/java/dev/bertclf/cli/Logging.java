@@ -47,6 +47,7 @@ final class Logging {
     }
 
     private static void set(String property, String value) {
-        if (value != null) System.setProperty(property, value); else System.clearProperty(property);
+        if (value != null) System.setProperty(property, value);
+        else System.clearProperty(property);
     }
 }

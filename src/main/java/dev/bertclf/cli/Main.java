@@ -16,19 +16,36 @@ import picocli.CommandLine.Mixin;
  * this one only wires them together: option defaults from the config file, and failures turned into a message
  * and an exit code (0 success, 1 failure, 2 usage error).
  */
-@Command(name = "bert-clf", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+@Command(
+        name = "bert-clf",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
         description = "Fine-tune BERT text classifiers on TensorFlow, from Java.",
-        subcommands = {DownloadCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ServeCommand.class,
-                PreprocessCommand.class, EmbedCommand.class, BenchCommand.class, ModelsCommand.class,
-                CompletionCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Option defaults can be set in a properties file: --config FILE, else",
-                "$BERT_CLF_HOME/config.properties (keys like train.epochs=3 or data-dir=/mnt/data).",
-                "Exit codes: 0 success, 1 failure, 2 usage error."})
+        subcommands = {
+            DownloadCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
+            PredictCommand.class,
+            ServeCommand.class,
+            PreprocessCommand.class,
+            EmbedCommand.class,
+            BenchCommand.class,
+            ModelsCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Option defaults can be set in a properties file: --config FILE, else",
+            "$BERT_CLF_HOME/config.properties (keys like train.epochs=3 or data-dir=/mnt/data).",
+            "Exit codes: 0 success, 1 failure, 2 usage error."
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Mixin CommonOptions common;
+    @Mixin
+    CommonOptions common;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -39,7 +56,8 @@ public final class Main implements Runnable {
         System.setProperty("java.awt.headless", "true");
         if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
             // DJL unpacks the tokenizer's native library here; keep it in the tool's own folder.
-            System.setProperty("DJL_CACHE_DIR", BertClfHome.root().resolve("djl").toString());
+            System.setProperty(
+                    "DJL_CACHE_DIR", BertClfHome.root().resolve("djl").toString());
         }
         Logging.configureFrom(args);
         Defaults.publishRuntimeDefaults();
@@ -53,8 +71,8 @@ public final class Main implements Runnable {
         CommandLine cli = commandLine(config);
         List<String> unknown = config.unknownKeys(cli);
         if (!unknown.isEmpty()) { // no logger field: logback configures itself at the first lookup, after Logging's
-            LoggerFactory.getLogger(Main.class).warn("Ignoring unknown keys in config file {}: {}", config.file(),
-                    String.join(", ", unknown));
+            LoggerFactory.getLogger(Main.class)
+                    .warn("Ignoring unknown keys in config file {}: {}", config.file(), String.join(", ", unknown));
         }
         return cli.execute(args);
     }
@@ -86,6 +104,8 @@ public final class Main implements Runnable {
 
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() { return new String[] {"bert-clf " + Version.get()}; }
+        public String[] getVersion() {
+            return new String[] {"bert-clf " + Version.get()};
+        }
     }
 }

@@ -9,13 +9,20 @@ import picocli.CommandLine.ParameterException;
 
 /** How commands that start from a pretrained encoder pick it: by name or folder, optionally through a mirror. */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "NAME|DIR", defaultValue = "small_bert/bert_en_uncased_L-4_H-512_A-8",
+    @Option(
+            names = "--model",
+            paramLabel = "NAME|DIR",
+            defaultValue = "small_bert/bert_en_uncased_L-4_H-512_A-8",
             description = "A model name from the tutorial's table (e.g. small_bert/L-4_H-512_A-8) or a folder "
                     + "(Google's release layout or a SavedModel with bert_config.json).")
     String model;
 
-    @Option(names = "--model-mirror", paramLabel = "URL", description = "Host replacing the model download host "
-            + "(storage.googleapis.com, tfhub.dev), keeping paths (default: $BERT_CLF_MODEL_MIRROR, else none).")
+    @Option(
+            names = "--model-mirror",
+            paramLabel = "URL",
+            description = "Host replacing the model download host "
+                    + "(storage.googleapis.com, tfhub.dev), keeping paths (default: "
+                    + "$BERT_CLF_MODEL_MIRROR, else none).")
     String modelMirror;
 
     PretrainedModel resolve() {
@@ -28,14 +35,17 @@ final class ModelOptions {
      */
     PretrainedModel resolve(CommandSpec spec, int maxSeqLen) {
         if (maxSeqLen < 2) {
-            throw new ParameterException(spec.commandLine(), "--max-seq-len must leave room for [CLS] and [SEP] "
-                    + "(2 or more), got " + maxSeqLen);
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--max-seq-len must leave room for [CLS] and [SEP] " + "(2 or more), got " + maxSeqLen);
         }
         PretrainedModel m = resolve();
         int positions = m.config().maxPositionEmbeddings;
         if (maxSeqLen > positions) {
-            throw new ParameterException(spec.commandLine(), "--max-seq-len " + maxSeqLen + " exceeds the model's "
-                    + positions + " positions (" + m.name() + ")");
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--max-seq-len " + maxSeqLen + " exceeds the model's " + positions + " positions (" + m.name()
+                            + ")");
         }
         return m;
     }

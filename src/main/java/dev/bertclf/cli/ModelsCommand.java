@@ -15,12 +15,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "models", mixinStandardHelpOptions = true,
+@Command(
+        name = "models",
+        mixinStandardHelpOptions = true,
         description = {"List the tutorial's model names with family, size, download size and whether each is cached."})
 final class ModelsCommand implements Callable<Integer> {
-    @Mixin CommonOptions common;
+    @Mixin
+    CommonOptions common;
 
-    @Option(names = "--json", description = "Print the list as JSON.") boolean json;
+    @Option(names = "--json", description = "Print the list as JSON.")
+    boolean json;
 
     @Override
     public Integer call() {
@@ -50,9 +54,16 @@ final class ModelsCommand implements Callable<Integer> {
         System.out.printf(format, "NAME", "FAMILY", "LAYERS", "HIDDEN", "HEADS", "PARAMETERS", "DOWNLOAD", "CACHED");
         for (Map<String, Object> r : rows) {
             Long bytes = (Long) r.get("download_bytes");
-            System.out.printf(format, r.get("name"), r.get("family"), r.get("layers"), r.get("hidden_size"), r.get("heads"),
+            System.out.printf(
+                    format,
+                    r.get("name"),
+                    r.get("family"),
+                    r.get("layers"),
+                    r.get("hidden_size"),
+                    r.get("heads"),
                     String.format("%,d", (Long) r.get("parameters")),
-                    bytes == null ? "unknown" : String.format("%.0f MB", bytes / 1e6), (Boolean) r.get("cached") ? "yes" : "no");
+                    bytes == null ? "unknown" : String.format("%.0f MB", bytes / 1e6),
+                    (Boolean) r.get("cached") ? "yes" : "no");
         }
         return 0;
     }

@@ -8,7 +8,8 @@ final class NumpyPrint {
 
     static String head(int[] a, int n) {
         StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < Math.min(n, a.length); i++) sb.append(i == 0 ? "" : " ").append(a[i]);
+        for (int i = 0; i < Math.min(n, a.length); i++)
+            sb.append(i == 0 ? "" : " ").append(a[i]);
         return sb.append(']').toString();
     }
 

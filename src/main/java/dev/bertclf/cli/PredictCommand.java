@@ -22,34 +22,51 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Classify texts with a trained model: the probability of the positive class and a label",
-                "(for a multi-class model: the most probable classes with their probabilities).",
-                "Reads one text per line from standard input when no TEXT is given (blank lines are skipped,",
-                "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens."})
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Classify texts with a trained model: the probability of the positive class and a label",
+            "(for a multi-class model: the most probable classes with their probabilities).",
+            "Reads one text per line from standard input when no TEXT is given (blank lines are skipped,",
+            "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens."
+        })
 final class PredictCommand implements Callable<Integer> {
-    @Mixin CommonOptions common;
-    @Mixin DeviceOption deviceOption;
+    @Mixin
+    CommonOptions common;
 
-    @Option(names = "--model-dir", paramLabel = "DIR",
+    @Mixin
+    DeviceOption deviceOption;
+
+    @Option(
+            names = "--model-dir",
+            paramLabel = "DIR",
             description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
 
     @Option(names = "--json", description = "Print one JSON array of results.")
     boolean json;
 
-    @Option(names = "--top", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--top",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Classes shown per text for a multi-class model, most probable first (1 to "
                     + TextClassifier.TOP + ").")
     int top;
 
-    @Parameters(arity = "0..*", paramLabel = "TEXT", description = "Texts to classify (default: one per line from standard input).")
+    @Parameters(
+            arity = "0..*",
+            paramLabel = "TEXT",
+            description = "Texts to classify (default: one per line from standard input).")
     List<String> texts = new ArrayList<>();
 
     /** Longest input shown in the plain-text output; longer ones are cut there (the model reads max_seq_len tokens). */
     private static final int SHOWN = 60;
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -63,25 +80,32 @@ final class PredictCommand implements Callable<Integer> {
         }
         for (int i = 0; i < texts.size(); i++) {
             if (texts.get(i).isBlank()) {
-                throw new ParameterException(spec.commandLine(), "TEXT " + (i + 1) + " is "
-                        + (texts.get(i).isEmpty() ? "empty" : "only whitespace") + ": there is nothing to classify");
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "TEXT " + (i + 1) + " is " + (texts.get(i).isEmpty() ? "empty" : "only whitespace")
+                                + ": there is nothing to classify");
             }
         }
         Path dir = Defaults.modelDirOrLast(modelDir);
         try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
-            List<Prediction> predictions = clf.predict(inputs, 32).stream().map(p -> p.withTop(top)).toList();
+            List<Prediction> predictions =
+                    clf.predict(inputs, 32).stream().map(p -> p.withTop(top)).toList();
             if (json) {
                 System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(predictions)));
             } else {
                 for (Prediction p : predictions) {
                     if (p.top() == null) {
-                        System.out.printf(Locale.ROOT, "input: %-40s : score: %.6f  %s%n", shown(p.text()),
-                                p.probability(), ConsoleText.escape(p.label()));
+                        System.out.printf(
+                                Locale.ROOT,
+                                "input: %-40s : score: %.6f  %s%n",
+                                shown(p.text()),
+                                p.probability(),
+                                ConsoleText.escape(p.label()));
                     } else {
                         StringBuilder classes = new StringBuilder();
                         for (Prediction.ClassProbability c : p.top()) {
-                            classes.append(String.format(Locale.ROOT, "  %s %.6f", ConsoleText.escape(c.label()),
-                                    c.probability()));
+                            classes.append(String.format(
+                                    Locale.ROOT, "  %s %.6f", ConsoleText.escape(c.label()), c.probability()));
                         }
                         System.out.printf(Locale.ROOT, "input: %-40s :%s%n", shown(p.text()), classes);
                     }
@@ -102,8 +126,10 @@ final class PredictCommand implements Callable<Integer> {
 
     /** Non-empty lines of stdin, invalid UTF-8 replaced rather than fatal. */
     private static List<String> readStdin() throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(System.in, decoder))) {
             for (String line; (line = r.readLine()) != null; ) if (!line.isBlank()) lines.add(line);

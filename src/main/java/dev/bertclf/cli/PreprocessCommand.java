@@ -13,14 +13,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "preprocess", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "preprocess",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = "Show how a model's WordPiece preprocessing turns a text into its three input tensors.")
 final class PreprocessCommand implements Callable<Integer> {
-    @Mixin CommonOptions common;
-    @Mixin ModelOptions modelOptions;
-    @Spec CommandSpec spec;
+    @Mixin
+    CommonOptions common;
 
-    @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--max-seq-len",
+            paramLabel = "N",
+            defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
             description = "Tokens per text, [CLS] and [SEP] included; shorter texts are padded.")
     int maxSeqLen;
 

@@ -17,25 +17,37 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Serve a trained model over HTTP: POST /predict with {\"text\": \"...\"} or "
-                + "{\"texts\": [\"...\", ...]} answers {\"predictions\": [...]}; GET /health.",
-                "Concurrent requests are classified together. Ctrl-C or SIGTERM stops after answering queued requests.",
-                "Beyond this machine (--host), require a key with --api-key-file and encrypt with --tls-keystore."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Serve a trained model over HTTP: POST /predict with {\"text\": \"...\"} or "
+                    + "{\"texts\": [\"...\", ...]} answers {\"predictions\": [...]}; GET /health.",
+            "Concurrent requests are classified together. Ctrl-C or SIGTERM stops after answering queued requests.",
+            "Beyond this machine (--host), require a key with --api-key-file and encrypt with --tls-keystore."
+        })
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
     /** Where the key store's password comes from when no --tls-password-file is given. */
     static final String TLS_PASSWORD_ENV = "BERT_CLF_TLS_PASSWORD";
 
-    @Spec CommandSpec spec;
-    @Mixin CommonOptions common;
-    @Mixin DeviceOption deviceOption;
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DeviceOption deviceOption;
 
     @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
 
-    @Option(names = "--host", description = "Address to listen on (0.0.0.0: every interface; anything but loopback "
-            + "logs a warning unless --api-key-file and --tls-keystore protect it).")
+    @Option(
+            names = "--host",
+            description = "Address to listen on (0.0.0.0: every interface; anything but loopback "
+                    + "logs a warning unless --api-key-file and --tls-keystore protect it).")
     String host = "127.0.0.1";
 
     @Option(names = "--port", description = "TCP port, 0 to 65535 (0: any free one; the log says which).")
@@ -44,35 +56,52 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-batch", description = "Most texts classified in one model call (at least 1).")
     int maxBatch = 32;
 
-    @Option(names = "--batch-wait-ms", description = "How long a batch waits for more requests before it runs, "
-            + "0 to 1000: every request may wait this long, so more than a second only adds latency.")
+    @Option(
+            names = "--batch-wait-ms",
+            description = "How long a batch waits for more requests before it runs, "
+                    + "0 to 1000: every request may wait this long, so more than a second only adds latency.")
     int batchWaitMs = 5;
 
-    @Option(names = "--max-queue", description = "Most texts accepted and not yet answered (at least --max-batch); "
-            + "more get 503.")
+    @Option(
+            names = "--max-queue",
+            description = "Most texts accepted and not yet answered (at least --max-batch); " + "more get 503.")
     int maxQueue = 256;
 
     @Option(names = "--max-body-bytes", description = "Largest request body; larger ones get 413.")
     int maxBodyBytes = 1 << 20;
 
-    @Option(names = "--max-connections", description = "Most open connections, 1 to 4096, and as many handler "
-            + "threads; connections beyond it are closed at once.")
+    @Option(
+            names = "--max-connections",
+            description = "Most open connections, 1 to 4096, and as many handler "
+                    + "threads; connections beyond it are closed at once.")
     int maxConnections = PredictionServer.Options.MAX_CONNECTIONS;
 
-    @Option(names = "--request-timeout-s", description = "Seconds, 1 to 3600, in which a request (headers and body) "
-            + "must arrive once begun, and a connection that sends nothing is closed.")
+    @Option(
+            names = "--request-timeout-s",
+            description = "Seconds, 1 to 3600, in which a request (headers and body) "
+                    + "must arrive once begun, and a connection that sends nothing is closed.")
     int requestTimeoutS = (int) PredictionServer.Options.REQUEST_TIMEOUT.toSeconds();
 
-    @Option(names = "--api-key-file", paramLabel = "FILE", description = "Require 'Authorization: Bearer KEY' on "
-            + "every endpoint, KEY being this file's text without surrounding whitespace; others get 401.")
+    @Option(
+            names = "--api-key-file",
+            paramLabel = "FILE",
+            description = "Require 'Authorization: Bearer KEY' on "
+                    + "every endpoint, KEY being this file's text without surrounding whitespace; others get 401.")
     Path apiKeyFile;
 
-    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve HTTPS with the certificate and "
-            + "private key in this PKCS12 key store (keytool -genkeypair -storetype PKCS12).")
+    @Option(
+            names = "--tls-keystore",
+            paramLabel = "FILE",
+            description = "Serve HTTPS with the certificate and "
+                    + "private key in this PKCS12 key store (keytool -genkeypair -storetype PKCS12).")
     Path tlsKeystore;
 
-    @Option(names = "--tls-password-file", paramLabel = "FILE", description = "The key store's password (the file's "
-            + "text without surrounding whitespace); default: the environment variable " + TLS_PASSWORD_ENV + ".")
+    @Option(
+            names = "--tls-password-file",
+            paramLabel = "FILE",
+            description = "The key store's password (the file's "
+                    + "text without surrounding whitespace); default: the environment variable " + TLS_PASSWORD_ENV
+                    + ".")
     Path tlsPasswordFile;
 
     @Override
@@ -83,9 +112,17 @@ final class ServeCommand implements Callable<Integer> {
         ApiKey apiKey = apiKeyFile == null ? null : ApiKey.read(apiKeyFile);
         SSLContext tls = tlsKeystore == null ? null : PredictionServer.tls(tlsKeystore, tlsPassword());
         Path dir = Defaults.modelDirOrLast(modelDir);
-        PredictionServer.Options options = new PredictionServer.Options(host, port, maxBatch,
-                Duration.ofMillis(batchWaitMs), maxQueue, maxBodyBytes, maxConnections,
-                Duration.ofSeconds(requestTimeoutS), apiKey, tls);
+        PredictionServer.Options options = new PredictionServer.Options(
+                host,
+                port,
+                maxBatch,
+                Duration.ofMillis(batchWaitMs),
+                maxQueue,
+                maxBodyBytes,
+                maxConnections,
+                Duration.ofSeconds(requestTimeoutS),
+                apiKey,
+                tls);
         PredictionServer server = PredictionServer.start(TextClassifier.load(dir, gpu), dir, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bert-clf-serve-stop"));
         log.info("Serving {} on {} (POST /predict, GET /health); Ctrl-C stops", dir, server.uri());
@@ -110,15 +147,18 @@ final class ServeCommand implements Callable<Integer> {
 
     private void range(String option, int value, int min, int max) {
         if (value < min || value > max) {
-            usage(option + " must be " + (max == Integer.MAX_VALUE ? "at least " + min : min + " to " + max)
-                    + ", got " + value);
+            usage(option + " must be " + (max == Integer.MAX_VALUE ? "at least " + min : min + " to " + max) + ", got "
+                    + value);
         }
     }
 
-    private void usage(String message) { throw new ParameterException(spec.commandLine(), message); }
+    private void usage(String message) {
+        throw new ParameterException(spec.commandLine(), message);
+    }
 
     private char[] tlsPassword() throws IOException {
-        String password = tlsPasswordFile != null ? ApiKey.secret(tlsPasswordFile, "--tls-password-file")
+        String password = tlsPasswordFile != null
+                ? ApiKey.secret(tlsPasswordFile, "--tls-password-file")
                 : System.getenv(TLS_PASSWORD_ENV);
         return password.toCharArray();
     }

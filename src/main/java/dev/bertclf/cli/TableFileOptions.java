@@ -7,15 +7,23 @@ import picocli.CommandLine.Option;
 
 /** How to read a {@code --train-file} or {@code --test-file}; the same three options on train and evaluate. */
 final class TableFileOptions {
-    @Option(names = "--format", paramLabel = "csv|tsv|jsonl",
+    @Option(
+            names = "--format",
+            paramLabel = "csv|tsv|jsonl",
             description = "Format of the file (default: from its extension, .csv, .tsv, .jsonl or .ndjson).")
     TableFormat format;
 
-    @Option(names = "--text-column", paramLabel = "NAME", defaultValue = TableFile.TEXT_COLUMN,
+    @Option(
+            names = "--text-column",
+            paramLabel = "NAME",
+            defaultValue = TableFile.TEXT_COLUMN,
             description = "Column (JSON Lines: key) holding the text.")
     String textColumn;
 
-    @Option(names = "--label-column", paramLabel = "NAME", defaultValue = TableFile.LABEL_COLUMN,
+    @Option(
+            names = "--label-column",
+            paramLabel = "NAME",
+            defaultValue = TableFile.LABEL_COLUMN,
             description = "Column (JSON Lines: key) holding the label; classes are its sorted distinct values.")
     String labelColumn;
 

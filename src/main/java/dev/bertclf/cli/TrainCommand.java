@@ -22,64 +22,117 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Fine-tune a pretrained BERT encoder with a dropout and single-logit head on the IMDB reviews "
-                + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
-                + "saving a SavedModel after every epoch.",
-                "The run's log goes to train.log in the output folder (beside it, as <output>.train.log, until "
-                + "training has succeeded)."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+            "Fine-tune a pretrained BERT encoder with a dropout and single-logit head on the IMDB reviews "
+                    + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
+                    + "saving a SavedModel after every epoch.",
+            "The run's log goes to train.log in the output folder (beside it, as <output>.train.log, until "
+                    + "training has succeeded)."
+        })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
 
-    @Spec CommandSpec spec;
-    @Mixin CommonOptions common;
-    @Mixin ModelOptions modelOptions;
-    @Mixin DatasetOptions dataset;
-    @Mixin TableFileOptions table;
-    @Mixin DeviceOption deviceOption;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--train-file", paramLabel = "FILE", description = "Train on a CSV, TSV or JSON Lines file of "
-            + "texts and labels instead of the data folder, 20%% of its rows held out for validation (default: none).")
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    DatasetOptions dataset;
+
+    @Mixin
+    TableFileOptions table;
+
+    @Mixin
+    DeviceOption deviceOption;
+
+    @Option(
+            names = "--train-file",
+            paramLabel = "FILE",
+            description = "Train on a CSV, TSV or JSON Lines file of "
+                    + "texts and labels instead of the data folder, 20%% of its rows held out "
+                    + "for validation (default: none).")
     Path trainFile;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + Hyperparameters.EPOCHS,
+    @Option(
+            names = "--epochs",
+            paramLabel = "N",
+            defaultValue = "" + Hyperparameters.EPOCHS,
             description = "Passes over the training set.")
     int epochs;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "" + Hyperparameters.BATCH_SIZE,
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "" + Hyperparameters.BATCH_SIZE,
             description = "Examples per training step.")
     int batchSize;
 
-    @Option(names = "--learning-rate", paramLabel = "RATE", defaultValue = "" + Hyperparameters.LEARNING_RATE,
+    @Option(
+            names = "--learning-rate",
+            paramLabel = "RATE",
+            defaultValue = "" + Hyperparameters.LEARNING_RATE,
             description = "Peak AdamW learning rate.")
     double learningRate;
 
-    @Option(names = "--max-seq-len", paramLabel = "N", defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
+    @Option(
+            names = "--max-seq-len",
+            paramLabel = "N",
+            defaultValue = "" + Hyperparameters.MAX_SEQ_LEN,
             description = "Tokens per text, [CLS] and [SEP] included.")
     int maxSeqLen;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "" + Hyperparameters.SEED,
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            defaultValue = "" + Hyperparameters.SEED,
             description = "Seed for the split, the shuffles, dropout and the head.")
     long seed;
 
-    @Option(names = "--output", paramLabel = "DIR", defaultValue = "imdb_bert",
+    @Option(
+            names = "--output",
+            paramLabel = "DIR",
+            defaultValue = "imdb_bert",
             description = "Folder for the trained model, replaced after every epoch.")
     Path output;
 
-    @Option(names = "--max-train-examples", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--max-train-examples",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Train on a seeded subset of this many examples (0: all).")
     int maxTrainExamples;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32", description = "fp32, or bf16: "
-            + "bfloat16 compute with float32 master weights (oneDNN auto mixed precision; faster on CPUs with "
-            + "AVX512-BF16 or AMX).")
+    @Option(
+            names = "--precision",
+            paramLabel = "fp32|bf16",
+            defaultValue = "fp32",
+            description = "fp32, or bf16: "
+                    + "bfloat16 compute with float32 master weights (oneDNN auto mixed precision; faster on CPUs with "
+                    + "AVX512-BF16 or AMX).")
     Precision precision;
 
-    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also save a checkpoint every STEPS "
-            + "steps (0: only after each epoch). Checkpoints go to <output>.checkpoints and are removed when the run finishes.")
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "STEPS",
+            description = "Also save a checkpoint every STEPS "
+                    + "steps (0: only after each epoch). Checkpoints go to "
+                    + "<output>.checkpoints and are removed when the run finishes.")
     int checkpointEvery = 0;
 
-    @Option(names = "--resume", arity = "0..1", paramLabel = "DIR", fallbackValue = "",
+    @Option(
+            names = "--resume",
+            arity = "0..1",
+            paramLabel = "DIR",
+            fallbackValue = "",
             description = "Continue the stopped run whose model folder (or checkpoint folder) is DIR "
                     + "(default: --output), with its saved options.")
     String resume;
@@ -97,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
         FineTuneRun.Outcome o;
         // The output is checked and locked before the log is opened: a refused run writes into no other run's files.
         try (FineTuneRun.Claim claim = FineTuneRun.claim(settings, resume != null);
-             TrainLog runLog = TrainLog.start(settings.output())) {
+                TrainLog runLog = TrainLog.start(settings.output())) {
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
@@ -108,7 +161,8 @@ final class TrainCommand implements Callable<Integer> {
             } catch (TrainingInterruptedException e) {
                 runLog.failed(e);
                 System.err.println(ConsoleText.escape(e.getMessage()) + ".");
-                System.err.println("Resume with: bert-clf train --resume " + ConsoleText.escape(settings.output().toString()));
+                System.err.println("Resume with: bert-clf train --resume "
+                        + ConsoleText.escape(settings.output().toString()));
                 return e.exitCode();
             } catch (Exception | Error e) {
                 runLog.failed(e);
@@ -118,8 +172,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             runLog.moveIntoOutput();
         }
-        System.out.print(TrainSummary.format(settings.model(), o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE),
-                o.numClasses()));
+        System.out.print(TrainSummary.format(
+                settings.model(), o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE), o.numClasses()));
         return 0;
     }
 
@@ -128,24 +182,42 @@ final class TrainCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         for (OptionSpec opt : spec.options()) {
             if (opt.usageHelp() || opt.versionHelp() || opt.type() == boolean.class || opt.getValue() == null) continue;
-            sb.append(sb.length() == 0 ? "" : " ").append(opt.longestName()).append('=').append((Object) opt.getValue());
+            sb.append(sb.length() == 0 ? "" : " ")
+                    .append(opt.longestName())
+                    .append('=')
+                    .append((Object) opt.getValue());
         }
         return sb.toString();
     }
 
     /** The settings the command line gives: typed, configured or defaulted. */
     private RunSettings given() {
-        return new RunSettings(modelOptions.model, epochs, batchSize, learningRate, maxSeqLen, seed, maxTrainExamples,
-                precision, dataset.dataDir().toAbsolutePath().normalize(), dataset.url, modelOptions.modelMirror,
-                checkpointEvery, trainFile == null ? null : trainFile.toAbsolutePath().normalize(), table.format,
-                table.textColumn, table.labelColumn, output.toAbsolutePath().normalize());
+        return new RunSettings(
+                modelOptions.model,
+                epochs,
+                batchSize,
+                learningRate,
+                maxSeqLen,
+                seed,
+                maxTrainExamples,
+                precision,
+                dataset.dataDir().toAbsolutePath().normalize(),
+                dataset.url,
+                modelOptions.modelMirror,
+                checkpointEvery,
+                trainFile == null ? null : trainFile.toAbsolutePath().normalize(),
+                table.format,
+                table.textColumn,
+                table.labelColumn,
+                output.toAbsolutePath().normalize());
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */
     private RunSettings resumed() {
         Path out = TrainingCheckpoints.outputOf(resume.isEmpty() ? output : Path.of(resume));
-        RunSettings saved = FineTuneRun.savedSettings(out).orElseThrow(() -> new IllegalArgumentException(
-                "--resume: no checkpoint beside " + out + " (looked in " + out + TrainingCheckpoints.SUFFIX + ")"));
+        RunSettings saved = FineTuneRun.savedSettings(out)
+                .orElseThrow(() -> new IllegalArgumentException("--resume: no checkpoint beside " + out + " (looked in "
+                        + out + TrainingCheckpoints.SUFFIX + ")"));
         Set<String> typed = new HashSet<>();
         spec.commandLine().getParseResult().matchedOptions().forEach(o -> typed.add(o.longestName()));
         return saved.movedTo(out).resumedWith(given(), typed);

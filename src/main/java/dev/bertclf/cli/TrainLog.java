@@ -93,7 +93,9 @@ final class TrainLog implements AutoCloseable {
     }
 
     /** Where the log is now: beside the output folder until moved into it. */
-    Path location() { return moved ? output.resolve(FILE) : beside; }
+    Path location() {
+        return moved ? output.resolve(FILE) : beside;
+    }
 
     /** Stops logging and moves the file into the finished model folder. */
     void moveIntoOutput() throws IOException {

@@ -24,27 +24,39 @@ final class TrainSummary {
         modelDir = modelDir.toAbsolutePath().normalize();
         log = log.toAbsolutePath().normalize();
         // highest validation accuracy; among equals, the lowest validation loss
-        EpochMetrics best = history.stream().max(Comparator.comparingDouble(EpochMetrics::valAccuracy)
-                .thenComparing(Comparator.comparingDouble(EpochMetrics::valLoss).reversed())).orElseThrow();
+        EpochMetrics best = history.stream()
+                .max(Comparator.comparingDouble(EpochMetrics::valAccuracy)
+                        .thenComparing(Comparator.comparingDouble(EpochMetrics::valLoss)
+                                .reversed()))
+                .orElseThrow();
         EpochMetrics last = history.get(history.size() - 1);
         double seconds = history.stream().mapToDouble(EpochMetrics::seconds).sum();
-        double rate = history.stream().mapToDouble(EpochMetrics::examplesPerSecond).average().orElse(0);
+        double rate = history.stream()
+                .mapToDouble(EpochMetrics::examplesPerSecond)
+                .average()
+                .orElse(0);
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%nTrained %s: %d epoch%s in %s, %.1f examples/s%n",
-                ConsoleText.escape(model), history.size(), history.size() == 1 ? "" : "s",
-                ProgressBar.duration(seconds), rate));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%nTrained %s: %d epoch%s in %s, %.1f examples/s%n",
+                ConsoleText.escape(model),
+                history.size(),
+                history.size() == 1 ? "" : "s",
+                ProgressBar.duration(seconds),
+                rate));
         sb.append(line("best epoch", epoch(best, accuracy)));
         if (last != best) sb.append(line("last epoch", epoch(last, accuracy) + " (the saved model)"));
         sb.append(line("model", modelDir.toString()));
         sb.append(line("curves", modelDir.resolve(TrainingCurvesPlot.FILE).toString()));
         sb.append(line("log", log.toString()));
-        sb.append("Next: bert-clf evaluate, or bert-clf predict \"this is such an amazing movie!\"").append('\n');
+        sb.append("Next: bert-clf evaluate, or bert-clf predict \"this is such an amazing movie!\"")
+                .append('\n');
         return sb.toString();
     }
 
     private static String epoch(EpochMetrics e, String accuracy) {
-        return String.format(Locale.ROOT, "%d: %s %.4f, val_loss %.4f", e.epoch(), accuracy, e.valAccuracy(),
-                e.valLoss());
+        return String.format(
+                Locale.ROOT, "%d: %s %.4f, val_loss %.4f", e.epoch(), accuracy, e.valAccuracy(), e.valLoss());
     }
 
     private static String line(String label, String value) {

@@ -14,7 +14,9 @@ import picocli.CommandLine;
 final class UsageErrorHandler implements CommandLine.IParameterExceptionHandler {
     private final ConfigDefaults config;
 
-    UsageErrorHandler(ConfigDefaults config) { this.config = config; }
+    UsageErrorHandler(ConfigDefaults config) {
+        this.config = config;
+    }
 
     @Override
     public int handleParseException(CommandLine.ParameterException e, String[] args) {

@@ -17,8 +17,10 @@ public record DataSource(Path dataDir, URI url, TableFile file) {
      * @throws DataException if they cannot be found or read, or have only one class
      */
     public LabeledTexts load(String part) {
-        LabeledTexts texts = file != null ? file.read()
-                : TextDirectoryDataset.scan(DatasetFolder.resolve(dataDir, url, part)).labeledTexts();
+        LabeledTexts texts = file != null
+                ? file.read()
+                : TextDirectoryDataset.scan(DatasetFolder.resolve(dataDir, url, part))
+                        .labeledTexts();
         return texts.requireClasses();
     }
 }

@@ -27,8 +27,10 @@ import org.apache.commons.csv.CSVRecord;
  * {@link TableFile} bounds).
  */
 final class DelimitedTextReader {
-    private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
-    private static final CSVFormat TSV = CSV.builder().setDelimiter('\t').setQuote(null).get();
+    private static final CSVFormat CSV =
+            CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
+    private static final CSVFormat TSV =
+            CSV.builder().setDelimiter('\t').setQuote(null).get();
 
     private final Path file;
     private final String content;
@@ -72,9 +74,12 @@ final class DelimitedTextReader {
                     textIndex = column(header, textColumn);
                     labelIndex = column(header, labelColumn);
                 } else if (fields.size() != header.size()) {
-                    throw TableRow.error(file, start, "malformed line: " + fields.size() + " field"
-                            + (fields.size() == 1 ? "" : "s") + ", the header has " + header.size()
-                            + (quoted ? " (quote fields that hold commas)" : ""));
+                    throw TableRow.error(
+                            file,
+                            start,
+                            "malformed line: " + fields.size() + " field"
+                                    + (fields.size() == 1 ? "" : "s") + ", the header has " + header.size()
+                                    + (quoted ? " (quote fields that hold commas)" : ""));
                 } else {
                     rows.add(new TableRow(start, fields.get(textIndex), fields.get(labelIndex)));
                 }
@@ -91,8 +96,8 @@ final class DelimitedTextReader {
         Set<String> seen = new HashSet<>();
         for (String name : header) {
             if (!name.isEmpty() && !seen.add(name)) {
-                throw TableRow.error(file, 1, "the header names column '" + name + "' twice; column names must be "
-                        + "unique");
+                throw TableRow.error(
+                        file, 1, "the header names column '" + name + "' twice; column names must be " + "unique");
             }
         }
         return header;
@@ -101,8 +106,11 @@ final class DelimitedTextReader {
     private int column(List<String> header, String name) {
         int i = header.indexOf(name);
         if (i < 0) {
-            throw TableRow.error(file, 1, "no column '" + name + "'; the columns are: " + String.join(", ", header)
-                    + " (choose with --text-column and --label-column)");
+            throw TableRow.error(
+                    file,
+                    1,
+                    "no column '" + name + "'; the columns are: " + String.join(", ", header)
+                            + " (choose with --text-column and --label-column)");
         }
         return i;
     }
@@ -112,8 +120,11 @@ final class DelimitedTextReader {
         boolean anyQuote = false;
         for (String f : fields) {
             if (f.length() > TableRow.MAX_FIELD_CHARS) {
-                throw TableRow.error(file, line, "a field longer than " + TableRow.MAX_FIELD_CHARS + " characters"
-                        + (quoted ? " (is a quote never closed?)" : ""));
+                throw TableRow.error(
+                        file,
+                        line,
+                        "a field longer than " + TableRow.MAX_FIELD_CHARS + " characters"
+                                + (quoted ? " (is a quote never closed?)" : ""));
             }
             anyQuote |= f.indexOf('"') >= 0;
         }
@@ -131,8 +142,11 @@ final class DelimitedTextReader {
         for (String f : fields) {
             if (pos >= content.length() || content.charAt(pos) != '"') {
                 if (f.indexOf('"') >= 0) {
-                    throw TableRow.error(file, line, "malformed line: a quote inside an unquoted field; quote the "
-                            + "whole field and double the quotes inside it (\"say \"\"hi\"\"\")");
+                    throw TableRow.error(
+                            file,
+                            line,
+                            "malformed line: a quote inside an unquoted field; quote the "
+                                    + "whole field and double the quotes inside it (\"say \"\"hi\"\"\")");
                 }
                 pos += f.length();
             } else {
@@ -146,9 +160,12 @@ final class DelimitedTextReader {
     /** Commons CSV's two errors for a CSV record: a quote never closed, text after a closing quote. */
     private DataException malformed(IOException e, long linesBefore) {
         int start = skipBlankLines(lineStart(linesBefore + 1), linesBefore + 1);
-        return TableRow.error(file, start, e.getMessage().contains("EOF")
-                ? "malformed line: a quoted field is never closed"
-                : "malformed line: text after a closing quote; double the quotes inside a quoted field (\"\")");
+        return TableRow.error(
+                file,
+                start,
+                e.getMessage().contains("EOF")
+                        ? "malformed line: a quoted field is never closed"
+                        : "malformed line: text after a closing quote; double the quotes inside a quoted field (\"\")");
     }
 
     /** The line of the first non-blank line from {@code pos}, the start of line {@code line}. */

@@ -1,10 +1,10 @@
 package dev.bertclf.data;
 
-import dev.bertclf.io.ArchiveExtractor.Limits;
 import dev.bertclf.io.ArchiveExtractor;
+import dev.bertclf.io.ArchiveExtractor.Limits;
 import dev.bertclf.io.DirectoryLock;
-import dev.bertclf.io.Downloader.Expected;
 import dev.bertclf.io.Downloader;
+import dev.bertclf.io.Downloader.Expected;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
@@ -32,6 +32,7 @@ public final class ImdbDataset {
     /** Size and SHA-256 as published in tensorflow/datasets' imdb_reviews checksums.tsv. */
     public static final Expected DEFAULT_EXPECTED =
             new Expected(84_125_825L, "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe");
+
     public static final String ARCHIVE_NAME = "aclImdb_v1.tar.gz";
     public static final String FOLDER_NAME = "aclImdb";
 
@@ -46,8 +47,8 @@ public final class ImdbDataset {
     }
 
     /** For tests: which URL counts as the official one, and what its file must be. */
-    ImdbDataset(Downloader downloader, ArchiveExtractor extractor, Limits limits, URI knownUrl,
-            Expected knownExpected) {
+    ImdbDataset(
+            Downloader downloader, ArchiveExtractor extractor, Limits limits, URI knownUrl, Expected knownExpected) {
         this.downloader = downloader;
         this.extractor = extractor;
         this.limits = limits;
@@ -66,7 +67,8 @@ public final class ImdbDataset {
         Path root = dataDir.resolve(FOLDER_NAME);
         if (alreadyPresent(root)) return root;
         createDirectories(dataDir);
-        try (DirectoryLock lock = DirectoryLock.acquire(dataDir.resolve(".download.lock"),
+        try (DirectoryLock lock = DirectoryLock.acquire(
+                dataDir.resolve(".download.lock"),
                 "Another download is running into " + dataDir + "; wait for it to finish, or stop it, then rerun.")) {
             if (alreadyPresent(root)) return root; // another run may have just finished it
             if (Files.exists(root)) {
@@ -90,8 +92,8 @@ public final class ImdbDataset {
             try {
                 extractor.extract(archive, staging, limits);
                 if (!isComplete(extracted)) {
-                    throw new DataException(archive + " does not contain " + FOLDER_NAME + "/train and "
-                            + FOLDER_NAME + "/test; is the URL right? The archive was deleted.");
+                    throw new DataException(archive + " does not contain " + FOLDER_NAME + "/train and " + FOLDER_NAME
+                            + "/test; is the URL right? The archive was deleted.");
                 }
             } catch (DataException e) {
                 Downloader.discard(archive); // refused or corrupt: a later run must not take it as downloaded
@@ -100,8 +102,8 @@ public final class ImdbDataset {
             deleteTree(extracted.resolve("train").resolve("unsup"));
             FileUtil.atomicMove(extracted, root);
         } catch (IOException e) {
-            throw new DataException("Cannot move the extracted dataset into " + root + ": " + FileErrors.describe(e),
-                    e);
+            throw new DataException(
+                    "Cannot move the extracted dataset into " + root + ": " + FileErrors.describe(e), e);
         } finally {
             try {
                 FileUtil.deleteTree(staging);
@@ -126,8 +128,8 @@ public final class ImdbDataset {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new DataException("Cannot create " + dir + ": " + FileErrors.describe(e, dir)
-                    + ". Check permissions.", e);
+            throw new DataException(
+                    "Cannot create " + dir + ": " + FileErrors.describe(e, dir) + ". Check permissions.", e);
         }
     }
 
@@ -135,8 +137,8 @@ public final class ImdbDataset {
         try {
             FileUtil.deleteTree(path);
         } catch (IOException e) {
-            throw new DataException("Cannot delete " + path + ": " + FileErrors.describe(e, path)
-                    + ". Delete it by hand.", e);
+            throw new DataException(
+                    "Cannot delete " + path + ": " + FileErrors.describe(e, path) + ". Delete it by hand.", e);
         }
     }
 }

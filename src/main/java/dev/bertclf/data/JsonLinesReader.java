@@ -35,8 +35,11 @@ final class JsonLinesReader {
             if (lines[i].isBlank()) continue;
             int line = i + 1;
             if (lines[i].length() > TableRow.MAX_FIELD_CHARS) {
-                throw TableRow.error(file, line, "a line longer than " + TableRow.MAX_FIELD_CHARS + " characters; "
-                        + "JSON Lines has one object per line");
+                throw TableRow.error(
+                        file,
+                        line,
+                        "a line longer than " + TableRow.MAX_FIELD_CHARS + " characters; "
+                                + "JSON Lines has one object per line");
             }
             JsonObject o = parseObject(file, line, lines[i]);
             rows.add(new TableRow(line, text(file, line, o, textColumn), label(file, line, o, labelColumn)));
@@ -52,7 +55,8 @@ final class JsonLinesReader {
             if (r.peek() != JsonToken.END_DOCUMENT) throw new JsonParseException("more than one value on the line");
         } catch (JsonParseException | IOException | IllegalStateException ex) {
             String why = ex.getCause() != null && ex.getCause().getMessage() != null
-                    ? ex.getCause().getMessage() : ex.getMessage();
+                    ? ex.getCause().getMessage()
+                    : ex.getMessage();
             throw TableRow.error(file, line, "malformed line: not one JSON object (" + detail(why) + ")");
         }
         if (!e.isJsonObject()) throw TableRow.error(file, line, "malformed line: expected a JSON object, got " + e);
@@ -63,16 +67,20 @@ final class JsonLinesReader {
         if (s == null) return "invalid JSON";
         int nl = s.indexOf('\n');
         String first = nl < 0 ? s : s.substring(0, nl);
-        return first.replaceFirst("^Use JsonReader.setStrictness\\(Strictness.LENIENT\\) to accept malformed JSON",
-                "malformed JSON") // Gson's advice to its programmer, not to our user
+        return first.replaceFirst(
+                        "^Use JsonReader.setStrictness\\(Strictness.LENIENT\\) to accept malformed JSON",
+                        "malformed JSON") // Gson's advice to its programmer, not to our user
                 .replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1"); // the line is ours
     }
 
     private static JsonElement field(Path file, int line, JsonObject o, String key) {
         JsonElement v = o.get(key);
         if (v == null) {
-            throw TableRow.error(file, line, "no key '" + key + "'; the keys are: " + String.join(", ", o.keySet())
-                    + " (choose with --text-column and --label-column)");
+            throw TableRow.error(
+                    file,
+                    line,
+                    "no key '" + key + "'; the keys are: " + String.join(", ", o.keySet())
+                            + " (choose with --text-column and --label-column)");
         }
         return v;
     }
@@ -106,9 +114,12 @@ final class JsonLinesReader {
         }
         // digits before the point: precision - scale; after it: scale (both in long: scale may be near +-2^31)
         if (d == null || (long) d.precision() - d.scale() > MAX_NUMBER_DIGITS || d.scale() > MAX_NUMBER_DIGITS) {
-            throw TableRow.error(file, line, "'" + key + "' is a number too large or too long to name a class: "
-                    + (literal.length() > 40 ? literal.substring(0, 40) + "..." : literal)
-                    + " (at most " + MAX_NUMBER_DIGITS + " digits; quote it to use it as a string)");
+            throw TableRow.error(
+                    file,
+                    line,
+                    "'" + key + "' is a number too large or too long to name a class: "
+                            + (literal.length() > 40 ? literal.substring(0, 40) + "..." : literal)
+                            + " (at most " + MAX_NUMBER_DIGITS + " digits; quote it to use it as a string)");
         }
         return d.toPlainString();
     }

@@ -40,8 +40,8 @@ public final class KerasSplit {
      *
      * @throws DataException for a split outside [0, 1) or one that leaves either part empty
      */
-    public static <T> Parts<T> split(List<T> items, String noun, int classCount, Subset subset,
-                                     double validationSplit, long seed) {
+    public static <T> Parts<T> split(
+            List<T> items, String noun, int classCount, Subset subset, double validationSplit, long seed) {
         if (!(validationSplit >= 0 && validationSplit < 1)) {
             throw new DataException("Validation split must be at least 0 and below 1, got " + validationSplit + ".");
         }

@@ -26,14 +26,22 @@ public final class LabeledTexts {
         this.examples = List.copyOf(examples);
     }
 
-    public String source() { return source; }
+    public String source() {
+        return source;
+    }
 
-    public List<String> classNames() { return classNames; }
+    public List<String> classNames() {
+        return classNames;
+    }
 
     /** In the source's own order: Keras' file order for folders, row order for tables. */
-    public List<LabeledText> examples() { return examples; }
+    public List<LabeledText> examples() {
+        return examples;
+    }
 
-    public int size() { return examples.size(); }
+    public int size() {
+        return examples.size();
+    }
 
     /** The examples in Keras' seeded order (see {@link KerasSplit#shuffled}). */
     public List<LabeledText> shuffled(long seed) {
@@ -52,8 +60,8 @@ public final class LabeledTexts {
      */
     public LabeledTexts requireClasses() {
         if (classNames.size() < 2) {
-            throw new DataException(source + " has only one class " + classNames
-                    + "; a classifier needs examples of at least two");
+            throw new DataException(
+                    source + " has only one class " + classNames + "; a classifier needs examples of at least two");
         }
         return this;
     }

@@ -43,11 +43,12 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
             log.warn("{} is not valid UTF-8; invalid bytes were replaced with U+FFFD", path);
         }
         if (content.startsWith("\uFEFF")) content = content.substring(1);
-        List<TableRow> rows = switch (f) {
-            case CSV -> DelimitedTextReader.csv(path, content, textColumn, labelColumn);
-            case TSV -> DelimitedTextReader.tsv(path, content, textColumn, labelColumn);
-            case JSONL -> JsonLinesReader.read(path, content, textColumn, labelColumn);
-        };
+        List<TableRow> rows =
+                switch (f) {
+                    case CSV -> DelimitedTextReader.csv(path, content, textColumn, labelColumn);
+                    case TSV -> DelimitedTextReader.tsv(path, content, textColumn, labelColumn);
+                    case JSONL -> JsonLinesReader.read(path, content, textColumn, labelColumn);
+                };
         return labeled(rows);
     }
 
@@ -63,23 +64,37 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
             String label = r.label().strip();
             if (label.isEmpty()) throw TableRow.error(path, r.line(), "empty label in column '" + labelColumn + "'");
             if (label.length() > MAX_LABEL_CHARS) {
-                throw TableRow.error(path, r.line(), "the label in column '" + labelColumn + "' is longer than "
-                        + MAX_LABEL_CHARS + " characters; a label names a class (is it the text column?)");
+                throw TableRow.error(
+                        path,
+                        r.line(),
+                        "the label in column '" + labelColumn + "' is longer than " + MAX_LABEL_CHARS
+                                + " characters; a label names a class (is it the text column?)");
             }
             kept.add(new TableRow(r.line(), r.text(), label));
             classes.add(label);
         }
         if (!emptyLines.isEmpty()) {
-            log.warn("{}: skipped {} row{} with empty text (line{} {}{})", path, emptyLines.size(),
-                    emptyLines.size() == 1 ? "" : "s", emptyLines.size() == 1 ? "" : "s",
-                    String.join(", ", emptyLines.stream().limit(LINES_SHOWN).map(String::valueOf).toList()),
+            log.warn(
+                    "{}: skipped {} row{} with empty text (line{} {}{})",
+                    path,
+                    emptyLines.size(),
+                    emptyLines.size() == 1 ? "" : "s",
+                    emptyLines.size() == 1 ? "" : "s",
+                    String.join(
+                            ", ",
+                            emptyLines.stream()
+                                    .limit(LINES_SHOWN)
+                                    .map(String::valueOf)
+                                    .toList()),
                     emptyLines.size() > LINES_SHOWN ? ", ..." : "");
         }
         if (kept.isEmpty()) throw new DataException(path + " has no rows with text in column '" + textColumn + "'");
         List<String> classNames = List.copyOf(classes);
         Map<String, Integer> labelOf = new HashMap<>();
         for (int i = 0; i < classNames.size(); i++) labelOf.put(classNames.get(i), i);
-        List<LabeledText> examples = kept.stream().map(r -> LabeledText.of(r.text(), labelOf.get(r.label()))).toList();
+        List<LabeledText> examples = kept.stream()
+                .map(r -> LabeledText.of(r.text(), labelOf.get(r.label())))
+                .toList();
         return new LabeledTexts(path.toString(), "rows", classNames, examples);
     }
 }

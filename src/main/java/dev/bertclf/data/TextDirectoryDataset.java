@@ -35,6 +35,7 @@ public final class TextDirectoryDataset {
     private static final Comparator<String> CODE_POINT_ORDER = TextDirectoryDataset::compareCodePoints;
     /** What marks a folder as a model or a run's checkpoints (train.TrainingCheckpoints.SUFFIX), not a class. */
     private static final List<String> MODEL_FILES = List.of("saved_model.pb", "metadata.json");
+
     private static final String CHECKPOINTS_SUFFIX = ".checkpoints";
     private static final int NAMES_SHOWN = 5;
 
@@ -42,7 +43,11 @@ public final class TextDirectoryDataset {
     public record Example(Path file, int label) {}
 
     /** Which part of the split a caller wants; Keras prints a line for each part it hands out. */
-    public enum Subset { TRAINING, VALIDATION, BOTH }
+    public enum Subset {
+        TRAINING,
+        VALIDATION,
+        BOTH
+    }
 
     /**
      * The outcome of {@link #split}: the parts that were asked for (the other one empty) and the lines Keras would
@@ -80,8 +85,8 @@ public final class TextDirectoryDataset {
             Path classDir = directory.resolve(classNames.get(label));
             List<Path> files = textFiles(classDir);
             if (files.isEmpty()) {
-                throw new DataException("Class folder " + classDir + " contains no .txt files; remove it or add "
-                        + "examples.");
+                throw new DataException(
+                        "Class folder " + classDir + " contains no .txt files; remove it or add " + "examples.");
             }
             for (Path f : files) examples.add(new Example(f, label));
         }
@@ -99,20 +104,38 @@ public final class TextDirectoryDataset {
         } catch (IOException e) {
             throw new DataException("Cannot list dataset folder " + directory + ": " + e.getMessage(), e);
         }
-        List<String> stray = entries.stream().filter(p -> !Files.isDirectory(p))
-                .map(p -> p.getFileName().toString()).sorted().toList();
+        List<String> stray = entries.stream()
+                .filter(p -> !Files.isDirectory(p))
+                .map(p -> p.getFileName().toString())
+                .sorted()
+                .toList();
         if (!stray.isEmpty()) {
-            log.warn("Ignoring {} file(s) beside the class folders of {} (only files inside a class folder are "
-                    + "examples): {}", stray.size(), directory, shown(stray));
+            log.warn(
+                    "Ignoring {} file(s) beside the class folders of {} (only files inside a class folder are "
+                            + "examples): {}",
+                    stray.size(),
+                    directory,
+                    shown(stray));
         }
-        List<String> output = entries.stream().filter(Files::isDirectory).filter(TextDirectoryDataset::isOutput)
-                .map(p -> p.getFileName().toString()).sorted().toList();
+        List<String> output = entries.stream()
+                .filter(Files::isDirectory)
+                .filter(TextDirectoryDataset::isOutput)
+                .map(p -> p.getFileName().toString())
+                .sorted()
+                .toList();
         if (!output.isEmpty()) {
-            log.warn("Ignoring {} folder(s) of {} that are models or checkpoints, not classes: {}", output.size(),
-                    directory, shown(output));
+            log.warn(
+                    "Ignoring {} folder(s) of {} that are models or checkpoints, not classes: {}",
+                    output.size(),
+                    directory,
+                    shown(output));
         }
-        return entries.stream().filter(Files::isDirectory).filter(p -> !isOutput(p))
-                .map(p -> p.getFileName().toString()).sorted(CODE_POINT_ORDER).toList();
+        return entries.stream()
+                .filter(Files::isDirectory)
+                .filter(p -> !isOutput(p))
+                .map(p -> p.getFileName().toString())
+                .sorted(CODE_POINT_ORDER)
+                .toList();
     }
 
     /** A model or checkpoint folder this tool wrote, perhaps with {@code --output} inside the data folder. */
@@ -140,7 +163,10 @@ public final class TextDirectoryDataset {
         for (Path folder : sortedFolders) {
             try (Stream<Path> s = Files.list(folder)) {
                 s.filter(p -> !Files.isDirectory(p))
-                        .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt"))
+                        .filter(p -> p.getFileName()
+                                .toString()
+                                .toLowerCase(Locale.ROOT)
+                                .endsWith(".txt"))
                         .sorted(Comparator.comparing(p -> p.getFileName().toString(), CODE_POINT_ORDER))
                         .forEach(p -> {
                             if (Files.isRegularFile(p)) files.add(p);
@@ -151,8 +177,12 @@ public final class TextDirectoryDataset {
             }
         }
         if (!special.isEmpty()) {
-            log.warn("Ignoring {} entries of {} that are not regular files (FIFOs, devices, sockets or broken links; "
-                    + "only regular files are read): {}", special.size(), classDir, shown(special));
+            log.warn(
+                    "Ignoring {} entries of {} that are not regular files (FIFOs, devices, sockets or broken links; "
+                            + "only regular files are read): {}",
+                    special.size(),
+                    classDir,
+                    shown(special));
         }
         return files;
     }
@@ -172,13 +202,19 @@ public final class TextDirectoryDataset {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
-    public Path directory() { return directory; }
+    public Path directory() {
+        return directory;
+    }
 
     /** Class names in label order. */
-    public List<String> classNames() { return classNames; }
+    public List<String> classNames() {
+        return classNames;
+    }
 
     /** All files in Keras' unshuffled order. */
-    public List<Example> examples() { return examples; }
+    public List<Example> examples() {
+        return examples;
+    }
 
     /** All files in the order Keras gives with {@code shuffle=True, seed=seed}. */
     public List<Example> shuffled(long seed) {
@@ -199,7 +235,12 @@ public final class TextDirectoryDataset {
 
     /** The files as the source-neutral examples that training and evaluation read. */
     public LabeledTexts labeledTexts() {
-        return new LabeledTexts(directory.toString(), "files", classNames,
-                examples.stream().map(e -> LabeledText.ofFile(e.file(), e.label())).toList());
+        return new LabeledTexts(
+                directory.toString(),
+                "files",
+                classNames,
+                examples.stream()
+                        .map(e -> LabeledText.ofFile(e.file(), e.label()))
+                        .toList());
     }
 }

@@ -69,7 +69,9 @@ public final class Utf8TextReader {
                     throw new DataException(file + " is larger than " + maxBytes + " bytes, too large to read into "
                             + "memory; split it into smaller files");
                 }
-                log.warn("{} is larger than {} bytes; only its start is read (the tokenizer uses far less)", file,
+                log.warn(
+                        "{} is larger than {} bytes; only its start is read (the tokenizer uses far less)",
+                        file,
                         maxBytes);
                 return Arrays.copyOf(bytes, wholeCharacters(bytes));
             }
@@ -91,7 +93,8 @@ public final class Utf8TextReader {
 
     private String decode(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

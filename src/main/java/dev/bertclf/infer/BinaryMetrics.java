@@ -8,9 +8,18 @@ import java.util.Map;
  * accuracy, plus precision, recall, F1, the confusion matrix and the ROC AUC (see {@link RocCurve}) that a
  * production user asks for next.
  */
-public record BinaryMetrics(int count, double loss, double accuracy, double precision, double recall, double f1,
-                            long truePositives, long falsePositives, long trueNegatives, long falseNegatives,
-                            double rocAuc) {
+public record BinaryMetrics(
+        int count,
+        double loss,
+        double accuracy,
+        double precision,
+        double recall,
+        double f1,
+        long truePositives,
+        long falsePositives,
+        long trueNegatives,
+        long falseNegatives,
+        double rocAuc) {
 
     public static BinaryMetrics of(float[] logits, int[] labels) {
         double loss = 0;
@@ -29,8 +38,18 @@ public record BinaryMetrics(int count, double loss, double accuracy, double prec
         double precision = tp + fp == 0 ? 0 : (double) tp / (tp + fp);
         double recall = tp + fn == 0 ? 0 : (double) tp / (tp + fn);
         double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-        return new BinaryMetrics(n, n == 0 ? Double.NaN : loss / n, n == 0 ? Double.NaN : (double) (tp + tn) / n,
-                precision, recall, f1, tp, fp, tn, fn, RocCurve.of(logits, labels).auc());
+        return new BinaryMetrics(
+                n,
+                n == 0 ? Double.NaN : loss / n,
+                n == 0 ? Double.NaN : (double) (tp + tn) / n,
+                precision,
+                recall,
+                f1,
+                tp,
+                fp,
+                tn,
+                fn,
+                RocCurve.of(logits, labels).auc());
     }
 
     public Map<String, Object> toMap() {

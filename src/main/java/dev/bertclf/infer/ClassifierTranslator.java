@@ -17,14 +17,17 @@ import java.util.List;
 public final class ClassifierTranslator implements NoBatchifyTranslator<List<String>, float[]> {
     private final WordPieceTokenizer tokenizer;
 
-    public ClassifierTranslator(WordPieceTokenizer tokenizer) { this.tokenizer = tokenizer; }
+    public ClassifierTranslator(WordPieceTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+    }
 
     @Override
     public NDList processInput(TranslatorContext ctx, List<String> texts) {
         EncodedBatch b = tokenizer.encode(texts);
         NDManager m = ctx.getNDManager();
         Shape shape = new Shape(b.batchSize(), b.seqLen());
-        return new NDList(named(m.create(b.wordIds(), shape), "input_word_ids"),
+        return new NDList(
+                named(m.create(b.wordIds(), shape), "input_word_ids"),
                 named(m.create(b.mask(), shape), "input_mask"),
                 named(m.create(b.typeIds(), shape), "input_type_ids"));
     }

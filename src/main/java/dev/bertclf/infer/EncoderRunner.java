@@ -31,8 +31,11 @@ public final class EncoderRunner implements AutoCloseable {
     }
 
     public Outputs run(EncodedBatch b) {
-        try (InputTensors in = new InputTensors(b); Result r = in.feed(graph.session().runner(), bert)
-                .fetch(bert.pooledOutput).fetch(bert.sequenceOutput).run()) {
+        try (InputTensors in = new InputTensors(b);
+                Result r = in.feed(graph.session().runner(), bert)
+                        .fetch(bert.pooledOutput)
+                        .fetch(bert.sequenceOutput)
+                        .run()) {
             TFloat32 pooled = (TFloat32) r.get(0), seq = (TFloat32) r.get(1);
             int hidden = (int) pooled.shape().get(1);
             float[] p = new float[(int) pooled.size()], q = new float[(int) seq.size()];
@@ -43,5 +46,7 @@ public final class EncoderRunner implements AutoCloseable {
     }
 
     @Override
-    public void close() { graph.close(); }
+    public void close() {
+        graph.close();
+    }
 }

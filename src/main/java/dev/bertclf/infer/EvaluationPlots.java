@@ -35,8 +35,13 @@ public final class EvaluationPlots {
 
     /** {@code counts[true][predicted]}, rows in {@code classNames} order from the top. */
     public static void writeConfusionMatrix(long[][] counts, List<String> classNames, Path file) throws IOException {
-        HeatMapChart c = new HeatMapChartBuilder().width(SIZE).height(SIZE).title("Confusion matrix")
-                .xAxisTitle("Predicted").yAxisTitle("True").build();
+        HeatMapChart c = new HeatMapChartBuilder()
+                .width(SIZE)
+                .height(SIZE)
+                .title("Confusion matrix")
+                .xAxisTitle("Predicted")
+                .yAxisTitle("True")
+                .build();
         // y runs upwards, so the first class is listed last to put it on the top row
         int n = classNames.size();
         List<String> rows = new ArrayList<>(classNames);
@@ -46,18 +51,29 @@ public final class EvaluationPlots {
             for (int p = 0; p < n; p++) cells.add(new Number[] {p, n - 1 - t, counts[t][p]});
         }
         c.addSeries("examples", classNames, rows, cells);
-        c.getStyler().setShowValue(true).setHeatMapValueDecimalPattern("#,##0")
+        c.getStyler()
+                .setShowValue(true)
+                .setHeatMapValueDecimalPattern("#,##0")
                 .setRangeColors(new Color[] {new Color(0xF7FBFF), new Color(0x4292C6)})
-                .setValueFontColor(Color.BLACK).setLegendVisible(false);
+                .setValueFontColor(Color.BLACK)
+                .setLegendVisible(false);
         FileUtil.writePngAtomic(file, BitmapEncoder.getBufferedImage(c));
     }
 
     /** The curve with the chance diagonal, the AUC in the legend. */
     public static void writeRocCurve(RocCurve roc, Path file) throws IOException {
-        XYChart c = new XYChartBuilder().width(SIZE).height(SIZE).title("ROC curve")
-                .xAxisTitle("False positive rate").yAxisTitle("True positive rate").build();
-        c.addSeries(String.format(Locale.ROOT, "ROC (AUC %.4f)", roc.auc()), roc.falsePositiveRates(),
-                roc.truePositiveRates()).setMarker(SeriesMarkers.NONE);
+        XYChart c = new XYChartBuilder()
+                .width(SIZE)
+                .height(SIZE)
+                .title("ROC curve")
+                .xAxisTitle("False positive rate")
+                .yAxisTitle("True positive rate")
+                .build();
+        c.addSeries(
+                        String.format(Locale.ROOT, "ROC (AUC %.4f)", roc.auc()),
+                        roc.falsePositiveRates(),
+                        roc.truePositiveRates())
+                .setMarker(SeriesMarkers.NONE);
         // XChart puts ticks on the data's own grid (here multiples of 1/positives) when it finds one; a point of the
         // diagonal off that grid gives it round ticks instead.
         double off = Math.PI / 10;

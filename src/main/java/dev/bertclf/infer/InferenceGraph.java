@@ -32,19 +32,29 @@ public final class InferenceGraph implements AutoCloseable {
         graph.start(options.toConfigProto());
     }
 
-    public NamedVariables variables() { return graph.variables(); }
+    public NamedVariables variables() {
+        return graph.variables();
+    }
 
-    public BertClassifier model() { return model; }
+    public BertClassifier model() {
+        return model;
+    }
 
-    Session session() { return graph.session(); }
+    Session session() {
+        return graph.session();
+    }
 
     /** Sets every weight by name; see {@link NamedVariables#load}. */
-    public void load(Weights weights) { graph.load(weights); }
+    public void load(Weights weights) {
+        graph.load(weights);
+    }
 
     /** One logit per row of the batch; for more than two classes, one per class, row after row. */
     public float[] logits(EncodedBatch batch) {
         try (InputTensors in = new InputTensors(batch);
-             Result r = in.feed(graph.session().runner(), model.bert).fetch(model.logits).run()) {
+                Result r = in.feed(graph.session().runner(), model.bert)
+                        .fetch(model.logits)
+                        .run()) {
             float[] out = new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses)];
             ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
             return out;
@@ -52,5 +62,7 @@ public final class InferenceGraph implements AutoCloseable {
     }
 
     @Override
-    public void close() { graph.close(); }
+    public void close() {
+        graph.close();
+    }
 }

@@ -18,35 +18,64 @@ import java.util.Set;
  *
  * @param tokenizer  {@code wordpiece} or {@code sentencepiece}; absent (null) in models written before ALBERT
  *                   support, which are all WordPiece
- * @param vocabulary the tokenizer's file, relative to the model folder; absent in older models: {@code assets/vocab.txt}
+ * @param vocabulary the tokenizer's file, relative to the model folder; absent in older models: {@code
+ * assets/vocab.txt}
  */
-public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, List<String> classNames,
-                            Map<String, Object> hyperparameters, Map<String, Object> metrics, String created,
-                            String tool, String tokenizer, String vocabulary) {
+public record ModelMetadata(
+        String baseModel,
+        boolean lowercase,
+        int maxSeqLen,
+        List<String> classNames,
+        Map<String, Object> hyperparameters,
+        Map<String, Object> metrics,
+        String created,
+        String tool,
+        String tokenizer,
+        String vocabulary) {
     public static final String FILE = "metadata.json";
     public static final String WORDPIECE = "wordpiece";
     public static final String SENTENCEPIECE = "sentencepiece";
 
     /** Without the tokenizer's kind and file, which the exporter fills in from the vocabulary it packs. */
-    public ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, List<String> classNames,
-                         Map<String, Object> hyperparameters, Map<String, Object> metrics, String created, String tool) {
+    public ModelMetadata(
+            String baseModel,
+            boolean lowercase,
+            int maxSeqLen,
+            List<String> classNames,
+            Map<String, Object> hyperparameters,
+            Map<String, Object> metrics,
+            String created,
+            String tool) {
         this(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool, null, null);
     }
 
     /** This metadata with the tokenizer's kind and its file (relative to the model folder). */
     public ModelMetadata withTokenizer(boolean sentencePiece, String vocabularyFile) {
-        return new ModelMetadata(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool,
-                sentencePiece ? SENTENCEPIECE : WORDPIECE, vocabularyFile);
+        return new ModelMetadata(
+                baseModel,
+                lowercase,
+                maxSeqLen,
+                classNames,
+                hyperparameters,
+                metrics,
+                created,
+                tool,
+                sentencePiece ? SENTENCEPIECE : WORDPIECE,
+                vocabularyFile);
     }
 
-    public boolean sentencePiece() { return SENTENCEPIECE.equals(tokenizer); }
+    public boolean sentencePiece() {
+        return SENTENCEPIECE.equals(tokenizer);
+    }
 
     /** The tokenizer's file in {@code modelDir}; it must lie inside the folder. */
     public Path vocabularyFile(Path modelDir) {
         Path dir = modelDir.toAbsolutePath().normalize();
-        Path file = dir.resolve(vocabulary != null ? vocabulary : SavedModelExporter.VOCAB).normalize();
+        Path file = dir.resolve(vocabulary != null ? vocabulary : SavedModelExporter.VOCAB)
+                .normalize();
         if (!file.startsWith(dir)) {
-            throw new InferenceException(modelDir.resolve(FILE) + " names a vocabulary outside the model folder: " + vocabulary);
+            throw new InferenceException(
+                    modelDir.resolve(FILE) + " names a vocabulary outside the model folder: " + vocabulary);
         }
         return file;
     }
@@ -60,13 +89,13 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
             }
             checkClassNames(file, m.classNames());
             if (m.tokenizer() != null && !m.tokenizer().equals(WORDPIECE) && !m.sentencePiece()) {
-                throw new InferenceException(file + ": tokenizer '" + m.tokenizer() + "' is not supported ("
-                        + WORDPIECE + ", " + SENTENCEPIECE + ")");
+                throw new InferenceException(file + ": tokenizer '" + m.tokenizer() + "' is not supported (" + WORDPIECE
+                        + ", " + SENTENCEPIECE + ")");
             }
             return m;
         } catch (IOException | JsonParseException e) {
-            throw new InferenceException("cannot read " + file + ": " + e.getMessage()
-                    + " (is " + modelDir + " a model written by 'bert-clf train'?)");
+            throw new InferenceException("cannot read " + file + ": " + e.getMessage() + " (is " + modelDir
+                    + " a model written by 'bert-clf train'?)");
         }
     }
 
@@ -79,8 +108,8 @@ public record ModelMetadata(String baseModel, boolean lowercase, int maxSeqLen, 
         for (String name : names) {
             if (name == null || name.isBlank()) throw new InferenceException(file + ": classNames has an empty name");
             if (!seen.add(name)) {
-                throw new InferenceException(file + ": classNames has " + name + " twice; each class needs its own "
-                        + "name");
+                throw new InferenceException(
+                        file + ": classNames has " + name + " twice; each class needs its own " + "name");
             }
         }
     }

@@ -11,8 +11,15 @@ import java.util.Map;
  * and F1 with their unweighted mean (macro-F1, which a rare class cannot hide in) and the confusion matrix. A ROC
  * curve needs one score to rank by, so it stays with {@link BinaryMetrics}.
  */
-public record MultiClassMetrics(int count, double loss, double accuracy, double[] precision, double[] recall,
-                                double[] f1, double macroF1, long[][] confusion) {
+public record MultiClassMetrics(
+        int count,
+        double loss,
+        double accuracy,
+        double[] precision,
+        double[] recall,
+        double[] f1,
+        double macroF1,
+        long[][] confusion) {
 
     /** {@code logits} holds {@code numClasses} logits per example, row after row. */
     public static MultiClassMetrics of(float[] logits, int[] labels, int numClasses) {
@@ -21,7 +28,8 @@ public record MultiClassMetrics(int count, double loss, double accuracy, double[
         double loss = 0;
         for (int i = 0; i < n; i++) {
             int predicted = 0;
-            for (int c = 1; c < numClasses; c++) if (logits[i * numClasses + c] > logits[i * numClasses + predicted]) predicted = c;
+            for (int c = 1; c < numClasses; c++)
+                if (logits[i * numClasses + c] > logits[i * numClasses + predicted]) predicted = c;
             loss -= TextClassifier.logSoftmax(logits, i * numClasses, numClasses, labels[i]);
             confusion[labels[i]][predicted]++;
         }
@@ -40,8 +48,15 @@ public record MultiClassMetrics(int count, double loss, double accuracy, double[
             f1[c] = precision[c] + recall[c] == 0 ? 0 : 2 * precision[c] * recall[c] / (precision[c] + recall[c]);
             f1Sum += f1[c];
         }
-        return new MultiClassMetrics(n, n == 0 ? Double.NaN : loss / n, n == 0 ? Double.NaN : (double) correct / n,
-                precision, recall, f1, f1Sum / numClasses, confusion);
+        return new MultiClassMetrics(
+                n,
+                n == 0 ? Double.NaN : loss / n,
+                n == 0 ? Double.NaN : (double) correct / n,
+                precision,
+                recall,
+                f1,
+                f1Sum / numClasses,
+                confusion);
     }
 
     /** The metrics for {@code --json}; per-class figures keyed by class name. */

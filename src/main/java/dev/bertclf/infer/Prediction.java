@@ -28,13 +28,18 @@ public record Prediction(String text, double probability, String label, float lo
         // stable sort: equal probabilities keep class order, so the label is the argmax's first class
         all.sort(Comparator.comparingDouble(ClassProbability::probability).reversed());
         int best = classNames.indexOf(all.get(0).label());
-        return new Prediction(text, p[best], classNames.get(best), logits[from + best],
+        return new Prediction(
+                text,
+                p[best],
+                classNames.get(best),
+                logits[from + best],
                 List.copyOf(all.subList(0, Math.min(topK, all.size()))));
     }
 
     /** This prediction with at most {@code n} top classes (binary ones have none to cut). */
     public Prediction withTop(int n) {
-        return top == null || top.size() <= n ? this
+        return top == null || top.size() <= n
+                ? this
                 : new Prediction(text, probability, label, logit, List.copyOf(top.subList(0, n)));
     }
 }

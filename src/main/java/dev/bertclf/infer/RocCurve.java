@@ -23,15 +23,18 @@ public record RocCurve(double[] falsePositiveRates, double[] truePositiveRates, 
         long positives = Arrays.stream(labels).filter(y -> y == 1).count();
         long negatives = labels.length - positives;
         if (positives == 0 || negatives == 0) return new RocCurve(new double[0], new double[0], Double.NaN);
-        int[] order = IntStream.range(0, scores.length).boxed()
+        int[] order = IntStream.range(0, scores.length)
+                .boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> scores[i]).reversed())
-                .mapToInt(Integer::intValue).toArray();
+                .mapToInt(Integer::intValue)
+                .toArray();
         double[] fpr = new double[scores.length + 1], tpr = new double[scores.length + 1];
         int points = 1;
         long tp = 0, fp = 0;
         double area = 0;
         for (int k = 0; k < order.length; k++) {
-            if (labels[order[k]] == 1) tp++; else fp++;
+            if (labels[order[k]] == 1) tp++;
+            else fp++;
             boolean lastOfTie = k + 1 == order.length || scores[order[k + 1]] != scores[order[k]];
             if (!lastOfTie) continue;
             fpr[points] = (double) fp / negatives;

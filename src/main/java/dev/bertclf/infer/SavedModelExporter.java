@@ -35,24 +35,28 @@ public final class SavedModelExporter {
     private SavedModelExporter() {}
 
     /** {@code vocab} is WordPiece's {@code vocab.txt} or a SentencePiece {@code .model}, told by its name. */
-    public static void export(Path target, BertConfig config, Weights weights, Path vocab,
-                              ModelMetadata metadata) throws IOException {
+    public static void export(Path target, BertConfig config, Weights weights, Path vocab, ModelMetadata metadata)
+            throws IOException {
         Path dir = target.toAbsolutePath().normalize();
         Files.createDirectories(dir.getParent());
         Path tmp = FileUtil.createTempFolder(dir.getParent(), "." + dir.getFileName() + ".export");
         try {
             Path saved = tmp.resolve("model");
-            try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), metadata.classNames().size())) {
+            try (InferenceGraph g = new InferenceGraph(
+                    config, SessionOptions.defaults(), metadata.classNames().size())) {
                 g.load(weights);
                 BertClassifier model = g.model();
-                Signature sig = Signature.builder().key(SIGNATURE)
+                Signature sig = Signature.builder()
+                        .key(SIGNATURE)
                         .input("input_word_ids", model.bert.inputWordIds)
                         .input("input_mask", model.bert.inputMask)
                         .input("input_type_ids", model.bert.inputTypeIds)
                         .output("logits", model.logits)
                         .output("probabilities", model.probabilities)
                         .build();
-                SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, g.session())).export();
+                SavedModelBundle.exporter(saved.toString())
+                        .withFunction(SessionFunction.create(sig, g.session()))
+                        .export();
             }
             Files.createDirectories(saved.resolve("assets"));
             boolean sentencePiece = WordPieceTokenizer.isSentencePiece(vocab);

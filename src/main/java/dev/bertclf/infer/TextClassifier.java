@@ -37,7 +37,8 @@ public final class TextClassifier implements AutoCloseable {
     private final ZooModel<List<String>, float[]> model;
     private final Predictor<List<String>, float[]> predictor;
 
-    private TextClassifier(ModelMetadata metadata, WordPieceTokenizer tokenizer, ZooModel<List<String>, float[]> model) {
+    private TextClassifier(
+            ModelMetadata metadata, WordPieceTokenizer tokenizer, ZooModel<List<String>, float[]> model) {
         this.metadata = metadata;
         this.tokenizer = tokenizer;
         this.model = model;
@@ -61,7 +62,10 @@ public final class TextClassifier implements AutoCloseable {
         // Padding each batch only to its longest text: the graph takes any length, and a short text costs
         // a tenth of a padded one.
         WordPieceTokenizer tokenizer = WordPieceTokenizer.builder(meta.vocabularyFile(modelDir), meta.sentencePiece())
-                .lowercase(meta.lowercase()).maxSeqLen(meta.maxSeqLen()).padToLongest().build();
+                .lowercase(meta.lowercase())
+                .maxSeqLen(meta.maxSeqLen())
+                .padToLongest()
+                .build();
         awaitEngine(engine, tokenizer);
         Criteria<List<String>, float[]> criteria = Criteria.builder()
                 .setTypes((Class<List<String>>) (Class<?>) List.class, float[].class)
@@ -74,8 +78,10 @@ public final class TextClassifier implements AutoCloseable {
             return new TextClassifier(meta, tokenizer, criteria.loadModel());
         } catch (IOException | ModelNotFoundException | MalformedModelException | TensorFlowException e) {
             tokenizer.close();
-            throw new InferenceException("cannot load the model in " + modelDir + " (is it damaged? train it or copy "
-                    + "it again): " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new InferenceException(
+                    "cannot load the model in " + modelDir + " (is it damaged? train it or copy " + "it again): "
+                            + e.getMessage().lines().findFirst().orElse(""),
+                    e);
         }
     }
 
@@ -91,8 +97,10 @@ public final class TextClassifier implements AutoCloseable {
                 throw new InvalidProtocolBufferException("it holds no graph");
             }
         } catch (IOException e) {
-            throw new InferenceException(pb + " is not a SavedModel (" + e.getMessage().split("\\.  ")[0]
-                    + "); it may be truncated: train the model or copy it again", e);
+            throw new InferenceException(
+                    pb + " is not a SavedModel (" + e.getMessage().split("\\.  ")[0]
+                            + "); it may be truncated: train the model or copy it again",
+                    e);
         }
         Path variables = modelDir.resolve("variables/variables");
         CheckpointIndex.Entry head;
@@ -100,8 +108,10 @@ public final class TextClassifier implements AutoCloseable {
             CheckpointReader.checkDataFiles(variables);
             head = CheckpointIndex.read(variables).get(BertClassifier.HEAD_SCOPE + "/kernel");
         } catch (CheckpointException e) {
-            throw new InferenceException("the weights of the model in " + modelDir + " are damaged (train the model "
-                    + "or copy it again): " + e.getMessage(), e);
+            throw new InferenceException(
+                    "the weights of the model in " + modelDir + " are damaged (train the model " + "or copy it again): "
+                            + e.getMessage(),
+                    e);
         }
         if (head == null) {
             throw new InferenceException(modelDir + " holds no " + BertClassifier.HEAD_SCOPE + "/kernel variable: "
@@ -128,10 +138,14 @@ public final class TextClassifier implements AutoCloseable {
     /** The most classes {@link #predict(List, int)} lists per text for a multi-class model. */
     public static final int TOP = 5;
 
-    public ModelMetadata metadata() { return metadata; }
+    public ModelMetadata metadata() {
+        return metadata;
+    }
 
     /** 1 for a binary model (the positive class's logit), else one per class. */
-    public int logitsPerText() { return BertClassifier.logitsPerExample(metadata.classNames().size()); }
+    public int logitsPerText() {
+        return BertClassifier.logitsPerExample(metadata.classNames().size());
+    }
 
     /**
      * One logit per text ({@link #logitsPerText()} per text, row after row, for a multi-class model), in the order
@@ -168,13 +182,17 @@ public final class TextClassifier implements AutoCloseable {
         List<String> classes = metadata.classNames();
         List<Prediction> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
-            out.add(classes.size() == 2 ? Prediction.of(texts.get(i), logits[i], classes)
-                    : Prediction.ofSoftmax(texts.get(i), logits, i * classes.size(), classes, TOP));
+            out.add(
+                    classes.size() == 2
+                            ? Prediction.of(texts.get(i), logits[i], classes)
+                            : Prediction.ofSoftmax(texts.get(i), logits, i * classes.size(), classes, TOP));
         }
         return out;
     }
 
-    public static double sigmoid(double logit) { return 1 / (1 + Math.exp(-logit)); }
+    public static double sigmoid(double logit) {
+        return 1 / (1 + Math.exp(-logit));
+    }
 
     /** Softmax of {@code logits[from..from+n)}, computed stably in double precision. */
     public static double[] softmax(float[] logits, int from, int n) {

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * refused if it is absolute or escapes the destination. <b>All</b> symbolic links and hard links are refused, as
  * are device, FIFO and other special entries: datasets never need them, and refusing them all is simpler to get
  * right than resolving link targets. (A leading '/' in a pax {@code path} header is already stripped by
- * commons-compress, so such an entry lands inside the destination.) File modes are not restored. Bytes actually written and entries are counted
+ * commons-compress, so such an entry lands inside the destination.) File modes are not restored. Bytes actually written
+ * and entries are counted
  * against {@link Limits}. Everything is written into a temporary sibling folder ({@code .extract-*}) that is
  * renamed onto the destination only after the whole archive succeeded, and deleted on any failure.
  */
@@ -58,7 +59,11 @@ public final class ArchiveExtractor {
         public static final Limits DEFAULT = new Limits(4L << 30, 500_000);
     }
 
-    enum Format { TAR_GZ, TAR, ZIP }
+    enum Format {
+        TAR_GZ,
+        TAR,
+        ZIP
+    }
 
     /**
      * Extracts {@code archive} so that {@code destination} appears complete or not at all.
@@ -76,8 +81,8 @@ public final class ArchiveExtractor {
         boolean done = false;
         try {
             Budget budget = new Budget(limits, archive);
-            try (ProgressBar bar = new ProgressBar("Extracting " + archive.getFileName(), size(archive), 0,
-                    ProgressBar.Unit.BYTES)) {
+            try (ProgressBar bar =
+                    new ProgressBar("Extracting " + archive.getFileName(), size(archive), 0, ProgressBar.Unit.BYTES)) {
                 if (format == Format.ZIP) {
                     extractZip(archive, staging, budget, bar);
                 } else {
@@ -103,8 +108,8 @@ public final class ArchiveExtractor {
         if (startsWith(head, n, 0, GZIP_MAGIC)) return Format.TAR_GZ;
         if (startsWith(head, n, 0, ZIP_MAGIC) || startsWith(head, n, 0, EMPTY_ZIP_MAGIC)) return Format.ZIP;
         if (startsWith(head, n, TAR_MAGIC_OFFSET, TAR_MAGIC)) return Format.TAR;
-        throw new DataException("Archive is corrupt or not a supported format (.tar.gz, .tgz, .tar or .zip): "
-                + archive + ". Delete it and download it again.");
+        throw new DataException("Archive is corrupt or not a supported format (.tar.gz, .tgz, .tar or .zip): " + archive
+                + ". Delete it and download it again.");
     }
 
     private static boolean startsWith(byte[] data, int length, int offset, byte[] magic) {
@@ -123,8 +128,11 @@ public final class ArchiveExtractor {
                     String name = entry.getName();
                     Path target = safeTarget(root, name, archive);
                     if (entry.isSymbolicLink() || entry.isLink()) {
-                        throw unsafe(archive, name, (entry.isLink() ? "a hard link" : "a symbolic link") + " to '"
-                                + entry.getLinkName() + "'; links are never extracted");
+                        throw unsafe(
+                                archive,
+                                name,
+                                (entry.isLink() ? "a hard link" : "a symbolic link") + " to '" + entry.getLinkName()
+                                        + "'; links are never extracted");
                     }
                     if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
                         throw unsafe(archive, name, "a device or FIFO");
@@ -215,8 +223,12 @@ public final class ArchiveExtractor {
 
     private static OutputStream openForWrite(Path target) {
         try {
-            return Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            return Files.newOutputStream(
+                    target,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw cannotWrite(target, e);
         }
@@ -269,13 +281,17 @@ public final class ArchiveExtractor {
     }
 
     private static DataException corrupt(Path archive, IOException e) {
-        return new DataException("Archive is corrupt or truncated: " + archive + " (" + e.getMessage()
-                + "). Delete it and download it again.", e);
+        return new DataException(
+                "Archive is corrupt or truncated: " + archive + " (" + e.getMessage()
+                        + "). Delete it and download it again.",
+                e);
     }
 
     private static DataException cannotWrite(Path path, IOException e) {
-        return new DataException("Cannot write " + path + ": " + FileErrors.describe(e, path)
-                + ". Check free disk space and permissions.", e);
+        return new DataException(
+                "Cannot write " + path + ": " + FileErrors.describe(e, path)
+                        + ". Check free disk space and permissions.",
+                e);
     }
 
     /** Running totals checked against {@link Limits} as data is written. */
@@ -293,8 +309,8 @@ public final class ArchiveExtractor {
 
         void countEntry() {
             if (++entries > limits.maxEntries()) {
-                throw new DataException("Refusing to extract " + archive + ": it has more than "
-                        + limits.maxEntries() + " entries (possible decompression bomb).");
+                throw new DataException("Refusing to extract " + archive + ": it has more than " + limits.maxEntries()
+                        + " entries (possible decompression bomb).");
             }
         }
 

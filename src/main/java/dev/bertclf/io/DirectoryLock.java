@@ -28,8 +28,9 @@ public final class DirectoryLock implements AutoCloseable {
         try {
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new DataException("Cannot create lock file " + lockFile + ": " + e.getMessage()
-                    + ". Check the folder's permissions.", e);
+            throw new DataException(
+                    "Cannot create lock file " + lockFile + ": " + e.getMessage() + ". Check the folder's permissions.",
+                    e);
         }
         try {
             FileLock lock = channel.tryLock();

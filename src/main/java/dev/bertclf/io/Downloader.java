@@ -98,7 +98,8 @@ public final class Downloader {
         Source known = Source.read(sidecar);
         boolean sameUrl = known != null && known.url().equals(url.toString());
         if (Files.isRegularFile(target)) {
-            String problem = sameUrl || expected.sha256() != null ? mismatch(target, expected)
+            String problem = sameUrl || expected.sha256() != null
+                    ? mismatch(target, expected)
                     : known == null ? "where it came from is unknown" : "it came from " + known.url();
             if (problem == null) {
                 log.info("{} is already downloaded", target);
@@ -250,12 +251,14 @@ public final class Downloader {
             if (!REDIRECTS.contains(response.statusCode())) return response;
             closeQuietly(response.body());
             if (hop >= MAX_REDIRECTS) {
-                throw new DataException("Too many redirects (more than " + MAX_REDIRECTS + ") for " + url
-                        + ". Check the URL.");
+                throw new DataException(
+                        "Too many redirects (more than " + MAX_REDIRECTS + ") for " + url + ". Check the URL.");
             }
             URI from = current;
-            String location = response.headers().firstValue("Location").orElseThrow(() -> new DataException(
-                    "The server redirected " + from + " without saying where to. Check the URL."));
+            String location = response.headers()
+                    .firstValue("Location")
+                    .orElseThrow(() -> new DataException(
+                            "The server redirected " + from + " without saying where to. Check the URL."));
             current = redirectTarget(url, current, location);
             log.debug("Redirected to {}", current);
         }
@@ -272,7 +275,8 @@ public final class Downloader {
         String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
         boolean httpAllowed = "http".equalsIgnoreCase(original.getScheme());
         if (scheme.equals("https") || (scheme.equals("http") && httpAllowed)) return next;
-        String why = scheme.equals("http") ? "it would downgrade HTTPS to unencrypted HTTP"
+        String why = scheme.equals("http")
+                ? "it would downgrade HTTPS to unencrypted HTTP"
                 : "only http and https are supported";
         throw new DataException("Refusing the redirect from " + current + " to " + next + ": " + why
                 + ". Pass the final URL yourself if you trust it.");
@@ -282,11 +286,15 @@ public final class Downloader {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
-            throw new DataException("No answer from " + request.uri().getHost() + " in time (" + e.getMessage()
-                    + "). Check your network connection or proxy settings, then rerun.", e);
+            throw new DataException(
+                    "No answer from " + request.uri().getHost() + " in time (" + e.getMessage()
+                            + "). Check your network connection or proxy settings, then rerun.",
+                    e);
         } catch (IOException e) {
-            throw new DataException("Cannot reach " + request.uri().getHost() + ": " + describe(e)
-                    + ". Check your network connection or proxy settings, then rerun.", e);
+            throw new DataException(
+                    "Cannot reach " + request.uri().getHost() + ": " + describe(e)
+                            + ". Check your network connection or proxy settings, then rerun.",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataException("Download of " + request.uri() + " was interrupted.", e);
@@ -349,7 +357,9 @@ public final class Downloader {
 
     /** The Content-Length header, or -1 if there is none. */
     private static long contentLength(HttpResponse<?> response, URI url) {
-        return response.headers().firstValue("Content-Length").map(v -> bytes(v.trim(), "Content-Length", v, url))
+        return response.headers()
+                .firstValue("Content-Length")
+                .map(v -> bytes(v.trim(), "Content-Length", v, url))
                 .orElse(-1L);
     }
 
@@ -373,7 +383,10 @@ public final class Downloader {
     record Source(String url, long length, String etag, String lastModified) {
         static Source of(URI url, HttpResponse<?> response, long length) {
             HttpHeaders h = response.headers();
-            return new Source(url.toString(), length, h.firstValue("ETag").orElse(null),
+            return new Source(
+                    url.toString(),
+                    length,
+                    h.firstValue("ETag").orElse(null),
                     h.firstValue("Last-Modified").orElse(null));
         }
 
@@ -418,7 +431,10 @@ public final class Downloader {
 
     private static OutputStream openPart(Path part, boolean append) {
         try {
-            return Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            return Files.newOutputStream(
+                    part,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
             throw cannotWrite(part, e);
@@ -437,8 +453,8 @@ public final class Downloader {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new DataException("Cannot delete " + file + ": " + FileErrors.describe(e, file)
-                    + ". Delete it by hand.", e);
+            throw new DataException(
+                    "Cannot delete " + file + ": " + FileErrors.describe(e, file) + ". Delete it by hand.", e);
         }
     }
 
@@ -455,17 +471,22 @@ public final class Downloader {
     }
 
     private DataException stalled(URI url, Path part) {
-        return new DataException("Download of " + url + " stalled: no data for "
-                + ProgressBar.duration(stallTimeout.toMillis() / 1000.0) + ". The partial file " + part + " was kept; rerun the same command to resume.");
+        return new DataException(
+                "Download of " + url + " stalled: no data for " + ProgressBar.duration(stallTimeout.toMillis() / 1000.0)
+                        + ". The partial file " + part + " was kept; rerun the same command to resume.");
     }
 
     private static DataException interrupted(URI url, Path part, long written, IOException e) {
-        return new DataException("Download of " + url + " was interrupted after " + written + " bytes ("
-                + describe(e) + "). The partial file " + part + " was kept; rerun the same command to resume.", e);
+        return new DataException(
+                "Download of " + url + " was interrupted after " + written + " bytes (" + describe(e)
+                        + "). The partial file " + part + " was kept; rerun the same command to resume.",
+                e);
     }
 
     private static DataException cannotWrite(Path path, IOException e) {
-        return new DataException("Cannot write " + path + ": " + FileErrors.describe(e, path)
-                + ". Check free disk space and permissions.", e);
+        return new DataException(
+                "Cannot write " + path + ": " + FileErrors.describe(e, path)
+                        + ". Check free disk space and permissions.",
+                e);
     }
 }

@@ -25,9 +25,14 @@ final class StallGuard implements AutoCloseable {
             return t;
         });
         long periodMillis = Math.max(10, Math.min(1000, timeout.toMillis() / 4));
-        timer.scheduleAtFixedRate(() -> {
-            if (System.nanoTime() - lastProgress > timeoutNanos && fired.compareAndSet(false, true)) onStall.run();
-        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(
+                () -> {
+                    if (System.nanoTime() - lastProgress > timeoutNanos && fired.compareAndSet(false, true))
+                        onStall.run();
+                },
+                periodMillis,
+                periodMillis,
+                TimeUnit.MILLISECONDS);
     }
 
     void progress() {

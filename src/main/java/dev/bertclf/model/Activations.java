@@ -22,8 +22,9 @@ final class Activations {
 
     /** {@code 0.5 x (1 + erf(x / sqrt(2)))}: GELU itself, as ELECTRA computes it. */
     static Operand<TFloat32> geluExact(Ops tf, Operand<TFloat32> x) {
-        return tf.math.mul(tf.math.mul(x, tf.constant(0.5f)), tf.math.add(tf.constant(1f),
-                tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
+        return tf.math.mul(
+                tf.math.mul(x, tf.constant(0.5f)),
+                tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant((float) (1 / Math.sqrt(2)))))));
     }
 
     /**
@@ -33,8 +34,10 @@ final class Activations {
      */
     static Operand<TFloat32> geluSigmoidForm(Ops tf, Operand<TFloat32> x) {
         double c = Math.sqrt(2 / Math.PI);
-        Operand<TFloat32> z = tf.math.mul(x, tf.math.add(tf.math.mul(tf.math.square(x),
-                tf.constant((float) (2 * c * 0.044715))), tf.constant((float) (2 * c))));
+        Operand<TFloat32> z = tf.math.mul(
+                x,
+                tf.math.add(tf.math.mul(tf.math.square(x), tf.constant((float) (2 * c * 0.044715))), tf.constant((float)
+                        (2 * c))));
         return tf.math.mul(x, tf.math.sigmoid(z));
     }
 
@@ -52,6 +55,11 @@ final class Activations {
 
     /** {@code a + b} as the AddV2 op Python's TensorFlow emits: the graph optimiser's fusion patterns name it. */
     private static Operand<TFloat32> addV2(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
-        return tf.scope().opBuilder("AddV2", "AddV2").addInput(a.asOutput()).addInput(b.asOutput()).build().output(0);
+        return tf.scope()
+                .opBuilder("AddV2", "AddV2")
+                .addInput(a.asOutput())
+                .addInput(b.asOutput())
+                .build()
+                .output(0);
     }
 }

@@ -24,50 +24,86 @@ import java.util.List;
  * tanh approximation; {@code gelu_new} is the same), {@code gelu_exact} the erf form ELECTRA was trained with.
  */
 public final class BertConfig {
-    @SerializedName("vocab_size") public int vocabSize;
-    @SerializedName("hidden_size") public int hiddenSize;
-    @SerializedName("num_hidden_layers") public int numHiddenLayers;
-    @SerializedName("num_attention_heads") public int numAttentionHeads;
-    @SerializedName("intermediate_size") public int intermediateSize;
-    @SerializedName("hidden_act") public HiddenAct hiddenAct = HiddenAct.GELU;
-    @SerializedName("hidden_dropout_prob") public float hiddenDropoutProb = 0.1f;
-    @SerializedName("attention_probs_dropout_prob") public float attentionProbsDropoutProb = 0.1f;
-    @SerializedName("max_position_embeddings") public int maxPositionEmbeddings = 512;
-    @SerializedName("type_vocab_size") public int typeVocabSize = 2;
-    @SerializedName("initializer_range") public float initializerRange = 0.02f;
+    @SerializedName("vocab_size")
+    public int vocabSize;
+
+    @SerializedName("hidden_size")
+    public int hiddenSize;
+
+    @SerializedName("num_hidden_layers")
+    public int numHiddenLayers;
+
+    @SerializedName("num_attention_heads")
+    public int numAttentionHeads;
+
+    @SerializedName("intermediate_size")
+    public int intermediateSize;
+
+    @SerializedName("hidden_act")
+    public HiddenAct hiddenAct = HiddenAct.GELU;
+
+    @SerializedName("hidden_dropout_prob")
+    public float hiddenDropoutProb = 0.1f;
+
+    @SerializedName("attention_probs_dropout_prob")
+    public float attentionProbsDropoutProb = 0.1f;
+
+    @SerializedName("max_position_embeddings")
+    public int maxPositionEmbeddings = 512;
+
+    @SerializedName("type_vocab_size")
+    public int typeVocabSize = 2;
+
+    @SerializedName("initializer_range")
+    public float initializerRange = 0.02f;
     /** {@code bert} (default), {@code electra} or {@code albert}: whose variable names and layout the encoder has. */
-    @SerializedName("model_type") public ModelType modelType = ModelType.BERT;
+    @SerializedName("model_type")
+    public ModelType modelType = ModelType.BERT;
     /** Width of the embedding tables when it differs from {@code hidden_size} (ELECTRA-small, ALBERT); else null. */
-    @SerializedName("embedding_size") public Integer embeddingSize;
+    @SerializedName("embedding_size")
+    public Integer embeddingSize;
     /** Talking-heads attention: learned {@code [heads, heads]} mixing of the logits and of the probabilities. */
-    @SerializedName("talking_heads") public boolean talkingHeads;
+    @SerializedName("talking_heads")
+    public boolean talkingHeads;
     /** Gated-GELU feed-forward: {@code gelu(x W + b) * (x W_gate + b_gate)} before the output projection. */
-    @SerializedName("gated_feedforward") public boolean gatedFeedforward;
+    @SerializedName("gated_feedforward")
+    public boolean gatedFeedforward;
 
     /** The {@code model_type} key: whose checkpoints' variable names and layout the encoder has. */
     public enum ModelType {
-        @SerializedName("bert") BERT,
-        @SerializedName("electra") ELECTRA,
-        @SerializedName("albert") ALBERT;
+        @SerializedName("bert")
+        BERT,
+        @SerializedName("electra")
+        ELECTRA,
+        @SerializedName("albert")
+        ALBERT;
 
         /** The name in {@code bert_config.json}. */
         @Override
-        public String toString() { return jsonName(this); }
+        public String toString() {
+            return jsonName(this);
+        }
     }
 
     /** The {@code hidden_act} key: the feed-forward activation (see {@link Activations}). */
     public enum HiddenAct {
         /** GELU, tanh approximation (Google's BERT, ALBERT, TF Hub's TF2 encoders). */
-        @SerializedName("gelu") GELU,
+        @SerializedName("gelu")
+        GELU,
         /** The same as {@link #GELU}, as Hugging Face names it. */
-        @SerializedName("gelu_new") GELU_NEW,
+        @SerializedName("gelu_new")
+        GELU_NEW,
         /** GELU in its exact erf form, as ELECTRA was trained with. */
-        @SerializedName("gelu_exact") GELU_EXACT,
-        @SerializedName("relu") RELU;
+        @SerializedName("gelu_exact")
+        GELU_EXACT,
+        @SerializedName("relu")
+        RELU;
 
         /** The name in {@code bert_config.json}. */
         @Override
-        public String toString() { return jsonName(this); }
+        public String toString() {
+            return jsonName(this);
+        }
     }
 
     private static final Gson GSON = Json.PRETTY;
@@ -105,31 +141,49 @@ public final class BertConfig {
     }
 
     /** A copy, so callers can adjust one model's config without touching a shared one. */
-    public BertConfig copy() { return parse(toJson(), "copy of " + this); }
+    public BertConfig copy() {
+        return parse(toJson(), "copy of " + this);
+    }
 
     public void write(Path file) throws IOException {
         dev.bertclf.runtime.FileUtil.writeStringAtomic(file, toJson());
     }
 
-    public String toJson() { return GSON.toJson(this); }
+    public String toJson() {
+        return GSON.toJson(this);
+    }
 
-    public int headSize() { return hiddenSize / numAttentionHeads; }
+    public int headSize() {
+        return hiddenSize / numAttentionHeads;
+    }
 
     /** Width of the word, position and token-type embeddings. */
-    public int embeddingWidth() { return embeddingSize != null ? embeddingSize : hiddenSize; }
+    public int embeddingWidth() {
+        return embeddingSize != null ? embeddingSize : hiddenSize;
+    }
 
-    public boolean isElectra() { return modelType == ModelType.ELECTRA; }
+    public boolean isElectra() {
+        return modelType == ModelType.ELECTRA;
+    }
 
-    public boolean isAlbert() { return modelType == ModelType.ALBERT; }
+    public boolean isAlbert() {
+        return modelType == ModelType.ALBERT;
+    }
 
     /** The checkpoints' top-level scope: {@code electra/...} in ELECTRA's, {@code bert/...} in BERT's and ALBERT's. */
-    public String scope() { return isElectra() ? "electra" : "bert"; }
+    public String scope() {
+        return isElectra() ? "electra" : "bert";
+    }
 
     /** The word-embedding table's variable name, e.g. {@code bert/embeddings/word_embeddings}. */
-    public String wordEmbeddingsName() { return scope() + "/embeddings/word_embeddings"; }
+    public String wordEmbeddingsName() {
+        return scope() + "/embeddings/word_embeddings";
+    }
 
     /** ELECTRA's discriminator was pre-trained without a pooler: its pooled output is the [CLS] vector itself. */
-    public boolean hasPooler() { return !isElectra(); }
+    public boolean hasPooler() {
+        return !isElectra();
+    }
 
     /** Parameter count of the encoder (embeddings, projection, layers, pooler), for logs and FLOP counts. */
     public long parameterCount() {
@@ -171,8 +225,8 @@ public final class BertConfig {
         probability(source, "hidden_dropout_prob", hiddenDropoutProb);
         probability(source, "attention_probs_dropout_prob", attentionProbsDropoutProb);
         if (!(initializerRange > 0 && Float.isFinite(initializerRange))) {
-            throw outOfRange(source, "initializer_range", initializerRange,
-                    "a positive standard deviation (BERT's is 0.02)");
+            throw outOfRange(
+                    source, "initializer_range", initializerRange, "a positive standard deviation (BERT's is 0.02)");
         }
         if (modelType == null) throw outOfRange(source, "model_type", "'null'", names(ModelType.class));
         if (hiddenAct == null) throw outOfRange(source, "hidden_act", "'null'", names(HiddenAct.class));
@@ -191,14 +245,18 @@ public final class BertConfig {
 
     /** {@code type}'s names in the file, as a sentence: "bert, electra or albert". */
     private static <E extends Enum<E>> String names(Class<E> type) {
-        List<String> all = Arrays.stream(type.getEnumConstants()).map(BertConfig::jsonName).toList();
+        List<String> all =
+                Arrays.stream(type.getEnumConstants()).map(BertConfig::jsonName).toList();
         return String.join(", ", all.subList(0, all.size() - 1)) + " or " + all.get(all.size() - 1);
     }
 
     /** A constant's {@link SerializedName}: the word {@code bert_config.json} uses for it. */
     private static String jsonName(Enum<?> constant) {
         try {
-            return constant.getDeclaringClass().getField(constant.name()).getAnnotation(SerializedName.class).value();
+            return constant.getDeclaringClass()
+                    .getField(constant.name())
+                    .getAnnotation(SerializedName.class)
+                    .value();
         } catch (NoSuchFieldException e) {
             throw new IllegalStateException(e);
         }

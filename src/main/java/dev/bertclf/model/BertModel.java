@@ -45,6 +45,7 @@ public final class BertModel {
 
     /** {@code [B, S]} int32 inputs, as TF Hub's BERT encoders name them. */
     public final Placeholder<TInt32> inputWordIds;
+
     public final Placeholder<TInt32> inputMask;
     public final Placeholder<TInt32> inputTypeIds;
     /** {@code [B, S, D]}: one vector per token. */
@@ -59,22 +60,40 @@ public final class BertModel {
     private final Mode mode;
     /** The training graph's dropout; null in inference graphs. */
     private final Dropout dropout;
+
     private final Operand<TInt32> batch;
     private final Operand<TInt32> seqLen;
 
     /** Where one transformer layer's weights live: per layer in BERT and ELECTRA, one shared set in ALBERT. */
-    private record LayerNames(String layer, String selfAttention, String attentionOutput, String attentionNorm,
-                              String intermediate, String output, String outputNorm) {
+    private record LayerNames(
+            String layer,
+            String selfAttention,
+            String attentionOutput,
+            String attentionNorm,
+            String intermediate,
+            String output,
+            String outputNorm) {
         static LayerNames bert(String layer) {
-            return new LayerNames(layer, layer + "/attention/self", layer + "/attention/output/dense",
-                    layer + "/attention/output/LayerNorm", layer + "/intermediate", layer + "/output/dense",
+            return new LayerNames(
+                    layer,
+                    layer + "/attention/self",
+                    layer + "/attention/output/dense",
+                    layer + "/attention/output/LayerNorm",
+                    layer + "/intermediate",
+                    layer + "/output/dense",
                     layer + "/output/LayerNorm");
         }
 
         static LayerNames albert() {
             String l = ALBERT_LAYER;
-            return new LayerNames(l, l + "/attention_1/self", l + "/attention_1/output/dense", l + "/LayerNorm",
-                    l + "/ffn_1/intermediate", l + "/ffn_1/intermediate/output/dense", l + "/LayerNorm_1");
+            return new LayerNames(
+                    l,
+                    l + "/attention_1/self",
+                    l + "/attention_1/output/dense",
+                    l + "/LayerNorm",
+                    l + "/ffn_1/intermediate",
+                    l + "/ffn_1/intermediate/output/dense",
+                    l + "/LayerNorm_1");
         }
     }
 
@@ -107,14 +126,14 @@ public final class BertModel {
         embeddedWords = embedded.words();
         Operand<TFloat32> x = embedded.output(); // [B*S, E]
         if (config.embeddingWidth() != config.hiddenSize) {
-            String projection = config.isAlbert() ? "bert/encoder/embedding_hidden_mapping_in"
-                    : root + "/embeddings_project";
+            String projection =
+                    config.isAlbert() ? "bert/encoder/embedding_hidden_mapping_in" : root + "/embeddings_project";
             x = dense(projection, x, config.embeddingWidth(), config.hiddenSize); // [B*S, D]
         }
         Operand<TFloat32> attentionMask = attentionMaskAdder(root + "/encoder");
         for (int layer = 0; layer < config.numHiddenLayers; layer++) {
-            LayerNames names = config.isAlbert() ? LayerNames.albert()
-                    : LayerNames.bert(root + "/encoder/layer_" + layer);
+            LayerNames names =
+                    config.isAlbert() ? LayerNames.albert() : LayerNames.bert(root + "/encoder/layer_" + layer);
             x = transformerLayer(names, x, attentionMask); // [B*S, D]
         }
         Ops enc = vars.scope(root + "/encoder");
@@ -134,7 +153,9 @@ public final class BertModel {
 
         Operand<TFloat32> words = tf.gather(wordEmbeddings, inputWordIds, tf.constant(0)); // [B, S, E]
         Operand<TFloat32> types = tf.gather(tokenTypeEmbeddings, inputTypeIds, tf.constant(0));
-        Operand<TFloat32> positions = tf.slice(positionEmbeddings, tf.constant(new int[] {0, 0}),
+        Operand<TFloat32> positions = tf.slice(
+                positionEmbeddings,
+                tf.constant(new int[] {0, 0}),
                 tf.stack(List.of(seqLen, tf.constant(-1)))); // [S, E]
         Operand<TFloat32> sum = tf.math.add(tf.math.add(words, types), positions);
         Operand<TFloat32> matrix = tf.reshape(sum, tf.constant(new int[] {-1, (int) e})); // [B*S, E]
@@ -150,8 +171,8 @@ public final class BertModel {
     }
 
     /** One transformer layer, {@code [B*S, D]} to {@code [B*S, D]}: attention, then feed-forward. */
-    private Operand<TFloat32> transformerLayer(LayerNames n, Operand<TFloat32> layerInput,
-                                               Operand<TFloat32> maskAdder) {
+    private Operand<TFloat32> transformerLayer(
+            LayerNames n, Operand<TFloat32> layerInput, Operand<TFloat32> maskAdder) {
         Ops tf = vars.scope(n.layer());
         long h = config.hiddenSize;
         Operand<TFloat32> context = selfAttention(n.selfAttention(), layerInput, maskAdder);
@@ -159,12 +180,15 @@ public final class BertModel {
         attentionOutput = dropout(tf, attentionOutput, config.hiddenDropoutProb);
         attentionOutput = layerNorm(n.attentionNorm(), tf.math.add(attentionOutput, layerInput), h);
 
-        Operand<TFloat32> intermediate = Activations.apply(tf, config.hiddenAct, mode,
+        Operand<TFloat32> intermediate = Activations.apply(
+                tf,
+                config.hiddenAct,
+                mode,
                 dense(n.intermediate() + "/dense", attentionOutput, h, config.intermediateSize)); // [B*S, I]
         if (config.gatedFeedforward) {
             // GatedFeedforward (TF Model Garden): gelu(x W + b) * (x W_gate + b_gate), then the output projection.
-            intermediate = tf.math.mul(intermediate,
-                    dense(n.intermediate() + "/gate", attentionOutput, h, config.intermediateSize));
+            intermediate = tf.math.mul(
+                    intermediate, dense(n.intermediate() + "/gate", attentionOutput, h, config.intermediateSize));
         }
         Operand<TFloat32> layerOutput = dense(n.output(), intermediate, config.intermediateSize, h);
         layerOutput = dropout(tf, layerOutput, config.hiddenDropoutProb);
@@ -179,8 +203,8 @@ public final class BertModel {
         // The 1/sqrt(head_size) scale goes on the query before the product: the same numbers (a power of two
         // for every head size in the catalogue), and less element-wise work than scaling the scores whenever the
         // sequence is longer than a head is wide (64), as in training at 128 tokens (half).
-        Operand<TFloat32> query = splitHeads(tf, tf.math.mul(dense(scope + "/query", x, h, h),
-                tf.constant((float) (1.0 / Math.sqrt(size))))); // [B, N, F, H]
+        Operand<TFloat32> query = splitHeads(tf, tf.math.mul(dense(scope + "/query", x, h, h), tf.constant((float)
+                (1.0 / Math.sqrt(size))))); // [B, N, F, H]
         Operand<TFloat32> key = splitHeads(tf, dense(scope + "/key", x, h, h));
         Operand<TFloat32> value = splitHeads(tf, dense(scope + "/value", x, h, h)); // [B, N, T, H]
 
@@ -212,8 +236,8 @@ public final class BertModel {
 
     /** {@code [B*S, N*H]} to {@code [B, N, S, H]}. */
     private Operand<TFloat32> splitHeads(Ops tf, Operand<TFloat32> x) {
-        Operand<TFloat32> split = tf.reshape(x, dims(batch, seqLen,
-                tf.constant(config.numAttentionHeads), tf.constant(config.headSize())));
+        Operand<TFloat32> split = tf.reshape(
+                x, dims(batch, seqLen, tf.constant(config.numAttentionHeads), tf.constant(config.headSize())));
         return tf.linalg.transpose(split, tf.constant(new int[] {0, 2, 1, 3}));
     }
 
@@ -223,8 +247,9 @@ public final class BertModel {
         Ops tf = vars.scope(scope);
         Operand<TFloat32> first = tf.stridedSlice(sequence, Indices.all(), Indices.at(0), Indices.all());
         if (!config.hasPooler()) return tf.withName("pooled_output").identity(first);
-        return tf.withName("pooled_output").math.tanh(
-                dense(scope + "/dense", first, config.hiddenSize, config.hiddenSize));
+        return tf.withName("pooled_output")
+                .math
+                .tanh(dense(scope + "/dense", first, config.hiddenSize, config.hiddenSize));
     }
 
     /** {@code x}, or in a training graph {@code x} through dropout at {@code rate}. */
@@ -248,8 +273,8 @@ public final class BertModel {
         Operand<TFloat32> mean = tf.math.mean(x, tf.constant(-1), Mean.keepDims(true));
         Operand<TFloat32> variance =
                 tf.math.mean(tf.math.squaredDifference(x, mean), tf.constant(-1), Mean.keepDims(true));
-        Operand<TFloat32> normalized = tf.math.mul(tf.math.sub(x, mean),
-                tf.math.rsqrt(tf.math.add(variance, tf.constant(LAYER_NORM_EPSILON))));
+        Operand<TFloat32> normalized = tf.math.mul(
+                tf.math.sub(x, mean), tf.math.rsqrt(tf.math.add(variance, tf.constant(LAYER_NORM_EPSILON))));
         return tf.math.add(tf.math.mul(normalized, gamma), beta);
     }
 

@@ -24,6 +24,7 @@ public final class Dropout {
     private static final long OPS_PER_STEP = 4096;
     /** The values 16 random bits take. */
     private static final float BITS_RANGE = 65536f;
+
     private final Operand<TFloat32> switchOn;
     private final Operand<TInt64> step;
     private final long seed;
@@ -52,12 +53,12 @@ public final class Dropout {
         Operand<TFloat32> threshold = tf.math.minimum(
                 tf.math.round(tf.math.mul(switchOn, tf.constant(rate * BITS_RANGE))), tf.constant(BITS_RANGE - 1));
         Operand<TInt32> n = tf.size(x);
-        Operand<TInt32> words = tf.reshape(tf.math.floorDiv(tf.math.add(n, tf.constant(1)), tf.constant(2)),
-                tf.constant(new int[] {1}));
+        Operand<TInt32> words = tf.reshape(
+                tf.math.floorDiv(tf.math.add(n, tf.constant(1)), tf.constant(2)), tf.constant(new int[] {1}));
         Operand<TInt32> bits32 = tf.random.statelessRandomUniformFullInt(words, opSeed, TInt32.class);
         Operand<TUint16> bits = tf.reshape(tf.bitcast(bits32, TUint16.class), tf.constant(new int[] {-1}));
-        bits = tf.reshape(tf.slice(bits, tf.constant(new int[] {0}), tf.reshape(n, tf.constant(new int[] {1}))),
-                tf.shape(x));
+        bits = tf.reshape(
+                tf.slice(bits, tf.constant(new int[] {0}), tf.reshape(n, tf.constant(new int[] {1}))), tf.shape(x));
         Operand<TBool> keep = tf.math.greaterEqual(bits, tf.dtypes.cast(threshold, TUint16.class));
         Operand<TFloat32> scale = tf.math.div(tf.constant(BITS_RANGE), tf.math.sub(tf.constant(BITS_RANGE), threshold));
         return tf.math.mul(x, tf.select(keep, scale, tf.constant(0f)));

@@ -22,7 +22,9 @@ public final class GraphSession implements AutoCloseable {
         vars = new NamedVariables(Ops.create(graph));
     }
 
-    public NamedVariables variables() { return vars; }
+    public NamedVariables variables() {
+        return vars;
+    }
 
     /** Opens the session on the graph as built so far; {@code config} null for TensorFlow's defaults. */
     public Session start(ConfigProto config) {
@@ -37,10 +39,14 @@ public final class GraphSession implements AutoCloseable {
     }
 
     /** Sets every variable by name; see {@link NamedVariables#load}. */
-    public void load(Weights weights) { vars.load(session(), weights.asMap()); }
+    public void load(Weights weights) {
+        vars.load(session(), weights.asMap());
+    }
 
     /** Every variable's current value; the caller closes them. */
-    public Weights read() { return vars.read(session()); }
+    public Weights read() {
+        return vars.read(session());
+    }
 
     @Override
     public void close() {

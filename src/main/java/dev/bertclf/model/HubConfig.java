@@ -26,7 +26,8 @@ final class HubConfig {
         compare(diff, "vocab_size", declared.vocabSize, weights.vocabSize());
         compare(diff, "hidden_size", declared.hiddenSize, weights.hiddenSize());
         if (!weights.sharedLayers()) compare(diff, "num_hidden_layers", declared.numHiddenLayers, weights.numLayers());
-        if (weights.numHeads() > 0) compare(diff, "num_attention_heads", declared.numAttentionHeads, weights.numHeads());
+        if (weights.numHeads() > 0)
+            compare(diff, "num_attention_heads", declared.numAttentionHeads, weights.numHeads());
         compare(diff, "intermediate_size", declared.intermediateSize, weights.intermediateSize());
         compare(diff, "max_position_embeddings", declared.maxPositionEmbeddings, weights.maxPositionEmbeddings());
         compare(diff, "type_vocab_size", declared.typeVocabSize, weights.typeVocabSize());
@@ -44,7 +45,8 @@ final class HubConfig {
         if (w.sharedLayers()) {
             throw new ModelException("the TF Hub model in " + where + " is an ALBERT, whose weights do not tell how "
                     + "many times its shared layer runs: put a bert_config.json with num_hidden_layers, "
-                    + "\"model_type\": \"albert\" and embedding_size beside saved_model.pb (or use --model albert_en_base)");
+                    + "\"model_type\": \"albert\" and embedding_size beside saved_model.pb "
+                    + "(or use --model albert_en_base)");
         }
         if (w.numHeads() <= 0) {
             throw new ModelException("the TF Hub model in " + where + " does not tell its number of attention heads "

@@ -19,7 +19,9 @@ public final class InputTensors implements AutoCloseable {
 
     /** Feeds the three tensors to {@code bert}'s placeholders. */
     public Session.Runner feed(Session.Runner runner, BertModel bert) {
-        return runner.feed(bert.inputWordIds, wordIds).feed(bert.inputMask, mask).feed(bert.inputTypeIds, typeIds);
+        return runner.feed(bert.inputWordIds, wordIds)
+                .feed(bert.inputMask, mask)
+                .feed(bert.inputTypeIds, typeIds);
     }
 
     @Override

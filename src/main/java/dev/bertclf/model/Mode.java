@@ -5,4 +5,7 @@ package dev.bertclf.model;
  * have {@link Dropout} and the GELU form whose gradient is cheapest; inference graphs (served and exported models)
  * have no random ops and the GELU form TensorFlow fuses into the dense layer before it (see {@link Activations}).
  */
-public enum Mode { TRAINING, INFERENCE }
+public enum Mode {
+    TRAINING,
+    INFERENCE
+}

@@ -39,11 +39,16 @@ public final class ModelCatalog {
 
         public final String id;
 
-        Format(String id) { this.id = id; }
+        Format(String id) {
+            this.id = id;
+        }
 
         static Format of(String id, String model) {
-            return Arrays.stream(values()).filter(f -> f.id.equals(id)).findFirst().orElseThrow(() ->
-                    new ModelException("model registry: " + model + " has unknown source format '" + id + "'"));
+            return Arrays.stream(values())
+                    .filter(f -> f.id.equals(id))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new ModelException("model registry: " + model + " has unknown source format '" + id + "'"));
         }
     }
 
@@ -54,22 +59,43 @@ public final class ModelCatalog {
      * One name of the table. {@code vocabulary} is the file name in the archive: {@code vocab.txt} (WordPiece) or a
      * SentencePiece {@code .model}; {@code folder} is the cache folder under {@code $BERT_CLF_HOME/models}.
      */
-    public record Entry(String name, List<String> aliases, String family, String tfhubHandle, String preprocess,
-                        boolean lowercase, String vocabulary, String folder, List<Source> sources, BertConfig config) {
-        public int layers() { return config.numHiddenLayers; }
+    public record Entry(
+            String name,
+            List<String> aliases,
+            String family,
+            String tfhubHandle,
+            String preprocess,
+            boolean lowercase,
+            String vocabulary,
+            String folder,
+            List<Source> sources,
+            BertConfig config) {
+        public int layers() {
+            return config.numHiddenLayers;
+        }
 
-        public int hidden() { return config.hiddenSize; }
+        public int hidden() {
+            return config.hiddenSize;
+        }
 
-        public int heads() { return config.numAttentionHeads; }
+        public int heads() {
+            return config.numAttentionHeads;
+        }
 
-        public boolean sentencePiece() { return vocabulary.endsWith(".model"); }
+        public boolean sentencePiece() {
+            return vocabulary.endsWith(".model");
+        }
 
         /** The source this build downloads: the first listed. */
-        public Source source() { return sources.get(0); }
+        public Source source() {
+            return sources.get(0);
+        }
 
         /** A fresh copy of the architecture, free to adjust. */
         @Override
-        public BertConfig config() { return config.copy(); }
+        public BertConfig config() {
+            return config.copy();
+        }
     }
 
     private static volatile ModelCatalog standard;
@@ -81,7 +107,8 @@ public final class ModelCatalog {
         this.entries = List.copyOf(entries);
         for (Entry e : entries) {
             for (String n : names(e)) {
-                if (byName.put(n, e) != null) throw new ModelException("model registry: name " + n + " is listed twice");
+                if (byName.put(n, e) != null)
+                    throw new ModelException("model registry: name " + n + " is listed twice");
             }
         }
     }
@@ -90,7 +117,8 @@ public final class ModelCatalog {
     public static ModelCatalog standard() {
         if (standard == null) {
             try (InputStream in = ModelCatalog.class.getResourceAsStream(RESOURCE)) {
-                if (in == null) throw new ModelException("model registry " + RESOURCE + " is missing from the class path");
+                if (in == null)
+                    throw new ModelException("model registry " + RESOURCE + " is missing from the class path");
                 standard = parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), RESOURCE);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + RESOURCE, e);
@@ -109,14 +137,24 @@ public final class ModelCatalog {
             for (JsonElement s : m.getAsJsonArray("sources")) {
                 JsonObject o = s.getAsJsonObject();
                 JsonElement bytes = o.get("bytes");
-                sources.add(new Source(o.get("url").getAsString(), Format.of(o.get("format").getAsString(), name),
+                sources.add(new Source(
+                        o.get("url").getAsString(),
+                        Format.of(o.get("format").getAsString(), name),
                         bytes == null || bytes.isJsonNull() ? null : bytes.getAsLong()));
             }
-            if (sources.isEmpty()) throw new ModelException("model registry " + source + ": " + name + " has no source");
-            entries.add(new Entry(name, strings(m.getAsJsonArray("aliases")), m.get("family").getAsString(),
-                    m.get("tfhub_handle").getAsString(), m.get("preprocess").getAsString(),
-                    m.get("lowercase").getAsBoolean(), m.get("vocabulary").getAsString(), m.get("folder").getAsString(),
-                    List.copyOf(sources), BertConfig.parse(m.get("config").toString(), source + " (" + name + ")")));
+            if (sources.isEmpty())
+                throw new ModelException("model registry " + source + ": " + name + " has no source");
+            entries.add(new Entry(
+                    name,
+                    strings(m.getAsJsonArray("aliases")),
+                    m.get("family").getAsString(),
+                    m.get("tfhub_handle").getAsString(),
+                    m.get("preprocess").getAsString(),
+                    m.get("lowercase").getAsBoolean(),
+                    m.get("vocabulary").getAsString(),
+                    m.get("folder").getAsString(),
+                    List.copyOf(sources),
+                    BertConfig.parse(m.get("config").toString(), source + " (" + name + ")")));
         }
         return new ModelCatalog(entries);
     }
@@ -133,16 +171,22 @@ public final class ModelCatalog {
         return n;
     }
 
-    public List<Entry> entries() { return Collections.unmodifiableList(entries); }
+    public List<Entry> entries() {
+        return Collections.unmodifiableList(entries);
+    }
 
-    public Optional<Entry> find(String name) { return Optional.ofNullable(byName.get(name)); }
+    public Optional<Entry> find(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
 
     /** Up to three known names closest to a mistyped one, by edit distance. */
     public List<String> closest(String name) {
         String q = name.toLowerCase(Locale.ROOT);
         return byName.keySet().stream()
-                .sorted((a, b) -> Integer.compare(distance(q, a.toLowerCase(Locale.ROOT)), distance(q, b.toLowerCase(Locale.ROOT))))
-                .limit(3).toList();
+                .sorted((a, b) -> Integer.compare(
+                        distance(q, a.toLowerCase(Locale.ROOT)), distance(q, b.toLowerCase(Locale.ROOT))))
+                .limit(3)
+                .toList();
     }
 
     static int distance(String a, String b) {

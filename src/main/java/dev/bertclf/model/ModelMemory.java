@@ -47,13 +47,24 @@ public final class ModelMemory {
     public static void require(BertConfig config, String source, Use use, long physicalBytes) {
         double weights = config.parameters() * Float.BYTES;
         if (weights > physicalBytes) {
-            throw new ModelException(String.format(Locale.ROOT, "model config %s describes %,.0f parameters: "
-                    + "%.1f GB of float32 weights alone, more than this machine's %.1f GB of memory",
-                    source, config.parameters(), weights / GB, physicalBytes / GB));
+            throw new ModelException(String.format(
+                    Locale.ROOT,
+                    "model config %s describes %,.0f parameters: "
+                            + "%.1f GB of float32 weights alone, more than this machine's %.1f GB of memory",
+                    source,
+                    config.parameters(),
+                    weights / GB,
+                    physicalBytes / GB));
         }
         if (use.copies * weights > physicalBytes) {
-            log.warn(String.format(Locale.ROOT, "%s %s needs about %.1f GB (%s), more than this machine's %.1f GB "
-                    + "of memory", use.verb, source, use.copies * weights / GB, use.what, physicalBytes / GB));
+            log.warn(String.format(
+                    Locale.ROOT,
+                    "%s %s needs about %.1f GB (%s), more than this machine's %.1f GB " + "of memory",
+                    use.verb,
+                    source,
+                    use.copies * weights / GB,
+                    use.what,
+                    physicalBytes / GB));
         }
     }
 

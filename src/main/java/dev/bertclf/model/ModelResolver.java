@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns what the user typed after {@code --model} into a {@link PretrainedModel}: a folder on disk in Google's
- * release layout, as a SavedModel, or as TF Hub's unpacked TF2 SavedModel, or a name from the registry ({@link ModelCatalog}), downloaded once into
+ * release layout, as a SavedModel, or as TF Hub's unpacked TF2 SavedModel, or a name from the registry ({@link
+ * ModelCatalog}), downloaded once into
  * {@code $BERT_CLF_HOME/models} and used from there offline afterwards.
  */
 public final class ModelResolver {
@@ -48,14 +49,17 @@ public final class ModelResolver {
     public PretrainedModel resolve(String nameOrDir) {
         Path dir = Path.of(nameOrDir);
         if (Files.isDirectory(dir)) return fromDirectory(nameOrDir, dir, null);
-        ModelCatalog.Entry entry = catalog.find(nameOrDir).orElseThrow(() -> new ModelException("unknown model '"
-                + nameOrDir + "' (neither a folder nor a name from the tutorial's table); did you mean "
-                + String.join(", ", catalog.closest(nameOrDir)) + "? (bert-clf models lists them all)"));
+        ModelCatalog.Entry entry = catalog.find(nameOrDir)
+                .orElseThrow(() -> new ModelException("unknown model '"
+                        + nameOrDir + "' (neither a folder nor a name from the tutorial's table); did you mean "
+                        + String.join(", ", catalog.closest(nameOrDir)) + "? (bert-clf models lists them all)"));
         return fromDirectory(entry.name(), download(entry), entry);
     }
 
     /** Where a catalog model is cached once downloaded. */
-    public Path cachedFolder(ModelCatalog.Entry e) { return cacheDir.resolve(e.folder()); }
+    public Path cachedFolder(ModelCatalog.Entry e) {
+        return cacheDir.resolve(e.folder());
+    }
 
     /** The URL a source is fetched from: the registry's, or the mirror's host with the same path and query. */
     URI url(ModelCatalog.Source source) {
@@ -74,10 +78,13 @@ public final class ModelResolver {
             URI url = url(source);
             String path = url.getPath();
             // TF Hub's paths end in a version number ("/2"), the same for many models: name the tar.gz after the model.
-            Path archive = cacheDir.resolve(source.format() == ModelCatalog.Format.TFHUB_SAVEDMODEL ? e.folder() + ".tar.gz"
-                    : path.substring(path.lastIndexOf('/') + 1));
+            Path archive = cacheDir.resolve(
+                    source.format() == ModelCatalog.Format.TFHUB_SAVEDMODEL
+                            ? e.folder() + ".tar.gz"
+                            : path.substring(path.lastIndexOf('/') + 1));
             log.info("Downloading {} from {}", e.name(), url);
-            Downloader.Expected expected = source.bytes() == null ? Downloader.Expected.UNKNOWN
+            Downloader.Expected expected = source.bytes() == null
+                    ? Downloader.Expected.UNKNOWN
                     : new Downloader.Expected(source.bytes(), null);
             new Downloader().download(url, archive, expected);
             try {
@@ -102,12 +109,15 @@ public final class ModelResolver {
     static PretrainedModel fromDirectory(String name, Path dir, ModelCatalog.Entry entry) {
         Path root = findModelRoot(dir, entry);
         Path prefix = findCheckpoint(root);
-        boolean hub = prefix != null && CheckpointIndex.read(prefix).containsKey(ObjectGraphCheckpoint.OBJECT_GRAPH_KEY);
+        boolean hub =
+                prefix != null && CheckpointIndex.read(prefix).containsKey(ObjectGraphCheckpoint.OBJECT_GRAPH_KEY);
         BertConfig cfg = hub ? hubConfig(root, entry) : readConfig(root, entry);
         if (cfg == null) {
-            throw new ModelException(dir + " has no bert_config.json: a model folder needs bert_config.json and vocab.txt "
-                    + "(Google's release layout), saved_model.pb, variables/ and assets/vocab.txt with bert_config.json "
-                    + "beside them, or is a TF Hub TF2 SavedModel");
+            throw new ModelException(
+                    dir + " has no bert_config.json: a model folder needs bert_config.json and vocab.txt "
+                            + "(Google's release layout), saved_model.pb, variables/ and "
+                            + "assets/vocab.txt with bert_config.json "
+                            + "beside them, or is a TF Hub TF2 SavedModel");
         }
         Path vocab = findVocabulary(root, entry, dir);
         boolean sentencePiece = WordPieceTokenizer.isSentencePiece(vocab);
@@ -116,10 +126,11 @@ public final class ModelResolver {
         if (prefix != null && !hub) {
             String marker = cfg.wordEmbeddingsName();
             scope = CheckpointIndex.read(prefix).keySet().stream()
-                    .filter(k -> k.endsWith(marker)).findFirst()
+                    .filter(k -> k.endsWith(marker))
+                    .findFirst()
                     .map(k -> k.substring(0, k.length() - marker.length()))
-                    .orElseThrow(() -> new ModelException("checkpoint in " + dir + " has no variable named "
-                            + marker + " (with or without a scope): not a " + cfg.modelType + " checkpoint"));
+                    .orElseThrow(() -> new ModelException("checkpoint in " + dir + " has no variable named " + marker
+                            + " (with or without a scope): not a " + cfg.modelType + " checkpoint"));
         }
         // ALBERT's SentencePiece model lower-cases (albert_en_preprocess); a WordPiece vocabulary tells by its pieces.
         boolean lower = entry != null ? entry.lowercase() : sentencePiece || looksUncased(vocab);
@@ -202,15 +213,21 @@ public final class ModelResolver {
                 }
             }
         }
-        return candidates.stream().filter(Files::isRegularFile).findFirst()
-                .orElseThrow(() -> new ModelException(dir + " has no " + (entry != null ? entry.vocabulary()
-                        : "vocab.txt (nor assets/vocab.txt, nor a SentencePiece .model)")));
+        return candidates.stream()
+                .filter(Files::isRegularFile)
+                .findFirst()
+                .orElseThrow(() -> new ModelException(dir + " has no "
+                        + (entry != null
+                                ? entry.vocabulary()
+                                : "vocab.txt (nor assets/vocab.txt, nor a SentencePiece .model)")));
     }
 
     private static Path findModelRoot(Path dir, ModelCatalog.Entry entry) {
         if (isModelRoot(dir, entry)) return dir;
         try (Stream<Path> children = Files.list(dir)) {
-            List<Path> roots = children.filter(Files::isDirectory).filter(d -> isModelRoot(d, entry)).toList();
+            List<Path> roots = children.filter(Files::isDirectory)
+                    .filter(d -> isModelRoot(d, entry))
+                    .toList();
             return roots.size() == 1 ? roots.get(0) : dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -223,14 +240,20 @@ public final class ModelResolver {
                 || (entry != null && Files.isRegularFile(d.resolve(entry.vocabulary())));
     }
 
-    /** {@code bert_model.ckpt} (or any single {@code *.index}) in Google's layout, {@code variables/variables} in a SavedModel. */
+    /**
+     * {@code bert_model.ckpt} (or any single {@code *.index}) in Google's layout, {@code variables/variables} in a
+     * SavedModel.
+     */
     static Path findCheckpoint(Path root) {
         Path saved = root.resolve("variables/variables");
         if (Files.isRegularFile(root.resolve("variables/variables.index"))) return saved;
         try (Stream<Path> files = Files.list(root)) {
-            List<Path> indexes = files.filter(p -> p.getFileName().toString().endsWith(".index")).sorted().toList();
+            List<Path> indexes = files.filter(p -> p.getFileName().toString().endsWith(".index"))
+                    .sorted()
+                    .toList();
             if (indexes.isEmpty()) return null;
-            Path index = indexes.contains(root.resolve("bert_model.ckpt.index")) ? root.resolve("bert_model.ckpt.index")
+            Path index = indexes.contains(root.resolve("bert_model.ckpt.index"))
+                    ? root.resolve("bert_model.ckpt.index")
                     : indexes.get(indexes.size() - 1);
             String f = index.getFileName().toString();
             return index.resolveSibling(f.substring(0, f.length() - ".index".length()));
@@ -243,7 +266,9 @@ public final class ModelResolver {
     static boolean looksUncased(Path vocab) {
         try (Stream<String> lines = Files.lines(vocab)) {
             long upper = lines.filter(t -> !(t.startsWith("[") && t.endsWith("]")))
-                    .filter(t -> t.chars().anyMatch(Character::isUpperCase)).limit(50).count();
+                    .filter(t -> t.chars().anyMatch(Character::isUpperCase))
+                    .limit(50)
+                    .count();
             return upper < 50;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + vocab, e);

@@ -30,7 +30,9 @@ public final class NamedVariables {
     private final List<Assign<TFloat32>> assigns = new ArrayList<>();
     private final Map<String, Ops> scopes = new LinkedHashMap<>();
 
-    public NamedVariables(Ops tf) { this.tf = tf; }
+    public NamedVariables(Ops tf) {
+        this.tf = tf;
+    }
 
     /**
      * The ops factory for a slash-separated scope such as {@code bert/encoder/layer_0}. Each scope is made once
@@ -64,22 +66,30 @@ public final class NamedVariables {
         return v;
     }
 
-    /** The variable {@code name} if it exists (it must have this shape), else a new one: for weights shared by layers. */
+    /**
+     * The variable {@code name} if it exists (it must have this shape), else a new one: for weights shared by layers.
+     */
     public Variable<TFloat32> createOrShare(String name, long... dims) {
         Variable<TFloat32> v = variables.get(name);
         if (v == null) return create(name, dims);
         if (!shapes.get(name).equals(Shape.of(dims))) {
-            throw new IllegalStateException("shared variable " + name + " asked for as " + Shape.of(dims)
-                    + " but is " + shapes.get(name));
+            throw new IllegalStateException(
+                    "shared variable " + name + " asked for as " + Shape.of(dims) + " but is " + shapes.get(name));
         }
         return v;
     }
 
-    public Map<String, Variable<TFloat32>> all() { return Collections.unmodifiableMap(variables); }
+    public Map<String, Variable<TFloat32>> all() {
+        return Collections.unmodifiableMap(variables);
+    }
 
-    public Map<String, Shape> shapes() { return Collections.unmodifiableMap(shapes); }
+    public Map<String, Shape> shapes() {
+        return Collections.unmodifiableMap(shapes);
+    }
 
-    public List<Operand<TFloat32>> operands() { return new ArrayList<>(variables.values()); }
+    public List<Operand<TFloat32>> operands() {
+        return new ArrayList<>(variables.values());
+    }
 
     /**
      * Assigns every variable from {@code weights} in one session run. Every variable must be present with its
@@ -97,8 +107,8 @@ public final class NamedVariables {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ModelException("weights do not match the model config: " + String.join("; ",
-                    problems.subList(0, Math.min(5, problems.size())))
+            throw new ModelException("weights do not match the model config: "
+                    + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
                     + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
         }
         Session.Runner runner = session.runner();
@@ -130,5 +140,8 @@ public final class NamedVariables {
     }
 
     @Override
-    public String toString() { return variables.size() + " variables " + Arrays.toString(variables.keySet().toArray()); }
+    public String toString() {
+        return variables.size() + " variables "
+                + Arrays.toString(variables.keySet().toArray());
+    }
 }

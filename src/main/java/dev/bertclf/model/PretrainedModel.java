@@ -22,13 +22,27 @@ import org.tensorflow.types.TFloat32;
  * object paths and Model Garden names instead, so those are read through {@link HubEncoderWeights}. It hands out
  * initial weights by Google's names, so the graph never needs to know where they came from.
  */
-public record PretrainedModel(String name, Path directory, BertConfig config, Path vocab, boolean sentencePiece,
-                              boolean lowercase, Path checkpointPrefix, String variablePrefix, boolean hubSavedModel) {
+public record PretrainedModel(
+        String name,
+        Path directory,
+        BertConfig config,
+        Path vocab,
+        boolean sentencePiece,
+        boolean lowercase,
+        Path checkpointPrefix,
+        String variablePrefix,
+        boolean hubSavedModel) {
     private static final Logger log = LoggerFactory.getLogger(PretrainedModel.class);
 
-    /** The tokenizer this model was pre-trained with (WordPiece or SentencePiece), padding to {@code maxSeqLen}; the caller closes it. */
+    /**
+     * The tokenizer this model was pre-trained with (WordPiece or SentencePiece), padding to {@code maxSeqLen}; the
+     * caller closes it.
+     */
     public WordPieceTokenizer tokenizer(int maxSeqLen) {
-        return WordPieceTokenizer.builder(vocab, sentencePiece).lowercase(lowercase).maxSeqLen(maxSeqLen).build();
+        return WordPieceTokenizer.builder(vocab, sentencePiece)
+                .lowercase(lowercase)
+                .maxSeqLen(maxSeqLen)
+                .build();
     }
 
     /**
@@ -77,15 +91,17 @@ public record PretrainedModel(String name, Path directory, BertConfig config, Pa
                 problems.add("variable " + stored + " is missing");
             } else if (!Arrays.equals(entry.shape(), e.getValue().asArray())) {
                 problems.add("variable " + stored + " has shape " + Arrays.toString(entry.shape())
-                        + " in the checkpoint but bert_config.json implies " + Arrays.toString(e.getValue().asArray()));
+                        + " in the checkpoint but bert_config.json implies "
+                        + Arrays.toString(e.getValue().asArray()));
             } else {
                 wanted.add(stored);
             }
         }
         if (!problems.isEmpty()) {
-            throw new ModelException("checkpoint " + checkpointPrefix + " does not fit " + directory.resolve("bert_config.json")
-                    + ": " + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
-                    + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
+            throw new ModelException(
+                    "checkpoint " + checkpointPrefix + " does not fit " + directory.resolve("bert_config.json")
+                            + ": " + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+                            + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
         }
         Map<String, TFloat32> restored = CheckpointReader.read(checkpointPrefix, wanted);
         Map<String, TFloat32> byOurName = new LinkedHashMap<>();

@@ -43,7 +43,9 @@ public final class WeightInit {
     /** Standard normal redrawn outside two standard deviations, as {@code tf.truncated_normal}. */
     private static float truncatedNormal(Random random) {
         double v;
-        do { v = random.nextGaussian(); } while (Math.abs(v) > 2);
+        do {
+            v = random.nextGaussian();
+        } while (Math.abs(v) > 2);
         return (float) v;
     }
 }

@@ -25,7 +25,9 @@ public final class Weights implements AutoCloseable {
     }
 
     /** The tensor named {@code name}, still owned by the weights; null if there is none. */
-    public TFloat32 get(String name) { return tensors.get(name); }
+    public TFloat32 get(String name) {
+        return tensors.get(name);
+    }
 
     /** Adds {@code tensor} under {@code name}, closing the tensor it replaces. */
     public void put(String name, TFloat32 tensor) {
@@ -34,21 +36,31 @@ public final class Weights implements AutoCloseable {
     }
 
     /** Takes the tensor out: the caller closes it. */
-    public TFloat32 remove(String name) { return tensors.remove(name); }
+    public TFloat32 remove(String name) {
+        return tensors.remove(name);
+    }
 
     /** Moves every tensor of {@code from} here (closing those they replace); {@code from} is left empty. */
     public void takeAll(Weights from) {
         for (String name : new ArrayList<>(from.names())) put(name, from.remove(name));
     }
 
-    public boolean containsKey(String name) { return tensors.containsKey(name); }
+    public boolean containsKey(String name) {
+        return tensors.containsKey(name);
+    }
 
-    public Set<String> names() { return Collections.unmodifiableSet(tensors.keySet()); }
+    public Set<String> names() {
+        return Collections.unmodifiableSet(tensors.keySet());
+    }
 
-    public int size() { return tensors.size(); }
+    public int size() {
+        return tensors.size();
+    }
 
     /** A read-only view for writers that take a map; the tensors stay owned by the weights. */
-    public Map<String, TFloat32> asMap() { return Collections.unmodifiableMap(tensors); }
+    public Map<String, TFloat32> asMap() {
+        return Collections.unmodifiableMap(tensors);
+    }
 
     @Override
     public void close() {

@@ -17,13 +17,21 @@ public final class BertClfHome {
         return Path.of(p).toAbsolutePath();
     }
 
-    public static Path natives() { return root().resolve("natives"); }
+    public static Path natives() {
+        return root().resolve("natives");
+    }
 
-    public static Path models() { return root().resolve("models"); }
+    public static Path models() {
+        return root().resolve("models");
+    }
 
     /** Text file holding the path of the model the last {@code train} wrote. */
-    public static Path lastModelPointer() { return root().resolve("last-model"); }
+    public static Path lastModelPointer() {
+        return root().resolve("last-model");
+    }
 
     /** Where {@code download} puts the dataset when no {@code --data-dir} is given. */
-    public static Path defaultDataDir() { return root().resolve("data"); }
+    public static Path defaultDataDir() {
+        return root().resolve("data");
+    }
 }

@@ -9,14 +9,18 @@ import java.util.Locale;
  * than training for hours on the CPU by surprise.
  */
 public enum ComputeDevice {
-    AUTO, CPU, GPU;
+    AUTO,
+    CPU,
+    GPU;
 
     /** The CUDA and cuDNN versions TensorFlow 2.16's natives were built against. */
     public static final String CUDA_REQUIREMENT = "CUDA 12.3 and cuDNN 8.9 (NVIDIA driver 525 or newer)";
 
     /** Thrown when {@code gpu} is asked for and none can be used. */
     public static final class UnavailableException extends RuntimeException {
-        UnavailableException(String message) { super(message); }
+        UnavailableException(String message) {
+            super(message);
+        }
     }
 
     /** True when this choice runs on a GPU, after checking one is usable; AUTO quietly falls back to the CPU. */
@@ -42,5 +46,7 @@ public enum ComputeDevice {
     }
 
     @Override
-    public String toString() { return name().toLowerCase(Locale.ROOT); }
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 }

@@ -41,8 +41,15 @@ public final class ConsoleText {
 
     /** Whether a terminal may act on {@code c} instead of showing it. */
     static boolean isUnsafe(char c) {
-        return c < ' ' || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
-                || c == 0x200e || c == 0x200f || c == 0x061c || c == 0x2028 || c == 0x2029;
+        return c < ' '
+                || (c >= 0x7f && c <= 0x9f)
+                || (c >= 0x202a && c <= 0x202e)
+                || (c >= 0x2066 && c <= 0x2069)
+                || c == 0x200e
+                || c == 0x200f
+                || c == 0x061c
+                || c == 0x2028
+                || c == 0x2029;
     }
 
     private static String escape(String text, boolean keepLines) {

@@ -47,7 +47,8 @@ public final class FileErrors {
 
     /** Like {@link #describe(IOException)}, without the file when it is {@code path}, which the caller names. */
     public static String describe(IOException e, Path path) {
-        boolean same = e instanceof FileSystemException fs && fs.getOtherFile() == null
+        boolean same = e instanceof FileSystemException fs
+                && fs.getOtherFile() == null
                 && String.valueOf(path).equals(fs.getFile());
         return same ? reason(e) : describe(e);
     }
@@ -64,7 +65,9 @@ public final class FileErrors {
             if (message.contains(reason(fs))) return message;
             int at = message.lastIndexOf(bare);
             if (at < 0) continue;
-            boolean named = at >= 2 && message.startsWith(": ", at - 2) && message.substring(0, at - 2).endsWith(bare);
+            boolean named = at >= 2
+                    && message.startsWith(": ", at - 2)
+                    && message.substring(0, at - 2).endsWith(bare);
             String replacement = named ? reason(fs) : describe(fs);
             return message.substring(0, at) + replacement + message.substring(at + bare.length());
         }

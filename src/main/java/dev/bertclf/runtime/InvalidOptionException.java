@@ -7,5 +7,7 @@ package dev.bertclf.runtime;
  * a failure, always before the run has done any work it would lose.
  */
 public class InvalidOptionException extends IllegalArgumentException {
-    public InvalidOptionException(String message) { super(message); }
+    public InvalidOptionException(String message) {
+        super(message);
+    }
 }

@@ -20,14 +20,17 @@ public final class Json {
     /** One line: machine-read files and HTTP. */
     public static final Gson COMPACT = base().create();
     /** {@link #PRETTY} writing null fields too, for a listing whose every key is present. */
-    public static final Gson PRETTY_WITH_NULLS = base().setPrettyPrinting().serializeNulls().create();
+    public static final Gson PRETTY_WITH_NULLS =
+            base().setPrettyPrinting().serializeNulls().create();
     /** {@link #COMPACT} writing null fields too, for formats that spell out absent parts (tokenizer.json). */
     public static final Gson COMPACT_WITH_NULLS = base().serializeNulls().create();
 
     private Json() {}
 
     private static GsonBuilder base() {
-        return new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping()
+        return new GsonBuilder()
+                .serializeSpecialFloatingPointValues()
+                .disableHtmlEscaping()
                 .registerTypeHierarchyAdapter(Path.class, new PathAdapter().nullSafe());
     }
 

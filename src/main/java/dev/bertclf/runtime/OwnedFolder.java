@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 public final class OwnedFolder {
     /** The marker file, named for what made the folder; it holds the marker's format version. */
     public static final String MARKER = ".bert-clf";
+
     private static final int FORMAT = 1;
     private static final Pattern CONTENT = Pattern.compile("\\s*bert-clf (\\w+) folder, format (\\d+)\\s*");
 

@@ -5,8 +5,11 @@ package dev.bertclf.runtime;
  * rejects other values of {@code --precision} as a usage error and checkpoints save it by name.
  */
 public enum Precision {
-    fp32, bf16;
+    fp32,
+    bf16;
 
     /** The session options that give this precision, on the GPU or the CPU. */
-    public SessionOptions session(boolean gpu) { return new SessionOptions(0, 0, this == bf16, gpu); }
+    public SessionOptions session(boolean gpu) {
+        return new SessionOptions(0, 0, this == bf16, gpu);
+    }
 }

@@ -9,7 +9,10 @@ import java.util.Locale;
  */
 public final class ProgressBar implements AutoCloseable {
     /** How a count is shown: raw bytes get KB/MB units, items are shown as they are. */
-    public enum Unit { BYTES, ITEMS }
+    public enum Unit {
+        BYTES,
+        ITEMS
+    }
 
     private static final long LOG_INTERVAL_NANOS = 5_000_000_000L;
     private static final long REDRAW_INTERVAL_NANOS = 100_000_000L;
@@ -42,7 +45,9 @@ public final class ProgressBar implements AutoCloseable {
         this.lastDraw = startNanos;
     }
 
-    private static boolean quiet() { return Boolean.getBoolean("bert.clf.quiet"); }
+    private static boolean quiet() {
+        return Boolean.getBoolean("bert.clf.quiet");
+    }
 
     public synchronized void step(long n) {
         count += n;
@@ -54,9 +59,13 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     /** Extra text shown after the rate, e.g. the running loss. */
-    public synchronized void setExtra(String extra) { this.extra = extra == null ? "" : ConsoleText.escape(extra); }
+    public synchronized void setExtra(String extra) {
+        this.extra = extra == null ? "" : ConsoleText.escape(extra);
+    }
 
-    public synchronized long count() { return count; }
+    public synchronized long count() {
+        return count;
+    }
 
     /** Per second, over this run only. */
     public synchronized double rate() {
@@ -64,7 +73,9 @@ public final class ProgressBar implements AutoCloseable {
         return sec <= 0 ? 0 : (count - startCount) / sec;
     }
 
-    public synchronized double elapsedSeconds() { return (System.nanoTime() - startNanos) / 1e9; }
+    public synchronized double elapsedSeconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
 
     private void draw(boolean last) {
         if (quiet()) return;
@@ -83,7 +94,10 @@ public final class ProgressBar implements AutoCloseable {
         if (total > 0) {
             double frac = Math.min(1.0, (double) count / total);
             int width = 24, filled = (int) Math.round(frac * width);
-            sb.append('[').append("=".repeat(filled)).append(" ".repeat(width - filled)).append("] ");
+            sb.append('[')
+                    .append("=".repeat(filled))
+                    .append(" ".repeat(width - filled))
+                    .append("] ");
             sb.append(String.format(Locale.ROOT, "%3d%% ", Math.round(frac * 100)));
             sb.append(format(count)).append('/').append(format(total));
         } else {
@@ -100,11 +114,16 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     private String format(double v) {
-        if (unit == Unit.ITEMS) return v >= 100 || v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v)
-                : String.format(Locale.ROOT, "%.1f", v);
+        if (unit == Unit.ITEMS)
+            return v >= 100 || v == Math.rint(v)
+                    ? String.format(Locale.ROOT, "%.0f", v)
+                    : String.format(Locale.ROOT, "%.1f", v);
         String[] units = {"B", "KB", "MB", "GB", "TB"};
         int i = 0;
-        while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+        while (v >= 1024 && i < units.length - 1) {
+            v /= 1024;
+            i++;
+        }
         return String.format(Locale.ROOT, i == 0 ? "%.0f %s" : "%.1f %s", v, units[i]);
     }
 

@@ -21,6 +21,7 @@ public class SafeMessageConverter extends MessageConverter {
             Object a = args[i];
             shown[i] = a == null || a.getClass().isArray() ? a : ConsoleText.escape(String.valueOf(a));
         }
-        return ConsoleText.escapeKeepingLines(MessageFormatter.arrayFormat(event.getMessage(), shown).getMessage());
+        return ConsoleText.escapeKeepingLines(
+                MessageFormatter.arrayFormat(event.getMessage(), shown).getMessage());
     }
 }

@@ -35,8 +35,9 @@ public record SessionOptions(int intraOpThreads, int interOpThreads, boolean bf1
         if (gpu) b.setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
         else b.putDeviceCount("GPU", 0);
         if (bf16) {
-            b.setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(RewriterConfig.newBuilder()
-                    .setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON)));
+            b.setGraphOptions(GraphOptions.newBuilder()
+                    .setRewriteOptions(
+                            RewriterConfig.newBuilder().setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON)));
         }
         return b.build();
     }

@@ -22,6 +22,7 @@ public final class TfRuntime {
     private static final String PLATFORM = "linux-x86_64";
     /** Where the natives jar keeps its libraries; the CUDA jar uses its own folder name. */
     private static final String CPU_DIR = "org/tensorflow/internal/c_api/" + PLATFORM + "/";
+
     private static final String GPU_DIR = "org/tensorflow/internal/c_api/" + PLATFORM + "-gpu/";
     private static final List<String> LIBS =
             List.of("libtensorflow_framework.so.2", "libtensorflow_cc.so.2", "libjnitensorflow.so");
@@ -35,7 +36,8 @@ public final class TfRuntime {
             if (System.getenv("TF_CPP_MIN_LOG_LEVEL") == null) {
                 log.debug("TF_CPP_MIN_LOG_LEVEL unset: TensorFlow's native log stays at its default level");
             }
-            if (System.getProperty("TENSORFLOW_LIBRARY_PATH") == null && System.getenv("TENSORFLOW_LIBRARY_PATH") == null) {
+            if (System.getProperty("TENSORFLOW_LIBRARY_PATH") == null
+                    && System.getenv("TENSORFLOW_LIBRARY_PATH") == null) {
                 System.setProperty("TENSORFLOW_LIBRARY_PATH", unpackNatives().toString());
             }
             engine = Engine.getEngine("TensorFlow");

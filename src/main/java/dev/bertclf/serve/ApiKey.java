@@ -19,10 +19,14 @@ import java.security.NoSuchAlgorithmException;
 public final class ApiKey {
     private final byte[] digest;
 
-    private ApiKey(String key) { this.digest = sha256(key); }
+    private ApiKey(String key) {
+        this.digest = sha256(key);
+    }
 
     /** The key in {@code file}. */
-    public static ApiKey read(Path file) throws IOException { return new ApiKey(secret(file, "--api-key-file")); }
+    public static ApiKey read(Path file) throws IOException {
+        return new ApiKey(secret(file, "--api-key-file"));
+    }
 
     /**
      * A secret kept in a file, named by {@code option}: the file's UTF-8 text without surrounding whitespace (the
@@ -31,8 +35,11 @@ public final class ApiKey {
     public static String secret(Path file, String option) throws IOException {
         String secret;
         try {
-            secret = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file)))
-                    .toString().strip();
+            secret = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString()
+                    .strip();
         } catch (NoSuchFileException e) {
             throw new IOException(option + " " + file + ": no such file", e);
         } catch (CharacterCodingException e) {

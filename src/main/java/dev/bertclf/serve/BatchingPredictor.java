@@ -57,15 +57,22 @@ final class BatchingPredictor implements AutoCloseable {
 
     /** Tests hold the worker before each batch until {@code gate} opens, to fill the queue deterministically. */
     BatchingPredictor(TextClassifier classifier, int maxBatch, Duration batchWait, int maxQueue, CountDownLatch gate) {
-        this(new Model() {
-            @Override
-            public List<Prediction> predict(List<String> texts, int batchSize) {
-                return classifier.predict(texts, batchSize);
-            }
+        this(
+                new Model() {
+                    @Override
+                    public List<Prediction> predict(List<String> texts, int batchSize) {
+                        return classifier.predict(texts, batchSize);
+                    }
 
-            @Override
-            public void close() { classifier.close(); }
-        }, maxBatch, batchWait, maxQueue, gate);
+                    @Override
+                    public void close() {
+                        classifier.close();
+                    }
+                },
+                maxBatch,
+                batchWait,
+                maxQueue,
+                gate);
     }
 
     BatchingPredictor(Model classifier, int maxBatch, Duration batchWait, int maxQueue, CountDownLatch gate) {
@@ -82,15 +89,23 @@ final class BatchingPredictor implements AutoCloseable {
         worker.start();
     }
 
-    int maxQueue() { return maxQueue; }
+    int maxQueue() {
+        return maxQueue;
+    }
 
     /** Model calls so far: fewer than the requests answered when batching works. */
-    long modelCalls() { return modelCalls.get(); }
+    long modelCalls() {
+        return modelCalls.get();
+    }
 
     /** Texts accepted and not answered yet (queued or being classified). */
-    int pendingTexts() { return maxQueue - slots.availablePermits(); }
+    int pendingTexts() {
+        return maxQueue - slots.availablePermits();
+    }
 
-    synchronized boolean isClosed() { return closed; }
+    synchronized boolean isClosed() {
+        return closed;
+    }
 
     /**
      * Queues texts for classification; the future completes with one prediction per text, in order.
@@ -103,8 +118,8 @@ final class BatchingPredictor implements AutoCloseable {
         }
         if (closed) throw new RejectedExecutionException("the server is shutting down");
         if (!slots.tryAcquire(texts.size())) {
-            throw new RejectedExecutionException("the server is busy: " + pendingTexts() + " of " + maxQueue
-                    + " queued texts pending; retry later");
+            throw new RejectedExecutionException(
+                    "the server is busy: " + pendingTexts() + " of " + maxQueue + " queued texts pending; retry later");
         }
         Job job = new Job(List.copyOf(texts), new CompletableFuture<>());
         queue.add(job);
@@ -157,7 +172,11 @@ final class BatchingPredictor implements AutoCloseable {
         } finally {
             modelCalls.addAndGet((size + maxBatch - 1) / maxBatch);
         }
-        log.debug("Classified {} texts from {} requests in {} ms", size, batch.size(), (System.nanoTime() - start) / 1_000_000);
+        log.debug(
+                "Classified {} texts from {} requests in {} ms",
+                size,
+                batch.size(),
+                (System.nanoTime() - start) / 1_000_000);
         slots.release(size);
         int from = 0;
         for (Job j : batch) {

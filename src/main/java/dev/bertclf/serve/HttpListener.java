@@ -34,6 +34,7 @@ final class HttpListener {
      * its thread and its connection.
      */
     static final Duration ANSWER_TIME = Duration.ofMinutes(5);
+
     private static final Logger log = LoggerFactory.getLogger(HttpListener.class);
     /** The limits this JVM's first server asked for: the ones the JDK took. */
     private static String taken;
@@ -47,8 +48,8 @@ final class HttpListener {
      * whole, headers and body, within {@code requestTimeout} of its first byte, and a connection that sends nothing
      * is closed after as long.
      */
-    static synchronized HttpServer create(InetSocketAddress address, int maxConnections, Duration requestTimeout,
-            SSLContext tls) throws IOException {
+    static synchronized HttpServer create(
+            InetSocketAddress address, int maxConnections, Duration requestTimeout, SSLContext tls) throws IOException {
         String seconds = String.valueOf(Math.max(1, requestTimeout.toSeconds()));
         String limits = maxConnections + " connections, requests in " + seconds + " s";
         if (taken == null) {
@@ -80,7 +81,9 @@ final class HttpListener {
         return server;
     }
 
-    static ExecutorService threads(HttpServer server) { return (ExecutorService) server.getExecutor(); }
+    static ExecutorService threads(HttpServer server) {
+        return (ExecutorService) server.getExecutor();
+    }
 
     /** The server side of TLS from a PKCS12 key store holding the certificate and its private key. */
     static SSLContext tls(Path keystore, char[] password) throws IOException {
@@ -98,8 +101,8 @@ final class HttpListener {
         } catch (NoSuchFileException e) {
             throw new IOException("--tls-keystore " + keystore + ": no such file", e);
         } catch (IOException | GeneralSecurityException e) {
-            throw new IOException("--tls-keystore " + keystore + ": not a usable PKCS12 key store ("
-                    + e.getMessage() + ")", e);
+            throw new IOException(
+                    "--tls-keystore " + keystore + ": not a usable PKCS12 key store (" + e.getMessage() + ")", e);
         }
     }
 

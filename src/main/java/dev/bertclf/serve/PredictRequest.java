@@ -20,7 +20,10 @@ final class PredictRequest {
 
     private static String utf8(byte[] body) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(body)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("the body is not UTF-8 text");
         }
@@ -39,7 +42,8 @@ final class PredictRequest {
         }
         JsonObject o = root.getAsJsonObject();
         if (o.has("text") == o.has("texts")) {
-            throw new IllegalArgumentException("give exactly one of \"text\" (a string) and \"texts\" (a list of strings)");
+            throw new IllegalArgumentException(
+                    "give exactly one of \"text\" (a string) and \"texts\" (a list of strings)");
         }
         if (o.has("text")) return List.of(text(o.get("text"), "\"text\""));
         JsonElement list = o.get("texts");
@@ -58,8 +62,8 @@ final class PredictRequest {
         }
         String text = e.getAsString();
         if (text.isBlank()) {
-            throw new IllegalArgumentException(what + " is " + (text.isEmpty() ? "empty" : "only whitespace")
-                    + ": there is nothing to classify");
+            throw new IllegalArgumentException(
+                    what + " is " + (text.isEmpty() ? "empty" : "only whitespace") + ": there is nothing to classify");
         }
         return text;
     }

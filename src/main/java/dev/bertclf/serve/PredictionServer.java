@@ -44,8 +44,17 @@ public final class PredictionServer implements AutoCloseable {
      * The listening address, the limits and the optional security; the CLI's options one to one. {@code apiKey} null
      * serves everyone, {@code tls} null serves plain HTTP.
      */
-    public record Options(String host, int port, int maxBatch, Duration batchWait, int maxQueue, int maxBodyBytes,
-            int maxConnections, Duration requestTimeout, ApiKey apiKey, SSLContext tls) {
+    public record Options(
+            String host,
+            int port,
+            int maxBatch,
+            Duration batchWait,
+            int maxQueue,
+            int maxBodyBytes,
+            int maxConnections,
+            Duration requestTimeout,
+            ApiKey apiKey,
+            SSLContext tls) {
         public static final int MAX_CONNECTIONS = 64;
         public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
@@ -78,18 +87,23 @@ public final class PredictionServer implements AutoCloseable {
     }
 
     /** Serves {@code predictor} (tests pass one with a gate); closes it if the port cannot be bound. */
-    PredictionServer(BatchingPredictor predictor, Path modelDir, List<String> classNames, Options options) throws IOException {
+    PredictionServer(BatchingPredictor predictor, Path modelDir, List<String> classNames, Options options)
+            throws IOException {
         this.predictor = predictor;
         this.modelDir = modelDir.toAbsolutePath().normalize();
         this.classNames = List.copyOf(classNames);
         this.maxBodyBytes = options.maxBodyBytes();
         this.apiKey = options.apiKey();
         try {
-            server = HttpListener.create(new InetSocketAddress(options.host(), options.port()),
-                    options.maxConnections(), options.requestTimeout(), options.tls());
+            server = HttpListener.create(
+                    new InetSocketAddress(options.host(), options.port()),
+                    options.maxConnections(),
+                    options.requestTimeout(),
+                    options.tls());
         } catch (IOException e) {
             predictor.close();
-            throw new IOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
         handlers = HttpListener.threads(server);
         server.createContext("/", this::handle);
@@ -105,26 +119,35 @@ public final class PredictionServer implements AutoCloseable {
     private void warnIfExposed(Options options) {
         if (server.getAddress().getAddress().isLoopbackAddress()) return;
         if (apiKey == null) {
-            log.warn("Listening on {}, beyond this machine, without an API key: anyone who can reach it can use the "
-                    + "model (--api-key-file requires one)", uri());
+            log.warn(
+                    "Listening on {}, beyond this machine, without an API key: anyone who can reach it can use the "
+                            + "model (--api-key-file requires one)",
+                    uri());
         } else if (options.tls() == null) {
-            log.warn("Listening on {}, beyond this machine, over plain HTTP: the API key and the texts cross the "
-                    + "network readable (--tls-keystore encrypts them)", uri());
+            log.warn(
+                    "Listening on {}, beyond this machine, over plain HTTP: the API key and the texts cross the "
+                            + "network readable (--tls-keystore encrypts them)",
+                    uri());
         }
     }
 
     /** The address clients use, with the port actually bound (useful with port 0). */
     public URI uri() {
         InetSocketAddress a = server.getAddress();
-        String host = a.getAddress().isAnyLocalAddress() ? "0.0.0.0" : a.getAddress().getHostAddress();
+        String host =
+                a.getAddress().isAnyLocalAddress() ? "0.0.0.0" : a.getAddress().getHostAddress();
         if (host.contains(":")) host = "[" + host + "]";
         return URI.create((server instanceof HttpsServer ? "https" : "http") + "://" + host + ":" + a.getPort() + "/");
     }
 
-    BatchingPredictor predictor() { return predictor; }
+    BatchingPredictor predictor() {
+        return predictor;
+    }
 
     /** Blocks until {@link #close} has finished. */
-    public void awaitStop() throws InterruptedException { stopped.await(); }
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
 
     private void handle(HttpExchange ex) throws IOException {
         active.incrementAndGet();
@@ -151,8 +174,12 @@ public final class PredictionServer implements AutoCloseable {
         String authorization = ex.getRequestHeaders().getFirst("Authorization");
         if (apiKey != null && !apiKey.admits(authorization)) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            error(ex, 401, authorization == null ? "this server needs an API key: send 'Authorization: Bearer KEY'"
-                    : "wrong API key");
+            error(
+                    ex,
+                    401,
+                    authorization == null
+                            ? "this server needs an API key: send 'Authorization: Bearer KEY'"
+                            : "wrong API key");
         } else if (path.equals("/predict")) {
             if (method.equals("POST")) predict(ex);
             else methodNotAllowed(ex, "POST");

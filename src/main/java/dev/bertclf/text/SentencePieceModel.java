@@ -23,7 +23,14 @@ import java.util.List;
 public record SentencePieceModel(Path source, List<Piece> pieces, byte[] precompiledCharsmap) {
 
     /** The piece types of {@code sentencepiece_model.proto}. */
-    public enum Type { NORMAL, UNKNOWN, CONTROL, USER_DEFINED, UNUSED, BYTE }
+    public enum Type {
+        NORMAL,
+        UNKNOWN,
+        CONTROL,
+        USER_DEFINED,
+        UNUSED,
+        BYTE
+    }
 
     /** One vocabulary entry; its id is its position in {@link #pieces()}. */
     public record Piece(String piece, float score, Type type) {}
@@ -105,8 +112,8 @@ public record SentencePieceModel(Path source, List<Piece> pieces, byte[] precomp
 
     private static byte[] delimited(CodedInputStream in, int tag) throws IOException {
         if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-            throw new InvalidProtocolBufferException("field " + WireFormat.getTagFieldNumber(tag) + " has wire type "
-                    + WireFormat.getTagWireType(tag));
+            throw new InvalidProtocolBufferException(
+                    "field " + WireFormat.getTagFieldNumber(tag) + " has wire type " + WireFormat.getTagWireType(tag));
         }
         return in.readByteArray();
     }
@@ -143,7 +150,8 @@ public record SentencePieceModel(Path source, List<Piece> pieces, byte[] precomp
     private static void checkUnigram(byte[] trainerSpec, Path file) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(trainerSpec);
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-            if (WireFormat.getTagFieldNumber(tag) == MODEL_TYPE && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_VARINT) {
+            if (WireFormat.getTagFieldNumber(tag) == MODEL_TYPE
+                    && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_VARINT) {
                 int modelType = in.readEnum();
                 if (modelType != UNIGRAM) {
                     throw new IllegalArgumentException("the SentencePiece model " + file + " is of type " + modelType

@@ -17,12 +17,14 @@ import java.util.Map;
  * {@code tokenizer.json} that Hugging Face's Rust tokenizer (wrapped by DJL) loads. Google's checkpoints ship only
  * those files; writing the JSON ourselves keeps the tool free of Python and of any download. Both kinds share the
  * {@code [CLS] A [SEP] B [SEP]} template and the padding, so the rest of the pipeline sees the same three inputs.
- * Lengths (truncation, padding strategy) are set when loading; the JSON only names the padding token, because DJL keeps the file's pad id while it changes the strategy, and pads with id 0
+ * Lengths (truncation, padding strategy) are set when loading; the JSON only names the padding token, because DJL keeps
+ * the file's pad id while it changes the strategy, and pads with id 0
  * otherwise, which is wrong for a vocabulary whose {@code [PAD]} is not on the first line.
  */
 public final class TokenizerJson {
     /** SentencePiece's word-start mark, U+2581. */
     private static final String METASPACE = "\u2581";
+
     private static final String SP_PAD = "<pad>";
     private static final List<String> SP_REQUIRED = List.of(SP_PAD, Vocabulary.CLS, Vocabulary.SEP);
 
@@ -55,11 +57,17 @@ public final class TokenizerJson {
 
     static String toJson(Vocabulary vocab, boolean lowercase) {
         Map<String, Integer> specials = new LinkedHashMap<>();
-        for (String special : List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.CLS, Vocabulary.SEP, Vocabulary.MASK)) {
+        for (String special :
+                List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.CLS, Vocabulary.SEP, Vocabulary.MASK)) {
             if (vocab.contains(special)) specials.put(special, vocab.id(special));
         }
-        return toJson(specials, Vocabulary.PAD, vocab.id(Vocabulary.PAD), normalizer(lowercase),
-                Map.of("type", "BertPreTokenizer"), Map.of("type", "WordPiece", "prefix", "##", "cleanup", true),
+        return toJson(
+                specials,
+                Vocabulary.PAD,
+                vocab.id(Vocabulary.PAD),
+                normalizer(lowercase),
+                Map.of("type", "BertPreTokenizer"),
+                Map.of("type", "WordPiece", "prefix", "##", "cleanup", true),
                 model(vocab));
     }
 
@@ -77,7 +85,13 @@ public final class TokenizerJson {
         metaspace.put("replacement", METASPACE);
         metaspace.put("prepend_scheme", "always");
         metaspace.put("split", true);
-        return toJson(specials, SP_PAD, sp.id(SP_PAD), sentencePieceNormalizer(sp, lowercase), metaspace, metaspace,
+        return toJson(
+                specials,
+                SP_PAD,
+                sp.id(SP_PAD),
+                sentencePieceNormalizer(sp, lowercase),
+                metaspace,
+                metaspace,
                 unigram(sp));
     }
 
@@ -96,7 +110,8 @@ public final class TokenizerJson {
                         + " twice; a special token needs one id");
             }
             SentencePieceModel.Type type = pieces.get(i).type();
-            if (type == SentencePieceModel.Type.CONTROL || type == SentencePieceModel.Type.UNKNOWN
+            if (type == SentencePieceModel.Type.CONTROL
+                    || type == SentencePieceModel.Type.UNKNOWN
                     || type == SentencePieceModel.Type.USER_DEFINED) {
                 specials.putIfAbsent(piece, i);
             }
@@ -110,8 +125,14 @@ public final class TokenizerJson {
         return specials;
     }
 
-    private static String toJson(Map<String, Integer> specials, String padToken, int padId, Object normalizer,
-                                 Object preTokenizer, Object decoder, Object model) {
+    private static String toJson(
+            Map<String, Integer> specials,
+            String padToken,
+            int padId,
+            Object normalizer,
+            Object preTokenizer,
+            Object decoder,
+            Object model) {
         for (String s : List.of(Vocabulary.CLS, Vocabulary.SEP)) {
             if (!specials.containsKey(s)) throw new IllegalArgumentException("the vocabulary has no " + s);
         }
@@ -169,11 +190,19 @@ public final class TokenizerJson {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("type", "TemplateProcessing");
         p.put("single", List.of(special(Vocabulary.CLS), sequence("A"), special(Vocabulary.SEP)));
-        p.put("pair", List.of(special(Vocabulary.CLS), sequence("A"), special(Vocabulary.SEP),
-                sequence("B", 1), special(Vocabulary.SEP, 1)));
+        p.put(
+                "pair",
+                List.of(
+                        special(Vocabulary.CLS),
+                        sequence("A"),
+                        special(Vocabulary.SEP),
+                        sequence("B", 1),
+                        special(Vocabulary.SEP, 1)));
         Map<String, Object> specials = new LinkedHashMap<>();
-        specials.put(Vocabulary.CLS, Map.of("id", Vocabulary.CLS, "ids", List.of(clsId), "tokens", List.of(Vocabulary.CLS)));
-        specials.put(Vocabulary.SEP, Map.of("id", Vocabulary.SEP, "ids", List.of(sepId), "tokens", List.of(Vocabulary.SEP)));
+        specials.put(
+                Vocabulary.CLS, Map.of("id", Vocabulary.CLS, "ids", List.of(clsId), "tokens", List.of(Vocabulary.CLS)));
+        specials.put(
+                Vocabulary.SEP, Map.of("id", Vocabulary.SEP, "ids", List.of(sepId), "tokens", List.of(Vocabulary.SEP)));
         p.put("special_tokens", specials);
         return p;
     }
@@ -215,7 +244,11 @@ public final class TokenizerJson {
         }
         byte[] charsmap = sp.precompiledCharsmap();
         if (charsmap.length > 0) {
-            steps.add(Map.of("type", "Precompiled", "precompiled_charsmap", Base64.getEncoder().encodeToString(charsmap)));
+            steps.add(Map.of(
+                    "type",
+                    "Precompiled",
+                    "precompiled_charsmap",
+                    Base64.getEncoder().encodeToString(charsmap)));
         }
         steps.add(replace(Map.of("Regex", " {2,}"), " "));
         return Map.of("type", "Sequence", "normalizers", steps);
@@ -233,8 +266,8 @@ public final class TokenizerJson {
         List<List<Object>> vocab = new ArrayList<>();
         for (SentencePieceModel.Piece p : sp.pieces()) {
             String t = p.piece();
-            boolean numberComma = t.length() >= 2 && t.charAt(t.length() - 1) == ','
-                    && Character.isDigit(t.charAt(t.length() - 2));
+            boolean numberComma =
+                    t.length() >= 2 && t.charAt(t.length() - 1) == ',' && Character.isDigit(t.charAt(t.length() - 2));
             vocab.add(List.of(t, numberComma ? p.score() - 100.0 : (double) p.score()));
         }
         Map<String, Object> m = new LinkedHashMap<>();

@@ -42,8 +42,9 @@ public final class Vocabulary {
         try {
             lines = Files.readAllLines(vocabTxt, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(vocabTxt + " is not a UTF-8 text vocabulary (one token per line, as "
-                    + "BERT's vocab.txt): " + e, e);
+            throw new IllegalArgumentException(
+                    vocabTxt + " is not a UTF-8 text vocabulary (one token per line, as " + "BERT's vocab.txt): " + e,
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the vocabulary " + vocabTxt + ": " + e.getMessage(), e);
         }
@@ -51,8 +52,9 @@ public final class Vocabulary {
         for (int i = 0; i < lines.size(); i++) {
             Integer earlier = ids.put(lines.get(i).stripTrailing(), i);
             if (earlier != null && REQUIRED.contains(lines.get(i).stripTrailing())) {
-                throw new IllegalArgumentException("the vocabulary " + vocabTxt + " has " + lines.get(i).stripTrailing()
-                        + " twice, on lines " + (earlier + 1) + " and " + (i + 1) + "; a special token needs one id");
+                throw new IllegalArgumentException(
+                        "the vocabulary " + vocabTxt + " has " + lines.get(i).stripTrailing() + " twice, on lines "
+                                + (earlier + 1) + " and " + (i + 1) + "; a special token needs one id");
             }
         }
         for (String special : REQUIRED) {

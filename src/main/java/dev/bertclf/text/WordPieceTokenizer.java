@@ -46,6 +46,7 @@ public final class WordPieceTokenizer implements AutoCloseable {
     static final int FIRST_CHARS_PER_TOKEN = 16;
     /** The most characters per token ever tokenized ({@code Utf8TextReader.MAX_TEXT_BYTES} reads this many). */
     public static final int MAX_CHARS_PER_TOKEN = 1024;
+
     private static final int GROWTH = 8;
 
     private final HuggingFaceTokenizer tokenizer;
@@ -77,7 +78,9 @@ public final class WordPieceTokenizer implements AutoCloseable {
         return new Builder(vocabulary, sentencePiece);
     }
 
-    /** A SentencePiece model is a binary {@code .model} file (ALBERT's {@code 30k-clean.model}); WordPiece's is text. */
+    /**
+     * A SentencePiece model is a binary {@code .model} file (ALBERT's {@code 30k-clean.model}); WordPiece's is text.
+     */
     public static boolean isSentencePiece(Path vocabulary) {
         return vocabulary.getFileName().toString().endsWith(".model");
     }
@@ -89,13 +92,15 @@ public final class WordPieceTokenizer implements AutoCloseable {
             int seqLen = padding == Padding.TO_MAX_LENGTH ? maxSeqLen : 0;
             return new EncodedBatch(0, seqLen, new int[0], new int[0], new int[0]);
         }
-        List<String> cut = texts.stream().map(t -> prefix(t, firstWindow(), maxWindow())).toList();
+        List<String> cut =
+                texts.stream().map(t -> prefix(t, firstWindow(), maxWindow())).toList();
         // One native call for the whole batch: Rust encodes it in parallel (measured faster than a loop).
         Encoding[] encodings = tokenizer.batchEncode(cut);
         List<String> grown = new ArrayList<>(cut);
         boolean anyGrown = false;
         for (int i = 0; i < encodings.length; i++) {
-            if (!encodings[i].exceedMaxLength() && cut.get(i).length() < texts.get(i).length()) {
+            if (!encodings[i].exceedMaxLength()
+                    && cut.get(i).length() < texts.get(i).length()) {
                 grown.set(i, enoughOf(texts.get(i)));
                 anyGrown = true;
             }
@@ -109,8 +114,8 @@ public final class WordPieceTokenizer implements AutoCloseable {
         for (int row = 0; row < encodings.length; row++) {
             Encoding e = encodings[row];
             if (e.getIds().length != seqLen) {
-                throw new IllegalStateException("tokenizer returned rows of different lengths: "
-                        + seqLen + " and " + e.getIds().length);
+                throw new IllegalStateException(
+                        "tokenizer returned rows of different lengths: " + seqLen + " and " + e.getIds().length);
             }
             copyInts(e.getIds(), wordIds, row * seqLen);
             copyInts(e.getAttentionMask(), mask, row * seqLen);
@@ -135,7 +140,9 @@ public final class WordPieceTokenizer implements AutoCloseable {
     private String enoughOf(String text) {
         int window = firstWindow();
         String cut = prefix(text, window, maxWindow());
-        while (cut.length() < text.length() && window < maxWindow() && !tokenizer.encode(cut).exceedMaxLength()) {
+        while (cut.length() < text.length()
+                && window < maxWindow()
+                && !tokenizer.encode(cut).exceedMaxLength()) {
             window = Math.min(window * GROWTH, maxWindow());
             cut = prefix(text, window, maxWindow());
         }
@@ -176,9 +183,14 @@ public final class WordPieceTokenizer implements AutoCloseable {
      */
     private static boolean startsWord(int c) {
         return switch (Character.getType(c)) {
-            case Character.SPACE_SEPARATOR, Character.NON_SPACING_MARK, Character.ENCLOSING_MARK,
-                 Character.COMBINING_SPACING_MARK, Character.FORMAT, Character.SURROGATE, Character.CONTROL,
-                 Character.MODIFIER_SYMBOL -> false;
+            case Character.SPACE_SEPARATOR,
+                    Character.NON_SPACING_MARK,
+                    Character.ENCLOSING_MARK,
+                    Character.COMBINING_SPACING_MARK,
+                    Character.FORMAT,
+                    Character.SURROGATE,
+                    Character.CONTROL,
+                    Character.MODIFIER_SYMBOL -> false;
             default -> c != 0x0E33 && c != 0x0EB3;
         };
     }

@@ -43,7 +43,8 @@ public final class AdamW {
         Operand<TFloat32> scale = clipScale(tf, gradients.values(), (float) CLIP_NORM);
         // Every read of every weight, forward and backward, feeds the global norm: decaying a weight only after it
         // is known keeps the in-place decay from racing the reads (the graph's variables are TF1 ref variables).
-        Ops afterGradients = tf.withControlDependencies(List.of(tf.withName("gradients_done").identity(scale)));
+        Ops afterGradients =
+                tf.withControlDependencies(List.of(tf.withName("gradients_done").identity(scale)));
 
         slots = new NamedVariables(tf);
         List<Op> updates = new ArrayList<>(), resets = new ArrayList<>();
@@ -61,8 +62,16 @@ public final class AdamW {
                 Operand<TFloat32> rate = tf.math.mul(learningRate, tf.constant((float) WEIGHT_DECAY));
                 step = tf.withControlDependencies(List.of(afterGradients.train.applyGradientDescent(w, rate, w)));
             }
-            updates.add(step.train.applyAdam(w, m, v, beta1Power, beta2Power, learningRate,
-                    tf.constant((float) BETA1), tf.constant((float) BETA2), tf.constant((float) EPSILON),
+            updates.add(step.train.applyAdam(
+                    w,
+                    m,
+                    v,
+                    beta1Power,
+                    beta2Power,
+                    learningRate,
+                    tf.constant((float) BETA1),
+                    tf.constant((float) BETA2),
+                    tf.constant((float) EPSILON),
                     gradients.get(name).scaledDense(tf, scale)));
         }
         update = tf.withControlDependencies(updates).withName("update").noOp();

@@ -72,7 +72,8 @@ public final class FineTuneRun {
         private final DirectoryLock lock;
         private final TrainingCheckpoints.Saved resumeFrom;
 
-        private Claim(Path output, TrainingCheckpoints checkpoints, DirectoryLock lock, TrainingCheckpoints.Saved from) {
+        private Claim(
+                Path output, TrainingCheckpoints checkpoints, DirectoryLock lock, TrainingCheckpoints.Saved from) {
             this.output = output;
             this.checkpoints = checkpoints;
             this.lock = lock;
@@ -149,11 +150,18 @@ public final class FineTuneRun {
 
     /** The settings of the unfinished run whose model folder (or checkpoint folder) is {@code path}, if any. */
     public static Optional<RunSettings> savedSettings(Path path) {
-        return TrainingCheckpoints.besideOutput(TrainingCheckpoints.outputOf(path)).latest().map(s -> s.state().run());
+        return TrainingCheckpoints.besideOutput(TrainingCheckpoints.outputOf(path))
+                .latest()
+                .map(s -> s.state().run());
     }
 
-    private Outcome train(RunSettings req, SessionOptions session, Path out, TrainingCheckpoints checkpoints,
-                          TrainingCheckpoints.Saved resumeFrom) throws Exception {
+    private Outcome train(
+            RunSettings req,
+            SessionOptions session,
+            Path out,
+            TrainingCheckpoints checkpoints,
+            TrainingCheckpoints.Saved resumeFrom)
+            throws Exception {
         PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
         ModelMemory.require(pretrained.config(), pretrained.name(), ModelMemory.Use.TRAINING);
         int maxSeqLen = req.hp().maxSeqLen();
@@ -161,11 +169,16 @@ public final class FineTuneRun {
             throw new InvalidOptionException("--max-seq-len " + maxSeqLen + " exceeds the model's "
                     + pretrained.config().maxPositionEmbeddings + " positions (" + pretrained.name() + ")");
         }
-        log.info("Model {} ({}, {} parameters, {})", pretrained.name(), pretrained.config(),
-                String.format("%,d", pretrained.config().parameterCount()), pretrained.lowercase() ? "uncased" : "cased");
+        log.info(
+                "Model {} ({}, {} parameters, {})",
+                pretrained.name(),
+                pretrained.config(),
+                String.format("%,d", pretrained.config().parameterCount()),
+                pretrained.lowercase() ? "uncased" : "cased");
 
         LabeledTexts train = req.data().load("train");
-        KerasSplit.Parts<LabeledText> split = train.split(VALIDATION_SPLIT, req.hp().seed());
+        KerasSplit.Parts<LabeledText> split =
+                train.split(VALIDATION_SPLIT, req.hp().seed());
         split.messages().forEach(console);
         List<LabeledText> trainSet = split.training(), valSet = split.validation();
         if (req.maxTrainExamples() > 0 && req.maxTrainExamples() < trainSet.size()) {
@@ -181,10 +194,12 @@ public final class FineTuneRun {
         TokenizedDataset trainTokens, valTokens;
         try (WordPieceTokenizer tokenizer = pretrained.tokenizer(maxSeqLen)) {
             List<LabeledText> t = trainSet, v = valSet;
-            trainTokens = TokenizedDataset.encode("training set", tokenizer, t.size(),
-                    i -> t.get(i).read(reader), i -> t.get(i).label());
-            valTokens = TokenizedDataset.encode("validation set", tokenizer, v.size(),
-                    i -> v.get(i).read(reader), i -> v.get(i).label());
+            trainTokens = TokenizedDataset.encode(
+                    "training set", tokenizer, t.size(), i -> t.get(i).read(reader), i -> t.get(i)
+                            .label());
+            valTokens = TokenizedDataset.encode(
+                    "validation set", tokenizer, v.size(), i -> v.get(i).read(reader), i -> v.get(i)
+                            .label());
         }
         if (reader.filesWithMalformedInput() > 0) {
             log.warn("{} files were not valid UTF-8; invalid bytes were replaced", reader.filesWithMalformedInput());
@@ -194,17 +209,26 @@ public final class FineTuneRun {
         }
 
         Trainer trainer = new Trainer(req.hp(), session, train.classNames().size());
-        List<EpochMetrics> history = trainer.fit(pretrained.config(),
-                shapes -> pretrained.initialWeights(shapes, req.hp().seed()), trainTokens, valTokens,
+        List<EpochMetrics> history = trainer.fit(
+                pretrained.config(),
+                shapes -> pretrained.initialWeights(shapes, req.hp().seed()),
+                trainTokens,
+                valTokens,
                 (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph),
-                new Trainer.Checkpointing(checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(),
-                        new StopSignal()));
+                new Trainer.Checkpointing(
+                        checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(), new StopSignal()));
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
         return new Outcome(out, history, train.classNames().size());
     }
 
-    private void save(Path out, PretrainedModel pretrained, List<String> classes, RunSettings req,
-                      List<EpochMetrics> history, TrainingGraph graph) throws Exception {
+    private void save(
+            Path out,
+            PretrainedModel pretrained,
+            List<String> classes,
+            RunSettings req,
+            List<EpochMetrics> history,
+            TrainingGraph graph)
+            throws Exception {
         EpochMetrics last = history.get(history.size() - 1);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
@@ -213,8 +237,15 @@ public final class FineTuneRun {
         metrics.put(acc, last.accuracy());
         metrics.put("val_loss", last.valLoss());
         metrics.put("val_" + acc, last.valAccuracy());
-        ModelMetadata meta = new ModelMetadata(pretrained.name(), pretrained.lowercase(), req.hp().maxSeqLen(),
-                classes, req.hyperparameters(), metrics, Instant.now().toString(), "bert-clf " + Version.get());
+        ModelMetadata meta = new ModelMetadata(
+                pretrained.name(),
+                pretrained.lowercase(),
+                req.hp().maxSeqLen(),
+                classes,
+                req.hyperparameters(),
+                metrics,
+                Instant.now().toString(),
+                "bert-clf " + Version.get());
         try (Weights weights = graph.readWeights()) {
             SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);
         }

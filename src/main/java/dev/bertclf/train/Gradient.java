@@ -29,10 +29,14 @@ public interface Gradient {
     /** A gradient as TensorFlow's symbolic differentiation gave it. */
     record Dense(Operand<TFloat32> value) implements Gradient {
         @Override
-        public Operand<TFloat32> squaredNorm(Ops tf) { return sumOfSquares(tf, value); }
+        public Operand<TFloat32> squaredNorm(Ops tf) {
+            return sumOfSquares(tf, value);
+        }
 
         @Override
-        public Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale) { return tf.math.mul(value, scale); }
+        public Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale) {
+            return tf.math.mul(value, scale);
+        }
     }
 
     /** Rows {@code values[i]} to be added at row {@code indices[i]} of a {@code rows}-row table, indices unique. */
@@ -47,7 +51,9 @@ public interface Gradient {
         }
 
         @Override
-        public Operand<TFloat32> squaredNorm(Ops tf) { return sumOfSquares(tf, values); }
+        public Operand<TFloat32> squaredNorm(Ops tf) {
+            return sumOfSquares(tf, values);
+        }
 
         @Override
         public Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale) {

@@ -28,12 +28,24 @@ import java.util.function.Function;
  * only matter with one. {@code output} is null in checkpoints written before it was saved (the checkpoint's place
  * says it). The JSON names of older checkpoints are read as well.
  */
-public record RunSettings(String model, int epochs, int batchSize, double learningRate, int maxSeqLen, long seed,
-                          int maxTrainExamples, Precision precision, Path dataDir,
-                          @SerializedName(value = "url", alternate = "datasetUrl") URI url, String modelMirror,
-                          int checkpointEvery, Path trainFile,
-                          @SerializedName(value = "format", alternate = "trainFileFormat") TableFormat format,
-                          String textColumn, String labelColumn, Path output) {
+public record RunSettings(
+        String model,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        int maxSeqLen,
+        long seed,
+        int maxTrainExamples,
+        Precision precision,
+        Path dataDir,
+        @SerializedName(value = "url", alternate = "datasetUrl") URI url,
+        String modelMirror,
+        int checkpointEvery,
+        Path trainFile,
+        @SerializedName(value = "format", alternate = "trainFileFormat") TableFormat format,
+        String textColumn,
+        String labelColumn,
+        Path output) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
@@ -47,8 +59,8 @@ public record RunSettings(String model, int epochs, int batchSize, double learni
         }
     }
 
-    private static Hyperparameters hyperparameters(int epochs, int batchSize, double learningRate, int maxSeqLen,
-                                                   long seed) {
+    private static Hyperparameters hyperparameters(
+            int epochs, int batchSize, double learningRate, int maxSeqLen, long seed) {
         return new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
     }
 
@@ -58,8 +70,24 @@ public record RunSettings(String model, int epochs, int batchSize, double learni
 
     /** These settings with the output where the run's checkpoints are now (a run folder may have been moved). */
     public RunSettings movedTo(Path output) {
-        return new RunSettings(model, epochs, batchSize, learningRate, maxSeqLen, seed, maxTrainExamples, precision,
-                dataDir, url, modelMirror, checkpointEvery, trainFile, format, textColumn, labelColumn, output);
+        return new RunSettings(
+                model,
+                epochs,
+                batchSize,
+                learningRate,
+                maxSeqLen,
+                seed,
+                maxTrainExamples,
+                precision,
+                dataDir,
+                url,
+                modelMirror,
+                checkpointEvery,
+                trainFile,
+                format,
+                textColumn,
+                labelColumn,
+                output);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -105,15 +133,23 @@ public record RunSettings(String model, int epochs, int batchSize, double learni
         if (typed.contains("--train-file") && trainFile == null) {
             throw r.conflict("--train-file", given.trainFile, "data folder");
         }
-        return new RunSettings(r.fixed("--model", RunSettings::model), r.fixed("--epochs", RunSettings::epochs),
-                r.fixed("--batch-size", RunSettings::batchSize), r.fixed("--learning-rate", RunSettings::learningRate),
-                r.fixed("--max-seq-len", RunSettings::maxSeqLen), r.fixed("--seed", RunSettings::seed),
+        return new RunSettings(
+                r.fixed("--model", RunSettings::model),
+                r.fixed("--epochs", RunSettings::epochs),
+                r.fixed("--batch-size", RunSettings::batchSize),
+                r.fixed("--learning-rate", RunSettings::learningRate),
+                r.fixed("--max-seq-len", RunSettings::maxSeqLen),
+                r.fixed("--seed", RunSettings::seed),
                 r.fixed("--max-train-examples", RunSettings::maxTrainExamples),
-                r.fixed("--precision", RunSettings::precision), r.movable("--data-dir", RunSettings::dataDir),
-                r.movable("--url", RunSettings::url), r.movable("--model-mirror", RunSettings::modelMirror),
+                r.fixed("--precision", RunSettings::precision),
+                r.movable("--data-dir", RunSettings::dataDir),
+                r.movable("--url", RunSettings::url),
+                r.movable("--model-mirror", RunSettings::modelMirror),
                 r.movable("--checkpoint-every", RunSettings::checkpointEvery),
-                r.movable("--train-file", RunSettings::trainFile), r.fixed("--format", RunSettings::format),
-                r.fixed("--text-column", RunSettings::textColumn), r.fixed("--label-column", RunSettings::labelColumn),
+                r.movable("--train-file", RunSettings::trainFile),
+                r.fixed("--format", RunSettings::format),
+                r.fixed("--text-column", RunSettings::textColumn),
+                r.fixed("--label-column", RunSettings::labelColumn),
                 r.fixed("--output", RunSettings::output));
     }
 

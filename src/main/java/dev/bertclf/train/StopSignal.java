@@ -48,8 +48,12 @@ public final class StopSignal {
     }
 
     /** Asks the run to stop as if {@code r} had been received. */
-    public void request(Received r) { received = r; }
+    public void request(Received r) {
+        received = r;
+    }
 
     /** The signal received, or null. */
-    public Received received() { return received; }
+    public Received received() {
+        return received;
+    }
 }

@@ -34,8 +34,12 @@ public final class TokenizedDataset {
     }
 
     /** Tokenises {@code size} texts fetched by index (read lazily, so the raw text is never all in memory). */
-    public static TokenizedDataset encode(String label, WordPieceTokenizer tokenizer, int size,
-                                          IntFunction<String> text, IntFunction<Integer> labelOf) {
+    public static TokenizedDataset encode(
+            String label,
+            WordPieceTokenizer tokenizer,
+            int size,
+            IntFunction<String> text,
+            IntFunction<Integer> labelOf) {
         int seqLen = tokenizer.maxSeqLen();
         int[] ids = new int[size * seqLen], mask = new int[size * seqLen], types = new int[size * seqLen];
         float[] y = new float[size];
@@ -57,7 +61,9 @@ public final class TokenizedDataset {
         return new TokenizedDataset(size, seqLen, ids, mask, types, y);
     }
 
-    public int size() { return size; }
+    public int size() {
+        return size;
+    }
 
     /** The examples at {@code order[from..to)} as one batch. */
     public EncodedBatch batch(int[] order, int from, int to) {

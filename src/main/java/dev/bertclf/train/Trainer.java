@@ -35,8 +35,13 @@ public final class Trainer {
      * only), the checkpoint to continue from (null: a fresh start), the run settings and class names saved with
      * each checkpoint, and the signal that asks the run to stop.
      */
-    public record Checkpointing(TrainingCheckpoints store, int everySteps, TrainingCheckpoints.Saved resumeFrom,
-                                RunSettings settings, List<String> classNames, StopSignal stop) {
+    public record Checkpointing(
+            TrainingCheckpoints store,
+            int everySteps,
+            TrainingCheckpoints.Saved resumeFrom,
+            RunSettings settings,
+            List<String> classNames,
+            StopSignal stop) {
         public static final Checkpointing NONE = new Checkpointing(null, 0, null, null, null, new StopSignal());
 
         /** What the run trains on, as checkpoints record it; computed only when checkpoints are written or read. */
@@ -66,32 +71,55 @@ public final class Trainer {
      * Trains from the weights {@code initialWeights} returns for the graph's variable shapes (it may close
      * nothing: the trainer closes them once loaded).
      */
-    public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Weights> initialWeights,
-                                  TokenizedDataset train, TokenizedDataset validation, EpochListener listener)
+    public List<EpochMetrics> fit(
+            BertConfig config,
+            Function<Map<String, Shape>, Weights> initialWeights,
+            TokenizedDataset train,
+            TokenizedDataset validation,
+            EpochListener listener)
             throws Exception {
         return fit(config, initialWeights, train, validation, listener, Checkpointing.NONE);
     }
 
     /** As {@link #fit(BertConfig, Function, TokenizedDataset, TokenizedDataset, EpochListener)}, with checkpoints. */
-    public List<EpochMetrics> fit(BertConfig config, Function<Map<String, Shape>, Weights> initialWeights,
-                                  TokenizedDataset train, TokenizedDataset validation, EpochListener listener,
-                                  Checkpointing checkpointing) throws Exception {
+    public List<EpochMetrics> fit(
+            BertConfig config,
+            Function<Map<String, Shape>, Weights> initialWeights,
+            TokenizedDataset train,
+            TokenizedDataset validation,
+            EpochListener listener,
+            Checkpointing checkpointing)
+            throws Exception {
         int stepsPerEpoch = (train.size() + hp.batchSize() - 1) / hp.batchSize();
-        LearningRateSchedule schedule = LearningRateSchedule.tutorial(hp.learningRate(), (long) stepsPerEpoch * hp.epochs());
-        log.info("Training {} examples for {} epochs: {} steps, {} warm-up steps, batch {}, learning rate {}",
-                train.size(), hp.epochs(), schedule.totalSteps(), schedule.warmupSteps(), hp.batchSize(), hp.learningRate());
+        LearningRateSchedule schedule =
+                LearningRateSchedule.tutorial(hp.learningRate(), (long) stepsPerEpoch * hp.epochs());
+        log.info(
+                "Training {} examples for {} epochs: {} steps, {} warm-up steps, batch {}, learning rate {}",
+                train.size(),
+                hp.epochs(),
+                schedule.totalSteps(),
+                schedule.warmupSteps(),
+                hp.batchSize(),
+                hp.learningRate());
         try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions, numClasses);
-             AutoCloseable signals = checkpointing.store() == null ? () -> { } : checkpointing.stop().listen()) {
+                AutoCloseable signals = checkpointing.store() == null
+                        ? () -> {}
+                        : checkpointing.stop().listen()) {
             TrainingCheckpoints.DataIdentity data = checkpointing.identify(train, validation);
             TrainingProgress start = restore(graph, initialWeights, checkpointing, train, validation, data);
-            return new Run(graph, train, validation, data, listener, checkpointing, stepsPerEpoch, schedule).from(start);
+            return new Run(graph, train, validation, data, listener, checkpointing, stepsPerEpoch, schedule)
+                    .from(start);
         }
     }
 
     /** Loads the initial weights, or a checkpoint's weights and AdamW slots, and returns where to start. */
-    private TrainingProgress restore(TrainingGraph graph, Function<Map<String, Shape>, Weights> initialWeights,
-                                     Checkpointing c, TokenizedDataset train, TokenizedDataset validation,
-                                     TrainingCheckpoints.DataIdentity data) {
+    private TrainingProgress restore(
+            TrainingGraph graph,
+            Function<Map<String, Shape>, Weights> initialWeights,
+            Checkpointing c,
+            TokenizedDataset train,
+            TokenizedDataset validation,
+            TrainingCheckpoints.DataIdentity data) {
         TrainingCheckpoints.Saved saved = c.resumeFrom();
         if (saved == null) {
             try (Weights w = initialWeights.apply(graph.variables().shapes())) {
@@ -101,31 +129,40 @@ public final class Trainer {
         }
         TrainingCheckpoints.State s = saved.state();
         if (s.trainExamples() != train.size() || s.validationExamples() != validation.size()) {
-            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved ("
+            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder()
+                    + " was saved ("
                     + s.trainExamples() + " training and " + s.validationExamples() + " validation examples then, "
                     + train.size() + " and " + validation.size() + " now); cannot resume it");
         }
         if (s.classes() != numClasses) {
-            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved ("
-                    + s.classes() + " classes then, " + numClasses + " now); cannot resume it");
+            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder()
+                    + " was saved (" + s.classes() + " classes then, " + numClasses + " now); cannot resume it");
         }
         TrainingCheckpoints.DataIdentity then = s.data();
         if (then != null && then.classNames() != null && !then.classNames().equals(data.classNames())) {
             throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved "
                     + "(classes " + then.classNames() + " then, " + data.classNames() + " now); cannot resume it");
         }
-        if (then != null && !(then.training().equals(data.training()) && then.validation().equals(data.validation()))) {
+        if (then != null
+                && !(then.training().equals(data.training())
+                        && then.validation().equals(data.validation()))) {
             throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved "
                     + "(the same number of examples, but other texts or labels: another file, other columns or "
                     + "edited rows); resume with the data the run started with, or train a new model");
         }
         try (Weights w = Weights.of(c.store().read(saved, graph.variables().shapes()));
-             Weights slots = Weights.of(c.store().read(saved, graph.slotVariables().shapes()))) {
+                Weights slots =
+                        Weights.of(c.store().read(saved, graph.slotVariables().shapes()))) {
             graph.loadWeights(w);
             graph.loadSlots(slots);
         }
-        log.info("Resuming from step {} of {} (epoch {}/{}), checkpoint {}", s.progress().step(), s.totalSteps(),
-                Math.min(s.progress().epoch(), hp.epochs()), hp.epochs(), saved.folder());
+        log.info(
+                "Resuming from step {} of {} (epoch {}/{}), checkpoint {}",
+                s.progress().step(),
+                s.totalSteps(),
+                Math.min(s.progress().epoch(), hp.epochs()),
+                hp.epochs(),
+                saved.folder());
         if (s.graphRevision() != TrainingGraph.REVISION) {
             log.warn("The checkpoint was written by another bert-clf build, whose training steps compute slightly "
                     + "differently (dropout masks, rounding): the run goes on from it, but will not end bit for bit "
@@ -145,9 +182,15 @@ public final class Trainer {
         final LearningRateSchedule schedule;
         TrainingCheckpoints.Saved lastSaved;
 
-        Run(TrainingGraph graph, TokenizedDataset train, TokenizedDataset validation,
-            TrainingCheckpoints.DataIdentity data, EpochListener listener, Checkpointing checkpointing,
-            int stepsPerEpoch, LearningRateSchedule schedule) {
+        Run(
+                TrainingGraph graph,
+                TokenizedDataset train,
+                TokenizedDataset validation,
+                TrainingCheckpoints.DataIdentity data,
+                EpochListener listener,
+                Checkpointing checkpointing,
+                int stepsPerEpoch,
+                LearningRateSchedule schedule) {
             this.graph = graph;
             this.train = train;
             this.validation = validation;
@@ -169,12 +212,16 @@ public final class Trainer {
                 int seen = resumed ? start.seen() : 0;
                 double seconds = resumed ? start.seconds() : 0;
                 long t0 = System.nanoTime();
-                ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "Epoch %d/%d", epoch, hp.epochs()),
-                        train.size(), seen, ProgressBar.Unit.ITEMS);
+                ProgressBar bar = new ProgressBar(
+                        String.format(Locale.ROOT, "Epoch %d/%d", epoch, hp.epochs()),
+                        train.size(),
+                        seen,
+                        ProgressBar.Unit.ITEMS);
                 for (int b = resumed ? start.batchesDone() : 0; b < stepsPerEpoch; b++) {
                     int from = b * hp.batchSize(), to = Math.min(train.size(), from + hp.batchSize());
                     EncodedBatch batch = train.batch(order, from, to);
-                    TrainingGraph.StepResult r = graph.train(batch, train.labels(order, from, to), schedule.at(step), step);
+                    TrainingGraph.StepResult r =
+                            graph.train(batch, train.labels(order, from, to), schedule.at(step), step);
                     step++;
                     if (!Float.isFinite(r.loss())) {
                         bar.close();
@@ -186,7 +233,8 @@ public final class Trainer {
                     bar.setExtra(String.format(Locale.ROOT, "loss %.4f acc %.4f", lossSum / seen, correct / seen));
                     bar.step(to - from);
                     // An epoch's last batch is followed by the epoch-end checkpoint, after validation.
-                    boolean periodic = checkpointing.everySteps() > 0 && step % checkpointing.everySteps() == 0
+                    boolean periodic = checkpointing.everySteps() > 0
+                            && step % checkpointing.everySteps() == 0
                             && b + 1 < stepsPerEpoch;
                     if (periodic || checkpointing.stop().received() != null) {
                         double secs = seconds + (System.nanoTime() - t0) / 1e9;
@@ -201,14 +249,23 @@ public final class Trainer {
                     save(new TrainingProgress(step, epoch, stepsPerEpoch, lossSum, correct, seen, seconds, history));
                     throw interrupted(step);
                 }
-                EpochMetrics m = new EpochMetrics(epoch, lossSum / seen, correct / seen, val[0], val[1],
-                        seconds, seen / seconds);
+                EpochMetrics m = new EpochMetrics(
+                        epoch, lossSum / seen, correct / seen, val[0], val[1], seconds, seen / seconds);
                 history.add(m);
                 String acc = accuracyName(numClasses);
-                log.info(String.format(Locale.ROOT,
-                        "Epoch %d/%d: loss %.4f - %s %.4f - val_loss %.4f - val_%s %.4f"
-                                + " (%.0f s, %.1f examples/s)", epoch, hp.epochs(), m.loss(), acc, m.accuracy(),
-                        m.valLoss(), acc, m.valAccuracy(), seconds, m.examplesPerSecond()));
+                log.info(String.format(
+                        Locale.ROOT,
+                        "Epoch %d/%d: loss %.4f - %s %.4f - val_loss %.4f - val_%s %.4f" + " (%.0f s, %.1f examples/s)",
+                        epoch,
+                        hp.epochs(),
+                        m.loss(),
+                        acc,
+                        m.accuracy(),
+                        m.valLoss(),
+                        acc,
+                        m.valAccuracy(),
+                        seconds,
+                        m.examplesPerSecond()));
                 if (listener != null) listener.epochDone(history, graph);
                 if (epoch < hp.epochs()) {
                     save(new TrainingProgress(step, epoch + 1, 0, 0, 0, 0, 0, history));
@@ -221,9 +278,18 @@ public final class Trainer {
         /** Writes a checkpoint of the graph's weights and slots at {@code p}, unless checkpoints are off. */
         void save(TrainingProgress p) {
             if (checkpointing.store() == null) return;
-            TrainingCheckpoints.State state = new TrainingCheckpoints.State(1, checkpointing.settings(), p,
-                    train.size(), validation.size(), schedule.totalSteps(), numClasses, TrainingGraph.REVISION, data);
-            try (Weights weights = graph.readWeights(); Weights slots = graph.readSlots()) {
+            TrainingCheckpoints.State state = new TrainingCheckpoints.State(
+                    1,
+                    checkpointing.settings(),
+                    p,
+                    train.size(),
+                    validation.size(),
+                    schedule.totalSteps(),
+                    numClasses,
+                    TrainingGraph.REVISION,
+                    data);
+            try (Weights weights = graph.readWeights();
+                    Weights slots = graph.readSlots()) {
                 lastSaved = checkpointing.store().save(state, weights.asMap(), slots.asMap());
             }
             log.debug("Saved checkpoint {}", lastSaved.folder());
@@ -234,8 +300,8 @@ public final class Trainer {
         }
 
         TrainingInterruptedException interrupted(long step) {
-            return new TrainingInterruptedException(checkpointing.stop().received(), step, schedule.totalSteps(),
-                    lastSaved.folder());
+            return new TrainingInterruptedException(
+                    checkpointing.stop().received(), step, schedule.totalSteps(), lastSaved.folder());
         }
 
         /**
@@ -244,18 +310,19 @@ public final class Trainer {
          */
         TrainingDivergedException diverged(float loss, long step, int epoch, int epochsDone) {
             String kept = "";
-            if (lastSaved != null && lastSaved.state().progress().step() == step - 1
+            if (lastSaved != null
+                    && lastSaved.state().progress().step() == step - 1
                     && lastSaved != checkpointing.resumeFrom()) {
                 checkpointing.store().discard(lastSaved);
                 lastSaved = checkpointing.store().latest().orElse(null);
             }
             if (lastSaved != null) {
-                kept = " The last good checkpoint (step " + lastSaved.state().progress().step() + ") is kept in "
-                        + lastSaved.folder() + ".";
+                kept = " The last good checkpoint (step "
+                        + lastSaved.state().progress().step() + ") is kept in " + lastSaved.folder() + ".";
             }
             return new TrainingDivergedException("the loss became " + loss + " at step " + step + " (epoch " + epoch
-                    + "); try a lower --learning-rate." + (epochsDone > 0 ? " The model saved after epoch " + epochsDone
-                    + " is kept." : "") + kept);
+                    + "); try a lower --learning-rate."
+                    + (epochsDone > 0 ? " The model saved after epoch " + epochsDone + " is kept." : "") + kept);
         }
     }
 

@@ -44,6 +44,7 @@ public final class TrainingCheckpoints {
     static final String STATE = "state.json", PREFIX = "model.ckpt", LOCK = "train.lock";
     /** Prefixes of a checkpoint being written and of one being deleted; {@link #removeLeftovers} clears both. */
     private static final String TEMP = ".tmp-", ASIDE = ".old-", OWNED_AS = "checkpoints";
+
     private static final int KEEP = 2, FORMAT = 1;
     private static final Pattern NAME = Pattern.compile("step-\\d{9}-e\\d{2,}");
     static final Gson GSON = Json.PRETTY;
@@ -54,23 +55,39 @@ public final class TrainingCheckpoints {
      * {@link TrainingGraph#REVISION} that wrote it (0 before it was recorded); {@code data} is what the run trains
      * on (null in checkpoints written before it was recorded), which a resumed run must train on too.
      */
-    public record State(int format, RunSettings run, TrainingProgress progress, int trainExamples,
-                        int validationExamples, long totalSteps, int numClasses, int graphRevision, DataIdentity data) {
+    public record State(
+            int format,
+            RunSettings run,
+            TrainingProgress progress,
+            int trainExamples,
+            int validationExamples,
+            long totalSteps,
+            int numClasses,
+            int graphRevision,
+            DataIdentity data) {
         /** The number of classes of the checkpoint's model. */
-        public int classes() { return numClasses == 0 ? 2 : numClasses; }
+        public int classes() {
+            return numClasses == 0 ? 2 : numClasses;
+        }
     }
 
-    /** The class names and the {@link TokenizedDataset#fingerprint fingerprints} of the training and validation sets. */
+    /**
+     * The class names and the {@link TokenizedDataset#fingerprint fingerprints} of the training and validation sets.
+     */
     public record DataIdentity(List<String> classNames, String training, String validation) {}
 
     /** A checkpoint on disk. */
     public record Saved(Path folder, State state) {
-        public Path prefix() { return folder.resolve(PREFIX); }
+        public Path prefix() {
+            return folder.resolve(PREFIX);
+        }
     }
 
     private final Path dir;
 
-    public TrainingCheckpoints(Path dir) { this.dir = dir.toAbsolutePath().normalize(); }
+    public TrainingCheckpoints(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
+    }
 
     /** The checkpoint folder of a model folder: its sibling {@code <output>.checkpoints}. */
     public static TrainingCheckpoints besideOutput(Path output) {
@@ -78,7 +95,9 @@ public final class TrainingCheckpoints {
         return new TrainingCheckpoints(out.resolveSibling(out.getFileName() + SUFFIX));
     }
 
-    public Path dir() { return dir; }
+    public Path dir() {
+        return dir;
+    }
 
     /**
      * Refuses a checkpoint folder that is not bert-clf's: one holding anything bert-clf does not write there (its
@@ -87,8 +106,11 @@ public final class TrainingCheckpoints {
      */
     public void checkOwned() {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        String why = !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) ? "is not a folder"
-                : foreignEntry().map(p -> "holds " + p.getFileName() + ", which bert-clf did not write").orElse(null);
+        String why = !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                ? "is not a folder"
+                : foreignEntry()
+                        .map(p -> "holds " + p.getFileName() + ", which bert-clf did not write")
+                        .orElse(null);
         if (why != null) {
             throw new InvalidOptionException(dir + " " + why + ": bert-clf keeps a run's checkpoints there and "
                     + "removes the folder when the run ends; move it away or choose another --output");
@@ -106,8 +128,10 @@ public final class TrainingCheckpoints {
         } catch (IOException e) {
             throw new DataException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        return DirectoryLock.acquire(dir.resolve(LOCK), "another 'bert-clf train' is writing to " + output
-                + " (it holds " + dir.resolve(LOCK) + "); wait for it to finish or choose another --output");
+        return DirectoryLock.acquire(
+                dir.resolve(LOCK),
+                "another 'bert-clf train' is writing to " + output + " (it holds " + dir.resolve(LOCK)
+                        + "); wait for it to finish or choose another --output");
     }
 
     /** The model folder that {@code path} names: itself, or the model folder of a checkpoint folder. */
@@ -115,7 +139,8 @@ public final class TrainingCheckpoints {
         Path p = path.toAbsolutePath().normalize();
         String name = p.getFileName().toString();
         return name.endsWith(SUFFIX) && name.length() > SUFFIX.length()
-                ? p.resolveSibling(name.substring(0, name.length() - SUFFIX.length())) : p;
+                ? p.resolveSibling(name.substring(0, name.length() - SUFFIX.length()))
+                : p;
     }
 
     /** Removes what interrupted writes and deletions left (hidden folders); only with the lock held. */
@@ -133,8 +158,11 @@ public final class TrainingCheckpoints {
     /** The first entry that is none of what bert-clf writes into the folder, if any. */
     private Optional<Path> foreignEntry() {
         try (Stream<Path> s = list()) {
-            return s.filter(p -> !isLeftover(p) && !NAME.matcher(p.getFileName().toString()).matches()
-                    && !List.of(LOCK, OwnedFolder.MARKER).contains(p.getFileName().toString())).findFirst();
+            return s.filter(p -> !isLeftover(p)
+                            && !NAME.matcher(p.getFileName().toString()).matches()
+                            && !List.of(LOCK, OwnedFolder.MARKER)
+                                    .contains(p.getFileName().toString()))
+                    .findFirst();
         }
     }
 
@@ -150,15 +178,18 @@ public final class TrainingCheckpoints {
             }
             return Optional.of(new Saved(newest, state));
         } catch (IOException | JsonParseException e) {
-            throw new CheckpointException("cannot read " + newest.resolve(STATE) + ": " + e.getMessage()
-                    + "; delete " + newest + " to resume from the checkpoint before it", e);
+            throw new CheckpointException(
+                    "cannot read " + newest.resolve(STATE) + ": " + e.getMessage() + "; delete " + newest
+                            + " to resume from the checkpoint before it",
+                    e);
         }
     }
 
     /** Writes a checkpoint of {@code weights} and {@code slots} (not closed) and keeps only the newest two. */
     public Saved save(State state, Map<String, TFloat32> weights, Map<String, TFloat32> slots) {
         TrainingProgress p = state.progress();
-        Path target = dir.resolve(String.format(Locale.ROOT, "step-%09d-e%02d", p.step(), p.history().size()));
+        Path target = dir.resolve(String.format(
+                Locale.ROOT, "step-%09d-e%02d", p.step(), p.history().size()));
         Path temp = dir.resolve(TEMP + target.getFileName() + "-" + UUID.randomUUID());
         Map<String, TFloat32> tensors = new LinkedHashMap<>(weights);
         tensors.putAll(slots);
@@ -231,8 +262,10 @@ public final class TrainingCheckpoints {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = list()) {
             return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-                    .filter(p -> Files.isRegularFile(p.resolve(STATE)) && Files.isRegularFile(CheckpointFiles.index(p.resolve(PREFIX))))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+                    .filter(p -> Files.isRegularFile(p.resolve(STATE))
+                            && Files.isRegularFile(CheckpointFiles.index(p.resolve(PREFIX))))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         }
     }
 

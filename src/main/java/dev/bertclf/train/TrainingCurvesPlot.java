@@ -20,10 +20,16 @@ public final class TrainingCurvesPlot {
 
     public static void write(List<EpochMetrics> history, Path file) throws IOException {
         double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
-        XYChart loss = chart("Training and validation loss", "Loss", epochs,
+        XYChart loss = chart(
+                "Training and validation loss",
+                "Loss",
+                epochs,
                 history.stream().mapToDouble(EpochMetrics::loss).toArray(),
                 history.stream().mapToDouble(EpochMetrics::valLoss).toArray());
-        XYChart acc = chart("Training and validation accuracy", "Accuracy", epochs,
+        XYChart acc = chart(
+                "Training and validation accuracy",
+                "Accuracy",
+                epochs,
                 history.stream().mapToDouble(EpochMetrics::accuracy).toArray(),
                 history.stream().mapToDouble(EpochMetrics::valAccuracy).toArray());
         BufferedImage image = new BufferedImage(WIDTH, 2 * HEIGHT, BufferedImage.TYPE_INT_RGB);
@@ -38,7 +44,13 @@ public final class TrainingCurvesPlot {
     }
 
     private static XYChart chart(String title, String yTitle, double[] x, double[] train, double[] val) {
-        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("Epochs").yAxisTitle(yTitle).build();
+        XYChart c = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle("Epochs")
+                .yAxisTitle(yTitle)
+                .build();
         c.addSeries("Training", x, train).setMarker(SeriesMarkers.CIRCLE);
         if (java.util.Arrays.stream(val).allMatch(Double::isFinite)) {
             c.addSeries("Validation", x, val).setMarker(SeriesMarkers.CIRCLE);

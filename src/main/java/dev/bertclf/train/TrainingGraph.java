@@ -101,14 +101,21 @@ public final class TrainingGraph implements AutoCloseable {
         Gradients dy = tf.gradients(meanLoss, xs);
         Map<String, Gradient> out = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) out.put(names.get(i), new Gradient.Dense(dy.<TFloat32>dy(i)));
-        out.put(wordEmbeddings, Gradient.Rows.ofLookup(tf, dy.<TFloat32>dy(names.size()), model.bert.inputWordIds,
-                config.vocabSize, config.embeddingWidth()));
+        out.put(
+                wordEmbeddings,
+                Gradient.Rows.ofLookup(
+                        tf,
+                        dy.<TFloat32>dy(names.size()),
+                        model.bert.inputWordIds,
+                        config.vocabSize,
+                        config.embeddingWidth()));
         return out;
     }
 
     /** {@code max(x, 0) - x * z + log(1 + exp(-|x|))}: TensorFlow's numerically stable form. */
     static Operand<TFloat32> sigmoidCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels) {
-        return tf.math.add(tf.math.sub(tf.nn.relu(logits), tf.math.mul(logits, labels)),
+        return tf.math.add(
+                tf.math.sub(tf.nn.relu(logits), tf.math.mul(logits, labels)),
                 tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
     }
 
@@ -116,30 +123,46 @@ public final class TrainingGraph implements AutoCloseable {
      * {@code -log softmax(logits)[label]} per row, {@code labels} holding class ids as floats. Built from
      * LogSoftmax and a one-hot mask rather than TensorFlow's fused op, whose gradient graph mode may not have.
      */
-    static Operand<TFloat32> sparseSoftmaxCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels,
-                                                       int numClasses) {
-        Operand<TFloat32> oneHot = tf.oneHot(tf.dtypes.cast(labels, TInt32.class), tf.constant(numClasses),
-                tf.constant(1f), tf.constant(0f));
+    static Operand<TFloat32> sparseSoftmaxCrossEntropy(
+            Ops tf, Operand<TFloat32> logits, Operand<TFloat32> labels, int numClasses) {
+        Operand<TFloat32> oneHot = tf.oneHot(
+                tf.dtypes.cast(labels, TInt32.class), tf.constant(numClasses), tf.constant(1f), tf.constant(0f));
         return tf.math.neg(tf.sum(tf.math.mul(oneHot, tf.nn.logSoftmax(logits)), tf.constant(1)));
     }
 
-    public int numClasses() { return model.numClasses; }
+    public int numClasses() {
+        return model.numClasses;
+    }
 
-    public NamedVariables variables() { return vars; }
+    public NamedVariables variables() {
+        return vars;
+    }
 
     /** Sets every weight by name; see {@link NamedVariables#load}. */
-    public void loadWeights(Weights weights) { graph.load(weights); }
+    public void loadWeights(Weights weights) {
+        graph.load(weights);
+    }
 
     /** Every weight's current value; the caller closes them. */
-    public Weights readWeights() { return graph.read(); }
+    public Weights readWeights() {
+        return graph.read();
+    }
 
-    /** AdamW's moments by their checkpoint names ({@code [variable]/adam_m}, {@code /adam_v}); the caller closes them. */
-    public Weights readSlots() { return optimizer.slots.read(session); }
+    /**
+     * AdamW's moments by their checkpoint names ({@code [variable]/adam_m}, {@code /adam_v}); the caller closes them.
+     */
+    public Weights readSlots() {
+        return optimizer.slots.read(session);
+    }
 
-    public NamedVariables slotVariables() { return optimizer.slots; }
+    public NamedVariables slotVariables() {
+        return optimizer.slots;
+    }
 
     /** Restores AdamW's moments, as a resumed run does; see {@link NamedVariables#load}. */
-    public void loadSlots(Weights slots) { optimizer.slots.load(session, slots.asMap()); }
+    public void loadSlots(Weights slots) {
+        optimizer.slots.load(session, slots.asMap());
+    }
 
     /**
      * One AdamW step with dropout on; {@code step} is 0-based and also selects the dropout masks, so the same step
@@ -147,14 +170,20 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public StepResult train(EncodedBatch batch, float[] y, double learningRate, long step) {
         try (Inputs in = new Inputs(batch, y);
-             TFloat32 lr = TFloat32.scalarOf((float) learningRate);
-             TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
-             TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
-             TFloat32 on = TFloat32.scalarOf(1f);
-             TInt64 dropoutSeedStep = TInt64.scalarOf(step)) {
+                TFloat32 lr = TFloat32.scalarOf((float) learningRate);
+                TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
+                TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
+                TFloat32 on = TFloat32.scalarOf(1f);
+                TInt64 dropoutSeedStep = TInt64.scalarOf(step)) {
             Session.Runner r = in.feed(session.runner())
-                    .feed(optimizer.learningRate, lr).feed(optimizer.beta1Power, b1).feed(optimizer.beta2Power, b2)
-                    .feed(dropoutOn, on).feed(dropoutStep, dropoutSeedStep).addTarget(optimizer.update).fetch(meanLoss).fetch(correct);
+                    .feed(optimizer.learningRate, lr)
+                    .feed(optimizer.beta1Power, b1)
+                    .feed(optimizer.beta2Power, b2)
+                    .feed(dropoutOn, on)
+                    .feed(dropoutStep, dropoutSeedStep)
+                    .addTarget(optimizer.update)
+                    .fetch(meanLoss)
+                    .fetch(correct);
             try (Result res = r.run()) {
                 return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
             }
@@ -167,7 +196,11 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public EvalResult evaluate(EncodedBatch batch, float[] y) {
         try (Inputs in = new Inputs(batch, y);
-             Result res = in.feed(session.runner()).fetch(lossSum).fetch(correct).fetch(model.logits).run()) {
+                Result res = in.feed(session.runner())
+                        .fetch(lossSum)
+                        .fetch(correct)
+                        .fetch(model.logits)
+                        .run()) {
             TFloat32 logits = (TFloat32) res.get(2);
             float[] l = new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses)];
             logits.copyTo(DataBuffers.of(l, false, false));
@@ -201,5 +234,7 @@ public final class TrainingGraph implements AutoCloseable {
     }
 
     @Override
-    public void close() { graph.close(); }
+    public void close() {
+        graph.close();
+    }
 }

@@ -17,7 +17,11 @@ public class TrainingInterruptedException extends RuntimeException {
         this.checkpoint = checkpoint;
     }
 
-    public int exitCode() { return exitCode; }
+    public int exitCode() {
+        return exitCode;
+    }
 
-    public Path checkpoint() { return checkpoint; }
+    public Path checkpoint() {
+        return checkpoint;
+    }
 }

@@ -11,8 +11,15 @@ import java.util.List;
  * @param epoch 1-based epoch under way; {@code epochs + 1} once every epoch is done
  * @param batchesDone batches of {@code epoch} already trained; all of them means validation is next
  */
-public record TrainingProgress(long step, int epoch, int batchesDone, double lossSum, double correct, int seen,
-                               double seconds, List<EpochMetrics> history) {
+public record TrainingProgress(
+        long step,
+        int epoch,
+        int batchesDone,
+        double lossSum,
+        double correct,
+        int seen,
+        double seconds,
+        List<EpochMetrics> history) {
     public TrainingProgress {
         history = List.copyOf(history);
     }

@@ -15,12 +15,30 @@ import org.junit.jupiter.api.Test;
 class BenchCommandTest {
     @Test
     void reportsEveryFigureAsJson() {
-        Cli.Run r = Cli.run("bench", "--model", "L-2_H-32_A-2", "--batch-size", "4",
-                "--max-seq-len", "16", "--warmup", "0", "--steps", "1", "--predict-runs", "1", "--json");
+        Cli.Run r = Cli.run(
+                "bench",
+                "--model",
+                "L-2_H-32_A-2",
+                "--batch-size",
+                "4",
+                "--max-seq-len",
+                "16",
+                "--warmup",
+                "0",
+                "--steps",
+                "1",
+                "--predict-runs",
+                "1",
+                "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
-        List<String> keys = new ArrayList<>(List.of("matmul_ceiling_fp32_gflops", "matmul_ceiling_bf16_gflops",
-                "train_bf16_speedup", "infer_bf16_speedup", "tokenizer_texts_per_second", "predict_command_median_seconds"));
+        List<String> keys = new ArrayList<>(List.of(
+                "matmul_ceiling_fp32_gflops",
+                "matmul_ceiling_bf16_gflops",
+                "train_bf16_speedup",
+                "infer_bf16_speedup",
+                "tokenizer_texts_per_second",
+                "predict_command_median_seconds"));
         for (String p : new String[] {"fp32", "bf16"}) {
             for (String k : new String[] {"examples_per_second", "gflops", "share_of_ceiling", "peak_rss_bytes"}) {
                 keys.add("train_" + p + "_" + k);
@@ -37,8 +55,11 @@ class BenchCommandTest {
 
     @Test
     void shapesComeFromNamesAndShapeStrings() {
-        assertEquals("L-4_H-512_A-8", BenchCommand.shape("small_bert/L-4_H-512_A-8").toString());
-        assertEquals("L-12_H-768_A-12", BenchCommand.shape("bert_en_cased_L-12_H-768_A-12").toString());
+        assertEquals(
+                "L-4_H-512_A-8", BenchCommand.shape("small_bert/L-4_H-512_A-8").toString());
+        assertEquals(
+                "L-12_H-768_A-12",
+                BenchCommand.shape("bert_en_cased_L-12_H-768_A-12").toString());
         assertEquals("L-3_H-64_A-4", BenchCommand.shape("L-3_H-64_A-4").toString());
         assertEquals(1, Cli.run("bench", "--model", "nonsense").code());
     }

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * it is loaded, before any text is classified: one line naming the file and the cause, exit 1, no stack trace.
  */
 class DamagedModelTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path trained;
     static TemporaryHome home;
 
@@ -66,7 +68,8 @@ class DamagedModelTest {
     private static void refused(Path dir, String file, String cause) {
         Cli.Run r = Cli.run("predict", "--model-dir", dir.toString(), "a fine film");
         assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains("error: ") && r.err().contains(file) && r.err().contains(cause), r.err());
+        assertTrue(
+                r.err().contains("error: ") && r.err().contains(file) && r.err().contains(cause), r.err());
         assertFalse(r.err().contains("looks like a bug") || r.err().contains("\tat "), r.err());
         assertEquals("", r.out());
     }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * where it cannot, with one line.
  */
 class DatasetFolderInputTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private Path dataset(String... classes) throws IOException {
         Random random = new Random(3);
@@ -30,7 +31,8 @@ class DatasetFolderInputTest {
         for (String c : classes) {
             for (int i = 0; i < 10; i++) {
                 Files.createDirectories(data.resolve("train").resolve(c));
-                Files.writeString(data.resolve("train").resolve(c).resolve(i + ".txt"),
+                Files.writeString(
+                        data.resolve("train").resolve(c).resolve(i + ".txt"),
                         SyntheticImdb.review(random, c.equals("pos")));
             }
         }
@@ -40,8 +42,20 @@ class DatasetFolderInputTest {
     private Cli.Run train(Path data) throws IOException {
         Path model = TinyBert.write(tmp.resolve("tiny"), "");
         try (TemporaryHome home = TemporaryHome.at(tmp.resolve("home"))) {
-            return Cli.run("train", "--model", model.toString(), "--data-dir", data.toString(),
-                    "--epochs", "1", "--batch-size", "8", "--max-seq-len", "16", "--output", tmp.resolve("out").toString());
+            return Cli.run(
+                    "train",
+                    "--model",
+                    model.toString(),
+                    "--data-dir",
+                    data.toString(),
+                    "--epochs",
+                    "1",
+                    "--batch-size",
+                    "8",
+                    "--max-seq-len",
+                    "16",
+                    "--output",
+                    tmp.resolve("out").toString());
         }
     }
 
@@ -55,10 +69,14 @@ class DatasetFolderInputTest {
         Files.write(data.resolve("train/pos/2.txt"), new byte[] {'g', 'r', 'e', 'a', 't', ' ', (byte) 0xFF});
         Cli.Run r = train(data);
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("Ignoring 1 file(s) beside the class folders") && r.err().contains("README.txt"), r.err());
+        assertTrue(
+                r.err().contains("Ignoring 1 file(s) beside the class folders")
+                        && r.err().contains("README.txt"),
+                r.err());
         assertTrue(r.err().contains("2 files were empty or blank"), r.err());
         assertTrue(r.err().contains("1 files were not valid UTF-8"), r.err());
-        assertTrue(r.err().contains("Found 20 files belonging to 2 classes"), "the stray file is no example: " + r.err());
+        assertTrue(
+                r.err().contains("Found 20 files belonging to 2 classes"), "the stray file is no example: " + r.err());
     }
 
     @Test

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * models write the last-model pointer into a home of their own, so evaluate and predict find the tutorial's model.
  */
 class EndToEndTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static LoopbackServer server;
     static String previousHome;
     static Path dataDir, modelDir, output;
@@ -58,9 +60,22 @@ class EndToEndTest {
     /** The tutorial's training of the tiny model into {@link #output}: run once, by the first test that needs it. */
     static synchronized Run trained() {
         if (trained == null) {
-            trained = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
-                    "--learning-rate", "2e-3", "--max-seq-len", "32", "--data-dir", dataDir.toString(),
-                    "--output", output.toString());
+            trained = run(
+                    "train",
+                    "--model",
+                    modelDir.toString(),
+                    "--epochs",
+                    "10",
+                    "--batch-size",
+                    "16",
+                    "--learning-rate",
+                    "2e-3",
+                    "--max-seq-len",
+                    "32",
+                    "--data-dir",
+                    dataDir.toString(),
+                    "--output",
+                    output.toString());
         }
         return trained;
     }
@@ -97,19 +112,31 @@ class EndToEndTest {
         assertTrue(r.out().contains("Found 400 files belonging to 2 classes."), r.out());
         assertTrue(r.out().contains("Using 320 files for training."), r.out());
         assertTrue(r.out().contains("Using 80 files for validation."), r.out());
-        for (String f : List.of("saved_model.pb", "variables/variables.index", "assets/vocab.txt", "bert_config.json",
-                "metadata.json", "history.json", "training_curves.png")) {
+        for (String f : List.of(
+                "saved_model.pb",
+                "variables/variables.index",
+                "assets/vocab.txt",
+                "bert_config.json",
+                "metadata.json",
+                "history.json",
+                "training_curves.png")) {
             assertTrue(Files.isRegularFile(output.resolve(f)), f);
         }
-        JsonArray history = JsonParser.parseString(Files.readString(output.resolve("history.json"))).getAsJsonArray();
+        JsonArray history = JsonParser.parseString(Files.readString(output.resolve("history.json")))
+                .getAsJsonArray();
         assertEquals(10, history.size());
         double valAccuracy = history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble();
         assertTrue(valAccuracy >= 0.9, "validation accuracy " + valAccuracy);
         String log = Files.readString(output.resolve("train.log"));
-        assertTrue(log.contains("INFO") && log.contains("Epoch 10/10") && log.contains("Saved the model after epoch 10"), log);
+        assertTrue(
+                log.contains("INFO") && log.contains("Epoch 10/10") && log.contains("Saved the model after epoch 10"),
+                log);
         assertFalse(Files.exists(tmp.resolve("imdb_bert.train.log")), "the log was moved into the model folder");
-        assertTrue(r.out().contains("  best epoch ") && r.out().contains("  log         " + output.resolve("train.log"))
-                && r.out().contains("  curves      " + output.resolve("training_curves.png")), r.out());
+        assertTrue(
+                r.out().contains("  best epoch ")
+                        && r.out().contains("  log         " + output.resolve("train.log"))
+                        && r.out().contains("  curves      " + output.resolve("training_curves.png")),
+                r.out());
     }
 
     /** DJL's predictor on the SavedModel gives the logits of our own graph restored from the same variables. */
@@ -120,9 +147,10 @@ class EndToEndTest {
         try (TextClassifier clf = TextClassifier.load(trainedModel())) {
             djl = clf.logits(texts, 2);
         }
-        float[] ours = GraphLogits.of(output, 2, 32, texts, g -> { });
+        float[] ours = GraphLogits.of(output, 2, 32, texts, g -> {});
         for (int i = 0; i < texts.size(); i++) assertEquals(ours[i], djl[i], 1e-5, "text " + i);
-        assertTrue(djl[0] > 0 && djl[1] < 0, "positive and negative texts told apart: " + java.util.Arrays.toString(djl));
+        assertTrue(
+                djl[0] > 0 && djl[1] < 0, "positive and negative texts told apart: " + java.util.Arrays.toString(djl));
     }
 
     @Test
@@ -140,10 +168,14 @@ class EndToEndTest {
         assertPng(output.resolve("confusion_matrix.png"));
         assertPng(output.resolve("roc_curve.png"));
         Path plots = tmp.resolve("plots");
-        Run subset = run("evaluate", "--data-dir", dataDir.toString(), "--max-examples", "50", "--plots-dir", plots.toString());
+        Run subset = run(
+                "evaluate", "--data-dir", dataDir.toString(), "--max-examples", "50", "--plots-dir", plots.toString());
         assertEquals(0, subset.code(), subset.err());
-        assertTrue(subset.out().contains("Accuracy:") && subset.out().contains("Confusion matrix")
-                && subset.out().contains("ROC AUC: "), subset.out());
+        assertTrue(
+                subset.out().contains("Accuracy:")
+                        && subset.out().contains("Confusion matrix")
+                        && subset.out().contains("ROC AUC: "),
+                subset.out());
         assertPng(plots.resolve("confusion_matrix.png"));
         assertPng(plots.resolve("roc_curve.png"));
     }
@@ -166,13 +198,16 @@ class EndToEndTest {
     void predictReadsLinesFromStdin() {
         trainedModel();
         java.io.InputStream in = System.in;
-        System.setIn(new java.io.ByteArrayInputStream("a wonderful film\n\nterrible and boring\n".getBytes(StandardCharsets.UTF_8)));
+        System.setIn(new java.io.ByteArrayInputStream(
+                "a wonderful film\n\nterrible and boring\n".getBytes(StandardCharsets.UTF_8)));
         try {
             Run r = run("predict", "--json");
             assertEquals(0, r.code(), r.err());
             JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
             assertEquals(2, results.size(), "blank lines are skipped");
-            assertEquals("terrible and boring", results.get(1).getAsJsonObject().get("text").getAsString());
+            assertEquals(
+                    "terrible and boring",
+                    results.get(1).getAsJsonObject().get("text").getAsString());
         } finally {
             System.setIn(in);
         }
@@ -183,18 +218,37 @@ class EndToEndTest {
         Path quick = tmp.resolve("quick");
         Run r;
         try (TemporaryHome home = TemporaryHome.at(tmp.resolve("home-quick"))) { // the pointer stays on the tutorial's
-            r = run("train", "--model", modelDir.toString(), "--epochs", "1", "--batch-size", "8",
-                    "--max-seq-len", "16", "--max-train-examples", "40", "--data-dir", dataDir.toString(),
-                    "--output", quick.toString(), "-q");
+            r = run(
+                    "train",
+                    "--model",
+                    modelDir.toString(),
+                    "--epochs",
+                    "1",
+                    "--batch-size",
+                    "8",
+                    "--max-seq-len",
+                    "16",
+                    "--max-train-examples",
+                    "40",
+                    "--data-dir",
+                    dataDir.toString(),
+                    "--output",
+                    quick.toString(),
+                    "-q");
         }
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("40 training and 10 validation examples"), "-q hides INFO lines: " + r.err());
-        assertTrue(Files.readString(quick.resolve("train.log")).contains("40 training and 10 validation examples"),
+        assertTrue(
+                Files.readString(quick.resolve("train.log")).contains("40 training and 10 validation examples"),
                 "the log file keeps them: " + Files.readString(quick.resolve("train.log")));
-        JsonObject meta = JsonParser.parseString(Files.readString(quick.resolve("metadata.json"))).getAsJsonObject();
+        JsonObject meta = JsonParser.parseString(Files.readString(quick.resolve("metadata.json")))
+                .getAsJsonObject();
         assertEquals(16, meta.get("maxSeqLen").getAsInt());
-        assertEquals(List.of("neg", "pos"), List.of(meta.get("classNames").getAsJsonArray().get(0).getAsString(),
-                meta.get("classNames").getAsJsonArray().get(1).getAsString()));
+        assertEquals(
+                List.of("neg", "pos"),
+                List.of(
+                        meta.get("classNames").getAsJsonArray().get(0).getAsString(),
+                        meta.get("classNames").getAsJsonArray().get(1).getAsString()));
     }
 
     /** bf16 compute with float32 master weights learns the synthetic task as fp32 does. */
@@ -204,27 +258,57 @@ class EndToEndTest {
         trainedModel();
         Run r;
         try (TemporaryHome home = TemporaryHome.at(tmp.resolve("home-bf16"))) { // the pointer stays on the tutorial's
-            r = run("train", "--model", modelDir.toString(), "--epochs", "10", "--batch-size", "16",
-                    "--learning-rate", "2e-3", "--max-seq-len", "32", "--precision", "bf16",
-                    "--data-dir", dataDir.toString(), "--output", bf16.toString());
+            r = run(
+                    "train",
+                    "--model",
+                    modelDir.toString(),
+                    "--epochs",
+                    "10",
+                    "--batch-size",
+                    "16",
+                    "--learning-rate",
+                    "2e-3",
+                    "--max-seq-len",
+                    "32",
+                    "--precision",
+                    "bf16",
+                    "--data-dir",
+                    dataDir.toString(),
+                    "--output",
+                    bf16.toString());
         }
         assertEquals(0, r.code(), r.err());
-        JsonArray history = JsonParser.parseString(Files.readString(bf16.resolve("history.json"))).getAsJsonArray();
+        JsonArray history = JsonParser.parseString(Files.readString(bf16.resolve("history.json")))
+                .getAsJsonArray();
         assertTrue(history.get(9).getAsJsonObject().get("valAccuracy").getAsDouble() >= 0.9, history.toString());
-        JsonArray fp32 = JsonParser.parseString(Files.readString(output.resolve("history.json"))).getAsJsonArray();
-        assertTrue(!fp32.get(0).getAsJsonObject().get("valLoss").equals(history.get(0).getAsJsonObject().get("valLoss")),
+        JsonArray fp32 = JsonParser.parseString(Files.readString(output.resolve("history.json")))
+                .getAsJsonArray();
+        assertTrue(
+                !fp32.get(0)
+                        .getAsJsonObject()
+                        .get("valLoss")
+                        .equals(history.get(0).getAsJsonObject().get("valLoss")),
                 "bf16 rounding shows in the losses, so the mixed-precision rewrite ran");
-        JsonObject meta = JsonParser.parseString(Files.readString(bf16.resolve("metadata.json"))).getAsJsonObject();
-        assertEquals("bf16", meta.getAsJsonObject("hyperparameters").get("precision").getAsString());
+        JsonObject meta = JsonParser.parseString(Files.readString(bf16.resolve("metadata.json")))
+                .getAsJsonObject();
+        assertEquals(
+                "bf16", meta.getAsJsonObject("hyperparameters").get("precision").getAsString());
     }
 
     @Test
     void userErrorsGiveAMessageAndExitCodeOne() throws IOException {
         Path failed = tmp.resolve("failed");
-        Run r = run("train", "--model", "small_bert/L-4_H-513_A-8", "--data-dir", dataDir.toString(),
-                "--output", failed.toString());
+        Run r = run(
+                "train",
+                "--model",
+                "small_bert/L-4_H-513_A-8",
+                "--data-dir",
+                dataDir.toString(),
+                "--output",
+                failed.toString());
         assertEquals(1, r.code());
-        assertTrue(Files.readString(tmp.resolve("failed.train.log")).contains("ModelException"),
+        assertTrue(
+                Files.readString(tmp.resolve("failed.train.log")).contains("ModelException"),
                 "a failed run's log stays beside the output, with the stack trace");
         assertTrue(r.err().contains("unknown model") && r.err().contains("small_bert/L-4_H-512_A-8"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");

@@ -18,10 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The tutorial's sections 5 and 6 as commands: what the tokenizer and the encoder produce. */
 class InspectCommandsTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
     @Test
     void preprocessPrintsTheTutorialsTensors() throws Exception {
@@ -32,7 +35,12 @@ class InspectCommandsTest {
         config.write(model.resolve("bert_config.json"));
         Files.copy(Path.of("src/test/resources/vocab-bert-uncased.txt"), model.resolve("vocab.txt"));
         TinyBert.writeCheckpoint(model.resolve("bert_model.ckpt"), config, "");
-        Cli.Run r = Cli.run("preprocess", "--model", model.toString(), "--max-seq-len", "64",
+        Cli.Run r = Cli.run(
+                "preprocess",
+                "--model",
+                model.toString(),
+                "--max-seq-len",
+                "64",
                 "this is such an amazing movie!"); // the tiny model has 64 positions
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Shape      : (1, 64)"), r.out());
@@ -44,16 +52,22 @@ class InspectCommandsTest {
     /** An unpacked TF Hub ALBERT: SentencePiece ids from assets/30k-clean.model; its layer count must be given. */
     @Test
     void preprocessTokenizesWithAHubAlbertsSentencePieceModel() throws Exception {
-        Map<String, long[]> shapes = TinyHubModel.variableShapes(TinyHubModel.Family.ALBERT, TinyBert.vocabulary().size());
-        Path model = TinyHubModel.write(tmp.resolve("albert"), shapes, TinyHubModel.randomValues(shapes, 1), true,
+        Map<String, long[]> shapes = TinyHubModel.variableShapes(
+                TinyHubModel.Family.ALBERT, TinyBert.vocabulary().size());
+        Path model = TinyHubModel.write(
+                tmp.resolve("albert"),
+                shapes,
+                TinyHubModel.randomValues(shapes, 1),
+                true,
                 Map.of("30k-clean.model", TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1)));
         Cli.Run refused = Cli.run("preprocess", "--model", model.toString(), "x");
         assertEquals(1, refused.code());
-        assertTrue(refused.err().contains("num_hidden_layers") && !refused.err().contains("at dev.bertclf"), refused.err());
+        assertTrue(
+                refused.err().contains("num_hidden_layers") && !refused.err().contains("at dev.bertclf"),
+                refused.err());
 
         TinyBert.config("albert").write(model.resolve("bert_config.json"));
-        Cli.Run r = Cli.run("preprocess", "--model", model.toString(), "--max-seq-len", "16",
-                "The movie was amazing!");
+        Cli.Run r = Cli.run("preprocess", "--model", model.toString(), "--max-seq-len", "16", "The movie was amazing!");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Word Ids   : [2 6 7 8 9 10 12 3 0 0 0 0]"), r.out());
     }

@@ -23,14 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  * on the PATH that prints the level it was given.
  */
 class LauncherScriptTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     /**
      * Prints the TensorFlow log level and the class-data option it was given; "dumps" an archive (a file holding
      * $DUMP, "good" by default) for -XX:ArchiveClassesAtExit, and for the launcher's -version check of an archive
      * succeeds only when the archive holds "good", as a real JVM refuses a truncated one.
      */
-    private static final String STAND_IN_JAVA = """
+    private static final String STAND_IN_JAVA =
+            """
             #!/bin/bash
             for a in "$@"; do
               case "$a" in
@@ -44,10 +46,15 @@ class LauncherScriptTest {
             """;
 
     private String tfLevel(String inherited, String... args) throws IOException, InterruptedException {
-        return launch(inherited, Map.of(), args).lines().filter(l -> l.startsWith("TF_")).findFirst().orElseThrow();
+        return launch(inherited, Map.of(), args)
+                .lines()
+                .filter(l -> l.startsWith("TF_"))
+                .findFirst()
+                .orElseThrow();
     }
 
-    private String launch(String inherited, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    private String launch(String inherited, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
         Launched l = launch(STAND_IN_JAVA, inherited, env, args);
         assertEquals(0, l.code(), l.out());
         return l.out();
@@ -62,7 +69,9 @@ class LauncherScriptTest {
         Files.createDirectories(root.resolve("src/main"));
         Files.createDirectories(root.resolve("target"));
         Files.createDirectories(tmp.resolve("bin"));
-        Path script = Files.copy(Path.of("scripts/bert-clf"), root.resolve("scripts/bert-clf"),
+        Path script = Files.copy(
+                Path.of("scripts/bert-clf"),
+                root.resolve("scripts/bert-clf"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path java = Files.writeString(tmp.resolve("bin/java"), standInJava);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -93,7 +102,8 @@ class LauncherScriptTest {
      */
     @Test
     void nonAsciiFolderUnderTheCLocaleIsNamedNormally() throws Exception {
-        String realJava = """
+        String realJava =
+                """
                 #!/bin/bash
                 args=()
                 while (($#)); do
@@ -107,9 +117,15 @@ class LauncherScriptTest {
                 exec "$REAL_JAVA" "${args[@]}"
                 """;
         Path folder = Files.createDirectories(tmp.resolve("donn\u00e9es"));
-        Map<String, String> env = Map.of("LANG", "C", "BERT_CLF_HOME", tmp.resolve("home").toString(),
-                "REAL_JAVA", ProcessHandle.current().info().command().orElseThrow(),
-                "TEST_CLASSPATH", System.getProperty("java.class.path"));
+        Map<String, String> env = Map.of(
+                "LANG",
+                "C",
+                "BERT_CLF_HOME",
+                tmp.resolve("home").toString(),
+                "REAL_JAVA",
+                ProcessHandle.current().info().command().orElseThrow(),
+                "TEST_CLASSPATH",
+                System.getProperty("java.class.path"));
         Launched l = launch(realJava, null, env, "predict", "--model-dir", folder.toString(), "a fine film");
         assertEquals(1, l.code(), l.out());
         assertTrue(l.out().contains("no trained model in " + folder), l.out());
@@ -138,7 +154,10 @@ class LauncherScriptTest {
         assertTrue(launch(null, Map.of(), "predict").contains("CDS use bert-clf.jsa"));
         assertTrue(Files.exists(target.resolve("bert-clf.jsa")));
         try (var files = Files.list(target)) {
-            assertEquals(0, files.filter(f -> f.getFileName().toString().startsWith(".bert-clf.jsa.")).count());
+            assertEquals(
+                    0,
+                    files.filter(f -> f.getFileName().toString().startsWith(".bert-clf.jsa."))
+                            .count());
         }
     }
 

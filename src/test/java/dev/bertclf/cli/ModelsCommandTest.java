@@ -1,7 +1,6 @@
 package dev.bertclf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -24,11 +23,24 @@ class ModelsCommandTest {
             Cli.Run table = Cli.run("models");
             assertEquals(0, table.code(), table.err());
             assertEquals(34, table.out().lines().count(), "a header and 33 names");
-            assertTrue(table.out().lines().anyMatch(l -> l.startsWith("small_bert/bert_en_uncased_L-4_H-512_A-8 ")
-                    && l.contains("small_bert") && l.contains(" 4 ") && l.contains(" 512 ") && l.contains(" 8 ")), table.out());
-            assertTrue(table.out().lines().anyMatch(l -> l.startsWith("electra_small ") && l.endsWith("yes")), table.out());
-            assertTrue(table.out().lines().anyMatch(l -> l.startsWith("talking-heads_base ") && l.contains("unknown")
-                    && l.endsWith("no")), table.out());
+            assertTrue(
+                    table.out()
+                            .lines()
+                            .anyMatch(l -> l.startsWith("small_bert/bert_en_uncased_L-4_H-512_A-8 ")
+                                    && l.contains("small_bert")
+                                    && l.contains(" 4 ")
+                                    && l.contains(" 512 ")
+                                    && l.contains(" 8 ")),
+                    table.out());
+            assertTrue(
+                    table.out().lines().anyMatch(l -> l.startsWith("electra_small ") && l.endsWith("yes")),
+                    table.out());
+            assertTrue(
+                    table.out()
+                            .lines()
+                            .anyMatch(l ->
+                                    l.startsWith("talking-heads_base ") && l.contains("unknown") && l.endsWith("no")),
+                    table.out());
 
             Cli.Run json = Cli.run("models", "--json");
             assertEquals(0, json.code(), json.err());
@@ -39,7 +51,10 @@ class ModelsCommandTest {
                 String name = o.get("name").getAsString();
                 assertTrue(o.get("parameters").getAsLong() > 4_000_000, name);
                 assertEquals(name.equals("electra_small"), o.get("cached").getAsBoolean(), name);
-                assertTrue(o.get("download_bytes").isJsonNull() || o.get("download_bytes").getAsLong() > 0, name);
+                assertTrue(
+                        o.get("download_bytes").isJsonNull()
+                                || o.get("download_bytes").getAsLong() > 0,
+                        name);
                 if (name.equals("bert_en_uncased_L-12_H-768_A-12")) {
                     assertEquals(109_482_240L, o.get("parameters").getAsLong());
                     assertEquals("bert", o.get("family").getAsString());

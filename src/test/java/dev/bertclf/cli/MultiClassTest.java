@@ -37,11 +37,15 @@ import org.tensorflow.ndarray.Shape;
 class MultiClassTest {
     /** Marker words of each class, in class order (sorted names); the rest of the vocabulary is filler. */
     static final List<String> CLASSES = List.of("movies", "politics", "sports");
-    static final List<List<String>> MARKERS = List.of(List.of("actor", "director", "cast", "music"),
-            TinyBert.NEGATIVE, TinyBert.POSITIVE);
-    static final List<String> FILLER = TinyBert.NEUTRAL.stream().filter(w -> !MARKERS.get(0).contains(w)).toList();
 
-    @TempDir static Path tmp;
+    static final List<List<String>> MARKERS =
+            List.of(List.of("actor", "director", "cast", "music"), TinyBert.NEGATIVE, TinyBert.POSITIVE);
+    static final List<String> FILLER =
+            TinyBert.NEUTRAL.stream().filter(w -> !MARKERS.get(0).contains(w)).toList();
+
+    @TempDir
+    static Path tmp;
+
     static TemporaryHome home;
     static Path output;
     static Cli.Run train;
@@ -62,24 +66,35 @@ class MultiClassTest {
         output = tmp.resolve("topics");
         Random random = new Random(7);
         StringBuilder csv = new StringBuilder("text,label\n");
-        for (int i = 0; i < 240; i++) csv.append(text(random, i % 3)).append(',').append(CLASSES.get(i % 3)).append('\n');
+        for (int i = 0; i < 240; i++)
+            csv.append(text(random, i % 3))
+                    .append(',')
+                    .append(CLASSES.get(i % 3))
+                    .append('\n');
         Path trainCsv = Files.writeString(tmp.resolve("topics.csv"), csv);
         train = Cli.trainOnFile(model, trainCsv, output);
     }
 
     @AfterAll
-    static void restoreHome() { home.close(); }
+    static void restoreHome() {
+        home.close();
+    }
 
     @Test
     void trainsASoftmaxHeadToHighAccuracy() throws Exception {
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("Found 240 rows belonging to 3 classes."), train.out());
         assertTrue(train.out().contains(": val_accuracy ") && !train.out().contains("binary_accuracy"), train.out());
-        JsonArray history = JsonParser.parseString(Files.readString(output.resolve("history.json"))).getAsJsonArray();
-        double valAccuracy = history.get(history.size() - 1).getAsJsonObject().get("valAccuracy").getAsDouble();
+        JsonArray history = JsonParser.parseString(Files.readString(output.resolve("history.json")))
+                .getAsJsonArray();
+        double valAccuracy = history.get(history.size() - 1)
+                .getAsJsonObject()
+                .get("valAccuracy")
+                .getAsDouble();
         System.out.println("3-class validation accuracy " + valAccuracy);
         assertTrue(valAccuracy >= 0.9, "validation accuracy " + valAccuracy);
-        JsonObject meta = JsonParser.parseString(Files.readString(output.resolve("metadata.json"))).getAsJsonObject();
+        JsonObject meta = JsonParser.parseString(Files.readString(output.resolve("metadata.json")))
+                .getAsJsonObject();
         assertEquals(3, meta.get("classNames").getAsJsonArray().size());
         assertTrue(meta.getAsJsonObject("metrics").has("val_accuracy"), meta.toString());
     }
@@ -103,8 +118,13 @@ class MultiClassTest {
 
     @Test
     void predictListsTheTopClassesBestFirst() {
-        Cli.Run r = Cli.run("predict", "--model-dir", output.toString(), "--json",
-                "the director and the cast", "a terrible hated story");
+        Cli.Run r = Cli.run(
+                "predict",
+                "--model-dir",
+                output.toString(),
+                "--json",
+                "the director and the cast",
+                "a terrible hated story");
         assertEquals(0, r.code(), r.err());
         JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
         List<String> expected = List.of("movies", "politics");
@@ -113,8 +133,11 @@ class MultiClassTest {
             assertEquals(expected.get(i), p.get("label").getAsString(), r.out());
             JsonArray top = p.getAsJsonArray("top");
             assertEquals(3, top.size(), "--top defaults to 3");
-            assertEquals(expected.get(i), top.get(0).getAsJsonObject().get("label").getAsString());
-            assertEquals(p.get("probability").getAsDouble(), top.get(0).getAsJsonObject().get("probability").getAsDouble());
+            assertEquals(
+                    expected.get(i), top.get(0).getAsJsonObject().get("label").getAsString());
+            assertEquals(
+                    p.get("probability").getAsDouble(),
+                    top.get(0).getAsJsonObject().get("probability").getAsDouble());
             double sum = 0, previous = 1;
             for (var t : top) {
                 double prob = t.getAsJsonObject().get("probability").getAsDouble();
@@ -124,24 +147,34 @@ class MultiClassTest {
             }
             assertTrue(sum <= 1 + 1e-9 && sum > 0.99, "three of three classes sum to one: " + sum);
         }
-        Cli.Run text = Cli.run("predict", "--model-dir", output.toString(), "--top", "2",
-                "the director and the cast");
+        Cli.Run text = Cli.run("predict", "--model-dir", output.toString(), "--top", "2", "the director and the cast");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("movies") && !text.out().contains("score:"), text.out());
         assertEquals(2, text.out().split("\\s0\\.\\d{6}").length - 1, "two classes shown: " + text.out());
-        assertEquals(2, Cli.run("predict", "--model-dir", output.toString(), "--top", "6", "x").code());
+        assertEquals(
+                2,
+                Cli.run("predict", "--model-dir", output.toString(), "--top", "6", "x")
+                        .code());
     }
 
     /** {@code serve} answers the same records, with up to five (here all three) classes in {@code top}. */
     @Test
     void serveAnswersTheTopClasses() throws Exception {
-        try (PredictionServer s = PredictionServer.start(TextClassifier.load(output), output,
+        try (PredictionServer s = PredictionServer.start(
+                TextClassifier.load(output),
+                output,
                 new PredictionServer.Options("127.0.0.1", 0, 8, Duration.ofMillis(1), 16, 1 << 16))) {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(s.uri().resolve("/predict"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"wonderful and great\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(s.uri().resolve("/predict"))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"wonderful and great\"}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
-            JsonObject p = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("predictions").get(0)
+            JsonObject p = JsonParser.parseString(r.body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("predictions")
+                    .get(0)
                     .getAsJsonObject();
             assertEquals("sports", p.get("label").getAsString(), r.body());
             assertEquals(3, p.getAsJsonArray("top").size(), r.body());
@@ -152,10 +185,20 @@ class MultiClassTest {
     void evaluatePrintsAThreeByThreeConfusionMatrix() throws Exception {
         Random random = new Random(8);
         StringBuilder csv = new StringBuilder("text,label\n");
-        for (int i = 0; i < 30; i++) csv.append(text(random, i % 3)).append(',').append(CLASSES.get(i % 3)).append('\n');
+        for (int i = 0; i < 30; i++)
+            csv.append(text(random, i % 3))
+                    .append(',')
+                    .append(CLASSES.get(i % 3))
+                    .append('\n');
         Path test = Files.writeString(tmp.resolve("test.csv"), csv);
-        Cli.Run r = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
-                test.toString(), "--plots-dir", tmp.toString());
+        Cli.Run r = Cli.run(
+                "evaluate",
+                "--model-dir",
+                output.toString(),
+                "--test-file",
+                test.toString(),
+                "--plots-dir",
+                tmp.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("ROC AUC: binary models only") && r.out().contains("Macro-F1: "), r.out());
         String[] lines = r.out().split("\n");
@@ -172,12 +215,20 @@ class MultiClassTest {
         Png.assertPng(tmp.resolve("confusion_matrix.png"));
         assertFalse(Files.exists(tmp.resolve("roc_curve.png")), "no ROC curve for three classes");
 
-        Cli.Run json = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
-                test.toString(), "--plots-dir", tmp.toString(), "--json");
+        Cli.Run json = Cli.run(
+                "evaluate",
+                "--model-dir",
+                output.toString(),
+                "--test-file",
+                test.toString(),
+                "--plots-dir",
+                tmp.toString(),
+                "--json");
         assertEquals(0, json.code(), json.err());
         JsonObject m = JsonParser.parseString(json.out()).getAsJsonObject();
         assertEquals(3, m.getAsJsonArray("confusion_matrix").size());
-        assertEquals(3, m.getAsJsonArray("confusion_matrix").get(0).getAsJsonArray().size());
+        assertEquals(
+                3, m.getAsJsonArray("confusion_matrix").get(0).getAsJsonArray().size());
         assertEquals(3, m.getAsJsonArray("per_class").size());
         assertTrue(m.get("accuracy").getAsDouble() >= 0.9 && m.get("macro_f1").getAsDouble() >= 0.85, json.out());
     }

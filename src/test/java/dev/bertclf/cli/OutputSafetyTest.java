@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * would train on it (and, before these checks existed, replaced the folder after the first epoch).
  */
 class OutputSafetyTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path model, data;
 
     @BeforeAll
@@ -38,7 +40,8 @@ class OutputSafetyTest {
         data = tmp.resolve("reviews");
         for (String c : List.of("neg", "pos")) {
             Files.createDirectories(data.resolve("train").resolve(c));
-            for (int i = 0; i < 8; i++) Files.writeString(data.resolve("train/" + c + "/" + i + ".txt"), c + " film " + i);
+            for (int i = 0; i < 8; i++)
+                Files.writeString(data.resolve("train/" + c + "/" + i + ".txt"), c + " film " + i);
         }
     }
 
@@ -52,8 +55,20 @@ class OutputSafetyTest {
     }
 
     static Cli.Run train(Path output, String... more) {
-        List<String> args = new ArrayList<>(List.of("train", "--model", model.toString(), "--data-dir", data.toString(),
-                "--epochs", "1", "--batch-size", "4", "--max-seq-len", "16", "--output", output.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "train",
+                "--model",
+                model.toString(),
+                "--data-dir",
+                data.toString(),
+                "--epochs",
+                "1",
+                "--batch-size",
+                "4",
+                "--max-seq-len",
+                "16",
+                "--output",
+                output.toString()));
         args.addAll(List.of(more));
         return Cli.run(args.toArray(String[]::new));
     }
@@ -84,7 +99,8 @@ class OutputSafetyTest {
         Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
         assertRefused(file, "is a file, not a folder");
         assertEquals("mine", Files.readString(file));
-        assertTrue(Files.isRegularFile(data.resolve("train/pos/0.txt")) && Files.isRegularFile(model.resolve("vocab.txt")));
+        assertTrue(Files.isRegularFile(data.resolve("train/pos/0.txt"))
+                && Files.isRegularFile(model.resolve("vocab.txt")));
     }
 
     @Test
@@ -121,7 +137,8 @@ class OutputSafetyTest {
         assertTrue(OwnedFolder.isMarked(out, SavedModelExporter.OWNED_AS));
         Cli.Run r = train(out);
         assertEquals(0, r.code(), r.err());
-        assertTrue(Files.isRegularFile(out.resolve("train.log")) && OwnedFolder.isMarked(out, SavedModelExporter.OWNED_AS));
+        assertTrue(Files.isRegularFile(out.resolve("train.log"))
+                && OwnedFolder.isMarked(out, SavedModelExporter.OWNED_AS));
 
         Files.delete(out.resolve(OwnedFolder.MARKER));
         assertRefused(out, "holds files that bert-clf did not write");
@@ -148,8 +165,9 @@ class OutputSafetyTest {
         Path test = Files.writeString(tmp.resolve("test.csv"), "text,label\ngood film,pos\nbad film,neg\n");
         Path plots = Files.createDirectories(tmp.resolve("figures"));
         Files.writeString(plots.resolve("roc_curve.png"), "my own figure");
-        String[] evaluate = {"evaluate", "--model-dir", model.toString(), "--test-file", test.toString(),
-            "--plots-dir", plots.toString()};
+        String[] evaluate = {
+            "evaluate", "--model-dir", model.toString(), "--test-file", test.toString(), "--plots-dir", plots.toString()
+        };
         Cli.Run r = Cli.run(evaluate);
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("already holds roc_curve.png, which bert-clf did not write"), r.err());

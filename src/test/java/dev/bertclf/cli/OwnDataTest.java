@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * a broken line is refused with one line naming it.
  */
 class OwnDataTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static String previousHome;
     static Path model, output, trainCsv, testJsonl;
     static Cli.Run train;
@@ -44,15 +46,23 @@ class OwnDataTest {
             boolean positive = i % 2 == 0;
             // Commas and quotes inside the text: only a real CSV parser keeps label and text apart.
             String review = SyntheticImdb.review(random, positive).replace(" ", i % 3 == 0 ? ", " : " ");
-            csv.append(i).append(",\"").append(review)
-                    .append(i % 5 == 0 ? " \"\"really\"\"" : "").append("\",").append(positive ? 1 : 0).append("\r\n");
+            csv.append(i)
+                    .append(",\"")
+                    .append(review)
+                    .append(i % 5 == 0 ? " \"\"really\"\"" : "")
+                    .append("\",")
+                    .append(positive ? 1 : 0)
+                    .append("\r\n");
         }
         trainCsv = Files.writeString(tmp.resolve("reviews.csv"), csv);
         StringBuilder jsonl = new StringBuilder();
         for (int i = 0; i < 40; i++) {
             boolean positive = i % 2 == 1;
-            jsonl.append("{\"review\": \"").append(SyntheticImdb.review(random, positive)).append("\", \"stars\": ")
-                    .append(positive ? "1" : "0.0").append("}\n");
+            jsonl.append("{\"review\": \"")
+                    .append(SyntheticImdb.review(random, positive))
+                    .append("\", \"stars\": ")
+                    .append(positive ? "1" : "0.0")
+                    .append("}\n");
         }
         testJsonl = Files.writeString(tmp.resolve("test.jsonl"), jsonl);
         train = Cli.trainOnFile(model, trainCsv, output);
@@ -69,17 +79,30 @@ class OwnDataTest {
         assertTrue(train.out().contains("Found 200 rows belonging to 2 classes."), train.out());
         assertTrue(train.out().contains("Using 160 rows for training."), train.out());
         assertTrue(train.out().contains("Using 40 rows for validation."), train.out());
-        JsonObject meta = JsonParser.parseString(Files.readString(output.resolve("metadata.json"))).getAsJsonObject();
+        JsonObject meta = JsonParser.parseString(Files.readString(output.resolve("metadata.json")))
+                .getAsJsonObject();
         JsonArray classes = meta.get("classNames").getAsJsonArray();
-        assertEquals(List.of("0", "1"), List.of(classes.get(0).getAsString(), classes.get(1).getAsString()));
+        assertEquals(
+                List.of("0", "1"),
+                List.of(classes.get(0).getAsString(), classes.get(1).getAsString()));
         assertFalse(Files.exists(tmp.resolve("home/data/aclImdb")), "no IMDB download");
     }
 
     @Test
     void evaluateReadsAJsonLinesTestFile() {
-        Cli.Run r = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
-                testJsonl.toString(), "--text-column", "review", "--label-column", "stars", "--json",
-                "--plots-dir", tmp.toString());
+        Cli.Run r = Cli.run(
+                "evaluate",
+                "--model-dir",
+                output.toString(),
+                "--test-file",
+                testJsonl.toString(),
+                "--text-column",
+                "review",
+                "--label-column",
+                "stars",
+                "--json",
+                "--plots-dir",
+                tmp.toString());
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals(40, m.get("examples").getAsInt());
@@ -90,19 +113,20 @@ class OwnDataTest {
     @Test
     void badTestFilesGiveOneLineAndExitCodeOne() throws Exception {
         Path words = Files.writeString(tmp.resolve("words.tsv"), "text\tlabel\nnice film\tpos\nbad film\tneg\n");
-        Cli.Run classes = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
-                words.toString());
+        Cli.Run classes = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file", words.toString());
         assertEquals(1, classes.code());
         assertTrue(classes.err().contains("has classes [neg, pos]; the model's are [0, 1]"), classes.err());
         Path broken = Files.writeString(tmp.resolve("broken.jsonl"), "{\"text\": \"a\", \"label\": 1}\n{\"text\": \n");
-        Cli.Run malformed = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
-                broken.toString());
+        Cli.Run malformed = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file", broken.toString());
         assertEquals(1, malformed.code());
-        assertTrue(malformed.err().contains(broken + ":2: malformed line: not one JSON object (End of input at column 10)"),
+        assertTrue(
+                malformed
+                        .err()
+                        .contains(broken + ":2: malformed line: not one JSON object (End of input at column 10)"),
                 malformed.err());
         assertFalse(malformed.err().contains("\tat "), "no stack trace without --verbose");
-        Cli.Run format = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file",
-                words.toString(), "--format", "xml");
+        Cli.Run format = Cli.run(
+                "evaluate", "--model-dir", output.toString(), "--test-file", words.toString(), "--format", "xml");
         assertEquals(2, format.code(), "an unknown --format is a usage error");
     }
 }

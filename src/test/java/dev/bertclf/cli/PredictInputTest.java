@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code predict} on inputs a user may well give it: nothing, blanks, a whole book, broken UTF-8, no model yet. */
 class PredictInputTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path model, hostileLabels;
     static TemporaryHome home;
 
@@ -45,7 +47,11 @@ class PredictInputTest {
     private static Path export(Path base, Path dir, List<String> classNames) throws Exception {
         try (InferenceGraph g = new InferenceGraph(TinyBert.config(), SessionOptions.defaults())) {
             try (Weights weights = WeightInit.create(g.variables().shapes(), 0.02f, 3)) {
-                SavedModelExporter.export(dir, TinyBert.config(), weights, base.resolve("vocab.txt"),
+                SavedModelExporter.export(
+                        dir,
+                        TinyBert.config(),
+                        weights,
+                        base.resolve("vocab.txt"),
                         new ModelMetadata("tiny", true, 16, classNames, Map.of(), Map.of(), "now", "test"));
             }
         }
@@ -108,7 +114,9 @@ class PredictInputTest {
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().filter(l -> l.startsWith("input:")).toList();
         assertEquals(2, lines.size(), r.out().length() > 2000 ? r.out().substring(0, 2000) : r.out());
-        assertEquals(lines.get(1).replaceAll(".*score: ", ""), lines.get(0).replaceAll(".*score: ", ""),
+        assertEquals(
+                lines.get(1).replaceAll(".*score: ", ""),
+                lines.get(0).replaceAll(".*score: ", ""),
                 "the same first 14 words give the same score");
         assertTrue(lines.get(0).length() < 150, lines.get(0));
         assertTrue(seconds < 30, "took " + seconds + " s");
@@ -121,7 +129,9 @@ class PredictInputTest {
         assertEquals(0, r.code(), r.err());
         JsonArray results = JsonParser.parseString(r.out()).getAsJsonArray();
         assertEquals(1, results.size());
-        assertEquals("great \uFFFD\uFFFD film", results.get(0).getAsJsonObject().get("text").getAsString());
+        assertEquals(
+                "great \uFFFD\uFFFD film",
+                results.get(0).getAsJsonObject().get("text").getAsString());
     }
 
     /** After {@code --}, "-v" and "--json" are texts to classify, not options, for picocli and for the log level. */
@@ -138,19 +148,28 @@ class PredictInputTest {
     /** Control characters in the text and in the labels are shown escaped, and each prediction stays one line. */
     @Test
     void controlCharactersInTextsAndLabelsAreEscapedOnOneLine() {
-        Cli.Run r = Cli.run("predict", "--model-dir", hostileLabels.toString(),
-                "great\u001b]0;title\u0007 film\u202e", "bad \u009b31m film");
+        Cli.Run r = Cli.run(
+                "predict",
+                "--model-dir",
+                hostileLabels.toString(),
+                "great\u001b]0;title\u0007 film\u202e",
+                "bad \u009b31m film");
         assertEquals(0, r.code(), r.err());
         assertNoRawControls(r.out());
         assertEquals(2, r.out().lines().count(), r.out());
-        assertTrue(r.out().contains("great\\e]0;title\\x07 film\\u202e") && r.out().contains("\\x9b31m"), r.out());
+        assertTrue(
+                r.out().contains("great\\e]0;title\\x07 film\\u202e") && r.out().contains("\\x9b31m"), r.out());
         assertTrue(r.out().contains("neg\\e[2K\\rok") || r.out().contains("pos\\nfake line\\u202e"), r.out());
 
-        Cli.Run json = Cli.run("predict", "--json", "--model-dir", hostileLabels.toString(),
-                "bad \u009b31m film\u202e");
+        Cli.Run json =
+                Cli.run("predict", "--json", "--model-dir", hostileLabels.toString(), "bad \u009b31m film\u202e");
         assertEquals(0, json.code(), json.err());
         assertNoRawControls(json.out().replace("\n", ""));
-        String text = JsonParser.parseString(json.out()).getAsJsonArray().get(0).getAsJsonObject().get("text")
+        String text = JsonParser.parseString(json.out())
+                .getAsJsonArray()
+                .get(0)
+                .getAsJsonObject()
+                .get("text")
                 .getAsString();
         assertEquals("bad \u009b31m film\u202e", text, "the JSON's value is unchanged");
     }
@@ -162,11 +181,18 @@ class PredictInputTest {
         for (String name : List.of("neg\u001b[2K\rok", "pos\nfake line\u202e")) {
             for (int i = 0; i < 3; i++) {
                 java.nio.file.Files.createDirectories(data.resolve("test").resolve(name));
-                java.nio.file.Files.writeString(data.resolve("test").resolve(name).resolve(i + ".txt"), "a film " + i);
+                java.nio.file.Files.writeString(
+                        data.resolve("test").resolve(name).resolve(i + ".txt"), "a film " + i);
             }
         }
-        Cli.Run r = Cli.run("evaluate", "--model-dir", hostileLabels.toString(), "--data-dir",
-                data.toString(), "--plots-dir", tmp.resolve("plots").toString());
+        Cli.Run r = Cli.run(
+                "evaluate",
+                "--model-dir",
+                hostileLabels.toString(),
+                "--data-dir",
+                data.toString(),
+                "--plots-dir",
+                tmp.resolve("plots").toString());
         assertEquals(0, r.code(), r.err());
         assertNoRawControls(r.out());
         assertNoRawControls(r.err());
@@ -176,8 +202,13 @@ class PredictInputTest {
     /** No character a terminal acts on; line feeds only where the caller allows them (stripped before). */
     static void assertNoRawControls(String shown) {
         String lines = shown.replace("\n", "");
-        assertFalse(lines.chars().anyMatch(c -> c < ' ' || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)
-                || (c >= 0x2066 && c <= 0x2069)), () -> "raw control character in: " + shown);
+        assertFalse(
+                lines.chars()
+                        .anyMatch(c -> c < ' '
+                                || (c >= 0x7f && c <= 0x9f)
+                                || (c >= 0x202a && c <= 0x202e)
+                                || (c >= 0x2066 && c <= 0x2069)),
+                () -> "raw control character in: " + shown);
     }
 
     @Test

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeTest {
     private static final int EPOCHS = 2, EXAMPLES = 80, EVERY = 5, STEPS = EPOCHS * EXAMPLES / 4;
-    @TempDir static Path tmp;
+
+    @TempDir
+    static Path tmp;
+
     static LoopbackServer server;
     static TemporaryHome home;
     static Path data, model;
@@ -48,8 +51,8 @@ class ResumeTest {
         server.serve("/aclImdb_v1.tar.gz", SyntheticImdb.archive(100, 5), LoopbackServer.Fault.NONE);
         data = tmp.resolve("data");
         model = TinyBert.write(tmp.resolve("tiny_bert"), "");
-        Cli.Run r = Cli.run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(),
-                "--data-dir", data.toString());
+        Cli.Run r = Cli.run(
+                "download", "--url", server.uri("/aclImdb_v1.tar.gz").toString(), "--data-dir", data.toString());
         assertEquals(0, r.code(), r.err());
     }
 
@@ -61,14 +64,32 @@ class ResumeTest {
 
     /** The options of every run here: 20 steps an epoch, a checkpoint every 5. */
     static List<String> recipe(Path output) {
-        return new ArrayList<>(List.of("train", "--model", model.toString(), "--epochs", "" + EPOCHS, "--batch-size", "4",
-                "--learning-rate", "2e-3", "--max-seq-len", "32", "--max-train-examples", "" + EXAMPLES,
-                "--data-dir", data.toString(), "--checkpoint-every", "" + EVERY, "--output", output.toString()));
+        return new ArrayList<>(List.of(
+                "train",
+                "--model",
+                model.toString(),
+                "--epochs",
+                "" + EPOCHS,
+                "--batch-size",
+                "4",
+                "--learning-rate",
+                "2e-3",
+                "--max-seq-len",
+                "32",
+                "--max-train-examples",
+                "" + EXAMPLES,
+                "--data-dir",
+                data.toString(),
+                "--checkpoint-every",
+                "" + EVERY,
+                "--output",
+                output.toString()));
     }
 
     /** The run every interrupted one must end as, into {@code tmp/reference}: made once. */
     static synchronized Cli.Run uninterrupted() {
-        if (uninterrupted == null) uninterrupted = Cli.run(recipe(tmp.resolve("reference")).toArray(String[]::new));
+        if (uninterrupted == null)
+            uninterrupted = Cli.run(recipe(tmp.resolve("reference")).toArray(String[]::new));
         return uninterrupted;
     }
 
@@ -115,7 +136,9 @@ class ResumeTest {
         assertTrue(child.waitFor(60, TimeUnit.SECONDS));
         assertEquals(137, child.exitValue(), "killed by SIGKILL, not finished: " + log(out));
         long killedAt = stepOf(latestCheckpoint(out));
-        assertTrue(killedAt >= EVERY && killedAt < STEPS, "killed mid-run, at checkpoint step " + killedAt + " (first " + first + ")");
+        assertTrue(
+                killedAt >= EVERY && killedAt < STEPS,
+                "killed mid-run, at checkpoint step " + killedAt + " (first " + first + ")");
 
         Cli.Run resumed = Cli.run("train", "--resume", out.toString());
         assertEquals(0, resumed.code(), resumed.err());
@@ -124,7 +147,8 @@ class ResumeTest {
         assertSameMetrics(reference, history(out));
         assertFalse(Files.exists(checkpointDir(out)));
         String runLog = Files.readString(out.resolve("train.log"));
-        int started = runLog.indexOf(" train, options: "), resumedAt = runLog.indexOf(" train --resume: the stopped run goes on as ");
+        int started = runLog.indexOf(" train, options: "),
+                resumedAt = runLog.indexOf(" train --resume: the stopped run goes on as ");
         assertTrue(started >= 0 && resumedAt > started, "both parts of the run in one log: " + runLog);
         assertTrue(runLog.substring(resumedAt).contains("epochs=" + EPOCHS), "with the run's own settings: " + runLog);
         System.out.println("SIGKILL at checkpoint step " + killedAt + " of " + STEPS + "; final epoch resumed "
@@ -141,8 +165,10 @@ class ResumeTest {
         assertTrue(err.contains("Resume with: bert-clf train --resume " + out), err);
         long stoppedAt = stepOf(latestCheckpoint(out));
         assertTrue(err.contains("stopped by SIGTERM at step " + stoppedAt + " of " + STEPS), err);
-        assertTrue(Files.readString(latestCheckpoint(out).resolve("state.json"))
-                .contains("\"graphRevision\": " + TrainingGraph.REVISION), "the checkpoint says which graph wrote it");
+        assertTrue(
+                Files.readString(latestCheckpoint(out).resolve("state.json"))
+                        .contains("\"graphRevision\": " + TrainingGraph.REVISION),
+                "the checkpoint says which graph wrote it");
         assertTrue(Files.isRegularFile(latestCheckpoint(out).resolve("model.ckpt.index")));
 
         String stoppedLog = Files.readString(tmp.resolve("terminated.train.log"));
@@ -150,7 +176,9 @@ class ResumeTest {
         Cli.Run fresh = Cli.run(recipe(out).toArray(String[]::new));
         assertEquals(1, fresh.code());
         assertTrue(fresh.err().contains("unfinished run") && fresh.err().contains("--resume " + out), fresh.err());
-        assertEquals(stoppedLog, Files.readString(tmp.resolve("terminated.train.log")),
+        assertEquals(
+                stoppedLog,
+                Files.readString(tmp.resolve("terminated.train.log")),
                 "the refused run writes nothing into the stopped run's log");
         Cli.Run conflicting = Cli.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
         assertEquals(2, conflicting.code());
@@ -165,7 +193,8 @@ class ResumeTest {
         Path file = Files.writeString(tmp.resolve("other.csv"), "text,label\ngood,pos\nbad,neg\n");
         Cli.Run toFile = Cli.run("train", "--resume", out.toString(), "--train-file", file.toString());
         assertEquals(2, toFile.code(), toFile.err());
-        assertTrue(toFile.err().contains("--train-file " + file + " conflicts with the stopped run's data folder"),
+        assertTrue(
+                toFile.err().contains("--train-file " + file + " conflicts with the stopped run's data folder"),
                 toFile.err());
         Cli.Run column = Cli.run("train", "--resume", out.toString(), "--text-column", "body");
         assertEquals(2, column.code(), column.err());
@@ -185,7 +214,9 @@ class ResumeTest {
         }
         Cli.Run edited = Cli.run("train", "--resume", out.toString(), "--data-dir", moved.toString());
         assertEquals(1, edited.code(), edited.err());
-        assertTrue(edited.err().contains("the data changed since the checkpoint") && edited.err().contains("other texts"),
+        assertTrue(
+                edited.err().contains("the data changed since the checkpoint")
+                        && edited.err().contains("other texts"),
                 edited.err());
         assertTrue(Files.isDirectory(latestCheckpoint(out)), "the stopped run's checkpoint is kept");
     }
@@ -207,7 +238,11 @@ class ResumeTest {
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("the loss became") && r.err().contains("try a lower --learning-rate"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
-        String line = r.err().lines().filter(l -> l.contains("the loss became")).findFirst().orElseThrow();
+        String line = r.err()
+                .lines()
+                .filter(l -> l.contains("the loss became"))
+                .findFirst()
+                .orElseThrow();
         long divergedAt = Long.parseLong(line.replaceAll(".* at step (\\d+) .*", "$1"));
         assertTrue(divergedAt >= 3, line);
         Path kept = latestCheckpoint(out);
@@ -217,7 +252,10 @@ class ResumeTest {
 
     static String metrics(JsonArray history) {
         var last = history.get(history.size() - 1).getAsJsonObject();
-        return List.of("loss", "accuracy", "valLoss", "valAccuracy").stream().map(k -> k + " " + last.get(k)).toList().toString();
+        return List.of("loss", "accuracy", "valLoss", "valAccuracy").stream()
+                .map(k -> k + " " + last.get(k))
+                .toList()
+                .toString();
     }
 
     /** Identical, not merely close: same data order, same dropout masks, same arithmetic. */
@@ -234,16 +272,23 @@ class ResumeTest {
 
     /** Starts {@code train} in a child JVM with this suite's classpath, natives and home; output to files. */
     static Process start(Path out) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-cp",
+                System.getProperty("java.class.path"),
                 "-Dbert.clf.home=" + System.getProperty("bert.clf.home"),
                 "-DTENSORFLOW_LIBRARY_PATH=" + System.getProperty("TENSORFLOW_LIBRARY_PATH")));
-        if (System.getProperty("DJL_CACHE_DIR") != null) cmd.add("-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"));
+        if (System.getProperty("DJL_CACHE_DIR") != null)
+            cmd.add("-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"));
         cmd.add(Main.class.getName());
         cmd.addAll(recipe(out));
         Files.createDirectories(tmp.resolve("logs"));
-        return new ProcessBuilder(cmd).redirectOutput(tmp.resolve("logs/" + out.getFileName() + ".out").toFile())
-                .redirectError(tmp.resolve("logs/" + out.getFileName() + ".err").toFile()).start();
+        return new ProcessBuilder(cmd)
+                .redirectOutput(
+                        tmp.resolve("logs/" + out.getFileName() + ".out").toFile())
+                .redirectError(tmp.resolve("logs/" + out.getFileName() + ".err").toFile())
+                .start();
     }
 
     static String log(Path out) throws IOException {
@@ -269,7 +314,10 @@ class ResumeTest {
 
     static Path latestCheckpoint(Path out) throws IOException {
         try (Stream<Path> s = Files.list(checkpointDir(out))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("step-")).sorted().reduce((a, b) -> b).orElse(null);
+            return s.filter(p -> p.getFileName().toString().startsWith("step-"))
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElse(null);
         }
     }
 
@@ -278,7 +326,7 @@ class ResumeTest {
     }
 
     static JsonArray history(Path out) throws IOException {
-        return JsonParser.parseString(Files.readString(out.resolve("history.json"))).getAsJsonArray();
+        return JsonParser.parseString(Files.readString(out.resolve("history.json")))
+                .getAsJsonArray();
     }
-
 }

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code serve} as a user runs it: its own JVM, a free port from the log, stopped by SIGTERM. */
 class ServeCommandTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path model;
 
     @BeforeAll
@@ -39,9 +41,13 @@ class ServeCommandTest {
 
     @Test
     void servesOnTheLoggedPortAndStopsCleanlyOnSigterm() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path")));
-        if (System.getProperty("bert.clf.home") != null) cmd.add("-Dbert.clf.home=" + System.getProperty("bert.clf.home"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path")));
+        if (System.getProperty("bert.clf.home") != null)
+            cmd.add("-Dbert.clf.home=" + System.getProperty("bert.clf.home"));
         cmd.addAll(List.of(Main.class.getName(), "serve", "--model-dir", model.toString(), "--port", "0"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
@@ -49,7 +55,8 @@ class ServeCommandTest {
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         StringBuffer log = new StringBuffer();
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     log.append(line).append('\n');
                     lines.add(line);
@@ -71,15 +78,20 @@ class ServeCommandTest {
             assertTrue(uri.getPort() > 0 && uri.getPort() != 8080, "port 0 picks a free port: " + uri);
 
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(uri.resolve("/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(uri.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), health.body());
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri.resolve("/predict"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"texts\": [\"great film\", \"awful film\"]}")).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(uri.resolve("/predict"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"texts\": [\"great film\", \"awful film\"]}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
-            JsonObject first = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("predictions")
-                    .get(0).getAsJsonObject();
+            JsonObject first = JsonParser.parseString(r.body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("predictions")
+                    .get(0)
+                    .getAsJsonObject();
             assertEquals("great film", first.get("text").getAsString());
 
             p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
@@ -106,8 +118,12 @@ class ServeCommandTest {
             {"--max-connections", "0", "--max-connections must be 1 to 4096, got 0"},
             {"--request-timeout-s", "0", "--request-timeout-s must be 1 to 3600, got 0"},
             {"--tls-password-file", nothing, "--tls-password-file needs --tls-keystore"},
-            {"--tls-keystore", nothing, "--tls-keystore needs its password: --tls-password-file FILE or the "
-                    + "environment variable BERT_CLF_TLS_PASSWORD"},
+            {
+                "--tls-keystore",
+                nothing,
+                "--tls-keystore needs its password: --tls-password-file FILE or the "
+                        + "environment variable BERT_CLF_TLS_PASSWORD"
+            },
         };
         for (String[] c : cases) {
             Cli.Run r = Cli.run("serve", "--model-dir", nothing, c[0], c[1]);
@@ -119,8 +135,8 @@ class ServeCommandTest {
     @Test
     void anEmptyKeyFileIsFoundBeforeTheModelLoads() throws java.io.IOException {
         Path empty = java.nio.file.Files.writeString(tmp.resolve("empty-key"), "\n");
-        Cli.Run r = Cli.run("serve", "--model-dir", tmp.resolve("nothing").toString(),
-                "--api-key-file", empty.toString());
+        Cli.Run r =
+                Cli.run("serve", "--model-dir", tmp.resolve("nothing").toString(), "--api-key-file", empty.toString());
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().startsWith("error: --api-key-file " + empty + ": the file is empty"), r.err());
     }
@@ -132,8 +148,8 @@ class ServeCommandTest {
         assertTrue(missing.err().contains("run 'bert-clf train' first"), missing.err());
         assertEquals(2, Cli.run("serve", "--port", "many").code());
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Cli.Run busy = Cli.run("serve", "--model-dir", model.toString(),
-                    "--port", String.valueOf(taken.getLocalPort()));
+            Cli.Run busy =
+                    Cli.run("serve", "--model-dir", model.toString(), "--port", String.valueOf(taken.getLocalPort()));
             assertEquals(1, busy.code());
             assertTrue(busy.err().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), busy.err());
         }

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What reaches the terminal when names are hostile and files fail: one readable line, nothing that acts on it. */
 class TerminalOutputTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static TemporaryHome home;
     static LoopbackServer server;
 
@@ -48,14 +50,25 @@ class TerminalOutputTest {
     @Test
     void aCraftedEntryNameCannotRewriteTheErrorLine() throws IOException {
         String name = "../\u001b[2K\r\u001b[32mDataset ready in /data/aclImdb\u001b[0m\u0007\u202e";
-        server.serve("/evil.tar.gz", TestArchives.tarGz(t -> TestArchives.addFile(t, name, new byte[1])),
+        server.serve(
+                "/evil.tar.gz",
+                TestArchives.tarGz(t -> TestArchives.addFile(t, name, new byte[1])),
                 LoopbackServer.Fault.NONE);
         for (String verbose : new String[] {"-q", "-v"}) {
-            Cli.Run r = Cli.run("download", verbose, "--url", server.uri("/evil.tar.gz").toString(),
-                    "--data-dir", tmp.resolve("data").toString());
+            Cli.Run r = Cli.run(
+                    "download",
+                    verbose,
+                    "--url",
+                    server.uri("/evil.tar.gz").toString(),
+                    "--data-dir",
+                    tmp.resolve("data").toString());
             assertEquals(1, r.code(), r.err());
             PredictInputTest.assertNoRawControls(r.out() + r.err().replace("\t", ""));
-            String error = r.err().lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow();
+            String error = r.err()
+                    .lines()
+                    .filter(l -> l.startsWith("error: "))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(error.contains("\\e[2K\\r\\e[32mDataset ready in /data/aclImdb\\e[0m\\x07\\u202e"), error);
             assertFalse(r.out().contains("Dataset ready"), r.out());
         }
@@ -65,8 +78,7 @@ class TerminalOutputTest {
     @Test
     void aDataDirThatIsAFileNamesTheFileAndTheCause() throws IOException {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");
-        Cli.Run r = Cli.run("download", "--url", server.uri("/none.tar.gz").toString(),
-                "--data-dir", file.toString());
+        Cli.Run r = Cli.run("download", "--url", server.uri("/none.tar.gz").toString(), "--data-dir", file.toString());
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("error: Cannot create " + file + ": file already exists. "), r.err());
     }
@@ -74,13 +86,18 @@ class TerminalOutputTest {
     @Test
     void errorLinesNameTheFileAndTheCauseAndNeverABareNameOrNull() {
         assertEquals("/m/x: permission denied", ErrorHandler.message(new AccessDeniedException("/m/x")));
-        assertEquals("Cannot write /m/x: permission denied. Check permissions.", ErrorHandler.message(
-                new DataException("Cannot write /m/x: /m/x. Check permissions.", new AccessDeniedException("/m/x"))));
-        assertEquals("cannot save /m: /m/x: no such file or folder", ErrorHandler.message(
-                new UncheckedIOException("cannot save /m", new NoSuchFileException("/m/x"))));
-        assertEquals("/m/x: not a folder",
+        assertEquals(
+                "Cannot write /m/x: permission denied. Check permissions.",
+                ErrorHandler.message(new DataException(
+                        "Cannot write /m/x: /m/x. Check permissions.", new AccessDeniedException("/m/x"))));
+        assertEquals(
+                "cannot save /m: /m/x: no such file or folder",
+                ErrorHandler.message(new UncheckedIOException("cannot save /m", new NoSuchFileException("/m/x"))));
+        assertEquals(
+                "/m/x: not a folder",
                 ErrorHandler.message(new UncheckedIOException(new NotDirectoryException("/m/x"))));
-        assertEquals("/m/x -> /m/y: Read-only file system",
+        assertEquals(
+                "/m/x -> /m/y: Read-only file system",
                 ErrorHandler.message(new FileSystemException("/m/x", "/m/y", "Read-only file system")));
         assertEquals("eof error", ErrorHandler.message(new java.io.EOFException()));
         String npe = ErrorHandler.message(new NullPointerException());

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * differently, and no output or checkpoint folder may appear.
  */
 class TrainOptionsTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path model;
 
     @BeforeAll
@@ -33,22 +35,35 @@ class TrainOptionsTest {
 
     static void assertUsageError(String expected, String... options) {
         Path out = tmp.resolve("out");
-        List<String> args = new ArrayList<>(List.of("train", "--model", model.toString(), "--data-dir",
-                tmp.resolve("no-data").toString(), "--url", "http://127.0.0.1:1/unreachable.tar.gz", "--output", out.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "train",
+                "--model",
+                model.toString(),
+                "--data-dir",
+                tmp.resolve("no-data").toString(),
+                "--url",
+                "http://127.0.0.1:1/unreachable.tar.gz",
+                "--output",
+                out.toString()));
         args.addAll(List.of(options));
         Cli.Run r = Cli.run(args.toArray(String[]::new));
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(expected), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
-        assertFalse(Files.exists(out) || Files.exists(tmp.resolve("out" + TrainingCheckpoints.SUFFIX)), "nothing written");
+        assertFalse(
+                Files.exists(out) || Files.exists(tmp.resolve("out" + TrainingCheckpoints.SUFFIX)), "nothing written");
         assertFalse(Files.exists(tmp.resolve("no-data")), "no data work started");
     }
 
     @Test
-    void zeroEpochs() { assertUsageError("--epochs must be at least 1, got 0", "--epochs", "0"); }
+    void zeroEpochs() {
+        assertUsageError("--epochs must be at least 1, got 0", "--epochs", "0");
+    }
 
     @Test
-    void negativeBatchSize() { assertUsageError("--batch-size must be at least 1, got -1", "--batch-size", "-1"); }
+    void negativeBatchSize() {
+        assertUsageError("--batch-size must be at least 1, got -1", "--batch-size", "-1");
+    }
 
     @Test
     void maxSeqLenBeyondTheModelsPositions() {
@@ -57,7 +72,8 @@ class TrainOptionsTest {
 
     @Test
     void learningRateThatIsNotANumber() {
-        assertUsageError("Invalid value for option '--learning-rate': 'fast' is not a double", "--learning-rate", "fast");
+        assertUsageError(
+                "Invalid value for option '--learning-rate': 'fast' is not a double", "--learning-rate", "fast");
         assertUsageError("--learning-rate must be a positive number, got NaN", "--learning-rate", "NaN");
         assertUsageError("--learning-rate must be a positive number, got -0.001", "--learning-rate", "-1e-3");
     }
@@ -71,8 +87,10 @@ class TrainOptionsTest {
     /** Other commands' impossible values are usage errors too, found before any model or data is loaded. */
     @Test
     void otherCommandsBoundsAreUsageErrors() {
-        for (String[] args : List.of(new String[] {"evaluate", "--max-examples", "-5"},
-                new String[] {"evaluate", "--batch-size", "0"}, new String[] {"bench", "--batch-size", "0"},
+        for (String[] args : List.of(
+                new String[] {"evaluate", "--max-examples", "-5"},
+                new String[] {"evaluate", "--batch-size", "0"},
+                new String[] {"bench", "--batch-size", "0"},
                 new String[] {"bench", "--precision", "fp8"})) {
             Cli.Run r = Cli.run(args);
             assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
@@ -83,8 +101,17 @@ class TrainOptionsTest {
     /** A stray % in a description makes picocli warn on every --help (it formats them). */
     @Test
     void everyCommandsHelpIsClean() {
-        for (String c : List.of("download", "train", "evaluate", "predict", "serve", "preprocess", "embed", "bench",
-                "models", "completion")) {
+        for (String c : List.of(
+                "download",
+                "train",
+                "evaluate",
+                "predict",
+                "serve",
+                "preprocess",
+                "embed",
+                "bench",
+                "models",
+                "completion")) {
             Cli.Run r = Cli.run(c, "--help");
             assertEquals(0, r.code(), c);
             assertEquals("", r.err(), c + " --help");

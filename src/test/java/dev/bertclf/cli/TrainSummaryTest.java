@@ -19,7 +19,8 @@ class TrainSummaryTest {
                 new EpochMetrics(2, 0.4, 0.8, 0.4, 0.86, 60, 12),
                 new EpochMetrics(3, 0.3, 0.9, 0.45, 0.85, 75, 14));
         String s = TrainSummary.format("small_bert/L-2_H-128_A-2", history, DIR, DIR.resolve("train.log"), 2);
-        assertEquals("""
+        assertEquals(
+                """
 
                 Trained small_bert/L-2_H-128_A-2: 3 epochs in 3m15s, 12.0 examples/s
                   best epoch  2: val_binary_accuracy 0.8600, val_loss 0.4000
@@ -28,21 +29,24 @@ class TrainSummaryTest {
                   curves      /runs/imdb_bert/training_curves.png
                   log         /runs/imdb_bert/train.log
                 Next: bert-clf evaluate, or bert-clf predict "this is such an amazing movie!"
-                """, s);
+                """,
+                s);
     }
 
     @Test
     void equalAccuracyIsDecidedByTheLowerLoss() {
-        List<EpochMetrics> history = List.of(new EpochMetrics(1, 0.6, 0.7, 0.3, 1.0, 5, 10),
-                new EpochMetrics(2, 0.6, 0.7, 0.1, 1.0, 5, 10), new EpochMetrics(3, 0.6, 0.7, 0.2, 1.0, 5, 10));
+        List<EpochMetrics> history = List.of(
+                new EpochMetrics(1, 0.6, 0.7, 0.3, 1.0, 5, 10),
+                new EpochMetrics(2, 0.6, 0.7, 0.1, 1.0, 5, 10),
+                new EpochMetrics(3, 0.6, 0.7, 0.2, 1.0, 5, 10));
         String s = TrainSummary.format("m", history, DIR, DIR.resolve("train.log"), 2);
         assertTrue(s.contains("best epoch  2: "), s);
     }
 
     @Test
     void lastEpochIsNotRepeatedWhenItIsTheBest() {
-        String s = TrainSummary.format("m", List.of(new EpochMetrics(1, 0.6, 0.7, 0.5, 0.8, 5, 10)), DIR,
-                DIR.resolve("train.log"), 2);
+        String s = TrainSummary.format(
+                "m", List.of(new EpochMetrics(1, 0.6, 0.7, 0.5, 0.8, 5, 10)), DIR, DIR.resolve("train.log"), 2);
         assertFalse(s.contains("last epoch") || s.contains("epochs"), s);
     }
 }

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DatasetFolderTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     private LoopbackServer server;
     private URI url;
 
@@ -66,7 +68,8 @@ class DatasetFolderTest {
         classes(d.resolve("train"));
         assertEquals(d.resolve("train"), DatasetFolder.resolve(d, url, "train"));
         DataException e = assertThrows(DataException.class, () -> DatasetFolder.resolve(d, url, "test"));
-        assertTrue(e.getMessage().contains("has no test/ folder") && e.getMessage().contains("<class>/*.txt"),
+        assertTrue(
+                e.getMessage().contains("has no test/ folder") && e.getMessage().contains("<class>/*.txt"),
                 e.getMessage());
     }
 
@@ -105,6 +108,8 @@ class DatasetFolderTest {
         Path d = tmp.resolve("three");
         classes(d.resolve("train"));
         file(d.resolve("train/meh/1.txt"), "so so");
-        assertEquals(List.of("bad", "good", "meh"), new DataSource(d, url, null).load("train").classNames());
+        assertEquals(
+                List.of("bad", "good", "meh"),
+                new DataSource(d, url, null).load("train").classNames());
     }
 }

@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bertclf.io.ArchiveExtractor.Limits;
 import dev.bertclf.io.ArchiveExtractor;
-import dev.bertclf.io.Downloader.Expected;
+import dev.bertclf.io.ArchiveExtractor.Limits;
 import dev.bertclf.io.Downloader;
+import dev.bertclf.io.Downloader.Expected;
 import dev.bertclf.runtime.DataException;
-import dev.bertclf.testutil.LoopbackServer.Fault;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.TestArchives;
 import java.io.IOException;
@@ -31,7 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImdbDatasetTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     private LoopbackServer server;
     private byte[] archive;
     private URI url;
@@ -48,11 +49,17 @@ class ImdbDatasetTest {
         server.close();
     }
 
-    private Path dataDir() { return tmp.resolve("data"); }
+    private Path dataDir() {
+        return tmp.resolve("data");
+    }
 
     private ImdbDataset dataset(Expected officialExpected) {
-        return new ImdbDataset(new Downloader(Duration.ofSeconds(5), Duration.ofSeconds(5)), new ArchiveExtractor(),
-                Limits.DEFAULT, url, officialExpected);
+        return new ImdbDataset(
+                new Downloader(Duration.ofSeconds(5), Duration.ofSeconds(5)),
+                new ArchiveExtractor(),
+                Limits.DEFAULT,
+                url,
+                officialExpected);
     }
 
     private Expected correct() throws IOException {
@@ -71,10 +78,13 @@ class ImdbDatasetTest {
         Path root = dataset(correct()).ensure(dataDir(), url);
 
         assertEquals(dataDir().resolve("aclImdb"), root);
-        assertEquals("train bad movie 0", Files.readString(root.resolve("train/neg/0_2.txt")).strip());
+        assertEquals(
+                "train bad movie 0",
+                Files.readString(root.resolve("train/neg/0_2.txt")).strip());
         assertTrue(Files.isRegularFile(root.resolve("test/pos/3_9.txt")));
         assertFalse(Files.exists(root.resolve("train/unsup")));
-        assertEquals(List.of(".download.lock", "aclImdb", "aclImdb_v1.tar.gz", "aclImdb_v1.tar.gz.source.json"),
+        assertEquals(
+                List.of(".download.lock", "aclImdb", "aclImdb_v1.tar.gz", "aclImdb_v1.tar.gz.source.json"),
                 dataDirListing(),
                 "no staging or partial files left");
 
@@ -112,7 +122,8 @@ class ImdbDatasetTest {
     void checksumMismatchExtractsNothing() throws IOException {
         server.serve("/aclImdb_v1.tar.gz", archive, LoopbackServer.Fault.NONE);
         Expected wrongHash = new Expected(archive.length, "ab".repeat(32));
-        DataException e = assertThrows(DataException.class, () -> dataset(wrongHash).ensure(dataDir(), url));
+        DataException e =
+                assertThrows(DataException.class, () -> dataset(wrongHash).ensure(dataDir(), url));
         assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
         assertEquals(List.of(".download.lock"), dataDirListing());
     }
@@ -128,7 +139,8 @@ class ImdbDatasetTest {
     @Test
     void corruptArchiveLeavesNoFolder() throws IOException {
         server.serve("/aclImdb_v1.tar.gz", "<html>moved</html>".getBytes(), LoopbackServer.Fault.NONE);
-        DataException e = assertThrows(DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
+        DataException e = assertThrows(
+                DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
         assertTrue(e.getMessage().startsWith("Archive is corrupt"), e.getMessage());
         assertEquals(List.of(".download.lock"), dataDirListing(), "the unusable archive is deleted");
     }
@@ -136,7 +148,8 @@ class ImdbDatasetTest {
     @Test
     void archiveWithoutAclImdbFolderIsRejected() throws IOException {
         server.serve("/aclImdb_v1.tar.gz", TestArchives.tarGz(Map.of("other/x.txt", "x")), LoopbackServer.Fault.NONE);
-        DataException e = assertThrows(DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
+        DataException e = assertThrows(
+                DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
         assertTrue(e.getMessage().contains("does not contain aclImdb/train"), e.getMessage());
         assertEquals(List.of(".download.lock"), dataDirListing(), "the unusable archive is deleted");
     }
@@ -144,9 +157,12 @@ class ImdbDatasetTest {
     /** An archive refused as unsafe is deleted: the next run downloads again, from whatever URL it is given. */
     @Test
     void anArchiveRefusedAsUnsafeIsNotAlreadyDownloadedNextTime() throws IOException {
-        server.serve("/aclImdb_v1.tar.gz", TestArchives.tarGz(t -> TestArchives.addFile(t, "../evil", new byte[1])),
+        server.serve(
+                "/aclImdb_v1.tar.gz",
+                TestArchives.tarGz(t -> TestArchives.addFile(t, "../evil", new byte[1])),
                 LoopbackServer.Fault.NONE);
-        DataException e = assertThrows(DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
+        DataException e = assertThrows(
+                DataException.class, () -> dataset(Expected.UNKNOWN).ensure(dataDir(), url));
         assertTrue(e.getMessage().contains("Refusing to extract"), e.getMessage());
         assertEquals(List.of(".download.lock"), dataDirListing());
 
@@ -160,9 +176,11 @@ class ImdbDatasetTest {
     void secondConcurrentDownloadFailsClearly() throws IOException {
         server.serve("/aclImdb_v1.tar.gz", archive, LoopbackServer.Fault.NONE);
         Files.createDirectories(dataDir());
-        try (FileChannel ch = FileChannel.open(dataDir().resolve(".download.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock held = ch.lock()) {
-            DataException e = assertThrows(DataException.class, () -> dataset(correct()).ensure(dataDir(), url));
+        try (FileChannel ch = FileChannel.open(
+                        dataDir().resolve(".download.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = ch.lock()) {
+            DataException e =
+                    assertThrows(DataException.class, () -> dataset(correct()).ensure(dataDir(), url));
             assertTrue(e.getMessage().contains("Another download is running into " + dataDir()), e.getMessage());
         }
         assertTrue(server.ranges.isEmpty(), "nothing was downloaded while locked");
@@ -171,8 +189,8 @@ class ImdbDatasetTest {
 
     @Test
     void officialConstantsAreThePublishedOnes() {
-        assertEquals("https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
-                ImdbDataset.DEFAULT_URL.toString());
+        assertEquals(
+                "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz", ImdbDataset.DEFAULT_URL.toString());
         assertEquals(84_125_825L, ImdbDataset.DEFAULT_EXPECTED.size());
     }
 }

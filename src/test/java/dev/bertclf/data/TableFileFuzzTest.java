@@ -23,17 +23,65 @@ import net.jqwik.api.constraints.Size;
  */
 class TableFileFuzzTest {
     private static final String[] FRAGMENTS = {
-        "text", "label", "a review", "pos", "neg", "0", "1", ",", ",", "\t", "\t", "\"", "\"\"", "\n", "\n", "\r",
-        "\r\n", " ", "{", "}", "[", "]", ":", "\"text\"", "\"label\"", "\"text\": \"x\"", "\"label\": ",
-        "1e2147483647", "1e1500000000", "-0.0", "1.5E-300", "9".repeat(120), "true", "null", "NaN", "\\u0000",
-        "\\", "\\\"", "\u0000", "\u0001", "\u001F", "\u007F", "\u0085", "\u2028", "\uFEFF", "\uD800", "\uDC00",
-        "\uD83D\uDC4D", "caf\u00E9", "\u4E2D", "x".repeat(1000), "{\"text\": \"t\", \"label\": 2}\n"};
+        "text",
+        "label",
+        "a review",
+        "pos",
+        "neg",
+        "0",
+        "1",
+        ",",
+        ",",
+        "\t",
+        "\t",
+        "\"",
+        "\"\"",
+        "\n",
+        "\n",
+        "\r",
+        "\r\n",
+        " ",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        "\"text\"",
+        "\"label\"",
+        "\"text\": \"x\"",
+        "\"label\": ",
+        "1e2147483647",
+        "1e1500000000",
+        "-0.0",
+        "1.5E-300",
+        "9".repeat(120),
+        "true",
+        "null",
+        "NaN",
+        "\\u0000",
+        "\\",
+        "\\\"",
+        "\u0000",
+        "\u0001",
+        "\u001F",
+        "\u007F",
+        "\u0085",
+        "\u2028",
+        "\uFEFF",
+        "\uD800",
+        "\uDC00",
+        "\uD83D\uDC4D",
+        "caf\u00E9",
+        "\u4E2D",
+        "x".repeat(1000),
+        "{\"text\": \"t\", \"label\": 2}\n"
+    };
 
     @Provide
     Arbitrary<String> contents() {
         Arbitrary<String> body = Arbitraries.of(FRAGMENTS).list().ofMaxSize(60).map(l -> String.join("", l));
-        Arbitrary<String> header = Arbitraries.of("", "text,label\n", "label,text\n", "text\tlabel\n",
-                "text,label,text\n", "\uFEFFtext,label\r\n");
+        Arbitrary<String> header = Arbitraries.of(
+                "", "text,label\n", "label,text\n", "text\tlabel\n", "text,label,text\n", "\uFEFFtext,label\r\n");
         return Arbitraries.oneOf(body, header.flatMap(h -> body.map(b -> h + b)));
     }
 
@@ -62,7 +110,9 @@ class TableFileFuzzTest {
                 try {
                     LabeledTexts t = new TableFile(file, format, TableFile.TEXT_COLUMN, TableFile.LABEL_COLUMN).read();
                     assertFalse(t.examples().isEmpty());
-                    t.examples().forEach(e -> assertTrue(e.label() >= 0 && e.label() < t.classNames().size()));
+                    t.examples()
+                            .forEach(e -> assertTrue(
+                                    e.label() >= 0 && e.label() < t.classNames().size()));
                 } catch (DataException e) {
                     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
                 }

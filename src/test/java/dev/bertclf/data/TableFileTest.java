@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class TableFileTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private Path write(String name, String content) throws IOException {
         Path p = tmp.resolve(name);
@@ -39,8 +40,10 @@ class TableFileTest {
 
     private String error(String name, String content) throws IOException {
         Path p = write(name, content);
-        return assertThrows(DataException.class, () -> new DataSource(null, null,
-                new TableFile(p, null, TableFile.TEXT_COLUMN, TableFile.LABEL_COLUMN)).load("train")).getMessage();
+        return assertThrows(DataException.class, () -> new DataSource(
+                                null, null, new TableFile(p, null, TableFile.TEXT_COLUMN, TableFile.LABEL_COLUMN))
+                        .load("train"))
+                .getMessage();
     }
 
     /** Reading {@code content} as file {@code name} fails with a message that contains {@code expected}. */
@@ -83,12 +86,16 @@ class TableFileTest {
 
     @Test
     void jsonLinesLabelsMayBeNumbersOrStrings() throws IOException {
-        LabeledTexts numbers = read(write("n.jsonl",
-                "{\"text\": \"good\", \"label\": 1}\n\n{\"text\": \"bad\", \"label\": 0.0, \"x\": [1]}\n{\"text\":\"ok\",\"label\":1.0}\n"));
+        LabeledTexts numbers = read(
+                write(
+                        "n.jsonl",
+                        "{\"text\": \"good\", \"label\": 1}\n\n{\"text\": \"bad\", \"label\": 0.0, \"x\": [1]}\n{\"text\":\"ok\",\"label\":1.0}\n"));
         assertEquals(List.of("0", "1"), numbers.classNames());
         assertEquals(List.of(1, 0, 1), labels(numbers));
-        LabeledTexts strings = read(write("s.ndjson", "\uFEFF{\"text\": \"caf\\u00e9\\nbar\", \"label\": \"pos\"}\r\n"
-                + "{\"text\": \"bad\", \"label\": \"neg\"}"));
+        LabeledTexts strings = read(write(
+                "s.ndjson",
+                "\uFEFF{\"text\": \"caf\\u00e9\\nbar\", \"label\": \"pos\"}\r\n"
+                        + "{\"text\": \"bad\", \"label\": \"neg\"}"));
         assertEquals(List.of("neg", "pos"), strings.classNames());
         assertEquals(List.of("café\nbar", "bad"), texts(strings));
     }
@@ -96,21 +103,23 @@ class TableFileTest {
     @Test
     void formatComesFromTheExtensionOrIsGiven() throws IOException {
         Path txt = write("data.txt", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", \"label\": \"y\"}\n");
-        DataException e = assertThrows(DataException.class,
-                () -> new TableFile(txt, null, "text", "label").read());
+        DataException e = assertThrows(DataException.class, () -> new TableFile(txt, null, "text", "label").read());
         assertTrue(e.getMessage().contains("--format csv|tsv|jsonl"), e.getMessage());
-        assertEquals(2, new TableFile(txt, TableFormat.JSONL, "text", "label").read().size());
+        assertEquals(
+                2, new TableFile(txt, TableFormat.JSONL, "text", "label").read().size());
         Path csvNamedTsv = write("really.tsv", "text,label\na,x\n");
         assertEquals(List.of("a"), texts(new TableFile(csvNamedTsv, TableFormat.CSV, "text", "label").read()));
     }
 
     @Test
     void missingColumnListsThePresentOnes() throws IOException {
-        assertError("m.csv", "review,sentiment\na,pos\n",
-                "m.csv:1: no column 'text'; the columns are: review, sentiment");
-        assertError("m.tsv", "text\tsentiment\na\tpos\n",
-                "m.tsv:1: no column 'label'; the columns are: text, sentiment");
-        assertError("m.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"review\": \"b\", \"label\": \"y\"}\n",
+        assertError(
+                "m.csv", "review,sentiment\na,pos\n", "m.csv:1: no column 'text'; the columns are: review, sentiment");
+        assertError(
+                "m.tsv", "text\tsentiment\na\tpos\n", "m.tsv:1: no column 'label'; the columns are: text, sentiment");
+        assertError(
+                "m.jsonl",
+                "{\"text\": \"a\", \"label\": \"x\"}\n{\"review\": \"b\", \"label\": \"y\"}\n",
                 "m.jsonl:2: no key 'text'; the keys are: review, label");
         assertError("empty.csv", "\n\n", "empty.csv:1: empty file");
     }
@@ -118,27 +127,37 @@ class TableFileTest {
     @Test
     void malformedLinesAreNamed() throws IOException {
         assertError("f.csv", "text,label\na,pos\nb,c,neg\n", "f.csv:3: malformed line: 3 fields, the header has 2");
-        assertError("q.csv", "text,label\n\"multi\nline\",pos\n\"never closed,neg\nx,pos\n",
+        assertError(
+                "q.csv",
+                "text,label\n\"multi\nline\",pos\n\"never closed,neg\nx,pos\n",
                 "q.csv:4: malformed line: a quoted field is never closed");
-        assertError("s.csv", "text,label\nsay \"hi\",pos\n",
-                "s.csv:2: malformed line: a quote inside an unquoted field");
+        assertError(
+                "s.csv", "text,label\nsay \"hi\",pos\n", "s.csv:2: malformed line: a quote inside an unquoted field");
         assertError("a.csv", "text,label\n\"x\"y,pos\n", "a.csv:2: malformed line: text after a closing quote");
         assertError("t.tsv", "text\tlabel\na\n", "t.tsv:2: malformed line: 1 field, the header has 2");
-        assertError("j.jsonl", "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", label: \"y\"}\n",
+        assertError(
+                "j.jsonl",
+                "{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"b\", label: \"y\"}\n",
                 "j.jsonl:2: malformed line: not one JSON object");
         assertError("k.jsonl", "[\"a\", \"x\"]\n", "k.jsonl:1: malformed line: expected a JSON object");
-        assertError("two.jsonl", "{\"text\": \"a\", \"label\": \"x\"} {\"text\": \"b\", \"label\": \"y\"}\n",
+        assertError(
+                "two.jsonl",
+                "{\"text\": \"a\", \"label\": \"x\"} {\"text\": \"b\", \"label\": \"y\"}\n",
                 "two.jsonl:1: malformed line");
         assertError("n.jsonl", "{\"text\": 5, \"label\": \"x\"}\n", "n.jsonl:1: 'text' must be a string");
-        assertError("o.jsonl", "{\"text\": \"a\", \"label\": {\"k\": 1}}\n",
+        assertError(
+                "o.jsonl",
+                "{\"text\": \"a\", \"label\": {\"k\": 1}}\n",
                 "o.jsonl:1: 'label' must be a string, a number or a boolean");
         assertError("l.csv", "text,label\na,pos\nb, \n", "l.csv:3: empty label");
     }
 
     @Test
     void emptyTextsAreSkippedButNotAllOfThem() throws IOException {
-        LabeledTexts t = read(write("e.jsonl", "{\"text\": \"\", \"label\": 1}\n{\"text\": \"a\", \"label\": 1}\n"
-                + "{\"text\": null, \"label\": 0}\n{\"text\": \"b\", \"label\": 0}\n"));
+        LabeledTexts t = read(write(
+                "e.jsonl",
+                "{\"text\": \"\", \"label\": 1}\n{\"text\": \"a\", \"label\": 1}\n"
+                        + "{\"text\": null, \"label\": 0}\n{\"text\": \"b\", \"label\": 0}\n"));
         assertEquals(List.of("a", "b"), texts(t));
         assertError("none.csv", "text,label\n,pos\n  ,neg\n", "none.csv has no rows with text");
     }
@@ -146,27 +165,41 @@ class TableFileTest {
     /** One class is refused; three are the sorted distinct labels, each text with its own class id. */
     @Test
     void oneClassIsRefusedAndThreeAreMultiClass() throws IOException {
-        assertError("one.csv", "text,label\na,pos\nb,pos\n",
+        assertError(
+                "one.csv",
+                "text,label\na,pos\nb,pos\n",
                 "one.csv has only one class [pos]; a classifier needs examples of at least two");
-        LabeledTexts three = read(write("three.jsonl", "{\"text\":\"a\",\"label\":\"b\"}\n"
-                + "{\"text\":\"b\",\"label\":\"a\"}\n{\"text\":\"c\",\"label\":\"c\"}\n")).requireClasses();
+        LabeledTexts three = read(write(
+                        "three.jsonl",
+                        "{\"text\":\"a\",\"label\":\"b\"}\n"
+                                + "{\"text\":\"b\",\"label\":\"a\"}\n{\"text\":\"c\",\"label\":\"c\"}\n"))
+                .requireClasses();
         assertEquals(List.of("a", "b", "c"), three.classNames());
-        assertEquals(List.of(1, 0, 2), three.examples().stream().map(LabeledText::label).toList());
+        assertEquals(
+                List.of(1, 0, 2),
+                three.examples().stream().map(LabeledText::label).toList());
     }
 
     /** Rows split exactly like files: the same seeded permutation of the list, the last 20% for validation. */
     @Test
     void rowsSplitLikeFiles() throws IOException {
         StringBuilder csv = new StringBuilder("text,label\n");
-        for (int i = 0; i < 10; i++) csv.append("t").append(i).append(',').append(i % 2).append('\n');
+        for (int i = 0; i < 10; i++)
+            csv.append("t").append(i).append(',').append(i % 2).append('\n');
         LabeledTexts rows = read(write("r.csv", csv.toString()));
         KerasSplit.Parts<LabeledText> s = rows.split(0.2, 42);
-        assertEquals(List.of("Found 10 rows belonging to 2 classes.", "Using 8 rows for training.",
-                "Using 2 rows for validation."), s.messages());
+        assertEquals(
+                List.of(
+                        "Found 10 rows belonging to 2 classes.",
+                        "Using 8 rows for training.",
+                        "Using 2 rows for validation."),
+                s.messages());
         List<Integer> permutation = KerasSplit.shuffled(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), 42);
-        assertEquals(permutation.subList(8, 10).stream().map(i -> "t" + i).toList(),
+        assertEquals(
+                permutation.subList(8, 10).stream().map(i -> "t" + i).toList(),
                 s.validation().stream().map(LabeledText::text).toList());
-        assertEquals(permutation.subList(0, 8).stream().map(i -> "t" + i).toList(),
+        assertEquals(
+                permutation.subList(0, 8).stream().map(i -> "t" + i).toList(),
                 s.training().stream().map(LabeledText::text).toList());
         assertTrue(!permutation.equals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)), "the seed does shuffle");
     }
@@ -175,15 +208,21 @@ class TableFileTest {
     @Test
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void hugeNumberLabelsAreRefusedWithTheirLine() throws IOException {
-        for (String n : List.of("1e2147483647", "1e1500000000", "1e-2147483647", "1e99999999999", "1e100",
-                "-1.5E-100")) {
-            assertError("h.jsonl", "{\"text\": \"a\", \"label\": 0}\n{\"text\": \"b\", \"label\": " + n + "}\n",
+        for (String n :
+                List.of("1e2147483647", "1e1500000000", "1e-2147483647", "1e99999999999", "1e100", "-1.5E-100")) {
+            assertError(
+                    "h.jsonl",
+                    "{\"text\": \"a\", \"label\": 0}\n{\"text\": \"b\", \"label\": " + n + "}\n",
                     "h.jsonl:2: 'label' is a number too large or too long to name a class");
         }
-        assertError("g.jsonl", "{\"text\": \"b\", \"label\": 1" + "0".repeat(200) + "}\n",
+        assertError(
+                "g.jsonl",
+                "{\"text\": \"b\", \"label\": 1" + "0".repeat(200) + "}\n",
                 "g.jsonl:1: malformed line: not one JSON object (malformed JSON at column 24)"); // Gson's own limit
-        LabeledTexts t = read(write("ok.jsonl", "{\"text\": \"a\", \"label\": 1e2}\n{\"text\": \"b\", \"label\": 0E9}\n"
-                + "{\"text\": \"c\", \"label\": 2.50}\n"));
+        LabeledTexts t = read(write(
+                "ok.jsonl",
+                "{\"text\": \"a\", \"label\": 1e2}\n{\"text\": \"b\", \"label\": 0E9}\n"
+                        + "{\"text\": \"c\", \"label\": 2.50}\n"));
         assertEquals(List.of("0", "100", "2.5"), t.classNames());
     }
 
@@ -199,7 +238,9 @@ class TableFileTest {
 
     @Test
     void labelsAndFieldsHaveABound() throws IOException {
-        assertError("long.csv", "text,label\na,\"" + "x".repeat(TableFile.MAX_LABEL_CHARS + 1) + "\"\n",
+        assertError(
+                "long.csv",
+                "text,label\na,\"" + "x".repeat(TableFile.MAX_LABEL_CHARS + 1) + "\"\n",
                 "long.csv:2: the label in column 'label' is longer than 1000 characters");
         String huge = "y".repeat(TableRow.MAX_FIELD_CHARS + 1);
         assertError("big.csv", "text,label\n\"" + huge + "\",pos\n", "big.csv:2: a field longer than");

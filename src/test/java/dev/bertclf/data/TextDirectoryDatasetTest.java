@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class TextDirectoryDatasetTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private Path file(String relative, String text) throws IOException {
         Path p = tmp.resolve(relative);
@@ -34,7 +35,8 @@ class TextDirectoryDatasetTest {
 
     /** The tree used to compute the Keras golden below (Keras' index_directory logic on os.walk, numpy 2.4.6). */
     private Path kerasGoldenTree() throws IOException {
-        for (String f : List.of("10_2.txt", "1_4.txt", "2_1.TXT", "a-b.txt", "note.md", "sub/0_1.txt", "sub-x/5_5.txt")) {
+        for (String f :
+                List.of("10_2.txt", "1_4.txt", "2_1.TXT", "a-b.txt", "note.md", "sub/0_1.txt", "sub-x/5_5.txt")) {
             file("d/neg/" + f, "neg" + f);
         }
         for (String f : List.of("3_7.txt", "0_9.txt", "11_8.txt", "B.txt", "a.txt")) file("d/pos/" + f, "pos" + f);
@@ -52,11 +54,24 @@ class TextDirectoryDatasetTest {
         Path d = kerasGoldenTree();
         TextDirectoryDataset ds = TextDirectoryDataset.scan(d);
         assertEquals(List.of("neg", "pos"), ds.classNames());
-        assertEquals(List.of("neg/10_2.txt", "neg/1_4.txt", "neg/2_1.TXT", "neg/a-b.txt", "neg/sub/0_1.txt",
-                "neg/sub-x/5_5.txt", "pos/0_9.txt", "pos/11_8.txt", "pos/3_7.txt", "pos/B.txt", "pos/a.txt"),
+        assertEquals(
+                List.of(
+                        "neg/10_2.txt",
+                        "neg/1_4.txt",
+                        "neg/2_1.TXT",
+                        "neg/a-b.txt",
+                        "neg/sub/0_1.txt",
+                        "neg/sub-x/5_5.txt",
+                        "pos/0_9.txt",
+                        "pos/11_8.txt",
+                        "pos/3_7.txt",
+                        "pos/B.txt",
+                        "pos/a.txt"),
                 names(d, ds.examples()));
         for (Example e : ds.examples()) {
-            assertEquals(ds.classNames().get(e.label()), d.relativize(e.file()).getName(0).toString());
+            assertEquals(
+                    ds.classNames().get(e.label()),
+                    d.relativize(e.file()).getName(0).toString());
         }
     }
 
@@ -64,14 +79,30 @@ class TextDirectoryDatasetTest {
     void splitMatchesKerasGolden() throws IOException {
         Path d = kerasGoldenTree();
         Split split = TextDirectoryDataset.scan(d).split(Subset.BOTH, 0.2, 42);
-        assertEquals(List.of("neg/sub-x/5_5.txt", "neg/10_2.txt", "pos/B.txt", "pos/a.txt", "neg/2_1.TXT",
-                "neg/1_4.txt", "pos/3_7.txt", "neg/sub/0_1.txt", "pos/11_8.txt"), names(d, split.training()));
+        assertEquals(
+                List.of(
+                        "neg/sub-x/5_5.txt",
+                        "neg/10_2.txt",
+                        "pos/B.txt",
+                        "pos/a.txt",
+                        "neg/2_1.TXT",
+                        "neg/1_4.txt",
+                        "pos/3_7.txt",
+                        "neg/sub/0_1.txt",
+                        "pos/11_8.txt"),
+                names(d, split.training()));
         assertEquals(List.of("neg/a-b.txt", "pos/0_9.txt"), names(d, split.validation()));
-        assertEquals(List.of(0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1),
+        assertEquals(
+                List.of(0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1),
                 Stream.concat(split.training().stream(), split.validation().stream())
-                        .map(Example::label).toList());
-        assertEquals(List.of("Found 11 files belonging to 2 classes.", "Using 9 files for training.",
-                "Using 2 files for validation."), split.messages());
+                        .map(Example::label)
+                        .toList());
+        assertEquals(
+                List.of(
+                        "Found 11 files belonging to 2 classes.",
+                        "Using 9 files for training.",
+                        "Using 2 files for validation."),
+                split.messages());
     }
 
     @Test
@@ -94,7 +125,8 @@ class TextDirectoryDatasetTest {
         Split onlyTraining = ds.split(Subset.TRAINING, 0.2, 42);
         assertEquals(a.training(), onlyTraining.training());
         assertTrue(onlyTraining.validation().isEmpty());
-        assertEquals(List.of("Found 100 files belonging to 2 classes.", "Using 80 files for training."),
+        assertEquals(
+                List.of("Found 100 files belonging to 2 classes.", "Using 80 files for training."),
                 onlyTraining.messages());
         Split onlyValidation = ds.split(Subset.VALIDATION, 0.2, 42);
         assertEquals(a.validation(), onlyValidation.validation());

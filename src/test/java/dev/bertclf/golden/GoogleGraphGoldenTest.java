@@ -42,7 +42,8 @@ class GoogleGraphGoldenTest {
     private static final int SEQ = 128, HIDDEN = 768;
     private static final double TOLERANCE = 1e-4;
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void pooledAndSequenceOutputsMatchGooglesGraph() throws Exception {
@@ -53,22 +54,26 @@ class GoogleGraphGoldenTest {
         PretrainedModel ours = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
         assertEquals("module/", ours.variablePrefix());
 
-        List<String> sentences = List.of("this is such an amazing movie!",
+        List<String> sentences = List.of(
+                "this is such an amazing movie!",
                 "The movie was terrible... I hated every minute of it.",
                 "ok",
                 "Naïve café-goers say: «unbelievable» — 100% worth it?! 日本語 too. \uD83D\uDE00 \u2603",
                 "A long review. ".repeat(60));
         double maxPooled = 0, maxSequence = 0, maxPadding = 0;
         try (WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(dir.resolve("assets/vocab.txt"), true, SEQ);
-             EncoderRunner runner = new EncoderRunner(ours);
-             SavedModelBundle google = SavedModelBundle.load(dir.toString(), "serve")) {
+                EncoderRunner runner = new EncoderRunner(ours);
+                SavedModelBundle google = SavedModelBundle.load(dir.toString(), "serve")) {
             EncodedBatch single = tok.encode(sentences);
-            assertArrayEquals(new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102, 0},
-                    Arrays.copyOf(single.wordIds(), 10), "tokenizer ids (TECH-NOTES golden ids)");
+            assertArrayEquals(
+                    new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102, 0},
+                    Arrays.copyOf(single.wordIds(), 10),
+                    "tokenizer ids (TECH-NOTES golden ids)");
             assertEquals(SEQ, single.length(4), "the long review fills all " + SEQ + " positions");
             // One batch of several rows (a bug mixing rows would not show at batch size 1), plus a sentence pair
             // with segment ids 1, which single texts never exercise (token_type_embeddings row 1).
-            EncodedBatch b = withPair(single, tok.encode(List.of("the cat sat on the mat.", "it was very comfortable.")));
+            EncodedBatch b =
+                    withPair(single, tok.encode(List.of("the cat sat on the mat.", "it was very comfortable.")));
             EncoderRunner.Outputs mine = runner.run(b);
             float[][] ref = runGoogle(google, b);
             int h = mine.hidden();
@@ -79,7 +84,8 @@ class GoogleGraphGoldenTest {
                 // Padded positions: neither graph masks them as queries (the mask only hides padded keys), so both
                 // compute the same, meaningless, vectors there; asserted too, but reported apart from real tokens.
                 double pad = maxDiff(mine.sequence(), ref[1], row * SEQ * h, SEQ * h, b.mask(), 0);
-                System.out.printf("golden: row %d (%d tokens): pooled %.3g, sequence %.3g, padding %.3g%n",
+                System.out.printf(
+                        "golden: row %d (%d tokens): pooled %.3g, sequence %.3g, padding %.3g%n",
                         row, b.length(row), p, q, pad);
                 maxPooled = Math.max(maxPooled, p);
                 maxSequence = Math.max(maxSequence, q);
@@ -87,7 +93,8 @@ class GoogleGraphGoldenTest {
             }
         }
         System.out.printf("golden: largest padding-position difference %.3g%n", maxPadding);
-        System.out.printf("golden: largest pooled difference %.3g, largest sequence difference %.3g%n", maxPooled, maxSequence);
+        System.out.printf(
+                "golden: largest pooled difference %.3g, largest sequence difference %.3g%n", maxPooled, maxSequence);
         assertTrue(maxPooled <= TOLERANCE, "pooled output differs by " + maxPooled);
         assertTrue(maxSequence <= TOLERANCE, "sequence output differs by " + maxSequence);
         assertTrue(maxPadding <= TOLERANCE, "sequence output at padded positions differs by " + maxPadding);
@@ -97,10 +104,14 @@ class GoogleGraphGoldenTest {
     private static float[][] runGoogle(SavedModelBundle bundle, EncodedBatch b) {
         Shape shape = Shape.of(b.batchSize(), b.seqLen());
         try (TInt32 ids = TInt32.tensorOf(shape, DataBuffers.of(b.wordIds(), true, false));
-             TInt32 mask = TInt32.tensorOf(shape, DataBuffers.of(b.mask(), true, false));
-             TInt32 types = TInt32.tensorOf(shape, DataBuffers.of(b.typeIds(), true, false));
-             Result r = bundle.function("serving_default").call(Map.of("input_ids", ids, "input_mask", mask, "segment_ids", types))) {
-            return new float[][] {floats(r.get("pooled_output").orElse(null)), floats(r.get("sequence_output").orElse(null))};
+                TInt32 mask = TInt32.tensorOf(shape, DataBuffers.of(b.mask(), true, false));
+                TInt32 types = TInt32.tensorOf(shape, DataBuffers.of(b.typeIds(), true, false));
+                Result r = bundle.function("serving_default")
+                        .call(Map.of("input_ids", ids, "input_mask", mask, "segment_ids", types))) {
+            return new float[][] {
+                floats(r.get("pooled_output").orElse(null)),
+                floats(r.get("sequence_output").orElse(null))
+            };
         }
     }
 
@@ -156,7 +167,9 @@ class GoogleGraphGoldenTest {
         // The archive may hold the model one folder down.
         if (Files.isRegularFile(target.resolve("saved_model.pb"))) return target;
         try (var children = Files.list(target)) {
-            return children.filter(c -> Files.isRegularFile(c.resolve("saved_model.pb"))).findFirst().orElseThrow();
+            return children.filter(c -> Files.isRegularFile(c.resolve("saved_model.pb")))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 }

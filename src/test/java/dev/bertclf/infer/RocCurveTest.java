@@ -12,6 +12,7 @@ class RocCurveTest {
      * pairs the positive wins 3 + 2 + 2 + 1 = 8 and ties 2 (0.8 with 0.8, 0.4 with 0.4): AUC (8 + 2/2) / 12 = 0.75.
      */
     private static final float[] SCORES = {0.9f, 0.8f, 0.8f, 0.6f, 0.4f, 0.4f, 0.2f};
+
     private static final int[] LABELS = {1, 1, 0, 1, 0, 1, 0};
 
     @Test
@@ -32,10 +33,18 @@ class RocCurveTest {
 
     @Test
     void extremes() {
-        assertEquals(1.0, RocCurve.of(new float[] {3, 2, -1, -2}, new int[] {1, 1, 0, 0}).auc());
-        assertEquals(0.0, RocCurve.of(new float[] {3, 2, -1, -2}, new int[] {0, 0, 1, 1}).auc());
-        assertEquals(0.5, RocCurve.of(new float[] {1, 1, 1, 1}, new int[] {0, 1, 1, 0}).auc(), "all tied: the diagonal");
-        assertTrue(Double.isNaN(RocCurve.of(new float[] {1, 2}, new int[] {1, 1}).auc()), "one class: undefined");
+        assertEquals(
+                1.0,
+                RocCurve.of(new float[] {3, 2, -1, -2}, new int[] {1, 1, 0, 0}).auc());
+        assertEquals(
+                0.0,
+                RocCurve.of(new float[] {3, 2, -1, -2}, new int[] {0, 0, 1, 1}).auc());
+        assertEquals(
+                0.5,
+                RocCurve.of(new float[] {1, 1, 1, 1}, new int[] {0, 1, 1, 0}).auc(),
+                "all tied: the diagonal");
+        assertTrue(
+                Double.isNaN(RocCurve.of(new float[] {1, 2}, new int[] {1, 1}).auc()), "one class: undefined");
     }
 
     @Test
@@ -51,6 +60,7 @@ class RocCurveTest {
         assertEquals(5 / 7.0, m.accuracy(), 1e-12);
         assertEquals(0.75, m.f1(), 1e-12);
         assertEquals(0.75, (double) m.toMap().get("roc_auc"), 1e-12);
-        assertEquals(Math.log(2), BinaryMetrics.of(new float[] {0}, new int[] {1}).loss(), 1e-12);
+        assertEquals(
+                Math.log(2), BinaryMetrics.of(new float[] {0}, new int[] {1}).loss(), 1e-12);
     }
 }

@@ -37,8 +37,8 @@ class ArchiveExtractorFuzzTest {
     private static List<byte[]> valid() {
         try {
             Map<String, String> files = TestArchives.imdbFiles();
-            byte[] tar = TestArchives.tar(t -> files.forEach((n, text) ->
-                    TestArchives.addFile(t, n, text.getBytes(StandardCharsets.UTF_8))));
+            byte[] tar = TestArchives.tar(
+                    t -> files.forEach((n, text) -> TestArchives.addFile(t, n, text.getBytes(StandardCharsets.UTF_8))));
             return List.of(TestArchives.tarGz(files), TestArchives.zip(files), tar);
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -57,8 +57,12 @@ class ArchiveExtractorFuzzTest {
     Arbitrary<byte[]> magic() {
         byte[] tarHead = new byte[262];
         System.arraycopy("ustar".getBytes(StandardCharsets.US_ASCII), 0, tarHead, 257, 5);
-        return Arbitraries.of(new byte[0], new byte[] {0x1f, (byte) 0x8b}, new byte[] {'P', 'K', 3, 4},
-                new byte[] {'P', 'K', 5, 6}, tarHead);
+        return Arbitraries.of(
+                new byte[0],
+                new byte[] {0x1f, (byte) 0x8b},
+                new byte[] {'P', 'K', 3, 4},
+                new byte[] {'P', 'K', 5, 6},
+                tarHead);
     }
 
     /** A valid archive with some bytes changed and perhaps cut short: corruption deep inside the format. */
@@ -71,9 +75,10 @@ class ArchiveExtractorFuzzTest {
     Arbitrary<byte[]> mutated() {
         Arbitrary<byte[]> base = Arbitraries.of(VALID);
         return base.flatMap(b -> Combinators.combine(
-                Arbitraries.integers().between(0, b.length - 1).list().ofMaxSize(8),
-                Arbitraries.bytes().list().ofSize(8),
-                Arbitraries.integers().between(1, b.length)).as((positions, values, length) -> {
+                        Arbitraries.integers().between(0, b.length - 1).list().ofMaxSize(8),
+                        Arbitraries.bytes().list().ofSize(8),
+                        Arbitraries.integers().between(1, b.length))
+                .as((positions, values, length) -> {
                     byte[] m = Arrays.copyOf(b, length);
                     for (int i = 0; i < positions.size(); i++) {
                         if (positions.get(i) < length) m[positions.get(i)] = values.get(i);
@@ -97,8 +102,11 @@ class ArchiveExtractorFuzzTest {
                 }
             });
             try (Stream<Path> all = Files.walk(root)) {
-                List<Path> outside = all.filter(p -> !p.equals(root) && !p.equals(file) && !p.equals(dest.getParent())
-                        && !p.startsWith(dest)).toList();
+                List<Path> outside = all.filter(p -> !p.equals(root)
+                                && !p.equals(file)
+                                && !p.equals(dest.getParent())
+                                && !p.startsWith(dest))
+                        .toList();
                 assertEquals(List.of(), outside, "written outside the destination or left behind");
             }
             assertEquals(extracted, Files.isDirectory(dest), "the destination is complete or absent");

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.io.ArchiveExtractor.Limits;
 import dev.bertclf.runtime.DataException;
-import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.TestArchives;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,17 +27,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ArchiveExtractorTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     private final ArchiveExtractor extractor = new ArchiveExtractor();
 
-    private Path work() { return tmp.resolve("work"); }
+    private Path work() {
+        return tmp.resolve("work");
+    }
 
-    private Path dest() { return work().resolve("out"); }
+    private Path dest() {
+        return work().resolve("out");
+    }
 
     /** Only the archive may be left in the work folder: no destination, no temp folder, nothing escaped. */
     private void assertNothingLeft() throws IOException {
         try (Stream<Path> s = Files.list(work())) {
-            assertEquals(List.of("archive"), s.map(p -> p.getFileName().toString()).toList());
+            assertEquals(
+                    List.of("archive"), s.map(p -> p.getFileName().toString()).toList());
         }
         assertFalse(Files.exists(tmp.resolve("evil")));
     }
@@ -51,18 +57,22 @@ class ArchiveExtractorTest {
     }
 
     private DataException refuseTar(Consumer<TarArchiveOutputStream> content) throws IOException {
-        return refuse(TestArchives.tarGz(tar -> {
-            TestArchives.addFile(tar, "ok/first.txt", "fine".getBytes(StandardCharsets.UTF_8));
-            content.accept(tar);
-        }), Limits.DEFAULT);
+        return refuse(
+                TestArchives.tarGz(tar -> {
+                    TestArchives.addFile(tar, "ok/first.txt", "fine".getBytes(StandardCharsets.UTF_8));
+                    content.accept(tar);
+                }),
+                Limits.DEFAULT);
     }
 
     @Test
     void extractsTarGzTarAndZipByContentNotName() throws IOException {
         Map<String, String> files = Map.of("a/b.txt", "hello", "c.txt", "world");
-        byte[][] archives = {TestArchives.tarGz(files),
-                TestArchives.tar(t -> files.forEach((n, v) -> TestArchives.addFile(t, n, v.getBytes()))),
-                TestArchives.zip(files)};
+        byte[][] archives = {
+            TestArchives.tarGz(files),
+            TestArchives.tar(t -> files.forEach((n, v) -> TestArchives.addFile(t, n, v.getBytes()))),
+            TestArchives.zip(files)
+        };
         for (int i = 0; i < archives.length; i++) {
             Path a = TestArchives.write(tmp.resolve("archive" + i + ".bin"), archives[i]);
             Path out = tmp.resolve("out" + i);
@@ -79,8 +89,8 @@ class ArchiveExtractorTest {
     void refusesExistingDestination() throws IOException {
         Path a = TestArchives.write(tmp.resolve("a.tgz"), TestArchives.tarGz(Map.of("x", "y")));
         Files.createDirectories(tmp.resolve("out"));
-        DataException e = assertThrows(DataException.class, () -> extractor.extract(a, tmp.resolve("out"),
-                Limits.DEFAULT));
+        DataException e =
+                assertThrows(DataException.class, () -> extractor.extract(a, tmp.resolve("out"), Limits.DEFAULT));
         assertTrue(e.getMessage().contains("already exists"), e.getMessage());
     }
 
@@ -93,17 +103,19 @@ class ArchiveExtractorTest {
 
     @Test
     void refusesAbsolutePath() throws IOException {
-        DataException e = refuse(TestArchives.tarGz(t -> {
-            try {
-                TarArchiveEntry entry = new TarArchiveEntry("/evil", true); // true: keep the leading '/'
-                entry.setSize(1);
-                t.putArchiveEntry(entry);
-                t.write(1);
-                t.closeArchiveEntry();
-            } catch (IOException ex) {
-                throw new IllegalStateException(ex);
-            }
-        }), Limits.DEFAULT);
+        DataException e = refuse(
+                TestArchives.tarGz(t -> {
+                    try {
+                        TarArchiveEntry entry = new TarArchiveEntry("/evil", true); // true: keep the leading '/'
+                        entry.setSize(1);
+                        t.putArchiveEntry(entry);
+                        t.write(1);
+                        t.closeArchiveEntry();
+                    } catch (IOException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                }),
+                Limits.DEFAULT);
         assertTrue(e.getMessage().contains("/evil"), e.getMessage());
         for (String name : List.of("/evil", "C:\\evil", "\\evil", "a/../../evil", "")) {
             assertThrows(DataException.class, () -> ArchiveExtractor.safeTarget(tmp, name, Path.of("a.tar")), name);
@@ -114,7 +126,8 @@ class ArchiveExtractorTest {
     @Test
     void refusesEveryLink() throws IOException {
         DataException sym = refuseTar(t -> TestArchives.addSymlink(t, "passwd", "/etc/passwd"));
-        assertTrue(sym.getMessage().contains("symbolic link") && sym.getMessage().contains("/etc/passwd"),
+        assertTrue(
+                sym.getMessage().contains("symbolic link") && sym.getMessage().contains("/etc/passwd"),
                 sym.getMessage());
         DataException hard = refuseTar(t -> TestArchives.addLink(t, "copy.txt", TarConstants.LF_LINK, "ok/first.txt"));
         assertTrue(hard.getMessage().contains("hard link"), hard.getMessage());
@@ -145,20 +158,21 @@ class ArchiveExtractorTest {
     @Test
     void stopsDecompressionBombs() throws IOException {
         byte[] zeros = new byte[1 << 20];
-        DataException bytes = refuse(TestArchives.tarGz(t -> TestArchives.addFile(t, "zeros", zeros)),
-                new Limits(100_000, 10));
+        DataException bytes =
+                refuse(TestArchives.tarGz(t -> TestArchives.addFile(t, "zeros", zeros)), new Limits(100_000, 10));
         assertTrue(bytes.getMessage().contains("more than 100000 bytes"), bytes.getMessage());
 
-        DataException entries = refuse(TestArchives.tarGz(t -> {
-            for (int i = 0; i < 5; i++) TestArchives.addFile(t, "f" + i, new byte[] {1});
-        }), new Limits(1 << 20, 3));
+        DataException entries = refuse(
+                TestArchives.tarGz(t -> {
+                    for (int i = 0; i < 5; i++) TestArchives.addFile(t, "f" + i, new byte[] {1});
+                }),
+                new Limits(1 << 20, 3));
         assertTrue(entries.getMessage().contains("more than 3 entries"), entries.getMessage());
     }
 
     @Test
     void reportsCorruptAndTruncatedArchives() throws IOException {
-        DataException notAnArchive = refuse("<html>Not found</html>".getBytes(StandardCharsets.UTF_8),
-                Limits.DEFAULT);
+        DataException notAnArchive = refuse("<html>Not found</html>".getBytes(StandardCharsets.UTF_8), Limits.DEFAULT);
         assertTrue(notAnArchive.getMessage().startsWith("Archive is corrupt"), notAnArchive.getMessage());
 
         byte[] full = TestArchives.tarGz(TestArchives.imdbFiles());

@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.io.Downloader.Expected;
 import dev.bertclf.runtime.DataException;
-import dev.bertclf.testutil.LoopbackServer.Fault;
 import dev.bertclf.testutil.LoopbackServer;
-import dev.bertclf.testutil.TestArchives;
+import dev.bertclf.testutil.LoopbackServer.Fault;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -26,7 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DownloaderTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
+
     private LoopbackServer server;
     private final Downloader downloader = new Downloader(Duration.ofSeconds(5), Duration.ofMillis(800));
     private final byte[] data = new byte[300_000];
@@ -42,9 +43,13 @@ class DownloaderTest {
         server.close();
     }
 
-    private Path target() { return tmp.resolve("file.bin"); }
+    private Path target() {
+        return tmp.resolve("file.bin");
+    }
 
-    private Path part() { return tmp.resolve("file.bin.part"); }
+    private Path part() {
+        return tmp.resolve("file.bin.part");
+    }
 
     private Expected exact() {
         return new Expected(data.length, Downloader.sha256(writeTemp(data)));
@@ -76,8 +81,8 @@ class DownloaderTest {
         server.serve("/f", data, LoopbackServer.Fault.NONE);
         Files.createSymbolicLink(part(), Path.of("/dev/full"));
         new Downloader.Source(server.uri("/f").toString(), -1, null, null).write(tmp.resolve("file.bin.source.json"));
-        DataException e = assertThrows(DataException.class,
-                () -> downloader.download(server.uri("/f"), target(), exact()));
+        DataException e =
+                assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), exact()));
         assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
         assertFalse(Files.exists(target()), "nothing half-written in place");
     }
@@ -85,8 +90,8 @@ class DownloaderTest {
     @Test
     void resumesAfterTheConnectionDrops() throws IOException {
         server.serve("/f", data, LoopbackServer.Fault.CUT_HALFWAY);
-        DataException e = assertThrows(DataException.class,
-                () -> downloader.download(server.uri("/f"), target(), exact()));
+        DataException e =
+                assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), exact()));
         assertTrue(e.getMessage().contains("rerun the same command to resume"), e.getMessage());
         assertFalse(Files.exists(target()));
         long kept = Files.size(part());
@@ -177,25 +182,32 @@ class DownloaderTest {
             Thread answer = new Thread(() -> {
                 try (var s = socket.accept()) {
                     s.getInputStream().read(new byte[4096]);
-                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nabc")
-                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getOutputStream()
+                            .write(("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nabc")
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 } catch (IOException ignored) {
                     // the client hung up
                 }
             });
             answer.start();
             URI url = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f");
-            DataException e = assertThrows(DataException.class,
-                    () -> downloader.download(url, target(), Expected.UNKNOWN));
-            assertTrue(e.getMessage().contains("Content-Length") && e.getMessage().contains(url.toString())
-                    && !e.getMessage().contains("For input string"), e.getMessage());
+            DataException e =
+                    assertThrows(DataException.class, () -> downloader.download(url, target(), Expected.UNKNOWN));
+            assertTrue(
+                    e.getMessage().contains("Content-Length")
+                            && e.getMessage().contains(url.toString())
+                            && !e.getMessage().contains("For input string"),
+                    e.getMessage());
             answer.join(5000);
         }
     }
 
     private List<String> listing() throws IOException {
         try (var s = Files.list(tmp)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("ref")).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith("ref"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -203,8 +215,8 @@ class DownloaderTest {
     void checksumMismatchDeletesTheFile() {
         server.serve("/f", data, LoopbackServer.Fault.NONE);
         Expected wrong = new Expected(data.length, "00".repeat(32));
-        DataException e = assertThrows(DataException.class,
-                () -> downloader.download(server.uri("/f"), target(), wrong));
+        DataException e =
+                assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), wrong));
         assertTrue(e.getMessage().contains("expected " + "00".repeat(32)), e.getMessage());
         assertTrue(e.getMessage().contains(exact().sha256()), "names the actual hash: " + e.getMessage());
         assertFalse(Files.exists(target()));
@@ -214,7 +226,8 @@ class DownloaderTest {
     @Test
     void sizeMismatchDeletesTheFile() {
         server.serve("/f", data, LoopbackServer.Fault.NONE);
-        DataException e = assertThrows(DataException.class,
+        DataException e = assertThrows(
+                DataException.class,
                 () -> downloader.download(server.uri("/f"), target(), new Expected(data.length + 1, null)));
         assertTrue(e.getMessage().contains("expected " + (data.length + 1) + " bytes"), e.getMessage());
         assertFalse(Files.exists(part()));
@@ -223,26 +236,27 @@ class DownloaderTest {
     @Test
     void stalledBodyFailsAndKeepsThePart() {
         server.serve("/f", data, LoopbackServer.Fault.STALL);
-        DataException e = assertThrows(DataException.class,
-                () -> downloader.download(server.uri("/f"), target(), exact()));
+        DataException e =
+                assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), exact()));
         assertTrue(e.getMessage().contains("stalled"), e.getMessage());
         assertTrue(Files.exists(part()));
     }
 
     @Test
     void httpErrorsAndUnreachableHostsAreClear() throws IOException {
-        DataException notFound = assertThrows(DataException.class,
-                () -> downloader.download(server.uri("/missing"), target(), Expected.UNKNOWN));
+        DataException notFound = assertThrows(
+                DataException.class, () -> downloader.download(server.uri("/missing"), target(), Expected.UNKNOWN));
         assertTrue(notFound.getMessage().contains("HTTP status 404"), notFound.getMessage());
 
         URI closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/f");
         }
-        DataException refused = assertThrows(DataException.class,
-                () -> downloader.download(closedPort, target(), Expected.UNKNOWN));
+        DataException refused =
+                assertThrows(DataException.class, () -> downloader.download(closedPort, target(), Expected.UNKNOWN));
         assertTrue(refused.getMessage().startsWith("Cannot reach 127.0.0.1"), refused.getMessage());
-        assertThrows(DataException.class,
+        assertThrows(
+                DataException.class,
                 () -> downloader.download(URI.create("ftp://example.com/x"), target(), Expected.UNKNOWN));
     }
 
@@ -255,7 +269,8 @@ class DownloaderTest {
         assertArrayEquals(data, Files.readAllBytes(target()));
 
         server.redirect("/loop", "/loop");
-        DataException loop = assertThrows(DataException.class,
+        DataException loop = assertThrows(
+                DataException.class,
                 () -> downloader.download(server.uri("/loop"), tmp.resolve("other"), Expected.UNKNOWN));
         assertTrue(loop.getMessage().contains("Too many redirects"), loop.getMessage());
     }
@@ -263,18 +278,22 @@ class DownloaderTest {
     @Test
     void refusesHttpsToHttpDowngrade() {
         URI https = URI.create("https://example.org/data.tgz");
-        DataException e = assertThrows(DataException.class,
+        DataException e = assertThrows(
+                DataException.class,
                 () -> Downloader.redirectTarget(https, https, "http://mirror.example.org/data.tgz"));
         assertTrue(e.getMessage().contains("downgrade"), e.getMessage());
         assertThrows(DataException.class, () -> Downloader.redirectTarget(https, https, "file:///etc/passwd"));
-        assertEquals(URI.create("https://cdn.example.org/d"),
+        assertEquals(
+                URI.create("https://cdn.example.org/d"),
                 Downloader.redirectTarget(https, https, "https://cdn.example.org/d"));
         assertEquals(URI.create("https://example.org/other"), Downloader.redirectTarget(https, https, "/other"));
 
         URI http = URI.create("http://example.org/data.tgz");
         assertEquals(URI.create("http://example.org/b"), Downloader.redirectTarget(http, http, "/b"));
         URI upgraded = URI.create("https://example.org/a");
-        assertEquals(URI.create("http://example.org/b"), Downloader.redirectTarget(http, upgraded, "http://example.org/b"),
+        assertEquals(
+                URI.create("http://example.org/b"),
+                Downloader.redirectTarget(http, upgraded, "http://example.org/b"),
                 "a plain-http URL chosen by the user may keep using http");
     }
 }

@@ -16,8 +16,8 @@ class BertConfigJsonTest {
         c.modelType = ModelType.ELECTRA;
         c.hiddenAct = HiddenAct.GELU_EXACT;
         String json = c.toJson();
-        assertTrue(json.contains("\"model_type\": \"electra\"") && json.contains("\"hidden_act\": \"gelu_exact\""),
-                json);
+        assertTrue(
+                json.contains("\"model_type\": \"electra\"") && json.contains("\"hidden_act\": \"gelu_exact\""), json);
         BertConfig back = BertConfig.parse(json, "test");
         assertEquals(ModelType.ELECTRA, back.modelType);
         assertEquals(HiddenAct.GELU_EXACT, back.hiddenAct);
@@ -28,9 +28,11 @@ class BertConfigJsonTest {
 
     @Test
     void googlesFileWithoutTheKeysIsBertWithGelu() {
-        BertConfig c = BertConfig.parse("""
+        BertConfig c = BertConfig.parse(
+                """
                 {"vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2,
-                 "intermediate_size": 64, "hidden_act": "gelu_new"}""", "test");
+                 "intermediate_size": 64, "hidden_act": "gelu_new"}""",
+                "test");
         assertEquals(ModelType.BERT, c.modelType);
         assertEquals(HiddenAct.GELU_NEW, c.hiddenAct);
     }
@@ -38,14 +40,14 @@ class BertConfigJsonTest {
     @Test
     void anUnknownWordIsRefusedWithTheWordAndTheChoices() {
         String json = BertConfig.of(100, 2, 32, 2).toJson();
-        ModelException e = assertThrows(ModelException.class,
-                () -> BertConfig.parse(json.replace("\"gelu\"", "\"swish\""), "f.json"));
-        assertEquals("model config f.json: hidden_act is 'swish'; it must be gelu, gelu_new, gelu_exact or relu",
+        ModelException e = assertThrows(
+                ModelException.class, () -> BertConfig.parse(json.replace("\"gelu\"", "\"swish\""), "f.json"));
+        assertEquals(
+                "model config f.json: hidden_act is 'swish'; it must be gelu, gelu_new, gelu_exact or relu",
                 e.getMessage());
-        e = assertThrows(ModelException.class,
-                () -> BertConfig.parse(json.replace("\"bert\"", "{\"a\": 1}"), "f.json"));
-        assertEquals("model config f.json: model_type is '{\"a\":1}'; it must be bert, electra or albert",
-                e.getMessage());
+        e = assertThrows(
+                ModelException.class, () -> BertConfig.parse(json.replace("\"bert\"", "{\"a\": 1}"), "f.json"));
+        assertEquals(
+                "model config f.json: model_type is '{\"a\":1}'; it must be bert, electra or albert", e.getMessage());
     }
-
 }

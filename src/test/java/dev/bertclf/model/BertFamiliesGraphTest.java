@@ -22,22 +22,30 @@ import org.tensorflow.types.TFloat32;
 /** The ELECTRA, ALBERT and talking-heads variants of the encoder graph: names, shapes and arithmetic. */
 class BertFamiliesGraphTest {
     /** Two rows, the second padded, so the attention mask takes part. */
-    private static final EncodedBatch BATCH = new EncodedBatch(2, 6,
+    private static final EncodedBatch BATCH = new EncodedBatch(
+            2,
+            6,
             new int[] {2, 9, 14, 20, 3, 0, 2, 11, 3, 0, 0, 0},
             new int[] {1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0},
             new int[] {0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0});
 
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
     /** {@code [sequence..., pooled...]} of the encoder on {@link #BATCH}. */
     static float[][] run(BertConfig config, Map<String, TFloat32> weights) {
         try (Graph g = new Graph()) {
             NamedVariables vars = new NamedVariables(Ops.create(g));
             BertModel bert = new BertModel(config, vars, Mode.INFERENCE, null);
-            try (Session s = new Session(g); InputTensors in = new InputTensors(BATCH)) {
+            try (Session s = new Session(g);
+                    InputTensors in = new InputTensors(BATCH)) {
                 vars.load(s, weights);
-                try (Result r = in.feed(s.runner(), bert).fetch(bert.sequenceOutput).fetch(bert.pooledOutput).run()) {
+                try (Result r = in.feed(s.runner(), bert)
+                        .fetch(bert.sequenceOutput)
+                        .fetch(bert.pooledOutput)
+                        .run()) {
                     return new float[][] {values((TFloat32) r.get(0)), values((TFloat32) r.get(1))};
                 }
             }
@@ -79,9 +87,11 @@ class BertFamiliesGraphTest {
 
         try (Weights weights = WeightInit.create(shapes, 0.2f, 5)) {
             for (String name : shapes.keySet()) {
-                TFloat32 replacement = name.endsWith("_softmax_weight") ? filled(shapes.get(name), 1, true)
-                        : name.endsWith("gate/kernel") ? filled(shapes.get(name), 0, false)
-                        : name.endsWith("gate/bias") ? filled(shapes.get(name), 1, false) : null;
+                TFloat32 replacement = name.endsWith("_softmax_weight")
+                        ? filled(shapes.get(name), 1, true)
+                        : name.endsWith("gate/kernel")
+                                ? filled(shapes.get(name), 0, false)
+                                : name.endsWith("gate/bias") ? filled(shapes.get(name), 1, false) : null;
                 if (replacement != null) weights.put(name, replacement);
             }
             Map<String, TFloat32> plainWeights = new HashMap<>(weights.asMap());
@@ -115,11 +125,16 @@ class BertFamiliesGraphTest {
         assertEquals(Shape.of(64, 32), shapes.get(l + "ffn_1/intermediate/output/dense/kernel"));
         assertEquals(Shape.of(32), shapes.get(l + "LayerNorm_1/beta"));
         assertEquals(Shape.of(32, 32), shapes.get("bert/pooler/dense/kernel"));
-        assertEquals(two.parameterCount(), shapes.values().stream().mapToLong(Shape::size).sum());
-        assertFalse(shapes.keySet().stream().anyMatch(n -> n.contains("layer_")), shapes.keySet().toString());
+        assertEquals(
+                two.parameterCount(),
+                shapes.values().stream().mapToLong(Shape::size).sum());
+        assertFalse(
+                shapes.keySet().stream().anyMatch(n -> n.contains("layer_")),
+                shapes.keySet().toString());
 
         try (Weights weights = WeightInit.create(shapes, 0.2f, 5)) {
-            assertTrue(maxDifference(run(two, weights.asMap())[0], run(three, weights.asMap())[0]) > 1e-3,
+            assertTrue(
+                    maxDifference(run(two, weights.asMap())[0], run(three, weights.asMap())[0]) > 1e-3,
                     "the shared layer runs per layer");
         }
     }
@@ -132,8 +147,12 @@ class BertFamiliesGraphTest {
         assertEquals(Shape.of(TinyBert.vocabulary().size(), 16), shapes.get("electra/embeddings/word_embeddings"));
         assertEquals(Shape.of(16, 32), shapes.get("electra/embeddings_project/kernel"));
         assertEquals(Shape.of(32, 32), shapes.get("electra/encoder/layer_1/attention/self/query/kernel"));
-        assertFalse(shapes.keySet().stream().anyMatch(n -> n.contains("pooler") || n.startsWith("bert/")), shapes.keySet().toString());
-        assertEquals(config.parameterCount(), shapes.values().stream().mapToLong(Shape::size).sum());
+        assertFalse(
+                shapes.keySet().stream().anyMatch(n -> n.contains("pooler") || n.startsWith("bert/")),
+                shapes.keySet().toString());
+        assertEquals(
+                config.parameterCount(),
+                shapes.values().stream().mapToLong(Shape::size).sum());
 
         try (Weights weights = WeightInit.create(shapes, 0.2f, 5)) {
             float[][] out = run(config, weights.asMap());
@@ -142,7 +161,8 @@ class BertFamiliesGraphTest {
             }
             BertConfig tanhGelu = config.copy();
             tanhGelu.hiddenAct = BertConfig.HiddenAct.GELU;
-            assertTrue(maxDifference(out[0], run(tanhGelu, weights.asMap())[0]) > 1e-6,
+            assertTrue(
+                    maxDifference(out[0], run(tanhGelu, weights.asMap())[0]) > 1e-6,
                     "hidden_act selects the GELU form");
         }
     }

@@ -24,7 +24,9 @@ class DropoutTest {
     private static final int ROWS = 257, COLS = 1001;
 
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
     @Test
     void dropsTheRateAndScalesTheRestSoTheMeanStays() {
@@ -52,7 +54,8 @@ class DropoutTest {
                 assertEquals(0, differences(a, again), "the same step and op draw the same mask");
                 assertTrue(differences(a, other) > a.length / 10, "another op draws another mask");
                 assertTrue(differences(a, later) > a.length / 10, "another step draws another mask");
-                for (float v : run(s, on, step, 0, 7, first)) assertEquals(1f, v, "switched off, dropout is the identity");
+                for (float v : run(s, on, step, 0, 7, first))
+                    assertEquals(1f, v, "switched off, dropout is the identity");
             }
         }
     }
@@ -63,18 +66,26 @@ class DropoutTest {
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
             BertConfig c = BertConfig.of(100, 1, 32, 2);
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> new BertModel(c, new NamedVariables(tf), Mode.TRAINING, null));
             Dropout dropout = new Dropout(tf.constant(1f), tf.constant(0L), 1);
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> new BertModel(c, new NamedVariables(tf), Mode.INFERENCE, dropout));
         }
     }
 
-    private static float[] run(Session s, Placeholder<TFloat32> on, Placeholder<TInt64> step, float switchOn, long stepValue,
-                               Operand<TFloat32> out) {
-        try (TFloat32 o = TFloat32.scalarOf(switchOn); TInt64 st = TInt64.scalarOf(stepValue);
-             Result r = s.runner().feed(on, o).feed(step, st).fetch(out).run()) {
+    private static float[] run(
+            Session s,
+            Placeholder<TFloat32> on,
+            Placeholder<TInt64> step,
+            float switchOn,
+            long stepValue,
+            Operand<TFloat32> out) {
+        try (TFloat32 o = TFloat32.scalarOf(switchOn);
+                TInt64 st = TInt64.scalarOf(stepValue);
+                Result r = s.runner().feed(on, o).feed(step, st).fetch(out).run()) {
             TFloat32 t = (TFloat32) r.get(0);
             assertEquals(Shape.of(ROWS, COLS), t.shape());
             float[] v = new float[ROWS * COLS];

@@ -2,7 +2,6 @@ package dev.bertclf.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -41,10 +40,13 @@ import org.tensorflow.ndarray.Shape;
  * name through a loopback mirror, cached, restored by name, fine-tuned, exported and reloaded.
  */
 class FamilyArchivesTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
     /** Texts the tiny WordPiece vocabulary and the tiny SentencePiece model both cover. */
     static final List<String> TEXTS = List.of("The movie was amazing!", "the movie was great !", "awful boring film");
@@ -55,22 +57,61 @@ class FamilyArchivesTest {
      */
     static ModelCatalog tinyCatalog() {
         String entries = Stream.of(
-                entry("electra_tiny", "electra", "vocab.txt", "/electra-data/electra_tiny.zip", "google-tf1-zip", "electra"),
-                entry("albert_tiny", "albert", "30k-clean.model", "/albert_models/albert_tiny_v2.tar.gz", "google-tf1-tar-gz", "albert"),
-                entry("experts_tiny", "experts", "vocab.txt", "/google/experts/bert/tiny/2?tf-hub-format=compressed", "tfhub-savedmodel", "bert"),
-                entry("talking_heads_tiny", "talking_heads", "vocab.txt", "/tensorflow/talkheads_tiny/1?tf-hub-format=compressed", "tfhub-savedmodel", "talking_heads"),
-                entry("albert_hub_tiny", "albert", "30k-clean.model", "/tensorflow/albert_tiny/2?tf-hub-format=compressed", "tfhub-savedmodel", "albert"))
-                .reduce((a, b) -> a + "," + b).orElseThrow();
+                        entry(
+                                "electra_tiny",
+                                "electra",
+                                "vocab.txt",
+                                "/electra-data/electra_tiny.zip",
+                                "google-tf1-zip",
+                                "electra"),
+                        entry(
+                                "albert_tiny",
+                                "albert",
+                                "30k-clean.model",
+                                "/albert_models/albert_tiny_v2.tar.gz",
+                                "google-tf1-tar-gz",
+                                "albert"),
+                        entry(
+                                "experts_tiny",
+                                "experts",
+                                "vocab.txt",
+                                "/google/experts/bert/tiny/2?tf-hub-format=compressed",
+                                "tfhub-savedmodel",
+                                "bert"),
+                        entry(
+                                "talking_heads_tiny",
+                                "talking_heads",
+                                "vocab.txt",
+                                "/tensorflow/talkheads_tiny/1?tf-hub-format=compressed",
+                                "tfhub-savedmodel",
+                                "talking_heads"),
+                        entry(
+                                "albert_hub_tiny",
+                                "albert",
+                                "30k-clean.model",
+                                "/tensorflow/albert_tiny/2?tf-hub-format=compressed",
+                                "tfhub-savedmodel",
+                                "albert"))
+                .reduce((a, b) -> a + "," + b)
+                .orElseThrow();
         return ModelCatalog.parse("{\"models\": [" + entries + "]}", "test registry");
     }
 
-    private static String entry(String name, String family, String vocab, String path, String format, String configFamily) {
+    private static String entry(
+            String name, String family, String vocab, String path, String format, String configFamily) {
         return """
                 {"name": "%s", "aliases": [], "family": "%s", "tfhub_handle": "https://hub.invalid/x", "preprocess": "p",
                  "lowercase": true, "vocabulary": "%s", "folder": "%s",
                  "sources": [{"url": "https://models.invalid%s", "format": "%s", "bytes": null}],
-                 "config": %s}""".formatted(name, family, vocab, name, path, format,
-                TinyBert.config(configFamily).toJson());
+                 "config": %s}"""
+                .formatted(
+                        name,
+                        family,
+                        vocab,
+                        name,
+                        path,
+                        format,
+                        TinyBert.config(configFamily).toJson());
     }
 
     /** ELECTRA's zip: {@code electra_small/vocab.txt} and {@code electra_small/electra_small.*}, no config file. */
@@ -81,7 +122,8 @@ class FamilyArchivesTest {
         TinyBert.writeCheckpoint(dir.resolve("electra_tiny"), TinyBert.config("electra"), "");
         Files.writeString(dir.resolve("checkpoint"), "model_checkpoint_path: \"electra_tiny\"\n");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream z = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
+        try (ZipOutputStream z = new ZipOutputStream(bytes);
+                Stream<Path> files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
                 z.putNextEntry(new ZipEntry("electra_tiny/" + f.getFileName()));
                 z.write(Files.readAllBytes(f));
@@ -96,17 +138,23 @@ class FamilyArchivesTest {
         Path dir = tmp.resolve("albert-src");
         Files.createDirectories(dir);
         TinyBert.writeCheckpoint(dir.resolve("model.ckpt-best"), TinyBert.config("albert"), "");
-        byte[] config = """
+        byte[] config =
+                """
                 {"attention_probs_dropout_prob": 0, "hidden_act": "gelu", "hidden_dropout_prob": 0, "embedding_size": 16,
                  "hidden_size": 32, "initializer_range": 0.02, "intermediate_size": 64, "max_position_embeddings": 64,
                  "num_attention_heads": 2, "num_hidden_layers": 2, "num_hidden_groups": 1, "inner_group_num": 1,
-                 "type_vocab_size": 2, "vocab_size": %d}""".formatted(TinyBert.vocabulary().size()).getBytes();
+                 "type_vocab_size": 2, "vocab_size": %d}"""
+                        .formatted(TinyBert.vocabulary().size())
+                        .getBytes();
         return TestArchives.tarGz(tar -> {
             try {
                 TestArchives.addFile(tar, "albert_tiny/albert_config.json", config);
                 TestArchives.addFile(tar, "albert_tiny/30k-clean.model", sentencePieceModel());
                 for (String ext : List.of(".index", ".data-00000-of-00001")) {
-                    TestArchives.addFile(tar, "albert_tiny/model.ckpt-best" + ext, Files.readAllBytes(dir.resolve("model.ckpt-best" + ext)));
+                    TestArchives.addFile(
+                            tar,
+                            "albert_tiny/model.ckpt-best" + ext,
+                            Files.readAllBytes(dir.resolve("model.ckpt-best" + ext)));
                 }
             } catch (IOException e) {
                 throw new IllegalStateException(e);
@@ -130,15 +178,18 @@ class FamilyArchivesTest {
             assertEquals("albert", albert.config().modelType.toString());
             assertTrue(albert.sentencePiece() && albert.lowercase());
             try (WordPieceTokenizer tok = albert.tokenizer(16)) {
-                assertEquals(List.of("[CLS]", "\u2581the", "\u2581movie", "\u2581was", "\u2581amaz", "ing", "!", "[SEP]"),
-                        tok.tokens(TEXTS.get(0)), "SentencePiece, lower-cased as albert_en_preprocess does");
+                assertEquals(
+                        List.of("[CLS]", "\u2581the", "\u2581movie", "\u2581was", "\u2581amaz", "ing", "!", "[SEP]"),
+                        tok.tokens(TEXTS.get(0)),
+                        "SentencePiece, lower-cased as albert_en_preprocess does");
             }
             assertEquals(2, server.ranges.size());
         }
         ModelResolver offline = new ModelResolver(cache, "http://127.0.0.1:9", catalog);
         for (String name : List.of("electra_tiny", "albert_tiny")) {
             PretrainedModel m = offline.resolve(name);
-            String probe = m.config().isAlbert() ? "bert/encoder/transformer/group_0/inner_group_0/ffn_1/intermediate/dense/kernel"
+            String probe = m.config().isAlbert()
+                    ? "bert/encoder/transformer/group_0/inner_group_0/ffn_1/intermediate/dense/kernel"
                     : "electra/embeddings_project/kernel";
             float expected;
             try (Weights stored = Weights.of(CheckpointReader.read(m.checkpointPrefix(), List.of(probe)))) {
@@ -176,20 +227,28 @@ class FamilyArchivesTest {
      * Exports {@code weights} with {@code m}'s config and tokenizer as {@code FineTuneRun} does, and checks that
      * {@link TextClassifier} reloads it with its tokenizer and the inference graph's logits.
      */
-    static void assertExportReloadsWithSameLogits(PretrainedModel m, Weights weights, Path out)
-            throws Exception {
+    static void assertExportReloadsWithSameLogits(PretrainedModel m, Weights weights, Path out) throws Exception {
         float[] ours;
         try (InferenceGraph g = new InferenceGraph(m.config(), SessionOptions.defaults());
-             WordPieceTokenizer tok = m.tokenizer(16)) {
+                WordPieceTokenizer tok = m.tokenizer(16)) {
             g.load(weights);
             ours = g.logits(tok.encode(TEXTS));
         }
-        SavedModelExporter.export(out, m.config(), weights, m.vocab(), new ModelMetadata(m.name(), m.lowercase(), 16,
-                List.of("neg", "pos"), Map.of(), Map.of(), "now", "test"));
-        assertEquals(m.config().toJson(), BertConfig.read(out.resolve(SavedModelExporter.CONFIG)).toJson(), m.name());
+        SavedModelExporter.export(
+                out,
+                m.config(),
+                weights,
+                m.vocab(),
+                new ModelMetadata(
+                        m.name(), m.lowercase(), 16, List.of("neg", "pos"), Map.of(), Map.of(), "now", "test"));
+        assertEquals(
+                m.config().toJson(),
+                BertConfig.read(out.resolve(SavedModelExporter.CONFIG)).toJson(),
+                m.name());
         ModelMetadata meta = ModelMetadata.read(out);
         String asset = "assets/" + m.vocab().getFileName();
-        assertEquals(m.sentencePiece() ? ModelMetadata.SENTENCEPIECE : ModelMetadata.WORDPIECE, meta.tokenizer(), m.name());
+        assertEquals(
+                m.sentencePiece() ? ModelMetadata.SENTENCEPIECE : ModelMetadata.WORDPIECE, meta.tokenizer(), m.name());
         assertEquals(asset, meta.vocabulary(), m.name());
         assertTrue(Files.isRegularFile(out.resolve(asset)), asset);
         try (TextClassifier clf = TextClassifier.load(out)) {

@@ -30,20 +30,36 @@ import org.junit.jupiter.api.io.TempDir;
 class HubSavedModelsTest {
     private static final int VOCAB = TinyBert.vocabulary().size();
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
-    /** A tiny hub model of the family in the registry's test entry, where its tar.gz is served, and a probe variable. */
+    /**
+     * A tiny hub model of the family in the registry's test entry, where its tar.gz is served, and a probe variable.
+     */
     private record HubCase(String name, Family family, String urlPath, String probe, String hubProbe) {}
 
     private static final List<HubCase> CASES = List.of(
-            new HubCase("experts_tiny", Family.BERT, "/google/experts/bert/tiny/2",
-                    "bert/encoder/layer_1/attention/self/query/kernel", "transformer/layer_1/self_attention/query/kernel"),
-            new HubCase("talking_heads_tiny", Family.TALKING_HEADS, "/tensorflow/talkheads_tiny/1",
-                    "bert/encoder/layer_1/intermediate/gate/kernel", "transformer_scaffold_1/feedforward/gate_0/kernel"),
-            new HubCase("albert_hub_tiny", Family.ALBERT, "/tensorflow/albert_tiny/2",
+            new HubCase(
+                    "experts_tiny",
+                    Family.BERT,
+                    "/google/experts/bert/tiny/2",
+                    "bert/encoder/layer_1/attention/self/query/kernel",
+                    "transformer/layer_1/self_attention/query/kernel"),
+            new HubCase(
+                    "talking_heads_tiny",
+                    Family.TALKING_HEADS,
+                    "/tensorflow/talkheads_tiny/1",
+                    "bert/encoder/layer_1/intermediate/gate/kernel",
+                    "transformer_scaffold_1/feedforward/gate_0/kernel"),
+            new HubCase(
+                    "albert_hub_tiny",
+                    Family.ALBERT,
+                    "/tensorflow/albert_tiny/2",
                     "bert/encoder/transformer/group_0/inner_group_0/ffn_1/intermediate/dense/kernel",
                     "transformer/intermediate/kernel"));
 
@@ -81,8 +97,11 @@ class HubSavedModelsTest {
                 assertEquals(cache.resolve(c.name()), m.directory());
                 assertTrue(m.hubSavedModel(), c.name());
                 assertEquals(c.family() == Family.ALBERT, m.sentencePiece(), c.name());
-                assertEquals(c.family() == Family.TALKING_HEADS, m.config().talkingHeads && m.config().gatedFeedforward);
-                assertEquals(c.family() == Family.ALBERT ? "albert" : "bert", m.config().modelType.toString());
+                assertEquals(
+                        c.family() == Family.TALKING_HEADS, m.config().talkingHeads && m.config().gatedFeedforward);
+                assertEquals(
+                        c.family() == Family.ALBERT ? "albert" : "bert",
+                        m.config().modelType.toString());
                 assertEquals(2, m.config().numHiddenLayers, "from the registry, which ALBERT's weights cannot tell");
             }
             assertEquals(CASES.size(), server.ranges.size(), "one download each");
@@ -108,34 +127,52 @@ class HubSavedModelsTest {
             PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
             assertTrue(m.hubSavedModel());
             BertConfig c = m.config();
-            assertEquals(List.of(VOCAB, 2, 32, 2, 64, 64, 2), List.of(c.vocabSize, c.numHiddenLayers, c.hiddenSize,
-                    c.numAttentionHeads, c.intermediateSize, c.maxPositionEmbeddings, c.typeVocabSize), family.name());
+            assertEquals(
+                    List.of(VOCAB, 2, 32, 2, 64, 64, 2),
+                    List.of(
+                            c.vocabSize,
+                            c.numHiddenLayers,
+                            c.hiddenSize,
+                            c.numAttentionHeads,
+                            c.intermediateSize,
+                            c.maxPositionEmbeddings,
+                            c.typeVocabSize),
+                    family.name());
             assertEquals(family == Family.TALKING_HEADS, c.talkingHeads && c.gatedFeedforward, family.name());
             assertTrue(m.lowercase(), "the tiny vocabulary is uncased");
             try (Weights weights = m.initialWeights(TinyBert.encoderShapes(c), 1)) {
-                assertEquals(values(family, 5).get("word_embeddings/embeddings")[3 * 32 + 5],
+                assertEquals(
+                        values(family, 5).get("word_embeddings/embeddings")[3 * 32 + 5],
                         weights.get("bert/embeddings/word_embeddings").getFloat(3, 5));
             }
         }
     }
 
-    /** A BERT encoder with narrower embeddings (BertEncoder's embedding_width) restores into bert/embeddings_project. */
+    /**
+     * A BERT encoder with narrower embeddings (BertEncoder's embedding_width) restores into bert/embeddings_project.
+     */
     @Test
     void aBertWithAnEmbeddingProjectionRestoresIntoTheGraphsProjection() throws Exception {
         int width = TinyHubModel.EMBEDDING;
         Map<String, long[]> shapes = new LinkedHashMap<>(TinyHubModel.variableShapes(Family.BERT, VOCAB));
-        shapes.replaceAll((name, shape) -> name.startsWith("embeddings/") ? new long[] {width}
+        shapes.replaceAll((name, shape) -> name.startsWith("embeddings/")
+                ? new long[] {width}
                 : name.endsWith("/embeddings") ? new long[] {shape[0], width} : shape);
         shapes.put("embedding_projection/kernel", new long[] {width, TinyHubModel.HIDDEN});
         shapes.put("embedding_projection/bias", new long[] {TinyHubModel.HIDDEN});
         Map<String, float[]> values = TinyHubModel.randomValues(shapes, 8);
-        Path dir = TinyHubModel.write(tmp.resolve("projected"), shapes, values, true,
+        Path dir = TinyHubModel.write(
+                tmp.resolve("projected"),
+                shapes,
+                values,
+                true,
                 Map.of("vocab.txt", String.join("\n", TinyBert.vocabulary()).getBytes(StandardCharsets.UTF_8)));
         PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
         assertEquals("bert", m.config().modelType.toString());
         assertEquals(width, m.config().embeddingWidth());
         try (Weights weights = m.initialWeights(TinyBert.encoderShapes(m.config()), 1)) {
-            assertEquals(values.get("embedding_projection/kernel")[3 * TinyHubModel.HIDDEN + 5],
+            assertEquals(
+                    values.get("embedding_projection/kernel")[3 * TinyHubModel.HIDDEN + 5],
                     weights.get("bert/embeddings_project/kernel").getFloat(3, 5));
         }
     }
@@ -159,9 +196,14 @@ class HubSavedModelsTest {
     @Test
     void aRegistryEntryThatDoesNotFitTheWeightsNamesBoth() throws Exception {
         Path dir = savedModel(tmp.resolve("th"), Family.TALKING_HEADS, values(Family.TALKING_HEADS, 7));
-        ModelCatalog.Entry experts = FamilyArchivesTest.tinyCatalog().find("experts_tiny").orElseThrow();
-        ModelException e = assertThrows(ModelException.class, () -> ModelResolver.fromDirectory("experts_tiny", dir, experts));
-        assertTrue(e.getMessage().contains("registry entry experts_tiny") && e.getMessage().contains(dir.toString())
-                && e.getMessage().contains("talking_heads false but the weights have true"), e.getMessage());
+        ModelCatalog.Entry experts =
+                FamilyArchivesTest.tinyCatalog().find("experts_tiny").orElseThrow();
+        ModelException e =
+                assertThrows(ModelException.class, () -> ModelResolver.fromDirectory("experts_tiny", dir, experts));
+        assertTrue(
+                e.getMessage().contains("registry entry experts_tiny")
+                        && e.getMessage().contains(dir.toString())
+                        && e.getMessage().contains("talking_heads false but the weights have true"),
+                e.getMessage());
     }
 }

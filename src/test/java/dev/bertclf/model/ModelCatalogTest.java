@@ -49,39 +49,59 @@ class ModelCatalogTest {
             assertEquals(pre.startsWith("albert"), e.sentencePiece(), name + " vocabulary follows " + pre);
             BertConfig c = e.config();
             Matcher shape = SHAPE.matcher(name);
-            int[] lha = shape.find() ? new int[] {Integer.parseInt(shape.group(1)), Integer.parseInt(shape.group(2)),
-                    Integer.parseInt(shape.group(3))} : name.equals("electra_small") ? new int[] {12, 256, 4} : new int[] {12, 768, 12};
+            int[] lha = shape.find()
+                    ? new int[] {
+                        Integer.parseInt(shape.group(1)),
+                        Integer.parseInt(shape.group(2)),
+                        Integer.parseInt(shape.group(3))
+                    }
+                    : name.equals("electra_small") ? new int[] {12, 256, 4} : new int[] {12, 768, 12};
             assertEquals(lha[0], c.numHiddenLayers, name);
             assertEquals(lha[1], c.hiddenSize, name);
             assertEquals(lha[2], c.numAttentionHeads, name);
-            String family = name.startsWith("small_bert/") ? "small_bert" : name.startsWith("bert_") ? "bert"
-                    : name.startsWith("talking-heads") ? "talking_heads" : name.replaceAll("_.*", "");
+            String family = name.startsWith("small_bert/")
+                    ? "small_bert"
+                    : name.startsWith("bert_")
+                            ? "bert"
+                            : name.startsWith("talking-heads") ? "talking_heads" : name.replaceAll("_.*", "");
             assertEquals(family, e.family(), name);
-            assertEquals(family.equals("electra") ? "electra" : family.equals("albert") ? "albert" : "bert", c.modelType.toString(), name);
+            assertEquals(
+                    family.equals("electra") ? "electra" : family.equals("albert") ? "albert" : "bert",
+                    c.modelType.toString(),
+                    name);
             assertEquals(family.equals("talking_heads"), c.talkingHeads && c.gatedFeedforward, name);
             assertEquals(family.equals("electra") ? "gelu_exact" : "gelu", c.hiddenAct.toString(), name);
             assertTrue(e.source().url().startsWith("https://"), name);
-            assertEquals(family.equals("experts") || family.equals("talking_heads"),
-                    e.source().format() == ModelCatalog.Format.TFHUB_SAVEDMODEL, name);
+            assertEquals(
+                    family.equals("experts") || family.equals("talking_heads"),
+                    e.source().format() == ModelCatalog.Format.TFHUB_SAVEDMODEL,
+                    name);
         }
         assertEquals(128, (int) catalog.find("electra_small").get().config().embeddingSize);
         assertEquals(1024, catalog.find("electra_small").get().config().intermediateSize);
         assertEquals(128, (int) catalog.find("albert_en_base").get().config().embeddingSize);
-        assertEquals(119547, catalog.find("bert_multi_cased_L-12_H-768_A-12").get().config().vocabSize);
+        assertEquals(
+                119547, catalog.find("bert_multi_cased_L-12_H-768_A-12").get().config().vocabSize);
     }
 
     @Test
     void smallBertsAreAlsoKnownByTheShortForm() {
         ModelCatalog catalog = ModelCatalog.standard();
-        assertEquals("small_bert/bert_en_uncased_L-4_H-512_A-8", catalog.find("small_bert/L-4_H-512_A-8").get().name());
-        assertEquals(33 + 24, catalog.entries().stream().mapToInt(e -> 1 + e.aliases().size()).sum());
+        assertEquals(
+                "small_bert/bert_en_uncased_L-4_H-512_A-8",
+                catalog.find("small_bert/L-4_H-512_A-8").get().name());
+        assertEquals(
+                33 + 24,
+                catalog.entries().stream().mapToInt(e -> 1 + e.aliases().size()).sum());
     }
 
     @Test
     void parameterCountsAreTheKnownOnes() {
         ModelCatalog catalog = ModelCatalog.standard();
         // BERT-base uncased: 109.5M with the pooler; ALBERT-base: 11.7M (one shared layer); ELECTRA-small: 13.5M.
-        assertEquals(109_482_240L, catalog.find("bert_en_uncased_L-12_H-768_A-12").get().config().parameterCount());
+        assertEquals(
+                109_482_240L,
+                catalog.find("bert_en_uncased_L-12_H-768_A-12").get().config().parameterCount());
         long albert = catalog.find("albert_en_base").get().config().parameterCount();
         assertTrue(albert > 11_500_000 && albert < 12_000_000, "ALBERT base " + albert);
         long electra = catalog.find("electra_small").get().config().parameterCount();
@@ -90,13 +110,20 @@ class ModelCatalogTest {
 
     @Test
     void registryErrorsNameTheProblem() {
-        ModelException e = assertThrows(ModelException.class, () -> ModelCatalog.parse("""
+        ModelException e = assertThrows(
+                ModelException.class,
+                () -> ModelCatalog.parse(
+                        """
                 {"models": [{"name": "x", "aliases": [], "family": "bert", "tfhub_handle": "h", "preprocess": "p",
                   "lowercase": true, "vocabulary": "vocab.txt", "folder": "x",
                   "sources": [{"url": "https://h/x.zip", "format": "floppy", "bytes": null}],
                   "config": {"vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
-                             "intermediate_size": 16}}]}""", "test"));
+                             "intermediate_size": 16}}]}""",
+                        "test"));
         assertTrue(e.getMessage().contains("floppy"), e.getMessage());
-        assertNotNull(ModelCatalog.standard().closest("electra_smal").stream().filter("electra_small"::equals).findAny().orElse(null));
+        assertNotNull(ModelCatalog.standard().closest("electra_smal").stream()
+                .filter("electra_small"::equals)
+                .findAny()
+                .orElse(null));
     }
 }

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * resolved, before any graph is built, with one message naming the file, the key and what it must be.
  */
 class ModelConfigValidationTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     private ModelException resolve(Path dir) {
         ModelResolver resolver = new ModelResolver(tmp.resolve("cache"), null);
@@ -38,7 +39,10 @@ class ModelConfigValidationTest {
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             hidden_dropout_prob          | 1.0      | a probability in [0, 1)
             hidden_dropout_prob          | NaN      | a probability in [0, 1)
             attention_probs_dropout_prob | -0.1     | a probability in [0, 1)
@@ -68,7 +72,11 @@ class ModelConfigValidationTest {
     void hubSavedModelConfigIsCheckedToo() throws Exception {
         int vocab = TinyBert.vocabulary().size();
         Map<String, long[]> shapes = TinyHubModel.variableShapes(TinyHubModel.Family.BERT, vocab);
-        Path dir = TinyHubModel.write(tmp.resolve("hub"), shapes, TinyHubModel.randomValues(shapes, 1), true,
+        Path dir = TinyHubModel.write(
+                tmp.resolve("hub"),
+                shapes,
+                TinyHubModel.randomValues(shapes, 1),
+                true,
                 Map.of("vocab.txt", String.join("\n", TinyBert.vocabulary()).getBytes(StandardCharsets.UTF_8)));
         BertConfig config = TinyBert.config();
         config.hiddenDropoutProb = 1;
@@ -90,12 +98,19 @@ class ModelConfigValidationTest {
     @Test
     void weightsThatCannotFitInMemoryAreRefusedWithTheFigures() throws Exception {
         String m = resolve(withConfig("hidden_size", "1048576")).getMessage();
-        assertTrue(m.contains("bert_config.json") && m.contains("parameters")
-                && m.contains("GB of float32 weights alone") && m.contains("GB of memory"), m);
+        assertTrue(
+                m.contains("bert_config.json")
+                        && m.contains("parameters")
+                        && m.contains("GB of float32 weights alone")
+                        && m.contains("GB of memory"),
+                m);
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
             [CLS] twice       | [CLS]   | [CLS] twice, on lines 3 and
             no [SEP]          | [SEP]   | has no [SEP] line
             """)

@@ -28,10 +28,13 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 
 class ModelResolverTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
     static Map<String, Shape> classifierShapes(BertConfig config) {
         try (Graph g = new Graph()) {
@@ -50,7 +53,7 @@ class ModelResolverTest {
         assertTrue(m.lowercase(), "a vocabulary without upper-case pieces is uncased");
         String name = "bert/encoder/layer_1/attention/self/query/kernel";
         try (Weights weights = m.initialWeights(classifierShapes(m.config()), 1);
-             Weights stored = Weights.of(CheckpointReader.read(dir.resolve("bert_model.ckpt"), List.of(name)))) {
+                Weights stored = Weights.of(CheckpointReader.read(dir.resolve("bert_model.ckpt"), List.of(name)))) {
             assertEquals(stored.get(name).getFloat(3, 5), weights.get(name).getFloat(3, 5));
             assertTrue(weights.containsKey("classifier/kernel"));
         }
@@ -81,8 +84,11 @@ class ModelResolverTest {
         wrong.write(dir.resolve("bert_config.json"));
         PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
         ModelException e = assertThrows(ModelException.class, () -> m.initialWeights(classifierShapes(m.config()), 1));
-        assertTrue(e.getMessage().contains("bert/encoder/layer_0/intermediate/dense/kernel")
-                && e.getMessage().contains("[32, 64]") && e.getMessage().contains("[32, 48]"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("bert/encoder/layer_0/intermediate/dense/kernel")
+                        && e.getMessage().contains("[32, 64]")
+                        && e.getMessage().contains("[32, 48]"),
+                e.getMessage());
     }
 
     @Test
@@ -100,8 +106,8 @@ class ModelResolverTest {
     void missingVocabularyIsAClearError() throws Exception {
         Path dir = TinyBert.write(tmp.resolve("novocab"), "");
         Files.delete(dir.resolve("vocab.txt"));
-        ModelException e = assertThrows(ModelException.class,
-                () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
+        ModelException e = assertThrows(
+                ModelException.class, () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
         assertTrue(e.getMessage().contains("vocab.txt"), e.getMessage());
     }
 
@@ -109,8 +115,8 @@ class ModelResolverTest {
     void missingConfigIsAClearError() throws Exception {
         Path dir = TinyBert.write(tmp.resolve("noconfig"), "");
         Files.delete(dir.resolve("bert_config.json"));
-        ModelException e = assertThrows(ModelException.class,
-                () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
+        ModelException e = assertThrows(
+                ModelException.class, () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
         assertTrue(e.getMessage().contains("has no bert_config.json"), e.getMessage());
     }
 
@@ -118,11 +124,12 @@ class ModelResolverTest {
     void unknownArchitectureIsAClearError() throws Exception {
         Path dir = TinyBert.write(tmp.resolve("gpt"), "");
         Path config = dir.resolve("bert_config.json");
-        String json = Files.readString(config).replaceFirst("\"model_type\"\\s*:\\s*\"bert\"", "\"model_type\": \"gpt2\"");
+        String json =
+                Files.readString(config).replaceFirst("\"model_type\"\\s*:\\s*\"bert\"", "\"model_type\": \"gpt2\"");
         assertTrue(json.contains("gpt2"), json);
         Files.writeString(config, json);
-        ModelException e = assertThrows(ModelException.class,
-                () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
+        ModelException e = assertThrows(
+                ModelException.class, () -> new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString()));
         assertTrue(e.getMessage().contains("model_type is 'gpt2'; it must be bert, electra or albert"), e.getMessage());
     }
 
@@ -145,8 +152,11 @@ class ModelResolverTest {
         Path cache = tmp.resolve("cache");
         try (LoopbackServer server = new LoopbackServer()) {
             // 2020 small BERTs: files at the zip root; 2018 BERT-base: inside a folder named like the zip.
-            server.serve("/bert_models/2020_02_20/uncased_L-4_H-512_A-8.zip", zip(model, ""), LoopbackServer.Fault.NONE);
-            server.serve("/bert_models/2018_10_18/cased_L-12_H-768_A-12.zip", zip(model, "cased_L-12_H-768_A-12/"),
+            server.serve(
+                    "/bert_models/2020_02_20/uncased_L-4_H-512_A-8.zip", zip(model, ""), LoopbackServer.Fault.NONE);
+            server.serve(
+                    "/bert_models/2018_10_18/cased_L-12_H-768_A-12.zip",
+                    zip(model, "cased_L-12_H-768_A-12/"),
                     LoopbackServer.Fault.NONE);
             String mirror = server.uri("").toString();
             PretrainedModel small = new ModelResolver(cache, mirror).resolve("small_bert/L-4_H-512_A-8");
@@ -156,10 +166,13 @@ class ModelResolverTest {
             assertFalse(base.lowercase(), "casing comes from the catalog for named models");
             assertEquals(cache.resolve("cased_L-12_H-768_A-12/cased_L-12_H-768_A-12"), base.directory());
         }
-        PretrainedModel offline = new ModelResolver(cache, "http://127.0.0.1:9").resolve("small_bert/bert_en_uncased_L-4_H-512_A-8");
-        assertArrayEquals(new long[] {TinyBert.config().vocabSize, 32},
+        PretrainedModel offline =
+                new ModelResolver(cache, "http://127.0.0.1:9").resolve("small_bert/bert_en_uncased_L-4_H-512_A-8");
+        assertArrayEquals(
+                new long[] {TinyBert.config().vocabSize, 32},
                 dev.bertclf.model.checkpoint.CheckpointIndex.read(offline.checkpointPrefix())
-                        .get("bert/embeddings/word_embeddings").shape());
+                        .get("bert/embeddings/word_embeddings")
+                        .shape());
         try (Stream<Path> files = Files.list(cache)) {
             assertTrue(files.noneMatch(p -> p.toString().endsWith(".zip")), "archives are removed once unpacked");
         }
@@ -167,14 +180,15 @@ class ModelResolverTest {
 
     @Test
     void unknownNameSuggestsTheClosest() {
-        ModelException e = assertThrows(ModelException.class,
-                () -> new ModelResolver(tmp, null).resolve("small_bert/L-4_H-512_A8"));
+        ModelException e = assertThrows(
+                ModelException.class, () -> new ModelResolver(tmp, null).resolve("small_bert/L-4_H-512_A8"));
         assertTrue(e.getMessage().contains("small_bert/L-4_H-512_A-8"), e.getMessage());
     }
 
     private static byte[] zip(Path dir, String folder) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream z = new ZipOutputStream(bytes); Stream<Path> files = Files.list(dir)) {
+        try (ZipOutputStream z = new ZipOutputStream(bytes);
+                Stream<Path> files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
                 z.putNextEntry(new ZipEntry(folder + f.getFileName()));
                 z.write(Files.readAllBytes(f));

@@ -15,7 +15,9 @@ import org.tensorflow.types.TFloat32;
 /** Weights own their tensors until closed or taken out; a GraphSession owns graph, variables and session. */
 class WeightsTest {
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
     @Test
     void weightsKeepOrderMoveTensorsAndCloseWhatTheyHold() {
@@ -24,7 +26,7 @@ class WeightsTest {
         read.put("a", TFloat32.scalarOf(1f));
         TFloat32 kept;
         try (Weights init = Weights.of(Map.of("a", TFloat32.scalarOf(0f), "c", TFloat32.scalarOf(3f)));
-             Weights restored = Weights.of(read)) {
+                Weights restored = Weights.of(read)) {
             assertEquals(List.of("b", "a"), List.copyOf(restored.names()));
             init.takeAll(restored);
             assertEquals(0, restored.size());

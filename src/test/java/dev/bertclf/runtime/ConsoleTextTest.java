@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class ConsoleTextTest {
     @Test
     void controlCharactersBecomeVisibleEscapes() {
-        assertEquals("a\\e[2K\\rDataset ready\\x07\\x00\\n\\t\\x7f\\x9b\\u202e\\u2066b",
+        assertEquals(
+                "a\\e[2K\\rDataset ready\\x07\\x00\\n\\t\\x7f\\x9b\\u202e\\u2066b",
                 ConsoleText.escape("a\u001b[2K\rDataset ready\u0007\u0000\n\t\u007f\u009b\u202e\u2066b"));
         assertEquals("line 1\n\tat x\\r\\e", ConsoleText.escapeKeepingLines("line 1\n\tat x\r\u001b"));
         assertEquals("null", ConsoleText.escape(null));
@@ -31,9 +32,12 @@ class ConsoleTextTest {
     void escapedTextHasNoControlCharacters(@ForAll String text) {
         String shown = ConsoleText.escape(text);
         assertFalse(shown.chars().anyMatch(c -> ConsoleText.isUnsafe((char) c)), shown);
-        assertEquals(text.chars().filter(c -> !ConsoleText.isUnsafe((char) c)).count(),
-                shown.chars().count() - extra(text), "safe characters are all kept");
-        assertTrue(ConsoleText.escapeKeepingLines(text).chars()
+        assertEquals(
+                text.chars().filter(c -> !ConsoleText.isUnsafe((char) c)).count(),
+                shown.chars().count() - extra(text),
+                "safe characters are all kept");
+        assertTrue(ConsoleText.escapeKeepingLines(text)
+                .chars()
                 .noneMatch(c -> c != '\n' && c != '\t' && ConsoleText.isUnsafe((char) c)));
     }
 
@@ -47,7 +51,9 @@ class ConsoleTextTest {
 
     /** Characters the escape adds: each unsafe one becomes a visible escape of 2, 4 or 6 characters. */
     private static long extra(String text) {
-        return text.chars().filter(c -> ConsoleText.isUnsafe((char) c))
-                .map(c -> ConsoleText.escape(String.valueOf((char) c)).length()).sum();
+        return text.chars()
+                .filter(c -> ConsoleText.isUnsafe((char) c))
+                .map(c -> ConsoleText.escape(String.valueOf((char) c)).length())
+                .sum();
     }
 }

@@ -16,7 +16,8 @@ class JsonTest {
         assertEquals("{\"name\":\"don't <b>&\",\"f1\":NaN}", Json.COMPACT.toJson(m));
         assertEquals("{\"name\":\"don't <b>&\",\"f1\":NaN,\"gone\":null}", Json.COMPACT_WITH_NULLS.toJson(m));
         assertEquals("{\n  \"name\": \"don't <b>&\",\n  \"f1\": NaN\n}", Json.PRETTY.toJson(m));
-        assertEquals("{\n  \"name\": \"don't <b>&\",\n  \"f1\": NaN,\n  \"gone\": null\n}",
+        assertEquals(
+                "{\n  \"name\": \"don't <b>&\",\n  \"f1\": NaN,\n  \"gone\": null\n}",
                 Json.PRETTY_WITH_NULLS.toJson(m));
     }
 }

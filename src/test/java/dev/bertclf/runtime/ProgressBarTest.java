@@ -14,7 +14,9 @@ class ProgressBarTest {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
-    private String printed() { return bytes.toString(StandardCharsets.UTF_8); }
+    private String printed() {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
 
     @Test
     void showsShareRateAndEtaWhileRunningAndTheTimeTakenAtTheEnd() throws Exception {
@@ -27,7 +29,8 @@ class ProgressBarTest {
         assertTrue(line.matches(".* \\d+ it/s ETA \\d+s loss 0\\.6931"), line);
         bar.step(750);
         bar.close();
-        assertTrue(printed().matches("Epoch 1/5 \\[=+\\] 100% 1000/1000 \\d+ it/s in \\d+s loss 0\\.6931\\R"), printed());
+        assertTrue(
+                printed().matches("Epoch 1/5 \\[=+\\] 100% 1000/1000 \\d+ it/s in \\d+s loss 0\\.6931\\R"), printed());
     }
 
     @Test

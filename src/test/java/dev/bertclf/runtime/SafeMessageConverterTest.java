@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.LoggingEvent;
-import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.CoreConstants;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -33,8 +33,13 @@ class SafeMessageConverterTest {
     @Test
     void exceptionsAreEscapedButKeepTheirShape() {
         LoggerContext ctx = new LoggerContext();
-        LoggingEvent e = new LoggingEvent(Logger.class.getName(), ctx.getLogger("t"), Level.WARN, "failed",
-                new IOException("bad \u001b]0;x\u0007 name"), null);
+        LoggingEvent e = new LoggingEvent(
+                Logger.class.getName(),
+                ctx.getLogger("t"),
+                Level.WARN,
+                "failed",
+                new IOException("bad \u001b]0;x\u0007 name"),
+                null);
         SafeThrowableConverter converter = new SafeThrowableConverter();
         converter.setContext(ctx);
         converter.start();
@@ -56,8 +61,10 @@ class SafeMessageConverterTest {
         encoder.setContext(ctx);
         encoder.setPattern("%-5level %msg%n%ex");
         encoder.start();
-        LoggingEvent e = new LoggingEvent(Logger.class.getName(), ctx.getLogger("t"), Level.INFO,
-                "Extracted {}", null, new Object[] {"\u001b[2Kfake"});
+        LoggingEvent e = new LoggingEvent(
+                Logger.class.getName(), ctx.getLogger("t"), Level.INFO, "Extracted {}", null, new Object[] {
+                    "\u001b[2Kfake"
+                });
         assertEquals("INFO  Extracted \\e[2Kfake\n", new String(encoder.encode(e), StandardCharsets.UTF_8));
     }
 }

@@ -24,8 +24,14 @@ final class FakeModel implements BatchingPredictor.Model {
     @Override
     public List<Prediction> predict(List<String> batch, int batchSize) {
         texts.addAndGet(batch.size());
-        return batch.stream().map(t -> new Prediction(t, 1 / (1 + Math.exp(10 - t.length())),
-                CLASSES.get(t.length() > 10 ? 1 : 0), t.length() - 10f, null)).toList();
+        return batch.stream()
+                .map(t -> new Prediction(
+                        t,
+                        1 / (1 + Math.exp(10 - t.length())),
+                        CLASSES.get(t.length() > 10 ? 1 : 0),
+                        t.length() - 10f,
+                        null))
+                .toList();
     }
 
     @Override
@@ -36,19 +42,19 @@ final class FakeModel implements BatchingPredictor.Model {
      * first server in a JVM for all of them, so every test in the shared test JVM asks for the same.
      */
     static PredictionServer.Options options(String host, ApiKey key, SSLContext tls) {
-        return options(host, PredictionServer.Options.MAX_CONNECTIONS, PredictionServer.Options.REQUEST_TIMEOUT, key,
-                tls);
+        return options(
+                host, PredictionServer.Options.MAX_CONNECTIONS, PredictionServer.Options.REQUEST_TIMEOUT, key, tls);
     }
 
-    static PredictionServer.Options options(String host, int maxConnections, Duration requestTimeout, ApiKey key,
-            SSLContext tls) {
-        return new PredictionServer.Options(host, 0, 8, Duration.ofMillis(1), 64, 4096, maxConnections,
-                requestTimeout, key, tls);
+    static PredictionServer.Options options(
+            String host, int maxConnections, Duration requestTimeout, ApiKey key, SSLContext tls) {
+        return new PredictionServer.Options(
+                host, 0, 8, Duration.ofMillis(1), 64, 4096, maxConnections, requestTimeout, key, tls);
     }
 
     static PredictionServer serve(FakeModel model, PredictionServer.Options options) throws IOException {
-        BatchingPredictor p = new BatchingPredictor(model, options.maxBatch(), options.batchWait(),
-                options.maxQueue(), new CountDownLatch(0));
+        BatchingPredictor p = new BatchingPredictor(
+                model, options.maxBatch(), options.batchWait(), options.maxQueue(), new CountDownLatch(0));
         return new PredictionServer(p, Path.of("fake-model"), CLASSES, options);
     }
 
@@ -57,13 +63,20 @@ final class FakeModel implements BatchingPredictor.Model {
      * {@code listening URI}, answers each {@code threads} line on stdin with {@code threads N}, and ends with stdin.
      */
     public static void main(String[] args) throws IOException {
-        PredictionServer server = serve(new FakeModel(), options("127.0.0.1", Integer.parseInt(args[0]),
-                Duration.ofSeconds(Integer.parseInt(args[1])), null, null));
+        PredictionServer server = serve(
+                new FakeModel(),
+                options(
+                        "127.0.0.1",
+                        Integer.parseInt(args[0]),
+                        Duration.ofSeconds(Integer.parseInt(args[1])),
+                        null,
+                        null));
         System.out.println("listening " + server.uri());
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             if (line.equals("threads")) {
-                System.out.println("threads " + ManagementFactory.getThreadMXBean().getThreadCount());
+                System.out.println(
+                        "threads " + ManagementFactory.getThreadMXBean().getThreadCount());
             }
         }
         server.close();

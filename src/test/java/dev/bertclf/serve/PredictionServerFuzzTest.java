@@ -36,7 +36,8 @@ class PredictionServerFuzzTest {
     static final Gson GSON = new Gson();
     static PredictionServer server;
     static FakeModel model;
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @BeforeContainer
     static void start() throws IOException {
@@ -48,12 +49,18 @@ class PredictionServerFuzzTest {
     }
 
     @AfterContainer
-    static void stop() { server.close(); }
+    static void stop() {
+        server.close();
+    }
 
     @Property(tries = 300)
-    void everyAnswerIsAJsonObjectWithAStatusAClientCanActOn(@ForAll("methods") String method,
-            @ForAll("paths") String path, @ForAll("bodies") byte[] body, @ForAll("contentTypes") String contentType,
-            @ForAll("authorizations") String authorization) throws Exception {
+    void everyAnswerIsAJsonObjectWithAStatusAClientCanActOn(
+            @ForAll("methods") String method,
+            @ForAll("paths") String path,
+            @ForAll("bodies") byte[] body,
+            @ForAll("contentTypes") String contentType,
+            @ForAll("authorizations") String authorization)
+            throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(server.uri() + path.substring(1)))
                 .timeout(Duration.ofSeconds(20))
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
@@ -69,42 +76,76 @@ class PredictionServerFuzzTest {
                 throw new AssertionError(answer.statusCode() + " not JSON: " + answer.body(), e);
             }
             assertTrue(json.isJsonObject(), answer.body());
-            String expected = answer.statusCode() != 200 ? "error" : path.startsWith("/health") ? "status" : "predictions";
+            String expected =
+                    answer.statusCode() != 200 ? "error" : path.startsWith("/health") ? "status" : "predictions";
             assertTrue(json.getAsJsonObject().has(expected), answer.body());
         }
-        HttpResponse<String> good = http.send(HttpRequest.newBuilder(server.uri().resolve("/predict"))
-                .header("Authorization", "Bearer " + KEY).timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"still answering\"}")).build(),
+        HttpResponse<String> good = http.send(
+                HttpRequest.newBuilder(server.uri().resolve("/predict"))
+                        .header("Authorization", "Bearer " + KEY)
+                        .timeout(Duration.ofSeconds(20))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"still answering\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, good.statusCode(), good.body());
     }
 
     @Provide
     Arbitrary<String> methods() {
-        return Arbitraries.oneOf(Arbitraries.of("POST", "POST", "POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS",
-                "HEAD", "TRACE"), Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8));
+        return Arbitraries.oneOf(
+                Arbitraries.of("POST", "POST", "POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"),
+                Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8));
     }
 
     @Provide
     Arbitrary<String> paths() {
-        return Arbitraries.oneOf(Arbitraries.of("/predict", "/predict", "/predict", "/health", "/", "/predict/",
-                "/PREDICT", "/predict?text=x", "/health/../predict", "/%00", "/predict//"),
+        return Arbitraries.oneOf(
+                Arbitraries.of(
+                        "/predict",
+                        "/predict",
+                        "/predict",
+                        "/health",
+                        "/",
+                        "/predict/",
+                        "/PREDICT",
+                        "/predict?text=x",
+                        "/health/../predict",
+                        "/%00",
+                        "/predict//"),
                 // not "//...": the JDK reads that as an authority with no path and answers its own HTML 404
-                Arbitraries.strings().alpha().numeric().withChars('/', '.', '-').ofMaxLength(20)
-                        .filter(p -> !p.startsWith("/")).map(p -> "/" + p));
+                Arbitraries.strings()
+                        .alpha()
+                        .numeric()
+                        .withChars('/', '.', '-')
+                        .ofMaxLength(20)
+                        .filter(p -> !p.startsWith("/"))
+                        .map(p -> "/" + p));
     }
 
     @Provide
     Arbitrary<String> contentTypes() {
-        return Arbitraries.of("application/json", "application/json; charset=utf-8", "", "text/plain",
-                "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+        return Arbitraries.of(
+                "application/json",
+                "application/json; charset=utf-8",
+                "",
+                "text/plain",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data; boundary=x",
                 "application/json; charset=latin1");
     }
 
     @Provide
     Arbitrary<String> authorizations() {
-        return Arbitraries.of("Bearer " + KEY, "Bearer " + KEY, "Bearer " + KEY, "", "Bearer", "Bearer wrong",
-                "Basic Zm9vOmJhcg==", "bearer " + KEY + "x", "Bearer  " + KEY + " ");
+        return Arbitraries.of(
+                "Bearer " + KEY,
+                "Bearer " + KEY,
+                "Bearer " + KEY,
+                "",
+                "Bearer",
+                "Bearer wrong",
+                "Basic Zm9vOmJhcg==",
+                "bearer " + KEY + "x",
+                "Bearer  " + KEY + " ");
     }
 
     @Provide
@@ -115,32 +156,61 @@ class PredictionServerFuzzTest {
                 Combinators.combine(Arbitraries.of("text", "texts"), json())
                         .as((k, v) -> utf8("{\"" + k + "\": " + v + "}")),
                 Arbitraries.strings().ofMaxLength(60).map(t -> utf8("{\"text\": " + GSON.toJson(t) + "}")),
-                Arbitraries.strings().ofMaxLength(20).list().ofMaxSize(5)
+                Arbitraries.strings()
+                        .ofMaxLength(20)
+                        .list()
+                        .ofMaxSize(5)
                         .map(l -> utf8("{\"texts\": " + GSON.toJson(l) + "}")),
-                Arbitraries.integers().between(1, 5000)
+                Arbitraries.integers()
+                        .between(1, 5000)
                         .map(n -> utf8("{\"texts\": " + "[".repeat(n) + "]".repeat(n) + "}")),
                 Arbitraries.integers().between(4000, 20000).map(n -> utf8("{\"text\": \"" + "a".repeat(n) + "\"}")),
-                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(20).map(b -> {
-                    ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    out.writeBytes(utf8("{\"text\": \""));
-                    out.writeBytes(b);
-                    out.writeBytes(utf8("\"}"));
-                    return out.toByteArray();
-                }));
+                Arbitraries.bytes()
+                        .array(byte[].class)
+                        .ofMinSize(1)
+                        .ofMaxSize(20)
+                        .map(b -> {
+                            ByteArrayOutputStream out = new ByteArrayOutputStream();
+                            out.writeBytes(utf8("{\"text\": \""));
+                            out.writeBytes(b);
+                            out.writeBytes(utf8("\"}"));
+                            return out.toByteArray();
+                        }));
     }
 
     /** JSON values of every shape, with numbers no parser should turn into a text. */
     Arbitrary<String> json() {
-        Arbitrary<String> leaf = Arbitraries.oneOf(Arbitraries.of("null", "true", "false", "0", "-1", "1e999999",
-                "-1e999999", "99999999999999999999999999", "-9223372036854775809", "0.5", "\"\"", "\" \"",
-                "\"great film\"", "\"\\u0000\"", "\"\\ud800\""),
+        Arbitrary<String> leaf = Arbitraries.oneOf(
+                Arbitraries.of(
+                        "null",
+                        "true",
+                        "false",
+                        "0",
+                        "-1",
+                        "1e999999",
+                        "-1e999999",
+                        "99999999999999999999999999",
+                        "-9223372036854775809",
+                        "0.5",
+                        "\"\"",
+                        "\" \"",
+                        "\"great film\"",
+                        "\"\\u0000\"",
+                        "\"\\ud800\""),
                 Arbitraries.strings().ofMaxLength(10).map(GSON::toJson));
-        return Arbitraries.lazyOf(() -> leaf, () -> leaf, () -> leaf,
+        return Arbitraries.lazyOf(
+                () -> leaf,
+                () -> leaf,
+                () -> leaf,
                 () -> json().list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]"),
                 () -> Combinators.combine(Arbitraries.of("text", "texts", "x", ""), json())
-                        .as((k, v) -> "\"" + k + "\":" + v).list().ofMaxSize(3)
+                        .as((k, v) -> "\"" + k + "\":" + v)
+                        .list()
+                        .ofMaxSize(3)
                         .map(l -> "{" + String.join(",", l) + "}"));
     }
 
-    static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
 }

@@ -32,11 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP API on loopback with a real exported model, compared with {@link TextClassifier} called directly. */
 class PredictionServerTest {
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static Path modelDir;
     static TextClassifier reference;
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    static final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     @BeforeAll
     static void exportModel() throws IOException {
@@ -45,21 +49,32 @@ class PredictionServerTest {
     }
 
     @AfterAll
-    static void closeReference() { reference.close(); }
+    static void closeReference() {
+        reference.close();
+    }
 
     /** A server on a free port whose batcher waits for {@code gate} before each batch. */
-    static PredictionServer server(int maxBatch, int maxQueue, int maxBodyBytes, CountDownLatch gate) throws IOException {
+    static PredictionServer server(int maxBatch, int maxQueue, int maxBodyBytes, CountDownLatch gate)
+            throws IOException {
         TextClassifier clf = TextClassifier.load(modelDir);
         BatchingPredictor p = new BatchingPredictor(clf, maxBatch, Duration.ofMillis(5), maxQueue, gate);
-        return new PredictionServer(p, modelDir, clf.metadata().classNames(),
+        return new PredictionServer(
+                p,
+                modelDir,
+                clf.metadata().classNames(),
                 new PredictionServer.Options("127.0.0.1", 0, maxBatch, Duration.ofMillis(5), maxQueue, maxBodyBytes));
     }
 
-    static PredictionServer server() throws IOException { return server(32, 256, 1 << 20, new CountDownLatch(0)); }
+    static PredictionServer server() throws IOException {
+        return server(32, 256, 1 << 20, new CountDownLatch(0));
+    }
 
     static HttpRequest post(PredictionServer s, String body) {
-        return HttpRequest.newBuilder(s.uri().resolve("/predict")).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60)).build();
+        return HttpRequest.newBuilder(s.uri().resolve("/predict"))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .build();
     }
 
     static HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
@@ -82,7 +97,8 @@ class PredictionServerTest {
     static void assertPredictions(List<String> texts, HttpResponse<String> response) {
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
-        JsonArray got = JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonArray("predictions");
+        JsonArray got =
+                JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonArray("predictions");
         List<Prediction> want = reference.predict(texts, texts.size());
         assertEquals(texts.size(), got.size(), response.body());
         for (int i = 0; i < texts.size(); i++) {
@@ -117,10 +133,20 @@ class PredictionServerTest {
             List<String> three = List.of("awful boring film", "the plot and the cast", "I loved the music, wonderful");
             HttpResponse<String> r = send(post(s, textsBody(three)));
             assertPredictions(three, r);
-            float l0 = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("predictions").get(0)
-                    .getAsJsonObject().get("logit").getAsFloat();
-            float l1 = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("predictions").get(1)
-                    .getAsJsonObject().get("logit").getAsFloat();
+            float l0 = JsonParser.parseString(r.body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("predictions")
+                    .get(0)
+                    .getAsJsonObject()
+                    .get("logit")
+                    .getAsFloat();
+            float l1 = JsonParser.parseString(r.body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("predictions")
+                    .get(1)
+                    .getAsJsonObject()
+                    .get("logit")
+                    .getAsFloat();
             assertTrue(l0 != l1, "different texts, different logits: the model really ran");
         }
     }
@@ -128,11 +154,14 @@ class PredictionServerTest {
     @Test
     void healthNamesTheModel() throws Exception {
         try (PredictionServer s = server()) {
-            HttpResponse<String> r = send(HttpRequest.newBuilder(s.uri().resolve("/health")).build());
+            HttpResponse<String> r =
+                    send(HttpRequest.newBuilder(s.uri().resolve("/health")).build());
             assertEquals(200, r.statusCode());
             JsonObject o = JsonParser.parseString(r.body()).getAsJsonObject();
             assertEquals("ok", o.get("status").getAsString());
-            assertEquals(modelDir.toAbsolutePath().normalize().toString(), o.get("model").getAsString());
+            assertEquals(
+                    modelDir.toAbsolutePath().normalize().toString(),
+                    o.get("model").getAsString());
             assertEquals("[\"neg\",\"pos\"]", o.get("classes").toString());
         }
     }
@@ -151,13 +180,16 @@ class PredictionServerTest {
             }
             waitFor(() -> s.predictor().pendingTexts() == 24, "all 24 requests are queued");
             gate.countDown();
-            for (int i = 0; i < 24; i++) assertPredictions(List.of(texts.get(i)), responses.get(i).get());
+            for (int i = 0; i < 24; i++)
+                assertPredictions(List.of(texts.get(i)), responses.get(i).get());
             assertEquals(3, s.predictor().modelCalls(), "24 single-text requests in batches of 8");
 
             // And without holding the worker: 20 concurrent requests are all answered correctly.
             responses.clear();
             for (int i = 0; i < 20; i++) responses.add(sendAsync(post(s, textsBody(List.of(texts.get(i), "the end")))));
-            for (int i = 0; i < 20; i++) assertPredictions(List.of(texts.get(i), "the end"), responses.get(i).get());
+            for (int i = 0; i < 20; i++)
+                assertPredictions(
+                        List.of(texts.get(i), "the end"), responses.get(i).get());
             assertEquals(0, s.predictor().pendingTexts());
 
             // One request larger than a batch runs alone, in calls of eight texts.
@@ -191,8 +223,11 @@ class PredictionServerTest {
             String big = "{\"text\": \"" + "long ".repeat(100) + "\"}";
             error(send(post(s, big)), 413);
             byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
-            error(send(HttpRequest.newBuilder(s.uri().resolve("/predict")).POST(HttpRequest.BodyPublishers.ofInputStream(
-                    () -> new ByteArrayInputStream(bytes))).build()), 413); // sent chunked: no Content-Length
+            error(
+                    send(HttpRequest.newBuilder(s.uri().resolve("/predict"))
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
+                            .build()),
+                    413); // sent chunked: no Content-Length
             error(send(post(s, "{\"text\": ")), 400);
             error(send(post(s, "")), 400);
             error(send(post(s, "[\"a list\"]")), 400);
@@ -201,18 +236,35 @@ class PredictionServerTest {
             error(send(post(s, "{\"texts\": []}")), 400);
             error(send(post(s, "{\"texts\": [\"ok\", 3]}")), 400);
             error(send(post(s, "{\"text\": null}")), 400);
-            assertEquals("\"texts\"[1] is empty: there is nothing to classify",
-                    error(send(post(s, "{\"texts\": [\"ok\", \"\"]}")), 400).get("error").getAsString());
-            assertEquals("\"text\" is only whitespace: there is nothing to classify",
-                    error(send(post(s, "{\"text\": \" \\n\\t \"}")), 400).get("error").getAsString());
+            assertEquals(
+                    "\"texts\"[1] is empty: there is nothing to classify",
+                    error(send(post(s, "{\"texts\": [\"ok\", \"\"]}")), 400)
+                            .get("error")
+                            .getAsString());
+            assertEquals(
+                    "\"text\" is only whitespace: there is nothing to classify",
+                    error(send(post(s, "{\"text\": \" \\n\\t \"}")), 400)
+                            .get("error")
+                            .getAsString());
             byte[] latin1 = "{\"text\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
-            assertEquals("the body is not UTF-8 text", error(send(HttpRequest.newBuilder(s.uri().resolve("/predict"))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(latin1)).build()), 400).get("error").getAsString());
-            HttpResponse<String> get = send(HttpRequest.newBuilder(s.uri().resolve("/predict")).build());
+            assertEquals(
+                    "the body is not UTF-8 text",
+                    error(
+                                    send(HttpRequest.newBuilder(s.uri().resolve("/predict"))
+                                            .POST(HttpRequest.BodyPublishers.ofByteArray(latin1))
+                                            .build()),
+                                    400)
+                            .get("error")
+                            .getAsString());
+            HttpResponse<String> get =
+                    send(HttpRequest.newBuilder(s.uri().resolve("/predict")).build());
             error(get, 405);
             assertEquals("POST", get.headers().firstValue("Allow").orElse(null));
-            error(send(HttpRequest.newBuilder(s.uri().resolve("/health"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build()), 405);
+            error(
+                    send(HttpRequest.newBuilder(s.uri().resolve("/health"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build()),
+                    405);
             error(send(HttpRequest.newBuilder(s.uri().resolve("/nothing")).build()), 404);
             assertPredictions(List.of("still fine"), send(post(s, "{\"text\": \"still fine\"}")));
             assertEquals(1, s.predictor().modelCalls(), "rejected requests never reach the model");

@@ -32,6 +32,7 @@ class SlowClientsTest {
     static final int TIMEOUT_S = 2;
     /** How long after its timeout a slow client may still be connected: the JDK looks once a second. */
     static final int CUT_WITHIN_MS = (TIMEOUT_S + 3) * 1000;
+
     static final String SLOW_BODY = "POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             + "Content-Length: 1000\r\n\r\n{\"text\": \"";
 
@@ -42,13 +43,20 @@ class SlowClientsTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), FakeModel.class.getName(),
-                String.valueOf(CONNECTIONS), String.valueOf(TIMEOUT_S)).redirectErrorStream(true).start();
+        server = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        FakeModel.class.getName(),
+                        String.valueOf(CONNECTIONS),
+                        String.valueOf(TIMEOUT_S))
+                .redirectErrorStream(true)
+                .start();
         toServer = new PrintWriter(new OutputStreamWriter(server.getOutputStream(), StandardCharsets.UTF_8), true);
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(
-                    new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) lines.add(line);
             } catch (IOException ignored) {
                 // the server ended

@@ -34,8 +34,21 @@ public final class Cli {
 
     /** {@code train} of the tiny model on a table file: 6 epochs of batch 8 at 2e-3, 16 tokens. */
     public static Run trainOnFile(Path model, Path trainFile, Path output) {
-        return run("train", "--model", model.toString(), "--train-file", trainFile.toString(),
-                "--epochs", "6", "--batch-size", "8", "--learning-rate", "2e-3", "--max-seq-len", "16",
-                "--output", output.toString());
+        return run(
+                "train",
+                "--model",
+                model.toString(),
+                "--train-file",
+                trainFile.toString(),
+                "--epochs",
+                "6",
+                "--batch-size",
+                "8",
+                "--learning-rate",
+                "2e-3",
+                "--max-seq-len",
+                "16",
+                "--output",
+                output.toString());
     }
 }

@@ -14,7 +14,10 @@ public final class Fifo {
         Files.createDirectories(path.getParent());
         int rc;
         try {
-            rc = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start().waitFor();
+            rc = new ProcessBuilder("mkfifo", path.toString())
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         } catch (IOException e) {
             rc = -1; // no mkfifo on this system
         }

@@ -19,14 +19,16 @@ public final class GraphLogits {
      * The logits of our own inference graph for a model folder's exported variables, read back by name, after
      * {@code check} has looked at the graph.
      */
-    public static float[] of(Path model, int numClasses, int maxSeqLen, List<String> texts,
-                             Consumer<InferenceGraph> check) throws IOException {
+    public static float[] of(
+            Path model, int numClasses, int maxSeqLen, List<String> texts, Consumer<InferenceGraph> check)
+            throws IOException {
         BertConfig config = BertConfig.read(model.resolve("bert_config.json"));
         try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), numClasses);
-             WordPieceTokenizer tok = WordPieceTokenizer.fromVocab(model.resolve("assets/vocab.txt"), true, maxSeqLen)) {
+                WordPieceTokenizer tok =
+                        WordPieceTokenizer.fromVocab(model.resolve("assets/vocab.txt"), true, maxSeqLen)) {
             check.accept(g);
-            try (Weights weights = Weights.of(CheckpointReader.read(model.resolve("variables/variables"),
-                    g.variables().shapes().keySet()))) {
+            try (Weights weights = Weights.of(CheckpointReader.read(
+                    model.resolve("variables/variables"), g.variables().shapes().keySet()))) {
                 g.load(weights);
             }
             return g.logits(tok.encode(texts));

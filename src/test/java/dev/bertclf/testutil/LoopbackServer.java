@@ -20,7 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LoopbackServer implements AutoCloseable {
     /** How the first request to a path misbehaves; later requests are served normally. */
-    public enum Fault { NONE, CUT_HALFWAY, STALL }
+    public enum Fault {
+        NONE,
+        CUT_HALFWAY,
+        STALL
+    }
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -101,8 +105,8 @@ public final class LoopbackServer implements AutoCloseable {
                 exchange.sendResponseHeaders(416, -1);
                 return;
             }
-            exchange.getResponseHeaders().add("Content-Range",
-                    "bytes " + start + "-" + (data.length - 1) + "/" + data.length);
+            exchange.getResponseHeaders()
+                    .add("Content-Range", "bytes " + start + "-" + (data.length - 1) + "/" + data.length);
             exchange.sendResponseHeaders(206, data.length - start);
         } else {
             exchange.sendResponseHeaders(200, data.length);

@@ -20,7 +20,8 @@ public final class SyntheticImdb {
         for (int i = 0; i < n; i++) words.add(TinyBert.NEUTRAL.get(random.nextInt(TinyBert.NEUTRAL.size())));
         List<String> sentiment = positive ? TinyBert.POSITIVE : TinyBert.NEGATIVE;
         int k = 1 + random.nextInt(2);
-        for (int i = 0; i < k; i++) words.add(random.nextInt(words.size() + 1), sentiment.get(random.nextInt(sentiment.size())));
+        for (int i = 0; i < k; i++)
+            words.add(random.nextInt(words.size() + 1), sentiment.get(random.nextInt(sentiment.size())));
         return String.join(" ", words) + (random.nextBoolean() ? " !" : " .");
     }
 
@@ -31,12 +32,14 @@ public final class SyntheticImdb {
         for (String split : List.of("train", "test")) {
             for (String cls : List.of("neg", "pos")) {
                 for (int i = 0; i < perClass; i++) {
-                    files.put("aclImdb/" + split + "/" + cls + "/" + i + "_" + (cls.equals("pos") ? 9 : 2) + ".txt",
+                    files.put(
+                            "aclImdb/" + split + "/" + cls + "/" + i + "_" + (cls.equals("pos") ? 9 : 2) + ".txt",
                             review(random, cls.equals("pos")));
                 }
             }
         }
-        for (int i = 0; i < 5; i++) files.put("aclImdb/train/unsup/" + i + "_0.txt", review(random, random.nextBoolean()));
+        for (int i = 0; i < 5; i++)
+            files.put("aclImdb/train/unsup/" + i + "_0.txt", review(random, random.nextBoolean()));
         files.put("aclImdb/README", "synthetic IMDB for tests\n");
         return TestArchives.tarGz(files);
     }

@@ -18,7 +18,9 @@ public final class TemporaryHome implements AutoCloseable {
         System.setProperty(KEY, home.toString());
     }
 
-    public static TemporaryHome at(Path home) { return new TemporaryHome(home); }
+    public static TemporaryHome at(Path home) {
+        return new TemporaryHome(home);
+    }
 
     @Override
     public void close() {

@@ -28,9 +28,29 @@ import org.tensorflow.types.TFloat32;
 public final class TinyBert {
     /** Words of the synthetic reviews; the sentiment words decide the label. */
     public static final List<String> POSITIVE = List.of("great", "excellent", "wonderful", "loved");
+
     public static final List<String> NEGATIVE = List.of("awful", "terrible", "boring", "hated");
-    public static final List<String> NEUTRAL = List.of("the", "movie", "film", "was", "a", "plot", "actor", "scene",
-            "story", "and", "it", "this", "of", "with", "ending", "music", "cast", "director", "really", "quite");
+    public static final List<String> NEUTRAL = List.of(
+            "the",
+            "movie",
+            "film",
+            "was",
+            "a",
+            "plot",
+            "actor",
+            "scene",
+            "story",
+            "and",
+            "it",
+            "this",
+            "of",
+            "with",
+            "ending",
+            "music",
+            "cast",
+            "director",
+            "really",
+            "quite");
 
     private TinyBert() {}
 
@@ -53,7 +73,7 @@ public final class TinyBert {
     public static BertConfig config(String family) {
         BertConfig c = config();
         switch (family) {
-            case "bert" -> { }
+            case "bert" -> {}
             case "electra" -> {
                 c.modelType = BertConfig.ModelType.ELECTRA;
                 c.embeddingSize = 16;

@@ -35,8 +35,15 @@ public final class TinyClassifier {
         Path vocab = Files.createTempFile("tiny-vocab", ".txt");
         try (Weights weights = WeightInit.create(shapes, config.initializerRange, 3)) {
             Files.write(vocab, TinyBert.vocabulary());
-            ModelMetadata meta = new ModelMetadata("tiny-random", true, MAX_SEQ_LEN, List.of("neg", "pos"), Map.of(),
-                    Map.of(), "2024-01-01T00:00:00Z", "bert-clf test");
+            ModelMetadata meta = new ModelMetadata(
+                    "tiny-random",
+                    true,
+                    MAX_SEQ_LEN,
+                    List.of("neg", "pos"),
+                    Map.of(),
+                    Map.of(),
+                    "2024-01-01T00:00:00Z",
+                    "bert-clf test");
             SavedModelExporter.export(dir, config, weights, vocab, meta);
         } finally {
             Files.deleteIfExists(vocab);

@@ -64,12 +64,20 @@ public final class TinyHubModel {
             v.put("embedding_projection/kernel", dims(EMBEDDING, HIDDEN));
             v.put("embedding_projection/bias", dims(HIDDEN));
         }
-        List<String> scopes = switch (family) {
-            case BERT -> Stream.iterate(0, i -> i + 1).limit(LAYERS).map(i -> "transformer/layer_" + i).toList();
-            case ALBERT -> List.of("transformer");
-            case TALKING_HEADS -> Stream.iterate(0, i -> i + 1).limit(LAYERS)
-                    .map(i -> i == 0 ? "transformer_scaffold" : "transformer_scaffold_" + i).toList();
-        };
+        List<String> scopes =
+                switch (family) {
+                    case BERT ->
+                        Stream.iterate(0, i -> i + 1)
+                                .limit(LAYERS)
+                                .map(i -> "transformer/layer_" + i)
+                                .toList();
+                    case ALBERT -> List.of("transformer");
+                    case TALKING_HEADS ->
+                        Stream.iterate(0, i -> i + 1)
+                                .limit(LAYERS)
+                                .map(i -> i == 0 ? "transformer_scaffold" : "transformer_scaffold_" + i)
+                                .toList();
+                };
         for (String s : scopes) {
             for (String p : List.of("query", "key", "value")) {
                 v.put(s + "/self_attention/" + p + "/kernel", dims(HIDDEN, HEADS, HEAD_SIZE));
@@ -122,38 +130,60 @@ public final class TinyHubModel {
      * encoder/var-N/.ATTRIBUTES/VARIABLE_VALUE}), the object graph naming them (unless {@code withObjectGraph} is
      * false), {@code saved_model.pb}, and each asset given (e.g. {@code vocab.txt}).
      */
-    public static Path write(Path dir, Map<String, long[]> shapes, Map<String, float[]> values,
-                             boolean withObjectGraph, Map<String, byte[]> assets) throws IOException {
+    public static Path write(
+            Path dir,
+            Map<String, long[]> shapes,
+            Map<String, float[]> values,
+            boolean withObjectGraph,
+            Map<String, byte[]> assets)
+            throws IOException {
         TfRuntime.engine();
         Files.createDirectories(dir.resolve("variables"));
         Files.createDirectories(dir.resolve("assets"));
         for (var a : assets.entrySet()) Files.write(dir.resolve("assets").resolve(a.getKey()), a.getValue());
-        Files.write(dir.resolve("saved_model.pb"), SavedModel.newBuilder().setSavedModelSchemaVersion(1)
-                .addMetaGraphs(MetaGraphDef.newBuilder().setMetaInfoDef(
-                        MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve")))
-                .build().toByteArray());
+        Files.write(
+                dir.resolve("saved_model.pb"),
+                SavedModel.newBuilder()
+                        .setSavedModelSchemaVersion(1)
+                        .addMetaGraphs(MetaGraphDef.newBuilder()
+                                .setMetaInfoDef(
+                                        MetaGraphDef.MetaInfoDef.newBuilder().addTags("serve")))
+                        .build()
+                        .toByteArray());
 
         TrackableObjectGraph.Builder graph = TrackableObjectGraph.newBuilder();
-        TrackableObject.Builder root = TrackableObject.newBuilder().addChildren(
-                TrackableObject.ObjectReference.newBuilder().setNodeId(1).setLocalName("encoder"));
+        TrackableObject.Builder root = TrackableObject.newBuilder()
+                .addChildren(TrackableObject.ObjectReference.newBuilder()
+                        .setNodeId(1)
+                        .setLocalName("encoder"));
         TrackableObject.Builder encoder = TrackableObject.newBuilder();
         Map<String, TType> tensors = new LinkedHashMap<>();
         int i = 0;
         try {
             for (var e : shapes.entrySet()) {
                 String key = "encoder/var-" + i + "/.ATTRIBUTES/VARIABLE_VALUE";
-                encoder.addChildren(TrackableObject.ObjectReference.newBuilder().setNodeId(2 + i).setLocalName("var-" + i));
-                graph.addNodes(TrackableObject.newBuilder().addAttributes(
-                        TrackableObject.SerializedTensor.newBuilder().setName("VARIABLE_VALUE")
-                                .setFullName(e.getKey()).setCheckpointKey(key)));
-                tensors.put(key, TFloat32.tensorOf(Shape.of(e.getValue()),
-                        DataBuffers.of(values.get(e.getKey()), true, false)));
+                encoder.addChildren(TrackableObject.ObjectReference.newBuilder()
+                        .setNodeId(2 + i)
+                        .setLocalName("var-" + i));
+                graph.addNodes(TrackableObject.newBuilder()
+                        .addAttributes(TrackableObject.SerializedTensor.newBuilder()
+                                .setName("VARIABLE_VALUE")
+                                .setFullName(e.getKey())
+                                .setCheckpointKey(key)));
+                tensors.put(
+                        key,
+                        TFloat32.tensorOf(Shape.of(e.getValue()), DataBuffers.of(values.get(e.getKey()), true, false)));
                 i++;
             }
-            TrackableObjectGraph full = TrackableObjectGraph.newBuilder().addNodes(root).addNodes(encoder)
-                    .addAllNodes(graph.getNodesList()).build();
+            TrackableObjectGraph full = TrackableObjectGraph.newBuilder()
+                    .addNodes(root)
+                    .addNodes(encoder)
+                    .addAllNodes(graph.getNodesList())
+                    .build();
             if (withObjectGraph) {
-                tensors.put("_CHECKPOINTABLE_OBJECT_GRAPH", TString.tensorOfBytes(NdArrays.scalarOfObject(full.toByteArray())));
+                tensors.put(
+                        "_CHECKPOINTABLE_OBJECT_GRAPH",
+                        TString.tensorOfBytes(NdArrays.scalarOfObject(full.toByteArray())));
             }
             CheckpointWriter.write(dir.resolve("variables/variables"), tensors);
         } finally {
@@ -162,7 +192,10 @@ public final class TinyHubModel {
         return dir;
     }
 
-    /** The folder as TF Hub's compressed download packs it: a .tar.gz of {@code ./saved_model.pb}, {@code ./variables/...}. */
+    /**
+     * The folder as TF Hub's compressed download packs it: a .tar.gz of {@code ./saved_model.pb}, {@code
+     * ./variables/...}.
+     */
     public static byte[] compressed(Path dir) throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
@@ -171,7 +204,8 @@ public final class TinyHubModel {
         return TestArchives.tarGz(tar -> {
             for (Path f : files) {
                 try {
-                    TestArchives.addFile(tar, "./" + dir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+                    TestArchives.addFile(
+                            tar, "./" + dir.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

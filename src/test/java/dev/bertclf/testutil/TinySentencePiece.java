@@ -15,6 +15,7 @@ import java.util.List;
 public final class TinySentencePiece {
     /** SentencePiece piece types. */
     public static final int NORMAL = 1;
+
     public static final int UNKNOWN = 2;
     public static final int CONTROL = 3;
     public static final int USER_DEFINED = 4;
@@ -31,8 +32,24 @@ public final class TinySentencePiece {
         p.add(new Piece("[CLS]", 0, CONTROL));
         p.add(new Piece("[SEP]", 0, CONTROL));
         p.add(new Piece("[MASK]", 0, USER_DEFINED));
-        String[] normal = {"\u2581", "\u2581the", "\u2581movie", "\u2581was", "\u2581amaz", "ing", "\u2581amazing", "!",
-            "\u2581cafe", "\u2581\"", "the", "\"", "\u25811,", "\u25811", ",", "\u2581great"};
+        String[] normal = {
+            "\u2581",
+            "\u2581the",
+            "\u2581movie",
+            "\u2581was",
+            "\u2581amaz",
+            "ing",
+            "\u2581amazing",
+            "!",
+            "\u2581cafe",
+            "\u2581\"",
+            "the",
+            "\"",
+            "\u25811,",
+            "\u25811",
+            ",",
+            "\u2581great"
+        };
         float[] scores = {-3f, -1f, -1.5f, -1f, -2f, -1.2f, -8f, -2f, -2f, -1f, -1f, -1f, -1f, -2f, -2f, -1.5f};
         for (int i = 0; i < normal.length; i++) p.add(new Piece(normal[i], scores[i], NORMAL));
         return p;

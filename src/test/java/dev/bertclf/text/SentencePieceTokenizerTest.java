@@ -26,12 +26,14 @@ class SentencePieceTokenizerTest {
     Path tmp;
 
     private Path model() throws IOException {
-        return Files.write(tmp.resolve("30k-clean.model"),
-                TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1));
+        return Files.write(
+                tmp.resolve("30k-clean.model"), TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1));
     }
 
     private WordPieceTokenizer tokenizer(int maxSeqLen) throws IOException {
-        return WordPieceTokenizer.sentencePieceBuilder(model()).maxSeqLen(maxSeqLen).build();
+        return WordPieceTokenizer.sentencePieceBuilder(model())
+                .maxSeqLen(maxSeqLen)
+                .build();
     }
 
     @Test
@@ -39,8 +41,12 @@ class SentencePieceTokenizerTest {
         SentencePieceModel sp = SentencePieceModel.read(model());
         assertEquals(21, sp.pieces().size());
         assertEquals(1, sp.unkId());
-        assertEquals(new SentencePieceModel.Piece(W + "amaz", -2f, SentencePieceModel.Type.NORMAL), sp.pieces().get(9));
-        assertEquals(SentencePieceModel.Type.USER_DEFINED, sp.pieces().get(sp.id("[MASK]")).type());
+        assertEquals(
+                new SentencePieceModel.Piece(W + "amaz", -2f, SentencePieceModel.Type.NORMAL),
+                sp.pieces().get(9));
+        assertEquals(
+                SentencePieceModel.Type.USER_DEFINED,
+                sp.pieces().get(sp.id("[MASK]")).type());
         assertEquals(0, sp.precompiledCharsmap().length);
     }
 
@@ -48,11 +54,13 @@ class SentencePieceTokenizerTest {
     void viterbiPicksTheBestSegmentationInsideClsAndSep() throws IOException {
         try (WordPieceTokenizer t = tokenizer(16)) {
             // ▁amaz + ing (-3.2) beats ▁amazing (-8).
-            assertEquals(List.of("[CLS]", W + "the", W + "movie", W + "was", W + "amaz", "ing", "!", "[SEP]"),
+            assertEquals(
+                    List.of("[CLS]", W + "the", W + "movie", W + "was", W + "amaz", "ing", "!", "[SEP]"),
                     t.tokens("The movie was amazing!"));
             EncodedBatch b = t.encode(List.of("The movie was amazing!", "great"));
             assertEquals(16, b.seqLen());
-            assertArrayEquals(new int[] {2, 6, 7, 8, 9, 10, 12, 3, 0, 0, 0, 0, 0, 0, 0, 0},
+            assertArrayEquals(
+                    new int[] {2, 6, 7, 8, 9, 10, 12, 3, 0, 0, 0, 0, 0, 0, 0, 0},
                     Arrays.copyOfRange(b.wordIds(), 0, 16));
             assertArrayEquals(new int[] {2, 20, 3, 0}, Arrays.copyOfRange(b.wordIds(), 16, 20));
             assertEquals(8, b.length(0));
@@ -71,7 +79,9 @@ class SentencePieceTokenizerTest {
             // A digit before a comma: ▁1, is 100 less likely, so 1 and , split.
             assertEquals(List.of("[CLS]", W + "1", ",", "[SEP]"), t.tokens("1,"));
             // Characters no piece covers get <unk>'s id (the token text stays the original characters).
-            assertArrayEquals(new int[] {2, 6, 5, 1, 3}, Arrays.copyOf(t.encode(List.of("the xyz")).wordIds(), 5));
+            assertArrayEquals(
+                    new int[] {2, 6, 5, 1, 3},
+                    Arrays.copyOf(t.encode(List.of("the xyz")).wordIds(), 5));
         }
     }
 
@@ -88,7 +98,8 @@ class SentencePieceTokenizerTest {
     void pairsGetTypeIdOneAfterTheFirstSep() throws IOException {
         Path json = tmp.resolve("tokenizer.json");
         TokenizerJson.write(SentencePieceModel.read(model()), true, json);
-        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.builder().optTokenizerPath(json).build()) {
+        try (HuggingFaceTokenizer hf =
+                HuggingFaceTokenizer.builder().optTokenizerPath(json).build()) {
             Encoding e = hf.encode("the movie", "great!");
             assertArrayEquals(new long[] {2, 6, 7, 3, 20, 12, 3}, e.getIds());
             assertArrayEquals(new long[] {0, 0, 0, 0, 1, 1, 1}, e.getTypeIds());
@@ -98,11 +109,14 @@ class SentencePieceTokenizerTest {
 
     @Test
     void refusesBpeModelsAndOtherFiles() throws IOException {
-        Path bpe = Files.write(tmp.resolve("bpe.model"), TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 2));
-        String message = assertThrows(IllegalArgumentException.class, () -> SentencePieceModel.read(bpe)).getMessage();
+        Path bpe =
+                Files.write(tmp.resolve("bpe.model"), TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 2));
+        String message = assertThrows(IllegalArgumentException.class, () -> SentencePieceModel.read(bpe))
+                .getMessage();
         assertTrue(message.contains("only unigram"), message);
         Path text = Files.writeString(tmp.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n");
-        message = assertThrows(IllegalArgumentException.class, () -> SentencePieceModel.read(text)).getMessage();
+        message = assertThrows(IllegalArgumentException.class, () -> SentencePieceModel.read(text))
+                .getMessage();
         assertTrue(message.contains("is not a SentencePiece model"), message);
     }
 
@@ -112,10 +126,14 @@ class SentencePieceTokenizerTest {
     void aHugeTextIsCutToTheIdsOfTheWholeText() throws IOException {
         Path dir = tmp.resolve("json");
         String review = "The  movie was ``amazing'' 1, great\u0301 caf\u00E9!\n".repeat(50_000);
-        try (WordPieceTokenizer t = WordPieceTokenizer.sentencePieceBuilder(model()).maxSeqLen(64)
-                .tokenizerJsonDir(dir).build();
-             HuggingFaceTokenizer whole = WordPieceTokenizerTest.wholeTextReference(dir, 64)) {
-            assertArrayEquals(WordPieceTokenizerTest.ids(whole.encode(review)), t.encode(List.of(review)).wordIds());
+        try (WordPieceTokenizer t = WordPieceTokenizer.sentencePieceBuilder(model())
+                        .maxSeqLen(64)
+                        .tokenizerJsonDir(dir)
+                        .build();
+                HuggingFaceTokenizer whole = WordPieceTokenizerTest.wholeTextReference(dir, 64)) {
+            assertArrayEquals(
+                    WordPieceTokenizerTest.ids(whole.encode(review)),
+                    t.encode(List.of(review)).wordIds());
             EncodedBatch b = t.encode(List.of(review.repeat(20), "great")); // 50 MB
             assertArrayEquals(t.encode(List.of(review)).wordIds(), Arrays.copyOf(b.wordIds(), 64));
         }

@@ -30,11 +30,51 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class WordPieceTokenizerFuzzTest {
     private static final int SEQ = 8;
     private static final String[] FRAGMENTS = {
-        "movie", "the", "amazing", "was", "great", "!", ",", ".", "1,", "``", "''", "\"", " ", "  ", "   ", "\t", "\n",
-        "\r\n", "\u00A0", "\u3000", "caf\u00E9", "cafe\u0301", " \u0301", "\u0301", "\u20DD", "\u200D", "\u200C",
-        "\uD83D\uDC4D\uD83C\uDFFD", "\uD83D\uDC69\u200D\uD83D\uDCBB", "\u4E2D\u6587", "\u0E01\u0E33", " \u0E33",
-        "\u0001", "\u001C", "\u007F", "\uFFFD", "\u0600 ", "\u03A3", "\u0130", "x".repeat(120), "\u00DF", "\uFB01",
-        "\u1100\u1161", "\u0915\u094D\u0937"};
+        "movie",
+        "the",
+        "amazing",
+        "was",
+        "great",
+        "!",
+        ",",
+        ".",
+        "1,",
+        "``",
+        "''",
+        "\"",
+        " ",
+        "  ",
+        "   ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\u00A0",
+        "\u3000",
+        "caf\u00E9",
+        "cafe\u0301",
+        " \u0301",
+        "\u0301",
+        "\u20DD",
+        "\u200D",
+        "\u200C",
+        "\uD83D\uDC4D\uD83C\uDFFD",
+        "\uD83D\uDC69\u200D\uD83D\uDCBB",
+        "\u4E2D\u6587",
+        "\u0E01\u0E33",
+        " \u0E33",
+        "\u0001",
+        "\u001C",
+        "\u007F",
+        "\uFFFD",
+        "\u0600 ",
+        "\u03A3",
+        "\u0130",
+        "x".repeat(120),
+        "\u00DF",
+        "\uFB01",
+        "\u1100\u1161",
+        "\u0915\u094D\u0937"
+    };
 
     private static Path dir;
     private static List<WordPieceTokenizer> tokenizers;
@@ -43,9 +83,11 @@ class WordPieceTokenizerFuzzTest {
     @BeforeContainer
     static void load() throws IOException, URISyntaxException {
         dir = Files.createTempDirectory("tokenizer-fuzz-");
-        Path vocab = Path.of(WordPieceTokenizerFuzzTest.class.getResource("/vocab-bert-uncased.txt").toURI());
-        Path sp = Files.write(dir.resolve("30k-clean.model"),
-                TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1));
+        Path vocab = Path.of(WordPieceTokenizerFuzzTest.class
+                .getResource("/vocab-bert-uncased.txt")
+                .toURI());
+        Path sp = Files.write(
+                dir.resolve("30k-clean.model"), TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1));
         tokenizers = new ArrayList<>();
         references = new ArrayList<>();
         add(WordPieceTokenizer.builder(vocab).lowercase(true), "uncased");
@@ -57,8 +99,12 @@ class WordPieceTokenizerFuzzTest {
     private static void add(WordPieceTokenizer.Builder b, String name) throws IOException {
         Path json = Files.createDirectories(dir.resolve(name));
         tokenizers.add(b.maxSeqLen(SEQ).tokenizerJsonDir(json).build());
-        references.add(HuggingFaceTokenizer.builder().optTokenizerPath(json.resolve("tokenizer.json"))
-                .optMaxLength(SEQ).optTruncation(true).optPadToMaxLength().build());
+        references.add(HuggingFaceTokenizer.builder()
+                .optTokenizerPath(json.resolve("tokenizer.json"))
+                .optMaxLength(SEQ)
+                .optTruncation(true)
+                .optPadToMaxLength()
+                .build());
     }
 
     @AfterContainer
@@ -70,14 +116,15 @@ class WordPieceTokenizerFuzzTest {
 
     @Provide
     Arbitrary<String> texts() {
-        return Arbitraries.of(FRAGMENTS).list().ofMinSize(20).ofMaxSize(400)
-                .map(parts -> String.join("", parts) + " ");
+        return Arbitraries.of(FRAGMENTS).list().ofMinSize(20).ofMaxSize(400).map(parts -> String.join("", parts) + " ");
     }
 
     @Property(tries = 200)
     void cutTextsGiveTheIdsOfTheWholeText(@ForAll("texts") String text) {
         for (int i = 0; i < tokenizers.size(); i++) {
-            int[] whole = Arrays.stream(references.get(i).encode(text).getIds()).mapToInt(Math::toIntExact).toArray();
+            int[] whole = Arrays.stream(references.get(i).encode(text).getIds())
+                    .mapToInt(Math::toIntExact)
+                    .toArray();
             assertArrayEquals(whole, tokenizers.get(i).encode(List.of(text)).wordIds(), "tokenizer " + i);
         }
     }
@@ -95,7 +142,8 @@ class WordPieceTokenizerFuzzTest {
 
     @Provide
     Arbitrary<String> runs() {
-        return Arbitraries.chars().flatMap(c -> Arbitraries.integers().between(0, 5000)
-                .map(n -> String.valueOf(c).repeat(n)));
+        return Arbitraries.chars()
+                .flatMap(c -> Arbitraries.integers().between(0, 5000).map(n -> String.valueOf(c)
+                        .repeat(n)));
     }
 }

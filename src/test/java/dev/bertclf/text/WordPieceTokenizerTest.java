@@ -13,9 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +38,9 @@ class WordPieceTokenizerTest {
     }
 
     static Path uncasedVocab() throws URISyntaxException {
-        return Path.of(WordPieceTokenizerTest.class.getResource("/vocab-bert-uncased.txt").toURI());
+        return Path.of(WordPieceTokenizerTest.class
+                .getResource("/vocab-bert-uncased.txt")
+                .toURI());
     }
 
     @Test
@@ -47,8 +49,8 @@ class WordPieceTokenizerTest {
 
         assertEquals(1, b.batchSize());
         assertEquals(128, b.seqLen());
-        assertArrayEquals(new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102, 0, 0, 0},
-                Arrays.copyOf(b.wordIds(), 12));
+        assertArrayEquals(
+                new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102, 0, 0, 0}, Arrays.copyOf(b.wordIds(), 12));
         int[] mask = new int[128];
         Arrays.fill(mask, 0, 9, 1);
         assertArrayEquals(mask, b.mask());
@@ -58,14 +60,15 @@ class WordPieceTokenizerTest {
 
     @Test
     void lowercasesAndStripsAccentsWhenUncased() {
-        assertArrayEquals(uncased.encode(List.of(MOVIE)).wordIds(),
+        assertArrayEquals(
+                uncased.encode(List.of(MOVIE)).wordIds(),
                 uncased.encode(List.of("THIS is Such an AMAZING mövie!")).wordIds());
     }
 
     @Test
     void tokensShowWordPiecesWithoutPadding() {
-        assertEquals(List.of("[CLS]", "this", "is", "such", "an", "amazing", "movie", "!", "[SEP]"),
-                uncased.tokens(MOVIE));
+        assertEquals(
+                List.of("[CLS]", "this", "is", "such", "an", "amazing", "movie", "!", "[SEP]"), uncased.tokens(MOVIE));
     }
 
     @Test
@@ -106,12 +109,16 @@ class WordPieceTokenizerTest {
 
     @Test
     void padToLongestPadsOnlyToTheBatchsLongestText() throws URISyntaxException {
-        try (WordPieceTokenizer t = WordPieceTokenizer.builder(uncasedVocab()).maxSeqLen(128).padToLongest().build()) {
+        try (WordPieceTokenizer t = WordPieceTokenizer.builder(uncasedVocab())
+                .maxSeqLen(128)
+                .padToLongest()
+                .build()) {
             EncodedBatch b = t.encode(List.of(MOVIE, "a film"));
 
             assertEquals(9, b.seqLen());
-            assertArrayEquals(new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102,
-                    101, 1037, 2143, 102, 0, 0, 0, 0, 0}, b.wordIds());
+            assertArrayEquals(
+                    new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102, 101, 1037, 2143, 102, 0, 0, 0, 0, 0},
+                    b.wordIds());
             assertEquals(4, b.length(1));
             assertEquals(128, t.encode(List.of("movie ".repeat(500))).seqLen());
         }
@@ -131,7 +138,9 @@ class WordPieceTokenizerTest {
             EncodedBatch b = t.encode(List.of("Hello hello world café!"));
 
             assertArrayEquals(new int[] {2, 6, 5, 7, 8, 9, 3, 0}, b.wordIds());
-            assertNotEquals(t.encode(List.of("Hello")).wordIds()[1], t.encode(List.of("hello")).wordIds()[1]);
+            assertNotEquals(
+                    t.encode(List.of("Hello")).wordIds()[1],
+                    t.encode(List.of("hello")).wordIds()[1]);
         }
     }
 
@@ -140,7 +149,9 @@ class WordPieceTokenizerTest {
         Path vocab = tinyVocab("[PAD]", "[UNK]", "[CLS]", "[SEP]", "good", "##ness", "me");
         try (WordPieceTokenizer t = WordPieceTokenizer.fromVocab(vocab, true, 8)) {
             assertEquals(List.of("[CLS]", "good", "##ness", "[UNK]", "me", "[SEP]"), t.tokens("Goodness gracious me"));
-            assertArrayEquals(new int[] {2, 4, 5, 1, 6, 3, 0, 0}, t.encode(List.of("Goodness gracious me")).wordIds());
+            assertArrayEquals(
+                    new int[] {2, 4, 5, 1, 6, 3, 0, 0},
+                    t.encode(List.of("Goodness gracious me")).wordIds());
         }
     }
 
@@ -148,7 +159,8 @@ class WordPieceTokenizerTest {
     void padsWithThePadTokensOwnId() throws IOException {
         Path vocab = tinyVocab("[UNK]", "[CLS]", "[SEP]", "[PAD]", "hi");
         try (WordPieceTokenizer t = WordPieceTokenizer.fromVocab(vocab, true, 6)) {
-            assertArrayEquals(new int[] {1, 4, 2, 3, 3, 3}, t.encode(List.of("hi")).wordIds());
+            assertArrayEquals(
+                    new int[] {1, 4, 2, 3, 3, 3}, t.encode(List.of("hi")).wordIds());
         }
     }
 
@@ -156,7 +168,10 @@ class WordPieceTokenizerTest {
     void keepsTheTokenizerJsonWhenAskedTo() throws IOException {
         Path vocab = tinyVocab("[PAD]", "[UNK]", "[CLS]", "[SEP]", "hi");
         Path dir = tmp.resolve("model");
-        try (WordPieceTokenizer t = WordPieceTokenizer.builder(vocab).maxSeqLen(4).tokenizerJsonDir(dir).build()) {
+        try (WordPieceTokenizer t = WordPieceTokenizer.builder(vocab)
+                .maxSeqLen(4)
+                .tokenizerJsonDir(dir)
+                .build()) {
             assertArrayEquals(new int[] {2, 4, 3, 0}, t.encode(List.of("hi")).wordIds());
         }
         assertEquals(true, Files.readString(dir.resolve("tokenizer.json")).contains("\"WordPiece\""));
@@ -165,9 +180,10 @@ class WordPieceTokenizerTest {
     @Test
     void vocabularyWithoutSpecialTokensIsRejectedWithItsPath() throws IOException {
         Path vocab = tinyVocab("[PAD]", "[UNK]", "hello");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> WordPieceTokenizer.fromVocab(vocab, true, 8));
-        assertEquals(true, e.getMessage().contains("[CLS]") && e.getMessage().contains(vocab.toString()), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> WordPieceTokenizer.fromVocab(vocab, true, 8));
+        assertEquals(
+                true, e.getMessage().contains("[CLS]") && e.getMessage().contains(vocab.toString()), e.getMessage());
     }
 
     private Path tinyVocab(String... tokens) throws IOException {
@@ -178,8 +194,12 @@ class WordPieceTokenizerTest {
 
     /** Hugging Face's tokenizer given the whole text, for comparison with the cut one. */
     static HuggingFaceTokenizer wholeTextReference(Path tokenizerJsonDir, int maxSeqLen) throws IOException {
-        return HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJsonDir.resolve("tokenizer.json"))
-                .optMaxLength(maxSeqLen).optTruncation(true).optPadToMaxLength().build();
+        return HuggingFaceTokenizer.builder()
+                .optTokenizerPath(tokenizerJsonDir.resolve("tokenizer.json"))
+                .optMaxLength(maxSeqLen)
+                .optTruncation(true)
+                .optPadToMaxLength()
+                .build();
     }
 
     static int[] ids(Encoding e) {
@@ -194,13 +214,17 @@ class WordPieceTokenizerTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aHugeTextIsCutToTheIdsOfTheWholeText() throws IOException, URISyntaxException {
         Path dir = tmp.resolve("json");
-        String review = "This film's plot \u2014 a caf\u00E9 owner's odyssey \u2014 was AMAZING, 10/10!\n"
-                .repeat(10_000);
+        String review =
+                "This film's plot \u2014 a caf\u00E9 owner's odyssey \u2014 was AMAZING, 10/10!\n".repeat(10_000);
         String blankStart = "\u0001 ".repeat(20_000) + review; // the first prefixes give no token: it grows
-        try (WordPieceTokenizer t = WordPieceTokenizer.builder(uncasedVocab()).maxSeqLen(128).tokenizerJsonDir(dir)
-                .build(); HuggingFaceTokenizer whole = wholeTextReference(dir, 128)) {
+        try (WordPieceTokenizer t = WordPieceTokenizer.builder(uncasedVocab())
+                        .maxSeqLen(128)
+                        .tokenizerJsonDir(dir)
+                        .build();
+                HuggingFaceTokenizer whole = wholeTextReference(dir, 128)) {
             for (String text : List.of(review, blankStart)) {
-                assertArrayEquals(ids(whole.encode(text)), t.encode(List.of(text)).wordIds());
+                assertArrayEquals(
+                        ids(whole.encode(text)), t.encode(List.of(text)).wordIds());
                 assertEquals(Arrays.asList(whole.encode(text).getTokens()), t.tokens(text));
             }
             String huge = review.repeat(64); // 52 MB

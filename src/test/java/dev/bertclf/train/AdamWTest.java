@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.TfRuntime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,9 @@ import org.tensorflow.types.TFloat32;
 /** The graph optimizer against a plain-Java transcription of the official AdamWeightDecay, step by step. */
 class AdamWTest {
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
     static final String[] NAMES = {"layer/kernel", "layer/bias", "layer/LayerNorm/gamma"};
     static final float[][] INIT = {{0.5f, -1f, 2f}, {0.1f, 0.2f}, {1f, 1f}};
@@ -38,8 +38,8 @@ class AdamWTest {
             NamedVariables vars = new NamedVariables(tf);
             Operand<TFloat32> loss = null;
             for (int i = 0; i < NAMES.length; i++) {
-                Operand<TFloat32> term = tf.sum(tf.math.mul(vars.create(NAMES[i], INIT[i].length), tf.constant(GRAD[i])),
-                        tf.constant(0));
+                Operand<TFloat32> term = tf.sum(
+                        tf.math.mul(vars.create(NAMES[i], INIT[i].length), tf.constant(GRAD[i])), tf.constant(0));
                 loss = loss == null ? term : tf.math.add(loss, term);
             }
             var grads = tf.gradients(loss, vars.operands());
@@ -55,17 +55,21 @@ class AdamWTest {
                 }
                 for (int step = 0; step < lrs.length; step++) {
                     try (TFloat32 lr = TFloat32.scalarOf((float) lrs[step]);
-                         TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
-                         TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1))) {
-                        s.runner().feed(opt.learningRate, lr).feed(opt.beta1Power, b1).feed(opt.beta2Power, b2)
-                                .addTarget(opt.update).run();
+                            TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
+                            TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1))) {
+                        s.runner()
+                                .feed(opt.learningRate, lr)
+                                .feed(opt.beta1Power, b1)
+                                .feed(opt.beta2Power, b2)
+                                .addTarget(opt.update)
+                                .run();
                     }
                 }
                 try (Weights after = vars.read(s)) {
                     for (int i = 0; i < NAMES.length; i++) {
                         for (int j = 0; j < INIT[i].length; j++) {
-                            assertEquals(expected[i][j], after.get(NAMES[i]).getFloat(j), 1e-6,
-                                    NAMES[i] + "[" + j + "]");
+                            assertEquals(
+                                    expected[i][j], after.get(NAMES[i]).getFloat(j), 1e-6, NAMES[i] + "[" + j + "]");
                         }
                     }
                 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * of classes is refused with the counts, before any weight of the wrong shape is read.
  */
 class ClassCountResumeTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void aChangedClassCountIsRefused() throws Exception {
@@ -28,14 +29,14 @@ class ClassCountResumeTest {
             train = TokenizedDataset.encode("train", tok, 6, i -> "great film", i -> i % 3);
             validation = TokenizedDataset.encode("validation", tok, 3, i -> "awful film", i -> i % 3);
         }
-        TrainingCheckpoints.State binary = new TrainingCheckpoints.State(1, null, TrainingProgress.start(), 6, 3, 4, 2, TrainingGraph.REVISION,
-                null);
-        Trainer.Checkpointing resume = new Trainer.Checkpointing(null, 0,
-                new TrainingCheckpoints.Saved(tmp.resolve("step-1"), binary), null, null, new StopSignal());
+        TrainingCheckpoints.State binary = new TrainingCheckpoints.State(
+                1, null, TrainingProgress.start(), 6, 3, 4, 2, TrainingGraph.REVISION, null);
+        Trainer.Checkpointing resume = new Trainer.Checkpointing(
+                null, 0, new TrainingCheckpoints.Saved(tmp.resolve("step-1"), binary), null, null, new StopSignal());
         Hyperparameters hp = new Hyperparameters(1, 4, 1e-3, 8, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(hp,
-                SessionOptions.defaults(), 3).fit(TinyBert.config(), shapes -> new Weights(), train, validation, null,
-                resume));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new Trainer(hp, SessionOptions.defaults(), 3)
+                        .fit(TinyBert.config(), shapes -> new Weights(), train, validation, null, resume));
         assertTrue(e.getMessage().contains("(2 classes then, 3 now); cannot resume it"), e.getMessage());
     }
 }

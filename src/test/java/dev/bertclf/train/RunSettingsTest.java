@@ -17,8 +17,24 @@ import org.junit.jupiter.api.Test;
 /** {@code train --resume} must go on with the same data: a training file and how to read it are saved too. */
 class RunSettingsTest {
     private static RunSettings settings(Path trainFile, TableFormat format, String text, String label) {
-        return new RunSettings("m", 2, 8, 1e-3, 16, 7, 0, Precision.fp32, Path.of("/d"), URI.create("http://x/a.tar.gz"),
-                null, 0, trainFile, format, text, label, Path.of("/out"));
+        return new RunSettings(
+                "m",
+                2,
+                8,
+                1e-3,
+                16,
+                7,
+                0,
+                Precision.fp32,
+                Path.of("/d"),
+                URI.create("http://x/a.tar.gz"),
+                null,
+                0,
+                trainFile,
+                format,
+                text,
+                label,
+                Path.of("/out"));
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -30,7 +46,8 @@ class RunSettingsTest {
     void aTrainFileSurvivesTheCheckpoint() {
         RunSettings tsv = settings(Path.of("/data/reviews.txt"), TableFormat.TSV, "review", "stars");
         assertEquals(tsv, checkpointed(tsv));
-        assertEquals(new TableFile(Path.of("/data/reviews.txt"), TableFormat.TSV, "review", "stars"),
+        assertEquals(
+                new TableFile(Path.of("/data/reviews.txt"), TableFormat.TSV, "review", "stars"),
                 checkpointed(tsv).table());
         RunSettings byExtension = settings(Path.of("/data/r.csv"), null, "text", "label");
         assertEquals(byExtension, checkpointed(byExtension));
@@ -39,9 +56,11 @@ class RunSettingsTest {
     @Test
     void aFolderRunAndOlderCheckpointsStayOnTheFolder() {
         assertNull(checkpointed(settings(null, null, null, null)).table());
-        String older = "{\"model\":\"m\",\"epochs\":2,\"batchSize\":8,\"learningRate\":0.001,\"maxSeqLen\":16,\"seed\":7,"
-                + "\"maxTrainExamples\":0,\"precision\":\"fp32\",\"dataDir\":\"/d\",\"datasetUrl\":\"http://x/a.tar.gz\","
-                + "\"checkpointEvery\":0,\"trainFileFormat\":\"CSV\"}";
+        String older =
+                "{\"model\":\"m\",\"epochs\":2,\"batchSize\":8,\"learningRate\":0.001,\"maxSeqLen\":16,\"seed\":7,"
+                        + "\"maxTrainExamples\":0,\"precision\":\"fp32\",\"dataDir\":\"/d\","
+                        + "\"datasetUrl\":\"http://x/a.tar.gz\","
+                        + "\"checkpointEvery\":0,\"trainFileFormat\":\"CSV\"}";
         RunSettings read = TrainingCheckpoints.GSON.fromJson(older, RunSettings.class);
         assertNull(read.table());
         assertEquals(URI.create("http://x/a.tar.gz"), read.url(), "the older name of --url is read");
@@ -52,25 +71,41 @@ class RunSettingsTest {
     @Test
     void aResumedRunKeepsWhatItIsAndMovesWhereThingsAre() {
         RunSettings saved = settings(Path.of("/data/r.csv"), null, "text", "label");
-        RunSettings given = new RunSettings("m", 9, 8, 1e-3, 16, 7, 0, Precision.bf16, Path.of("/e"),
-                URI.create("http://y/b.tar.gz"), "http://mirror", 50, Path.of("/moved/r.csv"), null, "text", "label",
+        RunSettings given = new RunSettings(
+                "m",
+                9,
+                8,
+                1e-3,
+                16,
+                7,
+                0,
+                Precision.bf16,
+                Path.of("/e"),
+                URI.create("http://y/b.tar.gz"),
+                "http://mirror",
+                50,
+                Path.of("/moved/r.csv"),
+                null,
+                "text",
+                "label",
                 Path.of("/out"));
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
-        RunSettings moved = saved.resumedWith(given, Set.of("--data-dir", "--url", "--model-mirror",
-                "--checkpoint-every", "--train-file", "--text-column"));
+        RunSettings moved = saved.resumedWith(
+                given,
+                Set.of("--data-dir", "--url", "--model-mirror", "--checkpoint-every", "--train-file", "--text-column"));
         assertEquals(Path.of("/e"), moved.dataDir());
         assertEquals(Path.of("/moved/r.csv"), moved.trainFile());
         assertEquals(50, moved.checkpointEvery());
         assertEquals("http://mirror", moved.modelMirror());
         for (String fixed : List.of("--epochs", "--precision")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> saved.resumedWith(given, Set.of(fixed)));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
         }
         RunSettings onFolder = settings(null, null, null, null);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> onFolder.resumedWith(given, Set.of("--train-file")));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> onFolder.resumedWith(given, Set.of("--train-file")));
         assertTrue(e.getMessage().contains("conflicts with the stopped run's data folder"), e.getMessage());
     }
 
@@ -78,9 +113,12 @@ class RunSettingsTest {
     @Test
     void theClassCountSurvivesTheCheckpointAndOlderOnesAreBinary() {
         var gson = TrainingCheckpoints.GSON;
-        TrainingCheckpoints.State three = new TrainingCheckpoints.State(1, null, null, 10, 2, 4, 3, TrainingGraph.REVISION,
-                null);
-        assertEquals(3, gson.fromJson(gson.toJson(three), TrainingCheckpoints.State.class).classes());
+        TrainingCheckpoints.State three =
+                new TrainingCheckpoints.State(1, null, null, 10, 2, 4, 3, TrainingGraph.REVISION, null);
+        assertEquals(
+                3,
+                gson.fromJson(gson.toJson(three), TrainingCheckpoints.State.class)
+                        .classes());
         String older = "{\"format\":1,\"trainExamples\":10,\"validationExamples\":2,\"totalSteps\":4}";
         assertEquals(2, gson.fromJson(older, TrainingCheckpoints.State.class).classes());
     }

@@ -19,7 +19,9 @@ import org.tensorflow.types.TFloat32;
 
 public class TrainingGraphTest {
     @BeforeAll
-    static void engine() { TfRuntime.engine(); }
+    static void engine() {
+        TfRuntime.engine();
+    }
 
     /** Label = does token 7 occur; a tiny random BERT must learn it in a few dozen AdamW steps. */
     @Test
@@ -42,7 +44,8 @@ public class TrainingGraphTest {
             Ops tf = Ops.create(eager);
             Operand<TFloat32> logits = tf.constant(new float[][] {{2, 1, 0}, {0, 0, 0}, {1, 3, -2}});
             Operand<TFloat32> labels = tf.constant(new float[] {0, 2, 2});
-            TFloat32 loss = TrainingGraph.sparseSoftmaxCrossEntropy(tf, logits, labels, 3).asTensor();
+            TFloat32 loss = TrainingGraph.sparseSoftmaxCrossEntropy(tf, logits, labels, 3)
+                    .asTensor();
             double e = Math.E;
             assertEquals(-Math.log(e * e / (e * e + e + 1)), loss.getFloat(0), 1e-6);
             assertEquals(Math.log(3), loss.getFloat(1), 1e-6);
@@ -74,7 +77,8 @@ public class TrainingGraphTest {
                     }
                     ids[i * t + 1 + random.nextInt(t - 1)] = 5 + (int) y[i];
                 }
-                var r = g.train(new EncodedBatch(b, t, ids, mask, types), y, 1e-3 * Math.min(1, (step + 1) / 10.0), step);
+                var r = g.train(
+                        new EncodedBatch(b, t, ids, mask, types), y, 1e-3 * Math.min(1, (step + 1) / 10.0), step);
                 if (step < 5) first += r.loss() / 5;
                 if (step >= steps - 5) {
                     last += r.loss() / 5;
@@ -97,7 +101,7 @@ public class TrainingGraphTest {
         config.maxPositionEmbeddings = 32;
         assertEquals("gelu", config.hiddenAct.toString());
         try (TrainingGraph train = new TrainingGraph(config, 1, SessionOptions.defaults());
-             InferenceGraph serve = new InferenceGraph(config, SessionOptions.defaults())) {
+                InferenceGraph serve = new InferenceGraph(config, SessionOptions.defaults())) {
             try (var init = WeightInit.create(train.variables().shapes(), 0.3f, 5)) {
                 train.loadWeights(init);
                 serve.load(init);

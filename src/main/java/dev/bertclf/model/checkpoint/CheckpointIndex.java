@@ -86,21 +86,25 @@ public final class CheckpointIndex {
                 }
             }
         } catch (InvalidProtocolBufferException e) {
-            throw new CheckpointException(file + " is corrupt (an entry is not a tensor description: "
-                    + e.getMessage() + "); copy or download the checkpoint again", e);
+            throw new CheckpointException(
+                    file + " is corrupt (an entry is not a tensor description: " + e.getMessage()
+                            + "); copy or download the checkpoint again",
+                    e);
         }
         if (header == null) {
-            throw new CheckpointException(file + " has no checkpoint header; it is a table file but not a "
-                    + "TensorFlow checkpoint index");
+            throw new CheckpointException(
+                    file + " has no checkpoint header; it is a table file but not a " + "TensorFlow checkpoint index");
         }
         if (header.getEndianness() != BundleHeaderProto.Endianness.LITTLE) {
-            throw new CheckpointException(file + " was written on a big-endian machine; only little-endian "
-                    + "checkpoints are supported");
+            throw new CheckpointException(
+                    file + " was written on a big-endian machine; only little-endian " + "checkpoints are supported");
         }
         return new Bundle(prefix, header, Collections.unmodifiableSortedMap(entries));
     }
 
     static long[] dims(TensorShapeProto shape) {
-        return shape.getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
+        return shape.getDimList().stream()
+                .mapToLong(TensorShapeProto.Dim::getSize)
+                .toArray();
     }
 }

@@ -76,11 +76,14 @@ public final class CheckpointReader {
         }
         checkDataFiles(bundle, List.of(name));
         TfRuntime.engine();
-        try (TString t = (TString) restore(prefix.toAbsolutePath(), List.of(name), TString.class).get(name)) {
+        try (TString t = (TString)
+                restore(prefix.toAbsolutePath(), List.of(name), TString.class).get(name)) {
             return t.asBytes().getObject();
         } catch (TensorFlowException ex) {
-            throw new CheckpointException("cannot restore '" + name + "' from the checkpoint " + prefix
-                    + " (is it damaged?): " + ex.getMessage().lines().findFirst().orElse(""), ex);
+            throw new CheckpointException(
+                    "cannot restore '" + name + "' from the checkpoint " + prefix + " (is it damaged?): "
+                            + ex.getMessage().lines().findFirst().orElse(""),
+                    ex);
         }
     }
 
@@ -107,8 +110,10 @@ public final class CheckpointReader {
             restore(prefix.toAbsolutePath(), wanted, TFloat32.class).forEach((n, t) -> tensors.put(n, (TFloat32) t));
             return tensors;
         } catch (TensorFlowException e) {
-            throw new CheckpointException("cannot restore variables from the checkpoint " + prefix
-                    + " (is it damaged?): " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new CheckpointException(
+                    "cannot restore variables from the checkpoint " + prefix + " (is it damaged?): "
+                            + e.getMessage().lines().findFirst().orElse(""),
+                    e);
         }
     }
 
@@ -121,7 +126,9 @@ public final class CheckpointReader {
             if (e == null) {
                 if (missing++ < MISSING_LISTED) {
                     problems.add("no variable '" + name + "' (closest: "
-                            + String.join(", ", ClosestNames.closest(name, bundle.entries().keySet(), SUGGESTIONS)) + ")");
+                            + String.join(
+                                    ", ",
+                                    ClosestNames.closest(name, bundle.entries().keySet(), SUGGESTIONS)) + ")");
                 }
             } else if (e.getDtype() != DataType.DT_FLOAT) {
                 problems.add("variable '" + name + "' is " + e.getDtype() + ", expected DT_FLOAT");
@@ -135,8 +142,9 @@ public final class CheckpointReader {
         }
         if (missing > MISSING_LISTED) problems.add("and " + (missing - MISSING_LISTED) + " more missing variables");
         if (!problems.isEmpty()) {
-            throw new CheckpointException("checkpoint " + bundle.prefix() + " (" + bundle.entries().size()
-                    + " variables) cannot provide what is asked: " + String.join("; ", problems));
+            throw new CheckpointException(
+                    "checkpoint " + bundle.prefix() + " (" + bundle.entries().size()
+                            + " variables) cannot provide what is asked: " + String.join("; ", problems));
         }
     }
 
@@ -151,8 +159,8 @@ public final class CheckpointReader {
             long size = sizes.computeIfAbsent(e.getShardId(), shard -> sizeOf(data));
             long needed = e.getOffset() + e.getSize();
             if (size < needed) {
-                throw new CheckpointException(data + " is truncated: it has " + size + " bytes but variable '"
-                        + name + "' ends at byte " + needed + ". Copy or download the checkpoint again");
+                throw new CheckpointException(data + " is truncated: it has " + size + " bytes but variable '" + name
+                        + "' ends at byte " + needed + ". Copy or download the checkpoint again");
             }
         }
     }
@@ -161,8 +169,8 @@ public final class CheckpointReader {
         try {
             return Files.size(data);
         } catch (NoSuchFileException e) {
-            throw new CheckpointException("the checkpoint data file " + data + " is missing; it must sit next to "
-                    + "the .index file", e);
+            throw new CheckpointException(
+                    "the checkpoint data file " + data + " is missing; it must sit next to " + "the .index file", e);
         } catch (IOException e) {
             throw new CheckpointException("cannot read the checkpoint data file " + data + ": " + e.getMessage(), e);
         }
@@ -174,9 +182,11 @@ public final class CheckpointReader {
         List<Class<? extends TType>> types = Collections.nCopies(names.size(), type);
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
-            Restore restore = tf.train.restore(tf.constant(prefix.toString()),
+            Restore restore = tf.train.restore(
+                    tf.constant(prefix.toString()),
                     tf.constant(StandardCharsets.UTF_8, names.toArray(String[]::new)),
-                    tf.constant(StandardCharsets.UTF_8, wholeTensors), types);
+                    tf.constant(StandardCharsets.UTF_8, wholeTensors),
+                    types);
             try (Session session = new Session(graph)) {
                 Session.Runner runner = session.runner();
                 for (Output<?> out : restore.tensors()) runner.fetch(out);

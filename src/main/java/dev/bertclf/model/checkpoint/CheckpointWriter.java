@@ -60,8 +60,11 @@ public final class CheckpointWriter {
             String[] names = tensors.keySet().toArray(String[]::new);
             String[] wholeTensors = new String[names.length];
             Arrays.fill(wholeTensors, "");
-            Save save = tf.train.save(tf.constant(prefix.toString()), tf.constant(StandardCharsets.UTF_8, names),
-                    tf.constant(StandardCharsets.UTF_8, wholeTensors), new ArrayList<Operand<?>>(inputs));
+            Save save = tf.train.save(
+                    tf.constant(prefix.toString()),
+                    tf.constant(StandardCharsets.UTF_8, names),
+                    tf.constant(StandardCharsets.UTF_8, wholeTensors),
+                    new ArrayList<Operand<?>>(inputs));
             try (Session session = new Session(graph)) {
                 Session.Runner runner = session.runner().addTarget(save);
                 int i = 0;
@@ -75,8 +78,8 @@ public final class CheckpointWriter {
     private static void publish(Path temp, Path target) throws IOException {
         int shards = CheckpointIndex.readBundle(temp).header().getNumShards(); // also proves the index reads back
         for (int shard = 0; shard < shards; shard++) {
-            FileUtil.atomicMove(CheckpointFiles.dataShard(temp, shard, shards),
-                    CheckpointFiles.dataShard(target, shard, shards));
+            FileUtil.atomicMove(
+                    CheckpointFiles.dataShard(temp, shard, shards), CheckpointFiles.dataShard(target, shard, shards));
         }
         FileUtil.atomicMove(CheckpointFiles.index(temp), CheckpointFiles.index(target));
     }
@@ -84,7 +87,8 @@ public final class CheckpointWriter {
     private static void deleteTempFiles(Path temp) {
         String name = temp.getFileName().toString();
         try (var files = Files.list(temp.getParent())) {
-            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(name)).toList()) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(name))
+                    .toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException ignored) {

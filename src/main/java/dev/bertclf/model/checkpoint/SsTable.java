@@ -52,7 +52,8 @@ final class SsTable {
         List<KeyValue> entries = new ArrayList<>();
         for (KeyValue dataHandle : index.entries()) {
             Cursor h = new Cursor(dataHandle.value(), 0, dataHandle.value().length);
-            entries.addAll(block(file, h.varint64(), h.varint64(), footer, source).entries());
+            entries.addAll(
+                    block(file, h.varint64(), h.varint64(), footer, source).entries());
         }
         return entries;
     }
@@ -97,7 +98,8 @@ final class SsTable {
     private record Block(byte[] file, int start, int end) {
         List<KeyValue> entries() {
             if (end - start < 4) throw new IllegalStateException("a block is too short for its restart count");
-            long restarts = Integer.toUnsignedLong(ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getInt(end - 4));
+            long restarts = Integer.toUnsignedLong(
+                    ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getInt(end - 4));
             long entriesEnd = end - 4 - 4 * restarts;
             if (entriesEnd < start) throw new IllegalStateException("a block has more restart points than bytes");
             Cursor c = new Cursor(file, start, (int) entriesEnd);
@@ -107,7 +109,8 @@ final class SsTable {
                 int shared = c.varint32();
                 int unshared = c.varint32();
                 int valueLength = c.varint32();
-                if (shared > key.length) throw new IllegalStateException("a key shares more bytes than its predecessor has");
+                if (shared > key.length)
+                    throw new IllegalStateException("a key shares more bytes than its predecessor has");
                 byte[] next = Arrays.copyOf(key, shared + unshared);
                 System.arraycopy(c.bytes(unshared), 0, next, shared, unshared);
                 key = next;

@@ -13,9 +13,18 @@ package dev.bertclf.model.hub;
  * @param talkingHeads   talking-heads attention (pre- and post-softmax {@code [heads, heads]} mixing)
  * @param gatedFeedforward gated GELU feed-forward ({@code gelu(x W) * (x V)})
  */
-public record HubArchitecture(int vocabSize, int hiddenSize, int numLayers, int numHeads, int intermediateSize,
-                              int maxPositionEmbeddings, int typeVocabSize, int embeddingSize, boolean sharedLayers,
-                              boolean talkingHeads, boolean gatedFeedforward) {
+public record HubArchitecture(
+        int vocabSize,
+        int hiddenSize,
+        int numLayers,
+        int numHeads,
+        int intermediateSize,
+        int maxPositionEmbeddings,
+        int typeVocabSize,
+        int embeddingSize,
+        boolean sharedLayers,
+        boolean talkingHeads,
+        boolean gatedFeedforward) {
 
     /** For logs and messages, e.g. {@code L-12 H-768 A-12 I-3072 vocab 30522}. */
     @Override

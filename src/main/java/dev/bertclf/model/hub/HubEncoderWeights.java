@@ -49,12 +49,14 @@ public final class HubEncoderWeights {
     public static HubEncoderWeights open(Path savedModelDir) {
         Path prefix = savedModelDir.resolve(VARIABLES);
         if (!Files.isRegularFile(CheckpointFiles.index(prefix))) {
-            throw new CheckpointException(savedModelDir + " is not a TF2 SavedModel: "
-                    + CheckpointFiles.index(prefix) + " does not exist");
+            throw new CheckpointException(
+                    savedModelDir + " is not a TF2 SavedModel: " + CheckpointFiles.index(prefix) + " does not exist");
         }
         ObjectGraphCheckpoint checkpoint = ObjectGraphCheckpoint.open(prefix);
         String where = "the TF Hub model in " + savedModelDir;
-        return new HubEncoderWeights(savedModelDir, checkpoint,
+        return new HubEncoderWeights(
+                savedModelDir,
+                checkpoint,
                 HubVariableNames.map(checkpoint.checkpointKeys().keySet(), where));
     }
 
@@ -98,7 +100,8 @@ public final class HubEncoderWeights {
                         + String.join(", ", ClosestNames.closest(e.getKey(), shapes.keySet(), 3)) + ")");
             } else if (!Arrays.equals(have, e.getValue().asArray())) {
                 problems.add("variable " + e.getKey() + " (" + hubName(e.getKey()) + ") has shape "
-                        + Arrays.toString(have) + " but the model expects " + Arrays.toString(e.getValue().asArray()));
+                        + Arrays.toString(have) + " but the model expects "
+                        + Arrays.toString(e.getValue().asArray()));
             } else {
                 hubNames.add(hubName(e.getKey()));
             }
@@ -132,16 +135,27 @@ public final class HubEncoderWeights {
     private static HubArchitecture architecture(HubVariableNames.Mapping m, Map<String, long[]> hubShapes) {
         Map<String, HubVariableNames.Source> s = m.sources();
         long[] word = hubShapes.get(s.get("bert/embeddings/word_embeddings").hubName());
-        long[] positions = hubShapes.get(s.get("bert/embeddings/position_embeddings").hubName());
-        long[] types = hubShapes.get(s.get("bert/embeddings/token_type_embeddings").hubName());
+        long[] positions =
+                hubShapes.get(s.get("bert/embeddings/position_embeddings").hubName());
+        long[] types =
+                hubShapes.get(s.get("bert/embeddings/token_type_embeddings").hubName());
         String layer = m.shared() ? "bert/encoder/transformer/group_0/inner_group_0/" : "bert/encoder/layer_0/";
         String attention = m.shared() ? "attention_1/" : "attention/";
-        long[] query = hubShapes.get(s.get(layer + attention + "self/query/kernel").hubName());
-        long[] intermediate = hubShapes.get(s.get(layer + (m.shared() ? "ffn_1/" : "") + "intermediate/dense/kernel").hubName());
-        return new HubArchitecture(Math.toIntExact(word[0]), Math.toIntExact(query[0]),
-                m.shared() ? 0 : m.layerScopes().size(), query.length == 3 ? Math.toIntExact(query[1]) : 0,
-                Math.toIntExact(intermediate[1]), Math.toIntExact(positions[0]), Math.toIntExact(types[0]),
-                Math.toIntExact(word[1]), m.shared(), s.containsKey(layer + "attention/self/pre_softmax_weight"),
+        long[] query =
+                hubShapes.get(s.get(layer + attention + "self/query/kernel").hubName());
+        long[] intermediate = hubShapes.get(s.get(layer + (m.shared() ? "ffn_1/" : "") + "intermediate/dense/kernel")
+                .hubName());
+        return new HubArchitecture(
+                Math.toIntExact(word[0]),
+                Math.toIntExact(query[0]),
+                m.shared() ? 0 : m.layerScopes().size(),
+                query.length == 3 ? Math.toIntExact(query[1]) : 0,
+                Math.toIntExact(intermediate[1]),
+                Math.toIntExact(positions[0]),
+                Math.toIntExact(types[0]),
+                Math.toIntExact(word[1]),
+                m.shared(),
+                s.containsKey(layer + "attention/self/pre_softmax_weight"),
                 s.containsKey(layer + "intermediate/gate/kernel"));
     }
 }

@@ -78,7 +78,12 @@ final class HubVariableNames {
     private static List<Rule> layerRules() {
         List<Rule> r = new ArrayList<>();
         for (String p : List.of("query", "key", "value")) {
-            add(r, "self_attention/" + p + "/", "attention/self/" + p + "/", "attention_1/self/" + p + "/", DENSE,
+            add(
+                    r,
+                    "self_attention/" + p + "/",
+                    "attention/self/" + p + "/",
+                    "attention_1/self/" + p + "/",
+                    DENSE,
                     Fold.LAST_TWO);
         }
         for (String hub : List.of("self_attention/attention_output/", "self_attention_output/")) {
@@ -87,7 +92,12 @@ final class HubVariableNames {
         }
         add(r, "self_attention_layer_norm/", "attention/output/LayerNorm/", "LayerNorm/", NORM, Fold.NONE);
         // Talking heads: [heads, heads] mixing before and after the softmax; no ALBERT counterpart.
-        add(r, "self_attention/", "attention/self/", null, List.of("pre_softmax_weight", "post_softmax_weight"),
+        add(
+                r,
+                "self_attention/",
+                "attention/self/",
+                null,
+                List.of("pre_softmax_weight", "post_softmax_weight"),
                 Fold.NONE);
         add(r, "intermediate/", "intermediate/dense/", "ffn_1/intermediate/dense/", DENSE, Fold.NONE);
         add(r, "output/", "output/dense/", "ffn_1/intermediate/output/dense/", DENSE, Fold.NONE);
@@ -106,19 +116,24 @@ final class HubVariableNames {
         r.add(new Rule("position_embedding/embeddings", "bert/embeddings/position_embeddings", null, Fold.NONE));
         r.add(new Rule("type_embeddings/embeddings", "bert/embeddings/token_type_embeddings", null, Fold.NONE));
         add(r, "embeddings/layer_norm/", "bert/embeddings/LayerNorm/", null, NORM, Fold.NONE);
-        add(r, "embedding_projection/", "bert/embeddings_project/", "bert/encoder/embedding_hidden_mapping_in/",
-                DENSE, Fold.NONE);
+        add(
+                r,
+                "embedding_projection/",
+                "bert/embeddings_project/",
+                "bert/encoder/embedding_hidden_mapping_in/",
+                DENSE,
+                Fold.NONE);
         add(r, "pooler_transform/", "bert/pooler/dense/", null, DENSE, Fold.NONE); // BertEncoder, AlbertEncoder
         add(r, "cls_transform/", "bert/pooler/dense/", null, DENSE, Fold.NONE); // EncoderScaffold
         return List.copyOf(r);
     }
 
     /** One rule per leaf: {@code hubScope + leaf -> bertScope + leaf} (and {@code albertScope + leaf}). */
-    private static void add(List<Rule> rules, String hubScope, String bertScope, String albertScope,
-                            List<String> leaves, Fold fold) {
+    private static void add(
+            List<Rule> rules, String hubScope, String bertScope, String albertScope, List<String> leaves, Fold fold) {
         for (String leaf : leaves) {
-            rules.add(new Rule(hubScope + leaf, bertScope + leaf, albertScope == null ? null : albertScope + leaf,
-                    fold));
+            rules.add(
+                    new Rule(hubScope + leaf, bertScope + leaf, albertScope == null ? null : albertScope + leaf, fold));
         }
     }
 
@@ -160,7 +175,9 @@ final class HubVariableNames {
             if (!used.contains(name) && isEncoderPart(name, root, scopes)) unknown.add(name);
         }
         if (!unknown.isEmpty()) {
-            throw unsupported(String.join(", ", unknown.subList(0, Math.min(5, unknown.size()))), where,
+            throw unsupported(
+                    String.join(", ", unknown.subList(0, Math.min(5, unknown.size()))),
+                    where,
                     "this encoder has variables this tool does not know how to use");
         }
         checkLayersComplete(sources, scopes.size(), shared, where);
@@ -174,8 +191,10 @@ final class HubVariableNames {
                 .map(n -> n.substring(0, n.length() - WORD_EMBEDDINGS.length()))
                 .toList();
         if (roots.size() != 1) {
-            throw new CheckpointException(where + (roots.isEmpty() ? " has no " + WORD_EMBEDDINGS
-                    + " variable: it is not a BERT-family TF Hub encoder" : " holds several encoders " + roots));
+            throw new CheckpointException(where
+                    + (roots.isEmpty()
+                            ? " has no " + WORD_EMBEDDINGS + " variable: it is not a BERT-family TF Hub encoder"
+                            : " holds several encoders " + roots));
         }
         return roots.get(0);
     }
@@ -215,7 +234,8 @@ final class HubVariableNames {
         if (LAYER_INDEX.matcher(scopes.get(0)).find()) {
             long expected = 0;
             for (long i : byIndex.keySet()) {
-                if (i != expected++) throw unsupported(byIndex.get(i), where, "layer indices are not 0.." + (byIndex.size() - 1));
+                if (i != expected++)
+                    throw unsupported(byIndex.get(i), where, "layer indices are not 0.." + (byIndex.size() - 1));
             }
         }
         return scopes;
@@ -236,30 +256,42 @@ final class HubVariableNames {
         for (String scope : scopes) if (name.startsWith(scope + "/")) return true;
         if (!name.startsWith(root)) return false;
         String rest = name.substring(root.length());
-        return rest.startsWith("embedding") || rest.startsWith("word_embeddings/")
-                || rest.startsWith("position_embedding/") || rest.startsWith("type_embeddings/")
-                || rest.startsWith("final_layer_norm/") || rest.startsWith("pooler_transform/")
+        return rest.startsWith("embedding")
+                || rest.startsWith("word_embeddings/")
+                || rest.startsWith("position_embedding/")
+                || rest.startsWith("type_embeddings/")
+                || rest.startsWith("final_layer_norm/")
+                || rest.startsWith("pooler_transform/")
                 || rest.startsWith("cls_transform/");
     }
 
     /** Every layer must have the same variables, and the encoder its embeddings. */
     private static void checkLayersComplete(Map<String, Source> sources, int layers, boolean shared, String where) {
         List<String> missing = new ArrayList<>();
-        for (String name : List.of("bert/embeddings/word_embeddings", "bert/embeddings/position_embeddings",
-                "bert/embeddings/token_type_embeddings", "bert/embeddings/LayerNorm/gamma")) {
+        for (String name : List.of(
+                "bert/embeddings/word_embeddings",
+                "bert/embeddings/position_embeddings",
+                "bert/embeddings/token_type_embeddings",
+                "bert/embeddings/LayerNorm/gamma")) {
             if (!sources.containsKey(name)) missing.add(name);
         }
         String first = shared ? ALBERT_LAYER : "bert/encoder/layer_0/";
-        List<String> perLayer = sources.keySet().stream().filter(n -> n.startsWith(first))
-                .map(n -> n.substring(first.length())).toList();
+        List<String> perLayer = sources.keySet().stream()
+                .filter(n -> n.startsWith(first))
+                .map(n -> n.substring(first.length()))
+                .toList();
         for (int i = 1; i < layers; i++) {
             for (String suffix : perLayer) {
                 String name = "bert/encoder/layer_" + i + "/" + suffix;
                 if (!sources.containsKey(name)) missing.add(name);
             }
         }
-        for (String suffix : List.of("attention/self/key/kernel", "attention/self/value/kernel",
-                "attention/output/dense/kernel", "intermediate/dense/kernel", "output/dense/kernel")) {
+        for (String suffix : List.of(
+                "attention/self/key/kernel",
+                "attention/self/value/kernel",
+                "attention/output/dense/kernel",
+                "intermediate/dense/kernel",
+                "output/dense/kernel")) {
             String name = shared ? null : first + suffix;
             if (name != null && !sources.containsKey(name)) missing.add(name);
         }

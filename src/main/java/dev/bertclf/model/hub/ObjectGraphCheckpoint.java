@@ -53,7 +53,8 @@ public final class ObjectGraphCheckpoint {
         try {
             graph = TrackableObjectGraph.parseFrom(CheckpointReader.readString(prefix, OBJECT_GRAPH_KEY));
         } catch (InvalidProtocolBufferException e) {
-            throw new CheckpointException("the object graph of checkpoint " + prefix + " is corrupt: " + e.getMessage(), e);
+            throw new CheckpointException(
+                    "the object graph of checkpoint " + prefix + " is corrupt: " + e.getMessage(), e);
         }
         Map<String, String> keys = new TreeMap<>();
         Map<String, long[]> shapes = new TreeMap<>();
@@ -64,8 +65,8 @@ public final class ObjectGraphCheckpoint {
                 if (name.isEmpty() || entry == null || entry.dtype() != DataType.DT_FLOAT) continue;
                 String previous = keys.putIfAbsent(name, a.getCheckpointKey());
                 if (previous != null && !previous.equals(a.getCheckpointKey())) {
-                    throw new CheckpointException("checkpoint " + prefix + " has two variables named '" + name
-                            + "' (" + previous + " and " + a.getCheckpointKey() + "); cannot tell which to use");
+                    throw new CheckpointException("checkpoint " + prefix + " has two variables named '" + name + "' ("
+                            + previous + " and " + a.getCheckpointKey() + "); cannot tell which to use");
                 }
                 shapes.put(name, entry.shape());
             }

@@ -18,13 +18,14 @@ import java.util.Random;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.types.TFloat32;
 
 class CheckpointErrorsTest {
     @TempDir
     Path dir;
+
     Path prefix;
     Path index;
     Path data;
@@ -55,8 +56,11 @@ class CheckpointErrorsTest {
     @Test
     void stringReadOfAFloatOrMissingVariableSaysWhatItFound() {
         String message = failure(() -> CheckpointReader.readString(prefix, GAMMA));
-        assertTrue(message.contains("'" + GAMMA + "'") && message.contains("DT_FLOAT[8]")
-                && message.contains("expected a DT_STRING scalar"), message);
+        assertTrue(
+                message.contains("'" + GAMMA + "'")
+                        && message.contains("DT_FLOAT[8]")
+                        && message.contains("expected a DT_STRING scalar"),
+                message);
         message = failure(() -> CheckpointReader.readString(prefix, "_CHECKPOINTABLE_OBJECT_GRAPH"));
         assertTrue(message.contains("has no variable '_CHECKPOINTABLE_OBJECT_GRAPH'"), message);
     }

@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashMap;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,8 +56,11 @@ class CheckpointRoundTripTest {
             assertEquals(List.of(STEP, QUERY, CUBE, GAMMA), List.copyOf(restored.keySet()));
             for (String name : saved.keySet()) {
                 assertEquals(saved.get(name).shape(), restored.get(name).shape(), name);
-                assertArrayEquals(CheckpointTestSupport.values(saved.get(name)),
-                        CheckpointTestSupport.values(restored.get(name)), 0f, name);
+                assertArrayEquals(
+                        CheckpointTestSupport.values(saved.get(name)),
+                        CheckpointTestSupport.values(restored.get(name)),
+                        0f,
+                        name);
             }
         } finally {
             CheckpointTestSupport.closeAll(saved);
@@ -76,7 +79,8 @@ class CheckpointRoundTripTest {
             CheckpointTestSupport.closeAll(tensors);
         }
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("bert_model.ckpt.data-00000-of-00001", "bert_model.ckpt.index"),
+            assertEquals(
+                    List.of("bert_model.ckpt.data-00000-of-00001", "bert_model.ckpt.index"),
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
@@ -86,12 +90,21 @@ class CheckpointRoundTripTest {
         Path prefix = dir.resolve("many.ckpt");
         Random random = new Random(4);
         Map<String, TFloat32> tensors = new LinkedHashMap<>();
-        String[] leaves = {"attention/self/query/kernel", "attention/self/query/bias", "attention/self/key/kernel",
-                "attention/self/key/bias", "attention/output/dense/kernel", "attention/output/LayerNorm/gamma",
-                "intermediate/dense/kernel", "output/dense/bias"};
+        String[] leaves = {
+            "attention/self/query/kernel",
+            "attention/self/query/bias",
+            "attention/self/key/kernel",
+            "attention/self/key/bias",
+            "attention/output/dense/kernel",
+            "attention/output/LayerNorm/gamma",
+            "intermediate/dense/kernel",
+            "output/dense/bias"
+        };
         for (int layer = 0; layer < 24; layer++) {
             for (String leaf : leaves) {
-                tensors.put("bert/encoder/layer_" + layer + "/" + leaf, CheckpointTestSupport.randomTensor(random, 2, layer + 1));
+                tensors.put(
+                        "bert/encoder/layer_" + layer + "/" + leaf,
+                        CheckpointTestSupport.randomTensor(random, 2, layer + 1));
             }
         }
         try {
@@ -104,7 +117,9 @@ class CheckpointRoundTripTest {
 
         assertEquals(tensors.size(), index.size());
         assertEquals(tensors.keySet().stream().sorted().toList(), List.copyOf(index.keySet()));
-        assertArrayEquals(new long[] {2, 18}, index.get("bert/encoder/layer_17/output/dense/bias").shape());
+        assertArrayEquals(
+                new long[] {2, 18},
+                index.get("bert/encoder/layer_17/output/dense/bias").shape());
     }
 
     @Test
@@ -125,7 +140,8 @@ class CheckpointRoundTripTest {
             Map<String, CheckpointIndex.Entry> index = CheckpointIndex.read(prefix);
 
             assertEquals(tensors.keySet().stream().sorted().toList(), List.copyOf(index.keySet()));
-            tensors.forEach((name, t) -> assertArrayEquals(t.shape().asArray(), index.get(name).shape(), name));
+            tensors.forEach((name, t) ->
+                    assertArrayEquals(t.shape().asArray(), index.get(name).shape(), name));
         } finally {
             CheckpointTestSupport.closeAll(tensors);
         }

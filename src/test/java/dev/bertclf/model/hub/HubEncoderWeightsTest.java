@@ -6,7 +6,6 @@ import static dev.bertclf.testutil.TinyHubModel.HIDDEN;
 import static dev.bertclf.testutil.TinyHubModel.INTERMEDIATE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,8 +17,8 @@ import dev.bertclf.model.Weights;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.testutil.TestArchives;
 import dev.bertclf.testutil.TinyBert;
-import dev.bertclf.testutil.TinyHubModel.Family;
 import dev.bertclf.testutil.TinyHubModel;
+import dev.bertclf.testutil.TinyHubModel.Family;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +42,11 @@ class HubEncoderWeightsTest {
 
     /** Writes a tiny hub model, packs it like TF Hub's compressed download, unpacks it with our extractor, opens it. */
     private HubEncoderWeights downloaded(Family family, Map<String, float[]> values) throws IOException {
-        Path written = TinyHubModel.write(tmp.resolve("written"), TinyHubModel.variableShapes(family, VOCAB), values, true,
+        Path written = TinyHubModel.write(
+                tmp.resolve("written"),
+                TinyHubModel.variableShapes(family, VOCAB),
+                values,
+                true,
                 Map.of("vocab.txt", String.join("\n", TinyBert.vocabulary()).getBytes(StandardCharsets.UTF_8)));
         Path archive = TestArchives.write(tmp.resolve(family + ".tar.gz"), TinyHubModel.compressed(written));
         Path unpacked = tmp.resolve("unpacked");
@@ -58,7 +61,8 @@ class HubEncoderWeightsTest {
         Map<String, float[]> values = TinyHubModel.randomValues(shapes, 1);
         HubEncoderWeights hub = downloaded(Family.BERT, values);
 
-        assertEquals(new HubArchitecture(VOCAB, HIDDEN, 2, 2, INTERMEDIATE, 64, 2, HIDDEN, false, false, false),
+        assertEquals(
+                new HubArchitecture(VOCAB, HIDDEN, 2, 2, INTERMEDIATE, 64, 2, HIDDEN, false, false, false),
                 hub.architecture());
         Map<String, Shape> graph = graphShapes();
         assertEquals(new TreeMap<>(asShapes(hub.shapes())), new TreeMap<>(graph));
@@ -69,14 +73,21 @@ class HubEncoderWeightsTest {
             }
             // [hidden, heads, head_size] -> [hidden, heads * head_size]: element (5, head 1, 3) is column 19.
             float[] query = values.get("transformer/layer_1/self_attention/query/kernel");
-            assertEquals(query[(5 * 2 + 1) * HEAD_SIZE + 3],
-                    weights.get("bert/encoder/layer_1/attention/self/query/kernel").getFloat(5, HEAD_SIZE + 3));
+            assertEquals(
+                    query[(5 * 2 + 1) * HEAD_SIZE + 3],
+                    weights.get("bert/encoder/layer_1/attention/self/query/kernel")
+                            .getFloat(5, HEAD_SIZE + 3));
             float[] bias = values.get("transformer/layer_0/self_attention/value/bias");
-            assertEquals(bias[HEAD_SIZE + 2], weights.get("bert/encoder/layer_0/attention/self/value/bias").getFloat(HEAD_SIZE + 2));
+            assertEquals(
+                    bias[HEAD_SIZE + 2],
+                    weights.get("bert/encoder/layer_0/attention/self/value/bias")
+                            .getFloat(HEAD_SIZE + 2));
             // [heads, head_size, hidden] -> [heads * head_size, hidden]: element (head 1, 3, 7) is row 19.
             float[] out = values.get("transformer/layer_0/self_attention/attention_output/kernel");
-            assertEquals(out[(HEAD_SIZE + 3) * HIDDEN + 7],
-                    weights.get("bert/encoder/layer_0/attention/output/dense/kernel").getFloat(HEAD_SIZE + 3, 7));
+            assertEquals(
+                    out[(HEAD_SIZE + 3) * HIDDEN + 7],
+                    weights.get("bert/encoder/layer_0/attention/output/dense/kernel")
+                            .getFloat(HEAD_SIZE + 3, 7));
             assertArrayEquals(values.get("pooler_transform/kernel"), values(weights.get("bert/pooler/dense/kernel")));
         }
     }
@@ -112,18 +123,24 @@ class HubEncoderWeightsTest {
 
     @Test
     void talkingHeadsLayersAreOrderedByKerasSuffixAndKeepTheirExtraWeights() throws IOException {
-        Map<String, float[]> values = TinyHubModel.randomValues(TinyHubModel.variableShapes(Family.TALKING_HEADS, VOCAB), 3);
+        Map<String, float[]> values =
+                TinyHubModel.randomValues(TinyHubModel.variableShapes(Family.TALKING_HEADS, VOCAB), 3);
         HubEncoderWeights hub = downloaded(Family.TALKING_HEADS, values);
-        assertEquals(new HubArchitecture(VOCAB, HIDDEN, 2, 2, INTERMEDIATE, 64, 2, HIDDEN, false, true, true),
+        assertEquals(
+                new HubArchitecture(VOCAB, HIDDEN, 2, 2, INTERMEDIATE, 64, 2, HIDDEN, false, true, true),
                 hub.architecture());
         Map<String, String> expected = Map.of(
-                "bert/encoder/layer_0/attention/self/pre_softmax_weight", "transformer_scaffold/self_attention/pre_softmax_weight",
-                "bert/encoder/layer_1/attention/self/post_softmax_weight", "transformer_scaffold_1/self_attention/post_softmax_weight",
-                "bert/encoder/layer_1/intermediate/dense/kernel", "transformer_scaffold_1/feedforward/intermediate_0/kernel",
+                "bert/encoder/layer_0/attention/self/pre_softmax_weight",
+                        "transformer_scaffold/self_attention/pre_softmax_weight",
+                "bert/encoder/layer_1/attention/self/post_softmax_weight",
+                        "transformer_scaffold_1/self_attention/post_softmax_weight",
+                "bert/encoder/layer_1/intermediate/dense/kernel",
+                        "transformer_scaffold_1/feedforward/intermediate_0/kernel",
                 "bert/encoder/layer_1/intermediate/gate/kernel", "transformer_scaffold_1/feedforward/gate_0/kernel",
                 "bert/encoder/layer_0/intermediate/gate/bias", "transformer_scaffold/feedforward/gate_0/bias",
                 "bert/encoder/layer_0/output/dense/kernel", "transformer_scaffold/feedforward/output_0/kernel",
-                "bert/encoder/layer_1/output/LayerNorm/gamma", "transformer_scaffold_1/feedforward/output_layer_norm_0/gamma",
+                "bert/encoder/layer_1/output/LayerNorm/gamma",
+                        "transformer_scaffold_1/feedforward/output_layer_norm_0/gamma",
                 "bert/pooler/dense/kernel", "cls_transform/kernel");
         Map<String, Shape> wanted = new LinkedHashMap<>(graphShapes());
         for (int layer = 0; layer < 2; layer++) {
@@ -138,8 +155,11 @@ class HubEncoderWeightsTest {
     }
 
     /** Each of our names comes from the expected TF2 variable, and reading gives that variable's values. */
-    private static void assertReadsAs(HubEncoderWeights hub, Map<String, Shape> wanted, Map<String, String> expected,
-                                      Map<String, float[]> values) {
+    private static void assertReadsAs(
+            HubEncoderWeights hub,
+            Map<String, Shape> wanted,
+            Map<String, String> expected,
+            Map<String, float[]> values) {
         expected.forEach((ours, tf2) -> assertEquals(tf2, hub.hubName(ours), ours));
         try (Weights weights = Weights.of(hub.read(wanted))) {
             expected.forEach((ours, tf2) -> assertArrayEquals(values.get(tf2), values(weights.get(ours)), ours));
@@ -150,13 +170,15 @@ class HubEncoderWeightsTest {
     void checkpointWithoutObjectGraphIsNamedAsSuch() throws IOException {
         Map<String, long[]> shapes = TinyHubModel.variableShapes(Family.BERT, VOCAB);
         Path dir = TinyHubModel.write(tmp.resolve("m"), shapes, TinyHubModel.randomValues(shapes, 4), false, Map.of());
-        String message = assertThrows(CheckpointException.class, () -> HubEncoderWeights.open(dir)).getMessage();
+        String message = assertThrows(CheckpointException.class, () -> HubEncoderWeights.open(dir))
+                .getMessage();
         assertTrue(message.contains("_CHECKPOINTABLE_OBJECT_GRAPH") && message.contains("not a TF2"), message);
     }
 
     @Test
     void folderWithoutVariablesIsNotASavedModel() {
-        String message = assertThrows(CheckpointException.class, () -> HubEncoderWeights.open(tmp)).getMessage();
+        String message = assertThrows(CheckpointException.class, () -> HubEncoderWeights.open(tmp))
+                .getMessage();
         assertTrue(message.contains("is not a TF2 SavedModel") && message.contains("variables.index"), message);
     }
 
@@ -166,9 +188,13 @@ class HubEncoderWeightsTest {
         shapes.put("final_layer_norm/gamma", new long[] {HIDDEN});
         shapes.put("transformer/layer_1/self_attention/rotary/kernel", new long[] {HIDDEN});
         Path dir = TinyHubModel.write(tmp.resolve("m"), shapes, TinyHubModel.randomValues(shapes, 5), true, Map.of());
-        String message = assertThrows(CheckpointException.class, () -> HubEncoderWeights.open(dir)).getMessage();
-        assertTrue(message.contains("final_layer_norm/gamma") && message.contains("rotary/kernel")
-                && message.contains("does not know"), message);
+        String message = assertThrows(CheckpointException.class, () -> HubEncoderWeights.open(dir))
+                .getMessage();
+        assertTrue(
+                message.contains("final_layer_norm/gamma")
+                        && message.contains("rotary/kernel")
+                        && message.contains("does not know"),
+                message);
     }
 
     @Test
@@ -176,7 +202,8 @@ class HubEncoderWeightsTest {
         Map<String, long[]> shapes = TinyHubModel.variableShapes(Family.BERT, VOCAB);
         shapes.remove("transformer/layer_1/self_attention/key/kernel");
         Path dir = TinyHubModel.write(tmp.resolve("m"), shapes, TinyHubModel.randomValues(shapes, 6), true, Map.of());
-        String message = assertThrows(CheckpointException.class, () -> HubEncoderWeights.open(dir)).getMessage();
+        String message = assertThrows(CheckpointException.class, () -> HubEncoderWeights.open(dir))
+                .getMessage();
         assertTrue(message.contains("bert/encoder/layer_1/attention/self/key/kernel"), message);
     }
 
@@ -188,11 +215,17 @@ class HubEncoderWeightsTest {
         Map<String, Shape> wanted = new LinkedHashMap<>();
         wanted.put("bert/encoder/layer_0/attention/self/qeury/kernel", Shape.of(HIDDEN, HIDDEN));
         wanted.put("bert/encoder/layer_0/intermediate/dense/kernel", Shape.of(HIDDEN, 128));
-        String message = assertThrows(CheckpointException.class, () -> hub.read(wanted)).getMessage();
-        assertTrue(message.contains("no variable bert/encoder/layer_0/attention/self/qeury/kernel (closest: "
-                + "bert/encoder/layer_0/attention/self/query/kernel"), message);
-        assertTrue(message.contains("transformer/layer_0/intermediate/kernel") && message.contains("[32, 64]")
-                && message.contains("expects [32, 128]"), message);
+        String message =
+                assertThrows(CheckpointException.class, () -> hub.read(wanted)).getMessage();
+        assertTrue(
+                message.contains("no variable bert/encoder/layer_0/attention/self/qeury/kernel (closest: "
+                        + "bert/encoder/layer_0/attention/self/query/kernel"),
+                message);
+        assertTrue(
+                message.contains("transformer/layer_0/intermediate/kernel")
+                        && message.contains("[32, 64]")
+                        && message.contains("expects [32, 128]"),
+                message);
     }
 
     /** The exact names and shapes of our graph for the tiny config (BERT: L-2 H-32 A-2 I-64). */
@@ -215,5 +248,4 @@ class HubEncoderWeightsTest {
         t.copyTo(DataBuffers.of(out, false, false));
         return out;
     }
-
 }
