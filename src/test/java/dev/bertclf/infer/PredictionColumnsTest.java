@@ -1,0 +1,42 @@
+package dev.bertclf.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PredictionColumnsTest {
+    @Test
+    void addedColumnsNeverOverwriteAnInputColumn() {
+        assertEquals(
+                List.of("label", "probability"),
+                PredictionColumns.forInput(List.of("id", "text"), 2).names());
+        assertEquals(
+                List.of("label", "probability", "top"),
+                PredictionColumns.forInput(List.of("id", "text"), 3).names());
+        assertEquals(
+                List.of("predicted_label", "predicted_probability"),
+                PredictionColumns.forInput(List.of("text", "label"), 2).names());
+        assertEquals(
+                List.of("predicted_predicted_label", "predicted_predicted_probability", "predicted_predicted_top"),
+                PredictionColumns.forInput(List.of("top", "predicted_top"), 4).names());
+        assertEquals(
+                List.of("label", "probability"),
+                PredictionColumns.forInput(List.of("top"), 2).names());
+    }
+
+    @Test
+    void topClassesAsJson() {
+        Prediction multi = new Prediction(
+                "t",
+                0.7,
+                "a",
+                1f,
+                List.of(new Prediction.ClassProbability("a", 0.7), new Prediction.ClassProbability("b", 0.2)));
+        assertEquals(
+                "[{\"label\":\"a\",\"probability\":0.7},{\"label\":\"b\",\"probability\":0.2}]",
+                PredictionColumns.topAsJson(multi));
+        assertNull(PredictionColumns.topAsJson(new Prediction("t", 0.7, "pos", 1f, null)));
+    }
+}
