@@ -5,7 +5,9 @@ import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
+import dev.bertclf.train.Monitor;
 import dev.bertclf.train.RunSettings;
+import dev.bertclf.train.SaveMode;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
 import java.nio.file.Path;
@@ -129,6 +131,34 @@ final class TrainCommand implements Callable<Integer> {
     int checkpointEvery = 0;
 
     @Option(
+            names = "--save",
+            paramLabel = "best|last",
+            defaultValue = "best",
+            description = "Which epoch's model the output holds: the best by --monitor, or the last.")
+    SaveMode save;
+
+    @Option(
+            names = "--monitor",
+            paramLabel = "val_loss|val_accuracy|val_f1",
+            defaultValue = "val_loss",
+            description = "What --save best and --patience watch (val_f1: the positive class's F1, or macro-F1).")
+    Monitor monitor;
+
+    @Option(
+            names = "--patience",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Stop after N epochs without improvement of --monitor (0: train every epoch).")
+    int patience;
+
+    @Option(
+            names = "--min-delta",
+            paramLabel = "D",
+            defaultValue = "0",
+            description = "How much --monitor must improve to count as better.")
+    double minDelta;
+
+    @Option(
             names = "--resume",
             arity = "0..1",
             paramLabel = "DIR",
@@ -173,7 +203,14 @@ final class TrainCommand implements Callable<Integer> {
             runLog.moveIntoOutput();
         }
         System.out.print(TrainSummary.format(
-                settings.model(), o.history(), o.modelDir(), o.modelDir().resolve(TrainLog.FILE), o.numClasses()));
+                settings.model(),
+                o.history(),
+                settings.monitor(),
+                settings.minDelta(),
+                o.saved(),
+                o.modelDir(),
+                o.modelDir().resolve(TrainLog.FILE),
+                o.numClasses()));
         return 0;
     }
 
@@ -209,7 +246,11 @@ final class TrainCommand implements Callable<Integer> {
                 table.format,
                 table.textColumn,
                 table.labelColumn,
-                output.toAbsolutePath().normalize());
+                output.toAbsolutePath().normalize(),
+                save,
+                monitor,
+                patience,
+                minDelta);
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

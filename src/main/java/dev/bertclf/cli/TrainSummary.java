@@ -3,10 +3,10 @@ package dev.bertclf.cli;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.train.EpochMetrics;
+import dev.bertclf.train.Monitor;
 import dev.bertclf.train.Trainer;
 import dev.bertclf.train.TrainingCurvesPlot;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -18,17 +18,23 @@ import java.util.Locale;
 final class TrainSummary {
     private TrainSummary() {}
 
-    /** {@code numClasses} names the accuracy as training logged it (see {@link Trainer#accuracyName}). */
-    static String format(String model, List<EpochMetrics> history, Path modelDir, Path log, int numClasses) {
+    /**
+     * {@code numClasses} names the accuracy as training logged it (see {@link Trainer#accuracyName}); the best epoch
+     * is {@code monitor}'s, and {@code saved} the one whose model the folder holds.
+     */
+    static String format(
+            String model,
+            List<EpochMetrics> history,
+            Monitor monitor,
+            double minDelta,
+            EpochMetrics saved,
+            Path modelDir,
+            Path log,
+            int numClasses) {
         String accuracy = "val_" + Trainer.accuracyName(numClasses);
         modelDir = modelDir.toAbsolutePath().normalize();
         log = log.toAbsolutePath().normalize();
-        // highest validation accuracy; among equals, the lowest validation loss
-        EpochMetrics best = history.stream()
-                .max(Comparator.comparingDouble(EpochMetrics::valAccuracy)
-                        .thenComparing(Comparator.comparingDouble(EpochMetrics::valLoss)
-                                .reversed()))
-                .orElseThrow();
+        EpochMetrics best = history.get(monitor.bestIndex(history, minDelta));
         EpochMetrics last = history.get(history.size() - 1);
         double seconds = history.stream().mapToDouble(EpochMetrics::seconds).sum();
         double rate = history.stream()
@@ -44,8 +50,10 @@ final class TrainSummary {
                 history.size() == 1 ? "" : "s",
                 ProgressBar.duration(seconds),
                 rate));
-        sb.append(line("best epoch", epoch(best, accuracy)));
-        if (last != best) sb.append(line("last epoch", epoch(last, accuracy) + " (the saved model)"));
+        String why = " (" + monitor.best() + (saved == best ? ": the saved model)" : ")");
+        sb.append(line("best epoch", epoch(best, accuracy) + (history.size() > 1 ? why : "")));
+        if (last != best)
+            sb.append(line("last epoch", epoch(last, accuracy) + (saved == last ? " (the saved model)" : "")));
         sb.append(line("model", modelDir.toString()));
         sb.append(line("curves", modelDir.resolve(TrainingCurvesPlot.FILE).toString()));
         sb.append(line("log", log.toString()));

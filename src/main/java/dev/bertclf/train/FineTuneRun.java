@@ -45,7 +45,8 @@ public final class FineTuneRun {
     public static final String HISTORY = "history.json";
     private static final double VALIDATION_SPLIT = 0.2;
 
-    public record Outcome(Path modelDir, List<EpochMetrics> history, int numClasses) {}
+    /** The run's result; {@code saved} is the epoch whose model the folder holds. */
+    public record Outcome(Path modelDir, List<EpochMetrics> history, int numClasses, EpochMetrics saved) {}
 
     private final Consumer<String> console;
 
@@ -214,14 +215,22 @@ public final class FineTuneRun {
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()),
                 trainTokens,
                 valTokens,
-                (h, graph) -> save(out, pretrained, train.classNames(), req, h, graph),
+                (h, graph) -> epochDone(out, pretrained, train.classNames(), req, h, graph),
                 new Trainer.Checkpointing(
                         checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(), new StopSignal()));
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
-        return new Outcome(out, history, train.classNames().size());
+        EpochMetrics saved = req.save() == SaveMode.last
+                ? history.get(history.size() - 1)
+                : history.get(req.monitor().bestIndex(history, req.minDelta()));
+        return new Outcome(out, history, train.classNames().size(), saved);
     }
 
-    private void save(
+    /**
+     * After an epoch: exports the model when {@code --save last}, or when the epoch is the best so far; keeps the
+     * history and the curves up to date in the model folder; answers whether to go on ({@code --patience} epochs
+     * without improvement end the run).
+     */
+    private boolean epochDone(
             Path out,
             PretrainedModel pretrained,
             List<String> classes,
@@ -230,6 +239,39 @@ public final class FineTuneRun {
             TrainingGraph graph)
             throws Exception {
         EpochMetrics last = history.get(history.size() - 1);
+        int sinceBest = req.monitor().epochsSinceBest(history, req.minDelta());
+        if (req.save() == SaveMode.last || sinceBest == 0) {
+            export(out, pretrained, classes, req, last, graph);
+        } else {
+            log.info(
+                    "Epoch {} is not better than epoch {} ({}): the model of epoch {} is kept",
+                    last.epoch(),
+                    last.epoch() - sinceBest,
+                    req.monitor().best(),
+                    last.epoch() - sinceBest);
+        }
+        FileUtil.writeStringAtomic(out.resolve(HISTORY), Json.PRETTY.toJson(history));
+        TrainingCurvesPlot.write(history, out.resolve(TrainingCurvesPlot.FILE));
+        if (req.patience() > 0 && sinceBest >= req.patience() && last.epoch() < req.epochs()) {
+            log.info(
+                    "Early stopping after epoch {}: {} has not improved by more than {} for {} epochs",
+                    last.epoch(),
+                    req.monitor(),
+                    req.minDelta(),
+                    sinceBest);
+            return false;
+        }
+        return true;
+    }
+
+    private void export(
+            Path out,
+            PretrainedModel pretrained,
+            List<String> classes,
+            RunSettings req,
+            EpochMetrics last,
+            TrainingGraph graph)
+            throws Exception {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());
@@ -237,6 +279,7 @@ public final class FineTuneRun {
         metrics.put(acc, last.accuracy());
         metrics.put("val_loss", last.valLoss());
         metrics.put("val_" + acc, last.valAccuracy());
+        metrics.put("val_f1", last.valF1());
         ModelMetadata meta = new ModelMetadata(
                 pretrained.name(),
                 pretrained.lowercase(),
@@ -249,8 +292,6 @@ public final class FineTuneRun {
         try (Weights weights = graph.readWeights()) {
             SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);
         }
-        FileUtil.writeStringAtomic(out.resolve(HISTORY), Json.PRETTY.toJson(history));
-        TrainingCurvesPlot.write(history, out.resolve(TrainingCurvesPlot.FILE));
         log.info("Saved the model after epoch {} to {}", last.epoch(), out);
     }
 }

@@ -45,10 +45,20 @@ public record RunSettings(
         @SerializedName(value = "format", alternate = "trainFileFormat") TableFormat format,
         String textColumn,
         String labelColumn,
-        Path output) {
+        Path output,
+        SaveMode save,
+        Monitor monitor,
+        int patience,
+        double minDelta) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
+        if (save == null) save = SaveMode.best; // checkpoints written before --save existed
+        if (monitor == null) monitor = Monitor.val_loss;
+        if (patience < 0) throw new InvalidOptionException("--patience must be 0 (off) or more, got " + patience);
+        if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
+            throw new InvalidOptionException("--min-delta must be 0 or a positive number, got " + minDelta);
+        }
         Objects.requireNonNull(precision, "precision");
         hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
         if (maxTrainExamples < 0) {
@@ -87,7 +97,11 @@ public record RunSettings(
                 format,
                 textColumn,
                 labelColumn,
-                output);
+                output,
+                save,
+                monitor,
+                patience,
+                minDelta);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -115,6 +129,10 @@ public record RunSettings(
         m.put("seed", seed);
         m.put("optimizer", "adamw");
         m.put("precision", precision.name());
+        m.put("save", save.name());
+        m.put("monitor", monitor.name());
+        if (patience > 0) m.put("patience", patience);
+        if (patience > 0 || save == SaveMode.best) m.put("min_delta", minDelta);
         return m;
     }
 
@@ -150,7 +168,11 @@ public record RunSettings(
                 r.fixed("--format", RunSettings::format),
                 r.fixed("--text-column", RunSettings::textColumn),
                 r.fixed("--label-column", RunSettings::labelColumn),
-                r.fixed("--output", RunSettings::output));
+                r.fixed("--output", RunSettings::output),
+                r.fixed("--save", RunSettings::save),
+                r.fixed("--monitor", RunSettings::monitor),
+                r.fixed("--patience", RunSettings::patience),
+                r.fixed("--min-delta", RunSettings::minDelta));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

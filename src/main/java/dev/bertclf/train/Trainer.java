@@ -1,5 +1,8 @@
 package dev.bertclf.train;
 
+import dev.bertclf.infer.BinaryMetrics;
+import dev.bertclf.infer.MultiClassMetrics;
+import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.ProgressBar;
@@ -25,9 +28,12 @@ import org.tensorflow.ndarray.Shape;
 public final class Trainer {
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
-    /** Called after each epoch with the metrics so far and the graph, whose weights can then be read. */
+    /**
+     * Called after each epoch with the metrics so far and the graph, whose weights can then be read; answers whether
+     * to go on (false: the run ends here, finished, as early stopping ends it).
+     */
     public interface EpochListener {
-        void epochDone(List<EpochMetrics> history, TrainingGraph graph) throws Exception;
+        boolean epochDone(List<EpochMetrics> history, TrainingGraph graph) throws Exception;
     }
 
     /**
@@ -250,7 +256,7 @@ public final class Trainer {
                     throw interrupted(step);
                 }
                 EpochMetrics m = new EpochMetrics(
-                        epoch, lossSum / seen, correct / seen, val[0], val[1], seconds, seen / seconds);
+                        epoch, lossSum / seen, correct / seen, val[0], val[1], val[2], seconds, seen / seconds);
                 history.add(m);
                 String acc = accuracyName(numClasses);
                 log.info(String.format(
@@ -266,7 +272,7 @@ public final class Trainer {
                         m.valAccuracy(),
                         seconds,
                         m.examplesPerSecond()));
-                if (listener != null) listener.epochDone(history, graph);
+                if (listener != null && !listener.epochDone(history, graph)) return history; // stopped early
                 if (epoch < hp.epochs()) {
                     save(new TrainingProgress(step, epoch + 1, 0, 0, 0, 0, 0, history));
                     stopIfAsked(step);
@@ -331,22 +337,34 @@ public final class Trainer {
         return numClasses == 2 ? "binary_accuracy" : "accuracy";
     }
 
-    /** Mean loss and accuracy over a whole dataset, dropout off; null if {@code stop} came before the pass finished. */
+    /**
+     * Mean loss, accuracy and F1 (the positive class's for two classes, macro for more) over a whole dataset, dropout
+     * off; null if {@code stop} came before the pass finished.
+     */
     private double[] evaluate(TrainingGraph graph, TokenizedDataset data, String label, StopSignal stop) {
-        if (data == null || data.size() == 0) return new double[] {Double.NaN, Double.NaN};
+        if (data == null || data.size() == 0) return new double[] {Double.NaN, Double.NaN, Double.NaN};
         int[] order = identity(data.size());
         double lossSum = 0, correct = 0;
+        int w = BertClassifier.logitsPerExample(numClasses);
+        float[] logits = new float[data.size() * w];
+        int[] labels = new int[data.size()];
         try (ProgressBar bar = new ProgressBar(label, data.size(), 0, ProgressBar.Unit.ITEMS)) {
             for (int from = 0; from < data.size(); from += hp.batchSize()) {
                 if (stop.received() != null) return null;
                 int to = Math.min(data.size(), from + hp.batchSize());
-                TrainingGraph.EvalResult r = graph.evaluate(data.batch(order, from, to), data.labels(order, from, to));
+                float[] y = data.labels(order, from, to);
+                TrainingGraph.EvalResult r = graph.evaluate(data.batch(order, from, to), y);
                 lossSum += r.lossSum();
                 correct += r.correct();
+                System.arraycopy(r.logits(), 0, logits, from * w, (to - from) * w);
+                for (int i = from; i < to; i++) labels[i] = (int) y[i - from];
                 bar.step(to - from);
             }
         }
-        return new double[] {lossSum / data.size(), correct / data.size()};
+        double f1 = numClasses == 2
+                ? BinaryMetrics.of(logits, labels).f1()
+                : MultiClassMetrics.of(logits, labels, numClasses).macroF1();
+        return new double[] {lossSum / data.size(), correct / data.size(), f1};
     }
 
     /**

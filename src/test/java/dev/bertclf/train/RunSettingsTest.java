@@ -34,7 +34,11 @@ class RunSettingsTest {
                 format,
                 text,
                 label,
-                Path.of("/out"));
+                Path.of("/out"),
+                SaveMode.best,
+                Monitor.val_loss,
+                0,
+                0);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -88,7 +92,11 @@ class RunSettingsTest {
                 null,
                 "text",
                 "label",
-                Path.of("/out"));
+                Path.of("/out"),
+                SaveMode.last,
+                Monitor.val_f1,
+                3,
+                0.01);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -98,7 +106,7 @@ class RunSettingsTest {
         assertEquals(Path.of("/moved/r.csv"), moved.trainFile());
         assertEquals(50, moved.checkpointEvery());
         assertEquals("http://mirror", moved.modelMirror());
-        for (String fixed : List.of("--epochs", "--precision")) {
+        for (String fixed : List.of("--epochs", "--precision", "--save", "--monitor", "--patience", "--min-delta")) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
