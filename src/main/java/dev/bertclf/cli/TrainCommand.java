@@ -3,6 +3,7 @@ package dev.bertclf.cli;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.Version;
+import dev.bertclf.train.ClassWeights;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
 import dev.bertclf.train.Monitor;
@@ -159,6 +160,14 @@ final class TrainCommand implements Callable<Integer> {
     double minDelta;
 
     @Option(
+            names = "--class-weight",
+            paramLabel = "none|balanced|CLASS=W,...",
+            defaultValue = "none",
+            description = "Weigh each class's examples in the training loss: balanced gives n / (classes * n_class); "
+                    + "CLASS=W,... names weights (others 1).")
+    String classWeight;
+
+    @Option(
             names = "--resume",
             arity = "0..1",
             paramLabel = "DIR",
@@ -250,7 +259,8 @@ final class TrainCommand implements Callable<Integer> {
                 save,
                 monitor,
                 patience,
-                minDelta);
+                minDelta,
+                new ClassWeights(classWeight));
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

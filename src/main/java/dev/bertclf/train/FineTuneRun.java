@@ -189,6 +189,11 @@ public final class FineTuneRun {
             valSet = valSet.subList(0, valSize);
             log.info("Using a seeded subset: {} training and {} validation examples", trainSet.size(), valSet.size());
         }
+        float[] classWeights =
+                req.classWeight().resolve(train.classNames(), examplesPerClass(trainSet, train.classNames()));
+        if (classWeights != null) {
+            log.info("Class weights in the training loss: {}", ClassWeights.byClass(train.classNames(), classWeights));
+        }
         TfRuntime.engine();
 
         Utf8TextReader reader = new Utf8TextReader();
@@ -209,13 +214,13 @@ public final class FineTuneRun {
             log.warn("{} files were empty or blank; they train as empty texts", reader.blankFiles());
         }
 
-        Trainer trainer = new Trainer(req.hp(), session, train.classNames().size());
+        Trainer trainer = new Trainer(req.hp(), session, train.classNames().size(), classWeights);
         List<EpochMetrics> history = trainer.fit(
                 pretrained.config(),
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()),
                 trainTokens,
                 valTokens,
-                (h, graph) -> epochDone(out, pretrained, train.classNames(), req, h, graph),
+                (h, graph) -> epochDone(out, pretrained, train.classNames(), req, classWeights, h, graph),
                 new Trainer.Checkpointing(
                         checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(), new StopSignal()));
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
@@ -235,13 +240,14 @@ public final class FineTuneRun {
             PretrainedModel pretrained,
             List<String> classes,
             RunSettings req,
+            float[] classWeights,
             List<EpochMetrics> history,
             TrainingGraph graph)
             throws Exception {
         EpochMetrics last = history.get(history.size() - 1);
         int sinceBest = req.monitor().epochsSinceBest(history, req.minDelta());
         if (req.save() == SaveMode.last || sinceBest == 0) {
-            export(out, pretrained, classes, req, last, graph);
+            export(out, pretrained, classes, req, classWeights, last, graph);
         } else {
             log.info(
                     "Epoch {} is not better than epoch {} ({}): the model of epoch {} is kept",
@@ -264,14 +270,23 @@ public final class FineTuneRun {
         return true;
     }
 
+    private static int[] examplesPerClass(List<LabeledText> examples, List<String> classNames) {
+        int[] n = new int[classNames.size()];
+        for (LabeledText e : examples) n[e.label()]++;
+        return n;
+    }
+
     private void export(
             Path out,
             PretrainedModel pretrained,
             List<String> classes,
             RunSettings req,
+            float[] classWeights,
             EpochMetrics last,
             TrainingGraph graph)
             throws Exception {
+        Map<String, Object> hyperparameters = req.hyperparameters();
+        if (classWeights != null) hyperparameters.put("class_weight", ClassWeights.byClass(classes, classWeights));
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());
@@ -285,7 +300,7 @@ public final class FineTuneRun {
                 pretrained.lowercase(),
                 req.hp().maxSeqLen(),
                 classes,
-                req.hyperparameters(),
+                hyperparameters,
                 metrics,
                 Instant.now().toString(),
                 "bert-clf " + Version.get());

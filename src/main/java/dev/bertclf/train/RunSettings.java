@@ -49,12 +49,14 @@ public record RunSettings(
         SaveMode save,
         Monitor monitor,
         int patience,
-        double minDelta) {
+        double minDelta,
+        ClassWeights classWeight) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
         if (save == null) save = SaveMode.best; // checkpoints written before --save existed
         if (monitor == null) monitor = Monitor.val_loss;
+        if (classWeight == null) classWeight = ClassWeights.NONE;
         if (patience < 0) throw new InvalidOptionException("--patience must be 0 (off) or more, got " + patience);
         if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
             throw new InvalidOptionException("--min-delta must be 0 or a positive number, got " + minDelta);
@@ -101,7 +103,8 @@ public record RunSettings(
                 save,
                 monitor,
                 patience,
-                minDelta);
+                minDelta,
+                classWeight);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -172,7 +175,8 @@ public record RunSettings(
                 r.fixed("--save", RunSettings::save),
                 r.fixed("--monitor", RunSettings::monitor),
                 r.fixed("--patience", RunSettings::patience),
-                r.fixed("--min-delta", RunSettings::minDelta));
+                r.fixed("--min-delta", RunSettings::minDelta),
+                r.fixed("--class-weight", RunSettings::classWeight));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

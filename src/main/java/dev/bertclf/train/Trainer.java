@@ -60,6 +60,7 @@ public final class Trainer {
     private final Hyperparameters hp;
     private final SessionOptions sessionOptions;
     private final int numClasses;
+    private final float[] classWeights;
 
     /** A binary classifier's trainer, the tutorial's. */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions) {
@@ -68,9 +69,15 @@ public final class Trainer {
 
     /** Labels are class ids {@code 0..numClasses-1}; see {@link TrainingGraph}. */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions, int numClasses) {
+        this(hp, sessionOptions, numClasses, null);
+    }
+
+    /** With one loss weight per class ({@link ClassWeights}; null: none). */
+    public Trainer(Hyperparameters hp, SessionOptions sessionOptions, int numClasses, float[] classWeights) {
         this.hp = hp;
         this.sessionOptions = sessionOptions;
         this.numClasses = numClasses;
+        this.classWeights = classWeights;
     }
 
     /**
@@ -107,7 +114,7 @@ public final class Trainer {
                 schedule.warmupSteps(),
                 hp.batchSize(),
                 hp.learningRate());
-        try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions, numClasses);
+        try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions, numClasses, classWeights);
                 AutoCloseable signals = checkpointing.store() == null
                         ? () -> {}
                         : checkpointing.stop().listen()) {

@@ -59,6 +59,15 @@ public final class TrainingGraph implements AutoCloseable {
     }
 
     public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses) {
+        this(config, seed, options, numClasses, null);
+    }
+
+    /**
+     * {@code classWeights} (one per class, null for none) scale each example's loss by its class's weight in the
+     * training objective, as Keras' {@code class_weight} does: the mean over the batch of weight times loss.
+     * Validation losses stay unweighted, so they compare across runs; without weights the graph is the plain one.
+     */
+    public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses, float[] classWeights) {
         vars = graph.variables();
         Ops tf = vars.scope("");
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
@@ -74,7 +83,12 @@ public final class TrainingGraph implements AutoCloseable {
             perExample = sparseSoftmaxCrossEntropy(tf, model.logits, labels, numClasses);
             predicted = tf.dtypes.cast(tf.math.argMax(model.logits, tf.constant(1)), TFloat32.class);
         }
-        meanLoss = tf.withName("loss").math.mean(perExample, tf.constant(0));
+        Operand<TFloat32> objective = classWeights == null
+                ? perExample
+                : tf.math.mul(
+                        perExample,
+                        tf.gather(tf.constant(classWeights), tf.dtypes.cast(labels, TInt32.class), tf.constant(0)));
+        meanLoss = tf.withName("loss").math.mean(objective, tf.constant(0));
         lossSum = tf.sum(perExample, tf.constant(0));
         correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
 

@@ -38,7 +38,8 @@ class RunSettingsTest {
                 SaveMode.best,
                 Monitor.val_loss,
                 0,
-                0);
+                0,
+                ClassWeights.NONE);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -96,7 +97,8 @@ class RunSettingsTest {
                 SaveMode.last,
                 Monitor.val_f1,
                 3,
-                0.01);
+                0.01,
+                new ClassWeights("balanced"));
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -106,7 +108,8 @@ class RunSettingsTest {
         assertEquals(Path.of("/moved/r.csv"), moved.trainFile());
         assertEquals(50, moved.checkpointEvery());
         assertEquals("http://mirror", moved.modelMirror());
-        for (String fixed : List.of("--epochs", "--precision", "--save", "--monitor", "--patience", "--min-delta")) {
+        for (String fixed : List.of(
+                "--epochs", "--precision", "--save", "--monitor", "--patience", "--min-delta", "--class-weight")) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
