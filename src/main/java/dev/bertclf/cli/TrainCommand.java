@@ -168,6 +168,26 @@ final class TrainCommand implements Callable<Integer> {
     String classWeight;
 
     @Option(
+            names = "--validation-split",
+            paramLabel = "F",
+            defaultValue = "" + RunSettings.DEFAULT_VALIDATION_SPLIT,
+            description = "Share of the training data held out (seeded) for validation, as Keras' validation_split.")
+    double validationSplit;
+
+    @Option(
+            names = "--validation-file",
+            paramLabel = "FILE",
+            description = "Validate on this CSV, TSV or JSON Lines file (the training file's format and columns) "
+                    + "instead of a split; every training example then trains.")
+    Path validationFile;
+
+    @Option(
+            names = "--validation-dir",
+            paramLabel = "DIR",
+            description = "Validate on this folder of class folders instead of a split.")
+    Path validationDir;
+
+    @Option(
             names = "--resume",
             arity = "0..1",
             paramLabel = "DIR",
@@ -260,7 +280,10 @@ final class TrainCommand implements Callable<Integer> {
                 monitor,
                 patience,
                 minDelta,
-                new ClassWeights(classWeight));
+                new ClassWeights(classWeight),
+                validationSplit,
+                validationFile == null ? null : validationFile.toAbsolutePath().normalize(),
+                validationDir == null ? null : validationDir.toAbsolutePath().normalize());
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class FineTuneRun {
     private static final Logger log = LoggerFactory.getLogger(FineTuneRun.class);
     public static final String HISTORY = "history.json";
-    private static final double VALIDATION_SPLIT = 0.2;
 
     /** The run's result; {@code saved} is the epoch whose model the folder holds. */
     public record Outcome(Path modelDir, List<EpochMetrics> history, int numClasses, EpochMetrics saved) {}
@@ -135,6 +134,8 @@ public final class FineTuneRun {
         if (Files.exists(model)) in.put("the model --model names", model);
         in.put("the data folder", settings.dataDir());
         in.put("the training file", settings.trainFile());
+        in.put("the validation file", settings.validationFile());
+        in.put("the validation folder", settings.validationDir());
         return in;
     }
 
@@ -178,9 +179,18 @@ public final class FineTuneRun {
                 pretrained.lowercase() ? "uncased" : "cased");
 
         LabeledTexts train = req.data().load("train");
-        KerasSplit.Parts<LabeledText> split =
-                train.split(VALIDATION_SPLIT, req.hp().seed());
+        LabeledTexts heldOut = req.heldOutValidation();
+        KerasSplit.Parts<LabeledText> split = train.split(
+                heldOut == null ? req.validationSplit() : 0, req.hp().seed());
         split.messages().forEach(console);
+        if (heldOut != null) {
+            if (!heldOut.classNames().equals(train.classNames())) {
+                throw new DataException(heldOut.source() + " has classes " + heldOut.classNames()
+                        + "; the training data's are " + train.classNames());
+            }
+            split = new KerasSplit.Parts<>(split.training(), heldOut.examples(), split.messages());
+            console.accept("Using " + heldOut.size() + " examples of " + heldOut.source() + " for validation.");
+        }
         List<LabeledText> trainSet = split.training(), valSet = split.validation();
         if (req.maxTrainExamples() > 0 && req.maxTrainExamples() < trainSet.size()) {
             // Both lists are already in seeded random order: their heads are seeded random subsets.

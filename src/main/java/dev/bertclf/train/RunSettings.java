@@ -2,8 +2,10 @@ package dev.bertclf.train;
 
 import com.google.gson.annotations.SerializedName;
 import dev.bertclf.data.DataSource;
+import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.data.TableFile;
 import dev.bertclf.data.TableFormat;
+import dev.bertclf.data.TextDirectoryDataset;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
@@ -50,13 +52,27 @@ public record RunSettings(
         Monitor monitor,
         int patience,
         double minDelta,
-        ClassWeights classWeight) {
+        ClassWeights classWeight,
+        Double validationSplit,
+        Path validationFile,
+        Path validationDir) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
         if (save == null) save = SaveMode.best; // checkpoints written before --save existed
         if (monitor == null) monitor = Monitor.val_loss;
         if (classWeight == null) classWeight = ClassWeights.NONE;
+        if (validationSplit == null) validationSplit = DEFAULT_VALIDATION_SPLIT; // checkpoints before the option
+        if (validationFile != null && validationDir != null) {
+            throw new InvalidOptionException(
+                    "--validation-file and --validation-dir are two validation sets: give one");
+        }
+        boolean heldOut = validationFile != null || validationDir != null;
+        if (!(validationSplit >= 0 && validationSplit < 1) || validationSplit == 0 && !heldOut) {
+            throw new InvalidOptionException(
+                    "--validation-split must be above 0 and below 1 (or give --validation-file "
+                            + "or --validation-dir), got " + validationSplit);
+        }
         if (patience < 0) throw new InvalidOptionException("--patience must be 0 (off) or more, got " + patience);
         if (!(minDelta >= 0) || Double.isInfinite(minDelta)) {
             throw new InvalidOptionException("--min-delta must be 0 or a positive number, got " + minDelta);
@@ -104,12 +120,29 @@ public record RunSettings(
                 monitor,
                 patience,
                 minDelta,
-                classWeight);
+                classWeight,
+                validationSplit,
+                validationFile,
+                validationDir);
     }
 
     /** The table file the run trains on, or null for the data folder. */
     public TableFile table() {
         return trainFile == null ? null : new TableFile(trainFile, format, textColumn, labelColumn);
+    }
+
+    /** Keras' {@code validation_split} in the tutorial. */
+    public static final double DEFAULT_VALIDATION_SPLIT = 0.2;
+
+    /**
+     * The validation set given apart from the training data ({@code --validation-file} in the training file's format
+     * and columns, or {@code --validation-dir} of class folders), or null when it is split off the training data.
+     */
+    public LabeledTexts heldOutValidation() {
+        if (validationFile != null) return new TableFile(validationFile, format, textColumn, labelColumn).read();
+        if (validationDir != null)
+            return TextDirectoryDataset.scan(validationDir).labeledTexts();
+        return null;
     }
 
     /** Where the run's examples come from. */
@@ -176,7 +209,10 @@ public record RunSettings(
                 r.fixed("--monitor", RunSettings::monitor),
                 r.fixed("--patience", RunSettings::patience),
                 r.fixed("--min-delta", RunSettings::minDelta),
-                r.fixed("--class-weight", RunSettings::classWeight));
+                r.fixed("--class-weight", RunSettings::classWeight),
+                r.fixed("--validation-split", RunSettings::validationSplit),
+                r.movable("--validation-file", RunSettings::validationFile),
+                r.movable("--validation-dir", RunSettings::validationDir));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

@@ -39,7 +39,10 @@ class RunSettingsTest {
                 Monitor.val_loss,
                 0,
                 0,
-                ClassWeights.NONE);
+                ClassWeights.NONE,
+                0.2,
+                null,
+                null);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -98,7 +101,10 @@ class RunSettingsTest {
                 Monitor.val_f1,
                 3,
                 0.01,
-                new ClassWeights("balanced"));
+                new ClassWeights("balanced"),
+                0.1,
+                Path.of("/moved/val.csv"),
+                null);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -109,7 +115,14 @@ class RunSettingsTest {
         assertEquals(50, moved.checkpointEvery());
         assertEquals("http://mirror", moved.modelMirror());
         for (String fixed : List.of(
-                "--epochs", "--precision", "--save", "--monitor", "--patience", "--min-delta", "--class-weight")) {
+                "--epochs",
+                "--precision",
+                "--save",
+                "--monitor",
+                "--patience",
+                "--min-delta",
+                "--class-weight",
+                "--validation-split")) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
