@@ -202,4 +202,73 @@ class PredictFileTest {
         assertEquals(1, column.code());
         assertTrue(column.err().contains("no column 'body'; the columns are: text"), column.err());
     }
+
+    /**
+     * A 100,000-row file scored by a child JVM with a 256 MB heap (memory bounded by the batch, not the file),
+     * killed with SIGKILL mid-run and resumed: every row once, in order.
+     */
+    @Test
+    void largeFileInASmallHeapSurvivesSigkill() throws Exception {
+        int n = 100_000;
+        StringBuilder rows = new StringBuilder("id,text\n");
+        for (int i = 0; i < n; i++)
+            rows.append(i).append(",good ").append(i % 10).append('\n');
+        Path in = Files.writeString(tmp.resolve("large.csv"), rows);
+        Path out = tmp.resolve("large.out.csv");
+        Process child = child(in, out, "killed");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(ResumeMarker.of(out))
+                || ResumeMarker.read(ResumeMarker.of(out)).rows() == 0) {
+            assertTrue(child.isAlive() && System.nanoTime() < deadline, "the child scores: " + log("killed"));
+            Thread.sleep(20);
+        }
+        child.destroyForcibly();
+        assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        long done = ResumeMarker.read(ResumeMarker.of(out)).rows();
+        assertTrue(done > 0 && done < n, "killed mid-run, after " + done + " rows");
+
+        Process resumed = child(in, out, "resumed", "--resume");
+        assertTrue(resumed.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, resumed.exitValue(), log("resumed"));
+        assertTrue(log("resumed").contains("Scored " + n + " rows"), log("resumed"));
+        try (var lines = Files.lines(out)) {
+            var it = lines.iterator();
+            assertEquals("id,text,label,probability", it.next());
+            for (int i = 0; i < n; i++) assertTrue(it.next().startsWith(i + ",good " + i % 10 + ","), "row " + i);
+            assertFalse(it.hasNext());
+        }
+        System.out.println("SIGKILL after " + done + " of " + n + " rows; resumed: " + log("resumed"));
+    }
+
+    static Process child(Path in, Path out, String name, String... more) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dbert.clf.home=" + System.getProperty("bert.clf.home"),
+                "-DTENSORFLOW_LIBRARY_PATH=" + System.getProperty("TENSORFLOW_LIBRARY_PATH")));
+        if (System.getProperty("DJL_CACHE_DIR") != null)
+            cmd.add("-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"));
+        cmd.addAll(List.of(
+                dev.bertclf.cli.Main.class.getName(),
+                "predict",
+                "--model-dir",
+                model.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                out.toString(),
+                "--batch-size",
+                "128"));
+        cmd.addAll(List.of(more));
+        return new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(tmp.resolve(name + ".err").toFile())
+                .start();
+    }
+
+    static String log(String name) throws java.io.IOException {
+        return Files.readString(tmp.resolve(name + ".err"));
+    }
 }
