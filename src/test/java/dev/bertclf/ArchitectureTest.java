@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages are the pipeline's stages and point only down: cli -> bench -> serve / train -> infer -> model ->
+ * The packages are the pipeline's stages and point only down: cli -> bench -> score / serve / train -> infer -> model ->
  * data / text -> io -> runtime. A change that makes a lower stage know a higher one (the inference code reaching
  * into training, the model code parsing command-line options) fails here, as does console output from anywhere
  * but the command line and its progress bars.
@@ -34,6 +34,8 @@ class ArchitectureTest {
                 .definedBy("dev.bertclf.cli..")
                 .layer("bench")
                 .definedBy("dev.bertclf.bench..")
+                .layer("score")
+                .definedBy("dev.bertclf.score..")
                 .layer("serve")
                 .definedBy("dev.bertclf.serve..")
                 .layer("train")
@@ -54,20 +56,22 @@ class ArchitectureTest {
                 .mayNotBeAccessedByAnyLayer()
                 .whereLayer("bench")
                 .mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("score")
+                .mayOnlyBeAccessedByLayers("cli", "bench")
                 .whereLayer("serve")
                 .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("train")
                 .mayOnlyBeAccessedByLayers("cli", "bench")
                 .whereLayer("infer")
-                .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "score", "serve", "train")
                 .whereLayer("model")
                 .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer")
                 .whereLayer("data")
-                .mayOnlyBeAccessedByLayers("cli", "bench", "train", "infer", "model")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "score", "train", "infer", "model")
                 .whereLayer("text")
                 .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "model")
                 .whereLayer("io")
-                .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "model", "data", "text")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "score", "serve", "train", "infer", "model", "data", "text")
                 .check(classes);
     }
 

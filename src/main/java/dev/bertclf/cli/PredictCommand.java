@@ -1,9 +1,14 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.data.TableFile;
+import dev.bertclf.data.TableFormat;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.Json;
+import dev.bertclf.runtime.Precision;
+import dev.bertclf.score.FileScorer;
+import dev.bertclf.score.OnError;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +36,11 @@ import picocli.CommandLine.Spec;
             "Classify texts with a trained model: the probability of the positive class and a label",
             "(for a multi-class model: the most probable classes with their probabilities).",
             "Reads one text per line from standard input when no TEXT is given (blank lines are skipped,",
-            "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens."
+            "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens.",
+            "With --input FILE --output FILE: scores a CSV, TSV or JSON Lines file in batches (memory bounded by",
+            "the batch, not the file), keeping every input column and adding label, probability and, for a",
+            "multi-class model, top (predicted_label, ... when the input has a label column). The output is written",
+            "as OUTPUT.part and renamed when complete; --resume continues an interrupted run."
         })
 final class PredictCommand implements Callable<Integer> {
     @Mixin
@@ -56,6 +66,56 @@ final class PredictCommand implements Callable<Integer> {
                     + TextClassifier.TOP + ").")
     int top;
 
+    @Option(
+            names = "--input",
+            paramLabel = "FILE",
+            description = "Score a CSV, TSV or JSON Lines file (format from its extension or --format) into --output.")
+    Path input;
+
+    @Option(
+            names = "--output",
+            paramLabel = "FILE",
+            description = "Where --input's scored rows go, in the input's format; never an existing file.")
+    Path output;
+
+    @Option(
+            names = "--format",
+            paramLabel = "csv|tsv|jsonl",
+            description = "Format of --input (default: from its extension, .csv, .tsv, .jsonl or .ndjson).")
+    TableFormat format;
+
+    @Option(
+            names = "--text-column",
+            paramLabel = "NAME",
+            defaultValue = TableFile.TEXT_COLUMN,
+            description = "Column (JSON Lines: key) of --input holding the text.")
+    String textColumn;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Texts per model call.")
+    int batchSize;
+
+    @Option(
+            names = "--on-error",
+            paramLabel = "skip|fail",
+            defaultValue = "fail",
+            description = "A bad row of --input (empty text, a broken line): fail stops the run naming its line "
+                    + "(the rows before it are kept for --resume); skip leaves it out of the output, counted and "
+                    + "reported.")
+    OnError onError;
+
+    @Option(
+            names = "--resume",
+            description = "Continue the interrupted --input run that left OUTPUT.part, with the same options.")
+    boolean resume;
+
+    @Option(
+            names = "--precision",
+            paramLabel = "fp32|bf16",
+            defaultValue = "fp32",
+            description =
+                    "fp32, or bf16: bfloat16 compute (oneDNN auto mixed precision; CPUs with AVX512-BF16 or AMX).")
+    Precision precision;
+
     @Parameters(
             arity = "0..*",
             paramLabel = "TEXT",
@@ -70,8 +130,17 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be positive");
+        if (precision == Precision.bf16 && deviceOption.useGpu()) {
+            throw new ParameterException(
+                    spec.commandLine(), "--precision bf16 is for CPUs (oneDNN); on a GPU use --precision fp32");
+        }
         if (top < 1 || top > TextClassifier.TOP) {
             throw new ParameterException(spec.commandLine(), "--top must be between 1 and " + TextClassifier.TOP);
+        }
+        if (input != null || output != null) return scoreFile();
+        if (resume || onError != OnError.fail || format != null) {
+            throw new ParameterException(spec.commandLine(), "--resume, --on-error and --format go with --input FILE");
         }
         boolean gpu = deviceOption.useGpu();
         List<String> inputs = texts.isEmpty() ? readStdin() : texts;
@@ -87,9 +156,10 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         Path dir = Defaults.modelDirOrLast(modelDir);
-        try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
-            List<Prediction> predictions =
-                    clf.predict(inputs, 32).stream().map(p -> p.withTop(top)).toList();
+        try (TextClassifier clf = TextClassifier.load(dir, gpu, precision)) {
+            List<Prediction> predictions = clf.predict(inputs, batchSize).stream()
+                    .map(p -> p.withTop(top))
+                    .toList();
             if (json) {
                 System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(predictions)));
             } else {
@@ -112,6 +182,37 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
         }
+        return 0;
+    }
+
+    /** {@code --input FILE --output FILE}: the file scored batch by batch, then a summary on stderr. */
+    private int scoreFile() throws IOException {
+        if (input == null || output == null) {
+            throw new ParameterException(spec.commandLine(), "--input and --output go together: name both files");
+        }
+        if (!texts.isEmpty() || json) {
+            throw new ParameterException(
+                    spec.commandLine(), "--input reads the texts from the file: no TEXT or --json");
+        }
+        FileScorer.Job job = new FileScorer.Job(
+                Defaults.modelDirOrLast(modelDir), input, output, format, textColumn, batchSize, onError, top, resume);
+        FileScorer.check(job);
+        FileScorer.Summary s;
+        try (TextClassifier clf = TextClassifier.load(job.model(), deviceOption.useGpu(), precision)) {
+            s = FileScorer.score(job, clf);
+        }
+        String skipped = s.skipped() == 0
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        "; %d bad row%s skipped, not in the output (line%s %s%s)",
+                        s.skipped(),
+                        s.skipped() == 1 ? "" : "s",
+                        s.skipped() == 1 ? "" : "s",
+                        s.skippedLines().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                        s.skipped() > s.skippedLines().size() ? ", ..." : "");
+        System.err.println(ConsoleText.escape(String.format(
+                Locale.ROOT, "Scored %d rows%s, %.1f rows/s: %s", s.scored(), skipped, s.rate(), s.output())));
         return 0;
     }
 

@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -27,10 +25,8 @@ import org.apache.commons.csv.CSVRecord;
  * {@link TableFile} bounds).
  */
 final class DelimitedTextReader {
-    private static final CSVFormat CSV =
-            CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
-    private static final CSVFormat TSV =
-            CSV.builder().setDelimiter('\t').setQuote(null).get();
+    private static final CSVFormat CSV = TableFormat.CSV.delimited();
+    private static final CSVFormat TSV = TableFormat.TSV.delimited();
 
     private final Path file;
     private final String content;
@@ -70,7 +66,7 @@ final class DelimitedTextReader {
                 List<String> fields = record.toList();
                 checkFields(record, fields, start);
                 if (header == null) {
-                    header = header(fields);
+                    header = TableRow.header(file, fields);
                     textIndex = column(header, textColumn);
                     labelIndex = column(header, labelColumn);
                 } else if (fields.size() != header.size()) {
@@ -89,18 +85,6 @@ final class DelimitedTextReader {
         } catch (IOException e) { // parsing a String reads nothing; the parser's errors arrive as UncheckedIOException
             throw new UncheckedIOException(e);
         }
-    }
-
-    private List<String> header(List<String> fields) {
-        List<String> header = fields.stream().map(String::strip).toList();
-        Set<String> seen = new HashSet<>();
-        for (String name : header) {
-            if (!name.isEmpty() && !seen.add(name)) {
-                throw TableRow.error(
-                        file, 1, "the header names column '" + name + "' twice; column names must be " + "unique");
-            }
-        }
-        return header;
     }
 
     private int column(List<String> header, String name) {

@@ -23,7 +23,7 @@ import java.util.List;
  * {@link #MAX_NUMBER_DIGITS} digits to write out ({@code 1e2147483647}) cannot name a class and is refused
  * before it is written out, which would take gigabytes.
  */
-final class JsonLinesReader {
+public final class JsonLinesReader {
     static final int MAX_NUMBER_DIGITS = 100;
 
     private JsonLinesReader() {}
@@ -47,7 +47,12 @@ final class JsonLinesReader {
         return rows;
     }
 
-    private static JsonObject parseObject(Path file, int line, String text) {
+    /**
+     * One line's JSON object, parsed strictly.
+     *
+     * @throws dev.bertclf.runtime.DataException naming the file and line if it is not one JSON object
+     */
+    public static JsonObject parseObject(Path file, long line, String text) {
         JsonElement e;
         try (JsonReader r = new JsonReader(new StringReader(text))) {
             r.setStrictness(Strictness.STRICT);
@@ -73,7 +78,7 @@ final class JsonLinesReader {
                 .replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1"); // the line is ours
     }
 
-    private static JsonElement field(Path file, int line, JsonObject o, String key) {
+    private static JsonElement field(Path file, long line, JsonObject o, String key) {
         JsonElement v = o.get(key);
         if (v == null) {
             throw TableRow.error(
@@ -85,7 +90,12 @@ final class JsonLinesReader {
         return v;
     }
 
-    private static String text(Path file, int line, JsonObject o, String key) {
+    /**
+     * The text under {@code key}: a string, or empty for null.
+     *
+     * @throws dev.bertclf.runtime.DataException naming the file and line if the key is missing or not a string
+     */
+    public static String text(Path file, long line, JsonObject o, String key) {
         JsonElement v = field(file, line, o, key);
         if (v.isJsonNull()) return "";
         if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {

@@ -12,6 +12,7 @@ import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
+import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +53,14 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     public static TextClassifier load(Path modelDir, boolean gpu) {
+        return load(modelDir, gpu, Precision.fp32);
+    }
+
+    /**
+     * With {@code precision}'s session options ({@code bf16}: oneDNN's auto mixed precision rewrite, CPU only);
+     * fp32 keeps DJL's own session settings.
+     */
+    public static TextClassifier load(Path modelDir, boolean gpu, Precision precision) {
         if (!Files.isRegularFile(modelDir.resolve("saved_model.pb"))) {
             throw new InferenceException("no trained model in " + modelDir + " (saved_model.pb is missing); "
                     + "run 'bert-clf train' first or pass --model-dir");
@@ -67,13 +77,17 @@ public final class TextClassifier implements AutoCloseable {
                 .padToLongest()
                 .build();
         awaitEngine(engine, tokenizer);
-        Criteria<List<String>, float[]> criteria = Criteria.builder()
+        var builder = Criteria.builder()
                 .setTypes((Class<List<String>>) (Class<?>) List.class, float[].class)
                 .optModelPath(modelDir)
                 .optEngine("TensorFlow")
                 .optDevice(gpu ? Device.gpu() : Device.cpu())
-                .optTranslator(new ClassifierTranslator(tokenizer))
-                .build();
+                .optTranslator(new ClassifierTranslator(tokenizer));
+        if (precision != Precision.fp32) {
+            byte[] config = precision.session(gpu).toConfigProto().toByteArray();
+            builder.optOption("ConfigProto", Base64.getEncoder().encodeToString(config));
+        }
+        Criteria<List<String>, float[]> criteria = builder.build();
         try {
             return new TextClassifier(meta, tokenizer, criteria.loadModel());
         } catch (IOException | ModelNotFoundException | MalformedModelException | TensorFlowException e) {

@@ -6,10 +6,10 @@ import java.io.InputStream;
 import java.util.function.LongConsumer;
 
 /** Reports every byte read to a listener, so a progress bar can follow compressed bytes under a decompressor. */
-final class ProgressInputStream extends FilterInputStream {
+public final class ProgressInputStream extends FilterInputStream {
     private final LongConsumer listener;
 
-    ProgressInputStream(InputStream in, LongConsumer listener) {
+    public ProgressInputStream(InputStream in, LongConsumer listener) {
         super(in);
         this.listener = listener;
     }

@@ -157,6 +157,55 @@ class MultiClassTest {
                         .code());
     }
 
+    /** {@code predict --input} adds the top classes: a JSON array in JSON Lines, its JSON text in CSV. */
+    @Test
+    void scoringAFileAddsTheTopClasses() throws Exception {
+        Path jsonl = Files.writeString(
+                tmp.resolve("score.jsonl"),
+                "{\"id\":1,\"text\":\"the director and the cast\"}\n{\"id\":2,\"text\":\"a terrible hated story\"}\n");
+        Path out = tmp.resolve("scored.jsonl");
+        Cli.Run r = Cli.run(
+                "predict", "--model-dir", output.toString(), "--input", jsonl.toString(), "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Cli.Run json = Cli.run(
+                "predict",
+                "--model-dir",
+                output.toString(),
+                "--json",
+                "the director and the cast",
+                "a terrible hated story");
+        JsonArray expected = JsonParser.parseString(json.out()).getAsJsonArray();
+        List<String> lines = Files.readAllLines(out);
+        for (int i = 0; i < 2; i++) {
+            JsonObject row = JsonParser.parseString(lines.get(i)).getAsJsonObject();
+            JsonObject p = expected.get(i).getAsJsonObject();
+            assertEquals(List.of("id", "text", "label", "probability", "top"), List.copyOf(row.keySet()));
+            assertEquals(p.get("label"), row.get("label"));
+            assertEquals(
+                    p.get("probability").getAsDouble(), row.get("probability").getAsDouble(), 1e-6);
+            assertEquals(
+                    p.getAsJsonArray("top").size(), row.getAsJsonArray("top").size());
+        }
+        Path csv = Files.writeString(tmp.resolve("score.csv"), "text\nthe director and the cast\n");
+        Path csvOut = tmp.resolve("scored.csv");
+        r = Cli.run(
+                "predict",
+                "--model-dir",
+                output.toString(),
+                "--input",
+                csv.toString(),
+                "--output",
+                csvOut.toString(),
+                "--top",
+                "2");
+        assertEquals(0, r.code(), r.err());
+        List<String> csvLines = Files.readAllLines(csvOut);
+        assertEquals("text,label,probability,top", csvLines.get(0));
+        assertTrue(csvLines.get(1).startsWith("the director and the cast,movies,"), csvLines.get(1));
+        assertTrue(csvLines.get(1).contains(",\"[{\"\"label\"\":\"\"movies\"\",\"\"probability\"\":"), csvLines.get(1));
+        assertEquals(2, csvLines.get(1).split("label").length - 1, "--top 2: " + csvLines.get(1));
+    }
+
     /** {@code serve} answers the same records, with up to five (here all three) classes in {@code top}. */
     @Test
     void serveAnswersTheTopClasses() throws Exception {

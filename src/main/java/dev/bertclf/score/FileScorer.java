@@ -1,0 +1,244 @@
+package dev.bertclf.score;
+
+import dev.bertclf.data.TableFormat;
+import dev.bertclf.infer.Prediction;
+import dev.bertclf.infer.PredictionColumns;
+import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.DataException;
+import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.ProgressBar;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores a table file into another: reads {@link #rowsPerChunk} rows, classifies them ({@link TextClassifier}
+ * sorts them by length and runs {@code batchSize} at a time), writes them with the prediction columns, flushes,
+ * records the progress in the {@link ResumeMarker}, and repeats; memory holds one chunk, never the file. The output
+ * is written as {@code OUTPUT.part} and renamed when complete. A bad row stops the run ({@link OnError#fail}, the
+ * rows before it written, so that the run can be resumed once the row is fixed) or is counted and left out.
+ */
+public final class FileScorer {
+    private static final Logger log = LoggerFactory.getLogger(FileScorer.class);
+
+    /** The skipped rows' lines kept for the summary. */
+    public static final int LINES_SHOWN = 10;
+
+    /**
+     * What to score and how.
+     *
+     * @param format the input's format, or null to go by its extension
+     * @param top the most classes in a multi-class model's top column
+     */
+    public record Job(
+            Path model,
+            Path input,
+            Path output,
+            TableFormat format,
+            String textColumn,
+            int batchSize,
+            OnError onError,
+            int top,
+            boolean resume) {
+        /** Rows read, scored and written at a time: enough batches for sorting by length to save padding. */
+        int rowsPerChunk() {
+            return Math.max(256, 8 * batchSize);
+        }
+    }
+
+    /**
+     * What a run did, counting the rows of the interrupted runs it continued.
+     *
+     * @param skippedLines the first {@link #LINES_SHOWN} skipped rows' lines
+     * @param rate rows scored per second in this run
+     */
+    public record Summary(long scored, long skipped, List<Long> skippedLines, double rate, Path output) {}
+
+    private FileScorer() {}
+
+    /**
+     * The input's format, once the options are known to be possible: checked before the model is loaded.
+     *
+     * @throws InvalidOptionException for an output that exists or is the input, an output extension naming
+     *     another format, a {@code --resume} with nothing to resume or other options, or a new run where an
+     *     interrupted one left its partial output
+     */
+    public static TableFormat check(Job job) {
+        TableFormat format = TableFormat.of(job.input(), job.format());
+        Path output = job.output();
+        if (Files.exists(job.input()) && Files.exists(output) && isSameFile(job.input(), output)
+                || job.input()
+                        .toAbsolutePath()
+                        .normalize()
+                        .equals(output.toAbsolutePath().normalize())) {
+            throw new InvalidOptionException("--output " + output + " is the input: name another file");
+        }
+        if (Files.exists(output, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidOptionException("--output " + output + " exists: bert-clf never overwrites a file; "
+                    + "remove it or name another one");
+        }
+        TableFormat named = formatNamedBy(output);
+        if (named != null && named != format) {
+            throw new InvalidOptionException("--output " + output + " names " + named + " but the input is " + format
+                    + ": the output is written in the input's format; name it ."
+                    + format.name().toLowerCase()
+                    + " (or convert the input)");
+        }
+        Path part = ResumeMarker.partOf(output), marker = ResumeMarker.of(output);
+        if (job.resume()) {
+            if (!Files.isRegularFile(marker) || !Files.isRegularFile(part)) {
+                throw new InvalidOptionException("--resume: no interrupted run to continue (" + marker + " and " + part
+                        + " are not both there); run without --resume");
+            }
+            ResumeMarker.read(marker).requireSame(ResumeMarker.start(job, format), marker);
+        } else if (Files.exists(part, LinkOption.NOFOLLOW_LINKS) || Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidOptionException(part + " exists, left by an interrupted run: continue it with --resume, "
+                    + "or delete it and " + marker + " to start over");
+        }
+        return format;
+    }
+
+    private static boolean isSameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static TableFormat formatNamedBy(Path output) {
+        try {
+            return TableFormat.of(output, null);
+        } catch (DataException e) {
+            return null; // an extension that names no format: the output is written in the input's
+        }
+    }
+
+    /** Scores {@code job} with {@code clf}; {@link #check} must have passed. */
+    public static Summary score(Job job, TextClassifier clf) throws IOException {
+        TableFormat format = check(job);
+        Path input = job.input(), part = ResumeMarker.partOf(job.output()), markerFile = ResumeMarker.of(job.output());
+        if (!Files.isRegularFile(input)) {
+            throw new DataException(
+                    "Cannot read " + input + ": " + (Files.exists(input) ? "not a regular file" : "no " + "such file"));
+        }
+        ResumeMarker marker = job.resume() ? ResumeMarker.read(markerFile) : ResumeMarker.start(job, format);
+        int classes = clf.metadata().classNames().size();
+        long scoredBefore = marker.scored();
+        try (ProgressBar bar = new ProgressBar(
+                        "Scoring " + input.getFileName(), Files.size(input), 0, ProgressBar.Unit.BYTES);
+                Reader text = InputText.open(input, bar::step);
+                TableReader reader = format == TableFormat.JSONL
+                        ? new JsonLinesTableReader(input, text, job.textColumn())
+                        : new DelimitedTableReader(input, text, format, job.textColumn())) {
+            PredictionColumns added = PredictionColumns.forInput(reader.columns(), classes);
+            skipDone(reader, marker, input);
+            openPart(part, marker);
+            marker.write(markerFile);
+            try (Writer w = new BufferedWriter(
+                            new OutputStreamWriter(
+                                    Files.newOutputStream(part, StandardOpenOption.APPEND), StandardCharsets.UTF_8),
+                            1 << 16);
+                    TableWriter out = format == TableFormat.JSONL
+                            ? new JsonLinesTableWriter(w, added)
+                            : new DelimitedTableWriter(w, format, reader.columns(), added)) {
+                if (marker.outputBytes() == 0) out.writeHeader();
+                boolean more = true;
+                while (more) {
+                    List<InputRow> rows = new ArrayList<>();
+                    List<Long> skipped = new ArrayList<>();
+                    DataException stop = null;
+                    long read = 0, line = marker.line();
+                    while (rows.size() < job.rowsPerChunk()) {
+                        InputRow row = reader.next();
+                        if (row == null) {
+                            more = false;
+                            break;
+                        }
+                        DataException problem = row.problem() != null ? row.problem() : out.conflict(input, row);
+                        if (problem != null && job.onError() == OnError.fail) {
+                            stop = problem;
+                            more = false;
+                            break;
+                        }
+                        read++;
+                        line = row.line();
+                        if (problem != null) {
+                            log.warn("skipped: {}", problem.getMessage());
+                            skipped.add(row.line());
+                        } else {
+                            rows.add(row);
+                        }
+                    }
+                    List<Prediction> predictions = rows.isEmpty()
+                            ? List.of()
+                            : clf.predict(rows.stream().map(InputRow::text).toList(), job.batchSize());
+                    for (int i = 0; i < rows.size(); i++)
+                        out.write(rows.get(i), predictions.get(i).withTop(job.top()));
+                    out.flush();
+                    marker = marker.after(read, line, Files.size(part), rows.size(), skipped);
+                    marker.write(markerFile);
+                    bar.setExtra(marker.scored() + " rows");
+                    if (stop != null) {
+                        throw new DataException(
+                                stop.getMessage() + " (the " + marker.rows() + " rows before it are " + "in " + part
+                                        + ": fix the row and continue with --resume, or pass --on-error skip)",
+                                stop);
+                    }
+                }
+            }
+            double seconds = bar.elapsedSeconds();
+            FileUtil.atomicMove(part, job.output());
+            Files.delete(markerFile);
+            return new Summary(
+                    marker.scored(),
+                    marker.skipped(),
+                    marker.skippedLines(),
+                    seconds > 0 ? (marker.scored() - scoredBefore) / seconds : 0,
+                    job.output());
+        }
+    }
+
+    /** Reads past the rows an interrupted run did (its marker's), checking that the input still has them. */
+    private static void skipDone(TableReader reader, ResumeMarker marker, Path input) throws IOException {
+        for (long i = 0; i < marker.rows(); i++) {
+            if (reader.next() == null) {
+                throw new DataException(input + " has fewer rows than the " + marker.rows() + " the interrupted run "
+                        + "did: was it replaced? Delete the .part and .part.json files to start over");
+            }
+        }
+        if (marker.rows() > 0) log.info("Resuming after row {} (line {}) of {}", marker.rows(), marker.line(), input);
+    }
+
+    /**
+     * A new partial output, or an interrupted run's cut back to its last complete batch (a crash may have left part
+     * of the next one).
+     */
+    private static void openPart(Path part, ResumeMarker marker) throws IOException {
+        if (marker.rows() == 0 && marker.outputBytes() == 0 && !Files.exists(part)) {
+            Files.createFile(part);
+            return;
+        }
+        try (FileChannel c = FileChannel.open(part, StandardOpenOption.WRITE)) {
+            if (c.size() < marker.outputBytes()) {
+                throw new DataException(part + " is shorter than its marker says (" + c.size() + " < "
+                        + marker.outputBytes() + " bytes): it was changed since; delete it and " + part + ".json to "
+                        + "start over");
+            }
+            c.truncate(marker.outputBytes());
+        }
+    }
+}
