@@ -69,13 +69,15 @@ final class PredictCommand implements Callable<Integer> {
     @Option(
             names = "--input",
             paramLabel = "FILE",
-            description = "Score a CSV, TSV or JSON Lines file (format from its extension or --format) into --output.")
+            description = "Score a CSV, TSV or JSON Lines file (format from its extension or --format) into --output "
+                    + "(default: none: score TEXT or standard input).")
     Path input;
 
     @Option(
             names = "--output",
             paramLabel = "FILE",
-            description = "Where --input's scored rows go, in the input's format; never an existing file.")
+            description =
+                    "Where --input's scored rows go, in the input's format; never an existing file (default: none).")
     Path output;
 
     @Option(

@@ -178,13 +178,13 @@ final class TrainCommand implements Callable<Integer> {
             names = "--validation-file",
             paramLabel = "FILE",
             description = "Validate on this CSV, TSV or JSON Lines file (the training file's format and columns) "
-                    + "instead of a split; every training example then trains.")
+                    + "instead of a split; every training example then trains (default: none).")
     Path validationFile;
 
     @Option(
             names = "--validation-dir",
             paramLabel = "DIR",
-            description = "Validate on this folder of class folders instead of a split.")
+            description = "Validate on this folder of class folders instead of a split (default: none).")
     Path validationDir;
 
     @Option(
