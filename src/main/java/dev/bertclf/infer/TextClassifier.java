@@ -12,6 +12,7 @@ import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
@@ -19,11 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.SavedModel;
 
 /**
@@ -51,6 +54,14 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     public static TextClassifier load(Path modelDir, boolean gpu) {
+        return load(modelDir, gpu, 0);
+    }
+
+    /**
+     * With {@code intraOpThreads} TensorFlow threads per operation (0: TensorFlow's default, one per core), for
+     * processes that share the machine, such as Spark executors running several tasks.
+     */
+    public static TextClassifier load(Path modelDir, boolean gpu, int intraOpThreads) {
         if (!Files.isRegularFile(modelDir.resolve("saved_model.pb"))) {
             throw new InferenceException("no trained model in " + modelDir + " (saved_model.pb is missing); "
                     + "run 'bert-clf train' first or pass --model-dir");
@@ -67,13 +78,14 @@ public final class TextClassifier implements AutoCloseable {
                 .padToLongest()
                 .build();
         awaitEngine(engine, tokenizer);
-        Criteria<List<String>, float[]> criteria = Criteria.builder()
+        Criteria.Builder<List<String>, float[]> builder = Criteria.builder()
                 .setTypes((Class<List<String>>) (Class<?>) List.class, float[].class)
                 .optModelPath(modelDir)
                 .optEngine("TensorFlow")
                 .optDevice(gpu ? Device.gpu() : Device.cpu())
-                .optTranslator(new ClassifierTranslator(tokenizer))
-                .build();
+                .optTranslator(new ClassifierTranslator(tokenizer));
+        if (intraOpThreads > 0) builder.optOption("ConfigProto", sessionConfig(gpu, intraOpThreads));
+        Criteria<List<String>, float[]> criteria = builder.build();
         try {
             return new TextClassifier(meta, tokenizer, criteria.loadModel());
         } catch (IOException | ModelNotFoundException | MalformedModelException | TensorFlowException e) {
@@ -83,6 +95,13 @@ public final class TextClassifier implements AutoCloseable {
                             + e.getMessage().lines().findFirst().orElse(""),
                     e);
         }
+    }
+
+    /** DJL's own session settings (soft placement) with {@code intraOpThreads}, as DJL takes them (base64). */
+    private static String sessionConfig(boolean gpu, int intraOpThreads) {
+        ConfigProto config = new SessionOptions(intraOpThreads, 0, false, gpu)
+                .toConfigProto().toBuilder().setAllowSoftPlacement(true).build();
+        return Base64.getEncoder().encodeToString(config.toByteArray());
     }
 
     /**
