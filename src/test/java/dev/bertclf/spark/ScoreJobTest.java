@@ -234,6 +234,28 @@ class ScoreJobTest {
                 2,
                 job("--model-dir", model, "--input", in.toString(), "--output", "o.csv", "--mode", "append")
                         .code());
+        Cli.Run noInput = job(
+                "--model-dir",
+                model,
+                "--input",
+                tmp.resolve("none.parquet").toString(),
+                "--output",
+                tmp.resolve("z.csv").toString());
+        assertEquals(1, noInput.code());
+        assertTrue(noInput.err().startsWith("error: [PATH_NOT_FOUND] Path does not exist: "), noInput.err());
+        Path numbers = tmp.resolve("numbers.parquet");
+        spark.range(3).write().parquet(numbers.toString());
+        Cli.Run notText = job(
+                "--model-dir",
+                model,
+                "--input",
+                numbers.toString(),
+                "--output",
+                tmp.resolve("n.csv").toString(),
+                "--text-column",
+                "id");
+        assertEquals(1, notText.code());
+        assertTrue(notText.err().contains("column 'id' of " + numbers + " holds bigint, not text"), notText.err());
         Cli.Run noModel = job(
                 "--model-dir",
                 tmp.resolve("nothing").toString(),
