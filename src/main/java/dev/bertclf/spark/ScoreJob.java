@@ -8,6 +8,7 @@ import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.InvalidOptionException;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -133,6 +134,14 @@ public final class ScoreJob implements Callable<Integer> {
     /** The job's command line, its failures turned into one {@code error:} line (exit code 1, 2 for usage). */
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new ScoreJob()).setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("error: " + ConsoleText.escape(e.getMessage()));
+            err.println(
+                    "Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
+        });
         cmd.setExecutionExceptionHandler((e, c, parsed) -> {
             if (e instanceof InvalidOptionException) {
                 return c.getParameterExceptionHandler()
@@ -140,6 +149,7 @@ public final class ScoreJob implements Callable<Integer> {
                                 new CommandLine.ParameterException(c, e.getMessage(), e),
                                 parsed.originalArgs().toArray(String[]::new));
             }
+            log.debug("the job failed", e);
             c.getErr().println("error: " + ConsoleText.escape(reason(e)));
             c.getErr().flush();
             return 1;

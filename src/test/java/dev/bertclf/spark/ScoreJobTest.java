@@ -205,6 +205,7 @@ class ScoreJobTest {
 
         Cli.Run exists = job("--model-dir", model, "--input", in.toString(), "--output", existing.toString());
         assertEquals(2, exists.code());
+        assertTrue(exists.err().startsWith("error: "), exists.err());
         assertTrue(exists.err().contains("already exists: choose another --output, or pass --mode overwrite"));
         assertEquals("mine", Files.readString(existing));
 
