@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages are the pipeline's stages and point only down: cli -> bench -> score / serve / train -> infer -> model ->
- * data / text -> io -> runtime. A change that makes a lower stage know a higher one (the inference code reaching
- * into training, the model code parsing command-line options) fails here, as does console output from anywhere
- * but the command line and its progress bars.
+ * data / text -> io -> runtime, with spark (the Spark job, an entry point like cli) on top beside cli. A change
+ * that makes a lower stage know a higher one (the inference code reaching into training, the model code parsing
+ * command-line options) fails here, as does console output from anywhere but the command line and its progress
+ * bars.
  */
 class ArchitectureTest {
     private static JavaClasses classes;
@@ -32,6 +33,8 @@ class ArchitectureTest {
                 .consideringOnlyDependenciesInLayers()
                 .layer("cli")
                 .definedBy("dev.bertclf.cli..")
+                .layer("spark")
+                .definedBy("dev.bertclf.spark..")
                 .layer("bench")
                 .definedBy("dev.bertclf.bench..")
                 .layer("score")
@@ -54,6 +57,8 @@ class ArchitectureTest {
                 .definedBy("dev.bertclf.runtime..")
                 .whereLayer("cli")
                 .mayNotBeAccessedByAnyLayer()
+                .whereLayer("spark")
+                .mayNotBeAccessedByAnyLayer()
                 .whereLayer("bench")
                 .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("score")
@@ -63,9 +68,9 @@ class ArchitectureTest {
                 .whereLayer("train")
                 .mayOnlyBeAccessedByLayers("cli", "bench")
                 .whereLayer("infer")
-                .mayOnlyBeAccessedByLayers("cli", "bench", "score", "serve", "train")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "score", "serve", "train", "spark")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer")
+                .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "spark")
                 .whereLayer("data")
                 .mayOnlyBeAccessedByLayers("cli", "bench", "score", "train", "infer", "model")
                 .whereLayer("text")

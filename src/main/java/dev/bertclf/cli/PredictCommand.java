@@ -158,7 +158,7 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         Path dir = Defaults.modelDirOrLast(modelDir);
-        try (TextClassifier clf = TextClassifier.load(dir, gpu, precision)) {
+        try (TextClassifier clf = TextClassifier.load(dir, gpu, precision, 0)) {
             List<Prediction> predictions = clf.predict(inputs, batchSize).stream()
                     .map(p -> p.withTop(top))
                     .toList();
@@ -200,7 +200,7 @@ final class PredictCommand implements Callable<Integer> {
                 Defaults.modelDirOrLast(modelDir), input, output, format, textColumn, batchSize, onError, top, resume);
         FileScorer.check(job);
         FileScorer.Summary s;
-        try (TextClassifier clf = TextClassifier.load(job.model(), deviceOption.useGpu(), precision)) {
+        try (TextClassifier clf = TextClassifier.load(job.model(), deviceOption.useGpu(), precision, 0)) {
             s = FileScorer.score(job, clf);
         }
         String skipped = s.skipped() == 0

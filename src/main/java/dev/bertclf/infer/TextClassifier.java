@@ -13,6 +13,7 @@ import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.Precision;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.SavedModel;
 
 /**
@@ -53,14 +55,15 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     public static TextClassifier load(Path modelDir, boolean gpu) {
-        return load(modelDir, gpu, Precision.fp32);
+        return load(modelDir, gpu, Precision.fp32, 0);
     }
 
     /**
-     * With {@code precision}'s session options ({@code bf16}: oneDNN's auto mixed precision rewrite, CPU only);
-     * fp32 keeps DJL's own session settings.
+     * With {@code precision} ({@code bf16}: oneDNN's auto mixed precision rewrite, CPU only) and {@code
+     * intraOpThreads} TensorFlow threads per operation (0: TensorFlow's default, one per core), for processes that
+     * share the machine such as Spark executors; fp32 with 0 threads keeps DJL's own session settings.
      */
-    public static TextClassifier load(Path modelDir, boolean gpu, Precision precision) {
+    public static TextClassifier load(Path modelDir, boolean gpu, Precision precision, int intraOpThreads) {
         if (!Files.isRegularFile(modelDir.resolve("saved_model.pb"))) {
             throw new InferenceException("no trained model in " + modelDir + " (saved_model.pb is missing); "
                     + "run 'bert-clf train' first or pass --model-dir");
@@ -77,15 +80,14 @@ public final class TextClassifier implements AutoCloseable {
                 .padToLongest()
                 .build();
         awaitEngine(engine, tokenizer);
-        var builder = Criteria.builder()
+        Criteria.Builder<List<String>, float[]> builder = Criteria.builder()
                 .setTypes((Class<List<String>>) (Class<?>) List.class, float[].class)
                 .optModelPath(modelDir)
                 .optEngine("TensorFlow")
                 .optDevice(gpu ? Device.gpu() : Device.cpu())
                 .optTranslator(new ClassifierTranslator(tokenizer));
-        if (precision != Precision.fp32) {
-            byte[] config = precision.session(gpu).toConfigProto().toByteArray();
-            builder.optOption("ConfigProto", Base64.getEncoder().encodeToString(config));
+        if (precision != Precision.fp32 || intraOpThreads > 0) {
+            builder.optOption("ConfigProto", sessionConfig(gpu, precision, intraOpThreads));
         }
         Criteria<List<String>, float[]> criteria = builder.build();
         try {
@@ -97,6 +99,13 @@ public final class TextClassifier implements AutoCloseable {
                             + e.getMessage().lines().findFirst().orElse(""),
                     e);
         }
+    }
+
+    /** DJL's own session settings (soft placement) with a precision and threads, as DJL takes them (base64). */
+    private static String sessionConfig(boolean gpu, Precision precision, int intraOpThreads) {
+        ConfigProto config = new SessionOptions(intraOpThreads, 0, precision == Precision.bf16, gpu)
+                .toConfigProto().toBuilder().setAllowSoftPlacement(true).build();
+        return Base64.getEncoder().encodeToString(config.toByteArray());
     }
 
     /**

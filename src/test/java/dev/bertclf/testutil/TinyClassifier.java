@@ -26,10 +26,15 @@ public final class TinyClassifier {
     private TinyClassifier() {}
 
     public static Path export(Path dir) throws IOException {
+        return export(dir, List.of("neg", "pos"));
+    }
+
+    /** A model with these classes (three or more: a softmax head). */
+    public static Path export(Path dir, List<String> classNames) throws IOException {
         TfRuntime.engine();
         BertConfig config = TinyBert.config();
         Map<String, Shape> shapes;
-        try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults())) {
+        try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults(), classNames.size())) {
             shapes = new java.util.LinkedHashMap<>(g.variables().shapes());
         }
         Path vocab = Files.createTempFile("tiny-vocab", ".txt");
@@ -39,7 +44,7 @@ public final class TinyClassifier {
                     "tiny-random",
                     true,
                     MAX_SEQ_LEN,
-                    List.of("neg", "pos"),
+                    classNames,
                     Map.of(),
                     Map.of(),
                     "2024-01-01T00:00:00Z",

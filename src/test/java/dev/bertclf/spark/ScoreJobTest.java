@@ -1,0 +1,395 @@
+package dev.bertclf.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import com.google.gson.reflect.TypeToken;
+import dev.bertclf.infer.Prediction;
+import dev.bertclf.infer.Prediction.ClassProbability;
+import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.Json;
+import dev.bertclf.testutil.Cli;
+import dev.bertclf.testutil.TinyBert;
+import dev.bertclf.testutil.TinyClassifier;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * The Spark job in local mode ({@code local[2]}: two tasks sharing one executor JVM, so one cached model) on the
+ * tiny random models: its output must equal {@link TextClassifier#predict} on the same texts, and
+ * {@code predict --json}'s, row for row (matched by id), every input column kept.
+ */
+class ScoreJobTest {
+    private static final double TOLERANCE = 1e-5;
+
+    @TempDir
+    static Path tmp;
+
+    private static SparkSession spark;
+    private static Path binary, multi;
+
+    /** One scored row as any scorer's output gives it, for comparing sources row by row. */
+    record Scored(String label, double probability, List<ClassProbability> top) {
+        static Scored of(Prediction p) {
+            return new Scored(p.label(), p.probability(), p.top());
+        }
+    }
+
+    @BeforeAll
+    static void start() throws IOException {
+        for (String noisy :
+                List.of("org.apache.spark", "org.apache.hadoop", "org.apache.parquet", "org.sparkproject")) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(noisy)).setLevel(Level.WARN);
+        }
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("ScoreJobTest")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "2")
+                .config(
+                        "spark.sql.warehouse.dir",
+                        tmp.resolve("warehouse").toUri().toString())
+                .getOrCreate();
+        binary = TinyClassifier.export(tmp.resolve("binary"));
+        multi = TinyClassifier.export(tmp.resolve("multi"), List.of("a", "b", "c", "d"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) spark.stop();
+    }
+
+    @Test
+    void parquetScoresEqualTextClassifierAndPredictJson() throws IOException {
+        List<String> texts = texts(40);
+        Path in = tmp.resolve("reviews.parquet");
+        // the input has a label column of its own: the prediction's columns get the predicted_ prefix
+        writeTable(texts, "label", in.toString(), "parquet");
+        Path out = tmp.resolve("scored.parquet");
+
+        Cli.Run run = job(
+                "--model-dir",
+                binary.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                out.toString(),
+                "--batch-size",
+                "4",
+                "--tf-threads",
+                "1");
+
+        assertEquals(0, run.code(), run.err());
+        Dataset<Row> scored = spark.read().parquet(out.toString());
+        assertEquals(
+                List.of("id", "text", "label", "predicted_label", "predicted_probability"),
+                Arrays.asList(scored.columns()));
+        for (Row r : scored.collectAsList()) {
+            assertEquals(texts.get(Integer.parseInt(r.getString(0))), r.getString(1));
+            assertEquals("gold-" + r.getString(0), r.getString(2));
+        }
+        Map<String, Scored> fromSpark = byId(scored, "predicted_");
+        assertSameScores(direct(binary, texts), fromSpark);
+        assertSameScores(predictJson(binary, texts.subList(0, 3)), fromSpark);
+    }
+
+    @Test
+    void multiClassCsvKeepsQuotedFieldsAndWritesTopAsArrayOrJsonText() throws IOException {
+        List<String> texts = new ArrayList<>(texts(12));
+        texts.set(1, "a \"quoted\" word, and a comma");
+        texts.set(2, "two\nlines");
+        Path in = tmp.resolve("multi.csv");
+        StringBuilder csv = new StringBuilder("id,text\n");
+        for (int i = 0; i < texts.size(); i++)
+            csv.append(i)
+                    .append(",\"")
+                    .append(texts.get(i).replace("\"", "\"\""))
+                    .append("\"\n");
+        Files.writeString(in, csv);
+        Path parquet = tmp.resolve("multi-scored.parquet"), csvOut = tmp.resolve("multi-scored.csv");
+
+        assertEquals(
+                0,
+                job("--model-dir", multi.toString(), "--input", in.toString(), "--output", parquet.toString())
+                        .code());
+        assertEquals(
+                0,
+                job("--model-dir", multi.toString(), "--input", in.toString(), "--output", csvOut.toString())
+                        .code());
+
+        Map<String, Scored> expected = direct(multi, texts);
+        Dataset<Row> asParquet = spark.read().parquet(parquet.toString());
+        assertEquals(List.of("id", "text", "label", "probability", "top"), Arrays.asList(asParquet.columns()));
+        assertEquals(
+                "array<struct<label:string,probability:double>>",
+                asParquet.schema().fields()[4].dataType().simpleString());
+        assertSameScores(expected, byId(asParquet, ""));
+        Dataset<Row> asCsv = spark.read()
+                .options(Map.of("header", "true", "multiLine", "true", "escape", "\""))
+                .csv(csvOut.toString());
+        for (Row r : asCsv.collectAsList()) assertEquals(texts.get(Integer.parseInt(r.getString(0))), r.getString(1));
+        assertSameScores(expected, byId(asCsv, ""));
+    }
+
+    @Test
+    void emptyTextsFailNamingTheRowOrAreSkipped() throws IOException {
+        List<String> texts = new ArrayList<>(texts(10));
+        texts.set(4, "  ");
+        texts.set(7, null);
+        Path in = tmp.resolve("holes.json");
+        writeTable(texts, null, in.toString(), "json");
+        Path out = tmp.resolve("holes-scored.parquet");
+
+        Cli.Run failed = job(
+                "--model-dir",
+                binary.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                out.toString(),
+                "--id-column",
+                "id");
+        assertEquals(1, failed.code());
+        assertTrue(
+                failed.err()
+                        .matches("(?s)error: row \\d+ of input partition \\d+ \\(id [47]\\) has (no|an empty) "
+                                + "text in column 'text' \\(pass --on-error skip.*"),
+                failed.err());
+        assertFalse(Files.exists(out), "a failed job leaves no output");
+
+        Cli.Run skipped = job(
+                "--model-dir",
+                binary.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                out.toString(),
+                "--on-error",
+                "skip");
+        assertEquals(0, skipped.code(), skipped.err());
+        Map<String, Scored> scored = byId(spark.read().parquet(out.toString()), "");
+        assertEquals(8, scored.size());
+        assertFalse(scored.containsKey("4") || scored.containsKey("7"));
+    }
+
+    @Test
+    void badOptionsAreUsageErrorsAndNothingIsOverwritten() throws IOException {
+        Path in = tmp.resolve("few.parquet");
+        writeTable(texts(3), null, in.toString(), "parquet");
+        Path existing = Files.writeString(tmp.resolve("existing.parquet"), "mine");
+        String model = binary.toString();
+
+        Cli.Run exists = job("--model-dir", model, "--input", in.toString(), "--output", existing.toString());
+        assertEquals(2, exists.code());
+        assertTrue(exists.err().startsWith("error: "), exists.err());
+        assertTrue(exists.err().contains("already exists: choose another --output, or pass --mode overwrite"));
+        assertEquals("mine", Files.readString(existing));
+
+        Cli.Run noColumn = job(
+                "--model-dir",
+                model,
+                "--input",
+                in.toString(),
+                "--output",
+                tmp.resolve("x").toString(),
+                "--output-format",
+                "json",
+                "--text-column",
+                "review");
+        assertEquals(2, noColumn.code());
+        assertTrue(noColumn.err().contains("has no column 'review' (--text-column); its columns: id, text"));
+
+        assertEquals(
+                2,
+                job("--model-dir", model, "--input", tmp.resolve("data.bin").toString(), "--output", "o")
+                        .code());
+        assertEquals(
+                2,
+                job("--model-dir", model, "--input", in.toString(), "--output", "o.csv", "--batch-size", "0")
+                        .code());
+        assertEquals(
+                2,
+                job("--model-dir", model, "--input", in.toString(), "--output", "o.csv", "--mode", "append")
+                        .code());
+        Cli.Run noInput = job(
+                "--model-dir",
+                model,
+                "--input",
+                tmp.resolve("none.parquet").toString(),
+                "--output",
+                tmp.resolve("z.csv").toString());
+        assertEquals(1, noInput.code());
+        assertTrue(noInput.err().startsWith("error: [PATH_NOT_FOUND] Path does not exist: "), noInput.err());
+        Path numbers = tmp.resolve("numbers.parquet");
+        spark.range(3).write().parquet(numbers.toString());
+        Cli.Run notText = job(
+                "--model-dir",
+                model,
+                "--input",
+                numbers.toString(),
+                "--output",
+                tmp.resolve("n.csv").toString(),
+                "--text-column",
+                "id");
+        assertEquals(1, notText.code());
+        assertTrue(notText.err().contains("column 'id' of " + numbers + " holds bigint, not text"), notText.err());
+        Cli.Run noModel = job(
+                "--model-dir",
+                tmp.resolve("nothing").toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                tmp.resolve("y.csv").toString());
+        assertEquals(1, noModel.code());
+        assertTrue(noModel.err().startsWith("error: no model folder "), noModel.err());
+
+        // a catalog table in, another out; then --mode overwrite replaces it
+        spark.read().parquet(in.toString()).write().saveAsTable("reviews");
+        for (String mode : List.of("errorifexists", "overwrite")) {
+            Cli.Run table =
+                    job("--model-dir", model, "--input", "table:reviews", "--output", "table:scored", "--mode", mode);
+            assertEquals(0, table.code(), table.err());
+        }
+        assertEquals(3, spark.table("scored").count());
+        assertEquals(
+                2,
+                job("--model-dir", model, "--input", "table:reviews", "--output", "table:scored")
+                        .code());
+    }
+
+    /** Short texts of the tiny vocabulary's words, of varied lengths (so batches pad differently). */
+    static List<String> texts(int n) {
+        List<String> words = new ArrayList<>(TinyBert.POSITIVE);
+        words.addAll(TinyBert.NEGATIVE);
+        words.addAll(TinyBert.NEUTRAL);
+        Random random = new Random(7);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            StringBuilder t = new StringBuilder();
+            for (int w = 1 + random.nextInt(14); w > 0; w--)
+                t.append(words.get(random.nextInt(words.size()))).append(' ');
+            texts.add(t.toString().strip());
+        }
+        return texts;
+    }
+
+    /** {@code id} (the text's position), {@code text} and, when named, a gold column, in three partitions. */
+    private static void writeTable(List<String> texts, String goldColumn, String path, String format) {
+        StructType schema = new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType);
+        if (goldColumn != null) schema = schema.add(goldColumn, DataTypes.StringType);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            rows.add(
+                    goldColumn == null
+                            ? RowFactory.create("" + i, texts.get(i))
+                            : RowFactory.create("" + i, texts.get(i), "gold-" + i));
+        }
+        spark.createDataFrame(rows, schema)
+                .repartition(3)
+                .write()
+                .format(format)
+                .save(path);
+    }
+
+    /** The job as spark-submit starts it, in this JVM's session, with its output captured. */
+    private static Cli.Run job(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cmd =
+                ScoreJob.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        System.err.print(err);
+        return new Cli.Run(code, out.toString(), err.toString());
+    }
+
+    /**
+     * A scored table's rows by id, whichever scorer wrote it (the job here; {@code predict --input} reads the same
+     * way): {@code prefix} + label, probability and top (an array of structs, or its JSON text in CSV).
+     */
+    static Map<String, Scored> byId(Dataset<Row> table, String prefix) {
+        List<String> columns = Arrays.asList(table.columns());
+        int top = columns.indexOf(prefix + "top");
+        Map<String, Scored> out = new HashMap<>();
+        for (Row r : table.collectAsList()) {
+            Object p = r.get(columns.indexOf(prefix + "probability"));
+            double probability = p instanceof String s ? Double.parseDouble(s) : (Double) p;
+            String label = r.getString(columns.indexOf(prefix + "label"));
+            out.put(
+                    r.getString(columns.indexOf("id")),
+                    new Scored(label, probability, top < 0 ? null : top(r.get(top))));
+        }
+        return out;
+    }
+
+    private static List<ClassProbability> top(Object cell) {
+        if (cell instanceof String json)
+            return Json.COMPACT.fromJson(json, new TypeToken<List<ClassProbability>>() {}.getType());
+        List<ClassProbability> top = new ArrayList<>();
+        for (Row c : scala.jdk.javaapi.CollectionConverters.asJava(((scala.collection.Seq<Row>) cell))) {
+            top.add(new ClassProbability(c.getString(0), c.getDouble(1)));
+        }
+        return top;
+    }
+
+    /** {@link TextClassifier#predict} on all the texts at once, by id (their position). */
+    private static Map<String, Scored> direct(Path model, List<String> texts) {
+        Map<String, Scored> out = new LinkedHashMap<>();
+        try (TextClassifier c = TextClassifier.load(model)) {
+            List<Prediction> p = c.predict(texts, 8);
+            for (int i = 0; i < texts.size(); i++) out.put("" + i, Scored.of(p.get(i)));
+        }
+        return out;
+    }
+
+    /** {@code predict --json} on the texts, by id (their position). */
+    private static Map<String, Scored> predictJson(Path model, List<String> texts) {
+        List<String> args = new ArrayList<>(List.of("predict", "--model-dir", model.toString(), "--json"));
+        args.addAll(texts);
+        Cli.Run run = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, run.code(), run.err());
+        List<Prediction> p = Json.COMPACT.fromJson(run.out(), new TypeToken<List<Prediction>>() {}.getType());
+        Map<String, Scored> out = new LinkedHashMap<>();
+        for (int i = 0; i < p.size(); i++) out.put("" + i, Scored.of(p.get(i)));
+        return out;
+    }
+
+    /** Every expected id is there with the same label and probabilities within {@value #TOLERANCE}. */
+    static void assertSameScores(Map<String, Scored> expected, Map<String, Scored> actual) {
+        expected.forEach((id, e) -> {
+            Scored a = actual.get(id);
+            assertTrue(a != null, "no row " + id);
+            assertEquals(e.label(), a.label(), "label of row " + id);
+            assertEquals(e.probability(), a.probability(), TOLERANCE, "probability of row " + id);
+            assertEquals(e.top() == null, a.top() == null, "top of row " + id);
+            if (e.top() == null) return;
+            assertEquals(e.top().size(), a.top().size(), "top of row " + id);
+            for (int k = 0; k < e.top().size(); k++) {
+                assertEquals(e.top().get(k).label(), a.top().get(k).label(), "top " + k + " of row " + id);
+                assertEquals(e.top().get(k).probability(), a.top().get(k).probability(), TOLERANCE);
+            }
+        });
+    }
+}
