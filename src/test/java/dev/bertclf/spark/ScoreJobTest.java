@@ -153,6 +153,25 @@ class ScoreJobTest {
                 .csv(csvOut.toString());
         for (Row r : asCsv.collectAsList()) assertEquals(texts.get(Integer.parseInt(r.getString(0))), r.getString(1));
         assertSameScores(expected, byId(asCsv, ""));
+
+        // predict --input scores the same file on one machine: the same rows, labels and probabilities.
+        Path predicted = tmp.resolve("multi-predicted.csv");
+        Cli.Run local = Cli.run(
+                "predict",
+                "--model-dir",
+                multi.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                predicted.toString(),
+                "--top",
+                "5");
+        assertEquals(0, local.code(), local.err());
+        Dataset<Row> fromPredict = spark.read()
+                .options(Map.of("header", "true", "multiLine", "true", "escape", "\""))
+                .csv(predicted.toString());
+        assertEquals(Arrays.asList(asCsv.columns()), Arrays.asList(fromPredict.columns()), "the same columns");
+        assertSameScores(byId(fromPredict, ""), byId(asCsv, ""));
     }
 
     @Test
