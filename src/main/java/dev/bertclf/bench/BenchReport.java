@@ -19,6 +19,7 @@ public record BenchReport(
         MatMulCeiling.Result ceiling,
         Map<Precision, Phases> byPrecision,
         double tokenizerTextsPerSecond,
+        Map<Precision, Double> scoringRowsPerSecond,
         double[] predictSeconds) {
 
     /** Training and inference timings at one precision. */
@@ -81,6 +82,12 @@ public record BenchReport(
                     "infer_bf16_speedup",
                     fp32.inference().secondsPerBatch() / bf16.inference().secondsPerBatch());
         }
+        scoringRowsPerSecond.forEach((p, rate) -> {
+            m.put("score_" + p + "_rows_per_second", rate);
+            m.put(
+                    "score_" + p + "_share_of_inference",
+                    rate / examplesPerSecond(byPrecision.get(p).inference()));
+        });
         m.put("tokenizer_texts_per_second", tokenizerTextsPerSecond);
         if (predictSeconds.length > 0) {
             m.put("predict_command_median_seconds", predictMedianSeconds());

@@ -4,6 +4,7 @@ import dev.bertclf.bench.BenchReport;
 import dev.bertclf.bench.MatMulCeiling;
 import dev.bertclf.bench.ModelBenchmark;
 import dev.bertclf.bench.PredictLatency;
+import dev.bertclf.bench.ScoringBenchmark;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelException;
@@ -84,14 +85,22 @@ final class BenchCommand implements Callable<Integer> {
             description = "Times the whole 'predict' command this often, in a new JVM each (0: skip).")
     int predictRuns;
 
+    @Option(
+            names = "--scoring-rows",
+            paramLabel = "N",
+            defaultValue = "256",
+            description = "Scores a generated CSV of N reviews with 'predict --input' at each precision, to show what "
+                    + "file scoring costs over the inference rate (0: skip).")
+    int scoringRows;
+
     @Option(names = "--json", description = "Print the figures as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
-        if (batchSize < 1 || seqLen < 2 || warmup < 0 || steps < 1 || predictRuns < 0) {
+        if (batchSize < 1 || seqLen < 2 || warmup < 0 || steps < 1 || predictRuns < 0 || scoringRows < 0) {
             throw new InvalidOptionException("--batch-size, --max-seq-len and --steps must be positive, "
-                    + "--warmup and --predict-runs not negative");
+                    + "--warmup, --predict-runs and --scoring-rows not negative");
         }
         boolean gpu = deviceOption.useGpu();
         List<Precision> precisions =
@@ -115,9 +124,16 @@ final class BenchCommand implements Callable<Integer> {
             }
             tokenizerRate = b.tokenizerTextsPerSecond();
         }
+        Map<Precision, Double> scoring = new LinkedHashMap<>();
+        if (scoringRows > 0) {
+            for (Precision p : precisions) {
+                scoring.put(p, ScoringBenchmark.rowsPerSecond(config, seqLen, batchSize, scoringRows, p, gpu));
+            }
+        }
         double[] predict =
                 predictRuns == 0 ? new double[0] : PredictLatency.measure(Main.class, config, seqLen, predictRuns);
-        BenchReport report = new BenchReport(model, config, batchSize, seqLen, ceiling, phases, tokenizerRate, predict);
+        BenchReport report =
+                new BenchReport(model, config, batchSize, seqLen, ceiling, phases, tokenizerRate, scoring, predict);
         System.out.print(json ? Json.PRETTY.toJson(report.toMap()) + "\n" : report.toTable());
         return 0;
     }

@@ -196,6 +196,7 @@ public final class ScoreJob implements Callable<Integer> {
                 skipped,
                 scored);
         Dataset<Row> result = table.mapPartitions(scorer, Encoders.row(schema(table.schema(), added, topAsJson)));
+        long t0 = System.nanoTime();
         try {
             write(result, outFormat);
         } catch (Exception e) { // Spark's own exceptions are checked ones, thrown undeclared
@@ -203,7 +204,15 @@ public final class ScoreJob implements Callable<Integer> {
             throw e;
         }
         if (skipped.value() > 0) log.warn("skipped {} rows with an empty text", skipped.value());
-        log.info("scored {} rows of {} into {}", scored.value(), input, output);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        log.info(String.format(
+                java.util.Locale.ROOT,
+                "scored %d rows of %s into %s in %.1f s (%.1f rows/s, model loading included)",
+                scored.value(),
+                input,
+                output,
+                seconds,
+                scored.value() / seconds));
         return 0;
     }
 

@@ -29,6 +29,8 @@ class BenchCommandTest {
                 "1",
                 "--predict-runs",
                 "1",
+                "--scoring-rows",
+                "16",
                 "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -46,6 +48,8 @@ class BenchCommandTest {
             }
             keys.add("train_" + p + "_input_wait_share");
             keys.add("infer_" + p + "_tokenize_share");
+            keys.add("score_" + p + "_rows_per_second");
+            keys.add("score_" + p + "_share_of_inference");
         }
         for (String key : keys) assertTrue(m.has(key) && m.get(key).getAsDouble() > 0, key + " in " + r.out());
         double inputWait = m.get("train_fp32_input_wait_share").getAsDouble();
