@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -204,6 +205,15 @@ public final class FineTuneRun {
         if (classWeights != null) {
             log.info("Class weights in the training loss: {}", ClassWeights.byClass(train.classNames(), classWeights));
         }
+        String dataInWords = String.format(
+                Locale.ROOT,
+                "%s: %d training and %d validation examples%s",
+                train.source(),
+                trainSet.size(),
+                valSet.size(),
+                heldOut == null
+                        ? " (a seeded " + Math.round(100 * req.validationSplit()) + "% split)"
+                        : " (validation: " + heldOut.source() + ")");
         TfRuntime.engine();
 
         Utf8TextReader reader = new Utf8TextReader();
@@ -230,7 +240,7 @@ public final class FineTuneRun {
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()),
                 trainTokens,
                 valTokens,
-                (h, graph) -> epochDone(out, pretrained, train.classNames(), req, classWeights, h, graph),
+                (h, graph) -> epochDone(out, pretrained, train.classNames(), req, classWeights, dataInWords, h, graph),
                 new Trainer.Checkpointing(
                         checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(), new StopSignal()));
         FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
@@ -251,13 +261,14 @@ public final class FineTuneRun {
             List<String> classes,
             RunSettings req,
             float[] classWeights,
+            String dataInWords,
             List<EpochMetrics> history,
             TrainingGraph graph)
             throws Exception {
         EpochMetrics last = history.get(history.size() - 1);
         int sinceBest = req.monitor().epochsSinceBest(history, req.minDelta());
         if (req.save() == SaveMode.last || sinceBest == 0) {
-            export(out, pretrained, classes, req, classWeights, last, graph);
+            export(out, pretrained, classes, req, classWeights, history, graph);
         } else {
             log.info(
                     "Epoch {} is not better than epoch {} ({}): the model of epoch {} is kept",
@@ -267,6 +278,20 @@ public final class FineTuneRun {
                     last.epoch() - sinceBest);
         }
         FileUtil.writeStringAtomic(out.resolve(HISTORY), Json.PRETTY.toJson(history));
+        boolean lastIsKept = req.save() == SaveMode.last;
+        EpochMetrics kept = lastIsKept ? last : history.get(history.size() - 1 - sinceBest);
+        String why = lastIsKept ? "the last, --save last" : req.monitor().best();
+        ModelCard card = new ModelCard(
+                pretrained.name(),
+                dataInWords,
+                classes,
+                hyperparameters(req, classes, classWeights),
+                kept,
+                history.size(),
+                why,
+                pretrained.lowercase(),
+                ModelMetadata.read(out).vocabulary());
+        FileUtil.writeStringAtomic(out.resolve(ModelCard.FILE), card.markdown(out));
         TrainingCurvesPlot.write(history, out.resolve(TrainingCurvesPlot.FILE));
         if (req.patience() > 0 && sinceBest >= req.patience() && last.epoch() < req.epochs()) {
             log.info(
@@ -278,6 +303,13 @@ public final class FineTuneRun {
             return false;
         }
         return true;
+    }
+
+    /** What {@code metadata.json} and the model card record of how the model was trained. */
+    private static Map<String, Object> hyperparameters(RunSettings req, List<String> classes, float[] classWeights) {
+        Map<String, Object> hp = req.hyperparameters();
+        if (classWeights != null) hp.put("class_weight", ClassWeights.byClass(classes, classWeights));
+        return hp;
     }
 
     private static int[] examplesPerClass(List<LabeledText> examples, List<String> classNames) {
@@ -292,11 +324,10 @@ public final class FineTuneRun {
             List<String> classes,
             RunSettings req,
             float[] classWeights,
-            EpochMetrics last,
+            List<EpochMetrics> history,
             TrainingGraph graph)
             throws Exception {
-        Map<String, Object> hyperparameters = req.hyperparameters();
-        if (classWeights != null) hyperparameters.put("class_weight", ClassWeights.byClass(classes, classWeights));
+        EpochMetrics last = history.get(history.size() - 1);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());
@@ -310,7 +341,7 @@ public final class FineTuneRun {
                 pretrained.lowercase(),
                 req.hp().maxSeqLen(),
                 classes,
-                hyperparameters,
+                hyperparameters(req, classes, classWeights),
                 metrics,
                 Instant.now().toString(),
                 "bert-clf " + Version.get());

@@ -102,6 +102,25 @@ class BestModelTest {
         assertFalse(Files.exists(TrainingCheckpoints.besideOutput(out).dir()), "a stopped run is a finished one");
     }
 
+    /** The model folder explains itself: a README.md describing the kept model, rewritten with every export. */
+    @Test
+    void theModelFolderHasAModelCard() throws Exception {
+        Path out = tmp.resolve("card");
+        assertEquals(0, train(out, "--patience", "1").code());
+        String card = Files.readString(out.resolve("README.md"));
+        for (String expected : List.of(
+                "# card: a text classifier fine-tuned with bert-clf",
+                "| base model | `" + model.toAbsolutePath().normalize(),
+                "| data | " + reviews + ": 20 training and 4 validation examples (a seeded 20% split) |",
+                "| classes | `neg`, `pos` |",
+                "| kept epoch | 1 of 2 trained (highest val_accuracy) |",
+                "![training curves](training_curves.png)",
+                "bert-clf predict --model-dir card",
+                "TextClassifier.load(Path.of(\"card\"))")) {
+            assertTrue(card.contains(expected), expected + " in:\n" + card);
+        }
+    }
+
     @Test
     void saveLastKeepsTheLastEpochAndEveryEpochRunsWithoutPatience() throws Exception {
         Path out = tmp.resolve("last");
