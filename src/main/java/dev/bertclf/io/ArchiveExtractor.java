@@ -1,7 +1,6 @@
 package dev.bertclf.io;
 
 import dev.bertclf.runtime.DataException;
-import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.BufferedInputStream;
@@ -207,7 +206,7 @@ public final class ArchiveExtractor {
             try {
                 out.close();
             } catch (IOException e) {
-                throw cannotWrite(target, e);
+                throw DataException.cannotWrite(target, e);
             }
         }
         budget.files++;
@@ -217,7 +216,7 @@ public final class ArchiveExtractor {
         try {
             out.write(buf, 0, n);
         } catch (IOException e) {
-            throw cannotWrite(target, e);
+            throw DataException.cannotWrite(target, e);
         }
     }
 
@@ -230,7 +229,7 @@ public final class ArchiveExtractor {
                     StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            throw cannotWrite(target, e);
+            throw DataException.cannotWrite(target, e);
         }
     }
 
@@ -238,7 +237,7 @@ public final class ArchiveExtractor {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw cannotWrite(dir, e);
+            throw DataException.cannotWrite(dir, e);
         }
     }
 
@@ -248,7 +247,7 @@ public final class ArchiveExtractor {
             Files.createDirectories(parent);
             return Files.createTempDirectory(parent, ".extract-");
         } catch (IOException e) {
-            throw cannotWrite(parent, e);
+            throw DataException.cannotWrite(parent, e);
         }
     }
 
@@ -284,13 +283,6 @@ public final class ArchiveExtractor {
         return new DataException(
                 "Archive is corrupt or truncated: " + archive + " (" + e.getMessage()
                         + "). Delete it and download it again.",
-                e);
-    }
-
-    private static DataException cannotWrite(Path path, IOException e) {
-        return new DataException(
-                "Cannot write " + path + ": " + FileErrors.describe(e, path)
-                        + ". Check free disk space and permissions.",
                 e);
     }
 

@@ -115,7 +115,7 @@ public final class Downloader {
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
         } catch (IOException e) {
-            throw cannotWrite(target.getParent(), e);
+            throw DataException.cannotWrite(target.getParent(), e);
         }
         fetch(url, part, expected, name, sameUrl ? known : null, sidecar);
         String problem = mismatch(part, expected);
@@ -128,7 +128,7 @@ public final class Downloader {
         try {
             FileUtil.atomicMove(part, target);
         } catch (IOException e) {
-            throw cannotWrite(target, e);
+            throw DataException.cannotWrite(target, e);
         }
         log.info("Downloaded {}", target);
         return target;
@@ -223,14 +223,14 @@ public final class Downloader {
                 try {
                     out.write(buf, 0, n);
                 } catch (IOException e) {
-                    throw cannotWrite(part, e);
+                    throw DataException.cannotWrite(part, e);
                 }
                 written += n;
                 bar.step(n);
             }
             if (guard.fired()) throw stalled(url, part);
         } catch (IOException e) {
-            throw cannotWrite(part, e); // closing the part file failed
+            throw DataException.cannotWrite(part, e); // closing the part file failed
         }
     }
 
@@ -406,7 +406,7 @@ public final class Downloader {
             try {
                 FileUtil.writeStringAtomic(sidecar, Json.PRETTY.toJson(this));
             } catch (IOException e) {
-                throw cannotWrite(sidecar, e);
+                throw DataException.cannotWrite(sidecar, e);
             }
         }
 
@@ -437,7 +437,7 @@ public final class Downloader {
                     StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
         } catch (IOException e) {
-            throw cannotWrite(part, e);
+            throw DataException.cannotWrite(part, e);
         }
     }
 
@@ -480,13 +480,6 @@ public final class Downloader {
         return new DataException(
                 "Download of " + url + " was interrupted after " + written + " bytes (" + describe(e)
                         + "). The partial file " + part + " was kept; rerun the same command to resume.",
-                e);
-    }
-
-    private static DataException cannotWrite(Path path, IOException e) {
-        return new DataException(
-                "Cannot write " + path + ": " + FileErrors.describe(e, path)
-                        + ". Check free disk space and permissions.",
                 e);
     }
 }

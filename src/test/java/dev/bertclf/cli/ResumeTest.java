@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
+import dev.bertclf.testutil.ChildJvm;
 import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.SyntheticImdb;
@@ -272,17 +273,7 @@ class ResumeTest {
 
     /** Starts {@code train} in a child JVM with this suite's classpath, natives and home; output to files. */
     static Process start(Path out) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dbert.clf.home=" + System.getProperty("bert.clf.home"),
-                "-DTENSORFLOW_LIBRARY_PATH=" + System.getProperty("TENSORFLOW_LIBRARY_PATH")));
-        if (System.getProperty("DJL_CACHE_DIR") != null)
-            cmd.add("-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(recipe(out));
+        List<String> cmd = ChildJvm.command("1g", recipe(out));
         Files.createDirectories(tmp.resolve("logs"));
         return new ProcessBuilder(cmd)
                 .redirectOutput(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.bertclf.testutil.ChildJvm;
 import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyClassifier;
@@ -241,17 +242,7 @@ class PredictFileTest {
     }
 
     static Process child(Path in, Path out, String name, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dbert.clf.home=" + System.getProperty("bert.clf.home"),
-                "-DTENSORFLOW_LIBRARY_PATH=" + System.getProperty("TENSORFLOW_LIBRARY_PATH")));
-        if (System.getProperty("DJL_CACHE_DIR") != null)
-            cmd.add("-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"));
-        cmd.addAll(List.of(
-                dev.bertclf.cli.Main.class.getName(),
+        List<String> args = new ArrayList<>(List.of(
                 "predict",
                 "--model-dir",
                 model.toString(),
@@ -261,7 +252,8 @@ class PredictFileTest {
                 out.toString(),
                 "--batch-size",
                 "128"));
-        cmd.addAll(List.of(more));
+        args.addAll(List.of(more));
+        List<String> cmd = ChildJvm.command("256m", args);
         return new ProcessBuilder(cmd)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(tmp.resolve(name + ".err").toFile())
