@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.LongConsumer;
 
-/** An input file as text: UTF-8 with invalid bytes replaced (as {@code predict} reads stdin), a byte order mark dropped. */
+/**
+ * An input file as text: UTF-8 with invalid bytes replaced (as {@code predict} reads stdin), a byte order mark
+ * dropped.
+ */
 final class InputText {
     private InputText() {}
 

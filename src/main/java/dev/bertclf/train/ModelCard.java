@@ -55,9 +55,8 @@ public record ModelCard(
         row(sb, "hyperparameters", hp.toString());
         row(sb, "written by", "bert-clf " + Version.get());
         sb.append("\n![training curves](").append(TrainingCurvesPlot.FILE).append(")\n\n");
-        sb.append(
-                        "`history.json` holds every epoch's metrics, `train.log` the run's log, `metadata.json` what a program ")
-                .append("needs to use the model.\n\n");
+        sb.append("`history.json` holds every epoch's metrics, `train.log` the run's log, ")
+                .append("`metadata.json` what a program needs to use the model.\n\n");
         sb.append("## Use it\n\nbert-clf:\n\n```bash\nbert-clf predict --model-dir ")
                 .append(name)
                 .append(" \"this is such an amazing movie!\"\nbert-clf predict --model-dir ")
@@ -68,8 +67,8 @@ public record ModelCard(
         sb.append("Java, with bert-clf's jar on the class path:\n\n```java\n")
                 .append("try (TextClassifier clf = TextClassifier.load(Path.of(\"")
                 .append(name)
-                .append(
-                        "\"))) {\n    List<Prediction> p = clf.predict(List.of(\"this is such an amazing movie!\"), 32);\n}\n```\n\n");
+                .append("\"))) {\n    List<Prediction> p = ")
+                .append("clf.predict(List.of(\"this is such an amazing movie!\"), 32);\n}\n```\n\n");
         sb.append("It is a TensorFlow SavedModel (signature `serving_default`: int32 `input_word_ids`, `input_mask`, ")
                 .append("`input_type_ids` [batch, tokens] to `logits` and `probabilities`), whose tokens come from `")
                 .append(vocabulary)
