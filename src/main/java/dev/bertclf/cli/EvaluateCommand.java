@@ -10,16 +10,21 @@ import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.FileErrors;
+import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -81,6 +86,18 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Folder for confusion_matrix.png and roc_curve.png (default: the model's folder).")
     Path plotsDir;
 
+    @Option(
+            names = "--errors",
+            paramLabel = "FILE",
+            description = "Write the misclassified examples to this CSV, highest loss first: loss, true and predicted "
+                    + "label, probability, a text excerpt (default: none; never an existing file).")
+    Path errors;
+
+    /** Bins of the expected calibration error, as the calibration literature (Guo et al., 2017) uses. */
+    private static final int CALIBRATION_BINS = 10;
+
+    private double ece;
+
     @Option(names = "--json", description = "Print the metrics as JSON.")
     boolean json;
 
@@ -100,6 +117,10 @@ final class EvaluateCommand implements Callable<Integer> {
                     PLOTS,
                     SavedModelExporter.OWNED_AS);
         }
+        if (errors != null && Files.exists(errors)) {
+            throw new InvalidOptionException(
+                    "--errors " + errors + " exists: bert-clf never overwrites a file; " + "name a new one");
+        }
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
@@ -108,6 +129,7 @@ final class EvaluateCommand implements Callable<Integer> {
             e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
         }
         List<String> c = e.classNames();
+        ece = e.expectedCalibrationError(CALIBRATION_BINS);
         Path plotDir = plotsDir != null ? plotsDir : dir;
         if (c.size() == 2) {
             reportBinary(
@@ -118,7 +140,42 @@ final class EvaluateCommand implements Callable<Integer> {
         if (plotsDir != null && !OwnedFolder.isMarked(plotsDir, SavedModelExporter.OWNED_AS)) {
             OwnedFolder.mark(plotsDir, PLOTS); // the next evaluate may replace its plots
         }
+        if (!json)
+            System.out.printf(Locale.ROOT, "Expected calibration error: %.4f (%d bins)%n", ece, CALIBRATION_BINS);
+        if (errors != null) writeErrors(e);
         return 0;
+    }
+
+    /** The misclassified examples, highest loss first, as CSV: what to read first when a model disappoints. */
+    private void writeErrors(Evaluation e) throws IOException {
+        List<Evaluation.Outcome> wrong = e.outcomes().stream()
+                .filter(Evaluation.Outcome::wrong)
+                .sorted(Comparator.comparingDouble(Evaluation.Outcome::loss).reversed())
+                .toList();
+        FileUtil.writeAtomic(errors, tmp -> {
+            try (CSVPrinter csv = new CSVPrinter(
+                    Files.newBufferedWriter(tmp),
+                    CSVFormat.RFC4180
+                            .builder()
+                            .setHeader("loss", "true_label", "predicted_label", "probability", "text")
+                            .setRecordSeparator('\n')
+                            .get())) {
+                for (Evaluation.Outcome o : wrong) {
+                    csv.printRecord(
+                            String.format(Locale.ROOT, "%.6f", o.loss()),
+                            e.classNames().get(o.label()),
+                            e.classNames().get(o.predicted()),
+                            String.format(Locale.ROOT, "%.6f", o.probability()),
+                            e.excerpts().get(o.index()));
+                }
+            }
+        });
+        System.err.println(ConsoleText.escape(String.format(
+                Locale.ROOT,
+                "%d of %d examples misclassified, highest loss " + "first in %s",
+                wrong.size(),
+                e.labels().length,
+                errors)));
     }
 
     private void reportBinary(BinaryMetrics m, RocCurve roc, List<String> c, Path dir, Path plotDir)
@@ -170,7 +227,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
     }
 
-    private static void printJson(Map<String, Object> out, Path dir, List<Path> plots) {
+    private void printJson(Map<String, Object> out, Path dir, List<Path> plots) {
+        out.put("expected_calibration_error", ece);
         out.put("model_dir", dir.toString());
         out.put("plots", plots.stream().map(Path::toString).toList());
         System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(out)));

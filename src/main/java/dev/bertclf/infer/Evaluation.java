@@ -14,8 +14,12 @@ import java.util.List;
  *
  * @param logits {@code logitsPerText} values for each example, in order
  * @param labels each example's class id
+ * @param excerpts each example's text, white space folded, cut to {@value #EXCERPT} characters
  */
-public record Evaluation(float[] logits, int[] labels, List<String> classNames) {
+public record Evaluation(float[] logits, int[] labels, List<String> classNames, List<String> excerpts) {
+    /** Characters of each text kept for error analysis. */
+    public static final int EXCERPT = 200;
+
     /**
      * Classifies {@code test} (its first {@code maxExamples} in a seeded order when {@code maxExamples > 0}) with
      * {@code clf}, {@code batchSize} texts a call.
@@ -33,18 +37,76 @@ public record Evaluation(float[] logits, int[] labels, List<String> classNames) 
         int w = clf.logitsPerText();
         float[] logits = new float[examples.size() * w];
         int[] labels = new int[examples.size()];
+        List<String> excerpts = new ArrayList<>(examples.size());
         try (ProgressBar bar = new ProgressBar("Evaluating", examples.size(), 0, ProgressBar.Unit.ITEMS)) {
             for (int from = 0; from < examples.size(); from += batchSize) {
                 int to = Math.min(examples.size(), from + batchSize);
                 List<String> texts = new ArrayList<>();
                 for (int i = from; i < to; i++) {
-                    texts.add(examples.get(i).read(reader));
+                    String text = examples.get(i).read(reader);
+                    texts.add(text);
                     labels[i] = examples.get(i).label();
+                    String folded = text.strip().replaceAll("\\s+", " ");
+                    excerpts.add(folded.length() <= EXCERPT ? folded : folded.substring(0, EXCERPT));
                 }
                 System.arraycopy(clf.logits(texts, batchSize), 0, logits, from * w, (to - from) * w);
                 bar.step(to - from);
             }
         }
-        return new Evaluation(logits, labels, clf.metadata().classNames());
+        return new Evaluation(logits, labels, clf.metadata().classNames(), excerpts);
+    }
+
+    /** One example's outcome: its class, the predicted one, the predicted one's probability and the example's loss. */
+    public record Outcome(int index, int label, int predicted, double probability, double loss) {
+        public boolean wrong() {
+            return label != predicted;
+        }
+    }
+
+    /** Every example's outcome, in order. */
+    public List<Outcome> outcomes() {
+        int c = classNames.size();
+        List<Outcome> out = new ArrayList<>(labels.length);
+        for (int i = 0; i < labels.length; i++) {
+            if (c == 2) {
+                double p = TextClassifier.sigmoid(logits[i]);
+                int predicted = p > 0.5 ? 1 : 0;
+                double pLabel = labels[i] == 1 ? p : 1 - p;
+                out.add(new Outcome(
+                        i, labels[i], predicted, predicted == 1 ? p : 1 - p, -Math.log(Math.max(pLabel, 1e-12))));
+            } else {
+                double[] p = TextClassifier.softmax(logits, i * c, c);
+                int predicted = 0;
+                for (int k = 1; k < c; k++) if (p[k] > p[predicted]) predicted = k;
+                out.add(new Outcome(
+                        i,
+                        labels[i],
+                        predicted,
+                        p[predicted],
+                        -TextClassifier.logSoftmax(logits, i * c, c, labels[i])));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The expected calibration error over {@code bins} equal-width bins of the predicted class's probability: the
+     * mean, weighted by bin size, of |accuracy - mean probability|. 0 for a model whose probabilities are honest.
+     */
+    public double expectedCalibrationError(int bins) {
+        double[] confidence = new double[bins], correct = new double[bins];
+        int[] count = new int[bins];
+        List<Outcome> all = outcomes();
+        for (Outcome o : all) {
+            int b = Math.min(bins - 1, (int) (o.probability() * bins));
+            confidence[b] += o.probability();
+            correct[b] += o.wrong() ? 0 : 1;
+            count[b]++;
+        }
+        double ece = 0;
+        for (int b = 0; b < bins; b++) {
+            if (count[b] > 0) ece += Math.abs(correct[b] - confidence[b]) / all.size();
+        }
+        return ece;
     }
 }
