@@ -97,6 +97,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private static final int CALIBRATION_BINS = 10;
 
     private double ece;
+    private Path diagram;
 
     @Option(names = "--json", description = "Print the metrics as JSON.")
     boolean json;
@@ -113,7 +114,10 @@ final class EvaluateCommand implements Callable<Integer> {
             OwnedFolder.checkFilesReplaceable(
                     "--plots-dir",
                     plotsDir,
-                    List.of(EvaluationPlots.CONFUSION_MATRIX, EvaluationPlots.ROC_CURVE),
+                    List.of(
+                            EvaluationPlots.CONFUSION_MATRIX,
+                            EvaluationPlots.ROC_CURVE,
+                            EvaluationPlots.RELIABILITY_DIAGRAM),
                     PLOTS,
                     SavedModelExporter.OWNED_AS);
         }
@@ -129,8 +133,11 @@ final class EvaluateCommand implements Callable<Integer> {
             e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
         }
         List<String> c = e.classNames();
-        ece = e.expectedCalibrationError(CALIBRATION_BINS);
+        Evaluation.Calibration calibration = e.calibration(CALIBRATION_BINS);
+        ece = calibration.expectedError();
         Path plotDir = plotsDir != null ? plotsDir : dir;
+        diagram = plotDir.resolve(EvaluationPlots.RELIABILITY_DIAGRAM);
+        EvaluationPlots.writeReliabilityDiagram(calibration, diagram);
         if (c.size() == 2) {
             reportBinary(
                     BinaryMetrics.of(e.logits(), e.labels()), RocCurve.of(e.logits(), e.labels()), c, dir, plotDir);
@@ -229,6 +236,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     private void printJson(Map<String, Object> out, Path dir, List<Path> plots) {
         out.put("expected_calibration_error", ece);
+        out.put("reliability_diagram", diagram.toString());
         out.put("model_dir", dir.toString());
         out.put("plots", plots.stream().map(Path::toString).toList());
         System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(out)));

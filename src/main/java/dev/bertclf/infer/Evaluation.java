@@ -90,23 +90,38 @@ public record Evaluation(float[] logits, int[] labels, List<String> classNames, 
     }
 
     /**
-     * The expected calibration error over {@code bins} equal-width bins of the predicted class's probability: the
-     * mean, weighted by bin size, of |accuracy - mean probability|. 0 for a model whose probabilities are honest.
+     * The predicted class's probability against how often it is right, in {@code bins} equal-width bins of that
+     * probability: what a reliability diagram draws. Empty bins have a count of 0 (and NaN means).
      */
-    public double expectedCalibrationError(int bins) {
+    public record Calibration(double[] meanProbability, double[] accuracy, int[] count) {
+        /**
+         * The expected calibration error: the mean, weighted by bin size, of |accuracy - mean probability|. 0 for a
+         * model whose probabilities are honest.
+         */
+        public double expectedError() {
+            long n = 0;
+            for (int c : count) n += c;
+            double ece = 0;
+            for (int b = 0; b < count.length; b++) {
+                if (count[b] > 0) ece += count[b] * Math.abs(accuracy[b] - meanProbability[b]) / n;
+            }
+            return ece;
+        }
+    }
+
+    public Calibration calibration(int bins) {
         double[] confidence = new double[bins], correct = new double[bins];
         int[] count = new int[bins];
-        List<Outcome> all = outcomes();
-        for (Outcome o : all) {
+        for (Outcome o : outcomes()) {
             int b = Math.min(bins - 1, (int) (o.probability() * bins));
             confidence[b] += o.probability();
             correct[b] += o.wrong() ? 0 : 1;
             count[b]++;
         }
-        double ece = 0;
         for (int b = 0; b < bins; b++) {
-            if (count[b] > 0) ece += Math.abs(correct[b] - confidence[b]) / all.size();
+            confidence[b] /= count[b];
+            correct[b] /= count[b];
         }
-        return ece;
+        return new Calibration(confidence, correct, count);
     }
 }

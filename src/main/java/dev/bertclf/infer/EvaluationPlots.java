@@ -24,6 +24,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class EvaluationPlots {
     public static final String CONFUSION_MATRIX = "confusion_matrix.png";
     public static final String ROC_CURVE = "roc_curve.png";
+    public static final String RELIABILITY_DIAGRAM = "reliability_diagram.png";
     private static final int SIZE = 500;
 
     private EvaluationPlots() {}
@@ -81,5 +82,29 @@ public final class EvaluationPlots {
         chance.setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY);
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         FileUtil.writePngAtomic(file, BitmapEncoder.getBufferedImage(c));
+    }
+
+    /** Accuracy against the predicted class's probability per bin, with the diagonal of a perfectly calibrated model. */
+    public static void writeReliabilityDiagram(Evaluation.Calibration c, Path file) throws IOException {
+        XYChart chart = new XYChartBuilder()
+                .width(SIZE)
+                .height(SIZE)
+                .title("Reliability diagram")
+                .xAxisTitle("Probability of the predicted class")
+                .yAxisTitle("Accuracy")
+                .build();
+        java.util.List<Double> x = new java.util.ArrayList<>(), y = new java.util.ArrayList<>();
+        for (int b = 0; b < c.count().length; b++) {
+            if (c.count()[b] == 0) continue;
+            x.add(c.meanProbability()[b]);
+            y.add(c.accuracy()[b]);
+        }
+        if (x.isEmpty()) return;
+        chart.addSeries(String.format(Locale.ROOT, "Model (ECE %.4f)", c.expectedError()), x, y);
+        double off = Math.PI / 10; // round ticks, as on the ROC curve
+        XYSeries ideal = chart.addSeries("Calibrated", new double[] {0, off, 1}, new double[] {0, off, 1});
+        ideal.setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        FileUtil.writePngAtomic(file, BitmapEncoder.getBufferedImage(chart));
     }
 }

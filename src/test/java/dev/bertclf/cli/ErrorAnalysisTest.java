@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
 import dev.bertclf.testutil.Cli;
+import dev.bertclf.testutil.Png;
 import dev.bertclf.testutil.TinyClassifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ class ErrorAnalysisTest {
                 errors.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Expected calibration error: "), r.out());
+        Png.assertPng(model.resolve("reliability_diagram.png"));
         List<String> lines = Files.readAllLines(errors);
         assertEquals("loss,true_label,predicted_label,probability,text", lines.get(0));
         double previous = Double.MAX_VALUE;
