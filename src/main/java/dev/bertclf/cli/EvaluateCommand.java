@@ -147,8 +147,10 @@ final class EvaluateCommand implements Callable<Integer> {
         if (plotsDir != null && !OwnedFolder.isMarked(plotsDir, SavedModelExporter.OWNED_AS)) {
             OwnedFolder.mark(plotsDir, PLOTS); // the next evaluate may replace its plots
         }
-        if (!json)
+        if (!json) {
             System.out.printf(Locale.ROOT, "Expected calibration error: %.4f (%d bins)%n", ece, CALIBRATION_BINS);
+            System.out.println("Reliability diagram: " + ConsoleText.escape(diagram.toString()));
+        }
         if (errors != null) writeErrors(e);
         return 0;
     }

@@ -37,6 +37,7 @@ class ErrorAnalysisTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Expected calibration error: "), r.out());
         Png.assertPng(model.resolve("reliability_diagram.png"));
+        assertTrue(r.out().contains("Reliability diagram: " + model.resolve("reliability_diagram.png")), r.out());
         List<String> lines = Files.readAllLines(errors);
         assertEquals("loss,true_label,predicted_label,probability,text", lines.get(0));
         double previous = Double.MAX_VALUE;
