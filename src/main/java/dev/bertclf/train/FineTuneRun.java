@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class FineTuneRun {
     private static final Logger log = LoggerFactory.getLogger(FineTuneRun.class);
     public static final String HISTORY = "history.json";
+    /** The history as a table, for a spreadsheet or pandas. */
+    public static final String METRICS = "metrics.csv";
 
     /** The run's result; {@code saved} is the epoch whose model the folder holds. */
     public record Outcome(Path modelDir, List<EpochMetrics> history, int numClasses, EpochMetrics saved) {}
@@ -278,6 +280,7 @@ public final class FineTuneRun {
                     last.epoch() - sinceBest);
         }
         FileUtil.writeStringAtomic(out.resolve(HISTORY), Json.PRETTY.toJson(history));
+        FileUtil.writeStringAtomic(out.resolve(METRICS), metricsCsv(history));
         boolean lastIsKept = req.save() == SaveMode.last;
         EpochMetrics kept = lastIsKept ? last : history.get(history.size() - 1 - sinceBest);
         String why = lastIsKept ? "the last, --save last" : req.monitor().best();
@@ -303,6 +306,25 @@ public final class FineTuneRun {
             return false;
         }
         return true;
+    }
+
+    private static String metricsCsv(List<EpochMetrics> history) {
+        StringBuilder sb =
+                new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,val_f1,seconds,examples_per_second\n");
+        for (EpochMetrics m : history) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.1f,%.2f%n",
+                    m.epoch(),
+                    m.loss(),
+                    m.accuracy(),
+                    m.valLoss(),
+                    m.valAccuracy(),
+                    m.valF1(),
+                    m.seconds(),
+                    m.examplesPerSecond()));
+        }
+        return sb.toString();
     }
 
     /** What {@code metadata.json} and the model card record of how the model was trained. */

@@ -128,6 +128,10 @@ class BestModelTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(4, epochs(out));
         assertEquals(4, metrics(out).get("epochs_done").getAsInt());
+        List<String> table = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals("epoch,loss,accuracy,val_loss,val_accuracy,val_f1,seconds,examples_per_second", table.get(0));
+        assertEquals(5, table.size(), "a row per epoch: " + table);
+        assertTrue(table.get(4).startsWith("4,"), table.toString());
         assertTrue(metrics(out).has("val_f1"), metrics(out).toString());
         assertTrue(r.out().contains("  last epoch  4: ") && r.out().contains("(the saved model)"), r.out());
     }
