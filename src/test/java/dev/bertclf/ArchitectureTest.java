@@ -11,11 +11,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages are the pipeline's stages and point only down: cli -> bench -> score / serve / train -> infer -> model ->
- * data / text -> io -> runtime, with spark (the Spark job, an entry point like cli) on top beside cli. A change
- * that makes a lower stage know a higher one (the inference code reaching into training, the model code parsing
- * command-line options) fails here, as does console output from anywhere but the command line and its progress
- * bars.
+ * The packages are the pipeline's stages and point only down: cli -> bench -> score / serve / train -> infer ->
+ * model -> data / text -> io -> runtime, with spark (the Spark job, an entry point like cli) on top beside cli. A
+ * change that makes a lower stage know a higher one (the inference code reaching into training, the model code
+ * parsing command-line options) fails here, as does console output from anywhere but the command line and its
+ * progress bars.
  */
 class ArchitectureTest {
     private static JavaClasses classes;

@@ -110,10 +110,7 @@ final class BenchCommand implements Callable<Integer> {
                     case both -> gpu ? List.of(Precision.fp32) : List.of(Precision.fp32, Precision.bf16);
                 };
         BertConfig config = shape(model);
-        if (seqLen > config.maxPositionEmbeddings) {
-            throw new InvalidOptionException(
-                    "--max-seq-len " + seqLen + " exceeds the model's " + config.maxPositionEmbeddings + " positions");
-        }
+        config.requirePositions(seqLen, null);
         MatMulCeiling.Result ceiling = MatMulCeiling.measure(Math.max(steps, 10));
         Map<Precision, BenchReport.Phases> phases = new LinkedHashMap<>();
         double tokenizerRate;

@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
         name = "embed",
@@ -25,9 +23,6 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Spec
-    CommandSpec spec;
-
     @Option(
             names = "--max-seq-len",
             paramLabel = "N",
@@ -40,7 +35,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PretrainedModel m = modelOptions.resolve(spec, maxSeqLen);
+        PretrainedModel m = modelOptions.resolve(maxSeqLen);
         try (WordPieceTokenizer tok = m.tokenizer(maxSeqLen);
                 EncoderRunner encoder = new EncoderRunner(m)) {
             EncoderRunner.Outputs o = encoder.run(tok.encode(List.of(text)));

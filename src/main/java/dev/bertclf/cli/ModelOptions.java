@@ -3,9 +3,8 @@ package dev.bertclf.cli;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.runtime.BertClfHome;
-import picocli.CommandLine.Model.CommandSpec;
+import dev.bertclf.runtime.InvalidOptionException;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** How commands that start from a pretrained encoder pick it: by name or folder, optionally through a mirror. */
 final class ModelOptions {
@@ -33,20 +32,13 @@ final class ModelOptions {
      * The model, for a sequence length that it has positions for: a longer one is a usage error (exit 2), as in
      * {@code train}, rather than a tokenizer that silently stops at the model's length.
      */
-    PretrainedModel resolve(CommandSpec spec, int maxSeqLen) {
+    PretrainedModel resolve(int maxSeqLen) {
         if (maxSeqLen < 2) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--max-seq-len must leave room for [CLS] and [SEP] " + "(2 or more), got " + maxSeqLen);
+            throw new InvalidOptionException(
+                    "--max-seq-len must leave room for [CLS] and [SEP] (2 or more), got " + maxSeqLen);
         }
         PretrainedModel m = resolve();
-        int positions = m.config().maxPositionEmbeddings;
-        if (maxSeqLen > positions) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--max-seq-len " + maxSeqLen + " exceeds the model's " + positions + " positions (" + m.name()
-                            + ")");
-        }
+        m.config().requirePositions(maxSeqLen, m.name());
         return m;
     }
 }

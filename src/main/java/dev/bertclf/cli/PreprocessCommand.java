@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 @Command(
         name = "preprocess",
@@ -25,9 +23,6 @@ final class PreprocessCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Spec
-    CommandSpec spec;
-
     @Option(
             names = "--max-seq-len",
             paramLabel = "N",
@@ -40,7 +35,7 @@ final class PreprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PretrainedModel m = modelOptions.resolve(spec, maxSeqLen);
+        PretrainedModel m = modelOptions.resolve(maxSeqLen);
         try (WordPieceTokenizer tok = m.tokenizer(maxSeqLen)) {
             EncodedBatch b = tok.encode(List.of(text));
             System.out.println("Keys       : ['input_word_ids', 'input_mask', 'input_type_ids']");

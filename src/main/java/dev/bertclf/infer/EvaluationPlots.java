@@ -84,7 +84,10 @@ public final class EvaluationPlots {
         FileUtil.writePngAtomic(file, BitmapEncoder.getBufferedImage(c));
     }
 
-    /** Accuracy against the predicted class's probability per bin, with the diagonal of a perfectly calibrated model. */
+    /**
+     * Accuracy against the predicted class's probability per bin, with the diagonal of a perfectly calibrated
+     * model.
+     */
     public static void writeReliabilityDiagram(Evaluation.Calibration c, Path file) throws IOException {
         XYChart chart = new XYChartBuilder()
                 .width(SIZE)

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.annotations.SerializedName;
+import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -186,6 +187,19 @@ public final class BertConfig {
     }
 
     /** Parameter count of the encoder (embeddings, projection, layers, pooler), for logs and FLOP counts. */
+    /**
+     * Refuses a {@code --max-seq-len} this encoder has no positions for (a tokenizer would silently stop at its
+     * length instead); {@code model} names it in the message, or is null.
+     *
+     * @throws InvalidOptionException a usage error, found before any data work
+     */
+    public void requirePositions(int maxSeqLen, String model) {
+        if (maxSeqLen > maxPositionEmbeddings) {
+            throw new InvalidOptionException("--max-seq-len " + maxSeqLen + " exceeds the model's "
+                    + maxPositionEmbeddings + " positions" + (model == null ? "" : " (" + model + ")"));
+        }
+    }
+
     public long parameterCount() {
         return (long) parameters();
     }

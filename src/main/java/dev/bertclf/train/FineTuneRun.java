@@ -170,10 +170,7 @@ public final class FineTuneRun {
         PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
         ModelMemory.require(pretrained.config(), pretrained.name(), ModelMemory.Use.TRAINING);
         int maxSeqLen = req.hp().maxSeqLen();
-        if (maxSeqLen > pretrained.config().maxPositionEmbeddings) {
-            throw new InvalidOptionException("--max-seq-len " + maxSeqLen + " exceeds the model's "
-                    + pretrained.config().maxPositionEmbeddings + " positions (" + pretrained.name() + ")");
-        }
+        pretrained.config().requirePositions(maxSeqLen, pretrained.name());
         log.info(
                 "Model {} ({}, {} parameters, {})",
                 pretrained.name(),

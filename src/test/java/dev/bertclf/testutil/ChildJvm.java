@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The command line of a {@code bert-clf} child JVM with this suite's class path, natives and home: for tests that kill it. */
+/**
+ * The command line of a {@code bert-clf} child JVM with this suite's class path, natives and home: for tests that
+ * kill it.
+ */
 public final class ChildJvm {
     private ChildJvm() {}
 
