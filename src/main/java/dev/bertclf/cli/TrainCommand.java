@@ -1,8 +1,12 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.runtime.ClusterSpec;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.Precision;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.Version;
+import dev.bertclf.runtime.WorkerServer;
+import dev.bertclf.train.AllReduce;
 import dev.bertclf.train.ClassWeights;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
@@ -11,8 +15,11 @@ import dev.bertclf.train.RunSettings;
 import dev.bertclf.train.SaveMode;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -56,6 +63,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     DeviceOption deviceOption;
+
+    @Mixin
+    ClusterOptions clusterOptions;
 
     @Option(
             names = "--train-file",
@@ -200,23 +210,32 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunSettings settings;
         boolean gpu;
+        ClusterSpec cluster;
         try {
             gpu = deviceOption.useGpu(); // option errors before any log file
-            settings = resume != null ? resumed() : given();
+            cluster = clusterOptions.spec(System::getenv);
+            boolean worker = cluster != null && !cluster.chief();
+            settings = resume != null && !(worker && !hasCheckpoint()) ? resumed() : given();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        if (cluster != null && !cluster.chief()) return runAsWorker(settings, session(settings, gpu, 1), cluster);
         FineTuneRun.Outcome o;
         // The output is checked and locked before the log is opened: a refused run writes into no other run's files.
         try (FineTuneRun.Claim claim = FineTuneRun.claim(settings, resume != null);
-                TrainLog runLog = TrainLog.start(settings.output())) {
+                TrainLog runLog = TrainLog.start(settings.output());
+                LocalWorkers local = clusterOptions.localWorkers > 1 ? startLocalWorkers() : null) {
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
                 runLog.note("Option defaults from {}", c.file());
             }
+            if (local != null) cluster = local.cluster();
+            int workers = cluster == null ? 1 : cluster.size();
             try {
-                o = new FineTuneRun(System.out::println).run(claim, settings, gpu);
+                AllReduce replicas = cluster == null ? null : replicas(cluster, settings);
+                o = new FineTuneRun(System.out::println)
+                        .run(claim, settings, session(settings, gpu, local == null ? 1 : workers), replicas);
             } catch (TrainingInterruptedException e) {
                 runLog.failed(e);
                 System.err.println(ConsoleText.escape(e.getMessage()) + ".");
@@ -230,6 +249,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw e;
             }
             runLog.moveIntoOutput();
+            if (local != null) local.succeeded();
         }
         System.out.print(TrainSummary.format(
                 settings.model(),
@@ -241,6 +261,63 @@ final class TrainCommand implements Callable<Integer> {
                 o.modelDir().resolve(TrainLog.FILE),
                 o.numClasses()));
         return 0;
+    }
+
+    /** A worker other than the chief: it trains its share of each step and writes nothing. */
+    private int runAsWorker(RunSettings settings, SessionOptions session, ClusterSpec cluster) throws Exception {
+        try {
+            new FineTuneRun(System.out::println).run(null, settings, session, replicas(cluster, settings));
+        } catch (TrainingInterruptedException e) {
+            System.err.println(ConsoleText.escape(e.getMessage()) + ".");
+            return e.exitCode();
+        }
+        System.out.println("Worker " + cluster.taskIndex() + " of " + cluster.size()
+                + " done; the chief (worker 0) saved the model.");
+        return 0;
+    }
+
+    /** Starts this process's TensorFlow server in {@code cluster} and waits until the other workers are up. */
+    private AllReduce replicas(ClusterSpec cluster, RunSettings settings) throws InterruptedException {
+        WorkerServer server = WorkerServer.start(cluster);
+        server.awaitPeers(clusterOptions.workerTimeout());
+        return new AllReduce(server, clusterOptions.workerTimeout(), settings.batchSize(), settings.maxSeqLen());
+    }
+
+    /** The session: {@code --threads} threads per op, or this machine's cores shared by {@code localWorkers}. */
+    private SessionOptions session(RunSettings settings, boolean gpu, int localWorkers) {
+        SessionOptions s = settings.session(gpu);
+        int threads = clusterOptions.threads > 0
+                ? clusterOptions.threads
+                : localWorkers > 1 ? Math.max(1, Runtime.getRuntime().availableProcessors() / localWorkers) : 0;
+        return threads == 0 ? s : new SessionOptions(threads, 1, s.bf16(), s.gpu());
+    }
+
+    private LocalWorkers startLocalWorkers() throws IOException {
+        int n = clusterOptions.localWorkers;
+        int threads = clusterOptions.threads > 0
+                ? clusterOptions.threads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / n);
+        List<String> args = new ArrayList<>();
+        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = o.longestName();
+            if (Set.of("--local-workers", "--threads", "--cluster", "--task-index")
+                    .contains(name)) continue;
+            if (o.arity().max() == 0) {
+                args.add(name);
+                continue;
+            }
+            for (String v : o.originalStringValues()) {
+                args.add(name);
+                args.add(v);
+            }
+            if (o.originalStringValues().isEmpty()) args.add(name);
+        }
+        return LocalWorkers.start(n, args, threads);
+    }
+
+    private boolean hasCheckpoint() {
+        return FineTuneRun.savedSettings(TrainingCheckpoints.outputOf(resume.isEmpty() ? output : Path.of(resume)))
+                .isPresent();
     }
 
     /** The effective options, for the head of the log: what was typed, configured or defaulted. */

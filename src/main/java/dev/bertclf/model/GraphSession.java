@@ -3,6 +3,7 @@ package dev.bertclf.model;
 import dev.bertclf.runtime.TfRuntime;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tensorflow.TargetedSession;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 
@@ -30,6 +31,13 @@ public final class GraphSession implements AutoCloseable {
     public Session start(ConfigProto config) {
         if (session != null) throw new IllegalStateException("the session is already started");
         session = new Session(graph, config);
+        return session;
+    }
+
+    /** Opens the session on the graph through a TensorFlow server, {@code target} as {@code grpc://host:port}. */
+    public Session start(ConfigProto config, String target) {
+        if (session != null) throw new IllegalStateException("the session is already started");
+        session = TargetedSession.open(graph, config, target);
         return session;
     }
 

@@ -148,7 +148,20 @@ public final class FineTuneRun {
      * finished; a resumed run's {@code settings} are the {@link RunSettings#resumedWith saved ones}.
      */
     public Outcome run(Claim claim, RunSettings settings, boolean gpu) throws Exception {
-        Outcome o = train(settings, settings.session(gpu), claim.output, claim.checkpoints, claim.resumeFrom);
+        return run(claim, settings, settings.session(gpu), null);
+    }
+
+    /**
+     * As {@link #run(Claim, RunSettings, boolean)} with the session's options given, as one worker of a data-parallel
+     * run ({@code replicas} null: on its own). Only the chief claims an output: the other workers' {@code claim} is
+     * null, and they write nothing (no model, checkpoint or history; their {@link Outcome} has no folder).
+     */
+    public Outcome run(Claim claim, RunSettings settings, SessionOptions session, AllReduce replicas) throws Exception {
+        if (claim == null) {
+            if (replicas == null || replicas.chief()) throw new IllegalArgumentException("only a worker has no claim");
+            return train(settings, session, null, null, null, replicas);
+        }
+        Outcome o = train(settings, session, claim.output, claim.checkpoints, claim.resumeFrom, replicas);
         claim.checkpoints.deleteAll();
         return o;
     }
@@ -165,7 +178,8 @@ public final class FineTuneRun {
             SessionOptions session,
             Path out,
             TrainingCheckpoints checkpoints,
-            TrainingCheckpoints.Saved resumeFrom)
+            TrainingCheckpoints.Saved resumeFrom,
+            AllReduce replicas)
             throws Exception {
         PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
         ModelMemory.require(pretrained.config(), pretrained.name(), ModelMemory.Use.TRAINING);
@@ -233,16 +247,20 @@ public final class FineTuneRun {
             log.warn("{} files were empty or blank; they train as empty texts", reader.blankFiles());
         }
 
-        Trainer trainer = new Trainer(req.hp(), session, train.classNames().size(), classWeights);
+        Trainer trainer = new Trainer(req.hp(), session, train.classNames().size(), classWeights, replicas);
+        Trainer.EpochListener listener = out == null
+                ? null
+                : (h, graph) ->
+                        epochDone(out, pretrained, train.classNames(), req, classWeights, dataInWords, h, graph);
         List<EpochMetrics> history = trainer.fit(
                 pretrained.config(),
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()),
                 trainTokens,
                 valTokens,
-                (h, graph) -> epochDone(out, pretrained, train.classNames(), req, classWeights, dataInWords, h, graph),
+                listener,
                 new Trainer.Checkpointing(
                         checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(), new StopSignal()));
-        FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
+        if (out != null) FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
         EpochMetrics saved = req.save() == SaveMode.last
                 ? history.get(history.size() - 1)
                 : history.get(req.monitor().bestIndex(history, req.minDelta()));

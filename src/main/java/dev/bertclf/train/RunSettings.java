@@ -155,6 +155,24 @@ public record RunSettings(
         return precision.session(gpu);
     }
 
+    /**
+     * The options every worker of a data-parallel run must share, by option name: those that change the numbers a
+     * step computes. What only the chief uses (output, checkpoints, --save, --monitor) and where things are may
+     * differ; the data is compared by its tokens (see {@link WorkerAgreement}).
+     */
+    public Map<String, String> sharedByWorkers() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("--model", model);
+        m.put("--epochs", String.valueOf(epochs));
+        m.put("--batch-size", String.valueOf(batchSize));
+        m.put("--learning-rate", String.valueOf(learningRate));
+        m.put("--max-seq-len", String.valueOf(maxSeqLen));
+        m.put("--seed", String.valueOf(seed));
+        m.put("--precision", precision.name());
+        m.put("--class-weight", String.valueOf(classWeight));
+        return m;
+    }
+
     /** What {@code metadata.json} records of how the model was trained, under the names Keras users know. */
     public Map<String, Object> hyperparameters() {
         Map<String, Object> m = new LinkedHashMap<>();

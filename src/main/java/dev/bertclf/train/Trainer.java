@@ -5,9 +5,9 @@ import dev.bertclf.infer.MultiClassMetrics;
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.Weights;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.runtime.SessionOptions;
-import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +16,8 @@ import java.util.Random;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.Shape;
 
 /**
@@ -61,6 +63,7 @@ public final class Trainer {
     private final SessionOptions sessionOptions;
     private final int numClasses;
     private final float[] classWeights;
+    private final AllReduce replicas;
 
     /** A binary classifier's trainer, the tutorial's. */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions) {
@@ -74,10 +77,26 @@ public final class Trainer {
 
     /** With one loss weight per class ({@link ClassWeights}; null: none). */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions, int numClasses, float[] classWeights) {
+        this(hp, sessionOptions, numClasses, classWeights, null);
+    }
+
+    /**
+     * As one worker of a data-parallel run ({@code replicas} null: on its own). Every worker runs this loop over the
+     * same seeded order and trains on its share of each global batch of {@code hp.batchSize()} examples; the chief
+     * (task 0) alone restores and writes checkpoints and calls the epoch listener, and tells the others where to
+     * start, whether to go on after each epoch and whether to stop after a step.
+     */
+    public Trainer(
+            Hyperparameters hp,
+            SessionOptions sessionOptions,
+            int numClasses,
+            float[] classWeights,
+            AllReduce replicas) {
         this.hp = hp;
         this.sessionOptions = sessionOptions;
         this.numClasses = numClasses;
         this.classWeights = classWeights;
+        this.replicas = replicas;
     }
 
     /**
@@ -114,15 +133,37 @@ public final class Trainer {
                 schedule.warmupSteps(),
                 hp.batchSize(),
                 hp.learningRate());
-        try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions, numClasses, classWeights);
+        try (TrainingGraph graph =
+                        new TrainingGraph(config, hp.seed(), sessionOptions, numClasses, classWeights, replicas);
                 AutoCloseable signals = checkpointing.store() == null
                         ? () -> {}
                         : checkpointing.stop().listen()) {
+            if (replicas != null) WorkerAgreement.check(graph, checkpointing.settings(), train, validation);
             TrainingCheckpoints.DataIdentity data = checkpointing.identify(train, validation);
             TrainingProgress start = restore(graph, initialWeights, checkpointing, train, validation, data);
+            if (replicas != null) start = startFromChief(graph, start);
             return new Run(graph, train, validation, data, listener, checkpointing, stepsPerEpoch, schedule)
                     .from(start);
+        } catch (TensorFlowException | TFInvalidArgumentException e) {
+            if (replicas == null) throw e;
+            throw lostWorkers(e);
         }
+    }
+
+    /** A collective op that failed: which worker is to blame TensorFlow does not say, only how it failed. */
+    private DataException lostWorkers(RuntimeException e) {
+        // TensorFlow's message starts with the task that reported it; the cause is on the next line.
+        String cause = String.valueOf(e.getMessage())
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("From /job:"))
+                .findFirst()
+                .orElse(e.getClass().getSimpleName());
+        return new DataException("worker " + replicas.taskIndex() + " lost the other workers (" + cause + "): one "
+                + "of them stopped, hung or became unreachable for longer than --worker-timeout. "
+                + (replicas.chief()
+                        ? "The last checkpoint is kept: resume with --resume on every worker"
+                        : "Resume the run with --resume on every worker"));
     }
 
     /** Loads the initial weights, or a checkpoint's weights and AdamW slots, and returns where to start. */
@@ -184,6 +225,16 @@ public final class Trainer {
         return s.progress();
     }
 
+    /** Every worker takes the chief's weights, AdamW slots and place in the run (the chief's own history stays). */
+    private TrainingProgress startFromChief(TrainingGraph graph, TrainingProgress mine) {
+        graph.takeChiefsVariables();
+        double[] p = graph.fromChief(new double[] {
+            mine.step(), mine.epoch(), mine.batchesDone(), mine.lossSum(), mine.correct(), mine.seen(), mine.seconds()
+        });
+        if (replicas.chief()) return mine;
+        return new TrainingProgress((long) p[0], (int) p[1], (int) p[2], p[3], p[4], (int) p[5], p[6], List.of());
+    }
+
     /** One run of the loop over a graph; holds what every step needs. */
     private final class Run {
         final TrainingGraph graph;
@@ -232,9 +283,7 @@ public final class Trainer {
                         ProgressBar.Unit.ITEMS);
                 for (int b = resumed ? start.batchesDone() : 0; b < stepsPerEpoch; b++) {
                     int from = b * hp.batchSize(), to = Math.min(train.size(), from + hp.batchSize());
-                    EncodedBatch batch = train.batch(order, from, to);
-                    TrainingGraph.StepResult r =
-                            graph.train(batch, train.labels(order, from, to), schedule.at(step), step);
+                    TrainingGraph.StepResult r = step(order, from, to, step);
                     step++;
                     if (!Float.isFinite(r.loss())) {
                         bar.close();
@@ -249,15 +298,18 @@ public final class Trainer {
                     boolean periodic = checkpointing.everySteps() > 0
                             && step % checkpointing.everySteps() == 0
                             && b + 1 < stepsPerEpoch;
-                    if (periodic || checkpointing.stop().received() != null) {
+                    boolean stopNow = replicas == null ? checkpointing.stop().received() != null : r.stop();
+                    if (periodic || stopNow) {
                         double secs = seconds + (System.nanoTime() - t0) / 1e9;
                         save(new TrainingProgress(step, epoch, b + 1, lossSum, correct, seen, secs, history));
-                        stopIfAsked(step);
+                        if (stopNow) throw interrupted(step);
                     }
                 }
                 bar.close();
                 seconds += (System.nanoTime() - t0) / 1e9;
-                double[] val = evaluate(graph, validation, "Validating", checkpointing.stop());
+                // A worker's validation is not cut short by a signal: the others would wait for it in vain.
+                StopSignal validationStop = replicas == null ? checkpointing.stop() : new StopSignal();
+                double[] val = evaluate(graph, validation, "Validating", validationStop);
                 if (val == null) {
                     save(new TrainingProgress(step, epoch, stepsPerEpoch, lossSum, correct, seen, seconds, history));
                     throw interrupted(step);
@@ -279,13 +331,31 @@ public final class Trainer {
                         m.valAccuracy(),
                         seconds,
                         m.examplesPerSecond()));
-                if (listener != null && !listener.epochDone(history, graph)) return history; // stopped early
+                boolean goOn = listener == null || listener.epochDone(history, graph);
+                if (replicas != null) goOn = graph.fromChief(new double[] {goOn ? 1 : 0})[0] > 0;
+                if (!goOn) return history; // stopped early
                 if (epoch < hp.epochs()) {
                     save(new TrainingProgress(step, epoch + 1, 0, 0, 0, 0, 0, history));
-                    stopIfAsked(step);
+                    if (replicas == null) stopIfAsked(step);
                 }
             }
             return history;
+        }
+
+        /**
+         * One optimizer step on the global batch {@code [from, to)} of {@code order}; a worker of a data-parallel
+         * run trains on its contiguous share of it and tells the others whether the chief was asked to stop.
+         */
+        TrainingGraph.StepResult step(int[] order, int from, int to, long step) {
+            if (replicas == null) {
+                return graph.train(
+                        train.batch(order, from, to), train.labels(order, from, to), schedule.at(step), step);
+            }
+            int n = to - from, w = replicas.workers(), t = replicas.taskIndex();
+            int lo = from + (int) ((long) n * t / w), hi = from + (int) ((long) n * (t + 1) / w);
+            boolean stop = replicas.chief() && checkpointing.stop().received() != null;
+            return graph.train(
+                    train.batch(order, lo, hi), train.labels(order, lo, hi), schedule.at(step), step, n, stop);
         }
 
         /** Writes a checkpoint of the graph's weights and slots at {@code p}, unless checkpoints are off. */
@@ -313,6 +383,8 @@ public final class Trainer {
         }
 
         TrainingInterruptedException interrupted(long step) {
+            if (replicas != null && !replicas.chief())
+                return new TrainingInterruptedException(step, schedule.totalSteps());
             return new TrainingInterruptedException(
                     checkpointing.stop().received(), step, schedule.totalSteps(), lastSaved.folder());
         }

@@ -19,11 +19,14 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
@@ -41,6 +44,12 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public static final int REVISION = 2;
 
+    /**
+     * {@code -Dbertclf.dropout=off} trains without dropout: for tests that compare runs whose masks differ by design
+     * (a data-parallel run draws each worker's own), never for a model anyone keeps.
+     */
+    static final boolean DROPOUT_OFF = "off".equals(System.getProperty("bertclf.dropout"));
+
     private final GraphSession graph = new GraphSession();
     private final Session session;
     private final NamedVariables vars;
@@ -52,6 +61,8 @@ public final class TrainingGraph implements AutoCloseable {
     private final Operand<TFloat32> meanLoss;
     private final Operand<TFloat32> lossSum;
     private final Operand<TFloat32> correct;
+    private final AllReduce replicas;
+    private final Replicated replicated;
 
     /** A binary classifier's graph, the tutorial's. */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options) {
@@ -68,6 +79,23 @@ public final class TrainingGraph implements AutoCloseable {
      * Validation losses stay unweighted, so they compare across runs; without weights the graph is the plain one.
      */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses, float[] classWeights) {
+        this(config, seed, options, numClasses, classWeights, null);
+    }
+
+    /**
+     * One worker's graph of a data-parallel run ({@code replicas} null: a run on its own). Each worker computes the
+     * gradient of its share of the global batch's mean loss (its examples' summed loss over the global batch's
+     * count, fed), the shares are summed over the workers in one all-reduce, and every worker then clips and applies
+     * the same AdamW update: the numbers of one process with the global batch, up to float rounding.
+     */
+    public TrainingGraph(
+            BertConfig config,
+            long seed,
+            SessionOptions options,
+            int numClasses,
+            float[] classWeights,
+            AllReduce replicas) {
+        this.replicas = replicas;
         vars = graph.variables();
         Ops tf = vars.scope("");
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
@@ -88,14 +116,67 @@ public final class TrainingGraph implements AutoCloseable {
                 : tf.math.mul(
                         perExample,
                         tf.gather(tf.constant(classWeights), tf.dtypes.cast(labels, TInt32.class), tf.constant(0)));
-        meanLoss = tf.withName("loss").math.mean(objective, tf.constant(0));
         lossSum = tf.sum(perExample, tf.constant(0));
         correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
-
-        optimizer = new AdamW(tf, vars, gradients(tf, config));
-        session = graph.start(options.toConfigProto());
+        if (replicas == null) {
+            meanLoss = tf.withName("loss").math.mean(objective, tf.constant(0));
+            optimizer = new AdamW(tf, vars, gradients(tf, config));
+            session = graph.start(options.toConfigProto());
+            replicated = null;
+        } else {
+            Operand<TFloat32> objectiveSum = tf.sum(objective, tf.constant(0));
+            Placeholder<TFloat32> globalCount =
+                    tf.withName("global_batch_size").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+            meanLoss = tf.withName("loss_share").math.div(objectiveSum, globalCount);
+            Placeholder<TFloat32> stop =
+                    tf.withName("stop_request").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+            AllReduce.Summed summed =
+                    replicas.sumGradients(tf, gradients(tf, config), List.of(objectiveSum, correct, stop));
+            optimizer = new AdamW(tf, vars, summed.gradients());
+            replicated = new Replicated(tf, summed, globalCount, stop);
+            session = graph.start(
+                    replicas.server().sessionConfig(options.toConfigProto()),
+                    replicas.server().target());
+        }
         session.initialize();
         session.runner().addTarget(optimizer.resetSlots).run();
+    }
+
+    /** What a worker of a data-parallel run adds to the graph; see {@link AllReduce}. */
+    private final class Replicated {
+        final Placeholder<TFloat32> globalCount, stopRequest;
+        final Operand<TFloat32> globalObjectiveSum, globalCorrect, stopRequested;
+        /** Sets every weight and AdamW slot to the chief's: the sum of the chief's values and the others' zeros. */
+        final Op takeChiefsVariables;
+
+        final Placeholder<TFloat64> fromChiefIn;
+        final Operand<TFloat64> fromChiefOut;
+        final Placeholder<TInt32> gatherIn;
+        final Operand<TInt32> gatherOut;
+
+        Replicated(Ops root, AllReduce.Summed summed, Placeholder<TFloat32> globalCount, Placeholder<TFloat32> stop) {
+            Ops tf = root.withSubScope("replicas");
+            this.globalCount = globalCount;
+            this.stopRequest = stop;
+            globalObjectiveSum = summed.extras().get(0);
+            globalCorrect = summed.extras().get(1);
+            stopRequested = summed.extras().get(2);
+            Operand<TFloat32> mine = tf.constant(replicas.chief() ? 1f : 0f);
+            List<Op> assigns = new ArrayList<>();
+            Map<String, Variable<TFloat32>> all = new LinkedHashMap<>(vars.all());
+            all.putAll(optimizer.slots.all());
+            for (var e : all.entrySet()) {
+                Operand<TFloat32> chiefs = replicas.sum(tf, tf.math.mul(e.getValue(), mine), "sync");
+                assigns.add(tf.assign(e.getValue(), chiefs));
+            }
+            takeChiefsVariables = tf.withControlDependencies(assigns)
+                    .withName("take_chiefs_variables")
+                    .noOp();
+            fromChiefIn = tf.withName("from_chief").placeholder(TFloat64.class, Placeholder.shape(Shape.of(-1)));
+            fromChiefOut = replicas.sum(tf, fromChiefIn, "from_chief_sum");
+            gatherIn = tf.withName("fingerprint").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+            gatherOut = replicas.gather(tf, gatherIn, "fingerprints");
+        }
     }
 
     /**
@@ -183,25 +264,94 @@ public final class TrainingGraph implements AutoCloseable {
      * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss and correct count.
      */
     public StepResult train(EncodedBatch batch, float[] y, double learningRate, long step) {
+        return train(batch, y, learningRate, step, y.length, false);
+    }
+
+    /**
+     * As {@link #train(EncodedBatch, float[], double, long)} for a worker of a data-parallel run: {@code batch} is
+     * this worker's share of a global batch of {@code globalBatchSize} examples; the result is the global batch's
+     * mean loss and correct count, and whether the chief asked (its {@code stop}) to end the run after this step.
+     * Each worker draws its own dropout masks (step {@code step * workers + task}).
+     */
+    public StepResult train(
+            EncodedBatch batch, float[] y, double learningRate, long step, int globalBatchSize, boolean stop) {
+        int workers = replicas == null ? 1 : replicas.workers(), task = replicas == null ? 0 : replicas.taskIndex();
         try (Inputs in = new Inputs(batch, y);
                 TFloat32 lr = TFloat32.scalarOf((float) learningRate);
                 TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
                 TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
-                TFloat32 on = TFloat32.scalarOf(1f);
-                TInt64 dropoutSeedStep = TInt64.scalarOf(step)) {
+                TFloat32 on = TFloat32.scalarOf(DROPOUT_OFF ? 0f : 1f);
+                TInt64 dropoutSeedStep = TInt64.scalarOf(step * workers + task);
+                TFloat32 count = TFloat32.scalarOf(globalBatchSize);
+                TFloat32 stopIn = TFloat32.scalarOf(stop ? 1f : 0f)) {
             Session.Runner r = in.feed(session.runner())
                     .feed(optimizer.learningRate, lr)
                     .feed(optimizer.beta1Power, b1)
                     .feed(optimizer.beta2Power, b2)
                     .feed(dropoutOn, on)
                     .feed(dropoutStep, dropoutSeedStep)
-                    .addTarget(optimizer.update)
-                    .fetch(meanLoss)
-                    .fetch(correct);
+                    .addTarget(optimizer.update);
+            if (replicated == null) {
+                r.fetch(meanLoss).fetch(correct);
+            } else {
+                r.feed(replicated.globalCount, count)
+                        .feed(replicated.stopRequest, stopIn)
+                        .fetch(replicated.globalObjectiveSum)
+                        .fetch(replicated.globalCorrect)
+                        .fetch(replicated.stopRequested);
+            }
             try (Result res = r.run()) {
-                return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
+                float loss = ((TFloat32) res.get(0)).getFloat(), right = ((TFloat32) res.get(1)).getFloat();
+                if (replicated == null) return new StepResult(loss, right, false);
+                return new StepResult(loss / globalBatchSize, right, ((TFloat32) res.get(2)).getFloat() > 0);
             }
         }
+    }
+
+    /** Sets this worker's weights and AdamW slots to the chief's, as every worker must start from the same ones. */
+    public void takeChiefsVariables() {
+        session.runner().addTarget(replicated().takeChiefsVariables).run();
+    }
+
+    private static final int FROM_CHIEF = 8;
+
+    /** The chief's {@code values} on every worker (what the others pass is ignored; the same length on all). */
+    public double[] fromChief(double[] values) {
+        if (values.length > FROM_CHIEF) throw new IllegalArgumentException("at most " + FROM_CHIEF + " values");
+        // A collective op's shape is fixed by its first run: always FROM_CHIEF values, the unused ones zero.
+        double[] mine = new double[FROM_CHIEF];
+        if (replicas.chief()) System.arraycopy(values, 0, mine, 0, values.length);
+        try (TFloat64 in = TFloat64.vectorOf(mine);
+                Result res = session.runner()
+                        .feed(replicated().fromChiefIn, in)
+                        .fetch(replicated().fromChiefOut)
+                        .run()) {
+            TFloat64 out = (TFloat64) res.get(0);
+            double[] v = new double[values.length];
+            for (int i = 0; i < v.length; i++) v[i] = out.getDouble(i);
+            return v;
+        }
+    }
+
+    /** Every worker's {@code values} (the same length on all, and on every call), in task order. */
+    public int[][] gather(int[] values) {
+        try (TInt32 in = TInt32.vectorOf(values);
+                Result res = session.runner()
+                        .feed(replicated().gatherIn, in)
+                        .fetch(replicated().gatherOut)
+                        .run()) {
+            TInt32 out = (TInt32) res.get(0);
+            int[][] all = new int[replicas.workers()][values.length];
+            for (int w = 0; w < all.length; w++) {
+                for (int i = 0; i < values.length; i++) all[w][i] = out.getInt(w * values.length + i);
+            }
+            return all;
+        }
+    }
+
+    private Replicated replicated() {
+        if (replicated == null) throw new IllegalStateException("not a worker of a data-parallel run");
+        return replicated;
     }
 
     /**
@@ -222,7 +372,8 @@ public final class TrainingGraph implements AutoCloseable {
         }
     }
 
-    public record StepResult(float loss, float correct) {}
+    /** {@code stop}: the chief asked to end the run after this step (data-parallel runs only). */
+    public record StepResult(float loss, float correct, boolean stop) {}
 
     public record EvalResult(float lossSum, float correct, float[] logits) {}
 

@@ -17,6 +17,14 @@ public class TrainingInterruptedException extends RuntimeException {
         this.checkpoint = checkpoint;
     }
 
+    /** A worker of a data-parallel run, stopped because the chief was: the chief holds the checkpoint. */
+    public TrainingInterruptedException(long step, long totalSteps) {
+        super("the chief was stopped at step " + step + " of " + totalSteps + " and saved a checkpoint; this worker "
+                + "stops too: resume the run with --resume on every worker");
+        this.exitCode = 130;
+        this.checkpoint = null;
+    }
+
     public int exitCode() {
         return exitCode;
     }

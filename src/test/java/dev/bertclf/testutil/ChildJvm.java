@@ -14,6 +14,11 @@ public final class ChildJvm {
 
     /** {@code java -Xmx<heap> ... dev.bertclf.cli.Main args...}. */
     public static List<String> command(String heap, List<String> args) {
+        return command(heap, List.of(), args);
+    }
+
+    /** As {@link #command(String, List)} with more JVM options ({@code -Dname=value}). */
+    public static List<String> command(String heap, List<String> jvmOptions, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap,
@@ -24,6 +29,7 @@ public final class ChildJvm {
         if (System.getProperty("DJL_CACHE_DIR") != null) {
             cmd.add("-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR"));
         }
+        cmd.addAll(jvmOptions);
         cmd.add(Main.class.getName());
         cmd.addAll(args);
         return cmd;
