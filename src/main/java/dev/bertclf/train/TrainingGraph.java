@@ -180,7 +180,8 @@ public final class TrainingGraph implements AutoCloseable {
 
     /**
      * One AdamW step with dropout on; {@code step} is 0-based and also selects the dropout masks, so the same step
-     * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss and correct count.
+     * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss, its correct count and the
+     * gradients' global norm before clipping (computed for the clipping anyway).
      */
     public StepResult train(EncodedBatch batch, float[] y, double learningRate, long step) {
         try (Inputs in = new Inputs(batch, y);
@@ -197,9 +198,13 @@ public final class TrainingGraph implements AutoCloseable {
                     .feed(dropoutStep, dropoutSeedStep)
                     .addTarget(optimizer.update)
                     .fetch(meanLoss)
-                    .fetch(correct);
+                    .fetch(correct)
+                    .fetch(optimizer.globalNorm);
             try (Result res = r.run()) {
-                return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
+                return new StepResult(
+                        ((TFloat32) res.get(0)).getFloat(),
+                        ((TFloat32) res.get(1)).getFloat(),
+                        ((TFloat32) res.get(2)).getFloat());
             }
         }
     }
@@ -222,7 +227,7 @@ public final class TrainingGraph implements AutoCloseable {
         }
     }
 
-    public record StepResult(float loss, float correct) {}
+    public record StepResult(float loss, float correct, float gradientNorm) {}
 
     public record EvalResult(float lossSum, float correct, float[] logits) {}
 
