@@ -9,6 +9,7 @@ import dev.bertclf.train.Hyperparameters;
 import dev.bertclf.train.Monitor;
 import dev.bertclf.train.RunSettings;
 import dev.bertclf.train.SaveMode;
+import dev.bertclf.train.StepLog;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
 import java.nio.file.Path;
@@ -130,6 +131,14 @@ final class TrainCommand implements Callable<Integer> {
                     + "steps (0: only after each epoch). Checkpoints go to "
                     + "<output>.checkpoints and are removed when the run finishes.")
     int checkpointEvery = 0;
+
+    @Option(
+            names = "--log-every",
+            paramLabel = "STEPS",
+            defaultValue = "" + StepLog.DEFAULT_EVERY,
+            description = "Every STEPS steps, log the loss, learning rate, gradient norm and examples/s to train.log "
+                    + "and as TensorBoard scalars in <output>/logs/train (0: epoch figures only).")
+    int logEvery;
 
     @Option(
             names = "--save",
@@ -283,7 +292,8 @@ final class TrainCommand implements Callable<Integer> {
                 new ClassWeights(classWeight),
                 validationSplit,
                 validationFile == null ? null : validationFile.toAbsolutePath().normalize(),
-                validationDir == null ? null : validationDir.toAbsolutePath().normalize());
+                validationDir == null ? null : validationDir.toAbsolutePath().normalize(),
+                logEvery);
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

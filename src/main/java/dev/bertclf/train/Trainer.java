@@ -61,6 +61,7 @@ public final class Trainer {
     private final SessionOptions sessionOptions;
     private final int numClasses;
     private final float[] classWeights;
+    private final StepLog stepLog;
 
     /** A binary classifier's trainer, the tutorial's. */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions) {
@@ -74,10 +75,17 @@ public final class Trainer {
 
     /** With one loss weight per class ({@link ClassWeights}; null: none). */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions, int numClasses, float[] classWeights) {
+        this(hp, sessionOptions, numClasses, classWeights, StepLog.NONE);
+    }
+
+    /** Reporting steps and epochs to {@code stepLog}, which the caller closes. */
+    public Trainer(
+            Hyperparameters hp, SessionOptions sessionOptions, int numClasses, float[] classWeights, StepLog stepLog) {
         this.hp = hp;
         this.sessionOptions = sessionOptions;
         this.numClasses = numClasses;
         this.classWeights = classWeights;
+        this.stepLog = stepLog;
     }
 
     /**
@@ -218,6 +226,7 @@ public final class Trainer {
         List<EpochMetrics> from(TrainingProgress start) throws Exception {
             List<EpochMetrics> history = new ArrayList<>(start.history());
             long step = start.step();
+            stepLog.begin(schedule.totalSteps());
             for (int epoch = start.epoch(); epoch <= hp.epochs(); epoch++) {
                 boolean resumed = epoch == start.epoch();
                 int[] order = epochOrder(train.size(), hp.seed(), epoch);
@@ -230,16 +239,18 @@ public final class Trainer {
                         train.size(),
                         seen,
                         ProgressBar.Unit.ITEMS);
+                stepLog.epochStarted();
                 for (int b = resumed ? start.batchesDone() : 0; b < stepsPerEpoch; b++) {
                     int from = b * hp.batchSize(), to = Math.min(train.size(), from + hp.batchSize());
                     EncodedBatch batch = train.batch(order, from, to);
-                    TrainingGraph.StepResult r =
-                            graph.train(batch, train.labels(order, from, to), schedule.at(step), step);
+                    double learningRate = schedule.at(step);
+                    TrainingGraph.StepResult r = graph.train(batch, train.labels(order, from, to), learningRate, step);
                     step++;
                     if (!Float.isFinite(r.loss())) {
                         bar.close();
                         throw diverged(r.loss(), step, epoch, history.size());
                     }
+                    stepLog.stepDone(step, to - from, r, learningRate);
                     lossSum += r.loss() * (to - from);
                     correct += r.correct();
                     seen += to - from;
@@ -279,6 +290,7 @@ public final class Trainer {
                         m.valAccuracy(),
                         seconds,
                         m.examplesPerSecond()));
+                stepLog.epochDone(m, numClasses);
                 if (listener != null && !listener.epochDone(history, graph)) return history; // stopped early
                 if (epoch < hp.epochs()) {
                     save(new TrainingProgress(step, epoch + 1, 0, 0, 0, 0, 0, history));
