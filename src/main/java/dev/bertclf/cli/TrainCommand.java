@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
                     + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
                     + "saving a SavedModel after every epoch.",
             "The run's log goes to train.log in the output folder (beside it, as <output>.train.log, until "
-                    + "training has succeeded)."
+                    + "training has succeeded), TensorBoard's event files to <output>/logs."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);

@@ -60,7 +60,7 @@ public final class StepLog implements AutoCloseable {
         double loss = lossSum / examples, perSecond = examples / Math.max((now - since) / 1e9, 1e-9);
         log.info(String.format(
                 Locale.ROOT,
-                "Step %d/%d: loss %.4f - learning_rate %.3g - gradient_norm %.4f - %.1f examples/s",
+                "Step %d/%d: loss %.4f - learning_rate %.2e - gradient_norm %.4f - %.1f examples/s",
                 step,
                 totalSteps,
                 loss,

@@ -90,6 +90,9 @@ class TrainingLogsTest {
                             + "gradient_norm \\d+\\.\\d{4} - \\d+\\.\\d examples/s\n.*"),
                     log);
             assertFalse(r.err().contains("Step 2/8"), "the console shows the progress bar, not the step lines");
+            assertTrue(
+                    Files.readString(out.resolve("README.md")).contains("(`tensorboard --logdir out/logs`)"),
+                    "the model card says where the logs are");
 
             // A new run into the same output starts with no logs; --log-every 0 leaves the epochs' figures only.
             Cli.Run again = train(model, csv, out, 1, 0);
