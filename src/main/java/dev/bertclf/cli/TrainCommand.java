@@ -13,6 +13,7 @@ import dev.bertclf.train.Hyperparameters;
 import dev.bertclf.train.Monitor;
 import dev.bertclf.train.RunSettings;
 import dev.bertclf.train.SaveMode;
+import dev.bertclf.train.StepLog;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
 import java.io.IOException;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Spec;
                     + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
                     + "saving a SavedModel after every epoch.",
             "The run's log goes to train.log in the output folder (beside it, as <output>.train.log, until "
-                    + "training has succeeded)."
+                    + "training has succeeded), TensorBoard's event files to <output>/logs."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
@@ -140,6 +141,14 @@ final class TrainCommand implements Callable<Integer> {
                     + "steps (0: only after each epoch). Checkpoints go to "
                     + "<output>.checkpoints and are removed when the run finishes.")
     int checkpointEvery = 0;
+
+    @Option(
+            names = "--log-every",
+            paramLabel = "STEPS",
+            defaultValue = "" + StepLog.DEFAULT_EVERY,
+            description = "Every STEPS steps, log the loss, learning rate, gradient norm and examples/s to train.log "
+                    + "and as TensorBoard scalars in <output>/logs/train (0: epoch figures only).")
+    int logEvery;
 
     @Option(
             names = "--save",
@@ -360,7 +369,8 @@ final class TrainCommand implements Callable<Integer> {
                 new ClassWeights(classWeight),
                 validationSplit,
                 validationFile == null ? null : validationFile.toAbsolutePath().normalize(),
-                validationDir == null ? null : validationDir.toAbsolutePath().normalize());
+                validationDir == null ? null : validationDir.toAbsolutePath().normalize(),
+                logEvery);
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.FileAppender;
+import dev.bertclf.train.StepLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,15 +34,22 @@ final class TrainLog implements AutoCloseable {
 
     private final Path output, beside;
     private final FileAppender<ILoggingEvent> appender;
-    private final Logger root, fileOnly;
+    private final Logger root, fileOnly, steps;
     private boolean moved;
 
-    private TrainLog(Path output, Path beside, FileAppender<ILoggingEvent> appender, Logger root, Logger fileOnly) {
+    private TrainLog(
+            Path output,
+            Path beside,
+            FileAppender<ILoggingEvent> appender,
+            Logger root,
+            Logger fileOnly,
+            Logger steps) {
         this.output = output;
         this.beside = beside;
         this.appender = appender;
         this.root = root;
         this.fileOnly = fileOnly;
+        this.steps = steps;
     }
 
     /**
@@ -52,7 +60,7 @@ final class TrainLog implements AutoCloseable {
         Path out = output.toAbsolutePath().normalize();
         Path beside = out.resolveSibling(out.getFileName() + "." + FILE);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
-            return new TrainLog(out, beside, null, null, null);
+            return new TrainLog(out, beside, null, null, null, null);
         }
         Files.createDirectories(beside.getParent());
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -79,7 +87,11 @@ final class TrainLog implements AutoCloseable {
         fileOnly.setAdditive(false);
         fileOnly.setLevel(Level.INFO);
         fileOnly.addAppender(appender);
-        return new TrainLog(out, beside, appender, root, fileOnly);
+        // The every-N-steps lines too: on the console the progress bar shows the loss as it goes.
+        Logger steps = ctx.getLogger(StepLog.class.getName());
+        steps.setAdditive(false);
+        steps.addAppender(appender);
+        return new TrainLog(out, beside, appender, root, fileOnly, steps);
     }
 
     /** Writes a line to the file only. */
@@ -109,6 +121,8 @@ final class TrainLog implements AutoCloseable {
         if (!appender.isStarted()) return;
         root.detachAppender(appender);
         fileOnly.detachAppender(appender);
+        steps.detachAppender(appender);
+        steps.setAdditive(true);
         appender.stop();
     }
 

@@ -4,6 +4,7 @@ import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.train.EpochMetrics;
 import dev.bertclf.train.Monitor;
+import dev.bertclf.train.TensorBoardLog;
 import dev.bertclf.train.Trainer;
 import dev.bertclf.train.TrainingCurvesPlot;
 import java.nio.file.Path;
@@ -57,6 +58,7 @@ final class TrainSummary {
         sb.append(line("model", modelDir.toString()));
         sb.append(line("curves", modelDir.resolve(TrainingCurvesPlot.FILE).toString()));
         sb.append(line("log", log.toString()));
+        sb.append(line("tensorboard", modelDir.resolve(TensorBoardLog.FOLDER).toString()));
         sb.append("Next: bert-clf evaluate, or bert-clf predict \"this is such an amazing movie!\"")
                 .append('\n');
         return sb.toString();

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
@@ -36,6 +37,16 @@ public final class SavedModelExporter {
 
     /** {@code vocab} is WordPiece's {@code vocab.txt} or a SentencePiece {@code .model}, told by its name. */
     public static void export(Path target, BertConfig config, Weights weights, Path vocab, ModelMetadata metadata)
+            throws IOException {
+        export(target, config, weights, vocab, metadata, List.of());
+    }
+
+    /**
+     * As {@link #export(Path, BertConfig, Weights, Path, ModelMetadata)}, carrying the entries {@code kept} names
+     * (a training run's {@code logs}) from the folder it replaces into the new one, moved, not copied.
+     */
+    public static void export(
+            Path target, BertConfig config, Weights weights, Path vocab, ModelMetadata metadata, List<String> kept)
             throws IOException {
         Path dir = target.toAbsolutePath().normalize();
         Files.createDirectories(dir.getParent());
@@ -65,7 +76,7 @@ public final class SavedModelExporter {
             config.write(saved.resolve(CONFIG));
             metadata.withTokenizer(sentencePiece, asset).write(saved);
             OwnedFolder.mark(saved, OWNED_AS);
-            replace(saved, dir);
+            replace(saved, dir, kept);
         } finally {
             FileUtil.deleteTree(tmp);
         }
@@ -77,8 +88,11 @@ public final class SavedModelExporter {
                 || Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && OwnedFolder.isMarked(dir, OWNED_AS);
     }
 
-    /** Swaps the new model folder into place; an old one is moved aside first and removed after. */
-    private static void replace(Path fresh, Path dir) throws IOException {
+    /**
+     * Swaps the new model folder into place; an old one is moved aside first, its {@code kept} entries moved into the
+     * new one, and removed after.
+     */
+    private static void replace(Path fresh, Path dir, List<String> kept) throws IOException {
         Path old = null;
         if (Files.exists(dir)) {
             if (!isReplaceable(dir)) { // checked before training too; this is the last line of defence
@@ -89,11 +103,23 @@ public final class SavedModelExporter {
             Files.move(dir, old);
         }
         try {
+            if (old != null) move(kept, old, fresh);
             Files.move(fresh, dir);
         } catch (IOException e) {
-            if (old != null) Files.move(old, dir);
+            if (old != null) {
+                move(kept, fresh, old);
+                Files.move(old, dir);
+            }
             throw e;
         }
         if (old != null) FileUtil.deleteTree(old);
+    }
+
+    /** Moves the entries of {@code from} that {@code names} names into {@code to}, where there are any. */
+    private static void move(List<String> names, Path from, Path to) throws IOException {
+        for (String name : names) {
+            Path entry = from.resolve(name);
+            if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) Files.move(entry, to.resolve(name));
+        }
     }
 }

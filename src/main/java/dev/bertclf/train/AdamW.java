@@ -33,6 +33,8 @@ public final class AdamW {
     public final NamedVariables slots;
     /** Sets every slot to zero: the state of a fresh optimizer. */
     public final Op resetSlots;
+    /** The gradients' global norm before clipping, {@code global_norm}: what a step's log reports. */
+    public final Operand<TFloat32> globalNorm;
 
     /** {@code gradients} holds one entry per variable of {@code vars}, by name. */
     public AdamW(Ops root, NamedVariables vars, Map<String, Gradient> gradients) {
@@ -40,7 +42,9 @@ public final class AdamW {
         learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         beta1Power = tf.withName("beta1_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         beta2Power = tf.withName("beta2_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-        Operand<TFloat32> scale = clipScale(tf, gradients.values(), (float) CLIP_NORM);
+        globalNorm = globalNorm(tf, gradients.values());
+        Operand<TFloat32> scale = tf.math.div(
+                tf.constant((float) CLIP_NORM), tf.math.maximum(globalNorm, tf.constant((float) CLIP_NORM)));
         // Every read of every weight, forward and backward, feeds the global norm: decaying a weight only after it
         // is known keeps the in-place decay from racing the reads (the graph's variables are TF1 ref variables).
         Ops afterGradients =
@@ -83,14 +87,16 @@ public final class AdamW {
         return !(name.contains("LayerNorm") || name.contains("layer_norm") || name.contains("bias"));
     }
 
-    /** {@code tf.clip_by_global_norm}'s factor: {@code clip / max(global_norm, clip)}. */
-    private static Operand<TFloat32> clipScale(Ops tf, Iterable<Gradient> grads, float clip) {
+    /**
+     * {@code tf.clip_by_global_norm}'s norm, the square root of every gradient's summed squares; the clipping factor
+     * is {@code clip / max(global_norm, clip)}.
+     */
+    private static Operand<TFloat32> globalNorm(Ops tf, Iterable<Gradient> grads) {
         Operand<TFloat32> sumOfSquares = null;
         for (Gradient g : grads) {
             Operand<TFloat32> sq = g.squaredNorm(tf);
             sumOfSquares = sumOfSquares == null ? sq : tf.math.add(sumOfSquares, sq);
         }
-        Operand<TFloat32> globalNorm = tf.withName("global_norm").math.sqrt(sumOfSquares);
-        return tf.math.div(tf.constant(clip), tf.math.maximum(globalNorm, tf.constant(clip)));
+        return tf.withName("global_norm").math.sqrt(sumOfSquares);
     }
 }

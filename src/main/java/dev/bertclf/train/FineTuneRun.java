@@ -247,24 +247,46 @@ public final class FineTuneRun {
             log.warn("{} files were empty or blank; they train as empty texts", reader.blankFiles());
         }
 
-        Trainer trainer = new Trainer(req.hp(), session, train.classNames().size(), classWeights, replicas);
-        Trainer.EpochListener listener = out == null
-                ? null
-                : (h, graph) ->
-                        epochDone(out, pretrained, train.classNames(), req, classWeights, dataInWords, h, graph);
-        List<EpochMetrics> history = trainer.fit(
-                pretrained.config(),
-                shapes -> pretrained.initialWeights(shapes, req.hp().seed()),
-                trainTokens,
-                valTokens,
-                listener,
-                new Trainer.Checkpointing(
-                        checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(), new StopSignal()));
+        List<EpochMetrics> history;
+        // Only a run that writes an output keeps logs: a worker other than the chief writes nothing.
+        try (StepLog steps = out == null
+                ? StepLog.NONE
+                : new StepLog(new TensorBoardLog(logsFolder(out, resumeFrom != null)), req.logEvery())) {
+            Trainer trainer = new Trainer(req.hp(), session, train.classNames().size(), classWeights, steps, replicas);
+            Trainer.EpochListener listener = out == null
+                    ? null
+                    : (h, graph) ->
+                            epochDone(out, pretrained, train.classNames(), req, classWeights, dataInWords, h, graph);
+            history = trainer.fit(
+                    pretrained.config(),
+                    shapes -> pretrained.initialWeights(shapes, req.hp().seed()),
+                    trainTokens,
+                    valTokens,
+                    listener,
+                    new Trainer.Checkpointing(
+                            checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(), new StopSignal()));
+        }
         if (out != null) FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
         EpochMetrics saved = req.save() == SaveMode.last
                 ? history.get(history.size() - 1)
                 : history.get(req.monitor().bestIndex(history, req.minDelta()));
         return new Outcome(out, history, train.classNames().size(), saved);
+    }
+
+    /**
+     * The run's TensorBoard folder, {@code <output>/logs}, which every save carries into the new model folder. An
+     * absent or empty output (the claim allowed no other kind but a model folder) is made a marked model folder now,
+     * so that the first save may replace it, and a resumed run may continue, with the logs in it. A new run starts
+     * with no logs; a resumed run adds event files to its own, at the steps it continues from.
+     */
+    private static Path logsFolder(Path out, boolean resumed) throws IOException {
+        if (OwnedFolder.isAbsentOrEmpty(out)) {
+            Files.createDirectories(out);
+            OwnedFolder.mark(out, SavedModelExporter.OWNED_AS);
+        }
+        Path logs = out.resolve(TensorBoardLog.FOLDER);
+        if (!resumed) FileUtil.deleteTree(logs);
+        return logs;
     }
 
     /**
@@ -383,7 +405,8 @@ public final class FineTuneRun {
                 Instant.now().toString(),
                 "bert-clf " + Version.get());
         try (Weights weights = graph.readWeights()) {
-            SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);
+            SavedModelExporter.export(
+                    out, pretrained.config(), weights, pretrained.vocab(), meta, List.of(TensorBoardLog.FOLDER));
         }
         log.info("Saved the model after epoch {} to {}", last.epoch(), out);
     }

@@ -55,8 +55,13 @@ public record ModelCard(
         row(sb, "hyperparameters", hp.toString());
         row(sb, "written by", "bert-clf " + Version.get());
         sb.append("\n![training curves](").append(TrainingCurvesPlot.FILE).append(")\n\n");
-        sb.append("`history.json` holds every epoch's metrics, `train.log` the run's log, ")
-                .append("`metadata.json` what a program needs to use the model.\n\n");
+        sb.append("`history.json` and `metrics.csv` hold every epoch's metrics, `train.log` the run's log, `")
+                .append(TensorBoardLog.FOLDER)
+                .append("/` its TensorBoard event files (`tensorboard --logdir ")
+                .append(name)
+                .append('/')
+                .append(TensorBoardLog.FOLDER)
+                .append("`), `metadata.json` what a program needs to use the model.\n\n");
         sb.append("## Use it\n\nbert-clf:\n\n```bash\nbert-clf predict --model-dir ")
                 .append(name)
                 .append(" \"this is such an amazing movie!\"\nbert-clf predict --model-dir ")

@@ -55,7 +55,8 @@ public record RunSettings(
         ClassWeights classWeight,
         Double validationSplit,
         Path validationFile,
-        Path validationDir) {
+        Path validationDir,
+        Integer logEvery) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
@@ -85,6 +86,8 @@ public record RunSettings(
         if (checkpointEvery < 0) {
             throw new InvalidOptionException("--checkpoint-every must be 0 or more, got " + checkpointEvery);
         }
+        if (logEvery == null) logEvery = StepLog.DEFAULT_EVERY; // checkpoints written before --log-every existed
+        if (logEvery < 0) throw new InvalidOptionException("--log-every must be 0 (off) or more, got " + logEvery);
     }
 
     private static Hyperparameters hyperparameters(
@@ -123,7 +126,8 @@ public record RunSettings(
                 classWeight,
                 validationSplit,
                 validationFile,
-                validationDir);
+                validationDir,
+                logEvery);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -195,7 +199,7 @@ public record RunSettings(
      * options the user {@code typed}. What the run is (model, hyperparameters, subset, precision, the kind of data
      * source, its format and columns, the output) may not change: a typed value that differs is refused. Where
      * things are now (the data folder or the moved training file, the dataset URL, the model mirror) and how often
-     * to checkpoint are taken from the command line when typed. The data itself is checked later, against the
+     * to checkpoint and log are taken from the command line when typed. The data itself is checked later, against the
      * fingerprint the checkpoint recorded.
      *
      * @throws IllegalArgumentException naming the option, the typed value and the run's own
@@ -230,7 +234,8 @@ public record RunSettings(
                 r.fixed("--class-weight", RunSettings::classWeight),
                 r.fixed("--validation-split", RunSettings::validationSplit),
                 r.movable("--validation-file", RunSettings::validationFile),
-                r.movable("--validation-dir", RunSettings::validationDir));
+                r.movable("--validation-dir", RunSettings::validationDir),
+                r.movable("--log-every", RunSettings::logEvery));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

@@ -63,6 +63,7 @@ public final class Trainer {
     private final SessionOptions sessionOptions;
     private final int numClasses;
     private final float[] classWeights;
+    private final StepLog stepLog;
     private final AllReduce replicas;
 
     /** A binary classifier's trainer, the tutorial's. */
@@ -77,25 +78,28 @@ public final class Trainer {
 
     /** With one loss weight per class ({@link ClassWeights}; null: none). */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions, int numClasses, float[] classWeights) {
-        this(hp, sessionOptions, numClasses, classWeights, null);
+        this(hp, sessionOptions, numClasses, classWeights, StepLog.NONE, null);
     }
 
     /**
-     * As one worker of a data-parallel run ({@code replicas} null: on its own). Every worker runs this loop over the
-     * same seeded order and trains on its share of each global batch of {@code hp.batchSize()} examples; the chief
-     * (task 0) alone restores and writes checkpoints and calls the epoch listener, and tells the others where to
-     * start, whether to go on after each epoch and whether to stop after a step.
+     * Reporting steps and epochs to {@code stepLog}, which the caller closes, as one worker of a data-parallel run
+     * ({@code replicas} null: on its own). Every worker runs this loop over the same seeded order and trains on its
+     * share of each global batch of {@code hp.batchSize()} examples; the chief (task 0) alone restores and writes
+     * checkpoints and calls the epoch listener, and tells the others where to start, whether to go on after each
+     * epoch and whether to stop after a step.
      */
     public Trainer(
             Hyperparameters hp,
             SessionOptions sessionOptions,
             int numClasses,
             float[] classWeights,
+            StepLog stepLog,
             AllReduce replicas) {
         this.hp = hp;
         this.sessionOptions = sessionOptions;
         this.numClasses = numClasses;
         this.classWeights = classWeights;
+        this.stepLog = stepLog;
         this.replicas = replicas;
     }
 
@@ -269,6 +273,7 @@ public final class Trainer {
         List<EpochMetrics> from(TrainingProgress start) throws Exception {
             List<EpochMetrics> history = new ArrayList<>(start.history());
             long step = start.step();
+            stepLog.begin(schedule.totalSteps());
             for (int epoch = start.epoch(); epoch <= hp.epochs(); epoch++) {
                 boolean resumed = epoch == start.epoch();
                 int[] order = epochOrder(train.size(), hp.seed(), epoch);
@@ -281,14 +286,17 @@ public final class Trainer {
                         train.size(),
                         seen,
                         ProgressBar.Unit.ITEMS);
+                stepLog.epochStarted();
                 for (int b = resumed ? start.batchesDone() : 0; b < stepsPerEpoch; b++) {
                     int from = b * hp.batchSize(), to = Math.min(train.size(), from + hp.batchSize());
-                    TrainingGraph.StepResult r = step(order, from, to, step);
+                    double learningRate = schedule.at(step);
+                    TrainingGraph.StepResult r = step(order, from, to, step, learningRate);
                     step++;
                     if (!Float.isFinite(r.loss())) {
                         bar.close();
                         throw diverged(r.loss(), step, epoch, history.size());
                     }
+                    stepLog.stepDone(step, to - from, r, learningRate);
                     lossSum += r.loss() * (to - from);
                     correct += r.correct();
                     seen += to - from;
@@ -331,6 +339,7 @@ public final class Trainer {
                         m.valAccuracy(),
                         seconds,
                         m.examplesPerSecond()));
+                stepLog.epochDone(m, numClasses);
                 boolean goOn = listener == null || listener.epochDone(history, graph);
                 if (replicas != null) goOn = graph.fromChief(new double[] {goOn ? 1 : 0})[0] > 0;
                 if (!goOn) return history; // stopped early
@@ -346,16 +355,14 @@ public final class Trainer {
          * One optimizer step on the global batch {@code [from, to)} of {@code order}; a worker of a data-parallel
          * run trains on its contiguous share of it and tells the others whether the chief was asked to stop.
          */
-        TrainingGraph.StepResult step(int[] order, int from, int to, long step) {
+        TrainingGraph.StepResult step(int[] order, int from, int to, long step, double learningRate) {
             if (replicas == null) {
-                return graph.train(
-                        train.batch(order, from, to), train.labels(order, from, to), schedule.at(step), step);
+                return graph.train(train.batch(order, from, to), train.labels(order, from, to), learningRate, step);
             }
             int n = to - from, w = replicas.workers(), t = replicas.taskIndex();
             int lo = from + (int) ((long) n * t / w), hi = from + (int) ((long) n * (t + 1) / w);
             boolean stop = replicas.chief() && checkpointing.stop().received() != null;
-            return graph.train(
-                    train.batch(order, lo, hi), train.labels(order, lo, hi), schedule.at(step), step, n, stop);
+            return graph.train(train.batch(order, lo, hi), train.labels(order, lo, hi), learningRate, step, n, stop);
         }
 
         /** Writes a checkpoint of the graph's weights and slots at {@code p}, unless checkpoints are off. */

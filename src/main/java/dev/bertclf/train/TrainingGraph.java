@@ -261,7 +261,8 @@ public final class TrainingGraph implements AutoCloseable {
 
     /**
      * One AdamW step with dropout on; {@code step} is 0-based and also selects the dropout masks, so the same step
-     * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss and correct count.
+     * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss, its correct count and the
+     * gradients' global norm before clipping (computed for the clipping anyway).
      */
     public StepResult train(EncodedBatch batch, float[] y, double learningRate, long step) {
         return train(batch, y, learningRate, step, y.length, false);
@@ -292,18 +293,20 @@ public final class TrainingGraph implements AutoCloseable {
                     .feed(dropoutStep, dropoutSeedStep)
                     .addTarget(optimizer.update);
             if (replicated == null) {
-                r.fetch(meanLoss).fetch(correct);
+                r.fetch(meanLoss).fetch(correct).fetch(optimizer.globalNorm);
             } else {
                 r.feed(replicated.globalCount, count)
                         .feed(replicated.stopRequest, stopIn)
                         .fetch(replicated.globalObjectiveSum)
                         .fetch(replicated.globalCorrect)
+                        .fetch(optimizer.globalNorm)
                         .fetch(replicated.stopRequested);
             }
             try (Result res = r.run()) {
                 float loss = ((TFloat32) res.get(0)).getFloat(), right = ((TFloat32) res.get(1)).getFloat();
-                if (replicated == null) return new StepResult(loss, right, false);
-                return new StepResult(loss / globalBatchSize, right, ((TFloat32) res.get(2)).getFloat() > 0);
+                float norm = ((TFloat32) res.get(2)).getFloat();
+                if (replicated == null) return new StepResult(loss, right, norm, false);
+                return new StepResult(loss / globalBatchSize, right, norm, ((TFloat32) res.get(3)).getFloat() > 0);
             }
         }
     }
@@ -372,8 +375,11 @@ public final class TrainingGraph implements AutoCloseable {
         }
     }
 
-    /** {@code stop}: the chief asked to end the run after this step (data-parallel runs only). */
-    public record StepResult(float loss, float correct, boolean stop) {}
+    /**
+     * {@code gradientNorm}: the global norm before clipping; {@code stop}: the chief asked to end the run after this
+     * step (data-parallel runs only).
+     */
+    public record StepResult(float loss, float correct, float gradientNorm, boolean stop) {}
 
     public record EvalResult(float lossSum, float correct, float[] logits) {}
 

@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
 import dev.bertclf.testutil.ChildJvm;
 import dev.bertclf.testutil.Cli;
+import dev.bertclf.testutil.EventFiles;
 import dev.bertclf.testutil.LoopbackServer;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TemporaryHome;
@@ -152,6 +153,19 @@ class ResumeTest {
                 resumedAt = runLog.indexOf(" train --resume: the stopped run goes on as ");
         assertTrue(started >= 0 && resumedAt > started, "both parts of the run in one log: " + runLog);
         assertTrue(runLog.substring(resumedAt).contains("epochs=" + EPOCHS), "with the run's own settings: " + runLog);
+        // TensorBoard's logs: the resumed run adds its event files, its steps going on from the checkpoint's.
+        List<EventFiles.Scalar> steps = EventFiles.scalars(out.resolve("logs/train")).stream()
+                .filter(s -> s.tag().equals("loss"))
+                .toList();
+        assertEquals(STEPS, steps.get(steps.size() - 1).step(), steps.toString());
+        assertTrue(steps.stream().allMatch(s -> s.step() % 10 == 0), "every --log-every (10) steps: " + steps);
+        assertEquals(
+                List.of(1L, 2L),
+                EventFiles.scalars(out.resolve("logs/validation")).stream()
+                        .filter(s -> s.tag().equals("epoch_loss"))
+                        .map(EventFiles.Scalar::step)
+                        .distinct()
+                        .toList());
         System.out.println("SIGKILL at checkpoint step " + killedAt + " of " + STEPS + "; final epoch resumed "
                 + metrics(history(out)) + ", uninterrupted " + metrics(reference));
     }

@@ -37,6 +37,7 @@ class TrainSummaryTest {
                   model       /runs/imdb_bert
                   curves      /runs/imdb_bert/training_curves.png
                   log         /runs/imdb_bert/train.log
+                  tensorboard /runs/imdb_bert/logs
                 Next: bert-clf evaluate, or bert-clf predict "this is such an amazing movie!"
                 """,
                 s);

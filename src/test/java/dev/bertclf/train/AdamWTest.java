@@ -57,12 +57,15 @@ class AdamWTest {
                     try (TFloat32 lr = TFloat32.scalarOf((float) lrs[step]);
                             TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
                             TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1))) {
-                        s.runner()
+                        try (var r = s.runner()
                                 .feed(opt.learningRate, lr)
                                 .feed(opt.beta1Power, b1)
                                 .feed(opt.beta2Power, b2)
                                 .addTarget(opt.update)
-                                .run();
+                                .fetch(opt.globalNorm)
+                                .run()) {
+                            assertEquals(globalNorm(GRAD), ((TFloat32) r.get(0)).getFloat(), 1e-6, "global_norm");
+                        }
                     }
                 }
                 try (Weights after = vars.read(s)) {
@@ -75,6 +78,13 @@ class AdamWTest {
                 }
             }
         }
+    }
+
+    /** The gradients' norm before clipping: the square root of the sum of every squared component. */
+    static double globalNorm(float[][] grads) {
+        double sum = 0;
+        for (float[] g : grads) for (float x : g) sum += x * x;
+        return Math.sqrt(sum);
     }
 
     /** AdamWeightDecay.apply_gradients: clip by global norm 1, decay (not LayerNorm/bias) with lr, then Adam. */

@@ -42,7 +42,8 @@ class RunSettingsTest {
                 ClassWeights.NONE,
                 0.2,
                 null,
-                null);
+                null,
+                10);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -73,6 +74,7 @@ class RunSettingsTest {
         assertNull(read.table());
         assertEquals(URI.create("http://x/a.tar.gz"), read.url(), "the older name of --url is read");
         assertEquals(TableFormat.CSV, read.format(), "the older name of --format is read");
+        assertEquals(StepLog.DEFAULT_EVERY, read.logEvery(), "a checkpoint from before --log-every logs by default");
     }
 
     /** The one rule of --resume: what the run is stays, where things are may move. */
@@ -104,15 +106,24 @@ class RunSettingsTest {
                 new ClassWeights("balanced"),
                 0.1,
                 Path.of("/moved/val.csv"),
-                null);
+                null,
+                0);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
                 given,
-                Set.of("--data-dir", "--url", "--model-mirror", "--checkpoint-every", "--train-file", "--text-column"));
+                Set.of(
+                        "--data-dir",
+                        "--url",
+                        "--model-mirror",
+                        "--checkpoint-every",
+                        "--train-file",
+                        "--text-column",
+                        "--log-every"));
         assertEquals(Path.of("/e"), moved.dataDir());
         assertEquals(Path.of("/moved/r.csv"), moved.trainFile());
         assertEquals(50, moved.checkpointEvery());
+        assertEquals(0, moved.logEvery(), "--log-every may change on --resume");
         assertEquals("http://mirror", moved.modelMirror());
         for (String fixed : List.of(
                 "--epochs",

@@ -79,6 +79,7 @@ public class TrainingGraphTest {
                 }
                 var r = g.train(
                         new EncodedBatch(b, t, ids, mask, types), y, 1e-3 * Math.min(1, (step + 1) / 10.0), step);
+                assertTrue(r.gradientNorm() > 0 && Float.isFinite(r.gradientNorm()), "global norm " + r.gradientNorm());
                 if (step < 5) first += r.loss() / 5;
                 if (step >= steps - 5) {
                     last += r.loss() / 5;
