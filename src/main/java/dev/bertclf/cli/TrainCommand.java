@@ -80,6 +80,15 @@ final class TrainCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(
+            names = "--accumulate",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Sum the gradients of N batches of --batch-size into each optimizer step: the numbers of one "
+                    + "batch of --batch-size x N (epochs, the schedule and checkpoints count these steps) in the "
+                    + "memory of one of --batch-size.")
+    int accumulate;
+
+    @Option(
             names = "--learning-rate",
             paramLabel = "RATE",
             defaultValue = "" + Hyperparameters.LEARNING_RATE,
@@ -283,7 +292,8 @@ final class TrainCommand implements Callable<Integer> {
                 new ClassWeights(classWeight),
                 validationSplit,
                 validationFile == null ? null : validationFile.toAbsolutePath().normalize(),
-                validationDir == null ? null : validationDir.toAbsolutePath().normalize());
+                validationDir == null ? null : validationDir.toAbsolutePath().normalize(),
+                accumulate);
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

@@ -55,7 +55,8 @@ public record RunSettings(
         ClassWeights classWeight,
         Double validationSplit,
         Path validationFile,
-        Path validationDir) {
+        Path validationDir,
+        Integer accumulate) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
@@ -63,6 +64,7 @@ public record RunSettings(
         if (monitor == null) monitor = Monitor.val_loss;
         if (classWeight == null) classWeight = ClassWeights.NONE;
         if (validationSplit == null) validationSplit = DEFAULT_VALIDATION_SPLIT; // checkpoints before the option
+        if (accumulate == null) accumulate = 1; // checkpoints before --accumulate
         if (validationFile != null && validationDir != null) {
             throw new InvalidOptionException(
                     "--validation-file and --validation-dir are two validation sets: give one");
@@ -78,7 +80,7 @@ public record RunSettings(
             throw new InvalidOptionException("--min-delta must be 0 or a positive number, got " + minDelta);
         }
         Objects.requireNonNull(precision, "precision");
-        hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+        hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
         if (maxTrainExamples < 0) {
             throw new InvalidOptionException("--max-train-examples must be 0 or more, got " + maxTrainExamples);
         }
@@ -88,12 +90,12 @@ public record RunSettings(
     }
 
     private static Hyperparameters hyperparameters(
-            int epochs, int batchSize, double learningRate, int maxSeqLen, long seed) {
-        return new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+            int epochs, int batchSize, double learningRate, int maxSeqLen, long seed, int accumulate) {
+        return new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
     }
 
     public Hyperparameters hp() {
-        return hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+        return hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
     }
 
     /** These settings with the output where the run's checkpoints are now (a run folder may have been moved). */
@@ -123,7 +125,8 @@ public record RunSettings(
                 classWeight,
                 validationSplit,
                 validationFile,
-                validationDir);
+                validationDir,
+                accumulate);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -160,6 +163,7 @@ public record RunSettings(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epochs", epochs);
         m.put("batch_size", batchSize);
+        m.put("accumulate", accumulate);
         m.put("learning_rate", learningRate);
         m.put("max_seq_len", maxSeqLen);
         m.put("seed", seed);
@@ -174,7 +178,8 @@ public record RunSettings(
 
     /**
      * The run this stopped run's settings go on as, given the settings the command line {@code given} and the
-     * options the user {@code typed}. What the run is (model, hyperparameters, subset, precision, the kind of data
+     * options the user {@code typed}. What the run is (model, hyperparameters, {@code --accumulate} with them since
+     * it sets the effective batch and so the steps and the schedule, subset, precision, the kind of data
      * source, its format and columns, the output) may not change: a typed value that differs is refused. Where
      * things are now (the data folder or the moved training file, the dataset URL, the model mirror) and how often
      * to checkpoint are taken from the command line when typed. The data itself is checked later, against the
@@ -212,7 +217,8 @@ public record RunSettings(
                 r.fixed("--class-weight", RunSettings::classWeight),
                 r.fixed("--validation-split", RunSettings::validationSplit),
                 r.movable("--validation-file", RunSettings::validationFile),
-                r.movable("--validation-dir", RunSettings::validationDir));
+                r.movable("--validation-dir", RunSettings::validationDir),
+                r.fixed("--accumulate", RunSettings::accumulate));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

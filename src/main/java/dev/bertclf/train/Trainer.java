@@ -7,7 +7,6 @@ import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.runtime.SessionOptions;
-import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -61,6 +60,7 @@ public final class Trainer {
     private final SessionOptions sessionOptions;
     private final int numClasses;
     private final float[] classWeights;
+    private boolean dropout = true;
 
     /** A binary classifier's trainer, the tutorial's. */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions) {
@@ -78,6 +78,12 @@ public final class Trainer {
         this.sessionOptions = sessionOptions;
         this.numClasses = numClasses;
         this.classWeights = classWeights;
+    }
+
+    /** Trains without dropout: for tests that compare runs exactly (their micro-batches draw other masks). */
+    Trainer withoutDropout() {
+        dropout = false;
+        return this;
     }
 
     /**
@@ -103,7 +109,7 @@ public final class Trainer {
             EpochListener listener,
             Checkpointing checkpointing)
             throws Exception {
-        int stepsPerEpoch = (train.size() + hp.batchSize() - 1) / hp.batchSize();
+        int stepsPerEpoch = (int) ((train.size() + (long) hp.effectiveBatchSize() - 1) / hp.effectiveBatchSize());
         LearningRateSchedule schedule =
                 LearningRateSchedule.tutorial(hp.learningRate(), (long) stepsPerEpoch * hp.epochs());
         log.info(
@@ -112,12 +118,17 @@ public final class Trainer {
                 hp.epochs(),
                 schedule.totalSteps(),
                 schedule.warmupSteps(),
-                hp.batchSize(),
+                hp.accumulate() == 1
+                        ? "" + hp.batchSize()
+                        : hp.effectiveBatchSize() + " (" + hp.accumulate() + " accumulated micro-batches of "
+                                + hp.batchSize() + ")",
                 hp.learningRate());
-        try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions, numClasses, classWeights);
+        try (TrainingGraph graph = new TrainingGraph(
+                        config, hp.seed(), sessionOptions, numClasses, classWeights, hp.accumulate() > 1);
                 AutoCloseable signals = checkpointing.store() == null
                         ? () -> {}
                         : checkpointing.stop().listen()) {
+            if (!dropout) graph.turnOffDropout();
             TrainingCheckpoints.DataIdentity data = checkpointing.identify(train, validation);
             TrainingProgress start = restore(graph, initialWeights, checkpointing, train, validation, data);
             return new Run(graph, train, validation, data, listener, checkpointing, stepsPerEpoch, schedule)
@@ -231,10 +242,8 @@ public final class Trainer {
                         seen,
                         ProgressBar.Unit.ITEMS);
                 for (int b = resumed ? start.batchesDone() : 0; b < stepsPerEpoch; b++) {
-                    int from = b * hp.batchSize(), to = Math.min(train.size(), from + hp.batchSize());
-                    EncodedBatch batch = train.batch(order, from, to);
-                    TrainingGraph.StepResult r =
-                            graph.train(batch, train.labels(order, from, to), schedule.at(step), step);
+                    int from = b * hp.effectiveBatchSize(), to = Math.min(train.size(), from + hp.effectiveBatchSize());
+                    TrainingGraph.StepResult r = step(order, from, to, schedule.at(step), step);
                     step++;
                     if (!Float.isFinite(r.loss())) {
                         bar.close();
@@ -286,6 +295,32 @@ public final class Trainer {
                 }
             }
             return history;
+        }
+
+        /**
+         * Optimizer step {@code step} (0-based) on the examples {@code order[from..to)}: one batch, or with
+         * {@code --accumulate} N up to N micro-batches of {@code --batch-size} whose gradients, each of its summed
+         * loss over all {@code to - from} examples, add up to the mean-loss gradient of the whole range (an epoch's
+         * last, shorter, step included). Micro-batch i of the step draws the dropout masks of number
+         * {@code step * N + i}, so with N = 1 the masks are those of the step itself. Returns the mean loss and the
+         * correct count over the range.
+         */
+        TrainingGraph.StepResult step(int[] order, int from, int to, double learningRate, long step) {
+            if (hp.accumulate() == 1) {
+                return graph.train(train.batch(order, from, to), train.labels(order, from, to), learningRate, step);
+            }
+            double lossSum = 0, correct = 0;
+            long microBatch = step * hp.accumulate();
+            for (int m = from; m < to; m += hp.batchSize(), microBatch++) {
+                int end = Math.min(to, m + hp.batchSize());
+                TrainingGraph.StepResult r = graph.accumulate(
+                        train.batch(order, m, end), train.labels(order, m, end), to - from, microBatch);
+                lossSum += (double) r.loss() * (end - m);
+                correct += r.correct();
+            }
+            // Data-parallel training would all-reduce the summed gradients here, between the two stages.
+            graph.applyAccumulated(learningRate, step);
+            return new TrainingGraph.StepResult((float) (lossSum / (to - from)), (float) correct);
         }
 
         /** Writes a checkpoint of the graph's weights and slots at {@code p}, unless checkpoints are off. */

@@ -19,6 +19,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
@@ -49,7 +50,17 @@ public final class TrainingGraph implements AutoCloseable {
     private final Placeholder<TFloat32> labels;
     private final PlaceholderWithDefault<TFloat32> dropoutOn;
     private final PlaceholderWithDefault<TInt64> dropoutStep;
+    /** Examples in the whole step, fed with each micro-batch when accumulating; null otherwise. */
+    private final Placeholder<TFloat32> stepExamples;
+    /** Null unless the graph accumulates; see {@link #accumulate}. */
+    private final GradientAccumulator accumulator;
+    /** The update, then the sums zeroed: an accumulating graph's optimizer step. */
+    private final Op applyAndZero;
+
     private final Operand<TFloat32> meanLoss;
+    /** What {@link #train} and {@link #accumulate} feed the dropout switch: 1, or 0 where a test compares runs. */
+    private float dropoutWhileTraining = 1f;
+
     private final Operand<TFloat32> lossSum;
     private final Operand<TFloat32> correct;
 
@@ -68,6 +79,24 @@ public final class TrainingGraph implements AutoCloseable {
      * Validation losses stay unweighted, so they compare across runs; without weights the graph is the plain one.
      */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses, float[] classWeights) {
+        this(config, seed, options, numClasses, classWeights, false);
+    }
+
+    /**
+     * {@code accumulating}: the gradient and the update are two stages, {@link #accumulate} then
+     * {@link #applyAccumulated}, with the summed gradient held in variables between them
+     * ({@link GradientAccumulator}); the loss a micro-batch differentiates is then its summed (weighted) loss over
+     * the examples of the whole step, fed with it, so the micro-batches' gradients add up to the mean-loss gradient
+     * of one large batch. Otherwise {@link #train} computes and applies the batch's mean-loss gradient in one run,
+     * with no sums in memory.
+     */
+    public TrainingGraph(
+            BertConfig config,
+            long seed,
+            SessionOptions options,
+            int numClasses,
+            float[] classWeights,
+            boolean accumulating) {
         vars = graph.variables();
         Ops tf = vars.scope("");
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
@@ -92,17 +121,30 @@ public final class TrainingGraph implements AutoCloseable {
         lossSum = tf.sum(perExample, tf.constant(0));
         correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
 
-        optimizer = new AdamW(tf, vars, gradients(tf, config));
+        if (accumulating) {
+            stepExamples = tf.withName("step_examples").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+            Operand<TFloat32> shareOfStep =
+                    tf.withName("step_loss_share").math.div(tf.sum(objective, tf.constant(0)), stepExamples);
+            accumulator = new GradientAccumulator(tf, vars, gradients(tf, config, shareOfStep));
+            optimizer = new AdamW(tf, vars, accumulator.sums());
+            applyAndZero = accumulator.zeroAfter(List.of(optimizer.update));
+        } else {
+            stepExamples = null;
+            accumulator = null;
+            applyAndZero = null;
+            optimizer = new AdamW(tf, vars, gradients(tf, config, meanLoss));
+        }
         session = graph.start(options.toConfigProto());
         session.initialize();
         session.runner().addTarget(optimizer.resetSlots).run();
+        if (accumulator != null) session.runner().addTarget(accumulator.zero).run();
     }
 
     /**
      * Every variable's gradient; the word-embedding table's as looked-up rows (see {@link Gradient.Rows}), by
      * differentiating with respect to the lookup's output instead of the 30,522-row table.
      */
-    private Map<String, Gradient> gradients(Ops tf, BertConfig config) {
+    private Map<String, Gradient> gradients(Ops tf, BertConfig config, Operand<TFloat32> loss) {
         String wordEmbeddings = config.wordEmbeddingsName();
         List<String> names = new ArrayList<>();
         List<Operand<?>> xs = new ArrayList<>();
@@ -112,7 +154,7 @@ public final class TrainingGraph implements AutoCloseable {
             xs.add(e.getValue());
         }
         xs.add(model.bert.embeddedWords);
-        Gradients dy = tf.gradients(meanLoss, xs);
+        Gradients dy = tf.gradients(loss, xs);
         Map<String, Gradient> out = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) out.put(names.get(i), new Gradient.Dense(dy.<TFloat32>dy(i)));
         out.put(
@@ -178,21 +220,22 @@ public final class TrainingGraph implements AutoCloseable {
         optimizer.slots.load(session, slots.asMap());
     }
 
+    /** Training steps without dropout from now on: for tests that compare runs, whose masks would differ. */
+    void turnOffDropout() {
+        dropoutWhileTraining = 0f;
+    }
+
     /**
      * One AdamW step with dropout on; {@code step} is 0-based and also selects the dropout masks, so the same step
      * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss and correct count.
      */
     public StepResult train(EncodedBatch batch, float[] y, double learningRate, long step) {
+        if (accumulator != null) throw new IllegalStateException("an accumulating graph trains by accumulate/apply");
         try (Inputs in = new Inputs(batch, y);
-                TFloat32 lr = TFloat32.scalarOf((float) learningRate);
-                TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
-                TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
-                TFloat32 on = TFloat32.scalarOf(1f);
+                StepScalars s = new StepScalars(learningRate, step);
+                TFloat32 on = TFloat32.scalarOf(dropoutWhileTraining);
                 TInt64 dropoutSeedStep = TInt64.scalarOf(step)) {
-            Session.Runner r = in.feed(session.runner())
-                    .feed(optimizer.learningRate, lr)
-                    .feed(optimizer.beta1Power, b1)
-                    .feed(optimizer.beta2Power, b2)
+            Session.Runner r = s.feed(in.feed(session.runner()))
                     .feed(dropoutOn, on)
                     .feed(dropoutStep, dropoutSeedStep)
                     .addTarget(optimizer.update)
@@ -201,6 +244,65 @@ public final class TrainingGraph implements AutoCloseable {
             try (Result res = r.run()) {
                 return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
             }
+        }
+    }
+
+    /**
+     * The gradient stage of an accumulating graph, dropout on: adds the micro-batch's gradient of its summed loss
+     * over {@code stepExamples} (the examples of all the step's micro-batches) to the sums. {@code microBatch}
+     * selects the dropout masks (the trainer numbers micro-batches {@code step * accumulate + i}). Returns the
+     * micro-batch's own mean loss and correct count.
+     */
+    public StepResult accumulate(EncodedBatch batch, float[] y, int stepExamples, long microBatch) {
+        if (accumulator == null) throw new IllegalStateException("this graph does not accumulate gradients");
+        try (Inputs in = new Inputs(batch, y);
+                TFloat32 total = TFloat32.scalarOf(stepExamples);
+                TFloat32 on = TFloat32.scalarOf(dropoutWhileTraining);
+                TInt64 dropoutSeedStep = TInt64.scalarOf(microBatch);
+                Result res = in.feed(session.runner())
+                        .feed(this.stepExamples, total)
+                        .feed(dropoutOn, on)
+                        .feed(dropoutStep, dropoutSeedStep)
+                        .addTarget(accumulator.add)
+                        .fetch(meanLoss)
+                        .fetch(correct)
+                        .run()) {
+            return new StepResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat());
+        }
+    }
+
+    /**
+     * The update stage of an accumulating graph: AdamW step {@code step} (0-based) on the summed gradient, clipped to
+     * a global norm of 1 as {@link #train} clips a batch's, then the sums set to zero for the next step.
+     */
+    public void applyAccumulated(double learningRate, long step) {
+        if (accumulator == null) throw new IllegalStateException("this graph does not accumulate gradients");
+        try (StepScalars s = new StepScalars(learningRate, step)) {
+            s.feed(session.runner()).addTarget(applyAndZero).run();
+        }
+    }
+
+    /** The scalars one AdamW step is fed: the learning rate and Adam's bias-correction powers. */
+    private final class StepScalars implements AutoCloseable {
+        final TFloat32 lr, b1, b2;
+
+        StepScalars(double learningRate, long step) {
+            lr = TFloat32.scalarOf((float) learningRate);
+            b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
+            b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
+        }
+
+        Session.Runner feed(Session.Runner r) {
+            return r.feed(optimizer.learningRate, lr)
+                    .feed(optimizer.beta1Power, b1)
+                    .feed(optimizer.beta2Power, b2);
+        }
+
+        @Override
+        public void close() {
+            lr.close();
+            b1.close();
+            b2.close();
         }
     }
 

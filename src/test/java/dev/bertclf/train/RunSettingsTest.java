@@ -42,7 +42,8 @@ class RunSettingsTest {
                 ClassWeights.NONE,
                 0.2,
                 null,
-                null);
+                null,
+                1);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -73,6 +74,7 @@ class RunSettingsTest {
         assertNull(read.table());
         assertEquals(URI.create("http://x/a.tar.gz"), read.url(), "the older name of --url is read");
         assertEquals(TableFormat.CSV, read.format(), "the older name of --format is read");
+        assertEquals(1, read.accumulate(), "a checkpoint from before --accumulate did not accumulate");
     }
 
     /** The one rule of --resume: what the run is stays, where things are may move. */
@@ -104,7 +106,8 @@ class RunSettingsTest {
                 new ClassWeights("balanced"),
                 0.1,
                 Path.of("/moved/val.csv"),
-                null);
+                null,
+                4);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -122,7 +125,8 @@ class RunSettingsTest {
                 "--patience",
                 "--min-delta",
                 "--class-weight",
-                "--validation-split")) {
+                "--validation-split",
+                "--accumulate")) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
