@@ -1,10 +1,13 @@
 package dev.bertclf.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.model.WeightInit;
 import dev.bertclf.model.Weights;
+import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.TinyBert;
@@ -97,31 +100,115 @@ class GradientAccumulationTest {
     private record Run(List<EpochMetrics> history, Weights weights, Map<String, Shape> shapes) {}
 
     private static Run fit(Hyperparameters hp, TokenizedDataset train, TokenizedDataset validation, float[] weights) {
+        return fit(hp, train, validation, weights, false, Trainer.Checkpointing.NONE);
+    }
+
+    private static Run fit(
+            Hyperparameters hp,
+            TokenizedDataset train,
+            TokenizedDataset validation,
+            float[] weights,
+            boolean dropout,
+            Trainer.Checkpointing checkpointing) {
         List<EpochMetrics> history = new ArrayList<>();
         Weights[] last = new Weights[1];
         Map<String, Shape> shapes = new LinkedHashMap<>();
+        Trainer trainer = new Trainer(hp, SessionOptions.defaults(), 2, weights);
+        if (!dropout) trainer.withoutDropout();
         try {
-            new Trainer(hp, SessionOptions.defaults(), 2, weights)
-                    .withoutDropout()
-                    .fit(
-                            TinyBert.config(),
-                            s -> {
-                                shapes.putAll(s);
-                                return initial(s);
-                            },
-                            train,
-                            validation,
-                            (h, graph) -> {
-                                history.clear();
-                                history.addAll(h);
-                                if (last[0] != null) last[0].close();
-                                last[0] = graph.readWeights();
-                                return true;
-                            });
+            trainer.fit(
+                    TinyBert.config(),
+                    s -> {
+                        shapes.putAll(s);
+                        return initial(s);
+                    },
+                    train,
+                    validation,
+                    (h, graph) -> {
+                        history.clear();
+                        history.addAll(h);
+                        if (last[0] != null) last[0].close();
+                        last[0] = graph.readWeights();
+                        return true;
+                    },
+                    checkpointing);
+        } catch (RuntimeException e) {
+            throw e;
         } catch (Exception e) {
             throw new AssertionError(e);
         }
         return new Run(history, last[0], shapes);
+    }
+
+    /**
+     * A run stopped after its first step (mid-epoch, checkpoints being written only between optimizer steps) goes on
+     * from its checkpoint to the uninterrupted run's very weights, dropout on: the micro-batches' masks are keyed by
+     * their number, and the sums start from zero at a step boundary.
+     */
+    @Test
+    void aStoppedAccumulatingRunResumesExactly() {
+        TokenizedDataset train = data(29, 1), validation = data(6, 2);
+        Hyperparameters hp = new Hyperparameters(2, 4, 2e-3, 12, 5, 3); // steps of 12: 3 an epoch
+        Run uninterrupted = fit(hp, train, validation, null, true, Trainer.Checkpointing.NONE);
+        TrainingCheckpoints store = new TrainingCheckpoints(tmp.resolve("run.checkpoints"));
+        RunSettings settings = new RunSettings(
+                "tiny",
+                2,
+                4,
+                2e-3,
+                12,
+                5,
+                0,
+                Precision.fp32,
+                tmp,
+                null,
+                null,
+                0,
+                null,
+                null,
+                null,
+                null,
+                tmp.resolve("run"),
+                SaveMode.best,
+                Monitor.val_loss,
+                0,
+                0,
+                ClassWeights.NONE,
+                0.2,
+                null,
+                null,
+                3);
+        StopSignal stop = new StopSignal();
+        stop.request(new StopSignal.Received("SIGTERM", 143));
+        TrainingInterruptedException stopped = assertThrows(
+                TrainingInterruptedException.class,
+                () -> fit(
+                        hp,
+                        train,
+                        validation,
+                        null,
+                        true,
+                        new Trainer.Checkpointing(store, 0, null, settings, null, stop)));
+        assertTrue(stopped.getMessage().startsWith("stopped by SIGTERM at step 1 of 6"), stopped.getMessage());
+        TrainingCheckpoints.Saved saved = store.latest().orElseThrow();
+        assertEquals(1, saved.state().progress().batchesDone());
+        Run resumed = fit(
+                hp,
+                train,
+                validation,
+                null,
+                true,
+                new Trainer.Checkpointing(store, 0, saved, settings, null, new StopSignal()));
+        try (Weights a = uninterrupted.weights;
+                Weights b = resumed.weights) {
+            for (var e : a.asMap().entrySet()) {
+                assertArrayEquals(values(e.getValue()), values(b.asMap().get(e.getKey())), e.getKey());
+            }
+        }
+        for (int e = 0; e < 2; e++) {
+            EpochMetrics u = uninterrupted.history.get(e), r = resumed.history.get(e);
+            assertEquals(List.of(u.loss(), u.accuracy(), u.valLoss()), List.of(r.loss(), r.accuracy(), r.valLoss()));
+        }
     }
 
     private static Weights initial(Map<String, Shape> shapes) {
