@@ -76,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
             names = "--batch-size",
             paramLabel = "N",
             defaultValue = "" + Hyperparameters.BATCH_SIZE,
-            description = "Examples per training step.")
+            description = "Examples per training step (per micro-batch with --accumulate).")
     int batchSize;
 
     @Option(

@@ -23,6 +23,10 @@ import org.tensorflow.ndarray.Shape;
  * {@link Checkpointing} it also saves its whole state every N steps and after each epoch, continues from such a
  * checkpoint exactly where the saved run stood, and stops cleanly at a step boundary on a signal. It knows nothing
  * of model files: data comes in tokenised, weights go out as tensors.
+ *
+ * <p>A step is one optimizer step: with {@code --accumulate} N, N micro-batches of {@code --batch-size} (fewer at
+ * an epoch's end) whose gradients are summed ({@link GradientAccumulator}); the schedule, checkpoints and step
+ * counts count these steps, the progress bar and throughput count examples.
  */
 public final class Trainer {
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
