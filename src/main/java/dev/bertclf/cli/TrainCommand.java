@@ -2,6 +2,7 @@ package dev.bertclf.cli;
 
 import dev.bertclf.runtime.ClusterSpec;
 import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.Version;
@@ -87,8 +88,17 @@ final class TrainCommand implements Callable<Integer> {
             names = "--batch-size",
             paramLabel = "N",
             defaultValue = "" + Hyperparameters.BATCH_SIZE,
-            description = "Examples per training step.")
+            description = "Examples per training step (per micro-batch with --accumulate).")
     int batchSize;
+
+    @Option(
+            names = "--accumulate",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Sum the gradients of N batches of --batch-size into each optimizer step: the numbers of one "
+                    + "batch of --batch-size x N (epochs, the schedule and checkpoints count these steps) in the "
+                    + "memory of one of --batch-size.")
+    int accumulate;
 
     @Option(
             names = "--learning-rate",
@@ -225,6 +235,10 @@ final class TrainCommand implements Callable<Integer> {
             cluster = clusterOptions.spec(System::getenv);
             boolean worker = cluster != null && !cluster.chief();
             settings = resume != null && !(worker && !hasCheckpoint()) ? resumed() : given();
+            if ((cluster != null || clusterOptions.localWorkers > 1) && settings.accumulate() > 1) {
+                throw new InvalidOptionException("--accumulate is not yet supported on several workers: each worker "
+                        + "already trains on its share of --batch-size (add workers, or train in one process)");
+            }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -370,7 +384,8 @@ final class TrainCommand implements Callable<Integer> {
                 validationSplit,
                 validationFile == null ? null : validationFile.toAbsolutePath().normalize(),
                 validationDir == null ? null : validationDir.toAbsolutePath().normalize(),
-                logEvery);
+                logEvery,
+                accumulate);
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

@@ -1,8 +1,10 @@
 package dev.bertclf.train;
 
 import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Unique;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -18,6 +20,9 @@ public interface Gradient {
 
     /** The dense gradient times {@code scale}. */
     Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale);
+
+    /** Adds this gradient to {@code sum}, a variable of the dense gradient's shape ({@link GradientAccumulator}). */
+    Op addTo(Ops tf, Variable<TFloat32> sum);
 
     /** Sum of squares of every element of {@code x}. */
     private static Operand<TFloat32> sumOfSquares(Ops tf, Operand<TFloat32> x) {
@@ -36,6 +41,11 @@ public interface Gradient {
         @Override
         public Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale) {
             return tf.math.mul(value, scale);
+        }
+
+        @Override
+        public Op addTo(Ops tf, Variable<TFloat32> sum) {
+            return tf.assignAdd(sum, value);
         }
     }
 
@@ -58,6 +68,12 @@ public interface Gradient {
         @Override
         public Operand<TFloat32> scaledDense(Ops tf, Operand<TFloat32> scale) {
             return tf.math.unsortedSegmentSum(tf.math.mul(values, scale), indices, tf.constant(rows));
+        }
+
+        /** Only the touched rows: a scatter-add, not a pass over the whole table. */
+        @Override
+        public Op addTo(Ops tf, Variable<TFloat32> sum) {
+            return tf.scatterAdd(sum, indices, values);
         }
     }
 }

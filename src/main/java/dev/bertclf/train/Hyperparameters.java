@@ -3,15 +3,29 @@ package dev.bertclf.train;
 import dev.bertclf.data.NumpyRandomState;
 import dev.bertclf.runtime.InvalidOptionException;
 
-/** The knobs of one fine-tuning run; defaults are the tutorial's. */
-public record Hyperparameters(int epochs, int batchSize, double learningRate, int maxSeqLen, long seed) {
+/**
+ * The knobs of one fine-tuning run; defaults are the tutorial's. {@code batchSize} examples go through the model
+ * at once; {@code accumulate} such micro-batches make one optimizer step (an effective batch of their product).
+ */
+public record Hyperparameters(
+        int epochs, int batchSize, double learningRate, int maxSeqLen, long seed, int accumulate) {
     public static final int EPOCHS = 5, BATCH_SIZE = 32, MAX_SEQ_LEN = 128;
     public static final double LEARNING_RATE = 3e-5;
     public static final long SEED = 42;
 
+    /** Without gradient accumulation: a step is one batch. */
+    public Hyperparameters(int epochs, int batchSize, double learningRate, int maxSeqLen, long seed) {
+        this(epochs, batchSize, learningRate, maxSeqLen, seed, 1);
+    }
+
     public Hyperparameters {
         if (epochs < 1) throw new InvalidOptionException("--epochs must be at least 1, got " + epochs);
         if (batchSize < 1) throw new InvalidOptionException("--batch-size must be at least 1, got " + batchSize);
+        if (accumulate < 1) throw new InvalidOptionException("--accumulate must be at least 1, got " + accumulate);
+        if ((long) batchSize * accumulate > Integer.MAX_VALUE) {
+            throw new InvalidOptionException(
+                    "--batch-size times --accumulate must be below 2^31, got " + batchSize + " x " + accumulate);
+        }
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new InvalidOptionException("--learning-rate must be a positive number, got " + learningRate);
         }
@@ -19,5 +33,10 @@ public record Hyperparameters(int epochs, int batchSize, double learningRate, in
         if (seed < 0 || seed > NumpyRandomState.MAX_SEED) { // the Keras split is NumPy's, which takes no other
             throw new InvalidOptionException("--seed must be 0 to " + NumpyRandomState.MAX_SEED + ", got " + seed);
         }
+    }
+
+    /** Examples per optimizer step. */
+    public int effectiveBatchSize() {
+        return batchSize * accumulate;
     }
 }

@@ -56,7 +56,8 @@ public record RunSettings(
         Double validationSplit,
         Path validationFile,
         Path validationDir,
-        Integer logEvery) {
+        Integer logEvery,
+        Integer accumulate) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
@@ -64,6 +65,7 @@ public record RunSettings(
         if (monitor == null) monitor = Monitor.val_loss;
         if (classWeight == null) classWeight = ClassWeights.NONE;
         if (validationSplit == null) validationSplit = DEFAULT_VALIDATION_SPLIT; // checkpoints before the option
+        if (accumulate == null) accumulate = 1; // checkpoints before --accumulate
         if (validationFile != null && validationDir != null) {
             throw new InvalidOptionException(
                     "--validation-file and --validation-dir are two validation sets: give one");
@@ -79,7 +81,7 @@ public record RunSettings(
             throw new InvalidOptionException("--min-delta must be 0 or a positive number, got " + minDelta);
         }
         Objects.requireNonNull(precision, "precision");
-        hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+        hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
         if (maxTrainExamples < 0) {
             throw new InvalidOptionException("--max-train-examples must be 0 or more, got " + maxTrainExamples);
         }
@@ -91,12 +93,12 @@ public record RunSettings(
     }
 
     private static Hyperparameters hyperparameters(
-            int epochs, int batchSize, double learningRate, int maxSeqLen, long seed) {
-        return new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+            int epochs, int batchSize, double learningRate, int maxSeqLen, long seed, int accumulate) {
+        return new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
     }
 
     public Hyperparameters hp() {
-        return hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed);
+        return hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
     }
 
     /** These settings with the output where the run's checkpoints are now (a run folder may have been moved). */
@@ -127,7 +129,8 @@ public record RunSettings(
                 validationSplit,
                 validationFile,
                 validationDir,
-                logEvery);
+                logEvery,
+                accumulate);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -182,6 +185,7 @@ public record RunSettings(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epochs", epochs);
         m.put("batch_size", batchSize);
+        m.put("accumulate", accumulate);
         m.put("learning_rate", learningRate);
         m.put("max_seq_len", maxSeqLen);
         m.put("seed", seed);
@@ -196,7 +200,8 @@ public record RunSettings(
 
     /**
      * The run this stopped run's settings go on as, given the settings the command line {@code given} and the
-     * options the user {@code typed}. What the run is (model, hyperparameters, subset, precision, the kind of data
+     * options the user {@code typed}. What the run is (model, hyperparameters, {@code --accumulate} with them since
+     * it sets the effective batch and so the steps and the schedule, subset, precision, the kind of data
      * source, its format and columns, the output) may not change: a typed value that differs is refused. Where
      * things are now (the data folder or the moved training file, the dataset URL, the model mirror) and how often
      * to checkpoint and log are taken from the command line when typed. The data itself is checked later, against the
@@ -235,7 +240,8 @@ public record RunSettings(
                 r.fixed("--validation-split", RunSettings::validationSplit),
                 r.movable("--validation-file", RunSettings::validationFile),
                 r.movable("--validation-dir", RunSettings::validationDir),
-                r.movable("--log-every", RunSettings::logEvery));
+                r.movable("--log-every", RunSettings::logEvery),
+                r.fixed("--accumulate", RunSettings::accumulate));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

@@ -26,6 +26,10 @@ import org.tensorflow.ndarray.Shape;
  * {@link Checkpointing} it also saves its whole state every N steps and after each epoch, continues from such a
  * checkpoint exactly where the saved run stood, and stops cleanly at a step boundary on a signal. It knows nothing
  * of model files: data comes in tokenised, weights go out as tensors.
+ *
+ * <p>A step is one optimizer step: with {@code --accumulate} N, N micro-batches of {@code --batch-size} (fewer at
+ * an epoch's end) whose gradients are summed ({@link GradientAccumulator}); the schedule, checkpoints and step
+ * counts count these steps, the progress bar and throughput count examples.
  */
 public final class Trainer {
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
@@ -65,6 +69,7 @@ public final class Trainer {
     private final float[] classWeights;
     private final StepLog stepLog;
     private final AllReduce replicas;
+    private boolean dropout = true;
 
     /** A binary classifier's trainer, the tutorial's. */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions) {
@@ -103,6 +108,12 @@ public final class Trainer {
         this.replicas = replicas;
     }
 
+    /** Trains without dropout: for tests that compare runs exactly (their micro-batches draw other masks). */
+    Trainer withoutDropout() {
+        dropout = false;
+        return this;
+    }
+
     /**
      * Trains from the weights {@code initialWeights} returns for the graph's variable shapes (it may close
      * nothing: the trainer closes them once loaded).
@@ -126,7 +137,7 @@ public final class Trainer {
             EpochListener listener,
             Checkpointing checkpointing)
             throws Exception {
-        int stepsPerEpoch = (train.size() + hp.batchSize() - 1) / hp.batchSize();
+        int stepsPerEpoch = (int) ((train.size() + (long) hp.effectiveBatchSize() - 1) / hp.effectiveBatchSize());
         LearningRateSchedule schedule =
                 LearningRateSchedule.tutorial(hp.learningRate(), (long) stepsPerEpoch * hp.epochs());
         log.info(
@@ -135,13 +146,17 @@ public final class Trainer {
                 hp.epochs(),
                 schedule.totalSteps(),
                 schedule.warmupSteps(),
-                hp.batchSize(),
+                hp.accumulate() == 1
+                        ? "" + hp.batchSize()
+                        : hp.effectiveBatchSize() + " (" + hp.accumulate() + " accumulated micro-batches of "
+                                + hp.batchSize() + ")",
                 hp.learningRate());
-        try (TrainingGraph graph =
-                        new TrainingGraph(config, hp.seed(), sessionOptions, numClasses, classWeights, replicas);
+        try (TrainingGraph graph = new TrainingGraph(
+                        config, hp.seed(), sessionOptions, numClasses, classWeights, hp.accumulate() > 1, replicas);
                 AutoCloseable signals = checkpointing.store() == null
                         ? () -> {}
                         : checkpointing.stop().listen()) {
+            if (!dropout) graph.turnOffDropout();
             if (replicas != null) WorkerAgreement.check(graph, checkpointing.settings(), train, validation);
             TrainingCheckpoints.DataIdentity data = checkpointing.identify(train, validation);
             TrainingProgress start = restore(graph, initialWeights, checkpointing, train, validation, data);
@@ -288,9 +303,9 @@ public final class Trainer {
                         ProgressBar.Unit.ITEMS);
                 stepLog.epochStarted();
                 for (int b = resumed ? start.batchesDone() : 0; b < stepsPerEpoch; b++) {
-                    int from = b * hp.batchSize(), to = Math.min(train.size(), from + hp.batchSize());
+                    int from = b * hp.effectiveBatchSize(), to = Math.min(train.size(), from + hp.effectiveBatchSize());
                     double learningRate = schedule.at(step);
-                    TrainingGraph.StepResult r = step(order, from, to, step, learningRate);
+                    TrainingGraph.StepResult r = step(order, from, to, learningRate, step);
                     step++;
                     if (!Float.isFinite(r.loss())) {
                         bar.close();
@@ -352,17 +367,36 @@ public final class Trainer {
         }
 
         /**
-         * One optimizer step on the global batch {@code [from, to)} of {@code order}; a worker of a data-parallel
-         * run trains on its contiguous share of it and tells the others whether the chief was asked to stop.
+         * Optimizer step {@code step} (0-based) on the examples {@code order[from..to)}: one batch, or with
+         * {@code --accumulate} N up to N micro-batches of {@code --batch-size} whose gradients, each of its summed
+         * loss over all {@code to - from} examples, add up to the mean-loss gradient of the whole range (an epoch's
+         * last, shorter, step included). Micro-batch i of the step draws the dropout masks of number
+         * {@code step * N + i}, so with N = 1 the masks are those of the step itself. A worker of a data-parallel
+         * run trains on its contiguous share of the range and tells the others whether the chief was asked to stop.
+         * Returns the mean loss and the correct count over the range.
          */
-        TrainingGraph.StepResult step(int[] order, int from, int to, long step, double learningRate) {
-            if (replicas == null) {
+        TrainingGraph.StepResult step(int[] order, int from, int to, double learningRate, long step) {
+            if (replicas != null) {
+                int n = to - from, w = replicas.workers(), t = replicas.taskIndex();
+                int lo = from + (int) ((long) n * t / w), hi = from + (int) ((long) n * (t + 1) / w);
+                boolean stop = replicas.chief() && checkpointing.stop().received() != null;
+                return graph.train(
+                        train.batch(order, lo, hi), train.labels(order, lo, hi), learningRate, step, n, stop);
+            }
+            if (hp.accumulate() == 1) {
                 return graph.train(train.batch(order, from, to), train.labels(order, from, to), learningRate, step);
             }
-            int n = to - from, w = replicas.workers(), t = replicas.taskIndex();
-            int lo = from + (int) ((long) n * t / w), hi = from + (int) ((long) n * (t + 1) / w);
-            boolean stop = replicas.chief() && checkpointing.stop().received() != null;
-            return graph.train(train.batch(order, lo, hi), train.labels(order, lo, hi), learningRate, step, n, stop);
+            double lossSum = 0, correct = 0;
+            long microBatch = step * hp.accumulate();
+            for (int m = from; m < to; m += hp.batchSize(), microBatch++) {
+                int end = Math.min(to, m + hp.batchSize());
+                TrainingGraph.StepResult r = graph.accumulate(
+                        train.batch(order, m, end), train.labels(order, m, end), to - from, microBatch);
+                lossSum += (double) r.loss() * (end - m);
+                correct += r.correct();
+            }
+            float norm = graph.applyAccumulated(learningRate, step);
+            return new TrainingGraph.StepResult((float) (lossSum / (to - from)), (float) correct, norm, false);
         }
 
         /** Writes a checkpoint of the graph's weights and slots at {@code p}, unless checkpoints are off. */

@@ -46,7 +46,7 @@ public final class TrainingGraph implements AutoCloseable {
 
     /**
      * {@code -Dbertclf.dropout=off} trains without dropout: for tests that compare runs whose masks differ by design
-     * (a data-parallel run draws each worker's own), never for a model anyone keeps.
+     * (a data-parallel run draws each worker's own) in child JVMs, never for a model anyone keeps.
      */
     static final boolean DROPOUT_OFF = "off".equals(System.getProperty("bertclf.dropout"));
 
@@ -58,11 +58,22 @@ public final class TrainingGraph implements AutoCloseable {
     private final Placeholder<TFloat32> labels;
     private final PlaceholderWithDefault<TFloat32> dropoutOn;
     private final PlaceholderWithDefault<TInt64> dropoutStep;
+    /** Examples in the whole step, fed with each micro-batch when accumulating; null otherwise. */
+    private final Placeholder<TFloat32> stepExamples;
+    /** Null unless the graph accumulates; see {@link #accumulate}. */
+    private final GradientAccumulator accumulator;
+    /** The update, then the sums zeroed: an accumulating graph's optimizer step. */
+    private final Op applyAndZero;
+
     private final Operand<TFloat32> meanLoss;
-    private final Operand<TFloat32> lossSum;
-    private final Operand<TFloat32> correct;
+    /** What {@link #train} and {@link #accumulate} feed the dropout switch: 1, or 0 where a test compares runs. */
+    private float dropoutWhileTraining = DROPOUT_OFF ? 0f : 1f;
+
     private final AllReduce replicas;
     private final Replicated replicated;
+
+    private final Operand<TFloat32> lossSum;
+    private final Operand<TFloat32> correct;
 
     /** A binary classifier's graph, the tutorial's. */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options) {
@@ -79,14 +90,16 @@ public final class TrainingGraph implements AutoCloseable {
      * Validation losses stay unweighted, so they compare across runs; without weights the graph is the plain one.
      */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses, float[] classWeights) {
-        this(config, seed, options, numClasses, classWeights, null);
+        this(config, seed, options, numClasses, classWeights, false);
     }
 
     /**
-     * One worker's graph of a data-parallel run ({@code replicas} null: a run on its own). Each worker computes the
-     * gradient of its share of the global batch's mean loss (its examples' summed loss over the global batch's
-     * count, fed), the shares are summed over the workers in one all-reduce, and every worker then clips and applies
-     * the same AdamW update: the numbers of one process with the global batch, up to float rounding.
+     * {@code accumulating}: the gradient and the update are two stages, {@link #accumulate} then
+     * {@link #applyAccumulated}, with the summed gradient held in variables between them
+     * ({@link GradientAccumulator}); the loss a micro-batch differentiates is then its summed (weighted) loss over
+     * the examples of the whole step, fed with it, so the micro-batches' gradients add up to the mean-loss gradient
+     * of one large batch. Otherwise {@link #train} computes and applies the batch's mean-loss gradient in one run,
+     * with no sums in memory.
      */
     public TrainingGraph(
             BertConfig config,
@@ -94,7 +107,28 @@ public final class TrainingGraph implements AutoCloseable {
             SessionOptions options,
             int numClasses,
             float[] classWeights,
+            boolean accumulating) {
+        this(config, seed, options, numClasses, classWeights, accumulating, null);
+    }
+
+    /**
+     * One worker's graph of a data-parallel run ({@code replicas} null: a run on its own). Each worker computes the
+     * gradient of its share of the global batch's mean loss (its examples' summed loss over the global batch's
+     * count, fed), the shares are summed over the workers (see {@link AllReduce}), and every worker then clips and
+     * applies the same AdamW update: the numbers of one process with the global batch, up to float rounding. Not
+     * yet together with {@code accumulating}.
+     */
+    public TrainingGraph(
+            BertConfig config,
+            long seed,
+            SessionOptions options,
+            int numClasses,
+            float[] classWeights,
+            boolean accumulating,
             AllReduce replicas) {
+        if (accumulating && replicas != null) {
+            throw new IllegalArgumentException("gradient accumulation is not yet supported on several workers");
+        }
         this.replicas = replicas;
         vars = graph.variables();
         Ops tf = vars.scope("");
@@ -116,30 +150,47 @@ public final class TrainingGraph implements AutoCloseable {
                 : tf.math.mul(
                         perExample,
                         tf.gather(tf.constant(classWeights), tf.dtypes.cast(labels, TInt32.class), tf.constant(0)));
+        meanLoss = tf.withName("loss").math.mean(objective, tf.constant(0));
         lossSum = tf.sum(perExample, tf.constant(0));
         correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
-        if (replicas == null) {
-            meanLoss = tf.withName("loss").math.mean(objective, tf.constant(0));
-            optimizer = new AdamW(tf, vars, gradients(tf, config));
-            session = graph.start(options.toConfigProto());
+
+        if (accumulating) {
+            stepExamples = tf.withName("step_examples").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+            Operand<TFloat32> shareOfStep =
+                    tf.withName("step_loss_share").math.div(tf.sum(objective, tf.constant(0)), stepExamples);
+            accumulator = new GradientAccumulator(tf, vars, gradients(tf, config, shareOfStep));
+            optimizer = new AdamW(tf, vars, accumulator.sums());
+            applyAndZero = accumulator.zeroAfter(List.of(optimizer.update));
+            replicated = null;
+        } else if (replicas == null) {
+            stepExamples = null;
+            accumulator = null;
+            applyAndZero = null;
+            optimizer = new AdamW(tf, vars, gradients(tf, config, meanLoss));
             replicated = null;
         } else {
+            stepExamples = null;
+            accumulator = null;
+            applyAndZero = null;
             Operand<TFloat32> objectiveSum = tf.sum(objective, tf.constant(0));
             Placeholder<TFloat32> globalCount =
                     tf.withName("global_batch_size").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-            meanLoss = tf.withName("loss_share").math.div(objectiveSum, globalCount);
+            Operand<TFloat32> lossShare = tf.withName("loss_share").math.div(objectiveSum, globalCount);
             Placeholder<TFloat32> stop =
                     tf.withName("stop_request").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
             AllReduce.Summed summed =
-                    replicas.sumGradients(tf, gradients(tf, config), List.of(objectiveSum, correct, stop));
+                    replicas.sumGradients(tf, gradients(tf, config, lossShare), List.of(objectiveSum, correct, stop));
             optimizer = new AdamW(tf, vars, summed.gradients());
             replicated = new Replicated(tf, summed, globalCount, stop);
-            session = graph.start(
-                    replicas.server().sessionConfig(options.toConfigProto()),
-                    replicas.server().target());
         }
+        session = replicas == null
+                ? graph.start(options.toConfigProto())
+                : graph.start(
+                        replicas.server().sessionConfig(options.toConfigProto()),
+                        replicas.server().target());
         session.initialize();
         session.runner().addTarget(optimizer.resetSlots).run();
+        if (accumulator != null) session.runner().addTarget(accumulator.zero).run();
     }
 
     /** What a worker of a data-parallel run adds to the graph; see {@link AllReduce}. */
@@ -183,7 +234,7 @@ public final class TrainingGraph implements AutoCloseable {
      * Every variable's gradient; the word-embedding table's as looked-up rows (see {@link Gradient.Rows}), by
      * differentiating with respect to the lookup's output instead of the 30,522-row table.
      */
-    private Map<String, Gradient> gradients(Ops tf, BertConfig config) {
+    private Map<String, Gradient> gradients(Ops tf, BertConfig config, Operand<TFloat32> loss) {
         String wordEmbeddings = config.wordEmbeddingsName();
         List<String> names = new ArrayList<>();
         List<Operand<?>> xs = new ArrayList<>();
@@ -193,7 +244,7 @@ public final class TrainingGraph implements AutoCloseable {
             xs.add(e.getValue());
         }
         xs.add(model.bert.embeddedWords);
-        Gradients dy = tf.gradients(meanLoss, xs);
+        Gradients dy = tf.gradients(loss, xs);
         Map<String, Gradient> out = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) out.put(names.get(i), new Gradient.Dense(dy.<TFloat32>dy(i)));
         out.put(
@@ -259,10 +310,15 @@ public final class TrainingGraph implements AutoCloseable {
         optimizer.slots.load(session, slots.asMap());
     }
 
+    /** Training steps without dropout from now on: for tests that compare runs, whose masks would differ. */
+    void turnOffDropout() {
+        dropoutWhileTraining = 0f;
+    }
+
     /**
      * One AdamW step with dropout on; {@code step} is 0-based and also selects the dropout masks, so the same step
-     * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss, its correct count and the
-     * gradients' global norm before clipping (computed for the clipping anyway).
+     * of a resumed run repeats the uninterrupted run's. Returns the batch's mean loss and correct count, and the
+     * gradients' global norm before clipping.
      */
     public StepResult train(EncodedBatch batch, float[] y, double learningRate, long step) {
         return train(batch, y, learningRate, step, y.length, false);
@@ -276,19 +332,15 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public StepResult train(
             EncodedBatch batch, float[] y, double learningRate, long step, int globalBatchSize, boolean stop) {
+        if (accumulator != null) throw new IllegalStateException("an accumulating graph trains by accumulate/apply");
         int workers = replicas == null ? 1 : replicas.workers(), task = replicas == null ? 0 : replicas.taskIndex();
         try (Inputs in = new Inputs(batch, y);
-                TFloat32 lr = TFloat32.scalarOf((float) learningRate);
-                TFloat32 b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
-                TFloat32 b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
-                TFloat32 on = TFloat32.scalarOf(DROPOUT_OFF ? 0f : 1f);
+                StepScalars s = new StepScalars(learningRate, step);
+                TFloat32 on = TFloat32.scalarOf(dropoutWhileTraining);
                 TInt64 dropoutSeedStep = TInt64.scalarOf(step * workers + task);
                 TFloat32 count = TFloat32.scalarOf(globalBatchSize);
                 TFloat32 stopIn = TFloat32.scalarOf(stop ? 1f : 0f)) {
-            Session.Runner r = in.feed(session.runner())
-                    .feed(optimizer.learningRate, lr)
-                    .feed(optimizer.beta1Power, b1)
-                    .feed(optimizer.beta2Power, b2)
+            Session.Runner r = s.feed(in.feed(session.runner()))
                     .feed(dropoutOn, on)
                     .feed(dropoutStep, dropoutSeedStep)
                     .addTarget(optimizer.update);
@@ -358,6 +410,71 @@ public final class TrainingGraph implements AutoCloseable {
     }
 
     /**
+     * The gradient stage of an accumulating graph, dropout on: adds the micro-batch's gradient of its summed loss
+     * over {@code stepExamples} (the examples of all the step's micro-batches) to the sums. {@code microBatch}
+     * selects the dropout masks (the trainer numbers micro-batches {@code step * accumulate + i}). Returns the
+     * micro-batch's own mean loss and correct count.
+     */
+    public StepResult accumulate(EncodedBatch batch, float[] y, int stepExamples, long microBatch) {
+        if (accumulator == null) throw new IllegalStateException("this graph does not accumulate gradients");
+        try (Inputs in = new Inputs(batch, y);
+                TFloat32 total = TFloat32.scalarOf(stepExamples);
+                TFloat32 on = TFloat32.scalarOf(dropoutWhileTraining);
+                TInt64 dropoutSeedStep = TInt64.scalarOf(microBatch);
+                Result res = in.feed(session.runner())
+                        .feed(this.stepExamples, total)
+                        .feed(dropoutOn, on)
+                        .feed(dropoutStep, dropoutSeedStep)
+                        .addTarget(accumulator.add)
+                        .fetch(meanLoss)
+                        .fetch(correct)
+                        .run()) {
+            return new StepResult(
+                    ((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat(), Float.NaN, false);
+        }
+    }
+
+    /**
+     * The update stage of an accumulating graph: AdamW step {@code step} (0-based) on the summed gradient, clipped to
+     * a global norm of 1 as {@link #train} clips a batch's, then the sums set to zero for the next step. Returns
+     * the summed gradient's global norm before clipping.
+     */
+    public float applyAccumulated(double learningRate, long step) {
+        if (accumulator == null) throw new IllegalStateException("this graph does not accumulate gradients");
+        try (StepScalars s = new StepScalars(learningRate, step);
+                Result res = s.feed(session.runner())
+                        .addTarget(applyAndZero)
+                        .fetch(optimizer.globalNorm)
+                        .run()) {
+            return ((TFloat32) res.get(0)).getFloat();
+        }
+    }
+
+    /** The scalars one AdamW step is fed: the learning rate and Adam's bias-correction powers. */
+    private final class StepScalars implements AutoCloseable {
+        final TFloat32 lr, b1, b2;
+
+        StepScalars(double learningRate, long step) {
+            lr = TFloat32.scalarOf((float) learningRate);
+            b1 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA1, step + 1));
+            b2 = TFloat32.scalarOf((float) Math.pow(AdamW.BETA2, step + 1));
+        }
+
+        Session.Runner feed(Session.Runner r) {
+            return r.feed(optimizer.learningRate, lr)
+                    .feed(optimizer.beta1Power, b1)
+                    .feed(optimizer.beta2Power, b2);
+        }
+
+        @Override
+        public void close() {
+            lr.close();
+            b1.close();
+            b2.close();
+        }
+    }
+
+    /**
      * Forward pass without dropout. Returns the batch's summed loss, correct count and logits (row by row, one
      * per example, or {@code numClasses} per example for more than two classes).
      */
@@ -376,8 +493,8 @@ public final class TrainingGraph implements AutoCloseable {
     }
 
     /**
-     * {@code gradientNorm}: the global norm before clipping; {@code stop}: the chief asked to end the run after this
-     * step (data-parallel runs only).
+     * {@code gradientNorm}: the global norm before clipping (NaN for one micro-batch of several); {@code stop}: the
+     * chief asked to end the run after this step (data-parallel runs only).
      */
     public record StepResult(float loss, float correct, float gradientNorm, boolean stop) {}
 

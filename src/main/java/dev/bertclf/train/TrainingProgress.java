@@ -9,7 +9,9 @@ import java.util.List;
  * seed and of the epoch and step (see {@link Trainer#epochOrder} and {@link TrainingGraph#train}).
  *
  * @param epoch 1-based epoch under way; {@code epochs + 1} once every epoch is done
- * @param batchesDone batches of {@code epoch} already trained; all of them means validation is next
+ * @param step optimizer steps done: with {@code --accumulate} N, each is N micro-batches (an effective batch)
+ * @param batchesDone steps (effective batches) of {@code epoch} already trained; all of them means validation is
+ *     next
  */
 public record TrainingProgress(
         long step,

@@ -198,6 +198,11 @@ class ResumeTest {
         Cli.Run conflicting = Cli.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
         assertEquals(2, conflicting.code());
         assertTrue(conflicting.err().contains("--epochs 5 conflicts with the stopped run's 2"), conflicting.err());
+        // --accumulate sets the effective batch, and so the steps and the schedule: fixed like --batch-size
+        Cli.Run accumulating = Cli.run("train", "--resume", out.toString(), "--accumulate", "2");
+        assertEquals(2, accumulating.code(), accumulating.err());
+        assertTrue(
+                accumulating.err().contains("--accumulate 2 conflicts with the stopped run's 1"), accumulating.err());
     }
 
     /** The stopped run's task stays: its data source, format and columns; its data only moves, it is not swapped. */

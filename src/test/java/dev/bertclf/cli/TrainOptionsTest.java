@@ -66,6 +66,12 @@ class TrainOptionsTest {
     }
 
     @Test
+    void zeroOrNegativeAccumulation() {
+        assertUsageError("--accumulate must be at least 1, got 0", "--accumulate", "0");
+        assertUsageError("--accumulate must be at least 1, got -2", "--accumulate", "-2");
+    }
+
+    @Test
     void maxSeqLenBeyondTheModelsPositions() {
         assertUsageError("--max-seq-len 1000 exceeds the model's 64 positions", "--max-seq-len", "1000");
     }

@@ -43,7 +43,8 @@ class RunSettingsTest {
                 0.2,
                 null,
                 null,
-                10);
+                10,
+                1);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -75,6 +76,7 @@ class RunSettingsTest {
         assertEquals(URI.create("http://x/a.tar.gz"), read.url(), "the older name of --url is read");
         assertEquals(TableFormat.CSV, read.format(), "the older name of --format is read");
         assertEquals(StepLog.DEFAULT_EVERY, read.logEvery(), "a checkpoint from before --log-every logs by default");
+        assertEquals(1, read.accumulate(), "a checkpoint from before --accumulate did not accumulate");
     }
 
     /** The one rule of --resume: what the run is stays, where things are may move. */
@@ -107,7 +109,8 @@ class RunSettingsTest {
                 0.1,
                 Path.of("/moved/val.csv"),
                 null,
-                0);
+                0,
+                4);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -133,7 +136,8 @@ class RunSettingsTest {
                 "--patience",
                 "--min-delta",
                 "--class-weight",
-                "--validation-split")) {
+                "--validation-split",
+                "--accumulate")) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
