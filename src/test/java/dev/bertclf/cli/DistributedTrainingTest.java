@@ -253,4 +253,26 @@ class DistributedTrainingTest {
                         .getAsJsonArray()
                         .size());
     }
+
+    @Test
+    void aChiefStoppedBySigtermStopsTheWorkerAfterTheSameStep() throws Exception {
+        String cluster = "localhost:" + freePort() + ",localhost:" + freePort();
+        Path out = tmp.resolve("stopped");
+        Process chief = start(recipe(out, 30, "--cluster", cluster, "--checkpoint-every", "2"), "stop0");
+        Process worker = start(recipe(out, 30, "--cluster", cluster, "--task-index", "1"), "stop1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (!(Files.isDirectory(ResumeTest.checkpointDir(out)) && ResumeTest.latestCheckpoint(out) != null)) {
+            assertTrue(chief.isAlive() && worker.isAlive(), Files.readString(tmp.resolve("stop0.log")));
+            assertTrue(System.nanoTime() < deadline, "no checkpoint in time");
+            Thread.sleep(20);
+        }
+        chief.destroy(); // SIGTERM
+        Ended c = await(chief, "stop0"), w = await(worker, "stop1");
+        assertEquals(143, c.code(), c.out());
+        assertEquals(130, w.code(), w.out());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("stopped by SIGTERM at step (\\d+)")
+                .matcher(c.out());
+        assertTrue(m.find(), c.out());
+        assertTrue(w.out().contains("the chief was stopped at step " + m.group(1) + " of 150"), w.out());
+    }
 }
