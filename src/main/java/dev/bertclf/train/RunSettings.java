@@ -9,6 +9,7 @@ import dev.bertclf.data.TextDirectoryDataset;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
+import dev.bertclf.text.Truncation;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -55,13 +56,15 @@ public record RunSettings(
         ClassWeights classWeight,
         Double validationSplit,
         Path validationFile,
-        Path validationDir) {
+        Path validationDir,
+        Truncation truncation) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
         if (save == null) save = SaveMode.best; // checkpoints written before --save existed
         if (monitor == null) monitor = Monitor.val_loss;
         if (classWeight == null) classWeight = ClassWeights.NONE;
+        if (truncation == null) truncation = Truncation.HEAD; // checkpoints written before --truncation
         if (validationSplit == null) validationSplit = DEFAULT_VALIDATION_SPLIT; // checkpoints before the option
         if (validationFile != null && validationDir != null) {
             throw new InvalidOptionException(
@@ -123,7 +126,8 @@ public record RunSettings(
                 classWeight,
                 validationSplit,
                 validationFile,
-                validationDir);
+                validationDir,
+                truncation);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -212,7 +216,8 @@ public record RunSettings(
                 r.fixed("--class-weight", RunSettings::classWeight),
                 r.fixed("--validation-split", RunSettings::validationSplit),
                 r.movable("--validation-file", RunSettings::validationFile),
-                r.movable("--validation-dir", RunSettings::validationDir));
+                r.movable("--validation-dir", RunSettings::validationDir),
+                r.fixed("--truncation", RunSettings::truncation));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bertclf.data.TableFile;
 import dev.bertclf.data.TableFormat;
 import dev.bertclf.runtime.Precision;
+import dev.bertclf.text.Truncation;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,7 +43,8 @@ class RunSettingsTest {
                 ClassWeights.NONE,
                 0.2,
                 null,
-                null);
+                null,
+                Truncation.HEAD_TAIL);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -73,6 +75,7 @@ class RunSettingsTest {
         assertNull(read.table());
         assertEquals(URI.create("http://x/a.tar.gz"), read.url(), "the older name of --url is read");
         assertEquals(TableFormat.CSV, read.format(), "the older name of --format is read");
+        assertEquals(Truncation.HEAD, read.truncation(), "checkpoints before --truncation kept the head");
     }
 
     /** The one rule of --resume: what the run is stays, where things are may move. */
@@ -104,7 +107,8 @@ class RunSettingsTest {
                 new ClassWeights("balanced"),
                 0.1,
                 Path.of("/moved/val.csv"),
-                null);
+                null,
+                Truncation.TAIL);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -122,7 +126,8 @@ class RunSettingsTest {
                 "--patience",
                 "--min-delta",
                 "--class-weight",
-                "--validation-split")) {
+                "--validation-split",
+                "--truncation")) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
