@@ -27,7 +27,7 @@ final class LongTextOptions {
             paramLabel = "N",
             defaultValue = "" + LongText.MAX_WINDOWS,
             description = "The most windows scored per text with --long-text window; a longer text is scored on "
-                    + "the tokens they cover from its start, with a warning.")
+                    + "the tokens they cover from its start, with a warning (1 to " + LongText.WINDOWS_LIMIT + ").")
     int maxWindows;
 
     LongText longText() {

@@ -16,6 +16,9 @@ public record LongText(Mode mode, Integer stride, int maxWindows) {
     /** The default cap: 64 windows of 126 tokens half a window apart cover 4,095 tokens, any IMDB review. */
     public static final int MAX_WINDOWS = 64;
 
+    /** The most windows a text may ask for: 1,024 windows half of 126 tokens apart cover 64,575 tokens. */
+    public static final int WINDOWS_LIMIT = 1024;
+
     public static final LongText TRUNCATE = new LongText(Mode.truncate, null, MAX_WINDOWS);
 
     /** The option's values. */
@@ -26,7 +29,10 @@ public record LongText(Mode mode, Integer stride, int maxWindows) {
 
     public LongText {
         if (mode == null) mode = Mode.truncate;
-        if (maxWindows < 1) throw new InvalidOptionException("--max-windows must be 1 or more, got " + maxWindows);
+        if (maxWindows < 1 || maxWindows > WINDOWS_LIMIT) {
+            throw new InvalidOptionException(
+                    "--max-windows must be 1 to " + WINDOWS_LIMIT + " (a bound on memory), got " + maxWindows);
+        }
     }
 
     /**

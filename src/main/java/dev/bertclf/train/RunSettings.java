@@ -167,6 +167,7 @@ public record RunSettings(
         m.put("learning_rate", learningRate);
         m.put("max_seq_len", maxSeqLen);
         m.put("seed", seed);
+        m.put("truncation", truncation.id());
         m.put("optimizer", "adamw");
         m.put("precision", precision.name());
         m.put("save", save.name());

@@ -33,6 +33,7 @@ class WindowLogitsTest {
                 InvalidOptionException.class, () -> new LongText(LongText.Mode.window, 0, 4).strideFor(30));
         assertTrue(e.getMessage().contains("--stride must be 1 to 30"), e.getMessage());
         assertThrows(InvalidOptionException.class, () -> new LongText(LongText.Mode.window, null, 0));
+        assertThrows(InvalidOptionException.class, () -> new LongText(LongText.Mode.window, null, 1025));
     }
 
     @Test
