@@ -8,7 +8,9 @@ import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Which tokens each truncation keeps, and where the windows over a long text lie. */
 class TruncationTest {
@@ -54,6 +56,28 @@ class TruncationTest {
                     t.encode(List.of("one two seven eight nine ten eleven twelve"))
                             .wordIds(),
                     Arrays.copyOf(b.wordIds(), 10));
+        }
+    }
+
+    /** A 50 MB line: only its ends are tokenized, to the tokens of a text that ends (and starts) alike. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aHugeTextKeepsTheTokensOfItsEnds() throws URISyntaxException {
+        String review =
+                "This film's plot \u2014 a caf\u00E9 owner's odyssey \u2014 was AMAZING, 10/10!\n".repeat(10_000);
+        String huge = "Dull start. " + review.repeat(64) + " but a GREAT ending";
+        for (Truncation rule : List.of(Truncation.TAIL, Truncation.HEAD_TAIL)) {
+            try (WordPieceTokenizer t = WordPieceTokenizer.builder(WordPieceTokenizerTest.uncasedVocab())
+                    .maxSeqLen(128)
+                    .truncation(rule)
+                    .build()) {
+                String small = "Dull start. " + review + " but a GREAT ending";
+                assertArrayEquals(
+                        t.encode(List.of(small)).wordIds(),
+                        t.encode(List.of(huge)).wordIds(),
+                        rule.id());
+                assertEquals("ending", t.tokens(huge).get(126));
+            }
         }
     }
 
