@@ -57,6 +57,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
 
+    @Mixin
+    LongTextOptions longText;
+
     @Option(
             names = "--model-dir",
             paramLabel = "DIR",
@@ -129,7 +132,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Path dir = Defaults.modelDirOrLast(modelDir);
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
         Evaluation e;
-        try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
+        try (TextClassifier clf = longText.applyTo(TextClassifier.load(dir, gpu))) {
             e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
         }
         List<String> c = e.classNames();

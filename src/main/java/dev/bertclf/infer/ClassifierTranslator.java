@@ -7,23 +7,16 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
 import dev.bertclf.text.EncodedBatch;
-import dev.bertclf.text.WordPieceTokenizer;
-import java.util.List;
 
 /**
- * Turns a batch of texts into the SavedModel's three inputs and its output back into one logit per text. It uses
- * the same tokenizer as training, so a model sees at inference exactly what it saw while learning.
+ * Turns a batch of encoded texts (or windows of texts) into the SavedModel's three inputs and its output back into
+ * the logits of each row. The batch comes from the same tokenizer as training ({@link TextClassifier} builds it from
+ * the model's metadata), so a model sees at inference exactly what it saw while learning.
  */
-public final class ClassifierTranslator implements NoBatchifyTranslator<List<String>, float[]> {
-    private final WordPieceTokenizer tokenizer;
-
-    public ClassifierTranslator(WordPieceTokenizer tokenizer) {
-        this.tokenizer = tokenizer;
-    }
+public final class ClassifierTranslator implements NoBatchifyTranslator<EncodedBatch, float[]> {
 
     @Override
-    public NDList processInput(TranslatorContext ctx, List<String> texts) {
-        EncodedBatch b = tokenizer.encode(texts);
+    public NDList processInput(TranslatorContext ctx, EncodedBatch b) {
         NDManager m = ctx.getNDManager();
         Shape shape = new Shape(b.batchSize(), b.seqLen());
         return new NDList(

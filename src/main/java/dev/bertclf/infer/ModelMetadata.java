@@ -3,6 +3,7 @@ package dev.bertclf.infer;
 import com.google.gson.JsonParseException;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.Json;
+import dev.bertclf.text.Truncation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,8 @@ import java.util.Set;
  *                   support, which are all WordPiece
  * @param vocabulary the tokenizer's file, relative to the model folder; absent in older models: {@code
  * assets/vocab.txt}
+ * @param truncation which tokens of a longer text the model was trained on ({@link Truncation#id}), so that every
+ *                   command tokenises as training did; absent in models written before the option: {@code head}
  */
 public record ModelMetadata(
         String baseModel,
@@ -31,7 +34,8 @@ public record ModelMetadata(
         String created,
         String tool,
         String tokenizer,
-        String vocabulary) {
+        String vocabulary,
+        String truncation) {
     public static final String FILE = "metadata.json";
     public static final String WORDPIECE = "wordpiece";
     public static final String SENTENCEPIECE = "sentencepiece";
@@ -46,7 +50,7 @@ public record ModelMetadata(
             Map<String, Object> metrics,
             String created,
             String tool) {
-        this(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool, null, null);
+        this(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool, null, null, null);
     }
 
     /** This metadata with the tokenizer's kind and its file (relative to the model folder). */
@@ -61,7 +65,29 @@ public record ModelMetadata(
                 created,
                 tool,
                 sentencePiece ? SENTENCEPIECE : WORDPIECE,
-                vocabularyFile);
+                vocabularyFile,
+                truncation);
+    }
+
+    /** This metadata recording the truncation the model was trained with. */
+    public ModelMetadata withTruncation(Truncation rule) {
+        return new ModelMetadata(
+                baseModel,
+                lowercase,
+                maxSeqLen,
+                classNames,
+                hyperparameters,
+                metrics,
+                created,
+                tool,
+                tokenizer,
+                vocabulary,
+                rule.id());
+    }
+
+    /** The truncation to tokenise with: the recorded one, {@link Truncation#HEAD} for older models. */
+    public Truncation truncationRule() {
+        return Truncation.of(truncation);
     }
 
     public boolean sentencePiece() {
@@ -91,6 +117,11 @@ public record ModelMetadata(
             if (m.tokenizer() != null && !m.tokenizer().equals(WORDPIECE) && !m.sentencePiece()) {
                 throw new InferenceException(file + ": tokenizer '" + m.tokenizer() + "' is not supported (" + WORDPIECE
                         + ", " + SENTENCEPIECE + ")");
+            }
+            try {
+                m.truncationRule();
+            } catch (IllegalArgumentException e) {
+                throw new InferenceException(file + ": " + e.getMessage());
             }
             return m;
         } catch (IOException | JsonParseException e) {

@@ -15,6 +15,7 @@ import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,11 +39,12 @@ import org.tensorflow.proto.SavedModel;
 public final class TextClassifier implements AutoCloseable {
     private final ModelMetadata metadata;
     private final WordPieceTokenizer tokenizer;
-    private final ZooModel<List<String>, float[]> model;
-    private final Predictor<List<String>, float[]> predictor;
+    private final ZooModel<EncodedBatch, float[]> model;
+    private final Predictor<EncodedBatch, float[]> predictor;
+    private volatile LongText longText = LongText.TRUNCATE;
 
     private TextClassifier(
-            ModelMetadata metadata, WordPieceTokenizer tokenizer, ZooModel<List<String>, float[]> model) {
+            ModelMetadata metadata, WordPieceTokenizer tokenizer, ZooModel<EncodedBatch, float[]> model) {
         this.metadata = metadata;
         this.tokenizer = tokenizer;
         this.model = model;
@@ -77,19 +79,20 @@ public final class TextClassifier implements AutoCloseable {
         WordPieceTokenizer tokenizer = WordPieceTokenizer.builder(meta.vocabularyFile(modelDir), meta.sentencePiece())
                 .lowercase(meta.lowercase())
                 .maxSeqLen(meta.maxSeqLen())
+                .truncation(meta.truncationRule())
                 .padToLongest()
                 .build();
         awaitEngine(engine, tokenizer);
-        Criteria.Builder<List<String>, float[]> builder = Criteria.builder()
-                .setTypes((Class<List<String>>) (Class<?>) List.class, float[].class)
+        Criteria.Builder<EncodedBatch, float[]> builder = Criteria.builder()
+                .setTypes(EncodedBatch.class, float[].class)
                 .optModelPath(modelDir)
                 .optEngine("TensorFlow")
                 .optDevice(gpu ? Device.gpu() : Device.cpu())
-                .optTranslator(new ClassifierTranslator(tokenizer));
+                .optTranslator(new ClassifierTranslator());
         if (precision != Precision.fp32 || intraOpThreads > 0) {
             builder.optOption("ConfigProto", sessionConfig(gpu, precision, intraOpThreads));
         }
-        Criteria<List<String>, float[]> criteria = builder.build();
+        Criteria<EncodedBatch, float[]> criteria = builder.build();
         try {
             return new TextClassifier(meta, tokenizer, criteria.loadModel());
         } catch (IOException | ModelNotFoundException | MalformedModelException | TensorFlowException e) {
@@ -171,9 +174,24 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
+     * How texts longer than the window are scored from now on ({@link LongText}); truncated by default.
+     *
+     * @throws dev.bertclf.runtime.InvalidOptionException if its stride does not fit this model's window
+     */
+    public void useLongText(LongText longText) {
+        longText.strideFor(metadata.maxSeqLen() - 2);
+        this.longText = longText;
+    }
+
+    public LongText longText() {
+        return longText;
+    }
+
+    /**
      * One logit per text ({@link #logitsPerText()} per text, row after row, for a multi-class model), in the order
      * given, computed in batches of {@code batchSize} texts of similar length (sorted by characters), so that
-     * padding to each batch's longest text wastes little.
+     * padding to each batch's longest text wastes little. With {@link LongText.Mode#window} a text's logits are the
+     * mean of its windows' logits, the windows run {@code batchSize} at a time.
      */
     public float[] logits(List<String> texts, int batchSize) {
         Integer[] order = new Integer[texts.size()];
@@ -181,19 +199,54 @@ public final class TextClassifier implements AutoCloseable {
         Arrays.sort(order, Comparator.comparingInt(i -> texts.get(i).length()));
         int w = logitsPerText();
         float[] out = new float[texts.size() * w];
+        LongText mode = longText;
         for (int from = 0; from < order.length; from += batchSize) {
             int to = Math.min(order.length, from + batchSize);
             List<String> batch = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) batch.add(texts.get(order[i]));
-            float[] part;
-            try {
-                part = predictor.predict(batch);
-            } catch (TranslateException e) {
-                throw new InferenceException("inference failed: " + e.getMessage(), e);
-            }
+            float[] part = mode.mode() == LongText.Mode.window
+                    ? windowLogits(batch, mode, batchSize)
+                    : run(tokenizer.encode(batch));
             for (int i = from; i < to; i++) System.arraycopy(part, (i - from) * w, out, order[i] * w, w);
         }
         return out;
+    }
+
+    /** Each text's mean logits over its windows. */
+    private float[] windowLogits(List<String> texts, LongText mode, int batchSize) {
+        WordPieceTokenizer.Windowed windowed =
+                tokenizer.encodeWindows(texts, mode.strideFor(metadata.maxSeqLen() - 2), mode.maxWindows());
+        EncodedBatch rows = windowed.batch();
+        int w = logitsPerText();
+        float[] perWindow = new float[rows.batchSize() * w];
+        for (int from = 0; from < rows.batchSize(); from += batchSize) {
+            int to = Math.min(rows.batchSize(), from + batchSize);
+            System.arraycopy(run(rows.rows(from, to)), 0, perWindow, from * w, (to - from) * w);
+        }
+        return meanPerText(perWindow, windowed.windows(), w);
+    }
+
+    /** The mean of each text's consecutive rows of {@code w} logits, {@code windows[t]} rows for text t. */
+    static float[] meanPerText(float[] perWindow, int[] windows, int w) {
+        float[] out = new float[windows.length * w];
+        int row = 0;
+        for (int t = 0; t < windows.length; t++) {
+            for (int k = 0; k < w; k++) {
+                double sum = 0;
+                for (int r = 0; r < windows[t]; r++) sum += perWindow[(row + r) * w + k];
+                out[t * w + k] = (float) (sum / windows[t]);
+            }
+            row += windows[t];
+        }
+        return out;
+    }
+
+    private float[] run(EncodedBatch batch) {
+        try {
+            return predictor.predict(batch);
+        } catch (TranslateException e) {
+            throw new InferenceException("inference failed: " + e.getMessage(), e);
+        }
     }
 
     /**

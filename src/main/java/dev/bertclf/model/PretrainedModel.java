@@ -3,6 +3,7 @@ package dev.bertclf.model;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.model.hub.HubEncoderWeights;
+import dev.bertclf.text.Truncation;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,14 +35,20 @@ public record PretrainedModel(
         boolean hubSavedModel) {
     private static final Logger log = LoggerFactory.getLogger(PretrainedModel.class);
 
-    /**
-     * The tokenizer this model was pre-trained with (WordPiece or SentencePiece), padding to {@code maxSeqLen}; the
-     * caller closes it.
-     */
+    /** {@link #tokenizer(int, Truncation)} keeping the first tokens of longer texts. */
     public WordPieceTokenizer tokenizer(int maxSeqLen) {
+        return tokenizer(maxSeqLen, Truncation.HEAD);
+    }
+
+    /**
+     * The tokenizer this model was pre-trained with (WordPiece or SentencePiece), padding to {@code maxSeqLen} and
+     * keeping the tokens of longer texts that {@code truncation} says; the caller closes it.
+     */
+    public WordPieceTokenizer tokenizer(int maxSeqLen, Truncation truncation) {
         return WordPieceTokenizer.builder(vocab, sentencePiece)
                 .lowercase(lowercase)
                 .maxSeqLen(maxSeqLen)
+                .truncation(truncation)
                 .build();
     }
 

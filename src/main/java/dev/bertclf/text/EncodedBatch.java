@@ -1,5 +1,7 @@
 package dev.bertclf.text;
 
+import java.util.Arrays;
+
 /**
  * Token ids of a batch of texts laid out row-major as {@code [batchSize, seqLen]} int32 arrays, the exact layout
  * of the model's {@code input_word_ids}, {@code input_mask} and {@code input_type_ids} tensors, so that they can
@@ -16,6 +18,17 @@ public record EncodedBatch(int batchSize, int seqLen, int[] wordIds, int[] mask,
             throw new IllegalArgumentException("arrays must hold batchSize x seqLen = " + n + " values, got "
                     + wordIds.length + ", " + mask.length + ", " + typeIds.length);
         }
+    }
+
+    /** Rows {@code [from, to)} as a batch of their own (copied). */
+    public EncodedBatch rows(int from, int to) {
+        int a = from * seqLen, b = to * seqLen;
+        return new EncodedBatch(
+                to - from,
+                seqLen,
+                Arrays.copyOfRange(wordIds, a, b),
+                Arrays.copyOfRange(mask, a, b),
+                Arrays.copyOfRange(typeIds, a, b));
     }
 
     /** Number of real (unpadded) tokens of one row, {@code [CLS]} and {@code [SEP]} included. */

@@ -40,6 +40,11 @@ public final class TokenizerJson {
         FileUtil.writeStringAtomic(target, toJson(model, lowercase));
     }
 
+    /** The id a SentencePiece model's rows are padded with ({@code <pad>}'s). */
+    public static int padId(SentencePieceModel model) {
+        return model.id(SP_PAD);
+    }
+
     /**
      * How many ids the tokenizer built from {@code vocabulary} can emit (the embedding table needs at least as many
      * rows), after the checks that building it runs: the file is read, and its special tokens must be there, once.

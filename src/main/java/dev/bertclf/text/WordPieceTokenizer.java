@@ -9,30 +9,37 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * BERT's WordPiece tokenization built from nothing but {@code vocab.txt}, through Hugging Face's Rust tokenizer
  * (DJL's binding): the same ids as Google's {@code tokenization.py} and TF Hub's preprocessing model, at native
- * speed and without Python. Texts longer than the model's sequence length are cut so that {@code [SEP]} still
- * ends them. ALBERT's SentencePiece model goes through the same class ({@link #sentencePieceBuilder}), so that
- * training and inference take either without knowing which.
+ * speed and without Python. Texts longer than the model's sequence keep the tokens their {@link Truncation} says,
+ * between {@code [CLS]} and {@code [SEP]}, or are scored in {@link #encodeWindows windows}. ALBERT's SentencePiece
+ * model goes through the same class ({@link #sentencePieceBuilder}), so that training and inference take either
+ * without knowing which.
  *
- * <p>A text is cut before it is tokenized, to a prefix that gives the very same ids: the tokenizer's time and memory
- * grow with the text (one huge line took many times its size and could abort the JVM), while only the first {@code
- * maxSeqLen - 2} tokens are kept. The cut ({@link #prefix}) is made after a space (U+0020) and before the start of a
- * word, the last such place within {@link #FIRST_CHARS_PER_TOKEN} characters per token of the start. Both normalisers
- * (BERT's cleaning, CJK spacing, lower case and NFD accent stripping; SentencePiece's NFKD, character map per grapheme
- * and space folding) act on characters, on graphemes (a space then a word start is a grapheme boundary) or on runs of
- * spaces (wholly inside the prefix), and both pre-tokenizers split at a space; so the prefix's tokens are those of
- * every word before the cut, then for SentencePiece one lone {@code ▁}. When the prefix still overflows the sequence,
- * those words alone give at least the {@code maxSeqLen - 2} kept tokens, which are thus the uncut text's. When it does
- * not (a text of characters that normalise to nothing), the prefix grows, up to {@link #MAX_CHARS_PER_TOKEN} characters
- * per token. Only a text with no space at all in that many characters (no prose) is cut without one, at a code point
+ * <p>A text is cut before it is tokenized, to a prefix (and, for a truncation that keeps its end, a suffix) that
+ * gives the very same tokens: the tokenizer's time and memory grow with the text (one huge line took many times its
+ * size and could abort the JVM), while only the first and last {@code maxSeqLen - 2} tokens can be kept. The prefix
+ * cut ({@link #prefix}) is made after a space (U+0020) and before the start of a word, the last such place within
+ * {@link #FIRST_CHARS_PER_TOKEN} characters per token of the start; the suffix cut ({@link #suffix}) at the first
+ * such place within as many characters of the end. Both normalisers (BERT's cleaning, CJK spacing, lower case and
+ * NFD accent stripping; SentencePiece's NFKD, character map per grapheme and space folding) act on characters, on
+ * graphemes (a space then a word start is a grapheme boundary) or on runs of spaces (wholly inside the prefix or
+ * outside the suffix), and both pre-tokenizers split at a space (SentencePiece marks every word start, the text's
+ * first included, with {@code ▁}); so the prefix's tokens are those of every word before the cut, then for
+ * SentencePiece one lone {@code ▁}, and the suffix's those of every word after it. When a part still has more tokens
+ * than needed, those words alone give at least the kept tokens, which are thus the uncut text's. When it does not (a
+ * text of characters that normalise to nothing), the part grows, up to {@link #MAX_CHARS_PER_TOKEN} characters per
+ * token. Only a text with no space at all in that many characters (no prose) is cut without one, at a code point
  * boundary, which can change the tokens of the word that is cut.
  *
  * <p>Holds native memory: close it.
  */
 public final class WordPieceTokenizer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WordPieceTokenizer.class);
 
     /** How a batch is padded. */
     public enum Padding {
@@ -42,6 +49,13 @@ public final class WordPieceTokenizer implements AutoCloseable {
         TO_LONGEST
     }
 
+    /**
+     * Windows of a batch of texts, row after row, and how many rows each text has (its windows are consecutive).
+     *
+     * @param capped how many texts had more windows than allowed and were scored on their first windows only
+     */
+    public record Windowed(EncodedBatch batch, int[] windows, int capped) {}
+
     /** The characters per token of the first prefix tokenized; prose has about 5. */
     static final int FIRST_CHARS_PER_TOKEN = 16;
     /** The most characters per token ever tokenized ({@code Utf8TextReader.MAX_TEXT_BYTES} reads this many). */
@@ -49,14 +63,23 @@ public final class WordPieceTokenizer implements AutoCloseable {
 
     private static final int GROWTH = 8;
 
+    /** Untruncated, unpadded, with {@code [CLS]} and {@code [SEP]}: the rows are assembled here. */
     private final HuggingFaceTokenizer tokenizer;
+
     private final int maxSeqLen;
     private final Padding padding;
+    private final Truncation truncation;
+    private final int padId;
+    private final Encoding empty;
 
-    private WordPieceTokenizer(HuggingFaceTokenizer tokenizer, int maxSeqLen, Padding padding) {
+    private WordPieceTokenizer(
+            HuggingFaceTokenizer tokenizer, int maxSeqLen, Padding padding, Truncation truncation, int padId) {
         this.tokenizer = tokenizer;
         this.maxSeqLen = maxSeqLen;
         this.padding = padding;
+        this.truncation = truncation;
+        this.padId = padId;
+        this.empty = tokenizer.encode("");
     }
 
     /** A tokenizer that pads every text to {@code maxSeqLen}. */
@@ -85,76 +108,200 @@ public final class WordPieceTokenizer implements AutoCloseable {
         return vocabulary.getFileName().toString().endsWith(".model");
     }
 
-    /** Encodes the texts as one batch; each row is {@code [CLS] text [SEP]}, truncated to {@code maxSeqLen}. */
+    /**
+     * Encodes the texts as one batch; each row is {@code [CLS] text [SEP]}, the text's tokens kept by the {@link
+     * Truncation} when there are more than {@code maxSeqLen - 2}.
+     */
     public EncodedBatch encode(List<String> texts) {
         texts.forEach(t -> Objects.requireNonNull(t, "texts must not contain null"));
-        if (texts.isEmpty()) {
-            int seqLen = padding == Padding.TO_MAX_LENGTH ? maxSeqLen : 0;
-            return new EncodedBatch(0, seqLen, new int[0], new int[0], new int[0]);
-        }
-        List<String> cut =
-                texts.stream().map(t -> prefix(t, firstWindow(), maxWindow())).toList();
-        // One native call for the whole batch: Rust encodes it in parallel (measured faster than a loop).
-        Encoding[] encodings = tokenizer.batchEncode(cut);
-        List<String> grown = new ArrayList<>(cut);
-        boolean anyGrown = false;
-        for (int i = 0; i < encodings.length; i++) {
-            if (!encodings[i].exceedMaxLength()
-                    && cut.get(i).length() < texts.get(i).length()) {
-                grown.set(i, enoughOf(texts.get(i)));
-                anyGrown = true;
+        int room = room();
+        int tailNeed = truncation == Truncation.HEAD ? 0 : room;
+        int headNeed = truncation == Truncation.TAIL ? 0 : room;
+        List<Parts> parts = parts(texts, headNeed, tailNeed);
+        List<List<Slice>> rows = new ArrayList<>(parts.size());
+        for (Parts p : parts) rows.add(kept(p));
+        return assemble(rows);
+    }
+
+    /**
+     * Encodes every text as its windows ({@link TokenWindows}) of {@code maxSeqLen - 2} tokens, {@code stride}
+     * tokens apart, at most {@code maxWindows} per text: a text with more tokens than those windows cover is scored
+     * on its start only (counted in {@link Windowed#capped}), so that one huge text cannot take all memory.
+     */
+    public Windowed encodeWindows(List<String> texts, int stride, int maxWindows) {
+        texts.forEach(t -> Objects.requireNonNull(t, "texts must not contain null"));
+        if (maxWindows < 1) throw new IllegalArgumentException("maxWindows must be at least 1, got " + maxWindows);
+        int room = room();
+        long covered = TokenWindows.coveredTokens(maxWindows, room, stride);
+        int need = Math.toIntExact(Math.min(covered, Integer.MAX_VALUE / MAX_CHARS_PER_TOKEN / 2));
+        List<Parts> parts = parts(texts, need, 0);
+        List<List<Slice>> rows = new ArrayList<>();
+        int[] windows = new int[texts.size()];
+        int capped = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            Parts p = parts.get(i);
+            int n = content(p.first());
+            if (n > need) {
+                n = need;
+                capped++;
             }
+            int[] starts = TokenWindows.starts(n, room, stride);
+            windows[i] = starts.length;
+            for (int start : starts) rows.add(List.of(new Slice(p.first(), start, Math.min(n, start + room))));
         }
-        if (anyGrown) encodings = tokenizer.batchEncode(grown); // rare; again as one batch, for one padded length
-        int seqLen = encodings[0].getIds().length;
-        int n = texts.size() * seqLen;
-        int[] wordIds = new int[n];
-        int[] mask = new int[n];
-        int[] typeIds = new int[n];
-        for (int row = 0; row < encodings.length; row++) {
-            Encoding e = encodings[row];
-            if (e.getIds().length != seqLen) {
-                throw new IllegalStateException(
-                        "tokenizer returned rows of different lengths: " + seqLen + " and " + e.getIds().length);
-            }
-            copyInts(e.getIds(), wordIds, row * seqLen);
-            copyInts(e.getAttentionMask(), mask, row * seqLen);
-            copyInts(e.getTypeIds(), typeIds, row * seqLen);
+        if (capped > 0) {
+            log.warn(
+                    "{} text(s) had more than {} windows of {} tokens: only their first {} tokens were scored",
+                    capped,
+                    maxWindows,
+                    room,
+                    need);
         }
-        return new EncodedBatch(texts.size(), seqLen, wordIds, mask, typeIds);
+        return new Windowed(assemble(rows), windows, capped);
     }
 
     /** The WordPiece tokens the model sees for one text, {@code [CLS]} and {@code [SEP]} included, padding not. */
     public List<String> tokens(String text) {
-        Encoding e = tokenizer.encode(enoughOf(Objects.requireNonNull(text, "text")));
-        String[] tokens = e.getTokens();
-        long[] mask = e.getAttentionMask();
-        List<String> real = new ArrayList<>();
-        for (int i = 0; i < tokens.length; i++) {
-            if (mask[i] != 0) real.add(tokens[i]);
+        Objects.requireNonNull(text, "text");
+        int room = room();
+        Parts p = parts(
+                        List.of(text),
+                        truncation == Truncation.TAIL ? 0 : room,
+                        truncation == Truncation.HEAD ? 0 : room)
+                .get(0);
+        List<String> tokens = new ArrayList<>();
+        tokens.add(empty.getTokens()[0]);
+        for (Slice s : kept(p)) {
+            String[] all = s.encoding().getTokens();
+            for (int i = s.from(); i < s.to(); i++) tokens.add(all[1 + i]);
         }
-        return real;
+        tokens.add(empty.getTokens()[1]);
+        return tokens;
     }
 
-    /** The shortest prefix tried, growing, that overflows the sequence; the whole text if none does. */
-    private String enoughOf(String text) {
-        int window = firstWindow();
-        String cut = prefix(text, window, maxWindow());
-        while (cut.length() < text.length()
-                && window < maxWindow()
-                && !tokenizer.encode(cut).exceedMaxLength()) {
-            window = Math.min(window * GROWTH, maxWindow());
-            cut = prefix(text, window, maxWindow());
+    /** Content tokens {@code [from, to)} of an encoding (0 is the token after {@code [CLS]}). */
+    private record Slice(Encoding encoding, int from, int to) {
+        int length() {
+            return to - from;
         }
-        return cut;
     }
 
-    private int firstWindow() {
-        return maxSeqLen * FIRST_CHARS_PER_TOKEN;
+    /**
+     * What was tokenized of one text: its start (at least as many tokens as needed, when it has them) and its end;
+     * both the same encoding of the whole text when it was short enough.
+     */
+    private record Parts(Encoding first, Encoding last, boolean whole) {}
+
+    /** The tokens the truncation keeps, as at most two slices. */
+    private List<Slice> kept(Parts p) {
+        int room = room();
+        if (p.whole()) {
+            int n = content(p.first());
+            int h = truncation.headTokens(n, room);
+            int t = truncation.tailTokens(n, room);
+            return List.of(new Slice(p.first(), 0, h), new Slice(p.first(), n - t, n));
+        }
+        int h = Math.min(truncation.headTokens(Integer.MAX_VALUE, room), content(p.first()));
+        int lastN = content(p.last());
+        int t = Math.min(truncation.tailTokens(Integer.MAX_VALUE, room), lastN);
+        return List.of(new Slice(p.first(), 0, h), new Slice(p.last(), lastN - t, lastN));
     }
 
-    private int maxWindow() {
-        return maxSeqLen * MAX_CHARS_PER_TOKEN;
+    /**
+     * Each text's first {@code headNeed} and last {@code tailNeed} tokens, from a prefix and a suffix that give the
+     * same tokens as the whole text, or the whole text when one of them is the whole text. The first parts of all
+     * texts are encoded in one native call (Rust encodes a batch in parallel: measured faster than a loop), then each
+     * part that had too few tokens grows on its own (rare).
+     */
+    private List<Parts> parts(List<String> texts, int headNeed, int tailNeed) {
+        End[] first = headNeed > 0 ? ends(texts, headNeed, true) : null;
+        End[] last = null;
+        if (tailNeed > 0) {
+            List<String> rest = new ArrayList<>(texts);
+            if (first != null) { // no need for the end of a text already tokenized whole
+                for (int i = 0; i < first.length; i++) if (first[i].whole()) rest.set(i, "");
+            }
+            last = ends(rest, tailNeed, false);
+        }
+        List<Parts> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            if (first != null && first[i].whole()) {
+                out.add(new Parts(first[i].encoding(), first[i].encoding(), true));
+            } else if (last != null && last[i].whole()) {
+                out.add(new Parts(last[i].encoding(), last[i].encoding(), true));
+            } else {
+                out.add(new Parts(
+                        first != null ? first[i].encoding() : empty, last != null ? last[i].encoding() : empty, false));
+            }
+        }
+        return out;
+    }
+
+    /** The encoding of a prefix or suffix of a text, and whether that is the whole text. */
+    private record End(Encoding encoding, boolean whole) {}
+
+    /** For each text, the encoding of its shortest prefix (or suffix) tried, growing, with more than {@code need}. */
+    private End[] ends(List<String> texts, int need, boolean start) {
+        int window = window(need, FIRST_CHARS_PER_TOKEN), limit = window(need, MAX_CHARS_PER_TOKEN);
+        List<String> cut = texts.stream().map(t -> end(t, window, limit, start)).toList();
+        Encoding[] encodings = tokenizer.batchEncode(cut);
+        End[] out = new End[encodings.length];
+        for (int i = 0; i < encodings.length; i++) {
+            String text = texts.get(i), part = cut.get(i);
+            Encoding e = encodings[i];
+            for (int w = window; content(e) <= need && part.length() < text.length() && w < limit; ) {
+                w = (int) Math.min((long) w * GROWTH, limit);
+                part = end(text, w, limit, start);
+                e = tokenizer.encode(part);
+            }
+            out[i] = new End(e, part.length() == text.length());
+        }
+        return out;
+    }
+
+    private static String end(String text, int window, int limit, boolean start) {
+        return start ? prefix(text, window, limit) : suffix(text, window, limit);
+    }
+
+    private static int window(int need, int charsPerToken) {
+        return (int) Math.min((long) (need + 2) * charsPerToken, Integer.MAX_VALUE - 2);
+    }
+
+    private int room() {
+        return maxSeqLen - 2;
+    }
+
+    private static int content(Encoding e) {
+        return e.getIds().length - 2;
+    }
+
+    /** Rows of {@code [CLS]}, the slices' tokens, {@code [SEP]}, then padding. */
+    private EncodedBatch assemble(List<List<Slice>> rows) {
+        int longest = 0;
+        for (List<Slice> row : rows)
+            longest = Math.max(longest, 2 + row.stream().mapToInt(Slice::length).sum());
+        int seqLen = padding == Padding.TO_MAX_LENGTH ? maxSeqLen : longest;
+        int n = Math.multiplyExact(rows.size(), seqLen);
+        int[] wordIds = new int[n];
+        int[] mask = new int[n];
+        int[] typeIds = new int[n];
+        long[] specials = empty.getIds();
+        for (int r = 0; r < rows.size(); r++) {
+            int at = r * seqLen, end = at + seqLen;
+            wordIds[at] = Math.toIntExact(specials[0]);
+            mask[at++] = 1;
+            for (Slice s : rows.get(r)) {
+                long[] ids = s.encoding().getIds();
+                for (int i = s.from(); i < s.to(); i++) {
+                    wordIds[at] = Math.toIntExact(ids[1 + i]);
+                    mask[at++] = 1;
+                }
+            }
+            wordIds[at] = Math.toIntExact(specials[1]);
+            mask[at++] = 1;
+            while (at < end) wordIds[at++] = padId;
+        }
+        return new EncodedBatch(rows.size(), seqLen, wordIds, mask, typeIds);
     }
 
     /**
@@ -171,6 +318,25 @@ public final class WordPieceTokenizer implements AutoCloseable {
         }
         if (text.length() <= limit) return text;
         return text.substring(0, Character.isHighSurrogate(text.charAt(limit - 1)) ? limit - 1 : limit);
+    }
+
+    /**
+     * The text from its first word start after a space within {@code window} characters of its end, else from its
+     * last one within {@code limit}, else its last {@code limit} characters (one less if that would split a
+     * surrogate pair): the mirror of {@link #prefix}.
+     */
+    static String suffix(String text, int window, int limit) {
+        int n = text.length();
+        if (n <= window) return text;
+        for (int p = n - window; p < n; p++) {
+            if (wordStartAfterSpace(text, p)) return text.substring(p);
+        }
+        for (int p = n - window - 1; p > Math.max(0, n - limit); p--) {
+            if (wordStartAfterSpace(text, p)) return text.substring(p);
+        }
+        if (n <= limit) return text;
+        int from = n - limit;
+        return text.substring(Character.isLowSurrogate(text.charAt(from)) ? from + 1 : from);
     }
 
     private static boolean wordStartAfterSpace(String text, int p) {
@@ -203,6 +369,10 @@ public final class WordPieceTokenizer implements AutoCloseable {
         return padding;
     }
 
+    public Truncation truncation() {
+        return truncation;
+    }
+
     @Override
     public void close() {
         tokenizer.close();
@@ -219,6 +389,7 @@ public final class WordPieceTokenizer implements AutoCloseable {
         private boolean lowercase = true;
         private int maxSeqLen = 128;
         private Padding padding = Padding.TO_MAX_LENGTH;
+        private Truncation truncation = Truncation.HEAD;
         private Path jsonDir;
 
         private Builder(Path vocabTxt, boolean sentencePiece) {
@@ -246,6 +417,12 @@ public final class WordPieceTokenizer implements AutoCloseable {
             return this;
         }
 
+        /** Which tokens of a longer text are kept; {@link Truncation#HEAD} by default. */
+        public Builder truncation(Truncation truncation) {
+            this.truncation = Objects.requireNonNull(truncation, "truncation");
+            return this;
+        }
+
         /** Pads a batch only to its longest text. */
         public Builder padToLongest() {
             return padding(Padding.TO_LONGEST);
@@ -265,13 +442,11 @@ public final class WordPieceTokenizer implements AutoCloseable {
             try {
                 if (jsonDir != null) {
                     Path json = jsonDir.resolve("tokenizer.json");
-                    writeJson(json);
-                    return load(json);
+                    return load(json, writeJson(json));
                 }
                 Path json = Files.createTempFile("bert-clf-tokenizer-", ".json");
                 try {
-                    writeJson(json);
-                    return load(json);
+                    return load(json, writeJson(json));
                 } finally {
                     Files.deleteIfExists(json);
                 }
@@ -280,25 +455,25 @@ public final class WordPieceTokenizer implements AutoCloseable {
             }
         }
 
-        private void writeJson(Path json) throws IOException {
+        /** Writes the JSON; returns the padding token's id. */
+        private int writeJson(Path json) throws IOException {
             if (sentencePiece) {
-                TokenizerJson.write(SentencePieceModel.read(vocabTxt), lowercase, json);
-            } else {
-                TokenizerJson.write(Vocabulary.read(vocabTxt), lowercase, json);
+                SentencePieceModel model = SentencePieceModel.read(vocabTxt);
+                TokenizerJson.write(model, lowercase, json);
+                return TokenizerJson.padId(model);
             }
+            Vocabulary vocab = Vocabulary.read(vocabTxt);
+            TokenizerJson.write(vocab, lowercase, json);
+            return vocab.id(Vocabulary.PAD);
         }
 
-        private WordPieceTokenizer load(Path json) throws IOException {
-            HuggingFaceTokenizer.Builder b = HuggingFaceTokenizer.builder()
+        private WordPieceTokenizer load(Path json, int padId) throws IOException {
+            HuggingFaceTokenizer t = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(json)
-                    .optMaxLength(maxSeqLen)
-                    .optTruncation(true);
-            if (padding == Padding.TO_MAX_LENGTH) {
-                b.optPadToMaxLength();
-            } else {
-                b.optPadding(true);
-            }
-            return new WordPieceTokenizer(b.build(), maxSeqLen, padding);
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .build();
+            return new WordPieceTokenizer(t, maxSeqLen, padding, truncation, padId);
         }
     }
 }

@@ -231,7 +231,7 @@ public final class FineTuneRun {
 
         Utf8TextReader reader = new Utf8TextReader();
         TokenizedDataset trainTokens, valTokens;
-        try (WordPieceTokenizer tokenizer = pretrained.tokenizer(maxSeqLen)) {
+        try (WordPieceTokenizer tokenizer = pretrained.tokenizer(maxSeqLen, req.truncation())) {
             List<LabeledText> t = trainSet, v = valSet;
             trainTokens = TokenizedDataset.encode(
                     "training set", tokenizer, t.size(), i -> t.get(i).read(reader), i -> t.get(i)
@@ -396,14 +396,15 @@ public final class FineTuneRun {
         metrics.put("val_" + acc, last.valAccuracy());
         metrics.put("val_f1", last.valF1());
         ModelMetadata meta = new ModelMetadata(
-                pretrained.name(),
-                pretrained.lowercase(),
-                req.hp().maxSeqLen(),
-                classes,
-                hyperparameters(req, classes, classWeights),
-                metrics,
-                Instant.now().toString(),
-                "bert-clf " + Version.get());
+                        pretrained.name(),
+                        pretrained.lowercase(),
+                        req.hp().maxSeqLen(),
+                        classes,
+                        hyperparameters(req, classes, classWeights),
+                        metrics,
+                        Instant.now().toString(),
+                        "bert-clf " + Version.get())
+                .withTruncation(req.truncation());
         try (Weights weights = graph.readWeights()) {
             SavedModelExporter.export(
                     out, pretrained.config(), weights, pretrained.vocab(), meta, List.of(TensorBoardLog.FOLDER));

@@ -9,6 +9,7 @@ import dev.bertclf.data.TextDirectoryDataset;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
+import dev.bertclf.text.Truncation;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -57,13 +58,15 @@ public record RunSettings(
         Path validationFile,
         Path validationDir,
         Integer logEvery,
-        Integer accumulate) {
+        Integer accumulate,
+        Truncation truncation) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
         if (save == null) save = SaveMode.best; // checkpoints written before --save existed
         if (monitor == null) monitor = Monitor.val_loss;
         if (classWeight == null) classWeight = ClassWeights.NONE;
+        if (truncation == null) truncation = Truncation.HEAD; // checkpoints written before --truncation
         if (validationSplit == null) validationSplit = DEFAULT_VALIDATION_SPLIT; // checkpoints before the option
         if (accumulate == null) accumulate = 1; // checkpoints before --accumulate
         if (validationFile != null && validationDir != null) {
@@ -130,7 +133,8 @@ public record RunSettings(
                 validationFile,
                 validationDir,
                 logEvery,
-                accumulate);
+                accumulate,
+                truncation);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -189,6 +193,7 @@ public record RunSettings(
         m.put("learning_rate", learningRate);
         m.put("max_seq_len", maxSeqLen);
         m.put("seed", seed);
+        m.put("truncation", truncation.id());
         m.put("optimizer", "adamw");
         m.put("precision", precision.name());
         m.put("save", save.name());
@@ -241,7 +246,8 @@ public record RunSettings(
                 r.movable("--validation-file", RunSettings::validationFile),
                 r.movable("--validation-dir", RunSettings::validationDir),
                 r.movable("--log-every", RunSettings::logEvery),
-                r.fixed("--accumulate", RunSettings::accumulate));
+                r.fixed("--accumulate", RunSettings::accumulate),
+                r.fixed("--truncation", RunSettings::truncation));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

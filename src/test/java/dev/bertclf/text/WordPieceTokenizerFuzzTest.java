@@ -79,6 +79,9 @@ class WordPieceTokenizerFuzzTest {
     private static Path dir;
     private static List<WordPieceTokenizer> tokenizers;
     private static List<HuggingFaceTokenizer> references;
+    private static List<WordPieceTokenizer> tails;
+    private static List<WordPieceTokenizer> headTails;
+    private static List<HuggingFaceTokenizer> untruncated;
 
     @BeforeContainer
     static void load() throws IOException, URISyntaxException {
@@ -90,6 +93,9 @@ class WordPieceTokenizerFuzzTest {
                 dir.resolve("30k-clean.model"), TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 1));
         tokenizers = new ArrayList<>();
         references = new ArrayList<>();
+        tails = new ArrayList<>();
+        headTails = new ArrayList<>();
+        untruncated = new ArrayList<>();
         add(WordPieceTokenizer.builder(vocab).lowercase(true), "uncased");
         add(WordPieceTokenizer.builder(vocab).lowercase(false), "cased");
         add(WordPieceTokenizer.sentencePieceBuilder(sp).lowercase(true), "sp");
@@ -99,6 +105,13 @@ class WordPieceTokenizerFuzzTest {
     private static void add(WordPieceTokenizer.Builder b, String name) throws IOException {
         Path json = Files.createDirectories(dir.resolve(name));
         tokenizers.add(b.maxSeqLen(SEQ).tokenizerJsonDir(json).build());
+        tails.add(b.truncation(Truncation.TAIL).build());
+        headTails.add(b.truncation(Truncation.HEAD_TAIL).build());
+        untruncated.add(HuggingFaceTokenizer.builder()
+                .optTokenizerPath(json.resolve("tokenizer.json"))
+                .optTruncation(false)
+                .optPadding(false)
+                .build());
         references.add(HuggingFaceTokenizer.builder()
                 .optTokenizerPath(json.resolve("tokenizer.json"))
                 .optMaxLength(SEQ)
@@ -110,6 +123,9 @@ class WordPieceTokenizerFuzzTest {
     @AfterContainer
     static void close() throws IOException {
         tokenizers.forEach(WordPieceTokenizer::close);
+        tails.forEach(WordPieceTokenizer::close);
+        headTails.forEach(WordPieceTokenizer::close);
+        untruncated.forEach(HuggingFaceTokenizer::close);
         references.forEach(HuggingFaceTokenizer::close);
         FileUtil.deleteTree(dir);
     }
@@ -129,15 +145,56 @@ class WordPieceTokenizerFuzzTest {
         }
     }
 
+    /**
+     * The suffix cut made for a truncation that keeps a text's end ({@link WordPieceTokenizer#suffix}) gives the
+     * last tokens of the uncut text: tail keeps its last {@code SEQ - 2}, head+tail its first {@code (SEQ - 2) / 4}
+     * and the rest from its end, as picked here from the whole text's tokens.
+     */
+    @Property(tries = 200)
+    void cutEndsGiveTheLastIdsOfTheWholeText(@ForAll("texts") String text) {
+        int room = SEQ - 2;
+        for (int i = 0; i < tokenizers.size(); i++) {
+            long[] ids = untruncated.get(i).encode(text).getIds();
+            int n = ids.length - 2;
+            int pad = tokenizers.get(i).encode(List.of("")).wordIds()[2];
+            int head = n <= room ? n : room / 4;
+            int tail = Math.min(n, room) - head;
+            assertArrayEquals(
+                    expected(ids, 0, Math.min(n, room), pad),
+                    tails.get(i).encode(List.of(text)).wordIds());
+            assertArrayEquals(
+                    expected(ids, head, tail, pad),
+                    headTails.get(i).encode(List.of(text)).wordIds());
+        }
+    }
+
+    /** {@code [CLS]}, the first {@code head} and last {@code tail} of the whole text's tokens, {@code [SEP]}, padding. */
+    private static int[] expected(long[] whole, int head, int tail, int pad) {
+        int n = whole.length - 2;
+        int[] row = new int[SEQ];
+        Arrays.fill(row, pad);
+        int at = 0;
+        row[at++] = (int) whole[0];
+        for (int k = 0; k < head; k++) row[at++] = (int) whole[1 + k];
+        for (int k = n - tail; k < n; k++) row[at++] = (int) whole[1 + k];
+        row[at] = (int) whole[whole.length - 1];
+        return row;
+    }
+
     /** Any string, lone surrogates, controls and long runs included, gives exactly maxSeqLen ids. */
     @Property(tries = 200)
     void anyStringGivesMaxSeqLenIds(@ForAll String text, @ForAll("runs") String run) {
-        for (WordPieceTokenizer t : tokenizers) {
+        for (WordPieceTokenizer t : concat(tokenizers, tails, headTails)) {
             EncodedBatch b = t.encode(List.of(text, run, text + run));
             assertEquals(3, b.batchSize());
             assertEquals(SEQ, b.seqLen());
             assertEquals(SEQ * 3, b.wordIds().length);
         }
+    }
+
+    @SafeVarargs
+    private static List<WordPieceTokenizer> concat(List<WordPieceTokenizer>... lists) {
+        return Arrays.stream(lists).flatMap(List::stream).toList();
     }
 
     @Provide

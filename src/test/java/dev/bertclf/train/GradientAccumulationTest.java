@@ -178,7 +178,8 @@ class GradientAccumulationTest {
                 null,
                 null,
                 10,
-                3);
+                3,
+                null);
         StopSignal stop = new StopSignal();
         stop.request(new StopSignal.Received("SIGTERM", 143));
         TrainingInterruptedException stopped = assertThrows(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bertclf.data.TableFile;
 import dev.bertclf.data.TableFormat;
 import dev.bertclf.runtime.Precision;
+import dev.bertclf.text.Truncation;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,7 +45,8 @@ class RunSettingsTest {
                 null,
                 null,
                 10,
-                1);
+                1,
+                Truncation.HEAD_TAIL);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -77,6 +79,7 @@ class RunSettingsTest {
         assertEquals(TableFormat.CSV, read.format(), "the older name of --format is read");
         assertEquals(StepLog.DEFAULT_EVERY, read.logEvery(), "a checkpoint from before --log-every logs by default");
         assertEquals(1, read.accumulate(), "a checkpoint from before --accumulate did not accumulate");
+        assertEquals(Truncation.HEAD, read.truncation(), "checkpoints before --truncation kept the head");
     }
 
     /** The one rule of --resume: what the run is stays, where things are may move. */
@@ -110,7 +113,8 @@ class RunSettingsTest {
                 Path.of("/moved/val.csv"),
                 null,
                 0,
-                4);
+                4,
+                Truncation.TAIL);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -137,7 +141,8 @@ class RunSettingsTest {
                 "--min-delta",
                 "--class-weight",
                 "--validation-split",
-                "--accumulate")) {
+                "--accumulate",
+                "--truncation")) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
