@@ -205,9 +205,11 @@ public record BenchReport(
         sb.append(String.format(Locale.ROOT, "Model %s (%s), batch %d, %d tokens%n", model, config, batchSize, seqLen));
         sb.append(String.format(
                 Locale.ROOT,
-                "MatMul ceiling: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s (best shape of %s%s)%n",
+                "MatMul ceiling: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s, the best of %d shapes"
+                        + " (fp32/bf16 GFLOP/s: %s%s)%n",
                 ceiling.fp32(),
                 ceiling.bf16(),
+                ceiling.figures().size(),
                 ceiling.figures().stream()
                         .map(f -> String.format(Locale.ROOT, "%s %.0f/%.0f", f.shape(), f.fp32(), f.bf16()))
                         .collect(Collectors.joining(", ")),
