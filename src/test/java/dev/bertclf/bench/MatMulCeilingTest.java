@@ -114,6 +114,8 @@ class MatMulCeilingTest {
         String table = noisy.toTable();
         assertTrue(table.contains("noisy (above the ceiling)"), table);
         assertTrue(table.contains("measured again 2x"), table);
+        assertFalse(noisy.toMap().containsKey("serve_clients"), "serve skipped: no serve figures");
+        assertFalse(table.contains("serve "), table);
 
         BenchReport settled = low.settled(() -> ceiling(gflops * 2, gflops * 10), 2);
         assertEquals(1, settled.ceilingRemeasures());
