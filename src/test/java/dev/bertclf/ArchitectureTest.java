@@ -64,7 +64,7 @@ class ArchitectureTest {
                 .whereLayer("score")
                 .mayOnlyBeAccessedByLayers("cli", "bench")
                 .whereLayer("serve")
-                .mayOnlyBeAccessedByLayers("cli")
+                .mayOnlyBeAccessedByLayers("cli", "bench")
                 .whereLayer("train")
                 .mayOnlyBeAccessedByLayers("cli", "bench")
                 .whereLayer("infer")

@@ -5,6 +5,7 @@ import dev.bertclf.bench.MatMulCeiling;
 import dev.bertclf.bench.ModelBenchmark;
 import dev.bertclf.bench.PredictLatency;
 import dev.bertclf.bench.ScoringBenchmark;
+import dev.bertclf.bench.ServeBenchmark;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelException;
@@ -14,6 +15,8 @@ import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +32,16 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         showDefaultValues = true,
         description = {
-            "Measure this machine's MatMul ceiling, then training steps and inference batches of a model",
-            "shape (random weights), reported as examples/s, GFLOP/s, share of the ceiling and peak memory."
+            "Measure this machine's MatMul ceiling at the model's shapes, then training steps and inference batches",
+            "of a model shape (random weights), reported as examples/s, GFLOP/s, share of the ceiling and peak",
+            "memory, then file scoring, 'serve' under concurrent clients and the whole 'predict' command."
         })
 final class BenchCommand implements Callable<Integer> {
     private static final Pattern SHAPE = Pattern.compile("L-(\\d+)_H-(\\d+)_A-(\\d+)");
+    /** How often a ceiling below a measured rate is measured again before the share is shown as noisy. */
+    private static final int CEILING_RETRIES = 2;
+
+    static final int MOST_CLIENTS = 1024;
 
     @Mixin
     CommonOptions common;
@@ -93,15 +101,46 @@ final class BenchCommand implements Callable<Integer> {
                     + "file scoring costs over the inference rate (0: skip).")
     int scoringRows;
 
+    @Option(
+            names = "--ceiling-round-ms",
+            paramLabel = "MS",
+            defaultValue = "1000",
+            description = "Length of one timed round of the MatMul ceiling; each shape's figure is the best of at "
+                    + "least 3 rounds, more while it still improves.")
+    int ceilingRoundMs;
+
+    @Option(
+            names = "--serve-clients",
+            paramLabel = "N,N...|none",
+            defaultValue = "1,8,32",
+            description = "Runs 'serve' on loopback and measures requests/s and p50/p99 latency with this many "
+                    + "concurrent clients, one text a request ('none' or 0: skip).")
+    String serveClients;
+
+    @Option(
+            names = "--serve-seconds",
+            paramLabel = "S",
+            defaultValue = "5",
+            description = "Timed seconds for each number of --serve-clients.")
+    int serveSeconds;
+
     @Option(names = "--json", description = "Print the figures as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
-        if (batchSize < 1 || seqLen < 2 || warmup < 0 || steps < 1 || predictRuns < 0 || scoringRows < 0) {
-            throw new InvalidOptionException("--batch-size, --max-seq-len and --steps must be positive, "
-                    + "--warmup, --predict-runs and --scoring-rows not negative");
+        if (batchSize < 1
+                || seqLen < 2
+                || warmup < 0
+                || steps < 1
+                || predictRuns < 0
+                || scoringRows < 0
+                || ceilingRoundMs < 1
+                || serveSeconds < 1) {
+            throw new InvalidOptionException("--batch-size, --max-seq-len, --steps, --ceiling-round-ms and "
+                    + "--serve-seconds must be positive, --warmup, --predict-runs and --scoring-rows not negative");
         }
+        List<Integer> clients = clients(serveClients);
         boolean gpu = deviceOption.useGpu();
         List<Precision> precisions =
                 switch (precision) {
@@ -111,7 +150,9 @@ final class BenchCommand implements Callable<Integer> {
                 };
         BertConfig config = shape(model);
         config.requirePositions(seqLen, null);
-        MatMulCeiling.Result ceiling = MatMulCeiling.measure(Math.max(steps, 10));
+        List<MatMulCeiling.Shape> shapes = MatMulCeiling.shapesOf(config, batchSize, seqLen);
+        Duration round = Duration.ofMillis(ceilingRoundMs);
+        MatMulCeiling.Result ceiling = MatMulCeiling.measure(shapes, round);
         Map<Precision, BenchReport.Phases> phases = new LinkedHashMap<>();
         double tokenizerRate;
         try (ModelBenchmark b = new ModelBenchmark(config, batchSize, seqLen, warmup, steps)) {
@@ -129,10 +170,44 @@ final class BenchCommand implements Callable<Integer> {
         }
         double[] predict =
                 predictRuns == 0 ? new double[0] : PredictLatency.measure(Main.class, config, seqLen, predictRuns);
-        BenchReport report =
-                new BenchReport(model, config, batchSize, seqLen, ceiling, phases, tokenizerRate, scoring, predict);
+        BenchReport.Serving serving = clients.isEmpty()
+                ? BenchReport.Serving.NONE
+                : new BenchReport.Serving(
+                        precisions.get(0),
+                        ServeBenchmark.measure(
+                                config,
+                                seqLen,
+                                batchSize,
+                                precisions.get(0),
+                                gpu,
+                                clients,
+                                Duration.ofSeconds(serveSeconds)));
+        BenchReport report = new BenchReport(
+                        model, config, batchSize, seqLen, ceiling, 0, phases, tokenizerRate, scoring, predict, serving)
+                .settled(() -> MatMulCeiling.measure(shapes, round), CEILING_RETRIES);
         System.out.print(json ? Json.PRETTY.toJson(report.toMap()) + "\n" : report.toTable());
         return 0;
+    }
+
+    /** {@code --serve-clients}: counts from 1 to {@value #MOST_CLIENTS}, or none. */
+    static List<Integer> clients(String option) {
+        String s = option.strip();
+        if (s.equals("none") || s.equals("0")) return List.of();
+        List<Integer> counts = new ArrayList<>();
+        for (String part : s.split(",")) {
+            try {
+                int n = Integer.parseInt(part.strip());
+                if (n >= 1 && n <= MOST_CLIENTS) {
+                    counts.add(n);
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new InvalidOptionException("--serve-clients takes counts from 1 to " + MOST_CLIENTS
+                    + " separated by commas, or 'none', not '" + option + "'");
+        }
+        return counts;
     }
 
     /** Sizes only: timing needs no pretrained weights, so names and shapes are never downloaded. */

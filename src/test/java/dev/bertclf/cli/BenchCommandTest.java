@@ -10,6 +10,8 @@ import dev.bertclf.model.BertConfig;
 import dev.bertclf.testutil.Cli;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class BenchCommandTest {
@@ -31,6 +33,12 @@ class BenchCommandTest {
                 "1",
                 "--scoring-rows",
                 "16",
+                "--ceiling-round-ms",
+                "20",
+                "--serve-clients",
+                "1,2",
+                "--serve-seconds",
+                "1",
                 "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -42,7 +50,7 @@ class BenchCommandTest {
                 "tokenizer_texts_per_second",
                 "predict_command_median_seconds"));
         for (String p : new String[] {"fp32", "bf16"}) {
-            for (String k : new String[] {"examples_per_second", "gflops", "share_of_ceiling", "peak_rss_bytes"}) {
+            for (String k : new String[] {"examples_per_second", "gflops", "peak_rss_bytes"}) {
                 keys.add("train_" + p + "_" + k);
                 keys.add("infer_" + p + "_" + k);
             }
@@ -51,10 +59,83 @@ class BenchCommandTest {
             keys.add("score_" + p + "_rows_per_second");
             keys.add("score_" + p + "_share_of_inference");
         }
+        for (String c : new String[] {"1", "2"}) {
+            for (String k : new String[] {"requests_per_second", "share_of_inference", "p50_ms", "p99_ms"}) {
+                keys.add("serve_" + c + "_clients_" + k);
+            }
+        }
         for (String key : keys) assertTrue(m.has(key) && m.get(key).getAsDouble() > 0, key + " in " + r.out());
+        for (String p : new String[] {"train_fp32", "infer_fp32", "train_bf16", "infer_bf16"}) {
+            String share = m.get(p + "_share_of_ceiling").getAsString();
+            assertTrue(
+                    share.equals("noisy") || (Double.parseDouble(share) > 0 && Double.parseDouble(share) <= 1),
+                    p + " share of the ceiling: " + share);
+        }
+        assertEquals("fp32", m.get("serve_precision").getAsString());
+        assertEquals("[1,2]", m.get("serve_clients").toString());
+        assertEquals(
+                "[64,32]x[32,32]",
+                m.get("matmul_ceiling_by_shape")
+                        .getAsJsonArray()
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("shape")
+                        .getAsString());
         double inputWait = m.get("train_fp32_input_wait_share").getAsDouble();
         assertTrue(inputWait < 1, "input wait is a share of the step: " + inputWait);
         assertEquals("L-2_H-32_A-2", m.get("shape").getAsString());
+    }
+
+    /** The table has a serve row per client count, with finite figures, and no share of the ceiling above 100%. */
+    @Test
+    void printsServeRowsBesideTheInferenceRate() {
+        Cli.Run r = Cli.run(
+                "bench",
+                "--model",
+                "L-2_H-32_A-2",
+                "--batch-size",
+                "4",
+                "--max-seq-len",
+                "16",
+                "--warmup",
+                "0",
+                "--steps",
+                "1",
+                "--precision",
+                "fp32",
+                "--predict-runs",
+                "0",
+                "--scoring-rows",
+                "0",
+                "--ceiling-round-ms",
+                "20",
+                "--serve-clients",
+                "1,3",
+                "--serve-seconds",
+                "1");
+        assertEquals(0, r.code(), r.err());
+        for (String clients : new String[] {" 1 client", " 3 clients"}) {
+            Matcher row = Pattern.compile("serve fp32 with " + clients
+                            + ": +([0-9.]+) requests/s \\(([0-9.]+) of inference\\), p50 ([0-9]+) ms, p99 ([0-9]+) ms")
+                    .matcher(r.out());
+            assertTrue(row.find(), clients + " in:\n" + r.out());
+            assertTrue(Double.parseDouble(row.group(1)) > 0 && Double.parseDouble(row.group(2)) > 0, row.group());
+            assertTrue(Integer.parseInt(row.group(3)) <= Integer.parseInt(row.group(4)), row.group());
+        }
+        Matcher share = Pattern.compile("([0-9]+)% of ceiling").matcher(r.out());
+        while (share.find()) assertTrue(Integer.parseInt(share.group(1)) <= 100, r.out());
+        assertTrue(r.out().contains("MatMul ceiling: fp32 "), r.out());
+        assertTrue(r.out().contains("[64,32]x[32,128]"), "the shapes measured:\n" + r.out());
+    }
+
+    @Test
+    void serveClientsTakesCountsOrNone() {
+        assertEquals(List.of(1, 8, 32), BenchCommand.clients("1,8,32"));
+        assertEquals(List.of(), BenchCommand.clients("none"));
+        assertEquals(List.of(), BenchCommand.clients("0"));
+        assertEquals(2, Cli.run("bench", "--serve-clients", "1,x").code());
+        assertEquals(2, Cli.run("bench", "--serve-clients", "0,4").code());
+        assertEquals(2, Cli.run("bench", "--ceiling-round-ms", "0").code());
     }
 
     @Test
