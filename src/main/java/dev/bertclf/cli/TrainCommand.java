@@ -142,7 +142,8 @@ final class TrainCommand implements Callable<Integer> {
             names = "--monitor",
             paramLabel = "val_loss|val_accuracy|val_f1",
             defaultValue = "val_loss",
-            description = "What --save best and --patience watch (val_f1: the positive class's F1, or macro-F1).")
+            description =
+                    "What --save best and --patience watch (val_f1: the positive class's F1, macro-F1, or micro-F1 with --multi-label).")
     Monitor monitor;
 
     @Option(
@@ -186,6 +187,21 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description = "Validate on this folder of class folders instead of a split (default: none).")
     Path validationDir;
+
+    @Option(
+            names = "--multi-label",
+            description = "Each text may have any number of classes (none included): a JSON Lines label is a list, "
+                    + "a CSV or TSV label holds them separated by --label-separator. One sigmoid per class; "
+                    + "val_f1 is the micro-F1. Needs --train-file.")
+    boolean multiLabel;
+
+    @Option(
+            names = "--threshold",
+            paramLabel = "P",
+            defaultValue = "" + RunSettings.DEFAULT_THRESHOLD,
+            description = "With --multi-label: a class is predicted when its probability is above P (the validation "
+                    + "F1's threshold, recorded in the model for predict and serve).")
+    double threshold;
 
     @Option(
             names = "--resume",
@@ -283,7 +299,10 @@ final class TrainCommand implements Callable<Integer> {
                 new ClassWeights(classWeight),
                 validationSplit,
                 validationFile == null ? null : validationFile.toAbsolutePath().normalize(),
-                validationDir == null ? null : validationDir.toAbsolutePath().normalize());
+                validationDir == null ? null : validationDir.toAbsolutePath().normalize(),
+                multiLabel,
+                table.labelSeparator,
+                threshold);
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

@@ -20,6 +20,9 @@ import java.util.Set;
  *                   support, which are all WordPiece
  * @param vocabulary the tokenizer's file, relative to the model folder; absent in older models: {@code
  * assets/vocab.txt}
+ * @param multiLabel true for a multi-label model (a sigmoid per class, every class over {@code threshold}
+ *                   predicted); absent (null) for single-label models
+ * @param threshold  a multi-label model's decision threshold, as {@code train --threshold} set it; absent: 0.5
  */
 public record ModelMetadata(
         String baseModel,
@@ -31,7 +34,9 @@ public record ModelMetadata(
         String created,
         String tool,
         String tokenizer,
-        String vocabulary) {
+        String vocabulary,
+        Boolean multiLabel,
+        Double threshold) {
     public static final String FILE = "metadata.json";
     public static final String WORDPIECE = "wordpiece";
     public static final String SENTENCEPIECE = "sentencepiece";
@@ -49,6 +54,59 @@ public record ModelMetadata(
         this(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool, null, null);
     }
 
+    /** With the tokenizer but single-label. */
+    public ModelMetadata(
+            String baseModel,
+            boolean lowercase,
+            int maxSeqLen,
+            List<String> classNames,
+            Map<String, Object> hyperparameters,
+            Map<String, Object> metrics,
+            String created,
+            String tool,
+            String tokenizer,
+            String vocabulary) {
+        this(
+                baseModel,
+                lowercase,
+                maxSeqLen,
+                classNames,
+                hyperparameters,
+                metrics,
+                created,
+                tool,
+                tokenizer,
+                vocabulary,
+                null,
+                null);
+    }
+
+    /** This metadata as a multi-label model's, classes predicted above {@code threshold}. */
+    public ModelMetadata withMultiLabel(double threshold) {
+        return new ModelMetadata(
+                baseModel,
+                lowercase,
+                maxSeqLen,
+                classNames,
+                hyperparameters,
+                metrics,
+                created,
+                tool,
+                tokenizer,
+                vocabulary,
+                true,
+                threshold);
+    }
+
+    public boolean isMultiLabel() {
+        return Boolean.TRUE.equals(multiLabel);
+    }
+
+    /** Where a multi-label model predicts a class: its recorded threshold, else one half. */
+    public double decisionThreshold() {
+        return threshold != null ? threshold : 0.5;
+    }
+
     /** This metadata with the tokenizer's kind and its file (relative to the model folder). */
     public ModelMetadata withTokenizer(boolean sentencePiece, String vocabularyFile) {
         return new ModelMetadata(
@@ -61,7 +119,9 @@ public record ModelMetadata(
                 created,
                 tool,
                 sentencePiece ? SENTENCEPIECE : WORDPIECE,
-                vocabularyFile);
+                vocabularyFile,
+                multiLabel,
+                threshold);
     }
 
     public boolean sentencePiece() {
@@ -88,6 +148,9 @@ public record ModelMetadata(
                 throw new InferenceException(file + " is incomplete: it needs classNames and maxSeqLen");
             }
             checkClassNames(file, m.classNames());
+            if (m.threshold() != null && !(m.threshold() > 0 && m.threshold() < 1)) {
+                throw new InferenceException(file + ": threshold must be above 0 and below 1, got " + m.threshold());
+            }
             if (m.tokenizer() != null && !m.tokenizer().equals(WORDPIECE) && !m.sentencePiece()) {
                 throw new InferenceException(file + ": tokenizer '" + m.tokenizer() + "' is not supported (" + WORDPIECE
                         + ", " + SENTENCEPIECE + ")");

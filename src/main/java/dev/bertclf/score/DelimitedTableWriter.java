@@ -39,6 +39,7 @@ final class DelimitedTableWriter implements TableWriter {
         fields.add(p.label());
         fields.add(String.valueOf(p.probability()));
         if (added.top() != null) fields.add(PredictionColumns.topAsJson(p));
+        if (added.labels() != null) fields.add(PredictionColumns.labelsAsJson(p));
         printer.printRecord(fields);
     }
 

@@ -49,6 +49,7 @@ final class JsonLinesTableWriter implements TableWriter {
         o.addProperty(added.label(), p.label());
         o.add(added.probability(), new JsonPrimitive(p.probability()));
         if (added.top() != null) o.add(added.top(), Json.COMPACT.toJsonTree(p.top()));
+        if (added.labels() != null) o.add(added.labels(), Json.COMPACT.toJsonTree(p.labels()));
         Json.COMPACT_WITH_NULLS.toJson(o, out);
         out.write('\n');
     }

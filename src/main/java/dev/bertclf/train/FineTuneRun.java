@@ -179,7 +179,7 @@ public final class FineTuneRun {
                 pretrained.lowercase() ? "uncased" : "cased");
 
         LabeledTexts train = req.data().load("train");
-        LabeledTexts heldOut = req.heldOutValidation();
+        LabeledTexts heldOut = req.heldOutValidation(train.classNames());
         KerasSplit.Parts<LabeledText> split = train.split(
                 heldOut == null ? req.validationSplit() : 0, req.hp().seed());
         split.messages().forEach(console);
@@ -199,8 +199,9 @@ public final class FineTuneRun {
             valSet = valSet.subList(0, valSize);
             log.info("Using a seeded subset: {} training and {} validation examples", trainSet.size(), valSet.size());
         }
-        float[] classWeights =
-                req.classWeight().resolve(train.classNames(), examplesPerClass(trainSet, train.classNames()));
+        float[] classWeights = req.classWeight().isNone()
+                ? null
+                : req.classWeight().resolve(train.classNames(), examplesPerClass(trainSet, train.classNames()));
         if (classWeights != null) {
             log.info("Class weights in the training loss: {}", ClassWeights.byClass(train.classNames(), classWeights));
         }
@@ -217,14 +218,11 @@ public final class FineTuneRun {
 
         Utf8TextReader reader = new Utf8TextReader();
         TokenizedDataset trainTokens, valTokens;
+        int classes = train.classNames().size();
         try (WordPieceTokenizer tokenizer = pretrained.tokenizer(maxSeqLen)) {
             List<LabeledText> t = trainSet, v = valSet;
-            trainTokens = TokenizedDataset.encode(
-                    "training set", tokenizer, t.size(), i -> t.get(i).read(reader), i -> t.get(i)
-                            .label());
-            valTokens = TokenizedDataset.encode(
-                    "validation set", tokenizer, v.size(), i -> v.get(i).read(reader), i -> v.get(i)
-                            .label());
+            trainTokens = tokenize("training set", tokenizer, t, reader, req.multiLabel(), classes);
+            valTokens = tokenize("validation set", tokenizer, v, reader, req.multiLabel(), classes);
         }
         if (reader.filesWithMalformedInput() > 0) {
             log.warn("{} files were not valid UTF-8; invalid bytes were replaced", reader.filesWithMalformedInput());
@@ -233,7 +231,8 @@ public final class FineTuneRun {
             log.warn("{} files were empty or blank; they train as empty texts", reader.blankFiles());
         }
 
-        Trainer trainer = new Trainer(req.hp(), session, train.classNames().size(), classWeights);
+        Trainer trainer =
+                new Trainer(req.hp(), session, classes, classWeights, req.multiLabel() ? req.threshold() : null);
         List<EpochMetrics> history = trainer.fit(
                 pretrained.config(),
                 shapes -> pretrained.initialWeights(shapes, req.hp().seed()),
@@ -305,6 +304,24 @@ public final class FineTuneRun {
         return true;
     }
 
+    /** Class ids, or multi-hot rows for multi-label data (see {@link TrainingGraph}). */
+    private static TokenizedDataset tokenize(
+            String what,
+            WordPieceTokenizer tokenizer,
+            List<LabeledText> examples,
+            Utf8TextReader reader,
+            boolean multiLabel,
+            int classes) {
+        return multiLabel
+                ? TokenizedDataset.encode(
+                        what, tokenizer, examples.size(), i -> examples.get(i).read(reader), classes, i -> examples.get(
+                                        i)
+                                .multiHot(classes))
+                : TokenizedDataset.encode(
+                        what, tokenizer, examples.size(), i -> examples.get(i).read(reader), i -> examples.get(i)
+                                .label());
+    }
+
     private static String metricsCsv(List<EpochMetrics> history) {
         StringBuilder sb =
                 new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,val_f1,seconds,examples_per_second\n");
@@ -350,7 +367,7 @@ public final class FineTuneRun {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());
-        String acc = Trainer.accuracyName(classes.size());
+        String acc = Trainer.accuracyName(classes.size(), req.multiLabel());
         metrics.put(acc, last.accuracy());
         metrics.put("val_loss", last.valLoss());
         metrics.put("val_" + acc, last.valAccuracy());
@@ -364,6 +381,7 @@ public final class FineTuneRun {
                 metrics,
                 Instant.now().toString(),
                 "bert-clf " + Version.get());
+        if (req.multiLabel()) meta = meta.withMultiLabel(req.threshold());
         try (Weights weights = graph.readWeights()) {
             SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);
         }

@@ -29,7 +29,8 @@ import org.tensorflow.types.TInt64;
 
 /**
  * The classifier plus everything training adds: the sigmoid cross-entropy loss (sparse softmax cross-entropy for
- * more than two classes, the labels then being class ids fed as floats), gradients, and the AdamW update,
+ * more than two classes, the labels then being class ids fed as floats; a sigmoid cross-entropy per class for
+ * multi-label data, the labels then being multi-hot rows), gradients, and the AdamW update,
  * in one graph and one session. DJL's trainer is not implemented for TensorFlow, so training runs TensorFlow's
  * graph mode directly; inference and export use DJL and a separate, dropout-free graph.
  */
@@ -68,15 +69,37 @@ public final class TrainingGraph implements AutoCloseable {
      * Validation losses stay unweighted, so they compare across runs; without weights the graph is the plain one.
      */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses, float[] classWeights) {
+        this(config, seed, options, numClasses, classWeights, false);
+    }
+
+    /**
+     * With {@code multiLabel}: the labels are multi-hot rows ({@code [batch, numClasses]} of 0s and 1s), the loss is
+     * the sigmoid cross-entropy of each class, averaged over the classes and then the batch (Keras'
+     * {@code binary_crossentropy} on multi-hot targets), and "correct" is the share of an example's classes right
+     * (Keras' {@code binary_accuracy}). Class weights do not apply.
+     */
+    public TrainingGraph(
+            BertConfig config,
+            long seed,
+            SessionOptions options,
+            int numClasses,
+            float[] classWeights,
+            boolean multiLabel) {
+        if (multiLabel && classWeights != null) throw new IllegalArgumentException("no class weights for multi-label");
         vars = graph.variables();
         Ops tf = vars.scope("");
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
         dropoutStep = tf.withName("dropout_step").placeholderWithDefault(tf.constant(0L), Shape.scalar());
-        model = new BertClassifier(config, vars, Mode.TRAINING, new Dropout(dropoutOn, dropoutStep, seed), numClasses);
-        labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+        model = new BertClassifier(
+                config, vars, Mode.TRAINING, new Dropout(dropoutOn, dropoutStep, seed), numClasses, multiLabel);
+        labels = tf.withName("labels")
+                .placeholder(TFloat32.class, Placeholder.shape(multiLabel ? Shape.of(-1, numClasses) : Shape.of(-1)));
 
         Operand<TFloat32> perExample, predicted;
-        if (numClasses == 2) {
+        if (multiLabel) {
+            perExample = multiLabelCrossEntropy(tf, model.logits, labels);
+            predicted = tf.dtypes.cast(tf.math.greater(model.logits, tf.constant(0f)), TFloat32.class);
+        } else if (numClasses == 2) {
             perExample = sigmoidCrossEntropy(tf, model.logits, labels);
             predicted = tf.dtypes.cast(tf.math.greater(model.logits, tf.constant(0f)), TFloat32.class);
         } else {
@@ -90,7 +113,9 @@ public final class TrainingGraph implements AutoCloseable {
                         tf.gather(tf.constant(classWeights), tf.dtypes.cast(labels, TInt32.class), tf.constant(0)));
         meanLoss = tf.withName("loss").math.mean(objective, tf.constant(0));
         lossSum = tf.sum(perExample, tf.constant(0));
-        correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
+        Operand<TFloat32> hits = tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class);
+        if (multiLabel) hits = tf.math.mean(hits, tf.constant(1));
+        correct = tf.sum(hits, tf.constant(0));
 
         optimizer = new AdamW(tf, vars, gradients(tf, config));
         session = graph.start(options.toConfigProto());
@@ -133,6 +158,11 @@ public final class TrainingGraph implements AutoCloseable {
                 tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
     }
 
+    /** Each row's {@link #sigmoidCrossEntropy} averaged over its classes: {@code [batch, classes]} to {@code [batch]}. */
+    static Operand<TFloat32> multiLabelCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> multiHot) {
+        return tf.math.mean(sigmoidCrossEntropy(tf, logits, multiHot), tf.constant(1));
+    }
+
     /**
      * {@code -log softmax(logits)[label]} per row, {@code labels} holding class ids as floats. Built from
      * LogSoftmax and a one-hot mask rather than TensorFlow's fused op, whose gradient graph mode may not have.
@@ -146,6 +176,10 @@ public final class TrainingGraph implements AutoCloseable {
 
     public int numClasses() {
         return model.numClasses;
+    }
+
+    private int logitsPerExample() {
+        return BertClassifier.logitsPerExample(model.numClasses, model.multiLabel);
     }
 
     public NamedVariables variables() {
@@ -216,7 +250,7 @@ public final class TrainingGraph implements AutoCloseable {
                         .fetch(model.logits)
                         .run()) {
             TFloat32 logits = (TFloat32) res.get(2);
-            float[] l = new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses)];
+            float[] l = new float[batch.batchSize() * logitsPerExample()];
             logits.copyTo(DataBuffers.of(l, false, false));
             return new EvalResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat(), l);
         }
@@ -233,7 +267,10 @@ public final class TrainingGraph implements AutoCloseable {
 
         Inputs(EncodedBatch b, float[] labels) {
             x = new InputTensors(b);
-            y = TFloat32.vectorOf(labels);
+            y = model.multiLabel
+                    ? TFloat32.tensorOf(
+                            Shape.of(labels.length / model.numClasses, model.numClasses), DataBuffers.of(labels))
+                    : TFloat32.vectorOf(labels);
         }
 
         Session.Runner feed(Session.Runner r) {
