@@ -255,7 +255,8 @@ final class TrainCommand implements Callable<Integer> {
                 o.saved(),
                 o.modelDir(),
                 o.modelDir().resolve(TrainLog.FILE),
-                o.numClasses()));
+                o.numClasses(),
+                settings.multiLabel()));
         return 0;
     }
 
