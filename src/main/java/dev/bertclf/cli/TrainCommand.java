@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
             "Fine-tune a pretrained BERT encoder with a dropout and single-logit head on the IMDB reviews "
                     + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
                     + "saving a SavedModel after every epoch.",
+            "With --multi-label a text may have any number of classes (a sigmoid per class, --train-file only).",
             "The run's log goes to train.log in the output folder (beside it, as <output>.train.log, until "
                     + "training has succeeded)."
         })
