@@ -143,6 +143,32 @@ class MultiLabelTest {
         assertEquals(3, m.getAsJsonArray("per_class").size());
         assertEquals(30, m.get("examples").getAsInt());
 
+        StringBuilder csv = new StringBuilder("text,label\n");
+        for (String line : Files.readAllLines(test)) {
+            JsonObject row = JsonParser.parseString(line).getAsJsonObject();
+            List<String> names = new ArrayList<>();
+            row.getAsJsonArray("label").forEach(l -> names.add(l.getAsString()));
+            csv.append(row.get("text").getAsString())
+                    .append(',')
+                    .append(String.join(";", names))
+                    .append('\n');
+        }
+        Path testCsv = Files.writeString(tmp.resolve("test.csv"), csv);
+        Cli.Run fromCsv = Cli.run(
+                "evaluate",
+                "--model-dir",
+                output.toString(),
+                "--test-file",
+                testCsv.toString(),
+                "--label-separator",
+                ";",
+                "--json");
+        assertEquals(0, fromCsv.code(), fromCsv.err());
+        assertEquals(
+                m.get("micro_f1"),
+                JsonParser.parseString(fromCsv.out()).getAsJsonObject().get("micro_f1"),
+                "the same examples as a CSV of ';'-separated labels");
+
         Path unknown = Files.writeString(tmp.resolve("unknown.jsonl"), "{\"text\": \"a b\", \"label\": [\"cars\"]}\n");
         Cli.Run bad = Cli.run("evaluate", "--model-dir", output.toString(), "--test-file", unknown.toString());
         assertEquals(1, bad.code());
