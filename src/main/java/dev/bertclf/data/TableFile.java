@@ -63,8 +63,9 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
     }
 
     /**
-     * As {@link #read()}, with the classes fixed to {@code classNames} (null: the file's own), as a multi-label
-     * validation or test file is read against the training data's classes, which it need not all hold.
+     * As {@link #read()}, a multi-label table's classes fixed to {@code classNames} (null: the file's own), as a
+     * multi-label validation or test file is read against the training data's classes, which it need not all hold. A
+     * single-label table keeps its own classes (the caller compares them).
      *
      * @throws DataException also naming the file and line of a label that is not one of {@code classNames}
      */
