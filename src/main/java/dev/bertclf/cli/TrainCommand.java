@@ -144,7 +144,8 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "val_loss|val_accuracy|val_f1",
             defaultValue = "val_loss",
             description =
-                    "What --save best and --patience watch (val_f1: the positive class's F1, macro-F1, or micro-F1 with --multi-label).")
+                    "What --save best and --patience watch (val_f1: the positive class's F1, macro-F1, or micro-F1 "
+                            + "with --multi-label).")
     Monitor monitor;
 
     @Option(

@@ -7,11 +7,11 @@ import java.util.List;
 /**
  * The columns a scored table gets, one rule for every scorer ({@code predict --input} and the Spark job), so that
  * their outputs compare row for row: every input column as it was, then {@code label}, {@code probability} (the
- * label's) and, for a multi-class model, {@code top} (the most probable classes, best first). A test file often has
- * a {@code label} column of its own: when an input column already has one of these names, all of the added ones
- * are named {@code predicted_label}, {@code predicted_probability}, {@code predicted_top} instead (and so on, one
- * more prefix each time), so no input column is ever overwritten. A multi-label model's table also gets
- * {@code labels}: every class over the model's threshold with its probability, best first.
+ * label's), for a multi-class or multi-label model {@code top} (the most probable classes, best first) and for a
+ * multi-label model {@code labels} (every class over the model's threshold with its probability, best first). A test
+ * file often has a {@code label} column of its own: when an input column already has one of these names, all of the
+ * added ones are named {@code predicted_label}, {@code predicted_probability}, {@code predicted_top} instead (and so
+ * on, one more prefix each time), so no input column is ever overwritten.
  *
  * @param label the name of the label column
  * @param probability the name of the probability column

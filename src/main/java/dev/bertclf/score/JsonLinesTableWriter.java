@@ -14,7 +14,8 @@ import java.nio.file.Path;
 /**
  * JSON Lines rows: every key of the input object with its value as parsed (numbers keep their digits, nulls stay),
  * then the label, its probability and, for a multi-class model, the top classes as an array of
- * {@code {"label", "probability"}} objects.
+ * {@code {"label", "probability"}} objects (a multi-label model: also the classes over its threshold, as such an
+ * array).
  */
 final class JsonLinesTableWriter implements TableWriter {
     private final Writer out;

@@ -30,8 +30,9 @@ import java.util.function.Function;
  * for a run on the data folder; {@code format} (null: by the extension), {@code textColumn} and {@code labelColumn}
  * only matter with one; so do {@code multiLabel} (labels are sets of classes, see {@link TableFile}) and its
  * {@code labelSeparator}. {@code threshold} is where a multi-label class is predicted, for the validation micro-F1
- * and in the exported model; it is fixed under {@code --resume} so that every epoch's val_f1 compares. {@code output} is null in checkpoints written before it was saved (the checkpoint's place
- * says it). The JSON names of older checkpoints are read as well.
+ * and in the exported model; it is fixed under {@code --resume} so that every epoch's val_f1 compares.
+ * {@code output} is null in checkpoints written before it was saved (the checkpoint's place says it). The JSON
+ * names of older checkpoints are read as well.
  */
 public record RunSettings(
         String model,

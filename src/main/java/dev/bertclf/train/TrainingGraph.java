@@ -158,7 +158,7 @@ public final class TrainingGraph implements AutoCloseable {
                 tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
     }
 
-    /** Each row's {@link #sigmoidCrossEntropy} averaged over its classes: {@code [batch, classes]} to {@code [batch]}. */
+    /** Each row's {@link #sigmoidCrossEntropy} averaged over its classes: {@code [batch, C]} to {@code [batch]}. */
     static Operand<TFloat32> multiLabelCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> multiHot) {
         return tf.math.mean(sigmoidCrossEntropy(tf, logits, multiHot), tf.constant(1));
     }
