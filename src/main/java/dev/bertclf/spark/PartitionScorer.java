@@ -28,7 +28,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * @param idIndex the position of the column that names a row in error messages, or -1
  * @param multiClass whether rows get the top classes
  * @param multiLabel whether rows get the classes over the threshold
- * @param topAsJson the top classes (and those over the threshold) as JSON text (for CSV, which has no arrays) rather than an array of structs
+ * @param topAsJson the top classes (and those over the threshold) as JSON text (for CSV, which has no arrays) rather
+ *     than an array of structs
  * @param skipEmpty leave out rows whose text is empty, blank or null (counted in {@code skipped}) rather than fail
  */
 record PartitionScorer(
