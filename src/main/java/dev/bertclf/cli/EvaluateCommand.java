@@ -4,7 +4,9 @@ import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.infer.BinaryMetrics;
 import dev.bertclf.infer.Evaluation;
 import dev.bertclf.infer.EvaluationPlots;
+import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.MultiClassMetrics;
+import dev.bertclf.infer.MultiLabelMetrics;
 import dev.bertclf.infer.RocCurve;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
@@ -40,7 +42,9 @@ import picocli.CommandLine.Option;
                     + "aclImdb/test, your own test/ folder or a --test-file.",
             "Also writes confusion_matrix.png and roc_curve.png.",
             "Multi-class models: per-class precision, recall and F1, macro-F1 and an N x N confusion matrix; "
-                    + "no ROC curve."
+                    + "no ROC curve.",
+            "Multi-label models (on a --test-file): per-class precision, recall and F1, micro- and macro-F1, "
+                    + "subset accuracy and Hamming loss at the model's threshold; no plots."
         })
 final class EvaluateCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
@@ -130,6 +134,11 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
+        // read as TextClassifier.load reads it, so a missing or damaged model is reported as it would be there
+        if (Files.isRegularFile(dir.resolve("saved_model.pb"))
+                && ModelMetadata.read(dir).isMultiLabel()) {
+            return evaluateMultiLabel(dir, ModelMetadata.read(dir), gpu);
+        }
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
         Evaluation e;
         try (TextClassifier clf = longText.applyTo(TextClassifier.load(dir, gpu))) {
@@ -155,6 +164,55 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.println("Reliability diagram: " + ConsoleText.escape(diagram.toString()));
         }
         if (errors != null) writeErrors(e);
+        return 0;
+    }
+
+    /** A multi-label model on a {@code --test-file} read with the model's classes: its metrics, no plots. */
+    private int evaluateMultiLabel(Path dir, ModelMetadata meta, boolean gpu) {
+        if (testFile == null) {
+            throw new InvalidOptionException(dir + " is a multi-label model: evaluate it on a --test-file (CSV, TSV or "
+                    + "JSON Lines); a folder of class folders gives each text one class");
+        }
+        if (errors != null) {
+            throw new InvalidOptionException(
+                    "--errors lists a single-label model's misclassified examples; " + dir + " is a multi-label model");
+        }
+        List<String> c = meta.classNames();
+        LabeledTexts test = table.of(testFile).multiLabel(table.labelSeparator).read(c);
+        Evaluation e;
+        try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
+            e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
+        }
+        MultiLabelMetrics m = MultiLabelMetrics.of(e.logits(), e.multiHot(), c.size(), meta.decisionThreshold());
+        if (json) {
+            Map<String, Object> out = m.toMap(c);
+            out.put("model_dir", dir.toString());
+            System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(out)));
+            return 0;
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "Loss: %.4f%nSubset accuracy: %.4f%nHamming loss: %.4f%n",
+                m.loss(),
+                m.subsetAccuracy(),
+                m.hammingLoss());
+        System.out.printf(Locale.ROOT, "%10s %9s %9s %9s %9s%n", "", "Precision", "Recall", "F1", "Support");
+        for (int k = 0; k < c.size(); k++) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%10s %9.4f %9.4f %9.4f %9d%n",
+                    ConsoleText.escape(c.get(k)),
+                    m.precision()[k],
+                    m.recall()[k],
+                    m.f1()[k],
+                    m.support()[k]);
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "Micro-F1: %.4f%nMacro-F1: %.4f%nThreshold: %s (a class is predicted above it)%n",
+                m.microF1(),
+                m.macroF1(),
+                m.threshold());
         return 0;
     }
 

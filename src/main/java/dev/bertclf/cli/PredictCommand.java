@@ -34,12 +34,14 @@ import picocli.CommandLine.Spec;
         showDefaultValues = true,
         description = {
             "Classify texts with a trained model: the probability of the positive class and a label",
-            "(for a multi-class model: the most probable classes with their probabilities).",
+            "(for a multi-class model: the most probable classes with their probabilities; for a multi-label model:",
+            "every class over the model's threshold, with its probability).",
             "Reads one text per line from standard input when no TEXT is given (blank lines are skipped,",
             "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens.",
             "With --input FILE --output FILE: scores a CSV, TSV or JSON Lines file in batches (memory bounded by",
             "the batch, not the file), keeping every input column and adding label, probability and, for a",
-            "multi-class model, top (predicted_label, ... when the input has a label column). The output is written",
+            "multi-class model, top (predicted_label, ... when the input has a label column), and for a multi-label",
+            "model labels (the classes over the threshold). The output is written",
             "as OUTPUT.part and renamed when complete; --resume continues an interrupted run."
         })
 final class PredictCommand implements Callable<Integer> {
@@ -169,7 +171,18 @@ final class PredictCommand implements Callable<Integer> {
                 System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(predictions)));
             } else {
                 for (Prediction p : predictions) {
-                    if (p.top() == null) {
+                    if (p.labels() != null) {
+                        StringBuilder labels = new StringBuilder();
+                        for (Prediction.ClassProbability c : p.labels()) {
+                            labels.append(String.format(
+                                    Locale.ROOT, "  %s %.6f", ConsoleText.escape(c.label()), c.probability()));
+                        }
+                        System.out.printf(
+                                Locale.ROOT,
+                                "input: %-40s : labels:%s%n",
+                                shown(p.text()),
+                                labels.length() == 0 ? "  (none)" : labels);
+                    } else if (p.top() == null) {
                         System.out.printf(
                                 Locale.ROOT,
                                 "input: %-40s : score: %.6f  %s%n",

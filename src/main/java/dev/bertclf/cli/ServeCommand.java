@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         showDefaultValues = true,
         description = {
             "Serve a trained model over HTTP: POST /predict with {\"text\": \"...\"} or "
-                    + "{\"texts\": [\"...\", ...]} answers {\"predictions\": [...]}; GET /health.",
+                    + "{\"texts\": [\"...\", ...]} answers {\"predictions\": [...]} (a multi-label model's list "
+                    + "\"labels\": every class over its threshold); GET /health.",
             "Concurrent requests are classified together. Ctrl-C or SIGTERM stops after answering queued requests.",
             "Beyond this machine (--host), require a key with --api-key-file and encrypt with --tls-keystore."
         })

@@ -5,7 +5,7 @@ import dev.bertclf.data.TableFormat;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** How to read a {@code --train-file} or {@code --test-file}; the same three options on train and evaluate. */
+/** How to read a {@code --train-file} or {@code --test-file}; the same options on train and evaluate. */
 final class TableFileOptions {
     @Option(
             names = "--format",
@@ -26,6 +26,14 @@ final class TableFileOptions {
             defaultValue = TableFile.LABEL_COLUMN,
             description = "Column (JSON Lines: key) holding the label; classes are its sorted distinct values.")
     String labelColumn;
+
+    @Option(
+            names = "--label-separator",
+            paramLabel = "SEP",
+            defaultValue = TableFile.LABEL_SEPARATOR,
+            description = "Multi-label data: what separates the labels of a text field (CSV, TSV, a JSON string; "
+                    + "a JSON list needs none).")
+    String labelSeparator;
 
     /** {@code file} read with these options, or null (the data folder) when no file was given. */
     TableFile of(Path file) {

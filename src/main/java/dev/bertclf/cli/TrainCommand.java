@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
             "Fine-tune a pretrained BERT encoder with a dropout and single-logit head on the IMDB reviews "
                     + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
                     + "saving a SavedModel after every epoch.",
+            "With --multi-label a text may have any number of classes (a sigmoid per class, --train-file only).",
             "The run's log goes to train.log in the output folder (beside it, as <output>.train.log, until "
                     + "training has succeeded), TensorBoard's event files to <output>/logs."
         })
@@ -172,7 +173,9 @@ final class TrainCommand implements Callable<Integer> {
             names = "--monitor",
             paramLabel = "val_loss|val_accuracy|val_f1",
             defaultValue = "val_loss",
-            description = "What --save best and --patience watch (val_f1: the positive class's F1, or macro-F1).")
+            description =
+                    "What --save best and --patience watch (val_f1: the positive class's F1, macro-F1, or micro-F1 "
+                            + "with --multi-label).")
     Monitor monitor;
 
     @Option(
@@ -227,6 +230,21 @@ final class TrainCommand implements Callable<Integer> {
                     + " the ratio Sun et al. 2019 found best on IMDB. Recorded in the model: evaluate, predict and serve"
                     + " tokenise the same way.")
     Truncation truncation;
+
+    @Option(
+            names = "--multi-label",
+            description = "Each text may have any number of classes (none included): a JSON Lines label is a list, "
+                    + "a CSV or TSV label holds them separated by --label-separator. One sigmoid per class; "
+                    + "val_f1 is the micro-F1. Needs --train-file.")
+    boolean multiLabel;
+
+    @Option(
+            names = "--threshold",
+            paramLabel = "P",
+            defaultValue = "" + RunSettings.DEFAULT_THRESHOLD,
+            description = "With --multi-label: a class is predicted when its probability is above P (the validation "
+                    + "F1's threshold, recorded in the model for predict and serve).")
+    double threshold;
 
     @Option(
             names = "--resume",
@@ -294,7 +312,8 @@ final class TrainCommand implements Callable<Integer> {
                 o.saved(),
                 o.modelDir(),
                 o.modelDir().resolve(TrainLog.FILE),
-                o.numClasses()));
+                o.numClasses(),
+                settings.multiLabel()));
         return 0;
     }
 
@@ -398,7 +417,10 @@ final class TrainCommand implements Callable<Integer> {
                 validationDir == null ? null : validationDir.toAbsolutePath().normalize(),
                 logEvery,
                 accumulate,
-                truncation);
+                truncation,
+                multiLabel,
+                table.labelSeparator,
+                threshold);
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

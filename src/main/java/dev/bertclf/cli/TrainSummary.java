@@ -32,7 +32,21 @@ final class TrainSummary {
             Path modelDir,
             Path log,
             int numClasses) {
-        String accuracy = "val_" + Trainer.accuracyName(numClasses);
+        return format(model, history, monitor, minDelta, saved, modelDir, log, numClasses, false);
+    }
+
+    /** As {@link #format(String, List, Monitor, double, EpochMetrics, Path, Path, int)}, for multi-label runs too. */
+    static String format(
+            String model,
+            List<EpochMetrics> history,
+            Monitor monitor,
+            double minDelta,
+            EpochMetrics saved,
+            Path modelDir,
+            Path log,
+            int numClasses,
+            boolean multiLabel) {
+        String accuracy = "val_" + Trainer.accuracyName(numClasses, multiLabel);
         modelDir = modelDir.toAbsolutePath().normalize();
         log = log.toAbsolutePath().normalize();
         EpochMetrics best = history.get(monitor.bestIndex(history, minDelta));

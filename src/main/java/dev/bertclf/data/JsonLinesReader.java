@@ -21,14 +21,15 @@ import java.util.List;
  * or a boolean; numbers are written without trailing zeros ({@code 1.0} and {@code 1} are both class "1"), so a
  * 0/1 label gives classes "0" and "1" whichever way the file spells them. A number that would take more than
  * {@link #MAX_NUMBER_DIGITS} digits to write out ({@code 1e2147483647}) cannot name a class and is refused
- * before it is written out, which would take gigabytes.
+ * before it is written out, which would take gigabytes. For multi-label data a label may also be a list of such
+ * values ({@code ["a", "b"]}, {@code []} for no class).
  */
 public final class JsonLinesReader {
     static final int MAX_NUMBER_DIGITS = 100;
 
     private JsonLinesReader() {}
 
-    static List<TableRow> read(Path file, String content, String textColumn, String labelColumn) {
+    static List<TableRow> read(Path file, String content, String textColumn, String labelColumn, boolean multiLabel) {
         List<TableRow> rows = new ArrayList<>();
         String[] lines = content.split("\r\n|\n|\r", -1);
         for (int i = 0; i < lines.length; i++) {
@@ -42,7 +43,19 @@ public final class JsonLinesReader {
                                 + "JSON Lines has one object per line");
             }
             JsonObject o = parseObject(file, line, lines[i]);
-            rows.add(new TableRow(line, text(file, line, o, textColumn), label(file, line, o, labelColumn)));
+            String text = text(file, line, o, textColumn);
+            JsonElement label = field(file, line, o, labelColumn);
+            if (multiLabel && !label.isJsonArray() && !label.isJsonPrimitive()) {
+                throw TableRow.error(
+                        file,
+                        line,
+                        "'" + labelColumn + "' must be a list of labels (or a string, a number or a boolean), got "
+                                + label);
+            }
+            rows.add(
+                    multiLabel && label.isJsonArray()
+                            ? new TableRow(line, text, null, labels(file, line, labelColumn, label))
+                            : new TableRow(line, text, label(file, line, labelColumn, label)));
         }
         return rows;
     }
@@ -104,8 +117,20 @@ public final class JsonLinesReader {
         return v.getAsString();
     }
 
-    private static String label(Path file, int line, JsonObject o, String key) {
-        JsonElement v = field(file, line, o, key);
+    /** A multi-label list's elements, each a label as {@link #label} reads one. */
+    private static List<String> labels(Path file, int line, String key, JsonElement list) {
+        List<String> labels = new ArrayList<>();
+        for (JsonElement v : list.getAsJsonArray()) {
+            if (!v.isJsonPrimitive()) {
+                throw TableRow.error(
+                        file, line, "'" + key + "' must list strings, numbers or booleans, got an element " + v);
+            }
+            labels.add(label(file, line, key, v));
+        }
+        return labels;
+    }
+
+    private static String label(Path file, int line, String key, JsonElement v) {
         if (v.isJsonPrimitive()) {
             JsonPrimitive p = v.getAsJsonPrimitive();
             if (p.isNumber()) return number(file, line, key, p.getAsString());

@@ -34,6 +34,11 @@ public final class LabeledTexts {
         return classNames;
     }
 
+    /** Whether each example has a set of classes ({@link LabeledText#labels}) rather than one. */
+    public boolean multiLabel() {
+        return !examples.isEmpty() && examples.get(0).labels() != null;
+    }
+
     /** In the source's own order: Keras' file order for folders, row order for tables. */
     public List<LabeledText> examples() {
         return examples;

@@ -9,8 +9,15 @@ import java.util.Set;
 /**
  * One row of a table file as its reader found it: the line it starts on (for messages), its text and label. Its
  * limits, header rule and message form are shared with the streaming readers that score a file.
+ *
+ * @param labels a JSON Lines label given as a list (multi-label data), each element as a label string; null when
+ *     the label is one value ({@code label})
  */
-public record TableRow(int line, String text, String label) {
+public record TableRow(int line, String text, String label, List<String> labels) {
+    public TableRow(int line, String text, String label) {
+        this(line, text, label, null);
+    }
+
     /**
      * The longest field (CSV, TSV) or line (JSON Lines) read, in characters: 16 Mi is thousands of times a long
      * review and more than the tokenizer reads, so a longer one is a broken file (an unclosed quote, no line ends).

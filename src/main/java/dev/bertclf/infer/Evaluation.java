@@ -13,10 +13,12 @@ import java.util.List;
  * batch of texts is in memory: what {@code evaluate} turns into metrics and plots, kept apart from how they are shown.
  *
  * @param logits {@code logitsPerText} values for each example, in order
- * @param labels each example's class id
+ * @param labels each example's class id (-1 for a multi-label model's examples)
  * @param excerpts each example's text, white space folded, cut to {@value #EXCERPT} characters
+ * @param multiHot a multi-label model's examples' classes, one 0/1 per class, row after row; null otherwise
  */
-public record Evaluation(float[] logits, int[] labels, List<String> classNames, List<String> excerpts) {
+public record Evaluation(
+        float[] logits, int[] labels, List<String> classNames, List<String> excerpts, float[] multiHot) {
     /** Characters of each text kept for error analysis. */
     public static final int EXCERPT = 200;
 
@@ -37,6 +39,8 @@ public record Evaluation(float[] logits, int[] labels, List<String> classNames, 
         int w = clf.logitsPerText();
         float[] logits = new float[examples.size() * w];
         int[] labels = new int[examples.size()];
+        int classes = test.classNames().size();
+        float[] multiHot = clf.metadata().isMultiLabel() ? new float[examples.size() * classes] : null;
         List<String> excerpts = new ArrayList<>(examples.size());
         try (ProgressBar bar = new ProgressBar("Evaluating", examples.size(), 0, ProgressBar.Unit.ITEMS)) {
             for (int from = 0; from < examples.size(); from += batchSize) {
@@ -46,6 +50,9 @@ public record Evaluation(float[] logits, int[] labels, List<String> classNames, 
                     String text = examples.get(i).read(reader);
                     texts.add(text);
                     labels[i] = examples.get(i).label();
+                    if (multiHot != null) {
+                        System.arraycopy(examples.get(i).multiHot(classes), 0, multiHot, i * classes, classes);
+                    }
                     String folded = text.strip().replaceAll("\\s+", " ");
                     excerpts.add(folded.length() <= EXCERPT ? folded : folded.substring(0, EXCERPT));
                 }
@@ -53,7 +60,7 @@ public record Evaluation(float[] logits, int[] labels, List<String> classNames, 
                 bar.step(to - from);
             }
         }
-        return new Evaluation(logits, labels, clf.metadata().classNames(), excerpts);
+        return new Evaluation(logits, labels, clf.metadata().classNames(), excerpts, multiHot);
     }
 
     /** One example's outcome: its class, the predicted one, the predicted one's probability and the example's loss. */

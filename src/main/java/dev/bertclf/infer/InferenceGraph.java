@@ -28,7 +28,12 @@ public final class InferenceGraph implements AutoCloseable {
     }
 
     public InferenceGraph(BertConfig config, SessionOptions options, int numClasses) {
-        model = new BertClassifier(config, graph.variables(), Mode.INFERENCE, null, numClasses);
+        this(config, options, numClasses, false);
+    }
+
+    /** With {@code multiLabel}: a sigmoid per class (see {@link BertClassifier}). */
+    public InferenceGraph(BertConfig config, SessionOptions options, int numClasses, boolean multiLabel) {
+        model = new BertClassifier(config, graph.variables(), Mode.INFERENCE, null, numClasses, multiLabel);
         graph.start(options.toConfigProto());
     }
 
@@ -55,7 +60,8 @@ public final class InferenceGraph implements AutoCloseable {
                 Result r = in.feed(graph.session().runner(), model.bert)
                         .fetch(model.logits)
                         .run()) {
-            float[] out = new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses)];
+            float[] out =
+                    new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses, model.multiLabel)];
             ((TFloat32) r.get(0)).copyTo(DataBuffers.of(out, false, false));
             return out;
         }

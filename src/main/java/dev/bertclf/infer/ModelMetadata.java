@@ -23,6 +23,9 @@ import java.util.Set;
  * assets/vocab.txt}
  * @param truncation which tokens of a longer text the model was trained on ({@link Truncation#id}), so that every
  *                   command tokenises as training did; absent in models written before the option: {@code head}
+ * @param multiLabel true for a multi-label model (a sigmoid per class, every class over {@code threshold}
+ *                   predicted); absent (null) for single-label models
+ * @param threshold  a multi-label model's decision threshold, as {@code train --threshold} set it; absent: 0.5
  */
 public record ModelMetadata(
         String baseModel,
@@ -35,7 +38,9 @@ public record ModelMetadata(
         String tool,
         String tokenizer,
         String vocabulary,
-        String truncation) {
+        String truncation,
+        Boolean multiLabel,
+        Double threshold) {
     public static final String FILE = "metadata.json";
     public static final String WORDPIECE = "wordpiece";
     public static final String SENTENCEPIECE = "sentencepiece";
@@ -50,7 +55,62 @@ public record ModelMetadata(
             Map<String, Object> metrics,
             String created,
             String tool) {
-        this(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool, null, null, null);
+        this(baseModel, lowercase, maxSeqLen, classNames, hyperparameters, metrics, created, tool, null, null);
+    }
+
+    /** With the tokenizer but single-label. */
+    public ModelMetadata(
+            String baseModel,
+            boolean lowercase,
+            int maxSeqLen,
+            List<String> classNames,
+            Map<String, Object> hyperparameters,
+            Map<String, Object> metrics,
+            String created,
+            String tool,
+            String tokenizer,
+            String vocabulary) {
+        this(
+                baseModel,
+                lowercase,
+                maxSeqLen,
+                classNames,
+                hyperparameters,
+                metrics,
+                created,
+                tool,
+                tokenizer,
+                vocabulary,
+                null,
+                null,
+                null);
+    }
+
+    /** This metadata as a multi-label model's, classes predicted above {@code threshold}. */
+    public ModelMetadata withMultiLabel(double threshold) {
+        return new ModelMetadata(
+                baseModel,
+                lowercase,
+                maxSeqLen,
+                classNames,
+                hyperparameters,
+                metrics,
+                created,
+                tool,
+                tokenizer,
+                vocabulary,
+                truncation,
+                true,
+                threshold);
+    }
+
+    public boolean isMultiLabel() {
+        return Boolean.TRUE.equals(multiLabel);
+    }
+
+    /** Where a multi-label model predicts a class: its recorded threshold, else one half. */
+    public double decisionThreshold() {
+        return threshold != null ? threshold : 0.5;
     }
 
     /** This metadata with the tokenizer's kind and its file (relative to the model folder). */
@@ -66,7 +126,9 @@ public record ModelMetadata(
                 tool,
                 sentencePiece ? SENTENCEPIECE : WORDPIECE,
                 vocabularyFile,
-                truncation);
+                truncation,
+                multiLabel,
+                threshold);
     }
 
     /** This metadata recording the truncation the model was trained with. */
@@ -82,7 +144,9 @@ public record ModelMetadata(
                 tool,
                 tokenizer,
                 vocabulary,
-                rule.id());
+                rule.id(),
+                multiLabel,
+                threshold);
     }
 
     /** The truncation to tokenise with: the recorded one, {@link Truncation#HEAD} for older models. */
@@ -114,6 +178,9 @@ public record ModelMetadata(
                 throw new InferenceException(file + " is incomplete: it needs classNames and maxSeqLen");
             }
             checkClassNames(file, m.classNames());
+            if (m.threshold() != null && !(m.threshold() > 0 && m.threshold() < 1)) {
+                throw new InferenceException(file + ": threshold must be above 0 and below 1, got " + m.threshold());
+            }
             if (m.tokenizer() != null && !m.tokenizer().equals(WORDPIECE) && !m.sentencePiece()) {
                 throw new InferenceException(file + ": tokenizer '" + m.tokenizer() + "' is not supported (" + WORDPIECE
                         + ", " + SENTENCEPIECE + ")");

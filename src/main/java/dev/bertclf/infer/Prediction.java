@@ -8,11 +8,25 @@ import java.util.List;
  * One classified text as every front end reports it ({@code predict --json} and the {@code serve} endpoint print
  * this record as it is), so the command line and the HTTP API cannot drift apart. For a multi-class model
  * {@code label}, {@code probability} and {@code logit} are the best class's and {@code top} lists the most
- * probable classes, best first; for a binary model {@code top} is null (and left out of the JSON).
+ * probable classes, best first; for a binary model {@code top} is null (and left out of the JSON). For a multi-label
+ * model {@code labels} holds every class whose sigmoid is above the model's threshold, best first (possibly none),
+ * {@code top} the most probable classes and {@code label} the most probable one, which is in {@code labels} only
+ * if it is over the threshold; {@code labels} is null (left out) for other models.
  */
-public record Prediction(String text, double probability, String label, float logit, List<ClassProbability> top) {
-    /** A class and its softmax probability. */
+public record Prediction(
+        String text,
+        double probability,
+        String label,
+        float logit,
+        List<ClassProbability> top,
+        List<ClassProbability> labels) {
+    /** A class and its softmax (multi-label: sigmoid) probability. */
     public record ClassProbability(String label, double probability) {}
+
+    /** A single-label model's prediction. */
+    public Prediction(String text, double probability, String label, float logit, List<ClassProbability> top) {
+        this(text, probability, label, logit, top, null);
+    }
 
     /** The label is the second class (the positive one) when its probability is above one half. */
     static Prediction of(String text, float logit, List<String> classNames) {
@@ -36,10 +50,31 @@ public record Prediction(String text, double probability, String label, float lo
                 List.copyOf(all.subList(0, Math.min(topK, all.size()))));
     }
 
+    /**
+     * A multi-label model's prediction from {@code classNames.size()} logits at {@code logits[from..]}: each class's
+     * sigmoid, those above {@code threshold} as {@code labels}, the {@code topK} most probable as {@code top}.
+     */
+    static Prediction ofSigmoids(
+            String text, float[] logits, int from, List<String> classNames, double threshold, int topK) {
+        List<ClassProbability> all = new ArrayList<>(classNames.size());
+        for (int c = 0; c < classNames.size(); c++) {
+            all.add(new ClassProbability(classNames.get(c), TextClassifier.sigmoid(logits[from + c])));
+        }
+        all.sort(Comparator.comparingDouble(ClassProbability::probability).reversed());
+        int best = classNames.indexOf(all.get(0).label());
+        return new Prediction(
+                text,
+                all.get(0).probability(),
+                all.get(0).label(),
+                logits[from + best],
+                List.copyOf(all.subList(0, Math.min(topK, all.size()))),
+                all.stream().filter(c -> c.probability() > threshold).toList());
+    }
+
     /** This prediction with at most {@code n} top classes (binary ones have none to cut). */
     public Prediction withTop(int n) {
         return top == null || top.size() <= n
                 ? this
-                : new Prediction(text, probability, label, logit, List.copyOf(top.subList(0, n)));
+                : new Prediction(text, probability, label, logit, List.copyOf(top.subList(0, n)), labels);
     }
 }

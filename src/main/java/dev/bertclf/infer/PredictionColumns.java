@@ -7,36 +7,55 @@ import java.util.List;
 /**
  * The columns a scored table gets, one rule for every scorer ({@code predict --input} and the Spark job), so that
  * their outputs compare row for row: every input column as it was, then {@code label}, {@code probability} (the
- * label's) and, for a multi-class model, {@code top} (the most probable classes, best first). A test file often has
- * a {@code label} column of its own: when an input column already has one of these names, all of the added ones
- * are named {@code predicted_label}, {@code predicted_probability}, {@code predicted_top} instead (and so on, one
- * more prefix each time), so no input column is ever overwritten.
+ * label's), for a multi-class or multi-label model {@code top} (the most probable classes, best first) and for a
+ * multi-label model {@code labels} (every class over the model's threshold with its probability, best first). A test
+ * file often has a {@code label} column of its own: when an input column already has one of these names, all of the
+ * added ones are named {@code predicted_label}, {@code predicted_probability}, {@code predicted_top} instead (and so
+ * on, one more prefix each time), so no input column is ever overwritten.
  *
  * @param label the name of the label column
  * @param probability the name of the probability column
  * @param top the name of the top-classes column, or null for a binary model
+ * @param labels the name of the column of classes over the threshold, or null for a single-label model
  */
-public record PredictionColumns(String label, String probability, String top) {
+public record PredictionColumns(String label, String probability, String top, String labels) {
     private static final String PREFIX = "predicted_";
 
-    /** The names for a table with {@code inputColumns}, scored by a model of {@code classes} classes. */
+    /** The names for a table with {@code inputColumns}, scored by a single-label model of {@code classes} classes. */
     public static PredictionColumns forInput(List<String> inputColumns, int classes) {
-        String prefix = "";
-        while (collides(inputColumns, prefix, classes > 2)) prefix += PREFIX;
-        return new PredictionColumns(prefix + "label", prefix + "probability", classes > 2 ? prefix + "top" : null);
+        return forInput(inputColumns, classes, false);
     }
 
-    private static boolean collides(List<String> input, String prefix, boolean multiClass) {
-        return input.contains(prefix + "label")
-                || input.contains(prefix + "probability")
-                || multiClass && input.contains(prefix + "top");
+    /** The names for a table with {@code inputColumns}, scored by a model of {@code classes} classes. */
+    public static PredictionColumns forInput(List<String> inputColumns, int classes, boolean multiLabel) {
+        boolean hasTop = classes > 2 || multiLabel;
+        String prefix = "";
+        while (new PredictionColumns(prefix, hasTop, multiLabel)
+                .names().stream().anyMatch(inputColumns::contains)) {
+            prefix += PREFIX;
+        }
+        return new PredictionColumns(prefix, hasTop, multiLabel);
+    }
+
+    private PredictionColumns(String prefix, boolean hasTop, boolean multiLabel) {
+        this(
+                prefix + "label",
+                prefix + "probability",
+                hasTop ? prefix + "top" : null,
+                multiLabel ? prefix + "labels" : null);
     }
 
     /** The added columns' names, in order. */
     public List<String> names() {
         List<String> names = new ArrayList<>(List.of(label, probability));
         if (top != null) names.add(top);
+        if (labels != null) names.add(labels);
         return names;
+    }
+
+    /** The classes over the threshold as a text column holds them, as {@link #topAsJson}; null if not multi-label. */
+    public static String labelsAsJson(Prediction p) {
+        return p.labels() == null ? null : Json.COMPACT.toJson(p.labels());
     }
 
     /**

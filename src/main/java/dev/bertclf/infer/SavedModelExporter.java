@@ -54,7 +54,7 @@ public final class SavedModelExporter {
         try {
             Path saved = tmp.resolve("model");
             try (InferenceGraph g = new InferenceGraph(
-                    config, SessionOptions.defaults(), metadata.classNames().size())) {
+                    config, SessionOptions.defaults(), metadata.classNames().size(), metadata.isMultiLabel())) {
                 g.load(weights);
                 BertClassifier model = g.model();
                 Signature sig = Signature.builder()

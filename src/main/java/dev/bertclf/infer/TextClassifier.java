@@ -145,7 +145,7 @@ public final class TextClassifier implements AutoCloseable {
         }
         long outputs = head.shape()[head.shape().length - 1];
         int classes = meta.classNames().size();
-        if (outputs != BertClassifier.logitsPerExample(classes)) {
+        if (outputs != BertClassifier.logitsPerExample(classes, meta.isMultiLabel())) {
             throw new InferenceException(modelDir.resolve(ModelMetadata.FILE) + " lists " + classes + " classNames "
                     + "but the model has " + outputs + " output" + (outputs == 1 ? " (two classes)" : "s"));
         }
@@ -168,9 +168,9 @@ public final class TextClassifier implements AutoCloseable {
         return metadata;
     }
 
-    /** 1 for a binary model (the positive class's logit), else one per class. */
+    /** 1 for a binary model (the positive class's logit), else one per class (a multi-label model: always). */
     public int logitsPerText() {
-        return BertClassifier.logitsPerExample(metadata.classNames().size());
+        return BertClassifier.logitsPerExample(metadata.classNames().size(), metadata.isMultiLabel());
     }
 
     /**
@@ -251,17 +251,25 @@ public final class TextClassifier implements AutoCloseable {
 
     /**
      * The probability and label of each text, {@code batchSize} texts per model call; for a multi-class model also
-     * the {@value #TOP} most probable classes.
+     * the {@value #TOP} most probable classes; for a multi-label model also every class over its threshold.
      */
     public List<Prediction> predict(List<String> texts, int batchSize) {
+        return predict(texts, batchSize, metadata.decisionThreshold());
+    }
+
+    /** As {@link #predict(List, int)}, a multi-label model's classes predicted above {@code threshold}. */
+    public List<Prediction> predict(List<String> texts, int batchSize, double threshold) {
         float[] logits = logits(texts, batchSize);
         List<String> classes = metadata.classNames();
         List<Prediction> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i++) {
+            int from = i * classes.size();
             out.add(
-                    classes.size() == 2
-                            ? Prediction.of(texts.get(i), logits[i], classes)
-                            : Prediction.ofSoftmax(texts.get(i), logits, i * classes.size(), classes, TOP));
+                    metadata.isMultiLabel()
+                            ? Prediction.ofSigmoids(texts.get(i), logits, from, classes, threshold, TOP)
+                            : classes.size() == 2
+                                    ? Prediction.of(texts.get(i), logits[i], classes)
+                                    : Prediction.ofSoftmax(texts.get(i), logits, from, classes, TOP));
         }
         return out;
     }

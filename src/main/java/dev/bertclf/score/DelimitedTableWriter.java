@@ -11,7 +11,8 @@ import org.apache.commons.csv.CSVPrinter;
 
 /**
  * CSV or TSV rows: the input's fields as they were read, then the label, its probability and, for a multi-class
- * model, the top classes as JSON text ({@link PredictionColumns#topAsJson}). Lines end with LF.
+ * model, the top classes as JSON text ({@link PredictionColumns#topAsJson}), for a multi-label model also the
+ * classes over its threshold ({@link PredictionColumns#labelsAsJson}). Lines end with LF.
  */
 final class DelimitedTableWriter implements TableWriter {
     private final CSVPrinter printer;
@@ -39,6 +40,7 @@ final class DelimitedTableWriter implements TableWriter {
         fields.add(p.label());
         fields.add(String.valueOf(p.probability()));
         if (added.top() != null) fields.add(PredictionColumns.topAsJson(p));
+        if (added.labels() != null) fields.add(PredictionColumns.labelsAsJson(p));
         printer.printRecord(fields);
     }
 

@@ -144,7 +144,8 @@ public final class FileScorer {
                 TableReader reader = format == TableFormat.JSONL
                         ? new JsonLinesTableReader(input, text, job.textColumn())
                         : new DelimitedTableReader(input, text, format, job.textColumn())) {
-            PredictionColumns added = PredictionColumns.forInput(reader.columns(), classes);
+            PredictionColumns added = PredictionColumns.forInput(
+                    reader.columns(), classes, clf.metadata().isMultiLabel());
             skipDone(reader, marker, input);
             openPart(part, marker);
             marker.write(markerFile);

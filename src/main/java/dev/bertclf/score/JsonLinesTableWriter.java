@@ -14,7 +14,8 @@ import java.nio.file.Path;
 /**
  * JSON Lines rows: every key of the input object with its value as parsed (numbers keep their digits, nulls stay),
  * then the label, its probability and, for a multi-class model, the top classes as an array of
- * {@code {"label", "probability"}} objects.
+ * {@code {"label", "probability"}} objects (a multi-label model: also the classes over its threshold, as such an
+ * array).
  */
 final class JsonLinesTableWriter implements TableWriter {
     private final Writer out;
@@ -49,6 +50,7 @@ final class JsonLinesTableWriter implements TableWriter {
         o.addProperty(added.label(), p.label());
         o.add(added.probability(), new JsonPrimitive(p.probability()));
         if (added.top() != null) o.add(added.top(), Json.COMPACT.toJsonTree(p.top()));
+        if (added.labels() != null) o.add(added.labels(), Json.COMPACT.toJsonTree(p.labels()));
         Json.COMPACT_WITH_NULLS.toJson(o, out);
         out.write('\n');
     }

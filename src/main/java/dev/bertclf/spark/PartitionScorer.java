@@ -20,11 +20,16 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Scores one partition: pulls {@code batchSize} rows at a time from Spark's iterator, classifies their texts with
  * the executor's model ({@link ModelCache}) and hands back each row followed by its label, probability and, for a
- * multi-class model, top classes. Only one batch is held at a time, never the whole partition.
+ * multi-class or multi-label model, top classes (a multi-label model: then its classes over the threshold), as
+ * {@link dev.bertclf.infer.PredictionColumns} names them. Only one batch is held at a time, never the whole
+ * partition.
  *
  * @param textIndex the text column's position in the input rows
  * @param idIndex the position of the column that names a row in error messages, or -1
- * @param topAsJson the top classes as JSON text (for CSV, which has no arrays) rather than an array of structs
+ * @param multiClass whether rows get the top classes
+ * @param multiLabel whether rows get the classes over the threshold
+ * @param topAsJson the top classes (and those over the threshold) as JSON text (for CSV, which has no arrays) rather
+ *     than an array of structs
  * @param skipEmpty leave out rows whose text is empty, blank or null (counted in {@code skipped}) rather than fail
  */
 record PartitionScorer(
@@ -35,6 +40,7 @@ record PartitionScorer(
         String textColumn,
         int idIndex,
         boolean multiClass,
+        boolean multiLabel,
         boolean topAsJson,
         boolean skipEmpty,
         LongAccumulator skipped,
@@ -98,18 +104,20 @@ record PartitionScorer(
 
     private Row withPrediction(Row row, Prediction p) {
         int n = row.length();
-        Object[] values = new Object[n + (multiClass ? 3 : 2)];
+        Object[] values = new Object[n + 2 + (multiClass ? 1 : 0) + (multiLabel ? 1 : 0)];
         for (int i = 0; i < n; i++) values[i] = row.get(i);
         values[n] = p.label();
         values[n + 1] = p.probability();
-        if (multiClass) values[n + 2] = topAsJson ? PredictionColumns.topAsJson(p) : topRows(p);
+        int k = n + 2;
+        if (multiClass) values[k++] = topAsJson ? PredictionColumns.topAsJson(p) : rows(p.top());
+        if (multiLabel) values[k] = topAsJson ? PredictionColumns.labelsAsJson(p) : rows(p.labels());
         return RowFactory.create(values);
     }
 
     /** As Spark's row encoder takes an array of structs: a Scala sequence of rows. */
-    private static Seq<Row> topRows(Prediction p) {
-        List<Row> top = new ArrayList<>(p.top().size());
-        for (Prediction.ClassProbability c : p.top()) top.add(RowFactory.create(c.label(), c.probability()));
-        return CollectionConverters.asScala(top).toSeq();
+    private static Seq<Row> rows(List<Prediction.ClassProbability> classes) {
+        List<Row> rows = new ArrayList<>(classes.size());
+        for (Prediction.ClassProbability c : classes) rows.add(RowFactory.create(c.label(), c.probability()));
+        return CollectionConverters.asScala(rows).toSeq();
     }
 }

@@ -21,6 +21,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
@@ -164,8 +165,8 @@ public final class ScoreJob implements Callable<Integer> {
         String inFormat = format(inputFormat, input, null, "--input-format");
         String outFormat = format(outputFormat, output, inFormat == null ? "parquet" : inFormat, "--output-format");
         SparkSession spark = SparkSession.builder().appName("bert-clf score").getOrCreate();
-        int classes =
-                ModelMetadata.read(ModelCache.locate(modelDir)).classNames().size();
+        ModelMetadata meta = ModelMetadata.read(ModelCache.locate(modelDir));
+        int classes = meta.classNames().size();
         boolean existed = exists(spark, output);
         if (existed && mode == Mode.errorifexists) {
             throw new InvalidOptionException(
@@ -179,7 +180,7 @@ public final class ScoreJob implements Callable<Integer> {
                     + table.schema().fields()[textIndex].dataType().simpleString() + ", not text");
         }
         int idIndex = idColumn == null ? -1 : column(table, idColumn, "--id-column");
-        PredictionColumns added = PredictionColumns.forInput(columns, classes);
+        PredictionColumns added = PredictionColumns.forInput(columns, classes, meta.isMultiLabel());
         boolean topAsJson = outFormat.equals("csv");
         LongAccumulator skipped = spark.sparkContext().longAccumulator("rows skipped");
         LongAccumulator scored = spark.sparkContext().longAccumulator("rows scored");
@@ -190,7 +191,8 @@ public final class ScoreJob implements Callable<Integer> {
                 textIndex,
                 textColumn,
                 idIndex,
-                classes > 2,
+                added.top() != null,
+                added.labels() != null,
                 topAsJson,
                 onError == OnError.skip,
                 skipped,
@@ -220,12 +222,13 @@ public final class ScoreJob implements Callable<Integer> {
     static StructType schema(StructType input, PredictionColumns added, boolean topAsJson) {
         StructType s = input.add(added.label(), DataTypes.StringType, false)
                 .add(added.probability(), DataTypes.DoubleType, false);
-        if (added.top() == null) return s;
         StructType classProbability = new StructType()
                 .add("label", DataTypes.StringType, false)
                 .add("probability", DataTypes.DoubleType, false);
-        return s.add(
-                added.top(), topAsJson ? DataTypes.StringType : DataTypes.createArrayType(classProbability, false));
+        DataType classes = topAsJson ? DataTypes.StringType : DataTypes.createArrayType(classProbability, false);
+        if (added.top() != null) s = s.add(added.top(), classes);
+        if (added.labels() != null) s = s.add(added.labels(), classes);
+        return s;
     }
 
     private static String format(String given, String path, String fallback, String option) {

@@ -193,7 +193,7 @@ public final class FineTuneRun {
                 pretrained.lowercase() ? "uncased" : "cased");
 
         LabeledTexts train = req.data().load("train");
-        LabeledTexts heldOut = req.heldOutValidation();
+        LabeledTexts heldOut = req.heldOutValidation(train.classNames());
         KerasSplit.Parts<LabeledText> split = train.split(
                 heldOut == null ? req.validationSplit() : 0, req.hp().seed());
         split.messages().forEach(console);
@@ -213,8 +213,9 @@ public final class FineTuneRun {
             valSet = valSet.subList(0, valSize);
             log.info("Using a seeded subset: {} training and {} validation examples", trainSet.size(), valSet.size());
         }
-        float[] classWeights =
-                req.classWeight().resolve(train.classNames(), examplesPerClass(trainSet, train.classNames()));
+        float[] classWeights = req.classWeight().isNone()
+                ? null
+                : req.classWeight().resolve(train.classNames(), examplesPerClass(trainSet, train.classNames()));
         if (classWeights != null) {
             log.info("Class weights in the training loss: {}", ClassWeights.byClass(train.classNames(), classWeights));
         }
@@ -231,14 +232,11 @@ public final class FineTuneRun {
 
         Utf8TextReader reader = new Utf8TextReader();
         TokenizedDataset trainTokens, valTokens;
+        int classes = train.classNames().size();
         try (WordPieceTokenizer tokenizer = pretrained.tokenizer(maxSeqLen, req.truncation())) {
             List<LabeledText> t = trainSet, v = valSet;
-            trainTokens = TokenizedDataset.encode(
-                    "training set", tokenizer, t.size(), i -> t.get(i).read(reader), i -> t.get(i)
-                            .label());
-            valTokens = TokenizedDataset.encode(
-                    "validation set", tokenizer, v.size(), i -> v.get(i).read(reader), i -> v.get(i)
-                            .label());
+            trainTokens = tokenize("training set", tokenizer, t, reader, req.multiLabel(), classes);
+            valTokens = tokenize("validation set", tokenizer, v, reader, req.multiLabel(), classes);
         }
         if (reader.filesWithMalformedInput() > 0) {
             log.warn("{} files were not valid UTF-8; invalid bytes were replaced", reader.filesWithMalformedInput());
@@ -252,7 +250,14 @@ public final class FineTuneRun {
         try (StepLog steps = out == null
                 ? StepLog.NONE
                 : new StepLog(new TensorBoardLog(logsFolder(out, resumeFrom != null)), req.logEvery())) {
-            Trainer trainer = new Trainer(req.hp(), session, train.classNames().size(), classWeights, steps, replicas);
+            Trainer trainer = new Trainer(
+                    req.hp(),
+                    session,
+                    classes,
+                    classWeights,
+                    req.multiLabel() ? req.threshold() : null,
+                    steps,
+                    replicas);
             Trainer.EpochListener listener = out == null
                     ? null
                     : (h, graph) ->
@@ -345,6 +350,24 @@ public final class FineTuneRun {
         return true;
     }
 
+    /** Class ids, or multi-hot rows for multi-label data (see {@link TrainingGraph}). */
+    private static TokenizedDataset tokenize(
+            String what,
+            WordPieceTokenizer tokenizer,
+            List<LabeledText> examples,
+            Utf8TextReader reader,
+            boolean multiLabel,
+            int classes) {
+        return multiLabel
+                ? TokenizedDataset.encode(
+                        what, tokenizer, examples.size(), i -> examples.get(i).read(reader), classes, i -> examples.get(
+                                        i)
+                                .multiHot(classes))
+                : TokenizedDataset.encode(
+                        what, tokenizer, examples.size(), i -> examples.get(i).read(reader), i -> examples.get(i)
+                                .label());
+    }
+
     private static String metricsCsv(List<EpochMetrics> history) {
         StringBuilder sb =
                 new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,val_f1,seconds,examples_per_second\n");
@@ -390,7 +413,7 @@ public final class FineTuneRun {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());
-        String acc = Trainer.accuracyName(classes.size());
+        String acc = Trainer.accuracyName(classes.size(), req.multiLabel());
         metrics.put(acc, last.accuracy());
         metrics.put("val_loss", last.valLoss());
         metrics.put("val_" + acc, last.valAccuracy());
@@ -405,6 +428,7 @@ public final class FineTuneRun {
                         Instant.now().toString(),
                         "bert-clf " + Version.get())
                 .withTruncation(req.truncation());
+        if (req.multiLabel()) meta = meta.withMultiLabel(req.threshold());
         try (Weights weights = graph.readWeights()) {
             SavedModelExporter.export(
                     out, pretrained.config(), weights, pretrained.vocab(), meta, List.of(TensorBoardLog.FOLDER));

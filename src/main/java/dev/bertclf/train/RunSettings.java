@@ -13,6 +13,7 @@ import dev.bertclf.text.Truncation;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -28,8 +29,11 @@ import java.util.function.Function;
  *
  * <p>Components are named as their options ({@code batchSize} is {@code --batch-size}). {@code trainFile} is null
  * for a run on the data folder; {@code format} (null: by the extension), {@code textColumn} and {@code labelColumn}
- * only matter with one. {@code output} is null in checkpoints written before it was saved (the checkpoint's place
- * says it). The JSON names of older checkpoints are read as well.
+ * only matter with one; so do {@code multiLabel} (labels are sets of classes, see {@link TableFile}) and its
+ * {@code labelSeparator}. {@code threshold} is where a multi-label class is predicted, for the validation micro-F1
+ * and in the exported model; it is fixed under {@code --resume} so that every epoch's val_f1 compares.
+ * {@code output} is null in checkpoints written before it was saved (the checkpoint's place says it). The JSON
+ * names of older checkpoints are read as well.
  */
 public record RunSettings(
         String model,
@@ -59,7 +63,10 @@ public record RunSettings(
         Path validationDir,
         Integer logEvery,
         Integer accumulate,
-        Truncation truncation) {
+        Truncation truncation,
+        boolean multiLabel,
+        String labelSeparator,
+        Double threshold) {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
@@ -69,6 +76,24 @@ public record RunSettings(
         if (truncation == null) truncation = Truncation.HEAD; // checkpoints written before --truncation
         if (validationSplit == null) validationSplit = DEFAULT_VALIDATION_SPLIT; // checkpoints before the option
         if (accumulate == null) accumulate = 1; // checkpoints before --accumulate
+        if (labelSeparator == null) labelSeparator = TableFile.LABEL_SEPARATOR; // checkpoints before --multi-label
+        if (threshold == null) threshold = DEFAULT_THRESHOLD;
+        if (labelSeparator.isEmpty()) throw new InvalidOptionException("--label-separator must not be empty");
+        if (!(threshold > 0 && threshold < 1)) {
+            throw new InvalidOptionException("--threshold must be above 0 and below 1, got " + threshold);
+        }
+        if (multiLabel && trainFile == null) {
+            throw new InvalidOptionException("--multi-label needs a --train-file (CSV, TSV or JSON Lines): a folder "
+                    + "of class folders gives each text exactly one class");
+        }
+        if (multiLabel && validationDir != null) {
+            throw new InvalidOptionException("--multi-label cannot validate on a --validation-dir of class folders, "
+                    + "which give each text one class; use --validation-file or --validation-split");
+        }
+        if (multiLabel && !classWeight.isNone()) {
+            throw new InvalidOptionException(
+                    "--class-weight does not apply to --multi-label (each class has its own " + "sigmoid); drop it");
+        }
         if (validationFile != null && validationDir != null) {
             throw new InvalidOptionException(
                     "--validation-file and --validation-dir are two validation sets: give one");
@@ -134,23 +159,36 @@ public record RunSettings(
                 validationDir,
                 logEvery,
                 accumulate,
-                truncation);
+                truncation,
+                multiLabel,
+                labelSeparator,
+                threshold);
     }
 
     /** The table file the run trains on, or null for the data folder. */
     public TableFile table() {
-        return trainFile == null ? null : new TableFile(trainFile, format, textColumn, labelColumn);
+        return trainFile == null ? null : tableOf(trainFile);
     }
+
+    /** {@code file} read as the training file is: its format, columns and, for multi-label data, separator. */
+    private TableFile tableOf(Path file) {
+        TableFile t = new TableFile(file, format, textColumn, labelColumn);
+        return multiLabel ? t.multiLabel(labelSeparator) : t;
+    }
+
+    /** {@code --threshold}'s default: a class is predicted when its sigmoid is above one half. */
+    public static final double DEFAULT_THRESHOLD = 0.5;
 
     /** Keras' {@code validation_split} in the tutorial. */
     public static final double DEFAULT_VALIDATION_SPLIT = 0.2;
 
     /**
      * The validation set given apart from the training data ({@code --validation-file} in the training file's format
-     * and columns, or {@code --validation-dir} of class folders), or null when it is split off the training data.
+     * and columns, or {@code --validation-dir} of class folders), or null when it is split off the training data. A
+     * multi-label validation file is read with the training data's {@code classes} (it need not hold them all).
      */
-    public LabeledTexts heldOutValidation() {
-        if (validationFile != null) return new TableFile(validationFile, format, textColumn, labelColumn).read();
+    public LabeledTexts heldOutValidation(List<String> classes) {
+        if (validationFile != null) return tableOf(validationFile).read(multiLabel ? classes : null);
         if (validationDir != null)
             return TextDirectoryDataset.scan(validationDir).labeledTexts();
         return null;
@@ -200,6 +238,11 @@ public record RunSettings(
         m.put("monitor", monitor.name());
         if (patience > 0) m.put("patience", patience);
         if (patience > 0 || save == SaveMode.best) m.put("min_delta", minDelta);
+        if (multiLabel) {
+            m.put("multi_label", true);
+            m.put("label_separator", labelSeparator);
+            m.put("threshold", threshold);
+        }
         return m;
     }
 
@@ -247,7 +290,10 @@ public record RunSettings(
                 r.movable("--validation-dir", RunSettings::validationDir),
                 r.movable("--log-every", RunSettings::logEvery),
                 r.fixed("--accumulate", RunSettings::accumulate),
-                r.fixed("--truncation", RunSettings::truncation));
+                r.fixed("--truncation", RunSettings::truncation),
+                r.fixed("--multi-label", RunSettings::multiLabel),
+                r.fixed("--label-separator", RunSettings::labelSeparator),
+                r.fixed("--threshold", RunSettings::threshold));
     }
 
     /** One resumed run's comparison of the saved settings with the command line's. */

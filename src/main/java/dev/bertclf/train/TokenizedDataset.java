@@ -22,10 +22,15 @@ public final class TokenizedDataset {
     private final int[] wordIds;
     private final int[] mask;
     private final int[] typeIds;
+    /** Label values per example: 1 (a class id), or one 0/1 per class for multi-label data (a multi-hot row). */
+    private final int labelWidth;
+
     private final float[] labels;
 
-    private TokenizedDataset(int size, int seqLen, int[] wordIds, int[] mask, int[] typeIds, float[] labels) {
+    private TokenizedDataset(
+            int size, int seqLen, int[] wordIds, int[] mask, int[] typeIds, int labelWidth, float[] labels) {
         this.size = size;
+        this.labelWidth = labelWidth;
         this.seqLen = seqLen;
         this.wordIds = wordIds;
         this.mask = mask;
@@ -40,16 +45,27 @@ public final class TokenizedDataset {
             int size,
             IntFunction<String> text,
             IntFunction<Integer> labelOf) {
+        return encode(label, tokenizer, size, text, 1, i -> new float[] {labelOf.apply(i)});
+    }
+
+    /** As {@link #encode(String, WordPieceTokenizer, int, IntFunction, IntFunction)}, {@code width} labels a text. */
+    public static TokenizedDataset encode(
+            String label,
+            WordPieceTokenizer tokenizer,
+            int size,
+            IntFunction<String> text,
+            int width,
+            IntFunction<float[]> labelRow) {
         int seqLen = tokenizer.maxSeqLen();
         int[] ids = new int[size * seqLen], mask = new int[size * seqLen], types = new int[size * seqLen];
-        float[] y = new float[size];
+        float[] y = new float[size * width];
         try (ProgressBar bar = new ProgressBar("Tokenizing " + label, size, 0, ProgressBar.Unit.ITEMS)) {
             for (int start = 0; start < size; start += CHUNK) {
                 int end = Math.min(size, start + CHUNK);
                 String[] texts = new String[end - start];
                 for (int i = start; i < end; i++) {
                     texts[i - start] = text.apply(i);
-                    y[i] = labelOf.apply(i);
+                    System.arraycopy(labelRow.apply(i), 0, y, i * width, width);
                 }
                 EncodedBatch b = tokenizer.encode(List.of(texts));
                 System.arraycopy(b.wordIds(), 0, ids, start * seqLen, b.wordIds().length);
@@ -58,7 +74,7 @@ public final class TokenizedDataset {
                 bar.step(end - start);
             }
         }
-        return new TokenizedDataset(size, seqLen, ids, mask, types, y);
+        return new TokenizedDataset(size, seqLen, ids, mask, types, width, y);
     }
 
     public int size() {
@@ -98,9 +114,16 @@ public final class TokenizedDataset {
         }
     }
 
+    /** The labels of {@code order[from..to)}, row after row ({@link #labelWidth} values each). */
     public float[] labels(int[] order, int from, int to) {
-        float[] y = new float[to - from];
-        for (int i = from; i < to; i++) y[i - from] = labels[order[i]];
+        float[] y = new float[(to - from) * labelWidth];
+        for (int i = from; i < to; i++) {
+            System.arraycopy(labels, order[i] * labelWidth, y, (i - from) * labelWidth, labelWidth);
+        }
         return y;
+    }
+
+    public int labelWidth() {
+        return labelWidth;
     }
 }

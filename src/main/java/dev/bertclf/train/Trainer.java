@@ -2,6 +2,7 @@ package dev.bertclf.train;
 
 import dev.bertclf.infer.BinaryMetrics;
 import dev.bertclf.infer.MultiClassMetrics;
+import dev.bertclf.infer.MultiLabelMetrics;
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.Weights;
@@ -67,6 +68,9 @@ public final class Trainer {
     private final SessionOptions sessionOptions;
     private final int numClasses;
     private final float[] classWeights;
+    /** Null for single-label data, else the threshold a class is predicted over (for the validation micro-F1). */
+    private final Double multiLabelThreshold;
+
     private final StepLog stepLog;
     private final AllReduce replicas;
     private boolean dropout = true;
@@ -83,27 +87,31 @@ public final class Trainer {
 
     /** With one loss weight per class ({@link ClassWeights}; null: none). */
     public Trainer(Hyperparameters hp, SessionOptions sessionOptions, int numClasses, float[] classWeights) {
-        this(hp, sessionOptions, numClasses, classWeights, StepLog.NONE, null);
+        this(hp, sessionOptions, numClasses, classWeights, null, StepLog.NONE, null);
     }
 
     /**
-     * Reporting steps and epochs to {@code stepLog}, which the caller closes, as one worker of a data-parallel run
-     * ({@code replicas} null: on its own). Every worker runs this loop over the same seeded order and trains on its
-     * share of each global batch of {@code hp.batchSize()} examples; the chief (task 0) alone restores and writes
-     * checkpoints and calls the epoch listener, and tells the others where to start, whether to go on after each
-     * epoch and whether to stop after a step.
+     * {@code multiLabelThreshold} not null: multi-label data (multi-hot labels, see {@link TrainingGraph}), whose
+     * validation F1 is the micro-F1 with a class predicted when its sigmoid is above the threshold. Steps and epochs
+     * are reported to {@code stepLog}, which the caller closes. {@code replicas}: one worker of a data-parallel run
+     * (null: on its own). Every worker runs this loop over the same seeded order and trains on its share of each
+     * global batch of {@code hp.batchSize()} examples; the chief (task 0) alone restores and writes checkpoints and
+     * calls the epoch listener, and tells the others where to start, whether to go on after each epoch and whether
+     * to stop after a step.
      */
     public Trainer(
             Hyperparameters hp,
             SessionOptions sessionOptions,
             int numClasses,
             float[] classWeights,
+            Double multiLabelThreshold,
             StepLog stepLog,
             AllReduce replicas) {
         this.hp = hp;
         this.sessionOptions = sessionOptions;
         this.numClasses = numClasses;
         this.classWeights = classWeights;
+        this.multiLabelThreshold = multiLabelThreshold;
         this.stepLog = stepLog;
         this.replicas = replicas;
     }
@@ -112,6 +120,10 @@ public final class Trainer {
     Trainer withoutDropout() {
         dropout = false;
         return this;
+    }
+
+    private boolean multiLabel() {
+        return multiLabelThreshold != null;
     }
 
     /**
@@ -152,7 +164,14 @@ public final class Trainer {
                                 + hp.batchSize() + ")",
                 hp.learningRate());
         try (TrainingGraph graph = new TrainingGraph(
-                        config, hp.seed(), sessionOptions, numClasses, classWeights, hp.accumulate() > 1, replicas);
+                        config,
+                        hp.seed(),
+                        sessionOptions,
+                        numClasses,
+                        classWeights,
+                        multiLabel(),
+                        hp.accumulate() > 1,
+                        replicas);
                 AutoCloseable signals = checkpointing.store() == null
                         ? () -> {}
                         : checkpointing.stop().listen()) {
@@ -340,7 +359,7 @@ public final class Trainer {
                 EpochMetrics m = new EpochMetrics(
                         epoch, lossSum / seen, correct / seen, val[0], val[1], val[2], seconds, seen / seconds);
                 history.add(m);
-                String acc = accuracyName(numClasses);
+                String acc = accuracyName(numClasses, multiLabel());
                 log.info(String.format(
                         Locale.ROOT,
                         "Epoch %d/%d: loss %.4f - %s %.4f - val_loss %.4f - val_%s %.4f" + " (%.0f s, %.1f examples/s)",
@@ -454,36 +473,46 @@ public final class Trainer {
 
     /** Keras' name for the accuracy metric: {@code binary_accuracy} for the tutorial's single logit. */
     public static String accuracyName(int numClasses) {
-        return numClasses == 2 ? "binary_accuracy" : "accuracy";
+        return accuracyName(numClasses, false);
+    }
+
+    /** {@code binary_accuracy} also for multi-label data: the share of class decisions right, as Keras counts it. */
+    public static String accuracyName(int numClasses, boolean multiLabel) {
+        return numClasses == 2 || multiLabel ? "binary_accuracy" : "accuracy";
     }
 
     /**
-     * Mean loss, accuracy and F1 (the positive class's for two classes, macro for more) over a whole dataset, dropout
-     * off; null if {@code stop} came before the pass finished.
+     * Mean loss, accuracy and F1 (the positive class's for two classes, macro for more, micro for multi-label data)
+     * over a whole dataset, dropout off; null if {@code stop} came before the pass finished.
      */
     private double[] evaluate(TrainingGraph graph, TokenizedDataset data, String label, StopSignal stop) {
         if (data == null || data.size() == 0) return new double[] {Double.NaN, Double.NaN, Double.NaN};
         int[] order = identity(data.size());
         double lossSum = 0, correct = 0;
-        int w = BertClassifier.logitsPerExample(numClasses);
+        int w = BertClassifier.logitsPerExample(numClasses, multiLabel());
         float[] logits = new float[data.size() * w];
-        int[] labels = new int[data.size()];
+        float[] y = new float[data.size() * data.labelWidth()];
         try (ProgressBar bar = new ProgressBar(label, data.size(), 0, ProgressBar.Unit.ITEMS)) {
             for (int from = 0; from < data.size(); from += hp.batchSize()) {
                 if (stop.received() != null) return null;
                 int to = Math.min(data.size(), from + hp.batchSize());
-                float[] y = data.labels(order, from, to);
-                TrainingGraph.EvalResult r = graph.evaluate(data.batch(order, from, to), y);
+                float[] batchY = data.labels(order, from, to);
+                TrainingGraph.EvalResult r = graph.evaluate(data.batch(order, from, to), batchY);
                 lossSum += r.lossSum();
                 correct += r.correct();
                 System.arraycopy(r.logits(), 0, logits, from * w, (to - from) * w);
-                for (int i = from; i < to; i++) labels[i] = (int) y[i - from];
+                System.arraycopy(batchY, 0, y, from * data.labelWidth(), batchY.length);
                 bar.step(to - from);
             }
         }
-        double f1 = numClasses == 2
-                ? BinaryMetrics.of(logits, labels).f1()
-                : MultiClassMetrics.of(logits, labels, numClasses).macroF1();
+        int[] labels = new int[multiLabel() ? 0 : data.size()];
+        for (int i = 0; i < labels.length; i++) labels[i] = (int) y[i];
+        double f1 = multiLabel()
+                ? MultiLabelMetrics.of(logits, y, numClasses, multiLabelThreshold)
+                        .microF1()
+                : numClasses == 2
+                        ? BinaryMetrics.of(logits, labels).f1()
+                        : MultiClassMetrics.of(logits, labels, numClasses).macroF1();
         return new double[] {lossSum / data.size(), correct / data.size(), f1};
     }
 

@@ -32,7 +32,8 @@ import org.tensorflow.types.TInt64;
 
 /**
  * The classifier plus everything training adds: the sigmoid cross-entropy loss (sparse softmax cross-entropy for
- * more than two classes, the labels then being class ids fed as floats), gradients, and the AdamW update,
+ * more than two classes, the labels then being class ids fed as floats; a sigmoid cross-entropy per class for
+ * multi-label data, the labels then being multi-hot rows), gradients, and the AdamW update,
  * in one graph and one session. DJL's trainer is not implemented for TensorFlow, so training runs TensorFlow's
  * graph mode directly; inference and export use DJL and a separate, dropout-free graph.
  */
@@ -58,7 +59,7 @@ public final class TrainingGraph implements AutoCloseable {
     private final Placeholder<TFloat32> labels;
     private final PlaceholderWithDefault<TFloat32> dropoutOn;
     private final PlaceholderWithDefault<TInt64> dropoutStep;
-    /** Examples in the whole step, fed with each micro-batch when accumulating; null otherwise. */
+    /** Examples in the whole step, fed with each micro-batch or worker's share of it; null in a plain graph. */
     private final Placeholder<TFloat32> stepExamples;
     /** Null unless the graph accumulates; see {@link #accumulate}. */
     private final GradientAccumulator accumulator;
@@ -90,30 +91,24 @@ public final class TrainingGraph implements AutoCloseable {
      * Validation losses stay unweighted, so they compare across runs; without weights the graph is the plain one.
      */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses, float[] classWeights) {
-        this(config, seed, options, numClasses, classWeights, false);
+        this(config, seed, options, numClasses, classWeights, false, false, null);
     }
 
     /**
-     * {@code accumulating}: the gradient and the update are two stages, {@link #accumulate} then
+     * The full graph. With {@code multiLabel}: the labels are multi-hot rows ({@code [batch, numClasses]} of 0s and
+     * 1s), the loss is the sigmoid cross-entropy of each class, averaged over the classes and then the batch (Keras'
+     * {@code binary_crossentropy} on multi-hot targets), and "correct" is the share of an example's classes right
+     * (Keras' {@code binary_accuracy}). Class weights do not apply.
+     *
+     * <p>{@code accumulating}: the gradient and the update are two stages, {@link #accumulate} then
      * {@link #applyAccumulated}, with the summed gradient held in variables between them
      * ({@link GradientAccumulator}); the loss a micro-batch differentiates is then its summed (weighted) loss over
      * the examples of the whole step, fed with it, so the micro-batches' gradients add up to the mean-loss gradient
      * of one large batch. Otherwise {@link #train} computes and applies the batch's mean-loss gradient in one run,
      * with no sums in memory.
-     */
-    public TrainingGraph(
-            BertConfig config,
-            long seed,
-            SessionOptions options,
-            int numClasses,
-            float[] classWeights,
-            boolean accumulating) {
-        this(config, seed, options, numClasses, classWeights, accumulating, null);
-    }
-
-    /**
-     * One worker's graph of a data-parallel run ({@code replicas} null: a run on its own). Each worker computes the
-     * gradient of its share of the global batch's mean loss (its examples' summed loss over the global batch's
+     *
+     * <p>{@code replicas}: one worker's graph of a data-parallel run (null: a run on its own). Each worker computes
+     * the gradient of its share of the global batch's mean loss (its examples' summed loss over the global batch's
      * count, fed), the shares are summed over the workers (see {@link AllReduce}), and every worker then clips and
      * applies the same AdamW update: the numbers of one process with the global batch, up to float rounding. Not
      * yet together with {@code accumulating}.
@@ -124,8 +119,10 @@ public final class TrainingGraph implements AutoCloseable {
             SessionOptions options,
             int numClasses,
             float[] classWeights,
+            boolean multiLabel,
             boolean accumulating,
             AllReduce replicas) {
+        if (multiLabel && classWeights != null) throw new IllegalArgumentException("no class weights for multi-label");
         if (accumulating && replicas != null) {
             throw new IllegalArgumentException("gradient accumulation is not yet supported on several workers");
         }
@@ -134,11 +131,16 @@ public final class TrainingGraph implements AutoCloseable {
         Ops tf = vars.scope("");
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
         dropoutStep = tf.withName("dropout_step").placeholderWithDefault(tf.constant(0L), Shape.scalar());
-        model = new BertClassifier(config, vars, Mode.TRAINING, new Dropout(dropoutOn, dropoutStep, seed), numClasses);
-        labels = tf.withName("labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+        model = new BertClassifier(
+                config, vars, Mode.TRAINING, new Dropout(dropoutOn, dropoutStep, seed), numClasses, multiLabel);
+        labels = tf.withName("labels")
+                .placeholder(TFloat32.class, Placeholder.shape(multiLabel ? Shape.of(-1, numClasses) : Shape.of(-1)));
 
         Operand<TFloat32> perExample, predicted;
-        if (numClasses == 2) {
+        if (multiLabel) {
+            perExample = multiLabelCrossEntropy(tf, model.logits, labels);
+            predicted = tf.dtypes.cast(tf.math.greater(model.logits, tf.constant(0f)), TFloat32.class);
+        } else if (numClasses == 2) {
             perExample = sigmoidCrossEntropy(tf, model.logits, labels);
             predicted = tf.dtypes.cast(tf.math.greater(model.logits, tf.constant(0f)), TFloat32.class);
         } else {
@@ -152,36 +154,39 @@ public final class TrainingGraph implements AutoCloseable {
                         tf.gather(tf.constant(classWeights), tf.dtypes.cast(labels, TInt32.class), tf.constant(0)));
         meanLoss = tf.withName("loss").math.mean(objective, tf.constant(0));
         lossSum = tf.sum(perExample, tf.constant(0));
-        correct = tf.sum(tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class), tf.constant(0));
+        Operand<TFloat32> hits = tf.dtypes.cast(tf.math.equal(predicted, labels), TFloat32.class);
+        if (multiLabel) hits = tf.math.mean(hits, tf.constant(1));
+        correct = tf.sum(hits, tf.constant(0));
 
-        if (accumulating) {
+        // Accumulating micro-batches and sharing a batch between workers both split a step's examples: each part's
+        // gradient is then of its summed loss over the whole step's examples (fed), and the parts' gradients add up
+        // to the step's mean-loss gradient.
+        Operand<TFloat32> objectiveSum = tf.sum(objective, tf.constant(0)), shareOfStep = null;
+        if (accumulating || replicas != null) {
             stepExamples = tf.withName("step_examples").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-            Operand<TFloat32> shareOfStep =
-                    tf.withName("step_loss_share").math.div(tf.sum(objective, tf.constant(0)), stepExamples);
+            shareOfStep = tf.withName("step_loss_share").math.div(objectiveSum, stepExamples);
+        } else {
+            stepExamples = null;
+        }
+        if (accumulating) {
             accumulator = new GradientAccumulator(tf, vars, gradients(tf, config, shareOfStep));
             optimizer = new AdamW(tf, vars, accumulator.sums());
             applyAndZero = accumulator.zeroAfter(List.of(optimizer.update));
             replicated = null;
         } else if (replicas == null) {
-            stepExamples = null;
             accumulator = null;
             applyAndZero = null;
             optimizer = new AdamW(tf, vars, gradients(tf, config, meanLoss));
             replicated = null;
         } else {
-            stepExamples = null;
             accumulator = null;
             applyAndZero = null;
-            Operand<TFloat32> objectiveSum = tf.sum(objective, tf.constant(0));
-            Placeholder<TFloat32> globalCount =
-                    tf.withName("global_batch_size").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-            Operand<TFloat32> lossShare = tf.withName("loss_share").math.div(objectiveSum, globalCount);
             Placeholder<TFloat32> stop =
                     tf.withName("stop_request").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
             AllReduce.Summed summed =
-                    replicas.sumGradients(tf, gradients(tf, config, lossShare), List.of(objectiveSum, correct, stop));
+                    replicas.sumGradients(tf, gradients(tf, config, shareOfStep), List.of(objectiveSum, correct, stop));
             optimizer = new AdamW(tf, vars, summed.gradients());
-            replicated = new Replicated(tf, summed, globalCount, stop);
+            replicated = new Replicated(tf, summed, stop);
         }
         session = replicas == null
                 ? graph.start(options.toConfigProto())
@@ -195,7 +200,7 @@ public final class TrainingGraph implements AutoCloseable {
 
     /** What a worker of a data-parallel run adds to the graph; see {@link AllReduce}. */
     private final class Replicated {
-        final Placeholder<TFloat32> globalCount, stopRequest;
+        final Placeholder<TFloat32> stopRequest;
         final Operand<TFloat32> globalObjectiveSum, globalCorrect, stopRequested;
         /** Sets every weight and AdamW slot to the chief's: the sum of the chief's values and the others' zeros. */
         final Op takeChiefsVariables;
@@ -205,9 +210,8 @@ public final class TrainingGraph implements AutoCloseable {
         final Placeholder<TInt32> gatherIn;
         final Operand<TInt32> gatherOut;
 
-        Replicated(Ops root, AllReduce.Summed summed, Placeholder<TFloat32> globalCount, Placeholder<TFloat32> stop) {
+        Replicated(Ops root, AllReduce.Summed summed, Placeholder<TFloat32> stop) {
             Ops tf = root.withSubScope("replicas");
-            this.globalCount = globalCount;
             this.stopRequest = stop;
             globalObjectiveSum = summed.extras().get(0);
             globalCorrect = summed.extras().get(1);
@@ -265,6 +269,11 @@ public final class TrainingGraph implements AutoCloseable {
                 tf.math.log1p(tf.math.exp(tf.math.neg(tf.math.abs(logits)))));
     }
 
+    /** Each row's {@link #sigmoidCrossEntropy} averaged over its classes: {@code [batch, C]} to {@code [batch]}. */
+    static Operand<TFloat32> multiLabelCrossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> multiHot) {
+        return tf.math.mean(sigmoidCrossEntropy(tf, logits, multiHot), tf.constant(1));
+    }
+
     /**
      * {@code -log softmax(logits)[label]} per row, {@code labels} holding class ids as floats. Built from
      * LogSoftmax and a one-hot mask rather than TensorFlow's fused op, whose gradient graph mode may not have.
@@ -278,6 +287,10 @@ public final class TrainingGraph implements AutoCloseable {
 
     public int numClasses() {
         return model.numClasses;
+    }
+
+    private int logitsPerExample() {
+        return BertClassifier.logitsPerExample(model.numClasses, model.multiLabel);
     }
 
     public NamedVariables variables() {
@@ -347,7 +360,7 @@ public final class TrainingGraph implements AutoCloseable {
             if (replicated == null) {
                 r.fetch(meanLoss).fetch(correct).fetch(optimizer.globalNorm);
             } else {
-                r.feed(replicated.globalCount, count)
+                r.feed(stepExamples, count)
                         .feed(replicated.stopRequest, stopIn)
                         .fetch(replicated.globalObjectiveSum)
                         .fetch(replicated.globalCorrect)
@@ -486,7 +499,7 @@ public final class TrainingGraph implements AutoCloseable {
                         .fetch(model.logits)
                         .run()) {
             TFloat32 logits = (TFloat32) res.get(2);
-            float[] l = new float[batch.batchSize() * BertClassifier.logitsPerExample(model.numClasses)];
+            float[] l = new float[batch.batchSize() * logitsPerExample()];
             logits.copyTo(DataBuffers.of(l, false, false));
             return new EvalResult(((TFloat32) res.get(0)).getFloat(), ((TFloat32) res.get(1)).getFloat(), l);
         }
@@ -507,7 +520,10 @@ public final class TrainingGraph implements AutoCloseable {
 
         Inputs(EncodedBatch b, float[] labels) {
             x = new InputTensors(b);
-            y = TFloat32.vectorOf(labels);
+            y = model.multiLabel
+                    ? TFloat32.tensorOf(
+                            Shape.of(labels.length / model.numClasses, model.numClasses), DataBuffers.of(labels))
+                    : TFloat32.vectorOf(labels);
         }
 
         Session.Runner feed(Session.Runner r) {

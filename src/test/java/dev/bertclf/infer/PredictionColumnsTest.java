@@ -26,6 +26,26 @@ class PredictionColumnsTest {
                 PredictionColumns.forInput(List.of("top"), 2).names());
     }
 
+    /** A multi-label model adds its labels (and a top list even for two classes); a labels column is moved aside. */
+    @Test
+    void aMultiLabelModelAddsTheLabelsColumn() {
+        assertEquals(
+                List.of("label", "probability", "top", "labels"),
+                PredictionColumns.forInput(List.of("text"), 2, true).names());
+        assertEquals(
+                List.of("predicted_label", "predicted_probability", "predicted_top", "predicted_labels"),
+                PredictionColumns.forInput(List.of("text", "labels"), 3, true).names());
+        Prediction p = new Prediction(
+                "t",
+                0.9,
+                "a",
+                2f,
+                List.of(new Prediction.ClassProbability("a", 0.9)),
+                List.of(new Prediction.ClassProbability("a", 0.9)));
+        assertEquals("[{\"label\":\"a\",\"probability\":0.9}]", PredictionColumns.labelsAsJson(p));
+        assertNull(PredictionColumns.labelsAsJson(new Prediction("t", 0.7, "pos", 1f, null)));
+    }
+
     @Test
     void topClassesAsJson() {
         Prediction multi = new Prediction(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import com.google.gson.reflect.TypeToken;
+import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.Prediction.ClassProbability;
 import dev.bertclf.infer.TextClassifier;
@@ -172,6 +173,58 @@ class ScoreJobTest {
                 .csv(predicted.toString());
         assertEquals(Arrays.asList(asCsv.columns()), Arrays.asList(fromPredict.columns()), "the same columns");
         assertSameScores(byId(fromPredict, ""), byId(asCsv, ""));
+    }
+
+    /** A multi-label model's rows add top and labels (its classes over the threshold), as predict --input's do. */
+    @Test
+    void multiLabelRowsAddTheClassesOverTheThreshold() throws IOException {
+        Path tags = TinyClassifier.export(tmp.resolve("tags"), List.of("a", "b", "c"));
+        List<String> texts = texts(12);
+        ModelMetadata.read(tags).withMultiLabel(0.5).write(tags); // the same head: one logit per class
+        double threshold; // the random model's median probability: rows get different numbers of classes
+        List<List<ClassProbability>> expected;
+        try (TextClassifier c = TextClassifier.load(tags)) {
+            double[] all = c.predict(texts, 8).stream()
+                    .flatMap(p -> p.top().stream())
+                    .mapToDouble(ClassProbability::probability)
+                    .sorted()
+                    .toArray();
+            threshold = all[all.length / 2];
+            expected = c.predict(texts, 8, threshold).stream()
+                    .map(Prediction::labels)
+                    .toList();
+        }
+        ModelMetadata.read(tags).withMultiLabel(threshold).write(tags);
+        assertTrue(expected.stream().map(List::size).distinct().count() > 1, threshold + " " + expected);
+        Path in = tmp.resolve("tags.json");
+        writeTable(texts, null, in.toString(), "json");
+        Path parquet = tmp.resolve("tags-scored.parquet"), csvOut = tmp.resolve("tags-scored.csv");
+        assertEquals(
+                0,
+                job("--model-dir", tags.toString(), "--input", in.toString(), "--output", parquet.toString())
+                        .code());
+        assertEquals(
+                0,
+                job("--model-dir", tags.toString(), "--input", in.toString(), "--output", csvOut.toString())
+                        .code());
+        Dataset<Row> asParquet = spark.read().parquet(parquet.toString());
+        Dataset<Row> asCsv = spark.read()
+                .options(Map.of("header", "true", "multiLine", "true", "escape", "\""))
+                .csv(csvOut.toString());
+        for (Dataset<Row> table : List.of(asParquet, asCsv)) {
+            List<String> columns = Arrays.asList(table.columns());
+            assertEquals(List.of("id", "text", "label", "probability", "top", "labels"), columns);
+            for (Row r : table.collectAsList()) {
+                List<ClassProbability> labels = top(r.get(5));
+                List<ClassProbability> e = expected.get(Integer.parseInt(r.getString(0)));
+                assertEquals(
+                        e.stream().map(ClassProbability::label).toList(),
+                        labels.stream().map(ClassProbability::label).toList());
+                for (int k = 0; k < e.size(); k++) {
+                    assertEquals(e.get(k).probability(), labels.get(k).probability(), TOLERANCE);
+                }
+            }
+        }
     }
 
     @Test

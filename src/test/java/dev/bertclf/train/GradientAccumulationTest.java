@@ -179,6 +179,9 @@ class GradientAccumulationTest {
                 null,
                 10,
                 3,
+                null,
+                false,
+                null,
                 null);
         StopSignal stop = new StopSignal();
         stop.request(new StopSignal.Received("SIGTERM", 143));

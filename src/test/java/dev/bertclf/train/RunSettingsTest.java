@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.data.TableFile;
 import dev.bertclf.data.TableFormat;
+import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.text.Truncation;
 import java.net.URI;
@@ -18,6 +19,17 @@ import org.junit.jupiter.api.Test;
 /** {@code train --resume} must go on with the same data: a training file and how to read it are saved too. */
 class RunSettingsTest {
     private static RunSettings settings(Path trainFile, TableFormat format, String text, String label) {
+        return settings(trainFile, format, text, label, false, ClassWeights.NONE, null);
+    }
+
+    private static RunSettings settings(
+            Path trainFile,
+            TableFormat format,
+            String text,
+            String label,
+            boolean multiLabel,
+            ClassWeights classWeight,
+            Path validationDir) {
         return new RunSettings(
                 "m",
                 2,
@@ -40,13 +52,16 @@ class RunSettingsTest {
                 Monitor.val_loss,
                 0,
                 0,
-                ClassWeights.NONE,
+                classWeight,
                 0.2,
                 null,
-                null,
+                validationDir,
                 10,
                 1,
-                Truncation.HEAD_TAIL);
+                Truncation.HEAD_TAIL,
+                multiLabel,
+                ";",
+                0.3);
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -114,7 +129,10 @@ class RunSettingsTest {
                 null,
                 0,
                 4,
-                Truncation.TAIL);
+                Truncation.TAIL,
+                false,
+                "|",
+                0.5);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -151,6 +169,76 @@ class RunSettingsTest {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> onFolder.resumedWith(given, Set.of("--train-file")));
         assertTrue(e.getMessage().contains("conflicts with the stopped run's data folder"), e.getMessage());
+    }
+
+    /** Multi-label data: only from a table file, without class weights; what it is stays under --resume. */
+    @Test
+    void aMultiLabelRunIsATableRunThatKeepsItsLabelRule() {
+        RunSettings multi = settings(Path.of("/data/r.jsonl"), null, "text", "label", true, ClassWeights.NONE, null);
+        assertEquals(multi, checkpointed(multi));
+        assertEquals(
+                new TableFile(Path.of("/data/r.jsonl"), null, "text", "label").multiLabel(";"),
+                checkpointed(multi).table());
+        assertEquals(true, multi.hyperparameters().get("multi_label"));
+        assertEquals(0.3, multi.hyperparameters().get("threshold"));
+        RunSettings single = settings(Path.of("/data/r.jsonl"), null, "text", "label");
+        for (String fixed : List.of("--multi-label", "--label-separator", "--threshold")) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> multi.movedTo(Path.of("/out"))
+                            .resumedWith(
+                                    new RunSettings(
+                                            "m",
+                                            2,
+                                            8,
+                                            1e-3,
+                                            16,
+                                            7,
+                                            0,
+                                            Precision.fp32,
+                                            Path.of("/d"),
+                                            URI.create("http://x/a.tar.gz"),
+                                            null,
+                                            0,
+                                            Path.of("/data/r.jsonl"),
+                                            null,
+                                            "text",
+                                            "label",
+                                            Path.of("/out"),
+                                            SaveMode.best,
+                                            Monitor.val_loss,
+                                            0,
+                                            0,
+                                            ClassWeights.NONE,
+                                            0.2,
+                                            null,
+                                            null,
+                                            null,
+                                            null,
+                                            null,
+                                            false,
+                                            "|",
+                                            0.5),
+                                    Set.of(fixed)));
+            assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
+        }
+        assertEquals(false, single.multiLabel());
+        InvalidOptionException folder = assertThrows(
+                InvalidOptionException.class, () -> settings(null, null, null, null, true, ClassWeights.NONE, null));
+        assertTrue(folder.getMessage().contains("--multi-label needs a --train-file"), folder.getMessage());
+        InvalidOptionException weights = assertThrows(
+                InvalidOptionException.class,
+                () -> settings(Path.of("/r.csv"), null, "t", "l", true, new ClassWeights("balanced"), null));
+        assertTrue(weights.getMessage().contains("--class-weight"), weights.getMessage());
+        InvalidOptionException dir = assertThrows(
+                InvalidOptionException.class,
+                () -> settings(Path.of("/r.csv"), null, "t", "l", true, ClassWeights.NONE, Path.of("/v")));
+        assertTrue(dir.getMessage().contains("--validation-dir"), dir.getMessage());
+        String older = "{\"model\":\"m\",\"epochs\":2,\"batchSize\":8,\"learningRate\":0.001,\"maxSeqLen\":16,"
+                + "\"seed\":7,\"precision\":\"fp32\",\"dataDir\":\"/d\"}";
+        RunSettings read = TrainingCheckpoints.GSON.fromJson(older, RunSettings.class);
+        assertEquals(false, read.multiLabel(), "older checkpoints are single-label");
+        assertEquals("|", read.labelSeparator());
+        assertEquals(0.5, read.threshold());
     }
 
     /** The head's shape follows the class count, so a resumed run reads it back; older checkpoints are binary. */

@@ -53,6 +53,28 @@ public class TrainingGraphTest {
         }
     }
 
+    /**
+     * Multi-label: a sigmoid cross-entropy per class, averaged over the classes (Keras' binary_crossentropy on
+     * multi-hot targets), against a hand computation: {@code log(1 + e^-x)} for a class present, {@code log(1 + e^x)}
+     * for one absent.
+     */
+    @Test
+    void multiLabelCrossEntropyIsTheMeanOverClassesOfEachSigmoidsLoss() {
+        try (EagerSession eager = EagerSession.create()) {
+            Ops tf = Ops.create(eager);
+            Operand<TFloat32> logits = tf.constant(new float[][] {{2, -1, 0}, {0.5f, 0, -3}});
+            Operand<TFloat32> multiHot = tf.constant(new float[][] {{1, 0, 1}, {0, 0, 0}});
+            TFloat32 loss =
+                    TrainingGraph.multiLabelCrossEntropy(tf, logits, multiHot).asTensor();
+            double row0 = (Math.log1p(Math.exp(-2)) + Math.log1p(Math.exp(-1)) + Math.log(2)) / 3;
+            double row1 = (Math.log1p(Math.exp(0.5)) + Math.log(2) + Math.log1p(Math.exp(-3))) / 3;
+            assertEquals(0.3778, row0, 1e-4, "by hand: (0.1269 + 0.3133 + 0.6931) / 3");
+            assertEquals(row0, loss.getFloat(0), 1e-6);
+            assertEquals(row1, loss.getFloat(1), 1e-6);
+            assertEquals(2, loss.shape().size(0), "one loss per example");
+        }
+    }
+
     /** A 3-class head learns "which of tokens 5, 6, 7 occurs" with the softmax loss; argmax accuracy rises with it. */
     @Test
     void aThreeClassHeadLearnsWhichMarkerOccurs() {
