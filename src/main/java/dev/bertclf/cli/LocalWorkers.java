@@ -1,6 +1,7 @@
 package dev.bertclf.cli;
 
 import dev.bertclf.runtime.ClusterSpec;
+import dev.bertclf.runtime.FileUtil;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -25,6 +26,7 @@ final class LocalWorkers implements AutoCloseable {
     private final ClusterSpec cluster;
     private final List<Process> children = new ArrayList<>();
     private final List<Path> logs = new ArrayList<>();
+    private Path logDir;
     private final Thread killer;
     private boolean succeeded;
 
@@ -40,6 +42,7 @@ final class LocalWorkers implements AutoCloseable {
         LocalWorkers lw = new LocalWorkers(new ClusterSpec(workers, 0));
         Runtime.getRuntime().addShutdownHook(lw.killer);
         Path dir = Files.createTempDirectory("bert-clf-workers-");
+        lw.logDir = dir;
         for (int i = 1; i < n; i++) {
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -59,7 +62,7 @@ final class LocalWorkers implements AutoCloseable {
             int index = i;
             lw.children.get(i - 1).onExit().thenAccept(p -> lw.exited(index, p.exitValue()));
         }
-        log.info("Started {} local workers on {} (their output: {})", n - 1, workers.subList(1, n), dir);
+        log.info("Started {} more worker{} on {} (output in {})", n - 1, n > 2 ? "s" : "", workers.subList(1, n), dir);
         return lw;
     }
 
@@ -94,13 +97,23 @@ final class LocalWorkers implements AutoCloseable {
         succeeded = true;
     }
 
-    /** Waits a little for the workers to end after a finished run; stops them at once after a failed one. */
+    /**
+     * Waits a little for the workers to end after a finished run and removes their output; stops them at once after
+     * a failed one, keeping their output for the error's cause.
+     */
     @Override
     public void close() throws InterruptedException {
         if (succeeded) {
             for (Process p : children) p.waitFor(30, TimeUnit.SECONDS);
         }
         destroy();
+        if (succeeded && children.stream().noneMatch(Process::isAlive)) {
+            try {
+                FileUtil.deleteTree(logDir);
+            } catch (IOException e) {
+                log.debug("Could not remove {}: {}", logDir, e.getMessage());
+            }
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(killer);
         } catch (IllegalStateException shuttingDown) {

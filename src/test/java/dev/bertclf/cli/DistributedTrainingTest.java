@@ -134,6 +134,11 @@ class DistributedTrainingTest {
         assertEquals(0, single.code(), single.out());
         Ended two = run(recipe(tmp.resolve("two"), "--local-workers", "2"), "two");
         assertEquals(0, two.code(), two.out());
+        java.util.regex.Matcher workerOutput =
+                java.util.regex.Pattern.compile("output in (\\S+)\\)").matcher(two.out());
+        assertTrue(workerOutput.find(), two.out());
+        assertFalse(Files.exists(Path.of(workerOutput.group(1))), "the other worker's output is removed after a run");
+        assertFalse(Files.exists(tmp.resolve("two").resolve("saved_model.pb").resolveSibling("worker-1.log")));
 
         Map<String, float[]> a = weights(tmp.resolve("single")), b = weights(tmp.resolve("two"));
         assertEquals(a.keySet(), b.keySet());
