@@ -487,33 +487,76 @@ public final class Trainer {
      */
     private double[] evaluate(TrainingGraph graph, TokenizedDataset data, String label, StopSignal stop) {
         if (data == null || data.size() == 0) return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        // A worker of a data-parallel run validates its contiguous share; the shares are gathered, in order.
+        int n = data.size(), workers = replicas == null ? 1 : replicas.workers();
+        int t = replicas == null ? 0 : replicas.taskIndex();
+        Validated v = validate(
+                graph, data, (int) ((long) n * t / workers), (int) ((long) n * (t + 1) / workers), label, stop);
+        if (v == null) return null;
+        if (replicas != null) v = gathered(graph, v, n, data.labelWidth());
+        int[] labels = new int[multiLabel() ? 0 : n];
+        for (int i = 0; i < labels.length; i++) labels[i] = (int) v.y()[i];
+        double f1 = multiLabel()
+                ? MultiLabelMetrics.of(v.logits(), v.y(), numClasses, multiLabelThreshold)
+                        .microF1()
+                : numClasses == 2
+                        ? BinaryMetrics.of(v.logits(), labels).f1()
+                        : MultiClassMetrics.of(v.logits(), labels, numClasses).macroF1();
+        return new double[] {v.lossSum() / n, v.correct() / n, f1};
+    }
+
+    /** A validation pass's sums, logits and labels, over all examples or a worker's share of them. */
+    private record Validated(double lossSum, double correct, float[] logits, float[] y) {}
+
+    /** Examples {@code [lo, hi)} of {@code data} in batches, dropout off; null if {@code stop} came first. */
+    private Validated validate(
+            TrainingGraph graph, TokenizedDataset data, int lo, int hi, String label, StopSignal stop) {
         int[] order = identity(data.size());
         double lossSum = 0, correct = 0;
-        int w = BertClassifier.logitsPerExample(numClasses, multiLabel());
-        float[] logits = new float[data.size() * w];
-        float[] y = new float[data.size() * data.labelWidth()];
-        try (ProgressBar bar = new ProgressBar(label, data.size(), 0, ProgressBar.Unit.ITEMS)) {
-            for (int from = 0; from < data.size(); from += hp.batchSize()) {
+        int w = BertClassifier.logitsPerExample(numClasses, multiLabel()), lw = data.labelWidth();
+        float[] logits = new float[(hi - lo) * w], y = new float[(hi - lo) * lw];
+        try (ProgressBar bar = new ProgressBar(label, hi - lo, 0, ProgressBar.Unit.ITEMS)) {
+            for (int from = lo; from < hi; from += hp.batchSize()) {
                 if (stop.received() != null) return null;
-                int to = Math.min(data.size(), from + hp.batchSize());
+                int to = Math.min(hi, from + hp.batchSize());
                 float[] batchY = data.labels(order, from, to);
                 TrainingGraph.EvalResult r = graph.evaluate(data.batch(order, from, to), batchY);
                 lossSum += r.lossSum();
                 correct += r.correct();
-                System.arraycopy(r.logits(), 0, logits, from * w, (to - from) * w);
-                System.arraycopy(batchY, 0, y, from * data.labelWidth(), batchY.length);
+                System.arraycopy(r.logits(), 0, logits, (from - lo) * w, (to - from) * w);
+                System.arraycopy(batchY, 0, y, (from - lo) * lw, batchY.length);
                 bar.step(to - from);
             }
         }
-        int[] labels = new int[multiLabel() ? 0 : data.size()];
-        for (int i = 0; i < labels.length; i++) labels[i] = (int) y[i];
-        double f1 = multiLabel()
-                ? MultiLabelMetrics.of(logits, y, numClasses, multiLabelThreshold)
-                        .microF1()
-                : numClasses == 2
-                        ? BinaryMetrics.of(logits, labels).f1()
-                        : MultiClassMetrics.of(logits, labels, numClasses).macroF1();
-        return new double[] {lossSum / data.size(), correct / data.size(), f1};
+        return new Validated(lossSum, correct, logits, y);
+    }
+
+    /**
+     * Every worker's share of a validation pass of {@code n} examples, put back together in order. A gather takes
+     * the same length from every worker, so each sends its sums, its row count and its rows padded to the largest
+     * share.
+     */
+    private Validated gathered(TrainingGraph graph, Validated mine, int n, int labelWidth) {
+        int w = BertClassifier.logitsPerExample(numClasses, multiLabel()), workers = replicas.workers();
+        int maxRows = (n + workers - 1) / workers, rows = mine.logits().length / w;
+        double[] packed = new double[3 + maxRows * (w + labelWidth)];
+        packed[0] = mine.lossSum();
+        packed[1] = mine.correct();
+        packed[2] = rows;
+        for (int i = 0; i < mine.logits().length; i++) packed[3 + i] = mine.logits()[i];
+        for (int i = 0; i < mine.y().length; i++) packed[3 + maxRows * w + i] = mine.y()[i];
+        double lossSum = 0, correct = 0;
+        float[] logits = new float[n * w], y = new float[n * labelWidth];
+        int at = 0;
+        for (double[] share : graph.gather(TrainingGraph.Gathered.VALIDATION, packed)) {
+            int r = (int) share[2];
+            lossSum += share[0];
+            correct += share[1];
+            for (int i = 0; i < r * w; i++) logits[at * w + i] = (float) share[3 + i];
+            for (int i = 0; i < r * labelWidth; i++) y[at * labelWidth + i] = (float) share[3 + maxRows * w + i];
+            at += r;
+        }
+        return new Validated(lossSum, correct, logits, y);
     }
 
     /**

@@ -11,8 +11,10 @@ import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -207,8 +209,10 @@ public final class TrainingGraph implements AutoCloseable {
 
         final Placeholder<TFloat64> fromChiefIn;
         final Operand<TFloat64> fromChiefOut;
-        final Placeholder<TInt32> gatherIn;
-        final Operand<TInt32> gatherOut;
+        /** One gather per {@link Gathered} use: a collective's shape is fixed by its first run. */
+        final Map<Gathered, Placeholder<TFloat64>> gatherIn = new EnumMap<>(Gathered.class);
+
+        final Map<Gathered, Operand<TFloat64>> gatherOut = new EnumMap<>(Gathered.class);
 
         Replicated(Ops root, AllReduce.Summed summed, Placeholder<TFloat32> stop) {
             Ops tf = root.withSubScope("replicas");
@@ -229,8 +233,13 @@ public final class TrainingGraph implements AutoCloseable {
                     .noOp();
             fromChiefIn = tf.withName("from_chief").placeholder(TFloat64.class, Placeholder.shape(Shape.of(-1)));
             fromChiefOut = replicas.sum(tf, fromChiefIn, "from_chief_sum");
-            gatherIn = tf.withName("fingerprint").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-            gatherOut = replicas.gather(tf, gatherIn, "fingerprints");
+            for (Gathered g : Gathered.values()) {
+                String name = g.name().toLowerCase(Locale.ROOT);
+                Placeholder<TFloat64> in =
+                        tf.withName(name).placeholder(TFloat64.class, Placeholder.shape(Shape.of(-1)));
+                gatherIn.put(g, in);
+                gatherOut.put(g, replicas.gather(tf, in, name + "_gathered"));
+            }
         }
     }
 
@@ -401,17 +410,28 @@ public final class TrainingGraph implements AutoCloseable {
         }
     }
 
-    /** Every worker's {@code values} (the same length on all, and on every call), in task order. */
-    public int[][] gather(int[] values) {
-        try (TInt32 in = TInt32.vectorOf(values);
+    /** What workers gather from each other: each use has its own collective op. */
+    public enum Gathered {
+        /** Digests of the settings and data, once (see {@link WorkerAgreement}). */
+        AGREEMENT,
+        /** Each worker's share of a validation pass, after every epoch. */
+        VALIDATION
+    }
+
+    /**
+     * Every worker's {@code values}, in task order; the same length on every worker and on every call of one
+     * {@code use}.
+     */
+    public double[][] gather(Gathered use, double[] values) {
+        try (TFloat64 in = TFloat64.vectorOf(values);
                 Result res = session.runner()
-                        .feed(replicated().gatherIn, in)
-                        .fetch(replicated().gatherOut)
+                        .feed(replicated().gatherIn.get(use), in)
+                        .fetch(replicated().gatherOut.get(use))
                         .run()) {
-            TInt32 out = (TInt32) res.get(0);
-            int[][] all = new int[replicas.workers()][values.length];
+            TFloat64 out = (TFloat64) res.get(0);
+            double[][] all = new double[replicas.workers()][values.length];
             for (int w = 0; w < all.length; w++) {
-                for (int i = 0; i < values.length; i++) all[w][i] = out.getInt(w * values.length + i);
+                for (int i = 0; i < values.length; i++) all[w][i] = out.getDouble(w * values.length + i);
             }
             return all;
         }

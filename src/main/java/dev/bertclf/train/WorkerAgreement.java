@@ -29,9 +29,9 @@ final class WorkerAgreement {
         items.put("the training data", train.fingerprint());
         items.put("the validation data", validation.fingerprint());
         List<String> names = new ArrayList<>(items.keySet());
-        int[] mine = new int[names.size()];
+        double[] mine = new double[names.size()];
         for (int i = 0; i < mine.length; i++) mine[i] = digest(items.get(names.get(i)));
-        int[][] all = graph.gather(mine);
+        double[][] all = graph.gather(TrainingGraph.Gathered.AGREEMENT, mine);
         List<String> problems = new ArrayList<>();
         for (int w = 1; w < all.length; w++) {
             List<String> differ = new ArrayList<>();
