@@ -66,6 +66,17 @@ public record MultiClassMetrics(
         m.put("loss", loss);
         m.put("accuracy", accuracy);
         m.put("macro_f1", macroF1);
+        m.put("per_class", perClass(classNames, precision, recall, f1, null));
+        m.put("confusion_matrix", confusion);
+        return m;
+    }
+
+    /**
+     * Each class's precision, recall and F1 (and support, unless null) keyed by class name: the {@code per_class}
+     * list of {@code evaluate --json}, for single- and multi-label models alike.
+     */
+    static List<Map<String, Object>> perClass(
+            List<String> classNames, double[] precision, double[] recall, double[] f1, long[] support) {
         List<Map<String, Object>> perClass = new ArrayList<>();
         for (int c = 0; c < classNames.size(); c++) {
             Map<String, Object> k = new LinkedHashMap<>();
@@ -73,10 +84,9 @@ public record MultiClassMetrics(
             k.put("precision", precision[c]);
             k.put("recall", recall[c]);
             k.put("f1", f1[c]);
+            if (support != null) k.put("support", support[c]);
             perClass.add(k);
         }
-        m.put("per_class", perClass);
-        m.put("confusion_matrix", confusion);
-        return m;
+        return perClass;
     }
 }

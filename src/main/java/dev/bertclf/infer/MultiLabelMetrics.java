@@ -1,6 +1,5 @@
 package dev.bertclf.infer;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,17 +92,7 @@ public record MultiLabelMetrics(
         m.put("hamming_loss", hammingLoss);
         m.put("micro_f1", microF1);
         m.put("macro_f1", macroF1);
-        List<Map<String, Object>> perClass = new ArrayList<>();
-        for (int c = 0; c < classNames.size(); c++) {
-            Map<String, Object> k = new LinkedHashMap<>();
-            k.put("class", classNames.get(c));
-            k.put("precision", precision[c]);
-            k.put("recall", recall[c]);
-            k.put("f1", f1[c]);
-            k.put("support", support[c]);
-            perClass.add(k);
-        }
-        m.put("per_class", perClass);
+        m.put("per_class", MultiClassMetrics.perClass(classNames, precision, recall, f1, support));
         return m;
     }
 }
