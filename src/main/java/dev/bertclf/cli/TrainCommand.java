@@ -1,5 +1,8 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.data.DatasetFolder;
+import dev.bertclf.model.ModelResolver;
+import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.ClusterSpec;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.InvalidOptionException;
@@ -277,7 +280,7 @@ final class TrainCommand implements Callable<Integer> {
         // The output is checked and locked before the log is opened: a refused run writes into no other run's files.
         try (FineTuneRun.Claim claim = FineTuneRun.claim(settings, resume != null);
                 TrainLog runLog = TrainLog.start(settings.output());
-                LocalWorkers local = clusterOptions.localWorkers > 1 ? startLocalWorkers() : null) {
+                LocalWorkers local = clusterOptions.localWorkers > 1 ? startLocalWorkers(settings) : null) {
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
@@ -346,7 +349,11 @@ final class TrainCommand implements Callable<Integer> {
         return threads == 0 ? s : new SessionOptions(threads, 1, s.bf16(), s.gpu());
     }
 
-    private LocalWorkers startLocalWorkers() throws IOException {
+    private LocalWorkers startLocalWorkers(RunSettings settings) throws IOException {
+        // The workers share this machine's caches: the model and the IMDB data are fetched once, before they start,
+        // rather than by every worker into the same files at once.
+        new ModelResolver(BertClfHome.models(), settings.modelMirror()).resolve(settings.model());
+        if (settings.trainFile() == null) DatasetFolder.resolve(settings.dataDir(), settings.url(), "train");
         int n = clusterOptions.localWorkers;
         int threads = clusterOptions.threads > 0
                 ? clusterOptions.threads
