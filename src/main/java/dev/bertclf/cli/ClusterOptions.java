@@ -71,6 +71,12 @@ final class ClusterOptions {
         return null;
     }
 
+    /** TensorFlow's threads per op for each of {@code localWorkers} workers on this machine (0: all cores). */
+    int threadsEach(int localWorkers) {
+        if (threads > 0) return threads;
+        return localWorkers > 1 ? Math.max(1, Runtime.getRuntime().availableProcessors() / localWorkers) : 0;
+    }
+
     Duration workerTimeout() {
         return Duration.ofSeconds(workerTimeoutSeconds);
     }

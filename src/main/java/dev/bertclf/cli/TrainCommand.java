@@ -343,9 +343,7 @@ final class TrainCommand implements Callable<Integer> {
     /** The session: {@code --threads} threads per op, or this machine's cores shared by {@code localWorkers}. */
     private SessionOptions session(RunSettings settings, boolean gpu, int localWorkers) {
         SessionOptions s = settings.session(gpu);
-        int threads = clusterOptions.threads > 0
-                ? clusterOptions.threads
-                : localWorkers > 1 ? Math.max(1, Runtime.getRuntime().availableProcessors() / localWorkers) : 0;
+        int threads = clusterOptions.threadsEach(localWorkers);
         return threads == 0 ? s : new SessionOptions(threads, 1, s.bf16(), s.gpu());
     }
 
@@ -355,9 +353,7 @@ final class TrainCommand implements Callable<Integer> {
         new ModelResolver(BertClfHome.models(), settings.modelMirror()).resolve(settings.model());
         if (settings.trainFile() == null) DatasetFolder.resolve(settings.dataDir(), settings.url(), "train");
         int n = clusterOptions.localWorkers;
-        int threads = clusterOptions.threads > 0
-                ? clusterOptions.threads
-                : Math.max(1, Runtime.getRuntime().availableProcessors() / n);
+        int threads = clusterOptions.threadsEach(n);
         List<String> args = new ArrayList<>();
         for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
             String name = o.longestName();

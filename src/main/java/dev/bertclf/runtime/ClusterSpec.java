@@ -63,6 +63,9 @@ public record ClusterSpec(List<String> workers, int taskIndex) {
             if (cluster.has("chief")) chiefs = addTasks(cluster.get("chief"), workers);
             if (chiefs > 1) throw new InvalidOptionException(tfConfig("has " + chiefs + " chiefs; at most one"));
             addTasks(cluster.get("worker"), workers);
+            if (!task.has("type") || !task.has("index")) {
+                throw new InvalidOptionException(tfConfig("needs the task's \"type\" and \"index\""));
+            }
             String type = task.get("type").getAsString();
             int index = task.get("index").getAsInt();
             if (!cluster.has(type))
