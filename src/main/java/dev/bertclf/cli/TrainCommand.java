@@ -229,9 +229,9 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "head",
             converter = TruncationConverter.class,
             description = "Which tokens of a text longer than --max-seq-len - 2 train the model: its first ones, its "
-                    + "last ones, or head+tail: its first (max-seq-len - 2) / 4 (rounded down) and its last (the rest),"
-                    + " the ratio Sun et al. 2019 found best on IMDB. Recorded in the model: evaluate, predict and serve"
-                    + " tokenise the same way.")
+                    + "last ones, or head+tail: its first (max-seq-len - 2) / 4 (rounded down) and its last "
+                    + "(the rest), the ratio Sun et al. 2019 found best on IMDB. Recorded in the model: evaluate, "
+                    + "predict and serve tokenise the same way.")
     Truncation truncation;
 
     @Option(
@@ -372,9 +372,14 @@ final class TrainCommand implements Callable<Integer> {
         return LocalWorkers.start(n, args, threads);
     }
 
+    /** Whether a stopped run's checkpoint is on this machine (a worker's may be on the chief's only). */
     private boolean hasCheckpoint() {
-        return FineTuneRun.savedSettings(TrainingCheckpoints.outputOf(resume.isEmpty() ? output : Path.of(resume)))
-                .isPresent();
+        return FineTuneRun.savedSettings(resumedOutput()).isPresent();
+    }
+
+    /** The output of the run {@code --resume} names: its folder, or {@code --output}. */
+    private Path resumedOutput() {
+        return TrainingCheckpoints.outputOf(resume.isEmpty() ? output : Path.of(resume));
     }
 
     /** The effective options, for the head of the log: what was typed, configured or defaulted. */
@@ -428,7 +433,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */
     private RunSettings resumed() {
-        Path out = TrainingCheckpoints.outputOf(resume.isEmpty() ? output : Path.of(resume));
+        Path out = resumedOutput();
         RunSettings saved = FineTuneRun.savedSettings(out)
                 .orElseThrow(() -> new IllegalArgumentException("--resume: no checkpoint beside " + out + " (looked in "
                         + out + TrainingCheckpoints.SUFFIX + ")"));

@@ -79,9 +79,8 @@ public record ClusterSpec(List<String> workers, int taskIndex) {
                 | ClassCastException
                 | NumberFormatException e) {
             throw new InvalidOptionException(
-                    tfConfig(
-                            "is not valid: " + e.getMessage() + "; expected "
-                                    + "{\"cluster\": {\"worker\": [\"host:port\", ...]}, \"task\": {\"type\": \"worker\", \"index\": 0}}"));
+                    tfConfig("is not valid: " + e.getMessage() + "; expected {\"cluster\": {\"worker\": "
+                            + "[\"host:port\", ...]}, \"task\": {\"type\": \"worker\", \"index\": 0}}"));
         }
     }
 

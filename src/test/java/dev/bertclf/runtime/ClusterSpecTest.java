@@ -47,7 +47,8 @@ class ClusterSpecTest {
                 "{\"cluster\": {\"worker\": [",
                 "[]",
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}}",
-                "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"], \"ps\": [\"p:1\"]}, \"task\": {\"type\": \"worker\", \"index\": 0}}",
+                "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"], \"ps\": [\"p:1\"]}, "
+                        + "\"task\": {\"type\": \"worker\", \"index\": 0}}",
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"worker\", \"index\": 2}}",
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"evaluator\", \"index\": 0}}",
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b\"]}, \"task\": {\"type\": \"worker\", \"index\": 0}}",

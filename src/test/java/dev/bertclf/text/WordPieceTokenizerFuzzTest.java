@@ -168,7 +168,9 @@ class WordPieceTokenizerFuzzTest {
         }
     }
 
-    /** {@code [CLS]}, the first {@code head} and last {@code tail} of the whole text's tokens, {@code [SEP]}, padding. */
+    /**
+     * {@code [CLS]}, the first {@code head} and last {@code tail} of the whole text's tokens, {@code [SEP]}, padding.
+     */
     private static int[] expected(long[] whole, int head, int tail, int pad) {
         int n = whole.length - 2;
         int[] row = new int[SEQ];
