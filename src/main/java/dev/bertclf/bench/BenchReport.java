@@ -27,7 +27,8 @@ public record BenchReport(
         double tokenizerTextsPerSecond,
         Map<Precision, Double> scoringRowsPerSecond,
         double[] predictSeconds,
-        Serving serving) {
+        Serving serving,
+        int opProfileTop) {
 
     /** What a share of the ceiling above 1 is shown as, in the table and in the JSON. */
     public static final String NOISY = "noisy";
@@ -58,7 +59,8 @@ public record BenchReport(
                     tokenizerTextsPerSecond,
                     scoringRowsPerSecond,
                     predictSeconds,
-                    serving);
+                    serving,
+                    opProfileTop);
         }
         return r;
     }
@@ -198,6 +200,11 @@ public record BenchReport(
         m.put(prefix + "share_of_ceiling", share(gflops, precision));
         m.put(prefix + inputKey, t.inputShare());
         m.put(prefix + "peak_rss_bytes", t.peakRssBytes());
+        if (t.profile() != null) {
+            m.put(prefix + "op_ms", t.profile().totalMillis());
+            m.put(prefix + "op_matmul_share", t.profile().matMulShare());
+            m.put(prefix + "op_profile", t.profile().top(opProfileTop));
+        }
     }
 
     public String toTable() {
@@ -238,6 +245,10 @@ public record BenchReport(
                     percentOfCeiling(inferenceGflops(i), p),
                     100 * i.inputShare(),
                     gib(i.peakRssBytes())));
+        });
+        byPrecision.forEach((p, phases) -> {
+            OpProfile profile = phases.training().profile();
+            if (profile != null) sb.append(profile.toTable("Training " + p + " step, traced", opProfileTop));
         });
         Phases fp32 = byPrecision.get(Precision.fp32), bf16 = byPrecision.get(Precision.bf16);
         if (fp32 != null && bf16 != null) {

@@ -32,7 +32,12 @@ public final class ModelBenchmark implements AutoCloseable {
      * Median seconds per batch, median seconds of it spent producing the batch's input, and peak resident memory
      * (bytes) during that phase alone.
      */
-    public record Timing(double secondsPerBatch, double inputSecondsPerBatch, long peakRssBytes) {
+    public record Timing(double secondsPerBatch, double inputSecondsPerBatch, long peakRssBytes, OpProfile profile) {
+        /** Without an op profile. */
+        public Timing(double secondsPerBatch, double inputSecondsPerBatch, long peakRssBytes) {
+            this(secondsPerBatch, inputSecondsPerBatch, peakRssBytes, null);
+        }
+
         public double inputShare() {
             return inputSecondsPerBatch / secondsPerBatch;
         }
@@ -73,7 +78,8 @@ public final class ModelBenchmark implements AutoCloseable {
         return many.size() / ((System.nanoTime() - t0) / 1e9);
     }
 
-    public Timing training(SessionOptions options) {
+    /** {@code profile}: after the timed steps, one more step is traced and its {@link OpProfile} kept. */
+    public Timing training(SessionOptions options, boolean profile) {
         resetPeakRss();
         TokenizedDataset data =
                 TokenizedDataset.encode("benchmark texts", tokenizer, texts.size(), texts::get, i -> i % 2);
@@ -95,7 +101,14 @@ public final class ModelBenchmark implements AutoCloseable {
                     input[i - warmup] = (t1 - t0) / 1e9;
                 }
             }
-            return new Timing(MatMulCeiling.median(total), MatMulCeiling.median(input), peakRss());
+            long peak = peakRss();
+            OpProfile ops = null;
+            if (profile) {
+                int from = 0, to = batchSize;
+                ops = OpProfile.of(
+                        g.traceTrain(data.batch(order, from, to), data.labels(order, from, to), 1e-5, warmup + reps));
+            }
+            return new Timing(MatMulCeiling.median(total), MatMulCeiling.median(input), peak, ops);
         }
     }
 

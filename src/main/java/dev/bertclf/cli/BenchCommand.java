@@ -124,6 +124,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Timed seconds for each number of --serve-clients.")
     int serveSeconds;
 
+    @Option(
+            names = "--op-profile",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = "Traces one more training step at each precision and lists its N costliest op types with "
+                    + "their share of the step's op time, and the share in MatMul work (0: skip).")
+    int opProfile;
+
     @Option(names = "--json", description = "Print the figures as JSON.")
     boolean json;
 
@@ -136,9 +144,11 @@ final class BenchCommand implements Callable<Integer> {
                 || predictRuns < 0
                 || scoringRows < 0
                 || ceilingRoundMs < 1
-                || serveSeconds < 1) {
-            throw new InvalidOptionException("--batch-size, --max-seq-len, --steps, --ceiling-round-ms and "
-                    + "--serve-seconds must be positive, --warmup, --predict-runs and --scoring-rows not negative");
+                || serveSeconds < 1
+                || opProfile < 0) {
+            throw new InvalidOptionException(
+                    "--batch-size, --max-seq-len, --steps, --ceiling-round-ms and "
+                            + "--serve-seconds must be positive, --warmup, --predict-runs, --scoring-rows and --op-profile not negative");
         }
         List<Integer> clients = clients(serveClients);
         boolean gpu = deviceOption.useGpu();
@@ -158,7 +168,7 @@ final class BenchCommand implements Callable<Integer> {
         try (ModelBenchmark b = new ModelBenchmark(config, batchSize, seqLen, warmup, steps)) {
             for (Precision p : precisions) {
                 SessionOptions options = p.session(gpu);
-                phases.put(p, new BenchReport.Phases(b.training(options), b.inference(options)));
+                phases.put(p, new BenchReport.Phases(b.training(options, opProfile > 0), b.inference(options)));
             }
             tokenizerRate = b.tokenizerTextsPerSecond();
         }
@@ -183,7 +193,18 @@ final class BenchCommand implements Callable<Integer> {
                                 clients,
                                 Duration.ofSeconds(serveSeconds)));
         BenchReport report = new BenchReport(
-                        model, config, batchSize, seqLen, ceiling, 0, phases, tokenizerRate, scoring, predict, serving)
+                        model,
+                        config,
+                        batchSize,
+                        seqLen,
+                        ceiling,
+                        0,
+                        phases,
+                        tokenizerRate,
+                        scoring,
+                        predict,
+                        serving,
+                        opProfile)
                 .settled(() -> MatMulCeiling.measure(shapes, round), CEILING_RETRIES);
         System.out.print(json ? Json.PRETTY.toJson(report.toMap()) + "\n" : report.toTable());
         return 0;

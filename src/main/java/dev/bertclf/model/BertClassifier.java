@@ -36,12 +36,24 @@ public final class BertClassifier {
     /** With {@code multiLabel}: a sigmoid per class ({@code [batch, numClasses]}) instead of a softmax. */
     public BertClassifier(
             BertConfig config, NamedVariables vars, Mode mode, Dropout dropout, int numClasses, boolean multiLabel) {
+        this(config, vars, mode, dropout, numClasses, multiLabel, DenseLayers.STANDARD);
+    }
+
+    /** With the dense layers, the head's included, built as {@code dense} says. */
+    public BertClassifier(
+            BertConfig config,
+            NamedVariables vars,
+            Mode mode,
+            Dropout dropout,
+            int numClasses,
+            boolean multiLabel,
+            DenseLayers dense) {
         if (numClasses < 2) {
             throw new IllegalArgumentException("a classifier needs at least two classes: " + numClasses);
         }
         this.numClasses = numClasses;
         this.multiLabel = multiLabel;
-        bert = new BertModel(config, vars, mode, dropout);
+        bert = new BertModel(config, vars, mode, dropout, dense);
         Ops tf = vars.scope(HEAD_SCOPE);
         Operand<TFloat32> pooled = bert.dropout(tf, bert.pooledOutput, HEAD_DROPOUT);
         Operand<TFloat32> logit =

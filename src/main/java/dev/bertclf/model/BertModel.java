@@ -61,6 +61,8 @@ public final class BertModel {
     /** The training graph's dropout; null in inference graphs. */
     private final Dropout dropout;
 
+    private final DenseLayers denseLayers;
+
     private final Operand<TInt32> batch;
     private final Operand<TInt32> seqLen;
 
@@ -106,6 +108,11 @@ public final class BertModel {
      * random ops.
      */
     public BertModel(BertConfig config, NamedVariables vars, Mode mode, Dropout dropout) {
+        this(config, vars, mode, dropout, DenseLayers.STANDARD);
+    }
+
+    /** As above, the dense layers built as {@code dense} says (bf16 training builds them its own way). */
+    public BertModel(BertConfig config, NamedVariables vars, Mode mode, Dropout dropout, DenseLayers dense) {
         if ((mode == Mode.TRAINING) != (dropout != null)) {
             throw new IllegalArgumentException("a training graph needs a Dropout and an inference graph has none");
         }
@@ -113,6 +120,7 @@ public final class BertModel {
         this.vars = vars;
         this.mode = mode;
         this.dropout = dropout;
+        this.denseLayers = dense;
         Ops tf = vars.scope("");
         inputWordIds = tf.withName("input_word_ids").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
         inputMask = tf.withName("input_mask").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, -1)));
@@ -262,7 +270,7 @@ public final class BertModel {
         Ops tf = vars.scope(scope);
         Variable<TFloat32> kernel = variable(scope + "/kernel", in, out);
         Variable<TFloat32> bias = variable(scope + "/bias", out);
-        return tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias);
+        return denseLayers.apply(tf, x, kernel, bias);
     }
 
     /** Layer normalisation over the last axis, with {@code scope/gamma} and {@code scope/beta}. */

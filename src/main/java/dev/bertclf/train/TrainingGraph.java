@@ -2,6 +2,7 @@ package dev.bertclf.train;
 
 import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
+import dev.bertclf.model.DenseLayers;
 import dev.bertclf.model.Dropout;
 import dev.bertclf.model.GraphSession;
 import dev.bertclf.model.InputTensors;
@@ -27,6 +28,8 @@ import org.tensorflow.op.core.Gradients;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
@@ -134,7 +137,13 @@ public final class TrainingGraph implements AutoCloseable {
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
         dropoutStep = tf.withName("dropout_step").placeholderWithDefault(tf.constant(0L), Shape.scalar());
         model = new BertClassifier(
-                config, vars, Mode.TRAINING, new Dropout(dropoutOn, dropoutStep, seed), numClasses, multiLabel);
+                config,
+                vars,
+                Mode.TRAINING,
+                new Dropout(dropoutOn, dropoutStep, seed),
+                numClasses,
+                multiLabel,
+                options.bf16() ? DenseLayers.BF16 : DenseLayers.STANDARD);
         labels = tf.withName("labels")
                 .placeholder(TFloat32.class, Placeholder.shape(multiLabel ? Shape.of(-1, numClasses) : Shape.of(-1)));
 
@@ -354,6 +363,28 @@ public final class TrainingGraph implements AutoCloseable {
      */
     public StepResult train(
             EncodedBatch batch, float[] y, double learningRate, long step, int globalBatchSize, boolean stop) {
+        return step(batch, y, learningRate, step, globalBatchSize, stop, null);
+    }
+
+    /**
+     * One step as {@link #train(EncodedBatch, float[], double, long)} runs it, traced: TensorFlow's timing of every
+     * op the step ran, for {@code bench --op-profile}. The step is a real one and updates the weights.
+     */
+    public RunMetadata traceTrain(EncodedBatch batch, float[] y, double learningRate, long step) {
+        RunMetadata[] trace = new RunMetadata[1];
+        step(batch, y, learningRate, step, y.length, false, trace);
+        return trace[0];
+    }
+
+    /** {@code trace}: null, or where the step's trace goes. */
+    private StepResult step(
+            EncodedBatch batch,
+            float[] y,
+            double learningRate,
+            long step,
+            int globalBatchSize,
+            boolean stop,
+            RunMetadata[] trace) {
         if (accumulator != null) throw new IllegalStateException("an accumulating graph trains by accumulate/apply");
         int workers = replicas == null ? 1 : replicas.workers(), task = replicas == null ? 0 : replicas.taskIndex();
         try (Inputs in = new Inputs(batch, y);
@@ -376,7 +407,12 @@ public final class TrainingGraph implements AutoCloseable {
                         .fetch(optimizer.globalNorm)
                         .fetch(replicated.stopRequested);
             }
-            try (Result res = r.run()) {
+            if (trace != null)
+                r.setOptions(RunOptions.newBuilder()
+                        .setTraceLevel(RunOptions.TraceLevel.FULL_TRACE)
+                        .build());
+            try (Result res = trace == null ? r.run() : r.runAndFetchMetadata()) {
+                if (trace != null) trace[0] = res.getMetadata().orElseThrow();
                 float loss = ((TFloat32) res.get(0)).getFloat(), right = ((TFloat32) res.get(1)).getFloat();
                 float norm = ((TFloat32) res.get(2)).getFloat();
                 if (replicated == null) return new StepResult(loss, right, norm, false);

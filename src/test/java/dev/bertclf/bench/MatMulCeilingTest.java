@@ -143,6 +143,7 @@ class MatMulCeilingTest {
                 1000,
                 Map.of(),
                 new double[0],
-                BenchReport.Serving.NONE);
+                BenchReport.Serving.NONE,
+                0);
     }
 }

@@ -39,6 +39,8 @@ class BenchCommandTest {
                 "1,2",
                 "--serve-seconds",
                 "1",
+                "--op-profile",
+                "4",
                 "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -70,6 +72,21 @@ class BenchCommandTest {
             assertTrue(
                     share.equals("noisy") || (Double.parseDouble(share) > 0 && Double.parseDouble(share) <= 1),
                     p + " share of the ceiling: " + share);
+        }
+        for (String p : new String[] {"train_fp32", "train_bf16"}) {
+            var ops = m.get(p + "_op_profile").getAsJsonArray();
+            assertEquals(4, ops.size(), ops.toString());
+            double total = 0, last = 1;
+            for (var op : ops) {
+                double share = op.getAsJsonObject().get("share").getAsDouble();
+                assertTrue(share > 0 && share <= last, "the costliest first: " + ops);
+                assertTrue(op.getAsJsonObject().get("count").getAsInt() > 0, ops.toString());
+                total += share;
+                last = share;
+            }
+            assertTrue(total <= 1 + 1e-9, ops.toString());
+            double matMul = m.get(p + "_op_matmul_share").getAsDouble();
+            assertTrue(matMul > 0 && matMul < 1, p + " MatMul share " + matMul);
         }
         assertEquals("fp32", m.get("serve_precision").getAsString());
         assertEquals("[1,2]", m.get("serve_clients").toString());
