@@ -145,8 +145,9 @@ final class TrainCommand implements Callable<Integer> {
             paramLabel = "fp32|bf16",
             defaultValue = "fp32",
             description = "fp32, or bf16: "
-                    + "bfloat16 compute with float32 master weights (oneDNN auto mixed precision; faster on CPUs with "
-                    + "AVX512-BF16 or AMX).")
+                    + "bfloat16 compute with float32 master weights (dense layers and their gradients as fused bf16 "
+                    + "oneDNN products, the rest by oneDNN auto mixed precision; faster on CPUs with AVX512-BF16 or "
+                    + "AMX).")
     Precision precision;
 
     @Option(
