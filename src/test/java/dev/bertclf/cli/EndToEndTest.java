@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
 
 /**
  * The tutorial's four commands through {@link Main}, offline: a synthetic IMDB archive served on loopback, a tiny
@@ -293,6 +295,14 @@ class EndToEndTest {
                 .getAsJsonObject();
         assertEquals(
                 "bf16", meta.getAsJsonObject("hyperparameters").get("precision").getAsString());
+        // bf16 training runs TensorFlow-internal ops (_FusedMatMul with its own gradient); the exported model must
+        // hold only public ops, so that any TensorFlow build can serve it.
+        SavedModel exported = SavedModel.parseFrom(Files.readAllBytes(bf16.resolve("saved_model.pb")));
+        List<String> internal = exported.getMetaGraphs(0).getGraphDef().getNodeList().stream()
+                .map(NodeDef::getOp)
+                .filter(op -> op.startsWith("_"))
+                .toList();
+        assertEquals(List.of(), internal, "TensorFlow-internal ops in the exported graph");
     }
 
     @Test
