@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
             "Multi-class models: per-class precision, recall and F1, macro-F1 and an N x N confusion matrix; "
                     + "no ROC curve.",
             "Multi-label models (on a --test-file): per-class precision, recall and F1, micro- and macro-F1, "
-                    + "subset accuracy and Hamming loss at the model's threshold; no plots."
+                    + "subset accuracy and Hamming loss at the model's threshold (or --threshold); no plots."
         })
 final class EvaluateCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
@@ -63,6 +63,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     LongTextOptions longText;
+
+    @Mixin
+    ThresholdOption threshold;
 
     @Option(
             names = "--model-dir",
@@ -141,7 +144,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
         Evaluation e;
-        try (TextClassifier clf = longText.applyTo(TextClassifier.load(dir, gpu))) {
+        try (TextClassifier clf = threshold.applyTo(longText.applyTo(TextClassifier.load(dir, gpu)))) {
             e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
         }
         List<String> c = e.classNames();
@@ -180,10 +183,12 @@ final class EvaluateCommand implements Callable<Integer> {
         List<String> c = meta.classNames();
         LabeledTexts test = table.of(testFile).multiLabel(table.labelSeparator).read(c);
         Evaluation e;
-        try (TextClassifier clf = TextClassifier.load(dir, gpu)) {
+        double decisionThreshold;
+        try (TextClassifier clf = threshold.applyTo(longText.applyTo(TextClassifier.load(dir, gpu)))) {
             e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
+            decisionThreshold = clf.threshold();
         }
-        MultiLabelMetrics m = MultiLabelMetrics.of(e.logits(), e.multiHot(), c.size(), meta.decisionThreshold());
+        MultiLabelMetrics m = MultiLabelMetrics.of(e.logits(), e.multiHot(), c.size(), decisionThreshold);
         if (json) {
             Map<String, Object> out = m.toMap(c);
             out.put("model_dir", dir.toString());

@@ -54,6 +54,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     LongTextOptions longText;
 
+    @Mixin
+    ThresholdOption threshold;
+
     @Option(
             names = "--model-dir",
             paramLabel = "DIR",
@@ -163,7 +166,7 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         Path dir = Defaults.modelDirOrLast(modelDir);
-        try (TextClassifier clf = longText.applyTo(TextClassifier.load(dir, gpu, precision, 0))) {
+        try (TextClassifier clf = threshold.applyTo(longText.applyTo(TextClassifier.load(dir, gpu, precision, 0)))) {
             List<Prediction> predictions = clf.predict(inputs, batchSize).stream()
                     .map(p -> p.withTop(top))
                     .toList();
@@ -216,8 +219,8 @@ final class PredictCommand implements Callable<Integer> {
                 Defaults.modelDirOrLast(modelDir), input, output, format, textColumn, batchSize, onError, top, resume);
         FileScorer.check(job);
         FileScorer.Summary s;
-        try (TextClassifier clf =
-                longText.applyTo(TextClassifier.load(job.model(), deviceOption.useGpu(), precision, 0))) {
+        try (TextClassifier clf = threshold.applyTo(
+                longText.applyTo(TextClassifier.load(job.model(), deviceOption.useGpu(), precision, 0)))) {
             s = FileScorer.score(job, clf);
         }
         String skipped = s.skipped() == 0

@@ -45,6 +45,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     LongTextOptions longText;
 
+    @Mixin
+    ThresholdOption threshold;
+
     @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
 
@@ -127,7 +130,8 @@ final class ServeCommand implements Callable<Integer> {
                 Duration.ofSeconds(requestTimeoutS),
                 apiKey,
                 tls);
-        PredictionServer server = PredictionServer.start(longText.applyTo(TextClassifier.load(dir, gpu)), dir, options);
+        PredictionServer server = PredictionServer.start(
+                threshold.applyTo(longText.applyTo(TextClassifier.load(dir, gpu))), dir, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bert-clf-serve-stop"));
         log.info("Serving {} on {} (POST /predict, GET /health); Ctrl-C stops", dir, server.uri());
         server.awaitStop();

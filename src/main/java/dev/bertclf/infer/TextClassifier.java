@@ -42,6 +42,8 @@ public final class TextClassifier implements AutoCloseable {
     private final ZooModel<EncodedBatch, float[]> model;
     private final Predictor<EncodedBatch, float[]> predictor;
     private volatile LongText longText = LongText.TRUNCATE;
+    /** Null: the model's own; see {@link #useThreshold}. */
+    private volatile Double threshold;
 
     private TextClassifier(
             ModelMetadata metadata, WordPieceTokenizer tokenizer, ZooModel<EncodedBatch, float[]> model) {
@@ -188,6 +190,27 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
+     * Predicts a multi-label model's classes above {@code threshold} from now on, instead of the threshold it was
+     * trained with: thresholds are often tuned after training, on held-out data.
+     */
+    public void useThreshold(double threshold) {
+        if (!metadata.isMultiLabel()) {
+            throw new InferenceException("a decision threshold applies to multi-label models; this one is "
+                    + (metadata.classNames().size() == 2 ? "binary (sigmoid above 0.5)" : "multi-class (softmax)"));
+        }
+        if (!(threshold > 0 && threshold < 1)) {
+            throw new InferenceException("a decision threshold is above 0 and below 1, not " + threshold);
+        }
+        this.threshold = threshold;
+    }
+
+    /** A multi-label model's decision threshold: as {@link #useThreshold} set it, else the model's own. */
+    public double threshold() {
+        Double t = threshold;
+        return t != null ? t : metadata.decisionThreshold();
+    }
+
+    /**
      * One logit per text ({@link #logitsPerText()} per text, row after row, for a multi-class model), in the order
      * given, computed in batches of {@code batchSize} texts of similar length (sorted by characters), so that
      * padding to each batch's longest text wastes little. With {@link LongText.Mode#window} a text's logits are the
@@ -254,7 +277,7 @@ public final class TextClassifier implements AutoCloseable {
      * the {@value #TOP} most probable classes; for a multi-label model also every class over its threshold.
      */
     public List<Prediction> predict(List<String> texts, int batchSize) {
-        return predict(texts, batchSize, metadata.decisionThreshold());
+        return predict(texts, batchSize, threshold());
     }
 
     /** As {@link #predict(List, int)}, a multi-label model's classes predicted above {@code threshold}. */

@@ -204,6 +204,57 @@ class MultiLabelTest {
         assertTrue(text.out().contains(": labels:  ") && text.out().contains("movies 0."), text.out());
     }
 
+    /**
+     * {@code --threshold} at predict and evaluate time replaces the trained one: near 1 no class is sure enough,
+     * and evaluate reports the threshold it used; a value out of range is a usage error.
+     */
+    @Test
+    void thresholdCanBeTunedAfterTraining() throws Exception {
+        Cli.Run strict = Cli.run(
+                "predict",
+                "--model-dir",
+                output.toString(),
+                "--json",
+                "--threshold",
+                "0.999999",
+                "the director was great");
+        assertEquals(0, strict.code(), strict.err());
+        assertEquals(
+                List.of(),
+                labels(JsonParser.parseString(strict.out()).getAsJsonArray().get(0)),
+                strict.out());
+        Cli.Run lax =
+                Cli.run("predict", "--model-dir", output.toString(), "--json", "--threshold", "0.000001", "the plot");
+        assertEquals(0, lax.code(), lax.err());
+        assertEquals(
+                3,
+                labels(JsonParser.parseString(lax.out()).getAsJsonArray().get(0))
+                        .size(),
+                lax.out());
+
+        Path test = Files.writeString(tmp.resolve("tuned.jsonl"), jsonl(new Random(9), 20));
+        Cli.Run tuned = Cli.run(
+                "evaluate",
+                "--model-dir",
+                output.toString(),
+                "--test-file",
+                test.toString(),
+                "--threshold",
+                "0.3",
+                "--json");
+        assertEquals(0, tuned.code(), tuned.err());
+        assertEquals(
+                0.3,
+                JsonParser.parseString(tuned.out())
+                        .getAsJsonObject()
+                        .get("threshold")
+                        .getAsDouble());
+
+        Cli.Run out = Cli.run("predict", "--model-dir", output.toString(), "--threshold", "1.5", "the plot");
+        assertEquals(2, out.code(), out.err());
+        assertTrue(out.err().contains("--threshold: a decision threshold is above 0 and below 1, not 1.5"), out.err());
+    }
+
     private static List<String> labels(JsonElement prediction) {
         List<String> names = new ArrayList<>();
         for (JsonElement l : prediction.getAsJsonObject().getAsJsonArray("labels")) {
