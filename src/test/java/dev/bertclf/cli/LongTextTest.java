@@ -4,19 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonParser;
+import dev.bertclf.infer.LongText;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.serve.PredictionServer;
 import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.testutil.TinyClassifier;
 import dev.bertclf.text.Truncation;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -173,6 +182,29 @@ class LongTextTest {
         List<String> lines = Files.readAllLines(scored);
         int column = List.of(lines.get(0).split(",")).indexOf("probability");
         assertEquals(expected, Double.parseDouble(lines.get(1).split(",")[column]), 2e-6);
+
+        // serve, as 'serve --long-text window' sets it up: the same mean over HTTP.
+        TextClassifier clf = TextClassifier.load(tiny);
+        clf.useLongText(new LongText(LongText.Mode.window, null, LongText.MAX_WINDOWS));
+        try (PredictionServer s = PredictionServer.start(
+                clf, tiny, new PredictionServer.Options("127.0.0.1", 0, 8, Duration.ofMillis(1), 16, 1 << 16))) {
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(s.uri().resolve("/predict"))
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            Json.COMPACT.toJson(Map.of("texts", List.of(text)))))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            double served = JsonParser.parseString(r.body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("predictions")
+                    .get(0)
+                    .getAsJsonObject()
+                    .get("probability")
+                    .getAsDouble();
+            assertEquals(expected, served, 2e-6, "serve scores the windows too");
+        }
     }
 
     /** --stride 10: starts 0, 10 and 20; --max-windows 2 keeps the first two (the first 40 tokens). */
