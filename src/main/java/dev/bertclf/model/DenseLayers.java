@@ -15,7 +15,8 @@ import org.tensorflow.types.family.TType;
  * two bare MatMuls, one of them on a transposed left operand, which take a kernel about 3x slower than fp32 (measured
  * on an AVX512-BF16 EPYC, [4096,512]x[512,2048]: 285 GFLOP/s for a plain layer's forward and backward under auto
  * mixed precision, 830 this way). {@link #BF16} therefore builds each layer as one {@code _FusedMatMul} op in
- * bfloat16 with a backward pass of our own (see {@link #gradient}) made of fused products as well.
+ * bfloat16 with a backward pass of our own (see {@link #gradient}) made of fused products as well. The training graph
+ * chooses it only on CPUs with bf16 instructions, where it was measured.
  */
 public enum DenseLayers {
     /** MatMul then BiasAdd in float32, differentiated by TensorFlow; what inference graphs and fp32 training use. */

@@ -9,6 +9,7 @@ import dev.bertclf.model.InputTensors;
 import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.Weights;
+import dev.bertclf.runtime.CpuFeatures;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -43,6 +46,8 @@ import org.tensorflow.types.TInt64;
  * graph mode directly; inference and export use DJL and a separate, dropout-free graph.
  */
 public final class TrainingGraph implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TrainingGraph.class);
+
     /**
      * Goes up whenever a change alters the numbers a training step computes (dropout masks, op forms), so a run
      * resumed from another build's checkpoint can say it will not end bit for bit as it would have. 2: 16-bit
@@ -143,7 +148,7 @@ public final class TrainingGraph implements AutoCloseable {
                 new Dropout(dropoutOn, dropoutStep, seed),
                 numClasses,
                 multiLabel,
-                options.bf16() ? DenseLayers.BF16 : DenseLayers.STANDARD);
+                denseLayers(options));
         labels = tf.withName("labels")
                 .placeholder(TFloat32.class, Placeholder.shape(multiLabel ? Shape.of(-1, numClasses) : Shape.of(-1)));
 
@@ -207,6 +212,18 @@ public final class TrainingGraph implements AutoCloseable {
         session.initialize();
         session.runner().addTarget(optimizer.resetSlots).run();
         if (accumulator != null) session.runner().addTarget(accumulator.zero).run();
+    }
+
+    /**
+     * bf16 dense layers as fused bfloat16 products where the CPU has bf16 instructions; elsewhere, and in fp32, the
+     * standard ones (a bf16 run there is left to the auto mixed precision rewrite, as in earlier builds).
+     */
+    private static DenseLayers denseLayers(SessionOptions options) {
+        if (!options.bf16()) return DenseLayers.STANDARD;
+        if (CpuFeatures.bf16()) return DenseLayers.BF16;
+        log.warn("This CPU has neither AVX512-BF16 nor AMX: --precision bf16 runs on oneDNN's emulation, usually "
+                + "slower than fp32");
+        return DenseLayers.STANDARD;
     }
 
     /** What a worker of a data-parallel run adds to the graph; see {@link AllReduce}. */

@@ -2,7 +2,9 @@ package dev.bertclf.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.bertclf.runtime.CpuFeatures;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import java.util.ArrayList;
@@ -76,6 +78,7 @@ class DenseLayersTest {
 
     @Test
     void bf16LayerAndItsGradientsMatchFloat32ToBf16Precision() {
+        assumeTrue(CpuFeatures.bf16(), "bf16 dense layers are built only on CPUs with bf16 instructions");
         Random rnd = new Random(7);
         int rows = 300, in = 48, out = 20;
         float[] x = random(rnd, rows * in),
@@ -97,6 +100,7 @@ class DenseLayersTest {
 
     @Test
     void biasGradientIsSummedInFloat32() {
+        assumeTrue(CpuFeatures.bf16(), "bf16 dense layers are built only on CPUs with bf16 instructions");
         // 4,096 rows of 1: a bf16 running sum stops at 256, where adding 1 no longer changes it.
         int rows = 4096, in = 4, out = 3;
         float[] ones = new float[rows * out];
