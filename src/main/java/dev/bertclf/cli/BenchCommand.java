@@ -146,9 +146,9 @@ final class BenchCommand implements Callable<Integer> {
                 || ceilingRoundMs < 1
                 || serveSeconds < 1
                 || opProfile < 0) {
-            throw new InvalidOptionException(
-                    "--batch-size, --max-seq-len, --steps, --ceiling-round-ms and "
-                            + "--serve-seconds must be positive, --warmup, --predict-runs, --scoring-rows and --op-profile not negative");
+            throw new InvalidOptionException("--batch-size, --max-seq-len, --steps, --ceiling-round-ms and "
+                    + "--serve-seconds must be positive, --warmup, --predict-runs, --scoring-rows and "
+                    + "--op-profile not negative");
         }
         List<Integer> clients = clients(serveClients);
         boolean gpu = deviceOption.useGpu();
