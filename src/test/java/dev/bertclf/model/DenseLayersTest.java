@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.bertclf.runtime.CpuFeatures;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
-import java.util.ArrayList;
+import dev.bertclf.testutil.GraphOps;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -104,7 +103,7 @@ class DenseLayersTest {
         // 4,096 rows of 1: a bf16 running sum stops at 256, where adding 1 no longer changes it.
         int rows = 4096, in = 4, out = 3;
         float[] ones = new float[rows * out];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         float[][] bf16 = layerAndGradients(
                 DenseLayers.BF16, new float[rows * in], new float[in * out], new float[out], ones, rows);
         for (float db : bf16[3]) assertEquals(rows, db, 1e-6 * rows);
@@ -120,10 +119,7 @@ class DenseLayersTest {
             Operand<TFloat32> b = tf.zeros(tf.constant(new int[] {3}), TFloat32.class);
             Operand<TFloat32> y = DenseLayers.BF16.apply(tf, x, w, b);
             tf.gradients(tf.sum(y, tf.constant(new int[] {0, 1})), List.of(x, w, b));
-            List<String> types = new ArrayList<>();
-            StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(g.operations(), 0), false)
-                    .map(o -> ((GraphOperation) o).type())
-                    .forEach(types::add);
+            List<String> types = GraphOps.types(g);
             assertEquals(3, types.stream().filter("_FusedMatMul"::equals).count(), types.toString());
             assertTrue(types.stream().noneMatch("MatMul"::equals), "no bare MatMul: " + types);
         }

@@ -9,25 +9,21 @@ import dev.bertclf.model.WeightInit;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.CpuFeatures;
 import dev.bertclf.runtime.SessionOptions;
+import dev.bertclf.testutil.GraphOps;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.text.EncodedBatch;
 import java.util.Random;
-import java.util.Spliterators;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 
 /** A bf16 training graph builds its dense layers as fused bf16 products (on CPUs with bf16); an fp32 one does not. */
 class Bf16TrainingGraphTest {
     private static long fusedProducts(boolean bf16) {
         try (TrainingGraph g = new TrainingGraph(TinyBert.config(), 1, new SessionOptions(0, 0, bf16))) {
             Graph graph = (Graph) g.variables().scope("").scope().env();
-            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(graph.operations(), 0), false)
-                    .filter(o -> ((GraphOperation) o).type().equals("_FusedMatMul"))
-                    .count();
+            return GraphOps.types(graph).stream().filter("_FusedMatMul"::equals).count();
         }
     }
 
