@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages are the pipeline's stages and point only down: cli -> bench -> score / serve / train -> infer ->
- * model -> data / text -> io -> runtime, with spark (the Spark job, an entry point like cli) on top beside cli. A
+ * model -> data / text -> io -> runtime, with spark (the Spark job, an entry point like cli) on top beside cli, and
+ * options (the command-line options the two entry points share) just below them. A
  * change that makes a lower stage know a higher one (the inference code reaching into training, the model code
  * parsing command-line options) fails here, as does console output from anywhere but the command line and its
  * progress bars.
@@ -35,6 +36,8 @@ class ArchitectureTest {
                 .definedBy("dev.bertclf.cli..")
                 .layer("spark")
                 .definedBy("dev.bertclf.spark..")
+                .layer("options")
+                .definedBy("dev.bertclf.options..")
                 .layer("bench")
                 .definedBy("dev.bertclf.bench..")
                 .layer("score")
@@ -59,6 +62,8 @@ class ArchitectureTest {
                 .mayNotBeAccessedByAnyLayer()
                 .whereLayer("spark")
                 .mayNotBeAccessedByAnyLayer()
+                .whereLayer("options")
+                .mayOnlyBeAccessedByLayers("cli", "spark")
                 .whereLayer("bench")
                 .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("score")
@@ -68,7 +73,7 @@ class ArchitectureTest {
                 .whereLayer("train")
                 .mayOnlyBeAccessedByLayers("cli", "bench")
                 .whereLayer("infer")
-                .mayOnlyBeAccessedByLayers("cli", "bench", "score", "serve", "train", "spark")
+                .mayOnlyBeAccessedByLayers("cli", "options", "bench", "score", "serve", "train", "spark")
                 .whereLayer("model")
                 .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "spark")
                 .whereLayer("data")

@@ -10,6 +10,7 @@ import dev.bertclf.infer.MultiLabelMetrics;
 import dev.bertclf.infer.RocCurve;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.options.ScoringOptions;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
@@ -62,10 +63,7 @@ final class EvaluateCommand implements Callable<Integer> {
     DeviceOption deviceOption;
 
     @Mixin
-    LongTextOptions longText;
-
-    @Mixin
-    ThresholdOption threshold;
+    ScoringOptions scoring;
 
     @Option(
             names = "--model-dir",
@@ -144,7 +142,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
         Evaluation e;
-        try (TextClassifier clf = threshold.applyTo(longText.applyTo(TextClassifier.load(dir, gpu)))) {
+        try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
             e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
         }
         List<String> c = e.classNames();
@@ -184,7 +182,7 @@ final class EvaluateCommand implements Callable<Integer> {
         LabeledTexts test = table.of(testFile).multiLabel(table.labelSeparator).read(c);
         Evaluation e;
         double decisionThreshold;
-        try (TextClassifier clf = threshold.applyTo(longText.applyTo(TextClassifier.load(dir, gpu)))) {
+        try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
             e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
             decisionThreshold = clf.threshold();
         }

@@ -4,6 +4,7 @@ import dev.bertclf.data.TableFile;
 import dev.bertclf.data.TableFormat;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.options.ScoringOptions;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.Precision;
@@ -52,10 +53,7 @@ final class PredictCommand implements Callable<Integer> {
     DeviceOption deviceOption;
 
     @Mixin
-    LongTextOptions longText;
-
-    @Mixin
-    ThresholdOption threshold;
+    ScoringOptions scoring;
 
     @Option(
             names = "--model-dir",
@@ -166,7 +164,7 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         Path dir = Defaults.modelDirOrLast(modelDir);
-        try (TextClassifier clf = threshold.applyTo(longText.applyTo(TextClassifier.load(dir, gpu, precision, 0)))) {
+        try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu, precision, 0))) {
             List<Prediction> predictions = clf.predict(inputs, batchSize).stream()
                     .map(p -> p.withTop(top))
                     .toList();
@@ -219,8 +217,8 @@ final class PredictCommand implements Callable<Integer> {
                 Defaults.modelDirOrLast(modelDir), input, output, format, textColumn, batchSize, onError, top, resume);
         FileScorer.check(job);
         FileScorer.Summary s;
-        try (TextClassifier clf = threshold.applyTo(
-                longText.applyTo(TextClassifier.load(job.model(), deviceOption.useGpu(), precision, 0)))) {
+        try (TextClassifier clf =
+                scoring.applyTo(TextClassifier.load(job.model(), deviceOption.useGpu(), precision, 0))) {
             s = FileScorer.score(job, clf);
         }
         String skipped = s.skipped() == 0

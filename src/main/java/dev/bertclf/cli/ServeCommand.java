@@ -1,6 +1,7 @@
 package dev.bertclf.cli;
 
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.options.ScoringOptions;
 import dev.bertclf.serve.ApiKey;
 import dev.bertclf.serve.PredictionServer;
 import java.io.IOException;
@@ -43,10 +44,7 @@ final class ServeCommand implements Callable<Integer> {
     DeviceOption deviceOption;
 
     @Mixin
-    LongTextOptions longText;
-
-    @Mixin
-    ThresholdOption threshold;
+    ScoringOptions scoring;
 
     @Option(names = "--model-dir", description = "Trained model (default: the one the last 'train' wrote).")
     Path modelDir;
@@ -130,8 +128,7 @@ final class ServeCommand implements Callable<Integer> {
                 Duration.ofSeconds(requestTimeoutS),
                 apiKey,
                 tls);
-        PredictionServer server = PredictionServer.start(
-                threshold.applyTo(longText.applyTo(TextClassifier.load(dir, gpu))), dir, options);
+        PredictionServer server = PredictionServer.start(scoring.applyTo(TextClassifier.load(dir, gpu)), dir, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bert-clf-serve-stop"));
         log.info("Serving {} on {} (POST /predict, GET /health); Ctrl-C stops", dir, server.uri());
         server.awaitStop();

@@ -1,6 +1,7 @@
 package dev.bertclf.infer;
 
 import dev.bertclf.runtime.InvalidOptionException;
+import java.io.Serializable;
 
 /**
  * How inference scores a text longer than the model's window of {@code maxSeqLen - 2} tokens: {@link Mode#truncate}
@@ -8,11 +9,12 @@ import dev.bertclf.runtime.InvalidOptionException;
  * many tokens, {@code stride} tokens apart, the last ending at the text's end, and takes the mean of their logits
  * before the sigmoid or softmax, so that the whole review counts. A text that fits in one window is scored alike
  * either way. At most {@code maxWindows} windows are scored per text, so that one huge text cannot take all memory;
- * a longer text is scored on the tokens those windows cover from its start, with a warning.
+ * a longer text is scored on the tokens those windows cover from its start, with a warning. Serializable: the Spark
+ * job ships it to its executors.
  *
  * @param stride tokens between windows; null: half the window
  */
-public record LongText(Mode mode, Integer stride, int maxWindows) {
+public record LongText(Mode mode, Integer stride, int maxWindows) implements Serializable {
     /** The default cap: 64 windows of 126 tokens half a window apart cover 4,095 tokens, any IMDB review. */
     public static final int MAX_WINDOWS = 64;
 

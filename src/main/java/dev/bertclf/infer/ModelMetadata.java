@@ -108,6 +108,22 @@ public record ModelMetadata(
         return Boolean.TRUE.equals(multiLabel);
     }
 
+    /**
+     * Checks a decision threshold asked for instead of the recorded one: only a multi-label model has one, and it
+     * lies strictly between 0 and 1.
+     *
+     * @throws InferenceException naming what this model is, or the range
+     */
+    public void checkThreshold(double threshold) {
+        if (!isMultiLabel()) {
+            throw new InferenceException("a decision threshold applies to multi-label models; this one is "
+                    + (classNames.size() == 2 ? "binary (sigmoid above 0.5)" : "multi-class (softmax)"));
+        }
+        if (!(threshold > 0 && threshold < 1)) {
+            throw new InferenceException("a decision threshold is above 0 and below 1, not " + threshold);
+        }
+    }
+
     /** Where a multi-label model predicts a class: its recorded threshold, else one half. */
     public double decisionThreshold() {
         return threshold != null ? threshold : 0.5;

@@ -194,13 +194,7 @@ public final class TextClassifier implements AutoCloseable {
      * trained with: thresholds are often tuned after training, on held-out data.
      */
     public void useThreshold(double threshold) {
-        if (!metadata.isMultiLabel()) {
-            throw new InferenceException("a decision threshold applies to multi-label models; this one is "
-                    + (metadata.classNames().size() == 2 ? "binary (sigmoid above 0.5)" : "multi-class (softmax)"));
-        }
-        if (!(threshold > 0 && threshold < 1)) {
-            throw new InferenceException("a decision threshold is above 0 and below 1, not " + threshold);
-        }
+        metadata.checkThreshold(threshold);
         this.threshold = threshold;
     }
 

@@ -1,8 +1,10 @@
 package dev.bertclf.spark;
 
 import dev.bertclf.infer.InferenceException;
+import dev.bertclf.infer.LongText;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.runtime.Precision;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,14 +16,22 @@ import org.slf4j.LoggerFactory;
 /**
  * One loaded model per JVM (a Spark executor, or the driver in local mode), shared by every task that runs there:
  * the first task to need a model loads it, the others wait for it and then reuse it, and a shutdown hook closes
- * them all when the JVM ends. Calls into one model are made one at a time ({@code synchronized} on it): TensorFlow
+ * them all when the JVM ends. Each is set to score as the job asked ({@link Key}): a job with other settings in the
+ * same JVM loads its own. Calls into one model are made one at a time ({@code synchronized} on it): TensorFlow
  * spreads each batch over its intra-op threads, so concurrent tasks gain nothing by running batches side by side.
  */
 final class ModelCache {
     private static final Logger log = LoggerFactory.getLogger(ModelCache.class);
-    private static final Map<Key, TextClassifier> MODELS = new ConcurrentHashMap<>();
+    private static final Map<Loaded, TextClassifier> MODELS = new ConcurrentHashMap<>();
 
-    private record Key(Path dir, int tfThreads) {}
+    /**
+     * Which model, and how it scores: {@code modelDir} as the job was given it (found on each executor by
+     * {@link #locate}), TensorFlow's intra-op threads (0: one per core), how long texts are read and the decision
+     * threshold (null: the model's own).
+     */
+    record Key(String modelDir, int tfThreads, LongText longText, Double threshold) implements Serializable {}
+
+    private record Loaded(Path dir, int tfThreads, LongText longText, Double threshold) {}
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ModelCache::closeAll, "bert-clf-model-cache"));
@@ -29,14 +39,23 @@ final class ModelCache {
 
     private ModelCache() {}
 
-    /** The model in {@code modelDir} (as {@link #locate} finds it), loaded once for this JVM. */
-    static TextClassifier get(String modelDir, int tfThreads) {
-        return MODELS.computeIfAbsent(new Key(locate(modelDir), tfThreads), k -> {
+    /** The model {@code key} names, loaded once for this JVM and set to score as it says. */
+    static TextClassifier get(Key key) {
+        Loaded loaded = new Loaded(locate(key.modelDir()), key.tfThreads(), key.longText(), key.threshold());
+        return MODELS.computeIfAbsent(loaded, k -> {
             log.info(
                     "loading the model in {} ({} TensorFlow threads)",
                     k.dir(),
                     k.tfThreads() == 0 ? "default" : k.tfThreads());
-            return TextClassifier.load(k.dir(), false, Precision.fp32, k.tfThreads());
+            TextClassifier model = TextClassifier.load(k.dir(), false, Precision.fp32, k.tfThreads());
+            try {
+                model.useLongText(k.longText());
+                if (k.threshold() != null) model.useThreshold(k.threshold());
+                return model;
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
         });
     }
 

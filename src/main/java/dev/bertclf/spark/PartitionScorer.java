@@ -24,6 +24,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@link dev.bertclf.infer.PredictionColumns} names them. Only one batch is held at a time, never the whole
  * partition.
  *
+ * @param model the model folder and how its executor loads and applies it
  * @param textIndex the text column's position in the input rows
  * @param idIndex the position of the column that names a row in error messages, or -1
  * @param multiClass whether rows get the top classes
@@ -33,8 +34,7 @@ import scala.jdk.javaapi.CollectionConverters;
  * @param skipEmpty leave out rows whose text is empty, blank or null (counted in {@code skipped}) rather than fail
  */
 record PartitionScorer(
-        String modelDir,
-        int tfThreads,
+        ModelCache.Key model,
         int batchSize,
         int textIndex,
         String textColumn,
@@ -91,10 +91,10 @@ record PartitionScorer(
         if (rows.isEmpty()) return Collections.emptyIterator();
         List<String> texts = new ArrayList<>(rows.size());
         for (Row row : rows) texts.add(row.getString(textIndex));
-        TextClassifier model = ModelCache.get(modelDir, tfThreads);
+        TextClassifier classifier = ModelCache.get(model);
         List<Prediction> predictions;
-        synchronized (model) {
-            predictions = model.predict(texts, batchSize);
+        synchronized (classifier) {
+            predictions = classifier.predict(texts, batchSize);
         }
         List<Row> out = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) out.add(withPrediction(rows.get(i), predictions.get(i)));

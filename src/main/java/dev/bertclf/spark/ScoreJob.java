@@ -4,6 +4,7 @@ import dev.bertclf.infer.InferenceException;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.PredictionColumns;
 import dev.bertclf.model.ModelException;
+import dev.bertclf.options.ScoringOptions;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.InvalidOptionException;
@@ -29,10 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code predict --input} on Apache Spark: reads a table Spark SQL reads (Parquet, CSV, JSON, ORC, a catalog
+ * {@code predict --input} on Apache Spark, with the same scoring options ({@link ScoringOptions}): reads a table Spark SQL reads (Parquet, CSV, JSON, ORC, a catalog
  * table), scores its partitions on the executors ({@link PartitionScorer}, one model per executor JVM) and writes
  * the input columns plus the {@link PredictionColumns}. Started with {@code spark-submit --class
  * dev.bertclf.spark.ScoreJob}; exit code 2 for a usage error, 1 for a failure, each with one {@code error:} line.
@@ -123,6 +125,9 @@ public final class ScoreJob implements Callable<Integer> {
             description = "A row with an empty, blank or null text: fail the job (default) or skip the row.")
     OnError onError;
 
+    @Mixin
+    ScoringOptions scoring;
+
     public static void main(String[] args) {
         int code = commandLine().execute(args);
         SparkSession.getActiveSession().foreach(s -> {
@@ -166,6 +171,7 @@ public final class ScoreJob implements Callable<Integer> {
         String outFormat = format(outputFormat, output, inFormat == null ? "parquet" : inFormat, "--output-format");
         SparkSession spark = SparkSession.builder().appName("bert-clf score").getOrCreate();
         ModelMetadata meta = ModelMetadata.read(ModelCache.locate(modelDir));
+        scoring.check(meta);
         int classes = meta.classNames().size();
         boolean existed = exists(spark, output);
         if (existed && mode == Mode.errorifexists) {
@@ -185,8 +191,7 @@ public final class ScoreJob implements Callable<Integer> {
         LongAccumulator skipped = spark.sparkContext().longAccumulator("rows skipped");
         LongAccumulator scored = spark.sparkContext().longAccumulator("rows scored");
         PartitionScorer scorer = new PartitionScorer(
-                modelDir,
-                tfThreads,
+                new ModelCache.Key(modelDir, tfThreads, scoring.longText(), scoring.threshold()),
                 batchSize,
                 textIndex,
                 textColumn,

@@ -2,10 +2,12 @@ package dev.bertclf.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import com.google.gson.reflect.TypeToken;
+import dev.bertclf.infer.LongText;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.Prediction.ClassProbability;
@@ -353,6 +355,110 @@ class ScoreJobTest {
                         .code());
     }
 
+    /**
+     * The scoring options are {@code predict}'s: {@code --long-text window} scores every window of a long text as
+     * {@link TextClassifier} does (not its truncation), {@code --threshold} moves a multi-label model's decision, and
+     * either option that does not fit the model is a usage error before any row is read.
+     */
+    @Test
+    void longTextWindowsAndThresholdScoreAsPredictDoes() throws IOException {
+        List<String> texts = new ArrayList<>();
+        List<String> pieces = texts(300); // every other text 5 pieces long: 5 to 70 tokens, windows of 30
+        for (int i = 0; i < 60; i++) {
+            texts.add(i % 2 == 0 ? pieces.get(i) : String.join(" ", pieces.subList(5 * i, 5 * i + 5)));
+        }
+        Path in = tmp.resolve("long.parquet");
+        writeTable(texts, null, in.toString(), "parquet");
+        Path out = tmp.resolve("long-scored.parquet");
+        Cli.Run run = job(
+                "--model-dir",
+                binary.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                out.toString(),
+                "--long-text",
+                "window",
+                "--stride",
+                "10");
+        assertEquals(0, run.code(), run.err());
+        Map<String, Scored> windows = byId(spark.read().parquet(out.toString()), "");
+        // the tiny random model's scores move little with the words: a tighter tolerance than elsewhere
+        assertSameScores(
+                direct(binary, texts, new LongText(LongText.Mode.window, 10, LongText.MAX_WINDOWS)), windows, 1e-6);
+        Map<String, Scored> truncated = direct(binary, texts, LongText.TRUNCATE);
+        double largest = 0; // the long texts' windows must count: truncation alone scores otherwise
+        for (String id : windows.keySet()) {
+            largest = Math.max(
+                    largest,
+                    Math.abs(windows.get(id).probability() - truncated.get(id).probability()));
+        }
+        assertTrue(largest > 1e-5, "windows and truncation differ by at most " + largest);
+
+        Path tags = TinyClassifier.export(tmp.resolve("tags-threshold"), List.of("a", "b", "c"));
+        ModelMetadata.read(tags).withMultiLabel(0.5).write(tags);
+        double threshold; // the median class probability: a threshold that moves some rows' classes
+        List<List<String>> expected, atModels;
+        try (TextClassifier c = TextClassifier.load(tags)) {
+            List<Prediction> scores = c.predict(texts, 8);
+            double[] all = scores.stream()
+                    .flatMap(p -> p.top().stream())
+                    .mapToDouble(ClassProbability::probability)
+                    .sorted()
+                    .toArray();
+            threshold = all[all.length / 2];
+            expected = c.predict(texts, 8, threshold).stream()
+                    .map(ScoreJobTest::labels)
+                    .toList();
+            atModels = scores.stream().map(ScoreJobTest::labels).toList();
+        }
+        assertNotEquals(atModels, expected, "the threshold changes no row's classes");
+        Path tagged = tmp.resolve("tagged.parquet");
+        Cli.Run tagRun = job(
+                "--model-dir",
+                tags.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                tagged.toString(),
+                "--threshold",
+                "" + threshold);
+        assertEquals(0, tagRun.code(), tagRun.err());
+        for (Row r : spark.read().parquet(tagged.toString()).collectAsList()) {
+            assertEquals(
+                    expected.get(Integer.parseInt(r.getString(0))),
+                    top(r.get(5)).stream().map(ClassProbability::label).toList());
+        }
+
+        Cli.Run binaryThreshold = job(
+                "--model-dir", binary.toString(), "--input", in.toString(), "--output", "t.csv", "--threshold", "0.3");
+        assertEquals(2, binaryThreshold.code());
+        assertTrue(
+                binaryThreshold
+                        .err()
+                        .startsWith("error: --threshold: a decision threshold applies to multi-label models; this one "
+                                + "is binary"),
+                binaryThreshold.err());
+        Cli.Run longStride = job(
+                "--model-dir",
+                binary.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                "s.csv",
+                "--long-text",
+                "window",
+                "--stride",
+                "31");
+        assertEquals(2, longStride.code());
+        assertTrue(longStride.err().startsWith("error: --stride must be 1 to 30 "), longStride.err());
+        assertFalse(Files.exists(Path.of("t.csv")) || Files.exists(Path.of("s.csv")));
+    }
+
+    private static List<String> labels(Prediction p) {
+        return p.labels().stream().map(ClassProbability::label).toList();
+    }
+
     /** Short texts of the tiny vocabulary's words, of varied lengths (so batches pad differently). */
     static List<String> texts(int n) {
         List<String> words = new ArrayList<>(TinyBert.POSITIVE);
@@ -428,8 +534,14 @@ class ScoreJobTest {
 
     /** {@link TextClassifier#predict} on all the texts at once, by id (their position). */
     private static Map<String, Scored> direct(Path model, List<String> texts) {
+        return direct(model, texts, LongText.TRUNCATE);
+    }
+
+    /** As {@link #direct(Path, List)}, long texts read as {@code longText} says. */
+    private static Map<String, Scored> direct(Path model, List<String> texts, LongText longText) {
         Map<String, Scored> out = new LinkedHashMap<>();
         try (TextClassifier c = TextClassifier.load(model)) {
+            c.useLongText(longText);
             List<Prediction> p = c.predict(texts, 8);
             for (int i = 0; i < texts.size(); i++) out.put("" + i, Scored.of(p.get(i)));
         }
@@ -450,17 +562,21 @@ class ScoreJobTest {
 
     /** Every expected id is there with the same label and probabilities within {@value #TOLERANCE}. */
     static void assertSameScores(Map<String, Scored> expected, Map<String, Scored> actual) {
+        assertSameScores(expected, actual, TOLERANCE);
+    }
+
+    static void assertSameScores(Map<String, Scored> expected, Map<String, Scored> actual, double tolerance) {
         expected.forEach((id, e) -> {
             Scored a = actual.get(id);
             assertTrue(a != null, "no row " + id);
             assertEquals(e.label(), a.label(), "label of row " + id);
-            assertEquals(e.probability(), a.probability(), TOLERANCE, "probability of row " + id);
+            assertEquals(e.probability(), a.probability(), tolerance, "probability of row " + id);
             assertEquals(e.top() == null, a.top() == null, "top of row " + id);
             if (e.top() == null) return;
             assertEquals(e.top().size(), a.top().size(), "top of row " + id);
             for (int k = 0; k < e.top().size(); k++) {
                 assertEquals(e.top().get(k).label(), a.top().get(k).label(), "top " + k + " of row " + id);
-                assertEquals(e.top().get(k).probability(), a.top().get(k).probability(), TOLERANCE);
+                assertEquals(e.top().get(k).probability(), a.top().get(k).probability(), tolerance);
             }
         });
     }
