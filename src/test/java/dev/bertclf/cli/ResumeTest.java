@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.testutil.ChildJvm;
 import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.EventFiles;
@@ -20,7 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -279,6 +283,49 @@ class ResumeTest {
     }
 
     /** Identical, not merely close: same data order, same dropout masks, same arithmetic. */
+    /**
+     * A multi-label run (JSON Lines, one sigmoid per class, multi-hot labels) killed after a checkpoint and resumed
+     * ends as the uninterrupted run: the same history and the same task in its metadata.
+     */
+    @Test
+    void multiLabelRunResumesToTheSameEnd() throws Exception {
+        Path tags = Files.writeString(tmp.resolve("tags.jsonl"), MultiLabelTest.jsonl(new Random(5), EXAMPLES));
+        Function<Path, List<String>> recipe = out -> {
+            List<String> args = recipe(out);
+            int dataDir = args.indexOf("--data-dir");
+            args.set(dataDir, "--train-file");
+            args.set(dataDir + 1, tags.toString());
+            args.remove(args.indexOf("--max-train-examples") + 1);
+            args.remove("--max-train-examples");
+            args.addAll(List.of("--multi-label", "--threshold", "0.4"));
+            return args;
+        };
+        Path reference = tmp.resolve("tags-reference"), out = tmp.resolve("tags-killed");
+        Cli.Run whole = Cli.run(recipe.apply(reference).toArray(String[]::new));
+        assertEquals(0, whole.code(), whole.err());
+
+        Process child = start(out, recipe.apply(out));
+        awaitCheckpoint(child, out);
+        child.destroyForcibly();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(137, child.exitValue(), "killed by SIGKILL, not finished: " + log(out));
+        long killedAt = stepOf(latestCheckpoint(out));
+        Cli.Run resumed = Cli.run("train", "--resume", out.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("Resuming from step " + killedAt + " of "), resumed.err());
+
+        assertSameMetrics(history(reference), history(out));
+        ModelMetadata expected = ModelMetadata.read(reference), actual = ModelMetadata.read(out);
+        assertTrue(actual.isMultiLabel());
+        assertEquals(0.4, actual.decisionThreshold());
+        assertEquals(expected.classNames(), actual.classNames());
+        assertEquals(MultiLabelTest.CLASSES, sorted(actual.classNames()));
+    }
+
+    private static List<String> sorted(List<String> names) {
+        return names.stream().sorted().toList();
+    }
+
     static void assertSameMetrics(JsonArray expected, JsonArray actual) {
         assertEquals(expected.size(), actual.size());
         for (int i = 0; i < expected.size(); i++) {
@@ -287,12 +334,19 @@ class ResumeTest {
                 double a = actual.get(i).getAsJsonObject().get(k).getAsDouble();
                 assertEquals(e, a, "epoch " + (i + 1) + " " + k);
             }
+            JsonElement f1 = expected.get(i).getAsJsonObject().get("valF1");
+            if (f1 != null) assertEquals(f1, actual.get(i).getAsJsonObject().get("valF1"), "epoch " + (i + 1));
         }
     }
 
     /** Starts {@code train} in a child JVM with this suite's classpath, natives and home; output to files. */
     static Process start(Path out) throws IOException {
-        List<String> cmd = ChildJvm.command("1g", recipe(out));
+        return start(out, recipe(out));
+    }
+
+    /** As {@link #start(Path)}, with the run's arguments. */
+    static Process start(Path out, List<String> args) throws IOException {
+        List<String> cmd = ChildJvm.command("1g", args);
         Files.createDirectories(tmp.resolve("logs"));
         return new ProcessBuilder(cmd)
                 .redirectOutput(
