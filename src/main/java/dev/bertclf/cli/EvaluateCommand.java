@@ -45,7 +45,8 @@ import picocli.CommandLine.Option;
             "Multi-class models: per-class precision, recall and F1, macro-F1 and an N x N confusion matrix; "
                     + "no ROC curve.",
             "Multi-label models (on a --test-file): per-class precision, recall and F1, micro- and macro-F1, "
-                    + "subset accuracy and Hamming loss at the model's threshold (or --threshold); no plots."
+                    + "subset accuracy and Hamming loss at the model's threshold (or --threshold); no plots; --errors lists the "
+                    + "examples with any class wrong."
         })
 final class EvaluateCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
@@ -98,7 +99,9 @@ final class EvaluateCommand implements Callable<Integer> {
             names = "--errors",
             paramLabel = "FILE",
             description = "Write the misclassified examples to this CSV, highest loss first: loss, true and predicted "
-                    + "label, probability, a text excerpt (default: none; never an existing file).")
+                    + "label, probability, a text excerpt; for a multi-label model those with any class wrong: loss, "
+                    + "true and predicted labels (--label-separator joined), excerpt (default: none; never an "
+                    + "existing file).")
     Path errors;
 
     /** Bins of the expected calibration error, as the calibration literature (Guo et al., 2017) uses. */
@@ -169,14 +172,10 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** A multi-label model on a {@code --test-file} read with the model's classes: its metrics, no plots. */
-    private int evaluateMultiLabel(Path dir, ModelMetadata meta, boolean gpu) {
+    private int evaluateMultiLabel(Path dir, ModelMetadata meta, boolean gpu) throws IOException {
         if (testFile == null) {
             throw new InvalidOptionException(dir + " is a multi-label model: evaluate it on a --test-file (CSV, TSV or "
                     + "JSON Lines); a folder of class folders gives each text one class");
-        }
-        if (errors != null) {
-            throw new InvalidOptionException(
-                    "--errors lists a single-label model's misclassified examples; " + dir + " is a multi-label model");
         }
         List<String> c = meta.classNames();
         LabeledTexts test = table.of(testFile).multiLabel(table.labelSeparator).read(c);
@@ -187,6 +186,7 @@ final class EvaluateCommand implements Callable<Integer> {
             decisionThreshold = clf.threshold();
         }
         MultiLabelMetrics m = MultiLabelMetrics.of(e.logits(), e.multiHot(), c.size(), decisionThreshold);
+        if (errors != null) writeLabelSetErrors(e, decisionThreshold);
         if (json) {
             Map<String, Object> out = m.toMap(c);
             out.put("model_dir", dir.toString());
@@ -221,33 +221,65 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** The misclassified examples, highest loss first, as CSV: what to read first when a model disappoints. */
     private void writeErrors(Evaluation e) throws IOException {
-        List<Evaluation.Outcome> wrong = e.outcomes().stream()
+        List<List<String>> rows = e.outcomes().stream()
                 .filter(Evaluation.Outcome::wrong)
                 .sorted(Comparator.comparingDouble(Evaluation.Outcome::loss).reversed())
+                .map(o -> List.of(
+                        decimal(o.loss()),
+                        e.classNames().get(o.label()),
+                        e.classNames().get(o.predicted()),
+                        decimal(o.probability()),
+                        e.excerpts().get(o.index())))
                 .toList();
+        writeErrors(List.of("loss", "true_label", "predicted_label", "probability", "text"), rows, e.labels().length);
+    }
+
+    /**
+     * A multi-label model's examples with any class decided wrong, highest loss first: their classes and the
+     * predicted ones, each joined with the --label-separator as the test file writes them.
+     */
+    private void writeLabelSetErrors(Evaluation e, double threshold) throws IOException {
+        List<Evaluation.LabelSetOutcome> outcomes = e.labelSetOutcomes(threshold);
+        List<List<String>> rows = outcomes.stream()
+                .filter(Evaluation.LabelSetOutcome::wrong)
+                .sorted(Comparator.comparingDouble(Evaluation.LabelSetOutcome::loss)
+                        .reversed())
+                .map(o -> List.of(
+                        decimal(o.loss()),
+                        names(o.labels(), e.classNames()),
+                        names(o.predicted(), e.classNames()),
+                        e.excerpts().get(o.index())))
+                .toList();
+        writeErrors(List.of("loss", "true_labels", "predicted_labels", "text"), rows, outcomes.size());
+    }
+
+    private String names(List<Integer> classes, List<String> classNames) {
+        return String.join(
+                table.labelSeparator, classes.stream().map(classNames::get).toList());
+    }
+
+    private static String decimal(double x) {
+        return String.format(Locale.ROOT, "%.6f", x);
+    }
+
+    /** {@code rows} under {@code header} into the --errors file, atomically, and how many there were. */
+    private void writeErrors(List<String> header, List<List<String>> rows, int examples) throws IOException {
         FileUtil.writeAtomic(errors, tmp -> {
             try (CSVPrinter csv = new CSVPrinter(
                     Files.newBufferedWriter(tmp),
                     CSVFormat.RFC4180
                             .builder()
-                            .setHeader("loss", "true_label", "predicted_label", "probability", "text")
+                            .setHeader(header.toArray(String[]::new))
                             .setRecordSeparator('\n')
                             .get())) {
-                for (Evaluation.Outcome o : wrong) {
-                    csv.printRecord(
-                            String.format(Locale.ROOT, "%.6f", o.loss()),
-                            e.classNames().get(o.label()),
-                            e.classNames().get(o.predicted()),
-                            String.format(Locale.ROOT, "%.6f", o.probability()),
-                            e.excerpts().get(o.index()));
-                }
+                for (List<String> row : rows) csv.printRecord(row);
             }
         });
         System.err.println(ConsoleText.escape(String.format(
                 Locale.ROOT,
-                "%d of %d examples misclassified, highest loss " + "first in %s",
-                wrong.size(),
-                e.labels().length,
+                "%d of %d examples misclassified, highest loss first in %s",
+                rows.size(),
+                examples,
                 errors)));
     }
 

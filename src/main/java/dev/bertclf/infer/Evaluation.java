@@ -97,6 +97,35 @@ public record Evaluation(
     }
 
     /**
+     * One example's outcome under a multi-label model: its classes, those predicted (sigmoid above the threshold),
+     * both in class order, and its loss (the sigmoid cross-entropy, mean over the classes, as training's).
+     */
+    public record LabelSetOutcome(int index, List<Integer> labels, List<Integer> predicted, double loss) {
+        public boolean wrong() {
+            return !labels.equals(predicted);
+        }
+    }
+
+    /** Every example's outcome under a multi-label model predicting a class above {@code threshold}, in order. */
+    public List<LabelSetOutcome> labelSetOutcomes(double threshold) {
+        int c = classNames.size(), n = multiHot.length / c;
+        List<LabelSetOutcome> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            List<Integer> truth = new ArrayList<>(), predicted = new ArrayList<>();
+            double loss = 0;
+            for (int k = 0; k < c; k++) {
+                float x = logits[i * c + k];
+                boolean isTrue = multiHot[i * c + k] > 0.5f;
+                if (isTrue) truth.add(k);
+                if (TextClassifier.sigmoid(x) > threshold) predicted.add(k);
+                loss += MultiLabelMetrics.sigmoidCrossEntropy(x, isTrue);
+            }
+            out.add(new LabelSetOutcome(i, truth, predicted, loss / c));
+        }
+        return out;
+    }
+
+    /**
      * The predicted class's probability against how often it is right, in {@code bins} equal-width bins of that
      * probability: what a reliability diagram draws. Empty bins have a count of 0 (and NaN means).
      */

@@ -37,7 +37,7 @@ public record MultiLabelMetrics(
                 float x = logits[i * numClasses + c];
                 boolean truth = multiHot[i * numClasses + c] > 0.5f;
                 boolean predicted = TextClassifier.sigmoid(x) > threshold;
-                loss += Math.max(x, 0) - x * (truth ? 1 : 0) + Math.log1p(Math.exp(-Math.abs(x)));
+                loss += sigmoidCrossEntropy(x, truth);
                 if (predicted && truth) tp[c]++;
                 if (predicted && !truth) fp[c]++;
                 if (!predicted && truth) fn[c]++;
@@ -75,6 +75,11 @@ public record MultiLabelMetrics(
                 support,
                 ratio(2 * tpAll, 2 * tpAll + fpAll + fnAll),
                 f1Sum / numClasses);
+    }
+
+    /** {@code -log} of the probability the sigmoid of {@code logit} gives {@code truth}, computed stably. */
+    static double sigmoidCrossEntropy(float logit, boolean truth) {
+        return Math.max(logit, 0) - logit * (truth ? 1 : 0) + Math.log1p(Math.exp(-Math.abs(logit)));
     }
 
     /** 0 for 0/0, as scikit-learn's {@code zero_division=0}. */

@@ -1,6 +1,8 @@
 package dev.bertclf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -23,6 +25,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,6 +130,62 @@ class MultiLabelTest {
         try (TextClassifier clf = TextClassifier.load(output)) {
             assertEquals(3, clf.logitsPerText(), "one logit per class");
         }
+    }
+
+    /**
+     * {@code evaluate --errors} of a multi-label model: the examples with any class decided wrong, highest loss
+     * first, as many as subset accuracy leaves, with both label sets joined by the label separator.
+     */
+    @Test
+    void evaluateErrorsListTheExamplesWithAnyClassWrong() throws Exception {
+        Path test = Files.writeString(tmp.resolve("errors-test.jsonl"), jsonl(new Random(9), 40));
+        Path errors = tmp.resolve("errors.csv");
+        String threshold = "0.999"; // strict: some examples miss a class
+        Cli.Run r = Cli.run(
+                "evaluate",
+                "--model-dir",
+                output.toString(),
+                "--test-file",
+                test.toString(),
+                "--threshold",
+                threshold,
+                "--errors",
+                errors.toString(),
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        double subsetAccuracy = JsonParser.parseString(r.out())
+                .getAsJsonObject()
+                .get("subset_accuracy")
+                .getAsDouble();
+        List<CSVRecord> rows;
+        try (var parser = CSVParser.parse(
+                errors,
+                java.nio.charset.StandardCharsets.UTF_8,
+                CSVFormat.RFC4180
+                        .builder()
+                        .setHeader()
+                        .setSkipHeaderRecord(true)
+                        .get())) {
+            assertEquals(List.of("loss", "true_labels", "predicted_labels", "text"), parser.getHeaderNames());
+            rows = parser.getRecords();
+        }
+        assertEquals(Math.round(40 * (1 - subsetAccuracy)), rows.size(), "one row per example not exactly right");
+        assertTrue(rows.size() > 0, "the strict threshold leaves some example wrong");
+        assertTrue(r.err().contains(rows.size() + " of 40 examples misclassified"), r.err());
+        double previous = Double.MAX_VALUE;
+        for (CSVRecord row : rows) {
+            double loss = Double.parseDouble(row.get("loss"));
+            assertTrue(loss <= previous, "highest loss first");
+            previous = loss;
+            List<String> truth = split(row.get("true_labels")), predicted = split(row.get("predicted_labels"));
+            assertNotEquals(truth, predicted, row.toString());
+            assertTrue(CLASSES.containsAll(truth) && CLASSES.containsAll(predicted), row.toString());
+            assertFalse(row.get("text").isBlank());
+        }
+    }
+
+    private static List<String> split(String joined) {
+        return joined.isEmpty() ? List.of() : List.of(joined.split("\\|"));
     }
 
     @Test
