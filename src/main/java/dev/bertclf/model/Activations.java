@@ -1,13 +1,17 @@
 package dev.bertclf.model;
 
 import dev.bertclf.model.BertConfig.HiddenAct;
+import dev.bertclf.runtime.FusedKernels;
+import java.util.List;
 import org.tensorflow.Operand;
+import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
  * The feed-forward activations {@code hidden_act} names. GELU has two graph forms of the same function (tanh
- * approximation, as Google's {@code modeling.py}), chosen by the {@link Mode}: each is the cheaper one there.
+ * approximation, as Google's {@code modeling.py}), chosen by the {@link Mode}: each is the cheaper one there; training
+ * graphs take bert-clf's fused GELU kernel where it is loaded.
  */
 final class Activations {
     private Activations() {}
@@ -16,8 +20,42 @@ final class Activations {
         return switch (act) {
             case RELU -> tf.nn.relu(x);
             case GELU_EXACT -> geluExact(tf, x);
-            case GELU, GELU_NEW -> mode == Mode.TRAINING ? geluSigmoidForm(tf, x) : geluFusable(tf, x);
+            case GELU, GELU_NEW ->
+                mode != Mode.TRAINING
+                        ? geluFusable(tf, x)
+                        : FusedKernels.available() ? geluFused(tf, x) : geluSigmoidForm(tf, x);
         };
+    }
+
+    private static boolean gradientRegistered;
+
+    /**
+     * Training graphs' GELU where bert-clf's fused kernels are loaded ({@link FusedKernels}): the function of
+     * {@link #geluSigmoidForm} as one op, its gradient one op too ({@code dy * gelu'(x)}), each a single pass over
+     * the activations instead of TensorFlow's six forward and about ten backward.
+     */
+    static Operand<TFloat32> geluFused(Ops tf, Operand<TFloat32> x) {
+        registerGradient();
+        return tf.scope()
+                .opBuilder(FusedKernels.GELU, "Gelu")
+                .addInput(x.asOutput())
+                .build()
+                .output(0);
+    }
+
+    private static synchronized void registerGradient() {
+        if (gradientRegistered) return;
+        if (!TensorFlow.registerCustomGradient(
+                FusedKernels.GELU,
+                (tf, op, dy) -> List.of(tf.scope()
+                        .opBuilder(FusedKernels.GELU_GRAD, "GeluGrad")
+                        .addInput(dy.get(0))
+                        .addInput(op.input(0))
+                        .build()
+                        .output(0)))) {
+            throw new IllegalStateException(FusedKernels.GELU + " already has a gradient");
+        }
+        gradientRegistered = true;
     }
 
     /** {@code 0.5 x (1 + erf(x / sqrt(2)))}: GELU itself, as ELECTRA computes it. */

@@ -52,8 +52,9 @@ public final class TrainingGraph implements AutoCloseable {
      * Goes up whenever a change alters the numbers a training step computes (dropout masks, op forms), so a run
      * resumed from another build's checkpoint can say it will not end bit for bit as it would have. 2: 16-bit
      * dropout masks, sigmoid-form GELU. 3: bf16 dense layers as fused bfloat16 products ({@link DenseLayers#BF16}).
+     * 4: GELU as bert-clf's fused kernel where it loads ({@link dev.bertclf.runtime.FusedKernels}).
      */
-    public static final int REVISION = 3;
+    public static final int REVISION = 4;
 
     /**
      * {@code -Dbertclf.dropout=off} trains without dropout: for tests that compare runs whose masks differ by design

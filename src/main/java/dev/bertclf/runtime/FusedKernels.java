@@ -1,0 +1,108 @@
+package dev.bertclf.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.OpDef;
+
+/**
+ * bert-clf's own TensorFlow kernels for training ({@code src/main/native/bertclf_ops.c}: GELU and its gradient in
+ * one pass each, 7% of an fp32 step at L-4 H-512), loaded into TensorFlow once per process. They are an optimisation
+ * only: where they cannot load (not Linux x86-64, a build without a C compiler, the CUDA build, whose GPU they
+ * would leave, or {@code -Dbertclf.fused-kernels=off}) the training graph builds the same function from TensorFlow's
+ * ops. The library is copied into {@code $BERT_CLF_HOME/natives} under its SHA-256, atomically, like TensorFlow's.
+ */
+public final class FusedKernels {
+    private static final Logger log = LoggerFactory.getLogger(FusedKernels.class);
+    private static final String RESOURCE = "/dev/bertclf/native/linux-x86_64/libbertclf_ops.so";
+    /** The op the library registers that the training graph uses; its gradient op comes with it. */
+    public static final String GELU = "BertClfGelu";
+
+    public static final String GELU_GRAD = "BertClfGeluGrad";
+    /** Set to {@code off} to train with TensorFlow's ops only (for comparisons). */
+    public static final String SWITCH = "bertclf.fused-kernels";
+
+    private static Boolean loaded;
+
+    private FusedKernels() {}
+
+    /** Whether the fused kernels are loaded (loading them on first call) and not switched off. */
+    public static boolean available() {
+        if ("off".equals(System.getProperty(SWITCH))) return false;
+        return load();
+    }
+
+    private static synchronized boolean load() {
+        if (loaded == null) loaded = tryLoad();
+        return loaded;
+    }
+
+    private static boolean tryLoad() {
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch");
+        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return false;
+        if (TfRuntime.hasGpuNatives()) {
+            log.debug("CUDA build: training keeps TensorFlow's GELU, which runs on the GPU");
+            return false;
+        }
+        byte[] library;
+        try (InputStream in = FusedKernels.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                log.debug("this build has no fused kernels (no C compiler when it was built)");
+                return false;
+            }
+            library = in.readAllBytes();
+        } catch (IOException e) {
+            log.debug("cannot read the fused kernels", e);
+            return false;
+        }
+        try {
+            TfRuntime.engine();
+            Path file = unpack(library);
+            var ops = TensorFlow.loadLibrary(file.toString()).getOpList().stream()
+                    .map(OpDef::getName)
+                    .toList();
+            if (!ops.contains(GELU) || !ops.contains(GELU_GRAD)) {
+                log.warn("the fused kernels in {} registered {} only; training uses TensorFlow's ops", file, ops);
+                return false;
+            }
+            log.debug("fused kernels loaded from {}", file);
+            return true;
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            log.warn("cannot load bert-clf's fused kernels ({}); training uses TensorFlow's ops", e.toString());
+            return false;
+        }
+    }
+
+    /** The library in the natives folder, named by its content, copied there once (temp file, then rename). */
+    private static Path unpack(byte[] library) throws IOException {
+        String digest;
+        try {
+            digest = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(library));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        Path dir = BertClfHome.natives().resolve("bertclf-ops-" + digest.substring(0, 16));
+        Path file = dir.resolve("libbertclf_ops.so");
+        if (Files.isRegularFile(file) && Files.size(file) == library.length) return file;
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".unpack-", ".so");
+        try {
+            Files.write(tmp, library);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return file;
+    }
+}
