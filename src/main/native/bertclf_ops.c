@@ -1,5 +1,7 @@
 /*
- * bert-clf's fused training kernels for TensorFlow's CPU runtime: GELU and its gradient, each one pass over memory.
+ * bert-clf's fused training kernels for TensorFlow's CPU runtime: GELU and its gradient, dropout (whose gradient
+ * is dropout of the gradient, with the same mask), and layer normalisation and its gradient, each one pass over
+ * memory where TensorFlow's ops take several.
  *
  * Why hand-written C: a training step's GELU, as TensorFlow ops, is six passes over the [tokens, intermediate]
  * activations forward and about ten backward (the gradient TensorFlow derives op by op); at L-4 H-512 that costs
@@ -14,7 +16,15 @@
  * the framework library the process has already loaded, so it loads beside any TensorFlow Java build of the same
  * C API, and registers its ops from a constructor when TensorFlow loads it (TF_LoadLibrary).
  *
- * Ops: BertClfGelu(x: float) -> y; BertClfGeluGrad(dy: float, x: float) -> dx = dy * gelu'(x).
+ * Dropout draws each element's 16 random bits from a hash of its index and a 128-bit key (the graph's stateless
+ * seed: run seed, step, op), so the mask is recomputed for the backward pass instead of kept in memory, and a
+ * resumed run draws what an uninterrupted one draws. An element is kept when its bits are at least `threshold`
+ * (the rate as a multiple of 1/65536) and then scaled by 65536 / (65536 - threshold): threshold 0 is the identity.
+ *
+ * Ops: BertClfGelu(x: float) -> y; BertClfGeluGrad(dy: float, x: float) -> dx = dy * gelu'(x);
+ * BertClfDropout(x: float, key: int64 [2], threshold: float scalar) -> y;
+ * BertClfLayerNorm(x, gamma, beta, epsilon) -> y over x's last dimension (gamma's size), as model.BertModel's
+ * layerNorm; BertClfLayerNormGrad(dy, x, gamma, epsilon) -> dx, dgamma, dbeta, the moments recomputed from x.
  * Built by Maven on Linux x86-64 when a C compiler is found (pom.xml, profile native-kernels); runtime.FusedKernels
  * loads it, and the training graph falls back to TensorFlow ops where it is absent.
  */
@@ -22,6 +32,8 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <math.h>
 #include <unistd.h>
 
 /* The C API's opaque types and the one data type used; declared here as TensorFlow's headers declare them (the
@@ -40,6 +52,7 @@ enum { TF_FLOAT = 1 };
 /* TensorFlow's C API, looked up in the libtensorflow_framework.so.2 the process has already loaded. */
 static TF_Status* (*TF_NewStatus)(void);
 static void (*TF_DeleteStatus)(TF_Status*);
+static void (*TF_SetStatus)(TF_Status*, int, const char*);
 static int (*TF_GetCode)(const TF_Status*);
 static TF_OpDefinitionBuilder* (*TF_NewOpDefinitionBuilder)(const char*);
 static void (*TF_OpDefinitionBuilderAddInput)(TF_OpDefinitionBuilder*, const char*);
@@ -66,6 +79,7 @@ static int bind_tensorflow(void) {
     if (tf == NULL) return 0;
     if ((*(void**) &TF_NewStatus = dlsym(tf, "TF_NewStatus")) == NULL) return 0;
     if ((*(void**) &TF_DeleteStatus = dlsym(tf, "TF_DeleteStatus")) == NULL) return 0;
+    if ((*(void**) &TF_SetStatus = dlsym(tf, "TF_SetStatus")) == NULL) return 0;
     if ((*(void**) &TF_GetCode = dlsym(tf, "TF_GetCode")) == NULL) return 0;
     if ((*(void**) &TF_NewOpDefinitionBuilder = dlsym(tf, "TF_NewOpDefinitionBuilder")) == NULL) return 0;
     if ((*(void**) &TF_OpDefinitionBuilderAddInput = dlsym(tf, "TF_OpDefinitionBuilderAddInput")) == NULL) return 0;
@@ -110,8 +124,37 @@ static inline float exp_approx(float x) {
     return p * scale;
 }
 
+/* 32 well-mixed bits of a 32-bit word (Wellons' lowbias32 finaliser), in operations the compiler vectorizes. */
+static inline uint32_t mix32(uint32_t h) {
+    h ^= h >> 16;
+    h *= 0x7feb352dU;
+    h ^= h >> 15;
+    h *= 0x846ca68bU;
+    h ^= h >> 16;
+    return h;
+}
+
+enum Kind { GELU, GELU_GRAD, DROPOUT, LAYER_NORM, LAYER_NORM_GRAD };
+
+/* One part of one op's work: elements [from, to). */
+typedef struct {
+    enum Kind kind;
+    const float* a; /* x, or dy for the gradients */
+    const float* b; /* x for the gradients */
+    const float* gamma;
+    const float* beta;
+    float* out;
+    float* dgamma; /* LAYER_NORM_GRAD: this part's sums over its rows, width each */
+    float* dbeta;
+    int64_t width; /* layer norm: the normalised last dimension; its rows are the parts' units */
+    float epsilon;
+    uint32_t k0, k1, threshold;
+    float scale;
+    int64_t from, to;
+} Job;
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void gelu_range(const float* x, float* y, int64_t from, int64_t to) {
+static void gelu(const float* x, float* y, int64_t from, int64_t to) {
     for (int64_t i = from; i < to; i++) {
         float v = x[i];
         float z = v * (C2 + C2K * v * v);
@@ -120,7 +163,7 @@ static void gelu_range(const float* x, float* y, int64_t from, int64_t to) {
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void gelu_grad_range(const float* dy, const float* x, float* dx, int64_t from, int64_t to) {
+static void gelu_grad(const float* dy, const float* x, float* dx, int64_t from, int64_t to) {
     for (int64_t i = from; i < to; i++) {
         float v = x[i];
         float z = v * (C2 + C2K * v * v);
@@ -133,37 +176,122 @@ static void gelu_grad_range(const float* dy, const float* x, float* dx, int64_t 
     }
 }
 
-typedef struct { const float* a; const float* b; float* out; int64_t from, to; int grad; } Chunk;
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void dropout(const float* x, float* y, int64_t from, int64_t to, uint32_t k0, uint32_t k1,
+                    uint32_t threshold, float scale) {
+    for (int64_t i = from; i < to; i++) {
+        uint32_t bits = mix32(mix32((uint32_t) i + k0) ^ k1) >> 16;
+        y[i] = bits >= threshold ? x[i] * scale : 0.f;
+    }
+}
 
-static void* run_chunk(void* p) {
-    Chunk* c = (Chunk*) p;
-    if (c->grad) gelu_grad_range(c->a, c->b, c->out, c->from, c->to);
-    else gelu_range(c->a, c->out, c->from, c->to);
+/* The mean and 1 / sqrt(variance + epsilon) of one row, in double: rows of thousands of floats. */
+static void row_moments(const float* x, int64_t width, float epsilon, float* mean, float* rstd) {
+    double sum = 0, squares = 0;
+    for (int64_t k = 0; k < width; k++) sum += x[k];
+    double mu = sum / (double) width;
+    for (int64_t k = 0; k < width; k++) squares += ((double) x[k] - mu) * ((double) x[k] - mu);
+    *mean = (float) mu;
+    *rstd = (float) (1.0 / sqrt(squares / (double) width + epsilon));
+}
+
+/* y = (x - mean) / sqrt(var + eps) * gamma + beta over each row of width elements, rows [from, to). */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void layer_norm(const Job* j) {
+    for (int64_t r = j->from; r < j->to; r++) {
+        const float* x = j->a + r * j->width;
+        float* y = j->out + r * j->width;
+        float mean, rstd;
+        row_moments(x, j->width, j->epsilon, &mean, &rstd);
+        for (int64_t k = 0; k < j->width; k++) y[k] = (x[k] - mean) * rstd * j->gamma[k] + j->beta[k];
+    }
+}
+
+/* dx = rstd (g - mean(g) - xhat mean(g xhat)) with g = dy gamma; dgamma += dy xhat and dbeta += dy per column. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void layer_norm_grad(const Job* j) {
+    for (int64_t r = j->from; r < j->to; r++) {
+        const float* dy = j->a + r * j->width;
+        const float* x = j->b + r * j->width;
+        float* dx = j->out + r * j->width;
+        float mean, rstd;
+        row_moments(x, j->width, j->epsilon, &mean, &rstd);
+        double g_sum = 0, gx_sum = 0;
+        for (int64_t k = 0; k < j->width; k++) {
+            float xhat = (x[k] - mean) * rstd;
+            float g = dy[k] * j->gamma[k];
+            g_sum += g;
+            gx_sum += g * xhat;
+            j->dgamma[k] += dy[k] * xhat;
+            j->dbeta[k] += dy[k];
+        }
+        float g_mean = (float) (g_sum / (double) j->width), gx_mean = (float) (gx_sum / (double) j->width);
+        for (int64_t k = 0; k < j->width; k++) {
+            float xhat = (x[k] - mean) * rstd;
+            dx[k] = rstd * (dy[k] * j->gamma[k] - g_mean - xhat * gx_mean);
+        }
+    }
+}
+
+static void* run(void* p) {
+    const Job* j = (const Job*) p;
+    switch (j->kind) {
+        case GELU: gelu(j->a, j->out, j->from, j->to); break;
+        case GELU_GRAD: gelu_grad(j->a, j->b, j->out, j->from, j->to); break;
+        case DROPOUT: dropout(j->a, j->out, j->from, j->to, j->k0, j->k1, j->threshold, j->scale); break;
+        case LAYER_NORM: layer_norm(j); break;
+        case LAYER_NORM_GRAD: layer_norm_grad(j); break;
+    }
     return NULL;
 }
 
-/* Splits [0, n) over up to the machine's cores (16 at most; 64 Ki elements a part at least), the calling thread
- * taking the first part. TensorFlow's intra-op pool is not reachable from the C API, so parts get threads of their
- * own; starting one costs microseconds against the milliseconds of a part. */
-static void parallel(const float* a, const float* b, float* out, int64_t n, int grad) {
+/* Splits [0, n) units (elements, or rows for layer norm) over up to the machine's cores, 16 at most and 64 Ki
+ * elements a part at least, the calling thread taking the first part. TensorFlow's intra-op pool is not reachable
+ * from the C API, so parts get threads of their own; starting one costs microseconds against the milliseconds of a
+ * part. Layer norm's gradient sums its columns per part, then here. Returns 0 if memory ran out. */
+static int parallel(Job job, int64_t n) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int64_t parts = n / 65536;
+    int64_t unit = job.width > 0 ? job.width : 1;
+    int64_t parts = n * unit / 65536;
     if (parts > cores) parts = cores;
     if (parts > 16) parts = 16;
     if (parts < 1) parts = 1;
-    Chunk chunks[16];
+    Job jobs[16];
     pthread_t threads[16];
     int started[16] = {0};
+    float* sums = NULL;
+    if (job.kind == LAYER_NORM_GRAD) {
+        sums = calloc((size_t) (2 * parts * job.width), sizeof(float));
+        if (sums == NULL) return 0;
+    }
     for (int64_t t = 0; t < parts; t++) {
-        int64_t from = n * t / parts, to = n * (t + 1) / parts;
-        from -= from % 16; if (t == parts - 1) to = n; else to -= to % 16;
-        chunks[t] = (Chunk) {a, b, out, from, to, grad};
+        jobs[t] = job;
+        jobs[t].from = n * t / parts;
+        jobs[t].to = n * (t + 1) / parts;
+        if (sums != NULL) {
+            jobs[t].dgamma = sums + 2 * t * job.width;
+            jobs[t].dbeta = jobs[t].dgamma + job.width;
+        }
     }
-    for (int64_t t = 1; t < parts; t++) started[t] = pthread_create(&threads[t], NULL, run_chunk, &chunks[t]) == 0;
-    run_chunk(&chunks[0]);
+    for (int64_t t = 1; t < parts; t++) started[t] = pthread_create(&threads[t], NULL, run, &jobs[t]) == 0;
+    run(&jobs[0]);
     for (int64_t t = 1; t < parts; t++) {
-        if (started[t]) pthread_join(threads[t], NULL); else run_chunk(&chunks[t]);
+        if (started[t]) pthread_join(threads[t], NULL);
+        else run(&jobs[t]);
     }
+    if (sums != NULL) {
+        for (int64_t k = 0; k < job.width; k++) {
+            float g = 0, b = 0;
+            for (int64_t t = 0; t < parts; t++) {
+                g += jobs[t].dgamma[k];
+                b += jobs[t].dbeta[k];
+            }
+            job.dgamma[k] = g;
+            job.dbeta[k] = b;
+        }
+        free(sums);
+    }
+    return 1;
 }
 
 static void same_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
@@ -173,51 +301,128 @@ static void same_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
     TF_DeleteShapeHandle(h);
 }
 
-static void compute(TF_OpKernelContext* ctx, int grad) {
+/* dx as dy, dgamma and dbeta as gamma (input 2). */
+static void layer_norm_grad_shape(TF_ShapeInferenceContext* ctx, TF_Status* status) {
+    TF_ShapeHandle* h = TF_NewShapeHandle();
+    TF_ShapeInferenceContextGetInput(ctx, 0, h, status);
+    if (TF_GetCode(status) == 0) TF_ShapeInferenceContextSetOutput(ctx, 0, h, status);
+    if (TF_GetCode(status) == 0) TF_ShapeInferenceContextGetInput(ctx, 2, h, status);
+    for (int i = 1; i < 3 && TF_GetCode(status) == 0; i++) TF_ShapeInferenceContextSetOutput(ctx, i, h, status);
+    TF_DeleteShapeHandle(h);
+}
+
+/* The dropout key's two 32-bit halves, from the 128-bit stateless seed. */
+static void dropout_key(const int64_t* seed, Job* job, const float* threshold) {
+    uint64_t s0 = (uint64_t) seed[0], s1 = (uint64_t) seed[1];
+    job->k0 = mix32((uint32_t) s0 ^ mix32((uint32_t) (s0 >> 32) + 0x9e3779b9U));
+    job->k1 = mix32((uint32_t) s1 ^ mix32((uint32_t) (s1 >> 32) + 0x7f4a7c15U));
+    float t = *threshold;
+    job->threshold = t <= 0.f ? 0U : (t >= 65535.f ? 65535U : (uint32_t) t);
+    job->scale = 65536.f / (float) (65536U - job->threshold);
+}
+
+/* The shape of t, at most 8 dimensions (bert-clf's graphs have 2 or 3; a flat count serves the kernels beyond). */
+static int shape_of(const TF_Tensor* t, int64_t* dims) {
+    int rank = TF_NumDims(t);
+    if (rank > 8) {
+        dims[0] = TF_TensorElementCount(t);
+        return 1;
+    }
+    for (int i = 0; i < rank; i++) dims[i] = TF_Dim(t, i);
+    return rank;
+}
+
+static void compute(TF_OpKernelContext* ctx, enum Kind kind) {
+    static const int input_count[] = {1, 2, 3, 4, 4};
     TF_Status* status = TF_NewStatus();
-    TF_Tensor *a = NULL, *b = NULL, *out = NULL;
-    TF_GetInput(ctx, 0, &a, status);
-    if (TF_GetCode(status) == 0 && grad) TF_GetInput(ctx, 1, &b, status);
+    TF_Tensor* in[4] = {NULL, NULL, NULL, NULL};
+    TF_Tensor* out[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < input_count[kind] && TF_GetCode(status) == 0; i++) TF_GetInput(ctx, i, &in[i], status);
     if (TF_GetCode(status) == 0) {
+        /* the output has the shape of x: input 1 of the gradients, else input 0 */
+        TF_Tensor* like = kind == GELU_GRAD || kind == LAYER_NORM_GRAD ? in[1] : in[0];
         int64_t dims[8] = {0};
-        int rank = TF_NumDims(a);
-        if (rank > 8) rank = 0; /* never in the graphs bert-clf builds; one flat element count serves the kernel */
-        for (int i = 0; i < rank; i++) dims[i] = TF_Dim(a, i);
-        if (rank == 0 && TF_NumDims(a) > 8) {
-            dims[0] = TF_TensorElementCount(a);
-            rank = 1;
+        int rank = shape_of(like, dims);
+        int64_t n = TF_TensorElementCount(like);
+        Job job = {0};
+        job.kind = kind;
+        job.scale = 1.f;
+        out[0] = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, rank, (size_t) n * sizeof(float), status);
+        if (kind == LAYER_NORM || kind == LAYER_NORM_GRAD) {
+            /* LAYER_NORM (x, gamma, beta, epsilon); LAYER_NORM_GRAD (dy, x, gamma, epsilon) */
+            const TF_Tensor* gamma = kind == LAYER_NORM ? in[1] : in[2];
+            job.width = TF_TensorElementCount(gamma);
+            job.gamma = TF_TensorData(gamma);
+            job.beta = kind == LAYER_NORM ? TF_TensorData(in[2]) : NULL;
+            job.epsilon = *(const float*) TF_TensorData(in[3]);
+            if (job.width < 1 || n % job.width != 0) {
+                TF_SetStatus(status, 3 /* TF_INVALID_ARGUMENT */, "gamma's size does not divide x's");
+            }
         }
-        int64_t n = TF_TensorElementCount(a);
-        out = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, rank, (size_t) n * 4, status);
-        if (TF_GetCode(status) == 0)
-            parallel(TF_TensorData(a), grad ? TF_TensorData(b) : NULL, TF_TensorData(out), n, grad);
+        if (kind == LAYER_NORM_GRAD && TF_GetCode(status) == 0) {
+            int64_t w[1] = {job.width};
+            out[1] = TF_AllocateOutput(ctx, 1, TF_FLOAT, w, 1, (size_t) job.width * sizeof(float), status);
+            if (TF_GetCode(status) == 0)
+                out[2] = TF_AllocateOutput(ctx, 2, TF_FLOAT, w, 1, (size_t) job.width * sizeof(float), status);
+        }
+        if (TF_GetCode(status) == 0) {
+            job.a = TF_TensorData(in[0]);
+            job.b = kind == GELU_GRAD || kind == LAYER_NORM_GRAD ? TF_TensorData(in[1]) : NULL;
+            job.out = TF_TensorData(out[0]);
+            if (kind == DROPOUT) dropout_key(TF_TensorData(in[1]), &job, TF_TensorData(in[2]));
+            if (kind == LAYER_NORM_GRAD) {
+                job.dgamma = TF_TensorData(out[1]);
+                job.dbeta = TF_TensorData(out[2]);
+            }
+            if (!parallel(job, job.width > 0 ? n / job.width : n)) {
+                TF_SetStatus(status, 8 /* TF_RESOURCE_EXHAUSTED */, "no memory for layer norm's column sums");
+            }
+        }
     }
     if (TF_GetCode(status) != 0) TF_OpKernelContext_Failure(ctx, status);
-    if (a) TF_DeleteTensor(a);
-    if (b) TF_DeleteTensor(b);
-    if (out) TF_DeleteTensor(out);
+    for (int i = 0; i < 4; i++) if (in[i] != NULL) TF_DeleteTensor(in[i]);
+    for (int i = 0; i < 3; i++) if (out[i] != NULL) TF_DeleteTensor(out[i]);
     TF_DeleteStatus(status);
 }
 
-static void compute_gelu(void* kernel, TF_OpKernelContext* ctx) { (void) kernel; compute(ctx, 0); }
-static void compute_gelu_grad(void* kernel, TF_OpKernelContext* ctx) { (void) kernel; compute(ctx, 1); }
+static void compute_gelu(void* kernel, TF_OpKernelContext* ctx) { (void) kernel; compute(ctx, GELU); }
+static void compute_gelu_grad(void* kernel, TF_OpKernelContext* ctx) { (void) kernel; compute(ctx, GELU_GRAD); }
+static void compute_dropout(void* kernel, TF_OpKernelContext* ctx) { (void) kernel; compute(ctx, DROPOUT); }
+static void compute_layer_norm(void* kernel, TF_OpKernelContext* ctx) { (void) kernel; compute(ctx, LAYER_NORM); }
+static void compute_layer_norm_grad(void* kernel, TF_OpKernelContext* ctx) {
+    (void) kernel;
+    compute(ctx, LAYER_NORM_GRAD);
+}
 
+static void define_op(const char* name, const char* const* inputs, const char* const* outputs,
+                      void (*shape)(TF_ShapeInferenceContext*, TF_Status*), void (*compute_fn)(void*, TF_OpKernelContext*),
+                      TF_Status* status) {
+    TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder(name);
+    for (int i = 0; inputs[i] != NULL; i++) TF_OpDefinitionBuilderAddInput(op, inputs[i]);
+    for (int i = 0; outputs[i] != NULL; i++) TF_OpDefinitionBuilderAddOutput(op, outputs[i]);
+    TF_OpDefinitionBuilderSetShapeInferenceFunction(op, shape);
+    TF_RegisterOpDefinition(op, status);
+    if (TF_GetCode(status) == 0) {
+        TF_RegisterKernelBuilder(name, TF_NewKernelBuilder(name, "CPU", NULL, compute_fn, NULL), status);
+    }
+}
+
+/* Registers the ops and their CPU kernels when TensorFlow loads the library; an op whose registration fails is
+ * simply absent, and runtime.FusedKernels then leaves the kernels unused. */
 __attribute__((constructor)) static void register_ops(void) {
     if (!bind_tensorflow()) return;
+    static const char* const y[] = {"y: float", NULL};
+    static const char* const gelu_in[] = {"x: float", NULL};
+    static const char* const gelu_grad_in[] = {"dy: float", "x: float", NULL};
+    static const char* const dropout_in[] = {"x: float", "key: int64", "threshold: float", NULL};
+    static const char* const ln_in[] = {"x: float", "gamma: float", "beta: float", "epsilon: float", NULL};
+    static const char* const ln_grad_in[] = {"dy: float", "x: float", "gamma: float", "epsilon: float", NULL};
+    static const char* const ln_grad_out[] = {"dx: float", "dgamma: float", "dbeta: float", NULL};
     TF_Status* status = TF_NewStatus();
-    TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder("BertClfGelu");
-    TF_OpDefinitionBuilderAddInput(op, "x: float");
-    TF_OpDefinitionBuilderAddOutput(op, "y: float");
-    TF_OpDefinitionBuilderSetShapeInferenceFunction(op, same_shape);
-    TF_RegisterOpDefinition(op, status);
-    op = TF_NewOpDefinitionBuilder("BertClfGeluGrad");
-    TF_OpDefinitionBuilderAddInput(op, "dy: float");
-    TF_OpDefinitionBuilderAddInput(op, "x: float");
-    TF_OpDefinitionBuilderAddOutput(op, "dx: float");
-    TF_OpDefinitionBuilderSetShapeInferenceFunction(op, same_shape);
-    TF_RegisterOpDefinition(op, status);
-    TF_RegisterKernelBuilder("BertClfGeluOp", TF_NewKernelBuilder("BertClfGelu", "CPU", NULL, compute_gelu, NULL), status);
-    TF_RegisterKernelBuilder("BertClfGeluGradOp",
-        TF_NewKernelBuilder("BertClfGeluGrad", "CPU", NULL, compute_gelu_grad, NULL), status);
+    define_op("BertClfGelu", gelu_in, y, same_shape, compute_gelu, status);
+    define_op("BertClfGeluGrad", gelu_grad_in, y, same_shape, compute_gelu_grad, status);
+    define_op("BertClfDropout", dropout_in, y, same_shape, compute_dropout, status);
+    define_op("BertClfLayerNorm", ln_in, y, same_shape, compute_layer_norm, status);
+    define_op("BertClfLayerNormGrad", ln_grad_in, ln_grad_out, layer_norm_grad_shape, compute_layer_norm_grad, status);
     TF_DeleteStatus(status);
 }

@@ -2,9 +2,7 @@ package dev.bertclf.model;
 
 import dev.bertclf.model.BertConfig.HiddenAct;
 import dev.bertclf.runtime.FusedKernels;
-import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
@@ -23,39 +21,8 @@ final class Activations {
             case GELU, GELU_NEW ->
                 mode != Mode.TRAINING
                         ? geluFusable(tf, x)
-                        : FusedKernels.available() ? geluFused(tf, x) : geluSigmoidForm(tf, x);
+                        : FusedKernels.available() ? FusedOps.gelu(tf, x) : geluSigmoidForm(tf, x);
         };
-    }
-
-    private static boolean gradientRegistered;
-
-    /**
-     * Training graphs' GELU where bert-clf's fused kernels are loaded ({@link FusedKernels}): the function of
-     * {@link #geluSigmoidForm} as one op, its gradient one op too ({@code dy * gelu'(x)}), each a single pass over
-     * the activations instead of TensorFlow's six forward and about ten backward.
-     */
-    static Operand<TFloat32> geluFused(Ops tf, Operand<TFloat32> x) {
-        registerGradient();
-        return tf.scope()
-                .opBuilder(FusedKernels.GELU, "Gelu")
-                .addInput(x.asOutput())
-                .build()
-                .output(0);
-    }
-
-    private static synchronized void registerGradient() {
-        if (gradientRegistered) return;
-        if (!TensorFlow.registerCustomGradient(
-                FusedKernels.GELU,
-                (tf, op, dy) -> List.of(tf.scope()
-                        .opBuilder(FusedKernels.GELU_GRAD, "GeluGrad")
-                        .addInput(dy.get(0))
-                        .addInput(op.input(0))
-                        .build()
-                        .output(0)))) {
-            throw new IllegalStateException(FusedKernels.GELU + " already has a gradient");
-        }
-        gradientRegistered = true;
     }
 
     /** {@code 0.5 x (1 + erf(x / sqrt(2)))}: GELU itself, as ELECTRA computes it. */

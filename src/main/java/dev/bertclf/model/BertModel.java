@@ -1,5 +1,6 @@
 package dev.bertclf.model;
 
+import dev.bertclf.runtime.FusedKernels;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -278,6 +279,14 @@ public final class BertModel {
         Ops tf = vars.scope(scope);
         Variable<TFloat32> gamma = variable(scope + "/gamma", width);
         Variable<TFloat32> beta = variable(scope + "/beta", width);
+        if (mode == Mode.TRAINING && FusedKernels.available()) {
+            return FusedOps.layerNorm(tf, x, gamma, beta, LAYER_NORM_EPSILON);
+        }
+        return layerNorm(tf, x, gamma, beta);
+    }
+
+    /** {@code (x - mean) / sqrt(variance + 1e-12) * gamma + beta} over the last axis, in TensorFlow's ops. */
+    static Operand<TFloat32> layerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta) {
         Operand<TFloat32> mean = tf.math.mean(x, tf.constant(-1), Mean.keepDims(true));
         Operand<TFloat32> variance =
                 tf.math.mean(tf.math.squaredDifference(x, mean), tf.constant(-1), Mean.keepDims(true));

@@ -1,5 +1,6 @@
 package dev.bertclf.model;
 
+import dev.bertclf.runtime.FusedKernels;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -15,7 +16,8 @@ import org.tensorflow.types.TUint16;
  * random numbers keyed by (seed, fed step, op), not TensorFlow's stateful generators, so a run resumed from a
  * checkpoint at step N draws exactly the masks an uninterrupted run draws from step N on. Each element's draw is
  * 16 random bits, not a float: the rate is then a multiple of 1/65536 (0.1 becomes 0.100006), and the masks cost
- * half the random numbers, 2% of a training step.
+ * half the random numbers, 2% of a training step. Where bert-clf's fused kernels load ({@link FusedKernels}) the
+ * same rule runs as one op whose 16 bits per element come from a hash of the element's index and that seed.
  *
  * <p>Ops are numbered in the order {@link #apply} is called: building the layers in another order draws other masks.
  */
@@ -52,6 +54,7 @@ public final class Dropout {
         // a multiple of 1/65536; kept values are scaled by 1 / (1 - that rate), so the output's mean stays x.
         Operand<TFloat32> threshold = tf.math.minimum(
                 tf.math.round(tf.math.mul(switchOn, tf.constant(rate * BITS_RANGE))), tf.constant(BITS_RANGE - 1));
+        if (FusedKernels.available()) return FusedOps.dropout(tf, x, opSeed, threshold);
         Operand<TInt32> n = tf.size(x);
         Operand<TInt32> words = tf.reshape(
                 tf.math.floorDiv(tf.math.add(n, tf.constant(1)), tf.constant(2)), tf.constant(new int[] {1}));

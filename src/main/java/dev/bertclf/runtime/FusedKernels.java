@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +17,8 @@ import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.OpDef;
 
 /**
- * bert-clf's own TensorFlow kernels for training ({@code src/main/native/bertclf_ops.c}: GELU and its gradient in
- * one pass each, 7% of an fp32 step at L-4 H-512), loaded into TensorFlow once per process. They are an optimisation
+ * bert-clf's own TensorFlow kernels for training ({@code src/main/native/bertclf_ops.c}: GELU, dropout and
+ * layer normalisation with their gradients, one pass over memory each, where TensorFlow's ops take several), loaded into TensorFlow once per process. They are an optimisation
  * only: where they cannot load (not Linux x86-64, a build without a C compiler, the CUDA build, whose GPU they
  * would leave, or {@code -Dbertclf.fused-kernels=off}) the training graph builds the same function from TensorFlow's
  * ops. The library is copied into {@code $BERT_CLF_HOME/natives} under its SHA-256, atomically, like TensorFlow's.
@@ -24,10 +26,15 @@ import org.tensorflow.proto.OpDef;
 public final class FusedKernels {
     private static final Logger log = LoggerFactory.getLogger(FusedKernels.class);
     private static final String RESOURCE = "/dev/bertclf/native/linux-x86_64/libbertclf_ops.so";
-    /** The op the library registers that the training graph uses; its gradient op comes with it. */
+    /** The ops the library registers, all used by training graphs. */
     public static final String GELU = "BertClfGelu";
 
     public static final String GELU_GRAD = "BertClfGeluGrad";
+    /** Dropout; its gradient is the same op on the incoming gradient. */
+    public static final String DROPOUT = "BertClfDropout";
+
+    public static final String LAYER_NORM = "BertClfLayerNorm";
+    public static final String LAYER_NORM_GRAD = "BertClfLayerNormGrad";
     /** Set to {@code off} to train with TensorFlow's ops only (for comparisons). */
     public static final String SWITCH = "bertclf.fused-kernels";
 
@@ -71,7 +78,7 @@ public final class FusedKernels {
             var ops = TensorFlow.loadLibrary(file.toString()).getOpList().stream()
                     .map(OpDef::getName)
                     .toList();
-            if (!ops.contains(GELU) || !ops.contains(GELU_GRAD)) {
+            if (!ops.containsAll(List.of(GELU, GELU_GRAD, DROPOUT, LAYER_NORM, LAYER_NORM_GRAD))) {
                 log.warn("the fused kernels in {} registered {} only; training uses TensorFlow's ops", file, ops);
                 return false;
             }
@@ -94,7 +101,7 @@ public final class FusedKernels {
         }
         Path dir = BertClfHome.natives().resolve("bertclf-ops-" + digest.substring(0, 16));
         Path file = dir.resolve("libbertclf_ops.so");
-        if (Files.isRegularFile(file) && Files.size(file) == library.length) return file;
+        if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), library)) return file;
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".unpack-", ".so");
         try {

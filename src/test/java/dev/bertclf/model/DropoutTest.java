@@ -3,10 +3,15 @@ package dev.bertclf.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.bertclf.runtime.FusedKernels;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.GraphOps;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -28,8 +33,12 @@ class DropoutTest {
         TfRuntime.engine();
     }
 
-    @Test
-    void dropsTheRateAndScalesTheRestSoTheMeanStays() {
+    /** On TensorFlow's ops and, where it loads, on bert-clf's fused kernel: the same rule. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void dropsTheRateAndScalesTheRestSoTheMeanStays(boolean fusedKernel) {
+        if (fusedKernel) assumeTrue(FusedKernels.available(), "no fused kernels in this build");
+        else System.setProperty(FusedKernels.SWITCH, "off");
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
             Placeholder<TFloat32> on = tf.placeholder(TFloat32.class);
@@ -56,7 +65,10 @@ class DropoutTest {
                 assertTrue(differences(a, later) > a.length / 10, "another step draws another mask");
                 for (float v : run(s, on, step, 0, 7, first))
                     assertEquals(1f, v, "switched off, dropout is the identity");
+                assertEquals(fusedKernel, GraphOps.types(g).contains(FusedKernels.DROPOUT));
             }
+        } finally {
+            System.clearProperty(FusedKernels.SWITCH);
         }
     }
 
