@@ -14,7 +14,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -41,20 +40,8 @@ class DenseLayersTest {
                     tf.math.mul(y, tf.constant(Shape.of(rows, out), DataBuffers.of(r))), tf.constant(new int[] {0, 1}));
             Gradients d = tf.gradients(loss, List.of(xs, ws, bs));
             // The session of a bf16 run: oneDNN's auto mixed precision rewrite on, as training has it.
-            try (Session s = new Session(g, new SessionOptions(0, 0, form == DenseLayers.BF16).toConfigProto());
-                    Result res = s.runner()
-                            .fetch(y)
-                            .fetch(d.dy(0))
-                            .fetch(d.dy(1))
-                            .fetch(d.dy(2))
-                            .run()) {
-                float[][] out4 = new float[4][];
-                for (int i = 0; i < 4; i++) {
-                    TFloat32 t = (TFloat32) res.get(i);
-                    out4[i] = new float[(int) t.shape().size()];
-                    t.copyTo(DataBuffers.of(out4[i], false, false));
-                }
-                return out4;
+            try (Session s = new Session(g, new SessionOptions(0, 0, form == DenseLayers.BF16).toConfigProto())) {
+                return GraphOps.floats(s, y, d.dy(0), d.dy(1), d.dy(2));
             }
         }
     }

@@ -16,7 +16,6 @@ import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -47,11 +46,8 @@ class FusedKernelsTest {
                     tf.math.mul(y, tf.constant(Shape.of(x.length / 8, 8), DataBuffers.of(r))),
                     tf.constant(new int[] {0, 1}));
             Gradients d = tf.gradients(loss, List.of(xs));
-            try (Session s = new Session(g);
-                    Result res = s.runner().fetch(y).fetch(d.dy(0)).run()) {
-                float[][] out = new float[2][x.length];
-                for (int i = 0; i < 2; i++) ((TFloat32) res.get(i)).copyTo(DataBuffers.of(out[i], false, false));
-                return out;
+            try (Session s = new Session(g)) {
+                return GraphOps.floats(s, y, d.dy(0));
             }
         }
     }
@@ -139,20 +135,8 @@ class FusedKernelsTest {
             Operand<TFloat32> loss =
                     tf.sum(tf.math.mul(y, tf.constant(shape, DataBuffers.of(r))), tf.constant(new int[] {0, 1}));
             Gradients d = tf.gradients(loss, List.of(xs, gs, bs));
-            try (Session s = new Session(g);
-                    Result res = s.runner()
-                            .fetch(y)
-                            .fetch(d.dy(0))
-                            .fetch(d.dy(1))
-                            .fetch(d.dy(2))
-                            .run()) {
-                float[][] out = new float[4][];
-                for (int i = 0; i < 4; i++) {
-                    TFloat32 t = (TFloat32) res.get(i);
-                    out[i] = new float[(int) t.shape().size()];
-                    t.copyTo(DataBuffers.of(out[i], false, false));
-                }
-                return out;
+            try (Session s = new Session(g)) {
+                return GraphOps.floats(s, y, d.dy(0), d.dy(1), d.dy(2));
             }
         }
     }
@@ -175,11 +159,9 @@ class FusedKernelsTest {
                     tf.constant(new int[] {0, 1}));
             Gradients d = tf.gradients(loss, List.of(x));
             assertTrue(GraphOps.types(g).contains(FusedKernels.DROPOUT));
-            try (Session s = new Session(g);
-                    Result res = s.runner().fetch(y).fetch(d.dy(0)).run()) {
-                float[] kept = new float[r.length], grad = new float[r.length];
-                ((TFloat32) res.get(0)).copyTo(DataBuffers.of(kept, false, false));
-                ((TFloat32) res.get(1)).copyTo(DataBuffers.of(grad, false, false));
+            try (Session s = new Session(g)) {
+                float[][] keptAndGrad = GraphOps.floats(s, y, d.dy(0));
+                float[] kept = keptAndGrad[0], grad = keptAndGrad[1];
                 int dropped = 0;
                 for (int i = 0; i < r.length; i++) {
                     assertEquals(kept[i] * r[i], grad[i], 1e-6f * Math.abs(grad[i]), "element " + i);
