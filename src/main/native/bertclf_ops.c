@@ -28,7 +28,9 @@
  * Built by Maven on Linux x86-64 when a C compiler is found (pom.xml, profile native-kernels); runtime.FusedKernels
  * loads it, and the training graph falls back to TensorFlow ops where it is absent.
  */
+#define _GNU_SOURCE
 #include <dlfcn.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -245,12 +247,15 @@ static void* run(void* p) {
     return NULL;
 }
 
-/* Splits [0, n) units (elements, or rows for layer norm) over up to the machine's cores, 16 at most and 64 Ki
+/* Splits [0, n) units (elements, or rows for layer norm) over up to the cores this process may use, 16 at most and 64 Ki
  * elements a part at least, the calling thread taking the first part. TensorFlow's intra-op pool is not reachable
  * from the C API, so parts get threads of their own; starting one costs microseconds against the milliseconds of a
  * part. Layer norm's gradient sums its columns per part, then here. Returns 0 if memory ran out. */
 static int parallel(Job job, int64_t n) {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    /* the CPUs this process may run on (a container's or taskset's share), not all the machine has */
+    cpu_set_t allowed;
+    long cores = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed)
+                                                                     : sysconf(_SC_NPROCESSORS_ONLN);
     int64_t unit = job.width > 0 ? job.width : 1;
     int64_t parts = n * unit / 65536;
     if (parts > cores) parts = cores;
