@@ -90,8 +90,11 @@ public final class FusedKernels {
         }
     }
 
-    /** The library in the natives folder, named by its content, copied there once (temp file, then rename). */
-    private static Path unpack(byte[] library) throws IOException {
+    /**
+     * The library in the natives folder, named by its content, copied there once (temp file, then rename); a copy
+     * there whose bytes differ (damaged, or cut short by a crash) is replaced, never loaded.
+     */
+    static Path unpack(byte[] library) throws IOException {
         String digest;
         try {
             digest = HexFormat.of()
