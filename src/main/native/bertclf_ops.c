@@ -59,13 +59,15 @@ static int (*TF_GetCode)(const TF_Status*);
 static TF_OpDefinitionBuilder* (*TF_NewOpDefinitionBuilder)(const char*);
 static void (*TF_OpDefinitionBuilderAddInput)(TF_OpDefinitionBuilder*, const char*);
 static void (*TF_OpDefinitionBuilderAddOutput)(TF_OpDefinitionBuilder*, const char*);
-static void (*TF_OpDefinitionBuilderSetShapeInferenceFunction)(TF_OpDefinitionBuilder*, void (*)(TF_ShapeInferenceContext*, TF_Status*));
+static void (*TF_OpDefinitionBuilderSetShapeInferenceFunction)(TF_OpDefinitionBuilder*,
+                                                               void (*)(TF_ShapeInferenceContext*, TF_Status*));
 static void (*TF_RegisterOpDefinition)(TF_OpDefinitionBuilder*, TF_Status*);
 static TF_ShapeHandle* (*TF_NewShapeHandle)(void);
 static void (*TF_DeleteShapeHandle)(TF_ShapeHandle*);
 static void (*TF_ShapeInferenceContextGetInput)(TF_ShapeInferenceContext*, int, TF_ShapeHandle*, TF_Status*);
 static void (*TF_ShapeInferenceContextSetOutput)(TF_ShapeInferenceContext*, int, TF_ShapeHandle*, TF_Status*);
-static TF_KernelBuilder* (*TF_NewKernelBuilder)(const char*, const char*, void* (*)(TF_OpKernelConstruction*), void (*)(void*, TF_OpKernelContext*), void (*)(void*));
+static TF_KernelBuilder* (*TF_NewKernelBuilder)(const char*, const char*, void* (*)(TF_OpKernelConstruction*),
+                                                void (*)(void*, TF_OpKernelContext*), void (*)(void*));
 static void (*TF_RegisterKernelBuilder)(const char*, TF_KernelBuilder*, TF_Status*);
 static void (*TF_GetInput)(TF_OpKernelContext*, int, TF_Tensor**, TF_Status*);
 static TF_Tensor* (*TF_AllocateOutput)(TF_OpKernelContext*, int, TF_DataType, const int64_t*, int, size_t, TF_Status*);
@@ -76,32 +78,34 @@ static int (*TF_NumDims)(const TF_Tensor*);
 static int64_t (*TF_Dim)(const TF_Tensor*, int);
 static void (*TF_DeleteTensor)(TF_Tensor*);
 
+/* Fills the pointers above; 0 if TensorFlow is not loaded or lacks one of them. */
+#define BIND(name) if ((*(void**) &name = dlsym(tf, #name)) == NULL) return 0
 static int bind_tensorflow(void) {
     void* tf = dlopen("libtensorflow_framework.so.2", RTLD_NOW | RTLD_NOLOAD);
     if (tf == NULL) return 0;
-    if ((*(void**) &TF_NewStatus = dlsym(tf, "TF_NewStatus")) == NULL) return 0;
-    if ((*(void**) &TF_DeleteStatus = dlsym(tf, "TF_DeleteStatus")) == NULL) return 0;
-    if ((*(void**) &TF_SetStatus = dlsym(tf, "TF_SetStatus")) == NULL) return 0;
-    if ((*(void**) &TF_GetCode = dlsym(tf, "TF_GetCode")) == NULL) return 0;
-    if ((*(void**) &TF_NewOpDefinitionBuilder = dlsym(tf, "TF_NewOpDefinitionBuilder")) == NULL) return 0;
-    if ((*(void**) &TF_OpDefinitionBuilderAddInput = dlsym(tf, "TF_OpDefinitionBuilderAddInput")) == NULL) return 0;
-    if ((*(void**) &TF_OpDefinitionBuilderAddOutput = dlsym(tf, "TF_OpDefinitionBuilderAddOutput")) == NULL) return 0;
-    if ((*(void**) &TF_OpDefinitionBuilderSetShapeInferenceFunction = dlsym(tf, "TF_OpDefinitionBuilderSetShapeInferenceFunction")) == NULL) return 0;
-    if ((*(void**) &TF_RegisterOpDefinition = dlsym(tf, "TF_RegisterOpDefinition")) == NULL) return 0;
-    if ((*(void**) &TF_NewShapeHandle = dlsym(tf, "TF_NewShapeHandle")) == NULL) return 0;
-    if ((*(void**) &TF_DeleteShapeHandle = dlsym(tf, "TF_DeleteShapeHandle")) == NULL) return 0;
-    if ((*(void**) &TF_ShapeInferenceContextGetInput = dlsym(tf, "TF_ShapeInferenceContextGetInput")) == NULL) return 0;
-    if ((*(void**) &TF_ShapeInferenceContextSetOutput = dlsym(tf, "TF_ShapeInferenceContextSetOutput")) == NULL) return 0;
-    if ((*(void**) &TF_NewKernelBuilder = dlsym(tf, "TF_NewKernelBuilder")) == NULL) return 0;
-    if ((*(void**) &TF_RegisterKernelBuilder = dlsym(tf, "TF_RegisterKernelBuilder")) == NULL) return 0;
-    if ((*(void**) &TF_GetInput = dlsym(tf, "TF_GetInput")) == NULL) return 0;
-    if ((*(void**) &TF_AllocateOutput = dlsym(tf, "TF_AllocateOutput")) == NULL) return 0;
-    if ((*(void**) &TF_OpKernelContext_Failure = dlsym(tf, "TF_OpKernelContext_Failure")) == NULL) return 0;
-    if ((*(void**) &TF_TensorData = dlsym(tf, "TF_TensorData")) == NULL) return 0;
-    if ((*(void**) &TF_TensorElementCount = dlsym(tf, "TF_TensorElementCount")) == NULL) return 0;
-    if ((*(void**) &TF_NumDims = dlsym(tf, "TF_NumDims")) == NULL) return 0;
-    if ((*(void**) &TF_Dim = dlsym(tf, "TF_Dim")) == NULL) return 0;
-    if ((*(void**) &TF_DeleteTensor = dlsym(tf, "TF_DeleteTensor")) == NULL) return 0;
+    BIND(TF_NewStatus);
+    BIND(TF_DeleteStatus);
+    BIND(TF_SetStatus);
+    BIND(TF_GetCode);
+    BIND(TF_NewOpDefinitionBuilder);
+    BIND(TF_OpDefinitionBuilderAddInput);
+    BIND(TF_OpDefinitionBuilderAddOutput);
+    BIND(TF_OpDefinitionBuilderSetShapeInferenceFunction);
+    BIND(TF_RegisterOpDefinition);
+    BIND(TF_NewShapeHandle);
+    BIND(TF_DeleteShapeHandle);
+    BIND(TF_ShapeInferenceContextGetInput);
+    BIND(TF_ShapeInferenceContextSetOutput);
+    BIND(TF_NewKernelBuilder);
+    BIND(TF_RegisterKernelBuilder);
+    BIND(TF_GetInput);
+    BIND(TF_AllocateOutput);
+    BIND(TF_OpKernelContext_Failure);
+    BIND(TF_TensorData);
+    BIND(TF_TensorElementCount);
+    BIND(TF_NumDims);
+    BIND(TF_Dim);
+    BIND(TF_DeleteTensor);
     return 1;
 }
 
@@ -247,10 +251,11 @@ static void* run(void* p) {
     return NULL;
 }
 
-/* Splits [0, n) units (elements, or rows for layer norm) over up to the cores this process may use, 16 at most and 64 Ki
- * elements a part at least, the calling thread taking the first part. TensorFlow's intra-op pool is not reachable
- * from the C API, so parts get threads of their own; starting one costs microseconds against the milliseconds of a
- * part. Layer norm's gradient sums its columns per part, then here. Returns 0 if memory ran out. */
+/* Splits [0, n) units (elements, or rows for layer norm) over up to the cores this process may use, 16 at most
+ * and 64 Ki elements a part at least, the calling thread taking the first part. TensorFlow's intra-op pool is not
+ * reachable from the C API, so parts get threads of their own; starting one costs microseconds against the
+ * milliseconds of a part. Layer norm's gradient sums its columns per part, then here. Returns 0 if memory ran
+ * out. */
 static int parallel(Job job, int64_t n) {
     /* the CPUs this process may run on (a container's or taskset's share), not all the machine has */
     cpu_set_t allowed;
@@ -400,7 +405,8 @@ static void compute_layer_norm_grad(void* kernel, TF_OpKernelContext* ctx) {
 }
 
 static void define_op(const char* name, const char* const* inputs, const char* const* outputs,
-                      void (*shape)(TF_ShapeInferenceContext*, TF_Status*), void (*compute_fn)(void*, TF_OpKernelContext*),
+                      void (*shape)(TF_ShapeInferenceContext*, TF_Status*),
+                      void (*compute_fn)(void*, TF_OpKernelContext*),
                       TF_Status* status) {
     TF_OpDefinitionBuilder* op = TF_NewOpDefinitionBuilder(name);
     for (int i = 0; inputs[i] != NULL; i++) TF_OpDefinitionBuilderAddInput(op, inputs[i]);

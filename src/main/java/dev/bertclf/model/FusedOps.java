@@ -2,6 +2,7 @@ package dev.bertclf.model;
 
 import dev.bertclf.runtime.FusedKernels;
 import java.util.List;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.TensorFlow;
@@ -52,10 +53,10 @@ final class FusedOps {
                 .output(0);
     }
 
-    private static org.tensorflow.GraphOperation op(Ops tf, String type, Output<?>... inputs) {
+    private static GraphOperation op(Ops tf, String type, Output<?>... inputs) {
         var builder = tf.scope().opBuilder(type, type.replace("BertClf", ""));
         for (Output<?> in : inputs) builder.addInput(in);
-        return (org.tensorflow.GraphOperation) builder.build();
+        return (GraphOperation) builder.build();
     }
 
     /**

@@ -17,24 +17,23 @@ import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.OpDef;
 
 /**
- * bert-clf's own TensorFlow kernels for training ({@code src/main/native/bertclf_ops.c}: GELU, dropout and
- * layer normalisation with their gradients, one pass over memory each, where TensorFlow's ops take several), loaded into TensorFlow once per process. They are an optimisation
- * only: where they cannot load (not Linux x86-64, a build without a C compiler, the CUDA build, whose GPU they
- * would leave, or {@code -Dbertclf.fused-kernels=off}) the training graph builds the same function from TensorFlow's
- * ops. The library is copied into {@code $BERT_CLF_HOME/natives} under its SHA-256, atomically, like TensorFlow's.
+ * bert-clf's own TensorFlow kernels for training ({@code src/main/native/bertclf_ops.c}: GELU, dropout and layer
+ * normalisation with their gradients, one pass over memory each where TensorFlow's ops take several), loaded into
+ * TensorFlow once per process. They are an optimisation only: where they cannot load (not Linux x86-64, a build
+ * without a C compiler, the CUDA build, whose GPU they would leave, or {@code -Dbertclf.fused-kernels=off}) the
+ * training graph builds the same functions from TensorFlow's ops. The library is copied into
+ * {@code $BERT_CLF_HOME/natives} under its SHA-256, atomically, like TensorFlow's own natives.
  */
 public final class FusedKernels {
     private static final Logger log = LoggerFactory.getLogger(FusedKernels.class);
     private static final String RESOURCE = "/dev/bertclf/native/linux-x86_64/libbertclf_ops.so";
-    /** The ops the library registers, all used by training graphs. */
+    // The ops the library registers, all used by training graphs; dropout's gradient is dropout itself.
     public static final String GELU = "BertClfGelu";
-
     public static final String GELU_GRAD = "BertClfGeluGrad";
-    /** Dropout; its gradient is the same op on the incoming gradient. */
     public static final String DROPOUT = "BertClfDropout";
-
     public static final String LAYER_NORM = "BertClfLayerNorm";
     public static final String LAYER_NORM_GRAD = "BertClfLayerNormGrad";
+
     /** Set to {@code off} to train with TensorFlow's ops only (for comparisons). */
     public static final String SWITCH = "bertclf.fused-kernels";
 
@@ -58,7 +57,7 @@ public final class FusedKernels {
         String arch = System.getProperty("os.arch");
         if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return false;
         if (TfRuntime.hasGpuNatives()) {
-            log.debug("CUDA build: training keeps TensorFlow's GELU, which runs on the GPU");
+            log.debug("CUDA build: training keeps TensorFlow's ops, which run on the GPU");
             return false;
         }
         byte[] library;
