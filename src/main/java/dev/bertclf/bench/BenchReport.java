@@ -1,6 +1,7 @@
 package dev.bertclf.bench;
 
 import dev.bertclf.model.BertConfig;
+import dev.bertclf.runtime.FusedKernels;
 import dev.bertclf.runtime.Precision;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,6 +117,7 @@ public record BenchReport(
         m.put("shape", config.toString());
         m.put("batch_size", batchSize);
         m.put("seq_len", seqLen);
+        m.put("fused_kernels", FusedKernels.available());
         m.put("precisions", byPrecision.keySet());
         m.put("matmul_ceiling_fp32_gflops", ceiling.fp32());
         m.put("matmul_ceiling_bf16_gflops", ceiling.bf16());
@@ -209,7 +211,14 @@ public record BenchReport(
 
     public String toTable() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Model %s (%s), batch %d, %d tokens%n", model, config, batchSize, seqLen));
+        sb.append(String.format(
+                Locale.ROOT,
+                "Model %s (%s), batch %d, %d tokens, fused training kernels %s%n",
+                model,
+                config,
+                batchSize,
+                seqLen,
+                FusedKernels.available() ? "on" : "off"));
         sb.append(String.format(
                 Locale.ROOT,
                 "MatMul ceiling: fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s, the best of %d shapes"

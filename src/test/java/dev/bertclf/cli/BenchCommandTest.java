@@ -44,6 +44,9 @@ class BenchCommandTest {
                 "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject m = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertEquals(
+                dev.bertclf.runtime.FusedKernels.available(),
+                m.get("fused_kernels").getAsBoolean());
         List<String> keys = new ArrayList<>(List.of(
                 "matmul_ceiling_fp32_gflops",
                 "matmul_ceiling_bf16_gflops",
