@@ -45,8 +45,8 @@ import picocli.CommandLine.Option;
             "Multi-class models: per-class precision, recall and F1, macro-F1 and an N x N confusion matrix; "
                     + "no ROC curve.",
             "Multi-label models (on a --test-file): per-class precision, recall and F1, micro- and macro-F1, "
-                    + "subset accuracy and Hamming loss at the model's threshold (or --threshold); no plots; --errors lists the "
-                    + "examples with any class wrong."
+                    + "subset accuracy and Hamming loss at the model's threshold (or --threshold); no plots; "
+                    + "--errors lists the examples with any class wrong."
         })
 final class EvaluateCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);

@@ -34,10 +34,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code predict --input} on Apache Spark, with the same scoring options ({@link ScoringOptions}): reads a table Spark SQL reads (Parquet, CSV, JSON, ORC, a catalog
- * table), scores its partitions on the executors ({@link PartitionScorer}, one model per executor JVM) and writes
- * the input columns plus the {@link PredictionColumns}. Started with {@code spark-submit --class
- * dev.bertclf.spark.ScoreJob}; exit code 2 for a usage error, 1 for a failure, each with one {@code error:} line.
+ * {@code predict --input} on Apache Spark, with the same scoring options ({@link ScoringOptions}): reads a table
+ * Spark SQL reads (Parquet, CSV, JSON, ORC, a catalog table), scores its partitions on the executors
+ * ({@link PartitionScorer}, one model per executor JVM) and writes the input columns plus the
+ * {@link PredictionColumns}. Started with {@code spark-submit --class dev.bertclf.spark.ScoreJob}; exit code 2 for a
+ * usage error, 1 for a failure, each with one {@code error:} line.
  */
 @Command(
         name = "dev.bertclf.spark.ScoreJob",
