@@ -190,6 +190,22 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
+     * This classifier set to read long texts as {@code longText} says and, unless {@code threshold} is null, to
+     * predict a multi-label model's classes above it ({@link #useLongText}, {@link #useThreshold}); closed if either
+     * does not fit its model, so a caller holding a freshly loaded classifier leaks nothing.
+     */
+    public TextClassifier scoring(LongText longText, Double threshold) {
+        try {
+            useLongText(longText);
+            if (threshold != null) useThreshold(threshold);
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
      * Predicts a multi-label model's classes above {@code threshold} from now on, instead of the threshold it was
      * trained with: thresholds are often tuned after training, on held-out data.
      */

@@ -71,13 +71,11 @@ public final class ScoringOptions {
     /** The classifier set to score as asked; closed if the options do not fit its model. */
     public TextClassifier applyTo(TextClassifier clf) {
         try {
-            check(clf.metadata());
-            clf.useLongText(longText());
-            if (threshold != null) clf.useThreshold(threshold);
-            return clf;
+            check(clf.metadata()); // this command's own wording of a misfit
         } catch (RuntimeException e) {
             clf.close();
             throw e;
         }
+        return clf.scoring(longText(), threshold);
     }
 }

@@ -47,15 +47,8 @@ final class ModelCache {
                     "loading the model in {} ({} TensorFlow threads)",
                     k.dir(),
                     k.tfThreads() == 0 ? "default" : k.tfThreads());
-            TextClassifier model = TextClassifier.load(k.dir(), false, Precision.fp32, k.tfThreads());
-            try {
-                model.useLongText(k.longText());
-                if (k.threshold() != null) model.useThreshold(k.threshold());
-                return model;
-            } catch (RuntimeException e) {
-                model.close();
-                throw e;
-            }
+            return TextClassifier.load(k.dir(), false, Precision.fp32, k.tfThreads())
+                    .scoring(k.longText(), k.threshold());
         });
     }
 
