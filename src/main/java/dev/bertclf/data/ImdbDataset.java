@@ -2,9 +2,9 @@ package dev.bertclf.data;
 
 import dev.bertclf.io.ArchiveExtractor;
 import dev.bertclf.io.ArchiveExtractor.Limits;
-import dev.bertclf.io.DirectoryLock;
 import dev.bertclf.io.Downloader;
 import dev.bertclf.io.Downloader.Expected;
+import dev.bertclf.io.OutputLock;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
@@ -67,7 +67,7 @@ public final class ImdbDataset {
         Path root = dataDir.resolve(FOLDER_NAME);
         if (alreadyPresent(root)) return root;
         createDirectories(dataDir);
-        try (DirectoryLock lock = DirectoryLock.acquire(
+        try (OutputLock lock = OutputLock.acquire(
                 dataDir.resolve(".download.lock"),
                 "Another download is running into " + dataDir + "; wait for it to finish, or stop it, then rerun.")) {
             if (alreadyPresent(root)) return root; // another run may have just finished it

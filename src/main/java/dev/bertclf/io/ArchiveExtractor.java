@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Collections;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -222,12 +221,7 @@ public final class ArchiveExtractor {
 
     private static OutputStream openForWrite(Path target) {
         try {
-            return Files.newOutputStream(
-                    target,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS);
+            return FileUtil.openTruncate(target);
         } catch (IOException e) {
             throw DataException.cannotWrite(target, e);
         }

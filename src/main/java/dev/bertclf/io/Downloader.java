@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -431,11 +430,7 @@ public final class Downloader {
 
     private static OutputStream openPart(Path part, boolean append) {
         try {
-            return Files.newOutputStream(
-                    part,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE,
-                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+            return append ? FileUtil.openAppend(part) : FileUtil.openTruncate(part);
         } catch (IOException e) {
             throw DataException.cannotWrite(part, e);
         }

@@ -2,17 +2,62 @@ package dev.bertclf.runtime;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
-/** The few file operations every stage needs to keep writes atomic: a reader never sees half a file. */
+/**
+ * The few file operations every stage needs to keep writes atomic (a reader never sees half a file) and safe in a
+ * shared folder: every file the tool opens for writing goes through {@link #openChannel}, which never follows a
+ * symbolic link in the file's own name, so a link planted where bert-clf writes ({@code OUTPUT.train.log} pointing
+ * at {@code ~/.bashrc}) fails the write instead of redirecting it. New files are created with {@code O_EXCL}
+ * ({@link Files#createFile}), which refuses any existing name, links included; a rename replaces a link, never its
+ * target.
+ */
 public final class FileUtil {
     private FileUtil() {}
+
+    /**
+     * Opens {@code file} for writing with {@code options}, never through a symbolic link: a link in its place is
+     * refused ({@code ELOOP}, reported as "is a symbolic link").
+     */
+    public static FileChannel openChannel(Path file, OpenOption... options) throws IOException {
+        OpenOption[] all = Arrays.copyOf(options, options.length + 1);
+        all[options.length] = LinkOption.NOFOLLOW_LINKS;
+        try {
+            return FileChannel.open(file, all);
+        } catch (FileSystemException e) {
+            if (Files.isSymbolicLink(file)) {
+                throw new FileSystemException(
+                        file.toString(), null, "is a symbolic link; bert-clf never writes through one");
+            }
+            throw e;
+        }
+    }
+
+    /** A stream appending to {@code file}, created if missing, never through a symbolic link. */
+    public static OutputStream openAppend(Path file) throws IOException {
+        return Channels.newOutputStream(
+                openChannel(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+    }
+
+    /** A stream writing {@code file} from its start, created if missing, never through a symbolic link. */
+    public static OutputStream openTruncate(Path file) throws IOException {
+        return Channels.newOutputStream(openChannel(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+    }
 
     /** Deletes a file or a folder tree; a missing path is fine. */
     public static void deleteTree(Path p) throws IOException {

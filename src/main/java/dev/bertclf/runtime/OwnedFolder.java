@@ -32,7 +32,7 @@ public final class OwnedFolder {
 
     /** Marks {@code dir} as a folder of {@code kind} ("model", "checkpoints") that bert-clf made and may replace. */
     public static void mark(Path dir, String kind) throws IOException {
-        Files.writeString(dir.resolve(MARKER), "bert-clf " + kind + " folder, format " + FORMAT + "\n");
+        FileUtil.writeStringAtomic(dir.resolve(MARKER), "bert-clf " + kind + " folder, format " + FORMAT + "\n");
     }
 
     /** Whether bert-clf made {@code dir} as a folder of {@code kind}: a regular marker file of a known format. */
@@ -76,7 +76,7 @@ public final class OwnedFolder {
         Map<String, Path> all = new java.util.LinkedHashMap<>(inputs);
         all.put("the working directory", Path.of(""));
         all.put("your home folder", Path.of(System.getProperty("user.home")));
-        all.put("bert-clf's home (BERT_CLF_HOME)", BertClfHome.root());
+        all.put("bert-clf's home (BERT_CLF_HOME)", BertClfHome.location());
         for (var input : all.entrySet()) {
             if (input.getValue() == null) continue;
             Path p = real(input.getValue().toAbsolutePath().normalize());

@@ -4,19 +4,25 @@ import dev.bertclf.data.TableFormat;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.PredictionColumns;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.io.OutputLock;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.ProgressBar;
 import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.Writer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -105,8 +111,14 @@ public final class FileScorer {
             }
             ResumeMarker.read(marker).requireSame(ResumeMarker.start(job, format), marker);
         } else if (Files.exists(part, LinkOption.NOFOLLOW_LINKS) || Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
-            throw new InvalidOptionException(part + " exists, left by an interrupted run: continue it with --resume, "
-                    + "or delete it and " + marker + " to start over");
+            if (Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)) {
+                try (OutputLock free = lockExisting(part, job)) {
+                    // not busy: a stopped run's
+                } catch (IOException e) {
+                    throw DataException.cannotWrite(part, e);
+                }
+            }
+            throw leftover(job);
         }
         return format;
     }
@@ -127,7 +139,12 @@ public final class FileScorer {
         }
     }
 
-    /** Scores {@code job} with {@code clf}; {@link #check} must have passed. */
+    /**
+     * Scores {@code job} with {@code clf}; {@link #check} must have passed. The partial output is locked
+     * ({@link OutputLock#onFile}) before anything is read or written, and stays locked through the rename that
+     * completes it: a second run on the same output, {@code --resume} included, stops at once instead of writing
+     * the same rows again.
+     */
     public static Summary score(Job job, TextClassifier clf) throws IOException {
         TableFormat format = check(job);
         Path input = job.input(), part = ResumeMarker.partOf(job.output()), markerFile = ResumeMarker.of(job.output());
@@ -135,7 +152,24 @@ public final class FileScorer {
             throw new DataException(
                     "Cannot read " + input + ": " + (Files.exists(input) ? "not a regular file" : "no " + "such file"));
         }
-        ResumeMarker marker = job.resume() ? ResumeMarker.read(markerFile) : ResumeMarker.start(job, format);
+        try (OutputLock lock = lockPart(part, job)) {
+            // Read under the lock: the marker is the one the run that held the lock last wrote.
+            ResumeMarker marker = ResumeMarker.start(job, format);
+            if (job.resume()) {
+                ResumeMarker saved = ResumeMarker.read(markerFile);
+                saved.requireSame(marker, markerFile);
+                marker = saved;
+            }
+            Summary summary = score(job, clf, format, marker, lock.channel());
+            FileUtil.atomicMove(part, job.output());
+            Files.delete(markerFile);
+            return summary;
+        }
+    }
+
+    private static Summary score(Job job, TextClassifier clf, TableFormat format, ResumeMarker marker, FileChannel c)
+            throws IOException {
+        Path input = job.input(), part = ResumeMarker.partOf(job.output()), markerFile = ResumeMarker.of(job.output());
         int classes = clf.metadata().classNames().size();
         long scoredBefore = marker.scored();
         try (ProgressBar bar = new ProgressBar(
@@ -147,12 +181,9 @@ public final class FileScorer {
             PredictionColumns added = PredictionColumns.forInput(
                     reader.columns(), classes, clf.metadata().isMultiLabel());
             skipDone(reader, marker, input);
-            openPart(part, marker);
+            cutToMarker(c, part, marker);
             marker.write(markerFile);
-            try (Writer w = new BufferedWriter(
-                            new OutputStreamWriter(
-                                    Files.newOutputStream(part, StandardOpenOption.APPEND), StandardCharsets.UTF_8),
-                            1 << 16);
+            try (Writer w = new BufferedWriter(new OutputStreamWriter(keepOpen(c), StandardCharsets.UTF_8), 1 << 16);
                     TableWriter out = format == TableFormat.JSONL
                             ? new JsonLinesTableWriter(w, added)
                             : new DelimitedTableWriter(w, format, reader.columns(), added)) {
@@ -190,7 +221,7 @@ public final class FileScorer {
                     for (int i = 0; i < rows.size(); i++)
                         out.write(rows.get(i), predictions.get(i).withTop(job.top()));
                     out.flush();
-                    marker = marker.after(read, line, Files.size(part), rows.size(), skipped);
+                    marker = marker.after(read, line, c.size(), rows.size(), skipped);
                     marker.write(markerFile);
                     bar.setExtra(marker.scored() + " rows");
                     if (stop != null) {
@@ -202,8 +233,6 @@ public final class FileScorer {
                 }
             }
             double seconds = bar.elapsedSeconds();
-            FileUtil.atomicMove(part, job.output());
-            Files.delete(markerFile);
             return new Summary(
                     marker.scored(),
                     marker.skipped(),
@@ -211,6 +240,58 @@ public final class FileScorer {
                     seconds > 0 ? (marker.scored() - scoredBefore) / seconds : 0,
                     job.output());
         }
+    }
+
+    /**
+     * Opens and locks the partial output: a new run creates it ({@code O_EXCL}: a file, or a link, already there
+     * is refused), {@code --resume} opens the interrupted run's.
+     */
+    private static OutputLock lockPart(Path part, Job job) throws IOException {
+        FileChannel c;
+        try {
+            c = job.resume()
+                    ? FileUtil.openChannel(part, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileUtil.openChannel(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            throw new InvalidOptionException(
+                    "--resume: " + part + " is gone (the run finished, or it was deleted); " + "run without --resume");
+        } catch (FileAlreadyExistsException e) {
+            // Another new run created it a moment ago (and holds it), or one that stopped left it.
+            try (OutputLock free = lockExisting(part, job)) {
+                throw leftover(job);
+            }
+        }
+        return OutputLock.onFile(c, part, busyMessage(job));
+    }
+
+    /** Locks an existing partial output, only to learn that no run holds it. */
+    private static OutputLock lockExisting(Path part, Job job) throws IOException {
+        return OutputLock.onFile(FileUtil.openChannel(part, StandardOpenOption.WRITE), part, busyMessage(job));
+    }
+
+    private static String busyMessage(Job job) {
+        return "another 'bert-clf predict --input' is writing " + job.output() + " (it holds "
+                + ResumeMarker.partOf(job.output()) + "): wait for it to finish; it needs no --resume";
+    }
+
+    private static InvalidOptionException leftover(Job job) {
+        return new InvalidOptionException(ResumeMarker.partOf(job.output()) + " exists, left by an interrupted run: "
+                + "continue it with --resume, or delete it and " + ResumeMarker.of(job.output()) + " to start over");
+    }
+
+    /** The locked channel as a stream its writers may close: closing flushes, the channel stays open and locked. */
+    private static OutputStream keepOpen(FileChannel c) {
+        return new FilterOutputStream(Channels.newOutputStream(c)) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
     }
 
     /** Reads past the rows an interrupted run did (its marker's), checking that the input still has them. */
@@ -224,22 +305,14 @@ public final class FileScorer {
         if (marker.rows() > 0) log.info("Resuming after row {} (line {}) of {}", marker.rows(), marker.line(), input);
     }
 
-    /**
-     * A new partial output, or an interrupted run's cut back to its last complete batch (a crash may have left part
-     * of the next one).
-     */
-    private static void openPart(Path part, ResumeMarker marker) throws IOException {
-        if (marker.rows() == 0 && marker.outputBytes() == 0 && !Files.exists(part)) {
-            Files.createFile(part);
-            return;
+    /** Cuts an interrupted run's partial output back to its last complete batch (a crash may have left more). */
+    private static void cutToMarker(FileChannel c, Path part, ResumeMarker marker) throws IOException {
+        if (c.size() < marker.outputBytes()) {
+            throw new DataException(part + " is shorter than its marker says (" + c.size() + " < "
+                    + marker.outputBytes() + " bytes): it was changed since; delete it and " + part + ".json to "
+                    + "start over");
         }
-        try (FileChannel c = FileChannel.open(part, StandardOpenOption.WRITE)) {
-            if (c.size() < marker.outputBytes()) {
-                throw new DataException(part + " is shorter than its marker says (" + c.size() + " < "
-                        + marker.outputBytes() + " bytes): it was changed since; delete it and " + part + ".json to "
-                        + "start over");
-            }
-            c.truncate(marker.outputBytes());
-        }
+        c.truncate(marker.outputBytes());
+        c.position(marker.outputBytes());
     }
 }

@@ -185,6 +185,39 @@ class PredictFileTest {
         assertFalse(Files.exists(ResumeMarker.partOf(out)) || Files.exists(ResumeMarker.of(out)));
     }
 
+    /**
+     * A run that holds the partial output (here: this JVM's lock on it, as a running {@code predict --input} holds
+     * it) refuses a {@code --resume} and a new run alike, and neither writes a row; once it is free, the resume
+     * ends as an uninterrupted run. Without the lock the resume wrote the same rows a second time.
+     */
+    @Test
+    void aRunningScoringRunRefusesASecondRunOnItsOutput() throws Exception {
+        StringBuilder good = new StringBuilder("id,text\n");
+        for (int i = 0; i < 300; i++)
+            good.append(i).append(",text ").append(i % 11).append('\n');
+        Path reference = tmp.resolve("lock-reference.csv");
+        Path clean = Files.writeString(tmp.resolve("lock-clean.csv"), good);
+        assertEquals(0, score(clean, reference).code());
+        Path in = Files.writeString(tmp.resolve("lock.csv"), good.toString().replace("\n280,text 5\n", "\n280, \n"));
+        Path out = tmp.resolve("lock-out.csv");
+        assertEquals(1, score(in, out).code());
+        Files.writeString(in, good);
+        Path part = ResumeMarker.partOf(out);
+        long size = Files.size(part);
+        try (java.nio.channels.FileChannel c =
+                        java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock held = c.lock()) {
+            for (Cli.Run r : List.of(score(in, out, "--resume"), score(in, out))) {
+                assertEquals(1, r.code(), r.err());
+                assertTrue(r.err().contains("another 'bert-clf predict --input' is writing " + out), r.err());
+            }
+            assertEquals(size, Files.size(part), "nothing written while another run holds the output");
+        }
+        Cli.Run resumed = score(in, out, "--resume");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertEquals(Files.readString(reference), Files.readString(out));
+    }
+
     @Test
     void refusesOutputsThatAreNotNew() throws Exception {
         Path in = Files.writeString(tmp.resolve("r.csv"), "text\nhello\n");
