@@ -47,8 +47,8 @@ import picocli.CommandLine.Spec;
                     + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
                     + "saving a SavedModel after every epoch.",
             "With --multi-label a text may have any number of classes (a sigmoid per class, --train-file only).",
-            "The run's log goes to train.log in the output folder (beside it, as <output>.train.log, until "
-                    + "training has succeeded), TensorBoard's event files to <output>/logs."
+            "The run's log goes to train.log in the output folder (in <output>.checkpoints/ until training has "
+                    + "succeeded), TensorBoard's event files to <output>/logs."
         })
 final class TrainCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
@@ -280,7 +280,7 @@ final class TrainCommand implements Callable<Integer> {
         FineTuneRun.Outcome o;
         // The output is checked and locked before the log is opened: a refused run writes into no other run's files.
         try (FineTuneRun.Claim claim = FineTuneRun.claim(settings, resume != null);
-                TrainLog runLog = TrainLog.start(settings.output());
+                TrainLog runLog = TrainLog.start(settings.output(), claim.log(), resume != null);
                 LocalWorkers local = clusterOptions.localWorkers > 1 ? startLocalWorkers(settings) : null) {
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);

@@ -6,13 +6,14 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.train.StepLog;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -20,32 +21,34 @@ import org.slf4j.LoggerFactory;
  * as on the console (where {@code -q} may hide them), for the duration of the run.
  *
  * <p>The model folder cannot hold the file while training: it is replaced atomically at each epoch's save (a fresh
- * folder is moved into place, see {@code SavedModelExporter}), and the first save refuses to replace a folder that
- * is not yet a model. So the log is written beside it, to {@code <output>.train.log}, and {@link #moveIntoOutput}
- * moves it in as {@code <output>/train.log} once training has succeeded. After a failure or an interruption it
- * stays beside the folder (which then holds the last finished epoch), with the error and its stack trace at the
- * end, and {@code train --resume} goes on writing to the same file. A log appender is added to Logback's root
- * logger programmatically; if SLF4J is bound to something other than Logback, there is no log file and training
- * goes on.
+ * folder is moved into place, see {@code SavedModelExporter}). So the log is written into the run's checkpoint
+ * folder, {@code <output>.checkpoints/train.log}, which bert-clf owns (marked) and the run has locked, and
+ * {@link #moveIntoOutput} moves it in as {@code <output>/train.log} once training has succeeded. A new run starts a
+ * new file (a failed earlier run's log there is bert-clf's own and is replaced); {@code train --resume} goes on
+ * writing the stopped run's. After a failure or an interruption it stays there, with the error and its stack trace
+ * at the end. A file of the user's named {@code <output>.train.log} beside the output is never touched, and the
+ * file is opened without following a symbolic link ({@code FileUtil#openChannel}). A log appender is added to
+ * Logback's root logger programmatically; if SLF4J is bound to something other than Logback, there is no log file
+ * and training goes on.
  */
 final class TrainLog implements AutoCloseable {
     static final String FILE = "train.log";
     private static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{0} - %msg%n%ex";
 
-    private final Path output, beside;
-    private final FileAppender<ILoggingEvent> appender;
+    private final Path output, file;
+    private final OutputStreamAppender<ILoggingEvent> appender;
     private final Logger root, fileOnly, steps;
     private boolean moved;
 
     private TrainLog(
             Path output,
-            Path beside,
-            FileAppender<ILoggingEvent> appender,
+            Path file,
+            OutputStreamAppender<ILoggingEvent> appender,
             Logger root,
             Logger fileOnly,
             Logger steps) {
         this.output = output;
-        this.beside = beside;
+        this.file = file;
         this.appender = appender;
         this.root = root;
         this.fileOnly = fileOnly;
@@ -53,16 +56,16 @@ final class TrainLog implements AutoCloseable {
     }
 
     /**
-     * Starts logging to {@code <output>.train.log}, adding to the file if there is one: the log of a stopped or
-     * failed run, and why it stopped, is kept (a resumed run goes on in it), and no file is ever emptied.
+     * Starts logging to {@code file} (in the run's locked checkpoint folder) for the model folder {@code output}: a
+     * new file for a new run, the stopped run's continued for a resumed one.
      */
-    static TrainLog start(Path output) throws IOException {
+    static TrainLog start(Path output, Path file, boolean resumed) throws IOException {
         Path out = output.toAbsolutePath().normalize();
-        Path beside = out.resolveSibling(out.getFileName() + "." + FILE);
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
-            return new TrainLog(out, beside, null, null, null, null);
+            return new TrainLog(out, file, null, null, null, null);
         }
-        Files.createDirectories(beside.getParent());
+        if (!resumed) Files.deleteIfExists(file);
+        OutputStream stream = FileUtil.openAppend(file);
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
         encoder.setPattern(PATTERN);
@@ -71,15 +74,17 @@ final class TrainLog implements AutoCloseable {
         ThresholdFilter info = new ThresholdFilter();
         info.setLevel(Level.INFO.levelStr);
         info.start();
-        FileAppender<ILoggingEvent> appender = new FileAppender<>();
+        OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
         appender.setContext(ctx);
         appender.setName("train-log");
-        appender.setFile(beside.toString());
-        appender.setAppend(true);
         appender.setEncoder(encoder);
+        appender.setOutputStream(stream);
         appender.addFilter(info);
         appender.start();
-        if (!appender.isStarted()) throw new IOException("cannot write the training log " + beside);
+        if (!appender.isStarted()) {
+            stream.close();
+            throw new IOException("cannot write the training log " + file);
+        }
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.addAppender(appender);
         // Lines for the file alone: the console already shows the same facts in its own way.
@@ -91,7 +96,7 @@ final class TrainLog implements AutoCloseable {
         Logger steps = ctx.getLogger(StepLog.class.getName());
         steps.setAdditive(false);
         steps.addAppender(appender);
-        return new TrainLog(out, beside, appender, root, fileOnly, steps);
+        return new TrainLog(out, file, appender, root, fileOnly, steps);
     }
 
     /** Writes a line to the file only. */
@@ -104,16 +109,16 @@ final class TrainLog implements AutoCloseable {
         if (fileOnly != null) fileOnly.error("Training failed: {}", String.valueOf(t.getMessage()), t);
     }
 
-    /** Where the log is now: beside the output folder until moved into it. */
+    /** Where the log is now: in the checkpoint folder until moved into the model folder. */
     Path location() {
-        return moved ? output.resolve(FILE) : beside;
+        return moved ? output.resolve(FILE) : file;
     }
 
     /** Stops logging and moves the file into the finished model folder. */
     void moveIntoOutput() throws IOException {
         if (appender == null) return;
         detach();
-        Files.move(beside, output.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+        FileUtil.atomicMove(file, output.resolve(FILE));
         moved = true;
     }
 

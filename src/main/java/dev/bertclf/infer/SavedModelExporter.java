@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
@@ -25,6 +27,9 @@ import org.tensorflow.Signature;
  * {@code assets/30k-clean.model}), {@code bert_config.json} and {@code metadata.json} (naming the tokenizer)
  * beside it. The folder appears atomically: readers see the previous model or the new one, never half of one. It
  * carries the {@link OwnedFolder} marker, and only a folder with that marker (or an empty one) is ever replaced.
+ * Replacing one keeps everything in it that the export does not write: a training run's {@code logs} and curves,
+ * and whatever the user put there ({@code NOTES.md}, an {@code eval/} folder) is moved into the new folder, never
+ * deleted.
  */
 public final class SavedModelExporter {
     public static final String SIGNATURE = "serving_default";
@@ -37,16 +42,6 @@ public final class SavedModelExporter {
 
     /** {@code vocab} is WordPiece's {@code vocab.txt} or a SentencePiece {@code .model}, told by its name. */
     public static void export(Path target, BertConfig config, Weights weights, Path vocab, ModelMetadata metadata)
-            throws IOException {
-        export(target, config, weights, vocab, metadata, List.of());
-    }
-
-    /**
-     * As {@link #export(Path, BertConfig, Weights, Path, ModelMetadata)}, carrying the entries {@code kept} names
-     * (a training run's {@code logs}) from the folder it replaces into the new one, moved, not copied.
-     */
-    public static void export(
-            Path target, BertConfig config, Weights weights, Path vocab, ModelMetadata metadata, List<String> kept)
             throws IOException {
         Path dir = target.toAbsolutePath().normalize();
         Files.createDirectories(dir.getParent());
@@ -76,7 +71,7 @@ public final class SavedModelExporter {
             config.write(saved.resolve(CONFIG));
             metadata.withTokenizer(sentencePiece, asset).write(saved);
             OwnedFolder.mark(saved, OWNED_AS);
-            replace(saved, dir, kept);
+            replace(saved, dir);
         } finally {
             FileUtil.deleteTree(tmp);
         }
@@ -89,10 +84,10 @@ public final class SavedModelExporter {
     }
 
     /**
-     * Swaps the new model folder into place; an old one is moved aside first, its {@code kept} entries moved into the
-     * new one, and removed after.
+     * Swaps the new model folder into place; an old one is moved aside first, every entry of it the new one lacks
+     * moved into the new one, and what is left of it (the old export) removed after.
      */
-    private static void replace(Path fresh, Path dir, List<String> kept) throws IOException {
+    private static void replace(Path fresh, Path dir) throws IOException {
         Path old = null;
         if (Files.exists(dir)) {
             if (!isReplaceable(dir)) { // checked before training too; this is the last line of defence
@@ -102,12 +97,13 @@ public final class SavedModelExporter {
             old = dir.resolveSibling("." + dir.getFileName() + ".old-" + System.nanoTime());
             Files.move(dir, old);
         }
+        List<String> carried = List.of();
         try {
-            if (old != null) move(kept, old, fresh);
+            if (old != null) carried = carry(old, fresh);
             Files.move(fresh, dir);
         } catch (IOException e) {
             if (old != null) {
-                move(kept, fresh, old);
+                for (String name : carried) Files.move(fresh.resolve(name), old.resolve(name));
                 Files.move(old, dir);
             }
             throw e;
@@ -115,11 +111,17 @@ public final class SavedModelExporter {
         if (old != null) FileUtil.deleteTree(old);
     }
 
-    /** Moves the entries of {@code from} that {@code names} names into {@code to}, where there are any. */
-    private static void move(List<String> names, Path from, Path to) throws IOException {
-        for (String name : names) {
-            Path entry = from.resolve(name);
-            if (Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) Files.move(entry, to.resolve(name));
+    /** Moves every entry of {@code from} that {@code to} lacks into {@code to}; answers their names. */
+    private static List<String> carry(Path from, Path to) throws IOException {
+        List<String> moved = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(from)) {
+            for (Path entry : entries.toList()) {
+                Path there = to.resolve(entry.getFileName().toString());
+                if (Files.exists(there, LinkOption.NOFOLLOW_LINKS)) continue;
+                Files.move(entry, there);
+                moved.add(entry.getFileName().toString());
+            }
         }
+        return moved;
     }
 }

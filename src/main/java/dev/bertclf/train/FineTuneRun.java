@@ -6,7 +6,7 @@ import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.data.Utf8TextReader;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.SavedModelExporter;
-import dev.bertclf.io.DirectoryLock;
+import dev.bertclf.io.OutputLock;
 import dev.bertclf.model.ModelMemory;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.model.PretrainedModel;
@@ -72,15 +72,19 @@ public final class FineTuneRun {
     public static final class Claim implements AutoCloseable {
         private final Path output;
         private final TrainingCheckpoints checkpoints;
-        private final DirectoryLock lock;
+        private final OutputLock lock;
         private final TrainingCheckpoints.Saved resumeFrom;
 
-        private Claim(
-                Path output, TrainingCheckpoints checkpoints, DirectoryLock lock, TrainingCheckpoints.Saved from) {
+        private Claim(Path output, TrainingCheckpoints checkpoints, OutputLock lock, TrainingCheckpoints.Saved from) {
             this.output = output;
             this.checkpoints = checkpoints;
             this.lock = lock;
             this.resumeFrom = from;
+        }
+
+        /** Where the run's log is written while it runs: in the locked checkpoint folder. */
+        public Path log() {
+            return checkpoints.log();
         }
 
         @Override
@@ -107,7 +111,7 @@ public final class FineTuneRun {
         OwnedFolder.checkReplaceable("--output", out, SavedModelExporter.OWNED_AS, inputs(settings));
         TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
         checkpoints.checkOwned();
-        DirectoryLock lock = checkpoints.lock(out);
+        OutputLock lock = checkpoints.lock(out);
         try {
             checkpoints.removeLeftovers();
             TrainingCheckpoints.Saved from = checkpoints.latest().orElse(null);
@@ -430,8 +434,7 @@ public final class FineTuneRun {
                 .withTruncation(req.truncation());
         if (req.multiLabel()) meta = meta.withMultiLabel(req.threshold());
         try (Weights weights = graph.readWeights()) {
-            SavedModelExporter.export(
-                    out, pretrained.config(), weights, pretrained.vocab(), meta, List.of(TensorBoardLog.FOLDER));
+            SavedModelExporter.export(out, pretrained.config(), weights, pretrained.vocab(), meta);
         }
         log.info("Saved the model after epoch {} to {}", last.epoch(), out);
     }

@@ -2,7 +2,7 @@ package dev.bertclf.train;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonParseException;
-import dev.bertclf.io.DirectoryLock;
+import dev.bertclf.io.OutputLock;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointFiles;
 import dev.bertclf.model.checkpoint.CheckpointReader;
@@ -36,12 +36,13 @@ import org.tensorflow.types.TFloat32;
  * checkpoint is a folder ({@code step-000000120-e01}) holding a TF1 checkpoint of the weights and AdamW's slots
  * under Google's names ({@code model.ckpt.*}) and the run's state ({@code state.json}); it is written under a
  * temporary name and renamed into place, so a checkpoint that is visible is complete. The last two are kept. The
- * folder also holds the lock that keeps two runs from writing the same output, and the {@link OwnedFolder} marker;
- * it is removed when a run finishes, and only if it holds nothing but what bert-clf wrote.
+ * folder also holds the lock that keeps two runs from writing the same output, the {@link OwnedFolder} marker and
+ * the run's {@code train.log} until the run succeeds; it is removed when a run finishes, and only if it holds
+ * nothing but what bert-clf wrote.
  */
 public final class TrainingCheckpoints {
     public static final String SUFFIX = ".checkpoints";
-    static final String STATE = "state.json", PREFIX = "model.ckpt", LOCK = "train.lock";
+    static final String STATE = "state.json", PREFIX = "model.ckpt", LOCK = "train.lock", LOG = "train.log";
     /** Prefixes of a checkpoint being written and of one being deleted; {@link #removeLeftovers} clears both. */
     private static final String TEMP = ".tmp-", ASIDE = ".old-", OWNED_AS = "checkpoints";
 
@@ -99,6 +100,11 @@ public final class TrainingCheckpoints {
         return dir;
     }
 
+    /** The run's log while it runs (the cli's {@code TrainLog} writes it). */
+    public Path log() {
+        return dir.resolve(LOG);
+    }
+
     /**
      * Refuses a checkpoint folder that is not bert-clf's: one holding anything bert-clf does not write there (its
      * marker, the lock, checkpoints, hidden leftovers of interrupted writes) is someone else's folder that
@@ -121,14 +127,14 @@ public final class TrainingCheckpoints {
      * Locks the run's output; a second run into the same output fails here with a message naming it. Call
      * {@link #checkOwned} first: the folder is created, and marked, here.
      */
-    public DirectoryLock lock(Path output) {
+    public OutputLock lock(Path output) {
         try {
             Files.createDirectories(dir);
             if (!OwnedFolder.isMarked(dir, OWNED_AS)) OwnedFolder.mark(dir, OWNED_AS);
         } catch (IOException e) {
             throw new DataException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        return DirectoryLock.acquire(
+        return OutputLock.acquire(
                 dir.resolve(LOCK),
                 "another 'bert-clf train' is writing to " + output + " (it holds " + dir.resolve(LOCK)
                         + "); wait for it to finish or choose another --output");
@@ -160,10 +166,16 @@ public final class TrainingCheckpoints {
         try (Stream<Path> s = list()) {
             return s.filter(p -> !isLeftover(p)
                             && !NAME.matcher(p.getFileName().toString()).matches()
-                            && !List.of(LOCK, OwnedFolder.MARKER)
-                                    .contains(p.getFileName().toString()))
+                            && !ownFiles().contains(p.getFileName().toString()))
                     .findFirst();
         }
+    }
+
+    /** The names of bert-clf's own files here: a log only in a folder bert-clf marked, or it could be anyone's. */
+    private List<String> ownFiles() {
+        return OwnedFolder.isMarked(dir, OWNED_AS)
+                ? List.of(LOCK, OwnedFolder.MARKER, LOG)
+                : List.of(LOCK, OwnedFolder.MARKER);
     }
 
     /** The newest complete checkpoint, if any. */
@@ -238,11 +250,15 @@ public final class TrainingCheckpoints {
         deleteIfEmpty();
     }
 
-    /** Removes the folder if it holds no checkpoint (only the lock): a run that failed before saving one. */
+    /**
+     * Removes the folder if it holds no checkpoint (only the lock): a run that failed before saving one. A log
+     * still there (the run failed) keeps the folder, and its marker, for the user to read.
+     */
     public void deleteIfEmpty() throws IOException {
         if (!checkpoints().isEmpty()) return;
         removeLeftovers();
         Files.deleteIfExists(dir.resolve(LOCK));
+        if (Files.exists(log(), LinkOption.NOFOLLOW_LINKS)) return;
         Files.deleteIfExists(dir.resolve(OwnedFolder.MARKER));
         try {
             Files.deleteIfExists(dir);

@@ -330,8 +330,8 @@ class EndToEndTest {
                 failed.toString());
         assertEquals(1, r.code());
         assertTrue(
-                Files.readString(tmp.resolve("failed.train.log")).contains("ModelException"),
-                "a failed run's log stays beside the output, with the stack trace");
+                Files.readString(tmp.resolve("failed.checkpoints/train.log")).contains("ModelException"),
+                "a failed run's log stays in its checkpoint folder, with the stack trace");
         assertTrue(r.err().contains("unknown model") && r.err().contains("small_bert/L-4_H-512_A-8"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace without --verbose");
         Run usage = run("train", "--epochs", "zero");

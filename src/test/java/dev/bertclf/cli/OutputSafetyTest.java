@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.infer.SavedModelExporter;
-import dev.bertclf.io.DirectoryLock;
+import dev.bertclf.io.OutputLock;
 import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.Cli;
@@ -120,8 +120,9 @@ class OutputSafetyTest {
     void aRunRefusedByTheLockWritesNothing() throws Exception {
         Path out = tmp.resolve("busy");
         TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
-        Path log = Files.writeString(tmp.resolve("busy.train.log"), "the running run's log\n");
-        try (DirectoryLock held = checkpoints.lock(out)) {
+        Path log;
+        try (OutputLock held = checkpoints.lock(out)) {
+            log = Files.writeString(checkpoints.log(), "the running run's log\n");
             Cli.Run r = train(out);
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().contains("another 'bert-clf train' is writing to " + out), r.err());
@@ -130,15 +131,23 @@ class OutputSafetyTest {
         assertFalse(Files.exists(out));
     }
 
-    /** A folder bert-clf exported carries its marker and is replaced by the next run; without the marker it is not. */
+    /**
+     * A folder bert-clf exported carries its marker and is replaced by the next run, keeping what the user put in it
+     * (once deleted with the old model); without the marker it is not replaced.
+     */
     @Test
     void onlyAMarkedModelFolderIsReplaced() throws Exception {
         Path out = TinyClassifier.export(tmp.resolve("exported"));
         assertTrue(OwnedFolder.isMarked(out, SavedModelExporter.OWNED_AS));
+        Files.writeString(out.resolve("NOTES.md"), "what this model is for");
+        Files.writeString(Files.createDirectories(out.resolve("eval")).resolve("report.txt"), "0.91");
         Cli.Run r = train(out);
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("train.log"))
                 && OwnedFolder.isMarked(out, SavedModelExporter.OWNED_AS));
+        assertEquals("what this model is for", Files.readString(out.resolve("NOTES.md")));
+        assertEquals("0.91", Files.readString(out.resolve("eval/report.txt")));
+        assertEquals(List.of(), leftovers(out.getParent(), ".exported."), "no old folder left aside");
 
         Files.delete(out.resolve(OwnedFolder.MARKER));
         assertRefused(out, "holds files that bert-clf did not write");
@@ -191,6 +200,50 @@ class OutputSafetyTest {
         assertTrue(OwnedFolder.isMarked(dir, "model"));
         Map<String, Path> none = Map.of();
         OwnedFolder.checkReplaceable("--output", dir, "model", none);
+    }
+
+    /**
+     * The log is bert-clf's own file in the run's checkpoint folder: a user's {@code OUTPUT.train.log} beside the
+     * output is never appended to nor moved (both happened), a failed run's log does not start the next run's, and
+     * links planted where bert-clf writes (the marker, the log) are replaced or refused, never written through.
+     */
+    @Test
+    void theLogIsBertClfsOwnAndNoPlantedLinkIsWrittenThrough() throws Exception {
+        Path out = tmp.resolve("planted");
+        Path mine = Files.writeString(tmp.resolve("planted.train.log"), "my own notes\n");
+        Path victim = Files.writeString(tmp.resolve("victim.txt"), "victim\n");
+        Path checkpoints = Files.createDirectories(tmp.resolve("planted" + TrainingCheckpoints.SUFFIX));
+        Files.createSymbolicLink(checkpoints.resolve(OwnedFolder.MARKER), victim);
+        Cli.Run failed = Cli.run(
+                "train",
+                "--model",
+                "small_bert/L-4_H-513_A-8",
+                "--data-dir",
+                data.toString(),
+                "--output",
+                out.toString());
+        assertEquals(1, failed.code(), failed.err());
+        Path log = checkpoints.resolve(TrainLog.FILE);
+        assertTrue(Files.readString(log).contains("ModelException"), "a failed run's log is kept for the user");
+        assertEquals("victim\n", Files.readString(victim), "the marker link was replaced, not written through");
+
+        Files.delete(log);
+        Files.createSymbolicLink(log, victim);
+        Cli.Run r = train(out);
+        assertEquals(0, r.code(), r.err());
+        assertEquals("victim\n", Files.readString(victim), "the log link was replaced, not appended to");
+        assertEquals("my own notes\n", Files.readString(mine), "the user's file beside the output is not touched");
+        String runLog = Files.readString(out.resolve(TrainLog.FILE));
+        assertFalse(runLog.contains("ModelException"), "the failed run's log does not start this one's: " + runLog);
+        assertFalse(Files.exists(checkpoints), "a finished run leaves no checkpoint folder");
+    }
+
+    static List<String> leftovers(Path dir, String prefix) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix))
+                    .toList();
+        }
     }
 
     static List<String> names(Path dir) throws Exception {

@@ -190,14 +190,14 @@ class ResumeTest {
                 "the checkpoint says which graph wrote it");
         assertTrue(Files.isRegularFile(latestCheckpoint(out).resolve("model.ckpt.index")));
 
-        String stoppedLog = Files.readString(tmp.resolve("terminated.train.log"));
+        String stoppedLog = Files.readString(checkpointDir(out).resolve("train.log"));
         assertTrue(stoppedLog.contains("stopped by SIGTERM at step " + stoppedAt), stoppedLog);
         Cli.Run fresh = Cli.run(recipe(out).toArray(String[]::new));
         assertEquals(1, fresh.code());
         assertTrue(fresh.err().contains("unfinished run") && fresh.err().contains("--resume " + out), fresh.err());
         assertEquals(
                 stoppedLog,
-                Files.readString(tmp.resolve("terminated.train.log")),
+                Files.readString(checkpointDir(out).resolve("train.log")),
                 "the refused run writes nothing into the stopped run's log");
         Cli.Run conflicting = Cli.run("train", "--resume", checkpointDir(out).toString(), "--epochs", "5");
         assertEquals(2, conflicting.code());
