@@ -25,7 +25,8 @@ class RobustnessDocTest {
             "cli.ResumeTest",
             "cli.TrainOptionsTest",
             "cli.PredictInputTest",
-            "cli.DatasetFolderInputTest");
+            "cli.DatasetFolderInputTest",
+            "cli.SharedMachineTest");
     private static final Pattern ROW = Pattern.compile("^\\| (\\d+) \\|.*\\| `([\\w.]+)#(\\w+)` \\|$");
 
     @Test

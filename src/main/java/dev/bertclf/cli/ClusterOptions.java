@@ -34,6 +34,14 @@ final class ClusterOptions {
     int localWorkers;
 
     @Option(
+            names = "--open-worker-ports",
+            description = "Needed to train on several workers (--cluster, TF_CONFIG, --local-workers): TensorFlow's "
+                    + "distributed runtime listens on every network interface of the machine, whatever host a "
+                    + "worker is named by, and has no authentication: whoever reaches a worker's port can read and "
+                    + "write files as you through it. Give it only on a trusted, firewalled network.")
+    boolean openWorkerPorts;
+
+    @Option(
             names = "--worker-timeout",
             paramLabel = "SECONDS",
             defaultValue = "120",
@@ -60,15 +68,28 @@ final class ClusterOptions {
         if (localWorkers < 1) {
             throw new InvalidOptionException("--local-workers must be 1 or more, got " + localWorkers);
         }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (localWorkers > cores) {
+            throw new InvalidOptionException("--local-workers " + localWorkers + " is more than this machine's " + cores
+                    + " cores: each worker needs at least one");
+        }
         String tfConfig = env.apply(TF_CONFIG);
         if (localWorkers > 1 && (cluster != null || tfConfig != null)) {
             throw new InvalidOptionException("--local-workers starts its own cluster on this machine: drop --cluster "
                     + "(or unset " + TF_CONFIG + ")");
         }
-        if (cluster != null) return ClusterSpec.of(cluster, taskIndex);
-        if (taskIndex != 0) throw new InvalidOptionException("--task-index needs --cluster");
-        if (tfConfig != null && !tfConfig.isBlank()) return ClusterSpec.fromTfConfig(tfConfig);
-        return null;
+        ClusterSpec spec = null;
+        if (cluster != null) spec = ClusterSpec.of(cluster, taskIndex);
+        else if (taskIndex != 0) throw new InvalidOptionException("--task-index needs --cluster");
+        else if (tfConfig != null && !tfConfig.isBlank()) spec = ClusterSpec.fromTfConfig(tfConfig);
+        if ((spec != null || localWorkers > 1) && !openWorkerPorts) {
+            String port = spec != null ? "port " + spec.port(spec.taskIndex()) : "the workers' ports";
+            throw new InvalidOptionException("training on several workers opens " + port + " on every network "
+                    + "interface of this machine, with no authentication (TensorFlow's distributed runtime cannot "
+                    + "listen on one address nor check who connects): whoever reaches it can read and write files "
+                    + "as you. On a trusted, firewalled network, say so with --open-worker-ports");
+        }
+        return spec;
     }
 
     /** TensorFlow's threads per op for each of {@code localWorkers} workers on this machine (0: all cores). */

@@ -1,6 +1,8 @@
 package dev.bertclf.cli;
 
 import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +31,8 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     static final String FILE_NAME = "config.properties";
+    /** A file of option defaults is a few lines; a larger one is a mistake (or a device), never read whole. */
+    static final long MAX_BYTES = 1 << 20;
     /** --resume continues one stopped run: a default for it would resume every run. */
     private static final Set<String> COMMAND_LINE_ONLY = Set.of("config", "resume");
 
@@ -58,8 +62,14 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             if (!Files.isRegularFile(given)) throw new ConfigException("config file " + given + " not found");
             return read(given);
         }
-        Path home = BertClfHome.root().resolve(FILE_NAME);
-        return Files.isRegularFile(home) ? read(home) : none();
+        Path home = BertClfHome.location().resolve(FILE_NAME);
+        if (!Files.isRegularFile(home)) return none();
+        try {
+            BertClfHome.root(); // a config planted in another user's home is not read
+        } catch (DataException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        return read(home);
     }
 
     static Path configArgument(String[] args) {
@@ -73,10 +83,23 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     private static ConfigDefaults read(Path file) {
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(r);
+        try {
+            if (Files.size(file) > MAX_BYTES) {
+                throw new ConfigException("config file " + file + " is larger than " + MAX_BYTES / 1024 + " KiB: it is "
+                        + "not an option file");
+            }
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        for (String key : p.stringPropertyNames()) {
+            String entry = (key + "=" + p.getProperty(key)).replace('\t', ' ');
+            if (!ConsoleText.escape(entry).equals(entry)) { // help prints defaults raw: no ESC sequences there
+                throw new ConfigException("config file " + file + ": " + ConsoleText.escape(entry) + " holds control "
+                        + "characters; option values are text on one line");
+            }
         }
         return new ConfigDefaults(file.toAbsolutePath().normalize(), p);
     }

@@ -19,12 +19,15 @@ final class Defaults {
     static final String IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz";
 
     static void publishRuntimeDefaults() {
-        System.setProperty(DATA_DIR_PROPERTY, BertClfHome.defaultDataDir().toString());
+        System.setProperty(
+                DATA_DIR_PROPERTY, BertClfHome.location().resolve("data").toString());
     }
 
     /** The given data folder, or {@code $BERT_CLF_HOME/data} (when the commands run without {@link Main}). */
     static Path dataDir(Path given) {
-        return given != null ? given : BertClfHome.defaultDataDir();
+        if (given == null) return BertClfHome.defaultDataDir();
+        if (given.toAbsolutePath().startsWith(BertClfHome.location())) BertClfHome.root(); // checked before use
+        return given;
     }
 
     /** The model the last {@code train} wrote, or null if there is none yet. */

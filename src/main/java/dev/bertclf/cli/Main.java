@@ -57,7 +57,7 @@ public final class Main implements Runnable {
         if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
             // DJL unpacks the tokenizer's native library here; keep it in the tool's own folder.
             System.setProperty(
-                    "DJL_CACHE_DIR", BertClfHome.root().resolve("djl").toString());
+                    "DJL_CACHE_DIR", BertClfHome.location().resolve("djl").toString());
         }
         Logging.configureFrom(args);
         Defaults.publishRuntimeDefaults();
@@ -74,7 +74,21 @@ public final class Main implements Runnable {
             LoggerFactory.getLogger(Main.class)
                     .warn("Ignoring unknown keys in config file {}: {}", config.file(), String.join(", ", unknown));
         }
-        return cli.execute(args);
+        int code = cli.execute(args);
+        return code == 0 ? checkStdout() : code;
+    }
+
+    /**
+     * Exit 1 with one line when standard output could not take what a command printed ({@code > /dev/full}, a closed
+     * stdout or pipe): the results are lost, and an exit code of 0 would say they were delivered. Every command
+     * prints through {@link System#out}, whose {@link java.io.PrintStream} keeps write errors to itself; this is
+     * where they are looked at.
+     */
+    private static int checkStdout() {
+        if (!System.out.checkError()) return 0;
+        System.err.println("error: cannot write to standard output (a full disk, or a closed file or pipe): the "
+                + "output is incomplete");
+        return 1;
     }
 
     /** The command tree with its handlers and the config file's defaults; {@link #run} executes it. */

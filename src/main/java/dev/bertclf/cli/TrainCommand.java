@@ -302,7 +302,7 @@ final class TrainCommand implements Callable<Integer> {
             } catch (Exception | Error e) {
                 runLog.failed(e);
                 runLog.close();
-                log.info("The log of this run is in {}", runLog.location());
+                if (claim.keepsLog()) log.info("The log of this run is in {}", runLog.location());
                 throw e;
             }
             runLog.moveIntoOutput();

@@ -38,7 +38,7 @@ public final class FileUtil {
         all[options.length] = LinkOption.NOFOLLOW_LINKS;
         try {
             return FileChannel.open(file, all);
-        } catch (FileSystemException e) {
+        } catch (IOException e) { // java.nio reports ELOOP as a bare IOException
             if (Files.isSymbolicLink(file)) {
                 throw new FileSystemException(
                         file.toString(), null, "is a symbolic link; bert-clf never writes through one");

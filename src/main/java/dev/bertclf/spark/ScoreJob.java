@@ -174,6 +174,7 @@ public final class ScoreJob implements Callable<Integer> {
         ModelMetadata meta = ModelMetadata.read(ModelCache.locate(modelDir));
         scoring.check(meta);
         int classes = meta.classNames().size();
+        checkNotTheInput(spark);
         boolean existed = exists(spark, output);
         if (existed && mode == Mode.errorifexists) {
             throw new InvalidOptionException(
@@ -284,6 +285,34 @@ public final class ScoreJob implements Callable<Integer> {
                     + String.join(", ", table.columns()));
         }
         return i;
+    }
+
+    /**
+     * Refuses an {@code --output} that is the input, holds it or lies inside it, whatever {@code --mode}: Spark's
+     * overwrite deletes the output before it reads the input, so the job once deleted its own input.
+     */
+    private void checkNotTheInput(SparkSession spark) throws IOException {
+        boolean same;
+        if (output.startsWith(TABLE) || input.startsWith(TABLE)) {
+            same = output.equalsIgnoreCase(input);
+        } else {
+            var conf = spark.sparkContext().hadoopConfiguration();
+            org.apache.hadoop.fs.Path in = new org.apache.hadoop.fs.Path(input),
+                    out = new org.apache.hadoop.fs.Path(output);
+            String a =
+                    in.getFileSystem(conf).makeQualified(in).toUri().normalize().toString();
+            String b = out.getFileSystem(conf)
+                    .makeQualified(out)
+                    .toUri()
+                    .normalize()
+                    .toString();
+            same = a.equals(b) || a.startsWith(b.endsWith("/") ? b : b + "/") || b.startsWith(a + "/");
+        }
+        if (same) {
+            throw new InvalidOptionException("--output " + output + " is, holds or lies in the input " + input
+                    + ": writing it would delete the input (with --mode overwrite) or mix the two; name another "
+                    + "--output");
+        }
     }
 
     private static boolean exists(SparkSession spark, String output) throws IOException {

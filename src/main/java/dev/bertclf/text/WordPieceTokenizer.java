@@ -2,6 +2,7 @@ package dev.bertclf.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.bertclf.runtime.BertClfHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -468,6 +469,7 @@ public final class WordPieceTokenizer implements AutoCloseable {
         }
 
         private WordPieceTokenizer load(Path json, int padId) throws IOException {
+            BertClfHome.checkDjlCache(); // DJL loads the tokenizer's native library from there
             HuggingFaceTokenizer t = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(json)
                     .optTruncation(false)

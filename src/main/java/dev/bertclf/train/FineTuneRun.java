@@ -87,6 +87,11 @@ public final class FineTuneRun {
             return checkpoints.log();
         }
 
+        /** Whether the log stays after a failure: the run began training. */
+        public boolean keepsLog() {
+            return checkpoints.keepsLog();
+        }
+
         @Override
         public void close() throws IOException {
             try {
@@ -266,6 +271,7 @@ public final class FineTuneRun {
                     ? null
                     : (h, graph) ->
                             epochDone(out, pretrained, train.classNames(), req, classWeights, dataInWords, h, graph);
+            if (checkpoints != null) checkpoints.trainingStarted();
             history = trainer.fit(
                     pretrained.config(),
                     shapes -> pretrained.initialWeights(shapes, req.hp().seed()),

@@ -85,6 +85,7 @@ public final class TrainingCheckpoints {
     }
 
     private final Path dir;
+    private volatile boolean started;
 
     public TrainingCheckpoints(Path dir) {
         this.dir = dir.toAbsolutePath().normalize();
@@ -103,6 +104,16 @@ public final class TrainingCheckpoints {
     /** The run's log while it runs (the cli's {@code TrainLog} writes it). */
     public Path log() {
         return dir.resolve(LOG);
+    }
+
+    /** Marks that the run has begun training: from here on its log is kept if it fails. */
+    void trainingStarted() {
+        started = true;
+    }
+
+    /** Whether a failed run's log is kept: it began training (a run refused or failed before that leaves none). */
+    public boolean keepsLog() {
+        return started;
     }
 
     /**
@@ -251,14 +262,16 @@ public final class TrainingCheckpoints {
     }
 
     /**
-     * Removes the folder if it holds no checkpoint (only the lock): a run that failed before saving one. A log
-     * still there (the run failed) keeps the folder, and its marker, for the user to read.
+     * Removes the folder if it holds no checkpoint (only the lock): a run that failed before saving one. The log of a
+     * run that began training keeps the folder, and its marker, for the user to read; a run that never started
+     * leaves nothing.
      */
     public void deleteIfEmpty() throws IOException {
         if (!checkpoints().isEmpty()) return;
         removeLeftovers();
         Files.deleteIfExists(dir.resolve(LOCK));
-        if (Files.exists(log(), LinkOption.NOFOLLOW_LINKS)) return;
+        if (started && Files.exists(log(), LinkOption.NOFOLLOW_LINKS)) return;
+        Files.deleteIfExists(log());
         Files.deleteIfExists(dir.resolve(OwnedFolder.MARKER));
         try {
             Files.deleteIfExists(dir);

@@ -10,6 +10,7 @@ import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.ChildJvm;
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.SyntheticImdb;
 import dev.bertclf.testutil.TinyBert;
 import java.io.IOException;
@@ -78,9 +79,35 @@ class DistributedTrainingTest {
                 "--max-seq-len",
                 "16",
                 "--output",
-                output.toString()));
+                output.toString(),
+                "--open-worker-ports"));
         args.addAll(List.of(more));
         return args;
+    }
+
+    /**
+     * TensorFlow's servers listen on every interface with no authentication (a process on another machine once
+     * read and wrote files inside a trainer through {@code --local-workers}' ports): several workers only when the
+     * user says the network is trusted. An impossible number of local workers is refused rather than started.
+     */
+    @Test
+    void workersNeedTheUsersWordThatTheNetworkIsTrusted() throws Exception {
+        for (String[] cluster : List.of(
+                new String[] {"--local-workers", "2"},
+                new String[] {"--cluster", "localhost:" + freePort() + ",localhost:" + freePort()})) {
+            List<String> args = new ArrayList<>(recipe(tmp.resolve("open")));
+            args.remove("--open-worker-ports");
+            args.addAll(List.of(cluster));
+            Cli.Run r = Cli.run(args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("on every network interface of this machine, with no authentication"), r.err());
+            assertTrue(r.err().contains("--open-worker-ports"), r.err());
+        }
+        Cli.Run many = Cli.run(
+                recipe(tmp.resolve("many"), "--local-workers", "2147483647").toArray(String[]::new));
+        assertEquals(2, many.code(), many.err());
+        assertTrue(many.err().contains("--local-workers 2147483647 is more than this machine's"), many.err());
+        assertFalse(Files.exists(tmp.resolve("open")) || Files.exists(tmp.resolve("many")), "nothing written");
     }
 
     record Ended(int code, String out, double seconds) {}

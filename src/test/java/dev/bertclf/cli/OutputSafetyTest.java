@@ -212,9 +212,8 @@ class OutputSafetyTest {
         Path out = tmp.resolve("planted");
         Path mine = Files.writeString(tmp.resolve("planted.train.log"), "my own notes\n");
         Path victim = Files.writeString(tmp.resolve("victim.txt"), "victim\n");
-        Path checkpoints = Files.createDirectories(tmp.resolve("planted" + TrainingCheckpoints.SUFFIX));
-        Files.createSymbolicLink(checkpoints.resolve(OwnedFolder.MARKER), victim);
-        Cli.Run failed = Cli.run(
+        Path checkpoints = tmp.resolve("planted" + TrainingCheckpoints.SUFFIX);
+        Cli.Run refused = Cli.run(
                 "train",
                 "--model",
                 "small_bert/L-4_H-513_A-8",
@@ -222,9 +221,14 @@ class OutputSafetyTest {
                 data.toString(),
                 "--output",
                 out.toString());
+        assertEquals(1, refused.code(), refused.err());
+        assertFalse(Files.exists(checkpoints), "a run that never started training leaves nothing");
+        Files.createDirectories(checkpoints);
+        Files.createSymbolicLink(checkpoints.resolve(OwnedFolder.MARKER), victim);
+        Cli.Run failed = train(out, "--learning-rate", "1e10"); // weight decay alone: the loss is NaN by step 3
         assertEquals(1, failed.code(), failed.err());
         Path log = checkpoints.resolve(TrainLog.FILE);
-        assertTrue(Files.readString(log).contains("ModelException"), "a failed run's log is kept for the user");
+        assertTrue(Files.readString(log).contains("the loss became"), "a failed run's log is kept for the user");
         assertEquals("victim\n", Files.readString(victim), "the marker link was replaced, not written through");
 
         Files.delete(log);
@@ -234,7 +238,7 @@ class OutputSafetyTest {
         assertEquals("victim\n", Files.readString(victim), "the log link was replaced, not appended to");
         assertEquals("my own notes\n", Files.readString(mine), "the user's file beside the output is not touched");
         String runLog = Files.readString(out.resolve(TrainLog.FILE));
-        assertFalse(runLog.contains("ModelException"), "the failed run's log does not start this one's: " + runLog);
+        assertFalse(runLog.contains("the loss became"), "the failed run's log does not start this one's: " + runLog);
         assertFalse(Files.exists(checkpoints), "a finished run leaves no checkpoint folder");
     }
 

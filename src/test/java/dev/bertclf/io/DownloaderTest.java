@@ -74,12 +74,26 @@ class DownloaderTest {
         assertEquals(1, server.ranges.size(), "a verified target is not downloaded again");
     }
 
-    /** A full disk, as Linux's /dev/full gives it: every write fails with ENOSPC. */
+    /**
+     * A full disk, as Linux's /dev/full gives it: every write fails with ENOSPC. The device is made in place (root
+     * only): a link to it is refused like any link where bert-clf writes.
+     */
     @Test
-    void aFullDiskIsAClearErrorAndLeavesNoTarget() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "Linux only");
+    void aFullDiskIsAClearErrorAndLeavesNoTarget() throws Exception {
         server.serve("/f", data, LoopbackServer.Fault.NONE);
         Files.createSymbolicLink(part(), Path.of("/dev/full"));
+        new Downloader.Source(server.uri("/f").toString(), -1, null, null).write(tmp.resolve("file.bin.source.json"));
+        DataException link =
+                assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), exact()));
+        assertTrue(
+                link.getMessage().contains("is a symbolic link; bert-clf never writes through one"), link.getMessage());
+        Files.deleteIfExists(part());
+        boolean made = new ProcessBuilder("mknod", part().toString(), "c", "1", "7")
+                        .redirectErrorStream(true)
+                        .start()
+                        .waitFor()
+                == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(made, "mknod needs root (and Linux)");
         new Downloader.Source(server.uri("/f").toString(), -1, null, null).write(tmp.resolve("file.bin.source.json"));
         DataException e =
                 assertThrows(DataException.class, () -> downloader.download(server.uri("/f"), target(), exact()));

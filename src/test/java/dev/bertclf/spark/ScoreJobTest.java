@@ -283,6 +283,17 @@ class ScoreJobTest {
         assertTrue(exists.err().contains("already exists: choose another --output, or pass --mode overwrite"));
         assertEquals("mine", Files.readString(existing));
 
+        // once: --mode overwrite deleted the job's own input before reading it
+        for (String out :
+                List.of(in.toString(), tmp.toString(), in.resolve("scored").toString())) {
+            Cli.Run own = job("--model-dir", model, "--input", in.toString(), "--output", out, "--mode", "overwrite");
+            assertEquals(2, own.code(), own.err());
+            assertTrue(own.err().contains("is, holds or lies in the input"), own.err());
+        }
+        try (var files = Files.list(in)) {
+            assertTrue(files.anyMatch(f -> f.toString().endsWith(".parquet")), "the input is still there");
+        }
+
         Cli.Run noColumn = job(
                 "--model-dir",
                 model,
