@@ -2,6 +2,7 @@ package dev.bertclf.cli;
 
 import dev.bertclf.runtime.ClusterSpec;
 import dev.bertclf.runtime.InvalidOptionException;
+import dev.bertclf.runtime.ListenAddress;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
@@ -35,10 +36,11 @@ final class ClusterOptions {
 
     @Option(
             names = "--open-worker-ports",
-            description = "Needed to train on several workers (--cluster, TF_CONFIG, --local-workers): TensorFlow's "
-                    + "distributed runtime listens on every network interface of the machine, whatever host a "
-                    + "worker is named by, and has no authentication: whoever reaches a worker's port can read and "
-                    + "write files as you through it. Give it only on a trusted, firewalled network.")
+            description = "Let a worker listen on every network interface where it cannot be held to the address "
+                    + "it is named by (a 0.0.0.0 host, an address behind NAT, a build without bert-clf's native "
+                    + "library). TensorFlow's distributed runtime has no authentication: whoever reaches a worker's "
+                    + "port can read and write files as you. Train on several workers only on a trusted, "
+                    + "firewalled network.")
     boolean openWorkerPorts;
 
     @Option(
@@ -82,12 +84,11 @@ final class ClusterOptions {
         if (cluster != null) spec = ClusterSpec.of(cluster, taskIndex);
         else if (taskIndex != 0) throw new InvalidOptionException("--task-index needs --cluster");
         else if (tfConfig != null && !tfConfig.isBlank()) spec = ClusterSpec.fromTfConfig(tfConfig);
-        if ((spec != null || localWorkers > 1) && !openWorkerPorts) {
-            String port = spec != null ? "port " + spec.port(spec.taskIndex()) : "the workers' ports";
-            throw new InvalidOptionException("training on several workers opens " + port + " on every network "
-                    + "interface of this machine, with no authentication (TensorFlow's distributed runtime cannot "
-                    + "listen on one address nor check who connects): whoever reaches it can read and write files "
-                    + "as you. On a trusted, firewalled network, say so with --open-worker-ports");
+        if (localWorkers > 1 && !openWorkerPorts && !ListenAddress.available()) { // before any worker starts
+            throw new InvalidOptionException("--local-workers would open the workers' ports on every network "
+                    + "interface of this machine, with no authentication (this build cannot make TensorFlow's "
+                    + "servers listen on loopback alone on this platform): whoever reaches them can read and write "
+                    + "files as you. On a trusted, firewalled network, say so with --open-worker-ports");
         }
         return spec;
     }

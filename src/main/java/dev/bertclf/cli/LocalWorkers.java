@@ -38,7 +38,7 @@ final class LocalWorkers implements AutoCloseable {
     /** Starts workers 1..n-1 with {@code trainArgs} (the command's own options) and this process as worker 0. */
     static LocalWorkers start(int n, List<String> trainArgs, int threadsEach) throws IOException {
         List<String> workers = new ArrayList<>();
-        for (int i = 0; i < n; i++) workers.add("localhost:" + freePort());
+        for (int i = 0; i < n; i++) workers.add("127.0.0.1:" + freePort()); // loopback: listened on alone
         LocalWorkers lw = new LocalWorkers(new ClusterSpec(workers, 0));
         Runtime.getRuntime().addShutdownHook(lw.killer);
         Path dir = Files.createTempDirectory("bert-clf-workers-");

@@ -336,7 +336,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Starts this process's TensorFlow server in {@code cluster} and waits until the other workers are up. */
     private AllReduce replicas(ClusterSpec cluster, RunSettings settings) throws InterruptedException {
-        WorkerServer server = WorkerServer.start(cluster);
+        WorkerServer server = WorkerServer.start(cluster, clusterOptions.openWorkerPorts);
         server.awaitPeers(clusterOptions.workerTimeout());
         return new AllReduce(server, clusterOptions.workerTimeout(), settings.batchSize(), settings.maxSeqLen());
     }

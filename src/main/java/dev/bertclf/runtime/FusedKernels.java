@@ -3,6 +3,7 @@ package dev.bertclf.runtime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -94,6 +95,14 @@ public final class FusedKernels {
      * there whose bytes differ (damaged, or cut short by a crash) is replaced, never loaded.
      */
     static Path unpack(byte[] library) throws IOException {
+        return unpack(library, "bertclf-ops", "libbertclf_ops.so");
+    }
+
+    /**
+     * {@code library} as {@code $BERT_CLF_HOME/natives/<stem>-<sha256>/<file>}: reused when its bytes are the same,
+     * else written to a temp file and renamed into place. Shared with {@link ListenAddress}'s library.
+     */
+    static Path unpack(byte[] library, String stem, String fileName) throws IOException {
         String digest;
         try {
             digest = HexFormat.of()
@@ -101,9 +110,11 @@ public final class FusedKernels {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        Path dir = BertClfHome.natives().resolve("bertclf-ops-" + digest.substring(0, 16));
-        Path file = dir.resolve("libbertclf_ops.so");
-        if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), library)) return file;
+        Path dir = BertClfHome.natives().resolve(stem + "-" + digest.substring(0, 16));
+        Path file = dir.resolve(fileName);
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Arrays.equals(Files.readAllBytes(file), library)) {
+            return file;
+        }
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".unpack-", ".so");
         try {

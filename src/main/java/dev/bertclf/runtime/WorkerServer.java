@@ -1,10 +1,14 @@
 package dev.bertclf.runtime;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Server;
@@ -31,11 +35,15 @@ public final class WorkerServer {
     }
 
     /**
-     * Starts this task's server on its port.
+     * Starts this task's server on its port, listening on the address its host names and nowhere else
+     * ({@link ListenAddress}), checked with the kernel once it listens. {@code openPorts} ({@code --open-worker-ports})
+     * lets it listen on every interface where it cannot be narrowed: a wildcard host ({@code 0.0.0.0}), a host that
+     * is not an address of this machine (behind NAT), or a build or platform without the native library.
      *
-     * @throws InvalidOptionException when the port is taken (by another worker on this host, say)
+     * @throws InvalidOptionException when the port is taken (by another worker on this host, say), or the server
+     *     would listen on every interface and {@code openPorts} is false
      */
-    public static WorkerServer start(ClusterSpec cluster) {
+    public static WorkerServer start(ClusterSpec cluster, boolean openPorts) {
         TfRuntime.engine();
         int port = cluster.port(cluster.taskIndex());
         try (ServerSocket probe = new ServerSocket()) {
@@ -44,6 +52,15 @@ public final class WorkerServer {
         } catch (IOException e) {
             throw new InvalidOptionException("worker " + cluster.taskIndex() + " cannot listen on port " + port + " ("
                     + e.getMessage() + "): the port is in use; give this worker another in --cluster/TF_CONFIG");
+        }
+        String host = cluster.host(cluster.taskIndex());
+        String why = whyEveryInterface(host, port);
+        if (why != null && !openPorts) {
+            throw new InvalidOptionException("worker " + cluster.taskIndex() + " would listen on port " + port
+                    + " of every network interface of this machine (" + why + "), and TensorFlow's distributed "
+                    + "runtime has no authentication: whoever reaches the port can read and write files as you. "
+                    + "Name this machine's own address for it, or, on a trusted, firewalled network, say so with "
+                    + "--open-worker-ports");
         }
         JobDef.Builder job = JobDef.newBuilder().setName(JOB);
         for (int i = 0; i < cluster.size(); i++)
@@ -57,8 +74,46 @@ public final class WorkerServer {
                 .build();
         Server server = new Server(def);
         server.start();
-        log.info("Worker {} of {} listening on {}", cluster.taskIndex(), cluster.size(), cluster.self());
+        List<String> bound = ListenAddress.listening(port);
+        if (why == null && bound.stream().anyMatch(ListenAddress::isWildcard) && !openPorts) {
+            throw new DataException("TensorFlow's server for worker " + cluster.taskIndex() + " listens on every "
+                    + "interface (port " + port + ") although bert-clf asked for " + host + " only; stopping. On a "
+                    + "trusted, firewalled network, --open-worker-ports lets it run so");
+        }
+        log.info(
+                "Worker {} of {} listening on {} ({})",
+                cluster.taskIndex(),
+                cluster.size(),
+                cluster.self(),
+                why == null ? "this address only" : "every interface: " + why);
         return new WorkerServer(cluster);
+    }
+
+    /**
+     * Why the server for {@code host:port} would listen on every interface, or null when it will listen on
+     * {@code host}'s address alone (narrowed before the server starts).
+     */
+    private static String whyEveryInterface(String host, int port) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            return "its host " + host + " does not resolve here";
+        }
+        if (address.isAnyLocalAddress()) return "its host " + host + " is the wildcard address";
+        if (!isOfThisMachine(address)) {
+            return "its host " + host + " (" + address.getHostAddress() + ") is not an address of this machine";
+        }
+        if (!ListenAddress.available()) return "this build cannot narrow TensorFlow's servers on this platform";
+        return ListenAddress.restrict(port, address) ? null : "narrowing it to " + host + " failed";
+    }
+
+    private static boolean isOfThisMachine(InetAddress address) {
+        try {
+            return address.isLoopbackAddress() || NetworkInterface.getByInetAddress(address) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public ClusterSpec cluster() {
