@@ -1,11 +1,11 @@
 package dev.bertclf.cli;
 
 import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.DataException;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,13 +84,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private static ConfigDefaults read(Path file) {
         Properties p = new Properties();
         try {
-            if (Files.size(file) > MAX_BYTES) {
-                throw new ConfigException("config file " + file + " is larger than " + MAX_BYTES / 1024 + " KiB: it is "
-                        + "not an option file");
-            }
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(r);
-            }
+            p.load(new StringReader(BoundedFiles.readString(file, MAX_BYTES)));
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }

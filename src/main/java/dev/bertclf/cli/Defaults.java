@@ -1,6 +1,7 @@
 package dev.bertclf.cli;
 
 import dev.bertclf.runtime.BertClfHome;
+import dev.bertclf.runtime.BoundedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ final class Defaults {
         Path pointer = BertClfHome.lastModelPointer();
         try {
             return Files.isRegularFile(pointer)
-                    ? Path.of(Files.readString(pointer).trim())
+                    ? Path.of(
+                            BoundedFiles.readString(pointer, BoundedFiles.SMALL).trim())
                     : null;
         } catch (IOException e) {
             return null;

@@ -1,11 +1,11 @@
 package dev.bertclf.infer;
 
 import com.google.gson.JsonParseException;
+import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.text.Truncation;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -189,7 +189,8 @@ public record ModelMetadata(
     public static ModelMetadata read(Path modelDir) {
         Path file = modelDir.resolve(FILE);
         try {
-            ModelMetadata m = Json.PRETTY.fromJson(Files.readString(file), ModelMetadata.class);
+            ModelMetadata m =
+                    Json.PRETTY.fromJson(BoundedFiles.readString(file, BoundedFiles.SMALL * 16), ModelMetadata.class);
             if (m == null || m.classNames() == null || m.maxSeqLen() < 2) {
                 throw new InferenceException(file + " is incomplete: it needs classNames and maxSeqLen");
             }

@@ -12,6 +12,7 @@ import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
+import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
@@ -121,7 +122,9 @@ public final class TextClassifier implements AutoCloseable {
     private static void checkIntact(Path modelDir, ModelMetadata meta) {
         Path pb = modelDir.resolve("saved_model.pb");
         try {
-            if (SavedModel.parseFrom(Files.readAllBytes(pb)).getMetaGraphsCount() == 0) {
+            if (SavedModel.parseFrom(BoundedFiles.readBytes(pb, BoundedFiles.LARGE))
+                            .getMetaGraphsCount()
+                    == 0) {
                 throw new InvalidProtocolBufferException("it holds no graph");
             }
         } catch (IOException e) {

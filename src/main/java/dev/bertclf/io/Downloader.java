@@ -1,5 +1,6 @@
 package dev.bertclf.io;
 
+import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
@@ -393,7 +394,7 @@ public final class Downloader {
         static Source read(Path sidecar) {
             try {
                 if (!Files.isRegularFile(sidecar)) return null;
-                Source s = Json.PRETTY.fromJson(Files.readString(sidecar), Source.class);
+                Source s = Json.PRETTY.fromJson(BoundedFiles.readString(sidecar, BoundedFiles.SMALL), Source.class);
                 return s == null || s.url() == null ? null : s;
             } catch (IOException | RuntimeException e) {
                 log.debug("Ignoring unreadable {}: {}", sidecar, e.toString());

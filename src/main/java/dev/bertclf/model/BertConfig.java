@@ -5,10 +5,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.annotations.SerializedName;
+import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -121,7 +121,7 @@ public final class BertConfig {
 
     public static BertConfig read(Path file) {
         try {
-            return parse(Files.readString(file), file.toString());
+            return parse(BoundedFiles.readString(file, BoundedFiles.SMALL), file.toString());
         } catch (IOException e) {
             throw new ModelException("cannot read model config " + file + ": " + e.getMessage());
         }

@@ -1,12 +1,12 @@
 package dev.bertclf.score;
 
 import dev.bertclf.data.TableFormat;
+import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +67,7 @@ record ResumeMarker(
     static ResumeMarker read(Path file) {
         ResumeMarker m;
         try {
-            m = Json.COMPACT.fromJson(Files.readString(file), ResumeMarker.class);
+            m = Json.COMPACT.fromJson(BoundedFiles.readString(file, BoundedFiles.SMALL), ResumeMarker.class);
         } catch (IOException | RuntimeException e) {
             throw new DataException("cannot read " + file + " (" + e.getMessage() + "); delete it and "
                     + file.resolveSibling(file.getFileName().toString().replace(".part.json", ".part"))

@@ -1,10 +1,9 @@
 package dev.bertclf.serve;
 
+import dev.bertclf.runtime.BoundedFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -28,6 +27,9 @@ public final class ApiKey {
         return new ApiKey(secret(file, "--api-key-file"));
     }
 
+    /** A key file is a line; a larger one is a mistake, or a device that never ends. */
+    static final long MAX_BYTES = 64 * 1024;
+
     /**
      * A secret kept in a file, named by {@code option}: the file's UTF-8 text without surrounding whitespace (the
      * usual final line break); an empty file is refused rather than taken for an empty secret.
@@ -35,11 +37,7 @@ public final class ApiKey {
     public static String secret(Path file, String option) throws IOException {
         String secret;
         try {
-            secret = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
-                    .toString()
-                    .strip();
+            secret = BoundedFiles.readString(file, MAX_BYTES).strip();
         } catch (NoSuchFileException e) {
             throw new IOException(option + " " + file + ": no such file", e);
         } catch (CharacterCodingException e) {
@@ -48,6 +46,10 @@ public final class ApiKey {
             throw new IOException(option + " " + file + ": cannot read it (" + e + ")", e);
         }
         if (secret.isEmpty()) throw new IOException(option + " " + file + ": the file is empty or only whitespace");
+        if (!secret.chars().allMatch(c -> c > 0x20 && c < 0x7f)) { // what a client can send in a header
+            throw new IOException(option + " " + file + ": the key must be one line of printable ASCII without "
+                    + "spaces (a client sends it in an Authorization header)");
+        }
         return secret;
     }
 

@@ -4,9 +4,9 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import dev.bertclf.runtime.BoundedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,7 +67,7 @@ public record SentencePieceModel(Path source, List<Piece> pieces, byte[] precomp
     public static SentencePieceModel read(Path file) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = BoundedFiles.readBytes(file, BoundedFiles.SMALL * 256);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the SentencePiece model " + file + ": " + e.getMessage(), e);
         }

@@ -1,10 +1,9 @@
 package dev.bertclf.text;
 
+import dev.bertclf.runtime.BoundedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -40,7 +39,7 @@ public final class Vocabulary {
     public static Vocabulary read(Path vocabTxt) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(vocabTxt, StandardCharsets.UTF_8);
+            lines = BoundedFiles.readAllLines(vocabTxt, BoundedFiles.SMALL * 256);
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(
                     vocabTxt + " is not a UTF-8 text vocabulary (one token per line, as " + "BERT's vocab.txt): " + e,

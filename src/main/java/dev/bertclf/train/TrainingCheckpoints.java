@@ -7,6 +7,7 @@ import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointFiles;
 import dev.bertclf.model.checkpoint.CheckpointReader;
 import dev.bertclf.model.checkpoint.CheckpointWriter;
+import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
@@ -195,7 +196,8 @@ public final class TrainingCheckpoints {
         if (all.isEmpty()) return Optional.empty();
         Path newest = all.get(all.size() - 1);
         try {
-            State state = GSON.fromJson(Files.readString(newest.resolve(STATE)), State.class);
+            State state =
+                    GSON.fromJson(BoundedFiles.readString(newest.resolve(STATE), BoundedFiles.SMALL * 64), State.class);
             if (state == null || state.format() != FORMAT || state.run() == null || state.progress() == null) {
                 throw new JsonParseException("not a bert-clf checkpoint state of format " + FORMAT);
             }

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.testutil.Cli;
+import dev.bertclf.testutil.Fifo;
 import dev.bertclf.testutil.TemporaryHome;
+import dev.bertclf.testutil.TinyClassifier;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -100,6 +102,33 @@ class SharedMachineTest {
         }
         assertEquals(1, code);
         assertTrue(errors.toString().contains("error: cannot write to standard output"), errors.toString());
+    }
+
+    /**
+     * Files read whole are regular files of a bounded size, looked at before they are opened: a FIFO as a model's
+     * {@code metadata.json} once blocked {@code predict} for ever, {@code /dev/zero} as the API key file grew the
+     * heap by 150 MB/s, and a key of two lines was one no client could send.
+     */
+    @Test
+    void fifosDevicesAndKeysNoClientCanSendAreRefusedAtOnce() throws Exception {
+        Path model = TinyClassifier.export(tmp.resolve("model"));
+        Files.delete(model.resolve("metadata.json"));
+        Fifo.create(model.resolve("metadata.json"));
+        Path keys = Files.writeString(tmp.resolve("two-lines"), "first\nsecond\n");
+        Path fifoKey = Fifo.create(tmp.resolve("key-fifo"));
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            Cli.Run predict = Cli.run("predict", "--model-dir", model.toString(), "a fine film");
+            assertEquals(1, predict.code(), predict.err());
+            assertTrue(predict.err().contains("not a regular file"), predict.err());
+            for (String key : new String[] {"/dev/zero", fifoKey.toString()}) {
+                Cli.Run serve = Cli.run("serve", "--model-dir", model.toString(), "--api-key-file", key);
+                assertEquals(1, serve.code(), serve.err());
+                assertTrue(serve.err().contains("not a regular file"), serve.err());
+            }
+            Cli.Run serve = Cli.run("serve", "--model-dir", model.toString(), "--api-key-file", keys.toString());
+            assertEquals(1, serve.code(), serve.err());
+            assertTrue(serve.err().contains("one line of printable ASCII"), serve.err());
+        });
     }
 
     private static void assertRefused(Executable call, String... expected) {

@@ -1,9 +1,9 @@
 package dev.bertclf.model.checkpoint;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.bertclf.runtime.BoundedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -68,7 +68,7 @@ public final class CheckpointIndex {
         Path file = CheckpointFiles.index(prefix);
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = BoundedFiles.readBytes(file, BoundedFiles.LARGE);
         } catch (NoSuchFileException e) {
             throw new CheckpointException("no checkpoint at " + prefix + ": " + file + " does not exist. Pass the "
                     + "checkpoint prefix (e.g. .../bert_model.ckpt), not one of its files");
