@@ -1,6 +1,7 @@
 package dev.bertclf.score;
 
 import dev.bertclf.data.TableFormat;
+import dev.bertclf.infer.LongText;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.PredictionColumns;
 import dev.bertclf.infer.TextClassifier;
@@ -25,6 +26,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -152,12 +154,22 @@ public final class FileScorer {
             throw new DataException(
                     "Cannot read " + input + ": " + (Files.exists(input) ? "not a regular file" : "no " + "such file"));
         }
+        if (format == TableFormat.TSV) {
+            for (String name : clf.metadata().classNames()) {
+                if (name.indexOf('\t') >= 0 || name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0) {
+                    throw new DataException("the model's class '" + name + "' holds a tab or a line break, which a "
+                            + "TSV row cannot hold: score a .csv or .jsonl input instead");
+                }
+            }
+        }
         try (OutputLock lock = lockPart(part, job)) {
             // Read under the lock: the marker is the one the run that held the lock last wrote.
-            ResumeMarker marker = ResumeMarker.start(job, format);
+            ResumeMarker marker =
+                    ResumeMarker.start(job, format).withModel(scoringOf(clf), ModelDigest.of(job.model()));
             if (job.resume()) {
                 ResumeMarker saved = ResumeMarker.read(markerFile);
                 saved.requireSame(marker, markerFile);
+                saved.requireSameModel(marker, markerFile);
                 marker = saved;
             }
             Summary summary = score(job, clf, format, marker, lock.channel());
@@ -167,11 +179,24 @@ public final class FileScorer {
         }
     }
 
+    /** The scoring rule a row's prediction depends on besides the model: how long texts are read, the threshold. */
+    static String scoringOf(TextClassifier clf) {
+        LongText l = clf.longText();
+        return "long-text " + l.mode() + ", stride " + l.stride() + ", max-windows " + l.maxWindows()
+                + (clf.metadata().isMultiLabel() ? ", threshold " + clf.threshold() : "");
+    }
+
+    /** Feeds a row done (scored or skipped) to the digest of the rows done: its line, its values. */
+    private static void update(MessageDigest digest, InputRow row) {
+        digest.update((row.line() + "\u0000" + row.values() + "\u0000").getBytes(StandardCharsets.UTF_8));
+    }
+
     private static Summary score(Job job, TextClassifier clf, TableFormat format, ResumeMarker marker, FileChannel c)
             throws IOException {
         Path input = job.input(), part = ResumeMarker.partOf(job.output()), markerFile = ResumeMarker.of(job.output());
         int classes = clf.metadata().classNames().size();
         long scoredBefore = marker.scored();
+        MessageDigest digest = ModelDigest.sha256(); // of the rows done, which a resume reads again
         try (ProgressBar bar = new ProgressBar(
                         "Scoring " + input.getFileName(), Files.size(input), 0, ProgressBar.Unit.BYTES);
                 Reader text = InputText.open(input, bar::step);
@@ -180,7 +205,7 @@ public final class FileScorer {
                         : new DelimitedTableReader(input, text, format, job.textColumn())) {
             PredictionColumns added = PredictionColumns.forInput(
                     reader.columns(), classes, clf.metadata().isMultiLabel());
-            skipDone(reader, marker, input);
+            skipDone(reader, marker, input, digest);
             cutToMarker(c, part, marker);
             marker.write(markerFile);
             try (Writer w = new BufferedWriter(new OutputStreamWriter(keepOpen(c), StandardCharsets.UTF_8), 1 << 16);
@@ -193,7 +218,7 @@ public final class FileScorer {
                     List<InputRow> rows = new ArrayList<>();
                     List<Long> skipped = new ArrayList<>();
                     DataException stop = null;
-                    long read = 0, line = marker.line();
+                    long done = 0, line = marker.line();
                     while (rows.size() < job.rowsPerChunk()) {
                         InputRow row = reader.next();
                         if (row == null) {
@@ -206,8 +231,9 @@ public final class FileScorer {
                             more = false;
                             break;
                         }
-                        read++;
+                        done++;
                         line = row.line();
+                        update(digest, row);
                         if (problem != null) {
                             log.warn("skipped: {}", problem.getMessage());
                             skipped.add(row.line());
@@ -221,7 +247,7 @@ public final class FileScorer {
                     for (int i = 0; i < rows.size(); i++)
                         out.write(rows.get(i), predictions.get(i).withTop(job.top()));
                     out.flush();
-                    marker = marker.after(read, line, c.size(), rows.size(), skipped);
+                    marker = marker.after(done, line, c.size(), rows.size(), skipped, ModelDigest.sofar(digest));
                     marker.write(markerFile);
                     bar.setExtra(marker.scored() + " rows");
                     if (stop != null) {
@@ -295,12 +321,20 @@ public final class FileScorer {
     }
 
     /** Reads past the rows an interrupted run did (its marker's), checking that the input still has them. */
-    private static void skipDone(TableReader reader, ResumeMarker marker, Path input) throws IOException {
+    private static void skipDone(TableReader reader, ResumeMarker marker, Path input, MessageDigest digest)
+            throws IOException {
         for (long i = 0; i < marker.rows(); i++) {
-            if (reader.next() == null) {
+            InputRow row = reader.next();
+            if (row == null) {
                 throw new DataException(input + " has fewer rows than the " + marker.rows() + " the interrupted run "
                         + "did: was it replaced? Delete the .part and .part.json files to start over");
             }
+            update(digest, row);
+        }
+        if (!ModelDigest.sofar(digest).equals(marker.inputDigest())) {
+            throw new DataException(input + " changed since the interrupted run in the " + marker.rows() + " rows it "
+                    + "had done (their SHA-256 differs): the rows already scored would not be this file's; score it "
+                    + "again from the start (delete the .part and .part.json files)");
         }
         if (marker.rows() > 0) log.info("Resuming after row {} (line {}) of {}", marker.rows(), marker.line(), input);
     }

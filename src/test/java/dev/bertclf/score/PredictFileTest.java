@@ -218,6 +218,85 @@ class PredictFileTest {
         assertEquals(Files.readString(reference), Files.readString(out));
     }
 
+    /**
+     * {@code --resume} checks everything the rows already written depend on: once a resume with another
+     * {@code --long-text}, a model trained again into the same folder, or an input edited where the first run had
+     * read it mixed two kinds of rows with exit 0.
+     */
+    @Test
+    void resumeChecksEverythingTheRowsDependOn() throws Exception {
+        Path own = TinyClassifier.export(tmp.resolve("model-to-change"));
+        StringBuilder good = new StringBuilder("id,text\n");
+        for (int i = 0; i < 300; i++)
+            good.append(i).append(",words ").append(i % 13).append('\n');
+        Path in = Files.writeString(tmp.resolve("checked.csv"), good.toString().replace("\n290,words 4\n", "\n290,\n"));
+        Path out = tmp.resolve("checked-out.csv");
+        List<String> base =
+                List.of("predict", "--model-dir", own.toString(), "--input", in.toString(), "--output", out.toString());
+        List<String> resume = new ArrayList<>(base);
+        resume.add("--resume");
+        assertEquals(1, Cli.run(base.toArray(String[]::new)).code());
+        Files.writeString(in, good);
+
+        List<String> windows = new ArrayList<>(resume);
+        windows.addAll(List.of("--long-text", "window"));
+        Cli.Run otherRule = Cli.run(windows.toArray(String[]::new));
+        assertEquals(2, otherRule.code(), otherRule.err());
+        assertTrue(otherRule.err().contains("the scoring rule"), otherRule.err());
+
+        Files.writeString(in, good.toString().replace("\n5,words 5\n", "\n5,words five\n"));
+        Cli.Run edited = Cli.run(resume.toArray(String[]::new));
+        assertEquals(1, edited.code(), edited.err());
+        assertTrue(
+                edited.err().contains("changed since the interrupted run in the 290 rows it had done"), edited.err());
+        Files.writeString(in, good);
+
+        Path metadata = own.resolve("metadata.json");
+        String original = Files.readString(metadata);
+        Files.writeString(metadata, original + " ");
+        Cli.Run retrained = Cli.run(resume.toArray(String[]::new));
+        assertEquals(1, retrained.code(), retrained.err());
+        assertTrue(retrained.err().contains("changed since the interrupted run (its files' SHA-256"), retrained.err());
+        Files.writeString(metadata, original);
+
+        long partSize = Files.size(ResumeMarker.partOf(out));
+        assertEquals(partSize, Files.size(ResumeMarker.partOf(out)), "no refused resume wrote a row");
+        Cli.Run resumed = Cli.run(resume.toArray(String[]::new));
+        assertEquals(0, resumed.code(), resumed.err());
+        Path reference = tmp.resolve("checked-reference.csv");
+        Path clean = Files.writeString(tmp.resolve("checked-clean.csv"), good);
+        assertEquals(
+                0,
+                Cli.run(
+                                "predict",
+                                "--model-dir",
+                                own.toString(),
+                                "--input",
+                                clean.toString(),
+                                "--output",
+                                reference.toString())
+                        .code());
+        assertEquals(Files.readString(reference), Files.readString(out));
+    }
+
+    /** TSV has no quoting: a class name holding a tab or a line break would break the row it is written in. */
+    @Test
+    void aClassNameATsvRowCannotHoldIsRefused() throws Exception {
+        Path tabbed = TinyClassifier.export(tmp.resolve("tabbed"), List.of("good\tfilm", "bad"));
+        Path in = Files.writeString(tmp.resolve("t.tsv"), "text\nhello\n");
+        Cli.Run r = Cli.run(
+                "predict",
+                "--model-dir",
+                tabbed.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                tmp.resolve("t-out.tsv").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("holds a tab or a line break, which a TSV row cannot hold"), r.err());
+        assertFalse(Files.exists(tmp.resolve("t-out.tsv.part")), "nothing written");
+    }
+
     @Test
     void refusesOutputsThatAreNotNew() throws Exception {
         Path in = Files.writeString(tmp.resolve("r.csv"), "text\nhello\n");
