@@ -180,7 +180,11 @@ public final class ScoreJob implements Callable<Integer> {
             throw new InvalidOptionException(
                     output + " already exists: choose another --output, or pass --mode " + "overwrite to replace it");
         }
-        Dataset<Row> table = read(spark, inFormat);
+        String rowSeparator = "\n";
+        if ("csv".equals(inFormat) && !input.startsWith(TABLE)) {
+            rowSeparator = CsvCheck.check(input, spark.sparkContext().hadoopConfiguration());
+        }
+        Dataset<Row> table = read(spark, inFormat, rowSeparator);
         List<String> columns = Arrays.asList(table.columns());
         int textIndex = column(table, textColumn, "--text-column");
         if (!table.schema().fields()[textIndex].dataType().equals(DataTypes.StringType)) {
@@ -254,10 +258,10 @@ public final class ScoreJob implements Callable<Integer> {
         throw new InvalidOptionException("cannot tell the format of " + path + " from its name: pass " + option);
     }
 
-    private Dataset<Row> read(SparkSession spark, String format) {
+    private Dataset<Row> read(SparkSession spark, String format, String rowSeparator) {
         if (input.startsWith(TABLE)) return spark.table(input.substring(TABLE.length()));
         var reader = spark.read().format(format);
-        if (format.equals("csv")) reader = reader.options(csvOptions());
+        if (format.equals("csv")) reader = reader.options(csvOptions()).option("lineSep", rowSeparator);
         return reader.load(input);
     }
 
@@ -275,7 +279,14 @@ public final class ScoreJob implements Callable<Integer> {
      * quoted fields, and quoted fields that span lines.
      */
     private static Map<String, String> csvOptions() {
-        return Map.of("header", "true", "multiLine", "true", "escape", "\"");
+        return Map.of(
+                "header", "true",
+                "multiLine", "true",
+                "escape", "\"",
+                "mode", "FAILFAST",
+                "ignoreLeadingWhiteSpace", "false",
+                "ignoreTrailingWhiteSpace", "false",
+                "lineSep", "\n"); // written with LF; read with the input's own (CsvCheck), which keeps a CR in quotes
     }
 
     private int column(Dataset<Row> table, String name, String option) {
