@@ -143,6 +143,30 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
                 + values.getProperty(key).trim() + " (" + reason + ")";
     }
 
+    /**
+     * Options whose value names something different for each command that has it (a file to write, a file to read,
+     * a decision threshold to train with or to score with): as a bare key one value would leak into every one of
+     * them, so only {@code <command>.<option>} sets them.
+     */
+    static final Set<String> PER_COMMAND = Set.of("output", "input", "threshold");
+
+    /**
+     * The message for bare keys of {@link #PER_COMMAND} options, or null when there are none.
+     */
+    String perCommandBareKeys(CommandLine root) {
+        for (String key : new TreeSet<>(values.stringPropertyNames())) {
+            if (!PER_COMMAND.contains(key)) continue;
+            List<String> commands = new ArrayList<>();
+            for (CommandLine cmd : root.getSubcommands().values()) {
+                if (cmd.getCommandSpec().findOption(key) != null) commands.add(cmd.getCommandName());
+            }
+            return "config file " + file + ": " + key + " means another thing for each command that has it ("
+                    + String.join(", ", commands) + "): write it as <command>." + key + " (for example "
+                    + (commands.isEmpty() ? "train" : commands.get(0)) + "." + key + "=...)";
+        }
+        return null;
+    }
+
     /** Keys that no command's option would read, most likely typos; sorted. */
     List<String> unknownKeys(CommandLine root) {
         Set<String> known = new TreeSet<>();

@@ -69,6 +69,11 @@ public final class Main implements Runnable {
             return CommandLine.ExitCode.USAGE;
         }
         CommandLine cli = commandLine(config);
+        String perCommand = config.perCommandBareKeys(cli);
+        if (perCommand != null) {
+            System.err.println("error: " + ConsoleText.escape(perCommand));
+            return CommandLine.ExitCode.USAGE;
+        }
         List<String> unknown = config.unknownKeys(cli);
         if (!unknown.isEmpty()) { // no logger field: logback configures itself at the first lookup, after Logging's
             LoggerFactory.getLogger(Main.class)

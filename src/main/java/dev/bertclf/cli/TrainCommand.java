@@ -245,10 +245,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--threshold",
             paramLabel = "P",
-            defaultValue = "" + RunSettings.DEFAULT_THRESHOLD,
-            description = "With --multi-label: a class is predicted when its probability is above P (the validation "
-                    + "F1's threshold, recorded in the model for predict and serve).")
-    double threshold;
+            description = "With --multi-label: a class is predicted when its probability is above P (default: "
+                    + RunSettings.DEFAULT_THRESHOLD + "), the validation F1's threshold, recorded in the model for "
+                    + "predict and serve.")
+    Double threshold;
 
     @Option(
             names = "--resume",
@@ -269,6 +269,10 @@ final class TrainCommand implements Callable<Integer> {
             cluster = clusterOptions.spec(System::getenv);
             boolean worker = cluster != null && !cluster.chief();
             settings = resume != null && !(worker && !hasCheckpoint()) ? resumed() : given();
+            if (threshold != null && !settings.multiLabel()) {
+                throw new InvalidOptionException("--threshold applies to --multi-label runs only (a binary or "
+                        + "multi-class model takes the most probable class): add --multi-label, or drop it");
+            }
             if ((cluster != null || clusterOptions.localWorkers > 1) && settings.accumulate() > 1) {
                 throw new InvalidOptionException("--accumulate is not yet supported on several workers: each worker "
                         + "already trains on its share of --batch-size (add workers, or train in one process)");
@@ -429,7 +433,7 @@ final class TrainCommand implements Callable<Integer> {
                 truncation,
                 multiLabel,
                 table.labelSeparator,
-                threshold);
+                threshold == null ? RunSettings.DEFAULT_THRESHOLD : threshold);
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.bertclf.runtime.ConsoleText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -150,13 +151,23 @@ public final class ModelCatalog {
                     m.get("family").getAsString(),
                     m.get("tfhub_handle").getAsString(),
                     m.get("preprocess").getAsString(),
-                    m.get("lowercase").getAsBoolean(),
+                    bool(m, "lowercase", source, name),
                     m.get("vocabulary").getAsString(),
                     m.get("folder").getAsString(),
                     List.copyOf(sources),
                     BertConfig.parse(m.get("config").toString(), source + " (" + name + ")")));
         }
         return new ModelCatalog(entries);
+    }
+
+    /** A JSON true or false: Gson reads any other text ("yes") as false without a word. */
+    private static boolean bool(JsonObject m, String key, Object source, String name) {
+        JsonElement e = m.get(key);
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw new ModelException("model registry " + source + ": " + name + "'s \"" + key + "\" must be true or "
+                    + "false, got " + (e == null ? "nothing" : ConsoleText.escape(e.toString())));
+        }
+        return e.getAsBoolean();
     }
 
     private static List<String> strings(JsonArray a) {

@@ -32,10 +32,10 @@ public final class ScoringOptions {
     @Option(
             names = "--max-windows",
             paramLabel = "N",
-            defaultValue = "" + LongText.MAX_WINDOWS,
             description = "The most windows scored per text with --long-text window; a longer text is scored on "
-                    + "the tokens they cover from its start, with a warning (1 to " + LongText.WINDOWS_LIMIT + ").")
-    int maxWindows;
+                    + "the tokens they cover from its start, with a warning; 1 to " + LongText.WINDOWS_LIMIT
+                    + " (default: " + LongText.MAX_WINDOWS + ").")
+    Integer maxWindows;
 
     @Option(
             names = "--threshold",
@@ -45,7 +45,11 @@ public final class ScoringOptions {
     Double threshold;
 
     public LongText longText() {
-        return new LongText(mode, stride, maxWindows);
+        if (mode != LongText.Mode.window && (stride != null || maxWindows != null)) {
+            throw new InvalidOptionException((stride != null ? "--stride" : "--max-windows") + " applies to "
+                    + "--long-text window only: add --long-text window, or drop it");
+        }
+        return new LongText(mode, stride, maxWindows == null ? LongText.MAX_WINDOWS : maxWindows);
     }
 
     /** The decision threshold asked for, or null: the model's own. */

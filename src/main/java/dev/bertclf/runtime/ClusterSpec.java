@@ -5,10 +5,12 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The workers of a synchronous data-parallel run and which one this process is, from TensorFlow's own
@@ -23,10 +25,13 @@ public record ClusterSpec(List<String> workers, int taskIndex) {
         if (workers.size() < 2) {
             throw new InvalidOptionException("a cluster needs at least two workers, got " + workers.size());
         }
-        Set<String> seen = new HashSet<>();
+        Map<String, String> seen = new HashMap<>();
         for (String w : workers) {
-            hostAndPort(w);
-            if (!seen.add(w)) throw new InvalidOptionException("the cluster names the worker " + w + " twice");
+            String same = seen.put(endpoint(hostAndPort(w)), w);
+            if (same != null) {
+                throw new InvalidOptionException("the cluster names the worker " + w + " twice"
+                        + (same.equals(w) ? "" : " (as " + same + " too: both name the same address)"));
+            }
         }
         if (taskIndex < 0 || taskIndex >= workers.size()) {
             throw new InvalidOptionException("the task index must be 0 to " + (workers.size() - 1) + " for a "
@@ -67,10 +72,10 @@ public record ClusterSpec(List<String> workers, int taskIndex) {
                 throw new InvalidOptionException(tfConfig("needs the task's \"type\" and \"index\""));
             }
             String type = task.get("type").getAsString();
-            int index = task.get("index").getAsInt();
             if (!cluster.has(type))
                 throw new InvalidOptionException(
                         tfConfig("names a task of type \"" + type + "\" that its cluster does not have"));
+            int index = index(task.get("index"), cluster.getAsJsonArray(type).size(), type);
             return new ClusterSpec(workers, type.equals("chief") ? index : chiefs + index);
         } catch (JsonParseException
                 | IllegalStateException
@@ -82,6 +87,31 @@ public record ClusterSpec(List<String> workers, int taskIndex) {
                     tfConfig("is not valid: " + e.getMessage() + "; expected {\"cluster\": {\"worker\": "
                             + "[\"host:port\", ...]}, \"task\": {\"type\": \"worker\", \"index\": 0}}"));
         }
+    }
+
+    /**
+     * The task's index: a whole number from 0 to the job's size - 1, as written (once -1 named the chief, 1.5 and
+     * 4294967297 were read as 1).
+     */
+    private static int index(JsonElement index, int tasks, String type) {
+        String text = index.isJsonPrimitive() ? index.getAsString() : "";
+        if (!text.matches("\\d{1,9}") || Integer.parseInt(text) >= tasks) {
+            throw new InvalidOptionException(tfConfig("gives the task index " + ConsoleText.escape(index.toString())
+                    + "; it must be a whole number from 0 to " + (tasks - 1) + " (the \"" + type + "\" job has "
+                    + tasks + " task" + (tasks == 1 ? "" : "s") + ")"));
+        }
+        return Integer.parseInt(text);
+    }
+
+    /** Where a worker is reached: its host's address (as resolved here) and port, or the name if it resolves not. */
+    private static String endpoint(HostAndPort hp) {
+        String host;
+        try {
+            host = InetAddress.getByName(hp.host()).getHostAddress();
+        } catch (UnknownHostException e) {
+            host = hp.host().toLowerCase(java.util.Locale.ROOT);
+        }
+        return host + "#" + hp.port();
     }
 
     private static int addTasks(JsonElement job, List<String> into) {

@@ -42,9 +42,23 @@ public final class FusedKernels {
 
     private FusedKernels() {}
 
-    /** Whether the fused kernels are loaded (loading them on first call) and not switched off. */
+    /**
+     * Whether the fused kernels are loaded (loading them on first call) and not switched off ({@value #SWITCH}:
+     * off, false, 0 or no, in any case; on, true, 1, yes or unset load them).
+     */
     public static boolean available() {
-        if ("off".equals(System.getProperty(SWITCH))) return false;
+        String value = System.getProperty(SWITCH);
+        if (value != null) {
+            switch (value.strip().toLowerCase(Locale.ROOT)) {
+                case "off", "false", "0", "no" -> {
+                    return false;
+                }
+                case "on", "true", "1", "yes" -> {}
+                default ->
+                    throw new InvalidOptionException("-D" + SWITCH + "=" + ConsoleText.escape(value)
+                            + " is neither on nor off (off, false, 0 or no turns the fused kernels off)");
+            }
+        }
         return load();
     }
 

@@ -254,4 +254,14 @@ class LongTextTest {
             assertTrue(r.err().contains("--stride must be 1 to 30"), r.err());
         }
     }
+
+    /** {@code --stride} and {@code --max-windows} without windows were ignored without a word. */
+    @Test
+    void windowOptionsWithoutWindowsAreUsageErrors() {
+        for (String[] option : List.of(new String[] {"--stride", "8"}, new String[] {"--max-windows", "4"})) {
+            Cli.Run r = Cli.run("predict", "--model-dir", tiny.toString(), option[0], option[1], "a text");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains(option[0] + " applies to --long-text window only"), r.err());
+        }
+    }
 }

@@ -81,6 +81,19 @@ class SharedMachineTest {
         assertFalse((r.out() + r.err()).contains("\u001b"), "nothing raw reaches the terminal");
     }
 
+    /** Once {@code output=} in a config file became every command's {@code --output}. */
+    @Test
+    void aBareKeyThatMeansAnotherThingPerCommandIsRefused() throws Exception {
+        for (String key : java.util.List.of("output", "input", "threshold")) {
+            Path config = Files.writeString(tmp.resolve(key + ".properties"), key + "=x\n");
+            Cli.Run r = Cli.run("--config", config.toString(), "models");
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains(key + " means another thing for each command"), r.err());
+        }
+        Path qualified = Files.writeString(tmp.resolve("q.properties"), "train.output=runs/model\n");
+        assertEquals(0, Cli.run("--config", qualified.toString(), "models").code());
+    }
+
     /** {@code models --json > /dev/full}: every command's output goes through the one check in Main. */
     @Test
     void anOutputThatCannotBeWrittenIsExitOne() {

@@ -55,6 +55,12 @@ class TrainOptionsTest {
         assertFalse(Files.exists(tmp.resolve("no-data")), "no data work started");
     }
 
+    /** Once ignored without a word: a binary or multi-class run takes the most probable class. */
+    @Test
+    void thresholdWithoutMultiLabel() {
+        assertUsageError("--threshold applies to --multi-label runs only", "--threshold", "0.3");
+    }
+
     @Test
     void zeroEpochs() {
         assertUsageError("--epochs must be at least 1, got 0", "--epochs", "0");

@@ -1,6 +1,7 @@
 package dev.bertclf.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -179,11 +180,15 @@ class FusedKernelsTest {
         assertTrue(ops(FusedKernels.DROPOUT) >= 2 * TinyBert.config().numHiddenLayers, "forward and backward");
         assertEquals(2 * TinyBert.config().numHiddenLayers + 1, ops(FusedKernels.LAYER_NORM));
         assertEquals(ops(FusedKernels.LAYER_NORM), ops(FusedKernels.LAYER_NORM_GRAD));
-        System.setProperty(FusedKernels.SWITCH, "off");
         try {
-            assertEquals(0, ops(FusedKernels.GELU));
-            assertEquals(0, ops(FusedKernels.DROPOUT));
-            assertEquals(0, ops(FusedKernels.LAYER_NORM));
+            for (String off : List.of("off", "OFF", "false", "0", "No")) { // once only "off" switched them off
+                System.setProperty(FusedKernels.SWITCH, off);
+                assertEquals(0, ops(FusedKernels.GELU), off);
+                assertEquals(0, ops(FusedKernels.DROPOUT), off);
+                assertEquals(0, ops(FusedKernels.LAYER_NORM), off);
+            }
+            System.setProperty(FusedKernels.SWITCH, "of");
+            assertThrows(dev.bertclf.runtime.InvalidOptionException.class, FusedKernels::available);
         } finally {
             System.clearProperty(FusedKernels.SWITCH);
         }

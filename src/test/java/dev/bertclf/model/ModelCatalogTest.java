@@ -121,6 +121,18 @@ class ModelCatalogTest {
                              "intermediate_size": 16}}]}""",
                         "test"));
         assertTrue(e.getMessage().contains("floppy"), e.getMessage());
+        // once read as false without a word
+        ModelException yes = assertThrows(
+                ModelException.class,
+                () -> ModelCatalog.parse(
+                        """
+                {"models": [{"name": "x", "aliases": [], "family": "bert", "tfhub_handle": "h", "preprocess": "p",
+                  "lowercase": "yes", "vocabulary": "vocab.txt", "folder": "x",
+                  "sources": [{"url": "https://h/x.zip", "format": "google-tf1-zip", "bytes": null}],
+                  "config": {"vocab_size": 10, "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 2,
+                             "intermediate_size": 16}}]}""",
+                        "test"));
+        assertTrue(yes.getMessage().contains("\"lowercase\" must be true or false, got \"yes\""), yes.getMessage());
         assertNotNull(ModelCatalog.standard().closest("electra_smal").stream()
                 .filter("electra_small"::equals)
                 .findAny()

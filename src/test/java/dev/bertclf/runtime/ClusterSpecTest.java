@@ -57,7 +57,11 @@ class ClusterSpecTest {
                 "{\"cluster\": {\"worker\": \"a:1\"}, \"task\": {\"type\": \"worker\", \"index\": 0}}",
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"worker\", \"index\": \"x\"}}",
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"worker\"}}",
-                "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": null, \"index\": 0}}"
+                "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": null, \"index\": 0}}",
+                // once -1 named the chief, and 1.5 and 4294967297 were read as worker 1
+                "{\"cluster\": {\"chief\": [\"c:1\"], \"worker\": [\"a:1\"]}, \"task\": {\"type\": \"worker\", \"index\": -1}}",
+                "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"worker\", \"index\": 1.5}}",
+                "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"worker\", \"index\": 4294967297}}"
             })
     void malformedTfConfigsAreUsageErrors(String json) {
         InvalidOptionException e = assertThrows(InvalidOptionException.class, () -> ClusterSpec.fromTfConfig(json));
@@ -69,7 +73,15 @@ class ClusterSpecTest {
 
     @ParameterizedTest
     @ValueSource(
-            strings = {"localhost:0,localhost:1", "localhost:1", "host:99999,b:1", ":1,b:2", "a:1,,b:2", "a b:1,c:2"})
+            strings = {
+                "localhost:0,localhost:1",
+                "localhost:1",
+                "host:99999,b:1",
+                ":1,b:2",
+                "a:1,,b:2",
+                "a b:1,c:2",
+                "localhost:5000,127.0.0.1:5000" // one address, named twice
+            })
     void badClusterOptionsAreUsageErrors(String cluster) {
         assertThrows(InvalidOptionException.class, () -> ClusterSpec.of(cluster, 0));
     }
