@@ -1,11 +1,13 @@
 package dev.bertclf.data;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
@@ -69,7 +71,7 @@ public final class JsonLinesReader {
         JsonElement e;
         try (JsonReader r = new JsonReader(new StringReader(text))) {
             r.setStrictness(Strictness.STRICT);
-            e = JsonParser.parseReader(r);
+            e = read(r);
             if (r.peek() != JsonToken.END_DOCUMENT) throw new JsonParseException("more than one value on the line");
         } catch (JsonParseException | IOException | IllegalStateException ex) {
             String why = ex.getCause() != null && ex.getCause().getMessage() != null
@@ -79,6 +81,38 @@ public final class JsonLinesReader {
         }
         if (!e.isJsonObject()) throw TableRow.error(file, line, "malformed line: expected a JSON object, got " + e);
         return e.getAsJsonObject();
+    }
+
+    private static final TypeAdapter<JsonElement> PRIMITIVE = new Gson().getAdapter(JsonElement.class);
+
+    /**
+     * One JSON value, as Gson's {@code JsonParser} reads it but refusing an object that names a key twice: Gson keeps
+     * the last value without a word, so {@code {"text": "a", "text": "b"}} was scored as "b".
+     */
+    private static JsonElement read(JsonReader r) throws IOException {
+        switch (r.peek()) {
+            case BEGIN_OBJECT -> {
+                JsonObject o = new JsonObject();
+                r.beginObject();
+                while (r.hasNext()) {
+                    String key = r.nextName();
+                    if (o.has(key)) throw new JsonParseException("the key \"" + key + "\" appears twice");
+                    o.add(key, read(r));
+                }
+                r.endObject();
+                return o;
+            }
+            case BEGIN_ARRAY -> {
+                JsonArray a = new JsonArray();
+                r.beginArray();
+                while (r.hasNext()) a.add(read(r));
+                r.endArray();
+                return a;
+            }
+            default -> {
+                return PRIMITIVE.read(r); // Gson's own reading of a value, in the reader's strictness
+            }
+        }
     }
 
     private static String detail(String s) {

@@ -28,6 +28,10 @@ public final class ProgressBar implements AutoCloseable {
     private long lastDraw;
     private String extra = "";
     private boolean closed;
+    /** A terminal without ANSI sequences ({@code TERM=dumb}, Emacs' shell) gets spaces to clear a shorter line. */
+    private final boolean dumb;
+
+    private int drawn;
 
     /** {@code total} may be -1 when unknown; {@code initial} counts work done before this run (a resumed download). */
     public ProgressBar(String label, long total, long initial, Unit unit) {
@@ -35,6 +39,11 @@ public final class ProgressBar implements AutoCloseable {
     }
 
     ProgressBar(String label, long total, long initial, Unit unit, PrintStream out, boolean interactive) {
+        this(label, total, initial, unit, out, interactive, "dumb".equals(System.getenv("TERM")));
+    }
+
+    ProgressBar(String label, long total, long initial, Unit unit, PrintStream out, boolean interactive, boolean dumb) {
+        this.dumb = dumb;
         this.label = ConsoleText.escape(label); // it often holds a file name
         this.total = total;
         this.unit = unit;
@@ -81,7 +90,9 @@ public final class ProgressBar implements AutoCloseable {
         if (quiet()) return;
         String line = render();
         if (interactive) {
-            out.print("\r" + line + "\033[K" + (last ? "\n" : ""));
+            String clear = dumb ? " ".repeat(Math.max(0, drawn - line.length())) : "\033[K";
+            out.print("\r" + line + clear + (last ? "\n" : ""));
+            drawn = line.length();
         } else {
             out.println(line);
         }

@@ -142,6 +142,33 @@ class LauncherScriptTest {
     }
 
     /**
+     * A closed stdin or stdout is given a stand-in before Java starts: the JVM would otherwise open a jar or a library
+     * as file descriptor 0 or 1 ({@code predict <&-} once crashed with SIGSEGV reading one).
+     */
+    @Test
+    void closedStandardStreamsGetStandIns() throws Exception {
+        String fds =
+                """
+                #!/bin/bash
+                echo "stdin $(readlink /proc/$$/fd/0)" >&2
+                echo "stdout $(readlink /proc/$$/fd/1)" >&2
+                """;
+        launch(fds, null, Map.of(), "models"); // lays out the stand-in repository
+        ProcessBuilder pb = new ProcessBuilder(
+                        "bash",
+                        "-c",
+                        "bash \"$0\" predict <&- >&-",
+                        tmp.resolve("repo/scripts/bert-clf").toString())
+                .redirectErrorStream(true);
+        pb.environment().put("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        assertTrue(out.contains("stdin /dev/null"), out);
+        assertTrue(out.contains("stdout /dev/full"), out);
+    }
+
+    /**
      * A run of a model command without an archive dumps one under a temp name; the next run checks it, renames it
      * and uses it. Commands that load no model (help, models, download) dump nothing: their archive would lack
      * TensorFlow's classes.

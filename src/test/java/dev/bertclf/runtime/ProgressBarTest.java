@@ -52,6 +52,16 @@ class ProgressBarTest {
         assertTrue(printed().startsWith("\r") && printed().endsWith("\n"), printed());
     }
 
+    /** {@code TERM=dumb} once got {@code ESC [K} after every redraw. */
+    @Test
+    void aDumbTerminalGetsNoEscapeSequences() {
+        try (ProgressBar bar = new ProgressBar("Tokenizing", 10, 0, ProgressBar.Unit.ITEMS, out, true, true)) {
+            bar.step(10);
+        }
+        assertTrue(printed().startsWith("\r") && printed().endsWith("\n"), printed());
+        assertFalse(printed().contains("\033"), printed());
+    }
+
     @Test
     void durationsReadLikeAClock() {
         assertEquals("12s", ProgressBar.duration(12.4));

@@ -279,6 +279,16 @@ class PredictFileTest {
         assertEquals(Files.readString(reference), Files.readString(out));
     }
 
+    /** Gson kept the last of two values of one key without a word: the row was scored on the other text. */
+    @Test
+    void aJsonLinesKeyNamedTwiceIsRefused() throws Exception {
+        Path in = Files.writeString(
+                tmp.resolve("twice.jsonl"), "{\"text\": \"fine\"}\n{\"text\": \"shown\", \"text\": \"scored\"}\n");
+        Cli.Run r = score(in, tmp.resolve("twice-out.jsonl"));
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains(in + ":2: malformed line") && r.err().contains("\"text\" appears twice"), r.err());
+    }
+
     /** TSV has no quoting: a class name holding a tab or a line break would break the row it is written in. */
     @Test
     void aClassNameATsvRowCannotHoldIsRefused() throws Exception {
