@@ -1,6 +1,5 @@
 package dev.bertclf.data;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -10,6 +9,7 @@ import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.bertclf.runtime.Json;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
@@ -74,16 +74,13 @@ public final class JsonLinesReader {
             e = read(r);
             if (r.peek() != JsonToken.END_DOCUMENT) throw new JsonParseException("more than one value on the line");
         } catch (JsonParseException | IOException | IllegalStateException ex) {
-            String why = ex.getCause() != null && ex.getCause().getMessage() != null
-                    ? ex.getCause().getMessage()
-                    : ex.getMessage();
-            throw TableRow.error(file, line, "malformed line: not one JSON object (" + detail(why) + ")");
+            throw TableRow.error(file, line, "malformed line: not one JSON object (" + Json.whyMalformed(ex) + ")");
         }
         if (!e.isJsonObject()) throw TableRow.error(file, line, "malformed line: expected a JSON object, got " + e);
         return e.getAsJsonObject();
     }
 
-    private static final TypeAdapter<JsonElement> PRIMITIVE = new Gson().getAdapter(JsonElement.class);
+    private static final TypeAdapter<JsonElement> PRIMITIVE = Json.COMPACT.getAdapter(JsonElement.class);
 
     /**
      * One JSON value, as Gson's {@code JsonParser} reads it but refusing an object that names a key twice: Gson keeps
@@ -113,16 +110,6 @@ public final class JsonLinesReader {
                 return PRIMITIVE.read(r); // Gson's own reading of a value, in the reader's strictness
             }
         }
-    }
-
-    private static String detail(String s) {
-        if (s == null) return "invalid JSON";
-        int nl = s.indexOf('\n');
-        String first = nl < 0 ? s : s.substring(0, nl);
-        return first.replaceFirst(
-                        "^Use JsonReader.setStrictness\\(Strictness.LENIENT\\) to accept malformed JSON",
-                        "malformed JSON") // Gson's advice to its programmer, not to our user
-                .replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1"); // the line is ours
     }
 
     private static JsonElement field(Path file, long line, JsonObject o, String key) {

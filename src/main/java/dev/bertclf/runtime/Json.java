@@ -46,4 +46,24 @@ public final class Json {
             return Path.of(in.nextString());
         }
     }
+
+    /**
+     * Why Gson could not read some JSON, in words for the user: the cause's first line, without Gson's exception class
+     * names, its advice to programmers ("Use JsonReader.setStrictness...") or its troubleshooting URL, and with the
+     * position as a column of the one line read.
+     */
+    public static String whyMalformed(Throwable e) {
+        String s = e.getCause() != null && e.getCause().getMessage() != null
+                ? e.getCause().getMessage()
+                : e.getMessage();
+        if (s == null) return "invalid JSON";
+        int nl = s.indexOf('\n');
+        String first = nl < 0 ? s : s.substring(0, nl);
+        return first.replaceFirst("^(com\\.google\\.gson\\.[\\w.]+|java\\.[\\w.]+): ", "")
+                .replaceFirst(
+                        "^Use JsonReader.setStrictness\\(Strictness.LENIENT\\) to accept malformed JSON",
+                        "malformed JSON")
+                .replaceFirst("\\s*See https?://\\S+", "")
+                .replaceFirst(" at line 1 column (\\d+) path \\S+", " at column $1");
+    }
 }

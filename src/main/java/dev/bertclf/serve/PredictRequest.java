@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.bertclf.runtime.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ final class PredictRequest {
         try {
             root = JsonParser.parseString(utf8(body));
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("the body is not valid JSON: " + e.getMessage());
+            throw new IllegalArgumentException("the body is not valid JSON: " + Json.whyMalformed(e));
         }
         if (!root.isJsonObject()) {
             throw new IllegalArgumentException("expected a JSON object {\"text\": \"...\"} or {\"texts\": [\"...\"]}");

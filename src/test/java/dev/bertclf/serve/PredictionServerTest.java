@@ -1,6 +1,7 @@
 package dev.bertclf.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,6 +123,8 @@ class PredictionServerTest {
         assertEquals(status, r.statusCode(), r.body());
         JsonObject o = JsonParser.parseString(r.body()).getAsJsonObject();
         assertTrue(o.get("error").getAsString().length() > 5, r.body());
+        // once Gson's class names and its troubleshooting URL reached the client
+        assertFalse(r.body().contains("com.google") || r.body().contains("http"), r.body());
         return o;
     }
 
