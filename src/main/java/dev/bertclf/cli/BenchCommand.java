@@ -101,6 +101,9 @@ final class BenchCommand implements Callable<Integer> {
                     + "file scoring costs over the inference rate (0: skip).")
     int scoringRows;
 
+    /** The generated scoring file is built in memory, about 300 bytes a review: 1 M reviews are 300 MB. */
+    static final int MAX_SCORING_ROWS = 1_000_000;
+
     @Option(
             names = "--ceiling-round-ms",
             paramLabel = "MS",
@@ -143,12 +146,14 @@ final class BenchCommand implements Callable<Integer> {
                 || steps < 1
                 || predictRuns < 0
                 || scoringRows < 0
+                || scoringRows > MAX_SCORING_ROWS
                 || ceilingRoundMs < 1
                 || serveSeconds < 1
                 || opProfile < 0) {
             throw new InvalidOptionException("--batch-size, --max-seq-len, --steps, --ceiling-round-ms and "
                     + "--serve-seconds must be positive, --warmup, --predict-runs, --scoring-rows and "
-                    + "--op-profile not negative");
+                    + "--op-profile not negative, --scoring-rows at most " + MAX_SCORING_ROWS
+                    + " (the generated file is written whole first)");
         }
         List<Integer> clients = clients(serveClients);
         boolean gpu = deviceOption.useGpu();

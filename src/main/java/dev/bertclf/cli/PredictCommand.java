@@ -6,11 +6,12 @@ import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.options.ScoringOptions;
 import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.score.FileScorer;
+import dev.bertclf.score.LineReader;
 import dev.bertclf.score.OnError;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.CodingErrorAction;
@@ -245,15 +246,30 @@ final class PredictCommand implements Callable<Integer> {
         return ConsoleText.escape(line.length() <= SHOWN ? line : line.substring(0, SHOWN - 3) + "...");
     }
 
-    /** Non-empty lines of stdin, invalid UTF-8 replaced rather than fatal. */
+    /** The most characters read from stdin: more texts than that belong in a file ({@code --input}). */
+    static final long MAX_STDIN_CHARS = 256L << 20;
+
+    /**
+     * Non-empty lines of stdin, invalid UTF-8 replaced rather than fatal; a line, and all of them, bounded (a 300 MB
+     * line once exhausted the heap).
+     */
     private static List<String> readStdin() throws IOException {
         var decoder = StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         List<String> lines = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(System.in, decoder))) {
-            for (String line; (line = r.readLine()) != null; ) if (!line.isBlank()) lines.add(line);
+        long chars = 0;
+        LineReader r = new LineReader(
+                Path.of("standard input"), new InputStreamReader(System.in, decoder), "one text per line");
+        for (String line; (line = r.readLine()) != null; ) {
+            if (line.isBlank()) continue;
+            chars += line.length();
+            if (chars > MAX_STDIN_CHARS) {
+                throw new DataException("standard input holds more than " + (MAX_STDIN_CHARS >> 20) + " Mi "
+                        + "characters of text: score a file of that size with --input FILE --output FILE");
+            }
+            lines.add(line);
         }
         return lines;
     }

@@ -42,6 +42,12 @@ import org.slf4j.LoggerFactory;
 public final class FileScorer {
     private static final Logger log = LoggerFactory.getLogger(FileScorer.class);
 
+    /**
+     * The most characters a chunk holds before it is scored and written: rows of 16 Mi characters (a field's bound)
+     * once made a chunk of 256 rows several GB. A longer row is still a chunk of its own.
+     */
+    static final long CHUNK_CHARS = 32L << 20;
+
     /** The skipped rows' lines kept for the summary. */
     public static final int LINES_SHOWN = 10;
 
@@ -186,6 +192,16 @@ public final class FileScorer {
                 + (clf.metadata().isMultiLabel() ? ", threshold " + clf.threshold() : "");
     }
 
+    /** A row's characters: its fields' (a JSON Lines row: its text's), what it holds in memory until written. */
+    private static long size(InputRow row) {
+        if (row.values() instanceof List<?> fields) {
+            long n = 0;
+            for (Object f : fields) n += String.valueOf(f).length();
+            return n;
+        }
+        return row.text().length();
+    }
+
     /** Feeds a row done (scored or skipped) to the digest of the rows done: its line, its values. */
     private static void update(MessageDigest digest, InputRow row) {
         digest.update((row.line() + "\u0000" + row.values() + "\u0000").getBytes(StandardCharsets.UTF_8));
@@ -218,8 +234,8 @@ public final class FileScorer {
                     List<InputRow> rows = new ArrayList<>();
                     List<Long> skipped = new ArrayList<>();
                     DataException stop = null;
-                    long done = 0, line = marker.line();
-                    while (rows.size() < job.rowsPerChunk()) {
+                    long done = 0, line = marker.line(), chars = 0;
+                    while (rows.size() < job.rowsPerChunk() && chars < CHUNK_CHARS) {
                         InputRow row = reader.next();
                         if (row == null) {
                             more = false;
@@ -239,6 +255,7 @@ public final class FileScorer {
                             skipped.add(row.line());
                         } else {
                             rows.add(row);
+                            chars += size(row);
                         }
                     }
                     List<Prediction> predictions = rows.isEmpty()

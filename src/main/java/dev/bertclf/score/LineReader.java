@@ -9,25 +9,32 @@ import java.nio.file.Path;
  * Lines of a text (CRLF, LF and CR ends), each at most {@link TableRow#MAX_FIELD_CHARS} characters: unlike
  * {@link java.io.BufferedReader#readLine}, a file without line ends cannot fill the heap.
  */
-final class LineReader {
+public final class LineReader {
     private final Path file;
     private final Reader in;
+    private final String hint;
     private final char[] buf = new char[1 << 14];
     private int pos, end;
     private long line;
 
     LineReader(Path file, Reader in) {
+        this(file, in, "JSON Lines has one object per line");
+    }
+
+    /** Lines of {@code in}, named {@code file} in errors; {@code hint} says what a line should be. */
+    public LineReader(Path file, Reader in, String hint) {
         this.file = file;
         this.in = in;
+        this.hint = hint;
     }
 
     /** The number of the line {@link #readLine} returned last, from 1. */
-    long line() {
+    public long line() {
         return line;
     }
 
     /** The next line without its line end, or null at the end of the text. */
-    String readLine() throws IOException {
+    public String readLine() throws IOException {
         if (!fill()) return null;
         StringBuilder sb = new StringBuilder();
         line++;
@@ -37,10 +44,7 @@ final class LineReader {
             sb.append(buf, start, pos - start);
             if (sb.length() > TableRow.MAX_FIELD_CHARS) {
                 throw TableRow.error(
-                        file,
-                        line,
-                        "a line longer than " + TableRow.MAX_FIELD_CHARS
-                                + " characters; JSON Lines has one object per line");
+                        file, line, "a line longer than " + TableRow.MAX_FIELD_CHARS + " characters; " + hint);
             }
             if (pos < end) {
                 if (buf[pos++] == '\r' && fill() && buf[pos] == '\n') pos++;

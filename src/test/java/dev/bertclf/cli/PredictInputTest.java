@@ -103,6 +103,16 @@ class PredictInputTest {
         assertTrue(r.err().contains("no text to classify"), r.err());
     }
 
+    /** A 300 MB line on stdin once exhausted the heap: a line is bounded as a table field is. */
+    @Test
+    void anEndlessStdinLineIsRefused() {
+        byte[] line = new byte[(16 << 20) + 100];
+        java.util.Arrays.fill(line, (byte) 'a');
+        Cli.Run r = predictStdin(line);
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("standard input:1: a line longer than 16777216 characters"), r.err());
+    }
+
     /** Truncated to the model's 16 tokens: as fast as a short text, and the printed line stays short. */
     @Test
     void megabyteTextIsTruncatedToTheSequenceLength() {

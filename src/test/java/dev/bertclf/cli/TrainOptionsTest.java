@@ -103,7 +103,8 @@ class TrainOptionsTest {
                 new String[] {"evaluate", "--max-examples", "-5"},
                 new String[] {"evaluate", "--batch-size", "0"},
                 new String[] {"bench", "--batch-size", "0"},
-                new String[] {"bench", "--precision", "fp8"})) {
+                new String[] {"bench", "--precision", "fp8"},
+                new String[] {"bench", "--scoring-rows", "2000000000"})) { // once an OutOfMemoryError
             Cli.Run r = Cli.run(args);
             assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().contains(args[1]) && r.err().contains("Try 'bert-clf " + args[0] + " --help'"), r.err());
