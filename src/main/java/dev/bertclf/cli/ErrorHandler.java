@@ -70,6 +70,17 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
                     ? message(cause)
                     : "an unexpected " + e.getClass().getName() + " without a message";
         }
-        return FileErrors.explain(message, e);
+        return withoutTensorFlowHints(FileErrors.explain(message, e));
+    }
+
+    /**
+     * TensorFlow ends many errors with advice for its programmers ("Hint: If you want to see a list of allocated
+     * tensors when OOM happens, add report_tensor_allocations_upon_oom to RunOptions ..."), even a full disk's:
+     * taken for an out-of-memory, it sent users the wrong way.
+     */
+    static String withoutTensorFlowHints(String message) {
+        return message.replaceAll("\\s*\\[?\\[?\\{\\{[^}]*\\}\\}\\]?\\]?", "")
+                .replaceAll("\\s*Hint: If you want to see a list of allocated tensors when OOM happens[^\\n]*", "")
+                .strip();
     }
 }

@@ -155,6 +155,10 @@ public final class TrainingCheckpoints {
     /** The model folder that {@code path} names: itself, or the model folder of a checkpoint folder. */
     public static Path outputOf(Path path) {
         Path p = path.toAbsolutePath().normalize();
+        if (p.getFileName() == null) {
+            throw new InvalidOptionException(path + " is the root folder, not a run's model or checkpoint folder; "
+                    + "name the stopped run's --output");
+        }
         String name = p.getFileName().toString();
         return name.endsWith(SUFFIX) && name.length() > SUFFIX.length()
                 ? p.resolveSibling(name.substring(0, name.length() - SUFFIX.length()))
@@ -201,10 +205,34 @@ public final class TrainingCheckpoints {
             if (state == null || state.format() != FORMAT || state.run() == null || state.progress() == null) {
                 throw new JsonParseException("not a bert-clf checkpoint state of format " + FORMAT);
             }
+            try {
+                state.run().hp(); // the checks the options get: a state edited to epochs 0 once crashed the run
+            } catch (InvalidOptionException e) {
+                throw new JsonParseException(
+                        "impossible settings: " + e.getMessage().replaceFirst("^--", ""));
+            }
+            if (state.totalSteps() < 1
+                    || state.trainExamples() < 1
+                    || state.progress().step() < 0
+                    || state.progress().step() > state.totalSteps()) {
+                throw new JsonParseException(
+                        "impossible progress: step " + state.progress().step() + " of " + state.totalSteps() + ", "
+                                + state.trainExamples() + " training examples");
+            }
             return Optional.of(new Saved(newest, state));
-        } catch (IOException | JsonParseException e) {
+        } catch (IOException | RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof InvalidOptionException)) cause = cause.getCause();
+            if (!(e instanceof IOException
+                    || e instanceof JsonParseException
+                    || cause instanceof InvalidOptionException)) {
+                throw (RuntimeException) e; // not the file's fault
+            }
+            String why = cause instanceof InvalidOptionException o // thrown by a record's own checks, through Gson
+                    ? "impossible settings: " + o.getMessage().replaceFirst("^--", "")
+                    : e.getMessage();
             throw new CheckpointException(
-                    "cannot read " + newest.resolve(STATE) + ": " + e.getMessage() + "; delete " + newest
+                    "cannot read " + newest.resolve(STATE) + ": " + why + "; delete " + newest
                             + " to resume from the checkpoint before it",
                     e);
         }

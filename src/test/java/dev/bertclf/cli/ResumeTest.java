@@ -246,10 +246,29 @@ class ResumeTest {
     }
 
     @Test
-    void resumeWithNoCheckpointIsAUsageError() {
+    void resumeWithNoCheckpointIsAUsageError() throws Exception {
         Cli.Run r = Cli.run("train", "--resume", tmp.resolve("never").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--resume: no checkpoint beside " + tmp.resolve("never")), r.err());
+        Cli.Run root = Cli.run("train", "--resume", "/"); // once "This looks like a bug"
+        assertEquals(2, root.code(), root.err());
+        assertTrue(root.err().contains("/ is the root folder"), root.err());
+
+        // a state edited to impossible settings (once "This looks like a bug"): the checkpoint is not trusted
+        terminated();
+        Path saved = latestCheckpoint(tmp.resolve("terminated"));
+        Path edited =
+                Files.createDirectories(checkpointDir(tmp.resolve("edited")).resolve(saved.getFileName()));
+        try (Stream<Path> files = Files.list(saved)) {
+            for (Path f : files.toList()) Files.copy(f, edited.resolve(f.getFileName()));
+        }
+        Path state = edited.resolve("state.json");
+        Files.writeString(state, Files.readString(state).replaceFirst("\"epochs\": \\d+", "\"epochs\": 0"));
+        Cli.Run impossible = Cli.run("train", "--resume", tmp.resolve("edited").toString());
+        assertEquals(1, impossible.code(), impossible.err());
+        assertTrue(
+                impossible.err().contains("impossible settings: epochs must be at least 1, got 0"), impossible.err());
+        assertFalse(impossible.err().contains("looks like a bug"), impossible.err());
     }
 
     @Test

@@ -106,6 +106,17 @@ class TerminalOutputTest {
     }
 
     /** The message of a usage error quotes what was typed, escaped. */
+    /** A full disk once read as an out-of-memory: TensorFlow ends its errors with advice for its programmers. */
+    @Test
+    void tensorFlowsAdviceForProgrammersIsLeftOut() {
+        String tf = "/m/x/variables/variables_temp/part-00000-of-00001.data-00000-of-00001.tempstate1; No space left on"
+                + " device\n\t [[{{node SaveV2}}]]\nHint: If you want to see a list of allocated tensors when OOM "
+                + "happens, add report_tensor_allocations_upon_oom to RunOptions for current allocation info.";
+        String shown = ErrorHandler.message(new IllegalStateException(tf));
+        assertTrue(shown.endsWith("No space left on device"), shown);
+        assertFalse(shown.contains("OOM") || shown.contains("{{"), shown);
+    }
+
     @Test
     void usageErrorsShowTypedControlCharactersEscaped() {
         Cli.Run r = Cli.run("download", "--ur\u001b[2K\rl", "x");
