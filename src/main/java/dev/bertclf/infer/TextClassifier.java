@@ -9,6 +9,7 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.bertclf.model.BertClassifier;
+import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
@@ -75,6 +76,13 @@ public final class TextClassifier implements AutoCloseable {
         }
         ModelMetadata meta = ModelMetadata.read(modelDir);
         checkIntact(modelDir, meta);
+        Path config = modelDir.resolve(SavedModelExporter.CONFIG);
+        if (Files.isRegularFile(config) && meta.maxSeqLen() > BertConfig.read(config).maxPositionEmbeddings) {
+            // once TensorFlow's InvalidArgumentException at the first text
+            throw new InferenceException(modelDir.resolve(ModelMetadata.FILE) + " gives maxSeqLen " + meta.maxSeqLen()
+                    + ", more than the model's " + BertConfig.read(config).maxPositionEmbeddings + " positions ("
+                    + config + "): the model folder is damaged; train the model or copy it again");
+        }
         // Loading TensorFlow's natives is most of a one-text predict: do it while the tokenizer is built.
         CompletableFuture<?> engine = CompletableFuture.runAsync(TfRuntime::engine);
         // Padding each batch only to its longest text: the graph takes any length, and a short text costs

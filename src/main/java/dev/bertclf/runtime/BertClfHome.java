@@ -76,6 +76,11 @@ public final class BertClfHome {
                     + System.getProperty("user.name") + ": bert-clf loads native code and models from it, so it must "
                     + "be yours; set BERT_CLF_HOME to a folder of your own");
         }
+        if (!Files.isWritable(real)) {
+            throw new DataException("bert-clf's home " + home + " (BERT_CLF_HOME) is read-only: bert-clf unpacks "
+                    + "TensorFlow's natives and caches models there; set BERT_CLF_HOME to a writable folder of your "
+                    + "own");
+        }
         Set<PosixFilePermission> modes = Files.getPosixFilePermissions(real, LinkOption.NOFOLLOW_LINKS);
         if (modes.stream().anyMatch(OPEN::contains)) {
             throw new DataException("bert-clf's home " + home + " (BERT_CLF_HOME) is writable by "

@@ -86,6 +86,11 @@ public final class OwnedFolder {
                         + (p.equals(real) ? "it" : "that") + "; name a new folder for the output");
             }
         }
+        if (Files.isSymbolicLink(target)) { // found only when the first epoch's model was renamed into place, once
+            throw new InvalidOptionException(option + " " + dir + " is a symbolic link: bert-clf writes a new folder "
+                    + "and renames it into place, which would replace the link, not what it points to; name that "
+                    + "folder (" + real(target) + ") or a new one");
+        }
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new InvalidOptionException(option + " " + dir + " is a file, not a folder: name a new folder");
         }

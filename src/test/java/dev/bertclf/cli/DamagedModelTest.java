@@ -128,4 +128,13 @@ class DamagedModelTest {
         Files.writeString(dir.resolve("metadata.json"), "{\"classNames\": [\"neg\", ");
         refused(dir, "metadata.json", "cannot read");
     }
+
+    /** Once TensorFlow's InvalidArgumentException at the first text: more tokens than the model has positions. */
+    @Test
+    void aMaxSeqLenBeyondThePositions() throws Exception {
+        Path dir = copy("beyond-positions");
+        Path meta = dir.resolve("metadata.json");
+        Files.writeString(meta, Files.readString(meta).replaceFirst("\"maxSeqLen\": \\d+", "\"maxSeqLen\": 100000"));
+        refused(dir, "metadata.json gives maxSeqLen 100000, more than the model's", "positions");
+    }
 }

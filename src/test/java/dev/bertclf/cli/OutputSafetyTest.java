@@ -98,6 +98,9 @@ class OutputSafetyTest {
         assertRefused(link, "is the data folder");
         Path file = Files.writeString(tmp.resolve("notes.txt"), "mine");
         assertRefused(file, "is a file, not a folder");
+        // once refused only when the first epoch's model was renamed into place
+        Path empty = Files.createDirectories(tmp.resolve("empty-target"));
+        assertRefused(Files.createSymbolicLink(tmp.resolve("link-out"), empty), "is a symbolic link");
         assertEquals("mine", Files.readString(file));
         assertTrue(Files.isRegularFile(data.resolve("train/pos/0.txt"))
                 && Files.isRegularFile(model.resolve("vocab.txt")));
