@@ -218,9 +218,24 @@ final class PredictCommand implements Callable<Integer> {
                 Defaults.modelDirOrLast(modelDir), input, output, format, textColumn, batchSize, onError, top, resume);
         FileScorer.check(job);
         FileScorer.Summary s;
+        // SIGTERM or Ctrl-C mid-file: the rows done are kept for --resume; say so (it once ended without a word).
+        List<String> typed = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        if (!typed.contains("--resume")) typed.add("--resume");
+        Thread hint = new Thread(
+                () -> System.err.println("\nstopped; the rows scored so far are kept in "
+                        + ConsoleText.escape(output + ".part") + ". Resume with: bert-clf predict "
+                        + ConsoleText.escape(String.join(" ", typed))),
+                "predict-resume-hint");
+        Runtime.getRuntime().addShutdownHook(hint);
         try (TextClassifier clf =
                 scoring.applyTo(TextClassifier.load(job.model(), deviceOption.useGpu(), precision, 0))) {
             s = FileScorer.score(job, clf);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hint);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it says how to resume
+            }
         }
         String skipped = s.skipped() == 0
                 ? ""

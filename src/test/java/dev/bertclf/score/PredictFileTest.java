@@ -363,6 +363,30 @@ class PredictFileTest {
         System.out.println("SIGKILL after " + done + " of " + n + " rows; resumed: " + log("resumed"));
     }
 
+    /** SIGTERM mid-file once ended with no word on how to go on. */
+    @Test
+    void sigtermSaysHowToResume() throws Exception {
+        StringBuilder rows = new StringBuilder("id,text\n");
+        for (int i = 0; i < 100_000; i++)
+            rows.append(i).append(",fine ").append(i % 7).append('\n');
+        Path in = Files.writeString(tmp.resolve("termed.csv"), rows);
+        Path out = tmp.resolve("termed.out.csv");
+        Process child = child(in, out, "termed");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(ResumeMarker.of(out))
+                || ResumeMarker.read(ResumeMarker.of(out)).rows() == 0) {
+            assertTrue(child.isAlive() && System.nanoTime() < deadline, "the child scores: " + log("termed"));
+            Thread.sleep(20);
+        }
+        child.destroy(); // SIGTERM
+        assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(143, child.exitValue(), log("termed"));
+        assertTrue(
+                log("termed").contains("Resume with: bert-clf predict ")
+                        && log("termed").contains(" --resume"),
+                log("termed"));
+    }
+
     static Process child(Path in, Path out, String name, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of(
                 "predict",
