@@ -170,8 +170,7 @@ public final class FileScorer {
         }
         try (OutputLock lock = lockPart(part, job)) {
             // Read under the lock: the marker is the one the run that held the lock last wrote.
-            ResumeMarker marker =
-                    ResumeMarker.start(job, format).withModel(scoringOf(clf), ModelDigest.of(job.model()));
+            ResumeMarker marker = ResumeMarker.start(job, format, scoringOf(clf), ModelDigest.of(job.model()));
             if (job.resume()) {
                 ResumeMarker saved = ResumeMarker.read(markerFile);
                 saved.requireSame(marker, markerFile);

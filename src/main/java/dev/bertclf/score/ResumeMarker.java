@@ -56,8 +56,13 @@ record ResumeMarker(
         return output.resolveSibling(output.getFileName() + ".part.json");
     }
 
-    /** A new run's marker: nothing done yet; its scoring rule and model digest are known once the model is. */
+    /** A new run's marker, for comparing its options before the model is loaded. */
     static ResumeMarker start(FileScorer.Job job, TableFormat format) {
+        return start(job, format, null, null);
+    }
+
+    /** A new run's marker: nothing done yet, scoring with {@code scoring} a model whose files have {@code modelDigest}. */
+    static ResumeMarker start(FileScorer.Job job, TableFormat format, String scoring, String modelDigest) {
         return new ResumeMarker(
                 VERSION,
                 absolute(job.model()),
@@ -71,29 +76,9 @@ record ResumeMarker(
                 0,
                 0,
                 List.of(),
-                null,
-                null,
-                ModelDigest.sofar(ModelDigest.sha256())); // of no rows
-    }
-
-    /** This marker for a run scoring with {@code scoring} a model whose files have {@code modelDigest}. */
-    ResumeMarker withModel(String scoring, String modelDigest) {
-        return new ResumeMarker(
-                version,
-                model,
-                input,
-                format,
-                textColumn,
-                top,
-                rows,
-                line,
-                outputBytes,
-                scored,
-                skipped,
-                skippedLines,
                 scoring,
                 modelDigest,
-                inputDigest);
+                ModelDigest.sofar(ModelDigest.sha256())); // of no rows
     }
 
     /**

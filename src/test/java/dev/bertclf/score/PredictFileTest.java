@@ -71,6 +71,24 @@ class PredictFileTest {
         return p;
     }
 
+    /** A CSV of {@code n} rows: an id and {@code text.apply(id)}. */
+    static String rows(int n, java.util.function.IntFunction<String> text) {
+        StringBuilder csv = new StringBuilder("id,text\n");
+        for (int i = 0; i < n; i++)
+            csv.append(i).append(',').append(text.apply(i)).append('\n');
+        return csv.toString();
+    }
+
+    /** The output of an uninterrupted run over {@code csv}, scored with the shared model into {@code name}. */
+    static Path reference(String name, String csv) throws Exception {
+        Path reference = tmp.resolve(name);
+        assertEquals(
+                0,
+                score(Files.writeString(tmp.resolve("clean-" + name), csv), reference)
+                        .code());
+        return reference;
+    }
+
     static List<CSVRecord> csv(Path file, CSVFormat format) throws Exception {
         return format.parse(new StringReader(Files.readString(file))).getRecords();
     }
@@ -154,15 +172,11 @@ class PredictFileTest {
     /** Stopped at a bad row, a crash's half-written batch after it: fixed and resumed, as if never stopped. */
     @Test
     void resumeContinuesAfterTheLastCompleteBatch() throws Exception {
-        StringBuilder good = new StringBuilder("id,text\n");
-        for (int i = 0; i < 700; i++)
-            good.append(i).append(",review number ").append(i % 37).append(" words\n");
-        Path reference = tmp.resolve("reference.csv");
-        Path clean = Files.writeString(tmp.resolve("clean.csv"), good);
-        assertEquals(0, score(clean, reference).code());
+        String good = rows(700, i -> "review number " + i % 37 + " words");
+        Path reference = reference("reference.csv", good);
 
         Path in = Files.writeString(
-                tmp.resolve("resume.csv"), good.toString().replace("\n600,review number 8 words\n", "\n600,   \n"));
+                tmp.resolve("resume.csv"), good.replace("\n600,review number 8 words\n", "\n600,   \n"));
         Path out = tmp.resolve("resumed.csv");
         Cli.Run stopped = score(in, out);
         assertEquals(1, stopped.code(), stopped.err());
@@ -192,13 +206,9 @@ class PredictFileTest {
      */
     @Test
     void aRunningScoringRunRefusesASecondRunOnItsOutput() throws Exception {
-        StringBuilder good = new StringBuilder("id,text\n");
-        for (int i = 0; i < 300; i++)
-            good.append(i).append(",text ").append(i % 11).append('\n');
-        Path reference = tmp.resolve("lock-reference.csv");
-        Path clean = Files.writeString(tmp.resolve("lock-clean.csv"), good);
-        assertEquals(0, score(clean, reference).code());
-        Path in = Files.writeString(tmp.resolve("lock.csv"), good.toString().replace("\n280,text 5\n", "\n280, \n"));
+        String good = rows(300, i -> "text " + i % 11);
+        Path reference = reference("lock-reference.csv", good);
+        Path in = Files.writeString(tmp.resolve("lock.csv"), good.replace("\n280,text 5\n", "\n280, \n"));
         Path out = tmp.resolve("lock-out.csv");
         assertEquals(1, score(in, out).code());
         Files.writeString(in, good);
@@ -226,10 +236,8 @@ class PredictFileTest {
     @Test
     void resumeChecksEverythingTheRowsDependOn() throws Exception {
         Path own = TinyClassifier.export(tmp.resolve("model-to-change"));
-        StringBuilder good = new StringBuilder("id,text\n");
-        for (int i = 0; i < 300; i++)
-            good.append(i).append(",words ").append(i % 13).append('\n');
-        Path in = Files.writeString(tmp.resolve("checked.csv"), good.toString().replace("\n290,words 4\n", "\n290,\n"));
+        String good = rows(300, i -> "words " + i % 13);
+        Path in = Files.writeString(tmp.resolve("checked.csv"), good.replace("\n290,words 4\n", "\n290,\n"));
         Path out = tmp.resolve("checked-out.csv");
         List<String> base =
                 List.of("predict", "--model-dir", own.toString(), "--input", in.toString(), "--output", out.toString());
@@ -244,7 +252,7 @@ class PredictFileTest {
         assertEquals(2, otherRule.code(), otherRule.err());
         assertTrue(otherRule.err().contains("the scoring rule"), otherRule.err());
 
-        Files.writeString(in, good.toString().replace("\n5,words 5\n", "\n5,words five\n"));
+        Files.writeString(in, good.replace("\n5,words 5\n", "\n5,words five\n"));
         Cli.Run edited = Cli.run(resume.toArray(String[]::new));
         assertEquals(1, edited.code(), edited.err());
         assertTrue(
@@ -333,18 +341,10 @@ class PredictFileTest {
     @Test
     void largeFileInASmallHeapSurvivesSigkill() throws Exception {
         int n = 100_000;
-        StringBuilder rows = new StringBuilder("id,text\n");
-        for (int i = 0; i < n; i++)
-            rows.append(i).append(",good ").append(i % 10).append('\n');
-        Path in = Files.writeString(tmp.resolve("large.csv"), rows);
+        Path in = Files.writeString(tmp.resolve("large.csv"), rows(n, i -> "good " + i % 10));
         Path out = tmp.resolve("large.out.csv");
         Process child = child(in, out, "killed");
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(ResumeMarker.of(out))
-                || ResumeMarker.read(ResumeMarker.of(out)).rows() == 0) {
-            assertTrue(child.isAlive() && System.nanoTime() < deadline, "the child scores: " + log("killed"));
-            Thread.sleep(20);
-        }
+        awaitRows(child, out, "killed");
         child.destroyForcibly();
         assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
         long done = ResumeMarker.read(ResumeMarker.of(out)).rows();
@@ -366,18 +366,10 @@ class PredictFileTest {
     /** SIGTERM mid-file once ended with no word on how to go on. */
     @Test
     void sigtermSaysHowToResume() throws Exception {
-        StringBuilder rows = new StringBuilder("id,text\n");
-        for (int i = 0; i < 100_000; i++)
-            rows.append(i).append(",fine ").append(i % 7).append('\n');
-        Path in = Files.writeString(tmp.resolve("termed.csv"), rows);
+        Path in = Files.writeString(tmp.resolve("termed.csv"), rows(100_000, i -> "fine " + i % 7));
         Path out = tmp.resolve("termed.out.csv");
         Process child = child(in, out, "termed");
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(ResumeMarker.of(out))
-                || ResumeMarker.read(ResumeMarker.of(out)).rows() == 0) {
-            assertTrue(child.isAlive() && System.nanoTime() < deadline, "the child scores: " + log("termed"));
-            Thread.sleep(20);
-        }
+        awaitRows(child, out, "termed");
         child.destroy(); // SIGTERM
         assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(143, child.exitValue(), log("termed"));
@@ -385,6 +377,16 @@ class PredictFileTest {
                 log("termed").contains("Resume with: bert-clf predict ")
                         && log("termed").contains(" --resume"),
                 log("termed"));
+    }
+
+    /** Waits until the child has written rows to its marker (it is mid-file then). */
+    static void awaitRows(Process child, Path out, String name) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(ResumeMarker.of(out))
+                || ResumeMarker.read(ResumeMarker.of(out)).rows() == 0) {
+            assertTrue(child.isAlive() && System.nanoTime() < deadline, "the child scores: " + log(name));
+            Thread.sleep(20);
+        }
     }
 
     static Process child(Path in, Path out, String name, String... more) throws Exception {
