@@ -219,11 +219,11 @@ final class PredictCommand implements Callable<Integer> {
         FileScorer.check(job);
         FileScorer.Summary s;
         // SIGTERM or Ctrl-C mid-file: the rows done are kept for --resume; say so (it once ended without a word).
-        List<String> typed = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+        List<String> typed = new ArrayList<>(spec.commandLine().getParseResult().originalArgs()); // "predict ..."
         if (!typed.contains("--resume")) typed.add("--resume");
         Thread hint = new Thread(
                 () -> System.err.println("\nstopped; the rows scored so far are kept in "
-                        + ConsoleText.escape(output + ".part") + ". Resume with: bert-clf predict "
+                        + ConsoleText.escape(output + ".part") + ". Resume with: bert-clf "
                         + ConsoleText.escape(String.join(" ", typed))),
                 "predict-resume-hint");
         Runtime.getRuntime().addShutdownHook(hint);

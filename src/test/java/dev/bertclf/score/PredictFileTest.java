@@ -374,7 +374,7 @@ class PredictFileTest {
         assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(143, child.exitValue(), log("termed"));
         assertTrue(
-                log("termed").contains("Resume with: bert-clf predict ")
+                log("termed").contains("Resume with: bert-clf predict --model-dir ")
                         && log("termed").contains(" --resume"),
                 log("termed"));
     }
