@@ -267,6 +267,14 @@ class PredictFileTest {
         assertTrue(retrained.err().contains("changed since the interrupted run (its files' SHA-256"), retrained.err());
         Files.writeString(metadata, original);
 
+        Path markerFile = ResumeMarker.of(out);
+        String marker = Files.readString(markerFile);
+        Files.writeString(markerFile, marker.replaceFirst("\"outputBytes\": \\d+", "\"outputBytes\": -5"));
+        Cli.Run damaged = Cli.run(resume.toArray(String[]::new)); // once "Negative size"
+        assertEquals(1, damaged.code(), damaged.err());
+        assertTrue(damaged.err().contains("is not a resume marker this bert-clf wrote"), damaged.err());
+        Files.writeString(markerFile, marker);
+
         long partSize = Files.size(ResumeMarker.partOf(out));
         assertEquals(partSize, Files.size(ResumeMarker.partOf(out)), "no refused resume wrote a row");
         Cli.Run resumed = Cli.run(resume.toArray(String[]::new));
