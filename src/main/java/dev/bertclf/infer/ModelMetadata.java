@@ -4,6 +4,7 @@ import com.google.gson.JsonParseException;
 import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.Json;
+import dev.bertclf.text.TokenizerJson;
 import dev.bertclf.text.Truncation;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import java.util.Set;
  * @param multiLabel true for a multi-label model (a sigmoid per class, every class over {@code threshold}
  *                   predicted); absent (null) for single-label models
  * @param threshold  a multi-label model's decision threshold, as {@code train --threshold} set it; absent: 0.5
+ * @param tokenizerRevision the {@link TokenizerJson#REVISION} the model was trained with; absent in models written
+ *                   before it was recorded (revision 1, where "[CLS]" in a text was the special token)
  */
 public record ModelMetadata(
         String baseModel,
@@ -40,7 +43,8 @@ public record ModelMetadata(
         String vocabulary,
         String truncation,
         Boolean multiLabel,
-        Double threshold) {
+        Double threshold,
+        Integer tokenizerRevision) {
     public static final String FILE = "metadata.json";
     public static final String WORDPIECE = "wordpiece";
     public static final String SENTENCEPIECE = "sentencepiece";
@@ -83,6 +87,7 @@ public record ModelMetadata(
                 vocabulary,
                 null,
                 null,
+                null,
                 null);
     }
 
@@ -101,7 +106,8 @@ public record ModelMetadata(
                 vocabulary,
                 truncation,
                 true,
-                threshold);
+                threshold,
+                tokenizerRevision);
     }
 
     public boolean isMultiLabel() {
@@ -144,7 +150,8 @@ public record ModelMetadata(
                 vocabularyFile,
                 truncation,
                 multiLabel,
-                threshold);
+                threshold,
+                TokenizerJson.REVISION); // written now, so tokenised as now
     }
 
     /** This metadata recording the truncation the model was trained with. */
@@ -162,7 +169,16 @@ public record ModelMetadata(
                 vocabulary,
                 rule.id(),
                 multiLabel,
-                threshold);
+                threshold,
+                tokenizerRevision);
+    }
+
+    /**
+     * Whether the model was trained before special-token strings in a text became words (revision 2): its texts
+     * holding "[CLS]", "[SEP]", "[MASK]", "[PAD]" or "[UNK]" were tokenised otherwise then.
+     */
+    public boolean tokenizedBeforeRevision2() {
+        return tokenizerRevision == null || tokenizerRevision < 2;
     }
 
     /** The truncation to tokenise with: the recorded one, {@link Truncation#HEAD} for older models. */

@@ -29,6 +29,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.SavedModel;
@@ -76,6 +77,15 @@ public final class TextClassifier implements AutoCloseable {
         }
         ModelMetadata meta = ModelMetadata.read(modelDir);
         checkIntact(modelDir, meta);
+        if (meta.tokenizedBeforeRevision2()) {
+            LoggerFactory.getLogger(TextClassifier.class)
+                    .warn(
+                            "warning: the model in {} was trained when \"[CLS]\", \"[SEP]\", \"[MASK]\", \"[PAD]\" or "
+                                    + "\"[UNK]\" in a text became the special token; they are words now (as TF Text "
+                                    + "reads them), so texts holding them are tokenised otherwise than in training: "
+                                    + "train the model again to match",
+                            modelDir);
+        }
         Path config = modelDir.resolve(SavedModelExporter.CONFIG);
         if (Files.isRegularFile(config) && meta.maxSeqLen() > BertConfig.read(config).maxPositionEmbeddings) {
             // once TensorFlow's InvalidArgumentException at the first text

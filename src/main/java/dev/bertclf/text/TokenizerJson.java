@@ -22,6 +22,12 @@ import java.util.Map;
  * otherwise, which is wrong for a vocabulary whose {@code [PAD]} is not on the first line.
  */
 public final class TokenizerJson {
+    /**
+     * The tokenization's revision, recorded in every model's metadata: 2 since special-token strings in a text are
+     * words (revision 1 mapped "[CLS]", "[SEP]", "[MASK]", "[PAD]" and "[UNK]" in a text to their special ids).
+     */
+    public static final int REVISION = 2;
+
     /** SentencePiece's word-start mark, U+2581. */
     private static final String METASPACE = "\u2581";
 
@@ -68,6 +74,7 @@ public final class TokenizerJson {
         }
         return toJson(
                 specials,
+                Map.of(), // no added tokens: "[CLS]" in a text is words, as TF Text's BertTokenizer reads it
                 Vocabulary.PAD,
                 vocab.id(Vocabulary.PAD),
                 normalizer(lowercase),
@@ -92,6 +99,7 @@ public final class TokenizerJson {
         metaspace.put("split", true);
         return toJson(
                 specials,
+                userDefined(sp), // SentencePiece matches these in text; never its control pieces
                 SP_PAD,
                 sp.id(SP_PAD),
                 sentencePieceNormalizer(sp, lowercase),
@@ -130,8 +138,25 @@ public final class TokenizerJson {
         return specials;
     }
 
+    /** The user-defined pieces by id: the only pieces SentencePiece itself finds in raw text as they are. */
+    private static Map<String, Integer> userDefined(SentencePieceModel sp) {
+        Map<String, Integer> pieces = new LinkedHashMap<>();
+        for (int i = 0; i < sp.pieces().size(); i++) {
+            if (sp.pieces().get(i).type() == SentencePieceModel.Type.USER_DEFINED) {
+                pieces.putIfAbsent(sp.pieces().get(i).piece(), i);
+            }
+        }
+        return pieces;
+    }
+
+    /**
+     * {@code specials} are the ids the template and padding use; {@code added} the tokens the tokenizer finds in a
+     * text as they are, before any splitting. Listing the special tokens there (as before revision 2) let a user's
+     * text inject them.
+     */
     private static String toJson(
             Map<String, Integer> specials,
+            Map<String, Integer> added,
             String padToken,
             int padId,
             Object normalizer,
@@ -145,7 +170,7 @@ public final class TokenizerJson {
         root.put("version", "1.0");
         root.put("truncation", null);
         root.put("padding", padding(padId, padToken));
-        root.put("added_tokens", addedTokens(specials));
+        root.put("added_tokens", addedTokens(added));
         root.put("normalizer", normalizer);
         root.put("pre_tokenizer", preTokenizer);
         root.put("post_processor", postProcessor(specials.get(Vocabulary.CLS), specials.get(Vocabulary.SEP)));
@@ -154,9 +179,9 @@ public final class TokenizerJson {
         return Json.COMPACT_WITH_NULLS.toJson(root);
     }
 
-    private static List<Map<String, Object>> addedTokens(Map<String, Integer> specials) {
+    private static List<Map<String, Object>> addedTokens(Map<String, Integer> added) {
         List<Map<String, Object>> tokens = new ArrayList<>();
-        for (var special : specials.entrySet()) {
+        for (var special : added.entrySet()) {
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("id", special.getValue());
             t.put("content", special.getKey());
@@ -264,13 +289,19 @@ public final class TokenizerJson {
     }
 
     /**
-     * The pieces and scores. As in {@code AlbertConverter}, a piece ending in a digit and a comma ({@code ▁1,}) is
+     * The pieces and scores, control and unknown pieces out of reach of any text. As in {@code AlbertConverter}, a
+     * piece ending in a digit and a comma ({@code ▁1,}) is
      * made 100 less likely, so that {@code 1,} splits into {@code 1} and {@code ,} as ALBERT's Python tokenizer does.
      */
     private static Map<String, Object> unigram(SentencePieceModel sp) {
         List<List<Object>> vocab = new ArrayList<>();
         for (SentencePieceModel.Piece p : sp.pieces()) {
             String t = p.piece();
+            if (p.type() == SentencePieceModel.Type.CONTROL || p.type() == SentencePieceModel.Type.UNKNOWN) {
+                // SentencePiece never finds these in text; Hugging Face's unigram would ("[CLS]" in a review). A
+                // piece holding spaces cannot match: the pre-tokenizer has turned every space into a word start.
+                t = " " + t + " ";
+            }
             boolean numberComma =
                     t.length() >= 2 && t.charAt(t.length() - 1) == ',' && Character.isDigit(t.charAt(t.length() - 2));
             vocab.add(List.of(t, numberComma ? p.score() - 100.0 : (double) p.score()));

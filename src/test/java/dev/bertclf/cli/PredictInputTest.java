@@ -18,6 +18,7 @@ import dev.bertclf.testutil.TinyBert;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,32 @@ class PredictInputTest {
         Cli.Run r = predictStdin("\n  \n\t\n".getBytes(StandardCharsets.UTF_8));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("no text to classify"), r.err());
+    }
+
+    /**
+     * Special-token strings in a text are words since tokenizer revision 2 (once "[CLS]" in a review was the special
+     * token): a model records its revision, and one trained before says that such texts are tokenised otherwise now.
+     */
+    @Test
+    void aModelTrainedBeforeTheTokenizerChangeSaysSo() throws Exception {
+        Path meta = model.resolve("metadata.json");
+        String now = Files.readString(meta);
+        assertTrue(now.contains("\"tokenizerRevision\": 2"), now);
+        Cli.Run current = predict("a film with [CLS] in it");
+        assertEquals(0, current.code(), current.err());
+        assertFalse(current.err().contains("warning: the model in"), current.err());
+        Path old = Files.createDirectories(tmp.resolve("before-revision-2"));
+        try (var files = Files.walk(model)) {
+            for (Path f : files.toList()) {
+                Path to = old.resolve(model.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to);
+            }
+        }
+        Files.writeString(old.resolve("metadata.json"), now.replaceFirst(",\\s*\"tokenizerRevision\": 2", ""));
+        Cli.Run before = Cli.run("predict", "--model-dir", old.toString(), "a film");
+        assertEquals(0, before.code(), before.err());
+        assertTrue(before.err().contains("warning: the model in " + old + " was trained when \"[CLS]\""), before.err());
     }
 
     /** A 300 MB line on stdin once exhausted the heap: a line is bounded as a table field is. */

@@ -2,6 +2,7 @@ package dev.bertclf.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.bertclf.runtime.FileUtil;
@@ -133,6 +134,35 @@ class WordPieceTokenizerFuzzTest {
     @Provide
     Arbitrary<String> texts() {
         return Arbitraries.of(FRAGMENTS).list().ofMinSize(20).ofMaxSize(400).map(parts -> String.join("", parts) + " ");
+    }
+
+    @Provide
+    Arbitrary<String> textsWithSpecialTokens() {
+        List<String> parts = new ArrayList<>(List.of(FRAGMENTS));
+        parts.addAll(List.of("[CLS]", "[SEP]", "[MASK]", "[PAD]", "[UNK]", "[cls]", " [SEP] ", "<pad>", "[CLS][SEP]"));
+        return Arbitraries.of(parts).list().ofMinSize(1).ofMaxSize(40).map(p -> String.join("", p));
+    }
+
+    /**
+     * A user's text never makes a special token: "[CLS] [SEP] [MASK]" in a review is words to TF Text's
+     * BertTokenizer (and Model Garden's FullTokenizer), once it was the special ids here. Only the template's first
+     * [CLS] and closing [SEP] are special; [PAD] only pads.
+     */
+    @Property(tries = 300)
+    void specialTokenStringsInTextNeverGiveSpecialIds(@ForAll("textsWithSpecialTokens") String text) {
+        for (int i = 0; i < tokenizers.size(); i++) {
+            long[] template = untruncated.get(i).encode("").getIds(); // [CLS] [SEP]
+            long[] ids = untruncated.get(i).encode(text).getIds();
+            assertEquals(template[0], ids[0], "tokenizer " + i);
+            assertEquals(template[1], ids[ids.length - 1], "tokenizer " + i);
+            for (int j = 1; j < ids.length - 1; j++) {
+                long id = ids[j];
+                assertTrue(id != template[0] && id != template[1], "tokenizer " + i + ": a special id from " + text);
+                if (i < 2) { // WordPiece: [PAD] 0, [MASK] 103 in the uncased vocabulary (the cased tokenizer shares it)
+                    assertTrue(id != 0 && id != 103, "tokenizer " + i + ": [PAD] or [MASK] from " + text);
+                }
+            }
+        }
     }
 
     @Property(tries = 200)
