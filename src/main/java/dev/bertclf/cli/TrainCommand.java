@@ -259,6 +259,13 @@ final class TrainCommand implements Callable<Integer> {
                     + "(default: --output), with its saved options.")
     String resume;
 
+    @Option(
+            names = "--allow-kernel-change",
+            description = "With --resume: go on although this run trains on other element-wise kernels (bert-clf's "
+                    + "fused ones, or TensorFlow's) than the checkpoint did; their dropout masks differ, so the run "
+                    + "no longer ends bit for bit as it would have without the stop.")
+    boolean allowKernelChange;
+
     @Override
     public Integer call() throws Exception {
         RunSettings settings;
@@ -286,6 +293,7 @@ final class TrainCommand implements Callable<Integer> {
         try (FineTuneRun.Claim claim = FineTuneRun.claim(settings, resume != null);
                 TrainLog runLog = TrainLog.start(settings.output(), claim.log(), resume != null);
                 LocalWorkers local = clusterOptions.localWorkers > 1 ? startLocalWorkers(settings) : null) {
+            if (allowKernelChange) claim.allowKernelChange();
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {

@@ -14,6 +14,7 @@ import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
+import dev.bertclf.runtime.FusedKernels;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
@@ -85,6 +86,11 @@ public final class FineTuneRun {
         /** Where the run's log is written while it runs: in the locked checkpoint folder. */
         public Path log() {
             return checkpoints.log();
+        }
+
+        /** Lets the resumed run train on other element-wise kernels than its checkpoint's (no longer bit-exact). */
+        public void allowKernelChange() {
+            checkpoints.allowKernelChange();
         }
 
         /** Whether the log stays after a failure: the run began training. */
@@ -401,6 +407,7 @@ public final class FineTuneRun {
     private static Map<String, Object> hyperparameters(RunSettings req, List<String> classes, float[] classWeights) {
         Map<String, Object> hp = req.hyperparameters();
         if (classWeights != null) hp.put("class_weight", ClassWeights.byClass(classes, classWeights));
+        hp.put("fused_kernels", FusedKernels.available()); // which element-wise kernels (and dropout masks) trained it
         return hp;
     }
 

@@ -7,6 +7,7 @@ import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.DataException;
+import dev.bertclf.runtime.FusedKernels;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.runtime.SessionOptions;
 import java.util.ArrayList;
@@ -255,6 +256,22 @@ public final class Trainer {
                 Math.min(s.progress().epoch(), hp.epochs()),
                 hp.epochs(),
                 saved.folder());
+        boolean fused = FusedKernels.available();
+        if (s.fusedKernels() != null && s.fusedKernels() != fused) {
+            String was = s.fusedKernels() ? "on" : "off", is = fused ? "on" : "off";
+            if (c.store() == null || !c.store().kernelChangeAllowed()) {
+                throw new DataException("the checkpoint " + saved.folder() + " was trained with bert-clf's fused "
+                        + "kernels " + was + ", and this run would train with them " + is + ": their dropout draws "
+                        + "other masks, so the run would not end as it would have without the stop. Resume where they "
+                        + "are " + was + (s.fusedKernels() ? "" : " (-Dbertclf.fused-kernels=off)")
+                        + ", or accept a run that is no longer bit-exact with --allow-kernel-change");
+            }
+            log.warn(
+                    "--allow-kernel-change: the checkpoint trained with the fused kernels {}, this run with them {}: "
+                            + "it goes on, but will not end bit for bit as it would have without the stop",
+                    was,
+                    is);
+        }
         if (s.graphRevision() != TrainingGraph.REVISION) {
             log.warn("The checkpoint was written by another bert-clf build, whose training steps compute slightly "
                     + "differently (dropout masks, rounding): the run goes on from it, but will not end bit for bit "
@@ -430,7 +447,8 @@ public final class Trainer {
                     schedule.totalSteps(),
                     numClasses,
                     TrainingGraph.REVISION,
-                    data);
+                    data,
+                    FusedKernels.available());
             try (Weights weights = graph.readWeights();
                     Weights slots = graph.readSlots()) {
                 lastSaved = checkpointing.store().save(state, weights.asMap(), slots.asMap());

@@ -55,7 +55,9 @@ public final class TrainingCheckpoints {
      * What {@code state.json} holds; {@code numClasses} sizes the head whose weights the checkpoint holds (0 in
      * checkpoints written before multi-class models existed: those are binary); {@code graphRevision} is the
      * {@link TrainingGraph#REVISION} that wrote it (0 before it was recorded); {@code data} is what the run trains
-     * on (null in checkpoints written before it was recorded), which a resumed run must train on too.
+     * on (null in checkpoints written before it was recorded), which a resumed run must train on too;
+     * {@code fusedKernels} whether the run trained on bert-clf's fused kernels (their dropout draws other masks than
+     * TensorFlow's ops: a resume must use the same, or it is not the same run; null before it was recorded).
      */
     public record State(
             int format,
@@ -66,7 +68,8 @@ public final class TrainingCheckpoints {
             long totalSteps,
             int numClasses,
             int graphRevision,
-            DataIdentity data) {
+            DataIdentity data,
+            Boolean fusedKernels) {
         /** The number of classes of the checkpoint's model. */
         public int classes() {
             return numClasses == 0 ? 2 : numClasses;
@@ -87,6 +90,7 @@ public final class TrainingCheckpoints {
 
     private final Path dir;
     private volatile boolean started;
+    private volatile boolean kernelChangeAllowed;
 
     public TrainingCheckpoints(Path dir) {
         this.dir = dir.toAbsolutePath().normalize();
@@ -105,6 +109,15 @@ public final class TrainingCheckpoints {
     /** The run's log while it runs (the cli's {@code TrainLog} writes it). */
     public Path log() {
         return dir.resolve(LOG);
+    }
+
+    /** Lets a resume train on other element-wise kernels than the checkpoint's ({@code --allow-kernel-change}). */
+    public void allowKernelChange() {
+        kernelChangeAllowed = true;
+    }
+
+    boolean kernelChangeAllowed() {
+        return kernelChangeAllowed;
     }
 
     /** Marks that the run has begun training: from here on its log is kept if it fails. */

@@ -271,6 +271,46 @@ class ResumeTest {
         assertFalse(impossible.err().contains("looks like a bug"), impossible.err());
     }
 
+    /**
+     * The fused kernels and TensorFlow's ops draw other dropout masks: a run stopped on one and resumed on the other
+     * once went on silently and was no longer the same run. Refused, unless the user accepts it.
+     */
+    @Test
+    void aResumeOnOtherKernelsIsRefusedUnlessAllowed() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dev.bertclf.runtime.FusedKernels.available(), "a build that carries the fused kernels");
+        terminated();
+        Path saved = latestCheckpoint(tmp.resolve("terminated"));
+        assertTrue(Files.readString(saved.resolve("state.json")).contains("\"fusedKernels\": true"));
+        Path copy =
+                Files.createDirectories(checkpointDir(tmp.resolve("kernels")).resolve(saved.getFileName()));
+        try (Stream<Path> files = Files.list(saved)) {
+            for (Path f : files.toList()) Files.copy(f, copy.resolve(f.getFileName()));
+        }
+        System.setProperty(dev.bertclf.runtime.FusedKernels.SWITCH, "off");
+        try {
+            Cli.Run refused =
+                    Cli.run("train", "--resume", tmp.resolve("kernels").toString());
+            assertEquals(1, refused.code(), refused.err());
+            assertTrue(
+                    refused.err()
+                            .contains("was trained with bert-clf's fused kernels on, and this run would train "
+                                    + "with them off"),
+                    refused.err());
+            Cli.Run allowed =
+                    Cli.run("train", "--resume", tmp.resolve("kernels").toString(), "--allow-kernel-change");
+            assertEquals(0, allowed.code(), allowed.err());
+            assertTrue(
+                    allowed.err().contains("no longer")
+                            || allowed.out().contains("bit for bit")
+                            || Files.readString(tmp.resolve("kernels/train.log"))
+                                    .contains("--allow-kernel-change"),
+                    allowed.err());
+        } finally {
+            System.clearProperty(dev.bertclf.runtime.FusedKernels.SWITCH);
+        }
+    }
+
     @Test
     void divergingLossStopsAndKeepsTheLastGoodCheckpoint() throws Exception {
         Path out = tmp.resolve("diverged");

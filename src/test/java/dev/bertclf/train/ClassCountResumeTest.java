@@ -30,7 +30,7 @@ class ClassCountResumeTest {
             validation = TokenizedDataset.encode("validation", tok, 3, i -> "awful film", i -> i % 3);
         }
         TrainingCheckpoints.State binary = new TrainingCheckpoints.State(
-                1, null, TrainingProgress.start(), 6, 3, 4, 2, TrainingGraph.REVISION, null);
+                1, null, TrainingProgress.start(), 6, 3, 4, 2, TrainingGraph.REVISION, null, null);
         Trainer.Checkpointing resume = new Trainer.Checkpointing(
                 null, 0, new TrainingCheckpoints.Saved(tmp.resolve("step-1"), binary), null, null, new StopSignal());
         Hyperparameters hp = new Hyperparameters(1, 4, 1e-3, 8, 1);

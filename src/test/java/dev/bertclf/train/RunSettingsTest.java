@@ -246,7 +246,7 @@ class RunSettingsTest {
     void theClassCountSurvivesTheCheckpointAndOlderOnesAreBinary() {
         var gson = TrainingCheckpoints.GSON;
         TrainingCheckpoints.State three =
-                new TrainingCheckpoints.State(1, null, null, 10, 2, 4, 3, TrainingGraph.REVISION, null);
+                new TrainingCheckpoints.State(1, null, null, 10, 2, 4, 3, TrainingGraph.REVISION, null, null);
         assertEquals(
                 3,
                 gson.fromJson(gson.toJson(three), TrainingCheckpoints.State.class)
