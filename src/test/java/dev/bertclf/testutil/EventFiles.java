@@ -29,9 +29,20 @@ public final class EventFiles {
     /** The event files of {@code folder} (sorted by name), each checked to start with the file-version event. */
     public static List<Path> in(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
+            // In the order they were written: by name, a file numbered 10 once sorted before one numbered 9 of the
+            // same second, so their first event's time decides.
             return files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents."))
-                    .sorted()
+                    .sorted(java.util.Comparator.comparingDouble(EventFiles::created)
+                            .thenComparing(Path::toString))
                     .toList();
+        }
+    }
+
+    private static double created(Path file) {
+        try {
+            return events(file).get(0).getWallTime();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
