@@ -163,13 +163,20 @@ class ResumeTest {
                 .toList();
         assertEquals(STEPS, steps.get(steps.size() - 1).step(), steps.toString());
         assertTrue(steps.stream().allMatch(s -> s.step() % 10 == 0), "every --log-every (10) steps: " + steps);
+        StringBuilder files = new StringBuilder();
+        for (Path f : EventFiles.in(out.resolve("logs/validation"))) {
+            files.append(f.getFileName()).append(' ');
+            for (var e : EventFiles.events(f))
+                files.append(e.getStep()).append('@').append(e.getWallTime()).append(' ');
+        }
         assertEquals(
                 List.of(1L, 2L),
                 EventFiles.scalars(out.resolve("logs/validation")).stream()
                         .filter(s -> s.tag().equals("epoch_loss"))
                         .map(EventFiles.Scalar::step)
                         .distinct()
-                        .toList());
+                        .toList(),
+                files.toString());
         System.out.println("SIGKILL at checkpoint step " + killedAt + " of " + STEPS + "; final epoch resumed "
                 + metrics(history(out)) + ", uninterrupted " + metrics(reference));
     }

@@ -29,8 +29,8 @@ public final class EventFiles {
     /** The event files of {@code folder} (sorted by name), each checked to start with the file-version event. */
     public static List<Path> in(Path folder) throws IOException {
         try (Stream<Path> files = Files.list(folder)) {
-            // In the order they were written: by name, a file numbered 10 once sorted before one numbered 9 of the
-            // same second, so their first event's time decides.
+            // In the order they were written: by name, TensorFlow's file number 10 sorted before number 8 of the
+            // same second, and the file-version event's time is whole seconds; the first summary's time decides.
             return files.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents."))
                     .sorted(java.util.Comparator.comparingDouble(EventFiles::created)
                             .thenComparing(Path::toString))
@@ -40,7 +40,8 @@ public final class EventFiles {
 
     private static double created(Path file) {
         try {
-            return events(file).get(0).getWallTime();
+            List<Event> events = events(file);
+            return events.get(events.size() > 1 ? 1 : 0).getWallTime();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
