@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         showDefaultValues = true,
         description = {
-            "Fine-tune a pretrained BERT encoder with a dropout and single-logit head on the IMDB reviews "
+            "Fine-tune a pretrained BERT encoder with a dropout and a classification head (one logit and a sigmoid "
+                    + "for two classes, as the tutorial; a logit per class and a softmax for more) on the IMDB reviews "
                     + "or your own data (--data-dir, --train-file), downloading IMDB and the model first if needed, "
                     + "saving a SavedModel after every epoch.",
             "With --multi-label a text may have any number of classes (a sigmoid per class, --train-file only).",
