@@ -218,12 +218,6 @@ public final class TrainingCheckpoints {
             if (state == null || state.format() != FORMAT || state.run() == null || state.progress() == null) {
                 throw new JsonParseException("not a bert-clf checkpoint state of format " + FORMAT);
             }
-            try {
-                state.run().hp(); // the checks the options get: a state edited to epochs 0 once crashed the run
-            } catch (InvalidOptionException e) {
-                throw new JsonParseException(
-                        "impossible settings: " + e.getMessage().replaceFirst("^--", ""));
-            }
             if (state.totalSteps() < 1
                     || state.trainExamples() < 1
                     || state.progress().step() < 0
@@ -233,22 +227,21 @@ public final class TrainingCheckpoints {
                                 + state.trainExamples() + " training examples");
             }
             return Optional.of(new Saved(newest, state));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | JsonParseException e) {
+            throw unreadable(newest, e.getMessage(), e);
+        } catch (RuntimeException e) { // Gson passes on what RunSettings' own checks throw (a state edited to epochs 0)
             Throwable cause = e;
             while (cause.getCause() != null && !(cause instanceof InvalidOptionException)) cause = cause.getCause();
-            if (!(e instanceof IOException
-                    || e instanceof JsonParseException
-                    || cause instanceof InvalidOptionException)) {
-                throw (RuntimeException) e; // not the file's fault
-            }
-            String why = cause instanceof InvalidOptionException o // thrown by a record's own checks, through Gson
-                    ? "impossible settings: " + o.getMessage().replaceFirst("^--", "")
-                    : e.getMessage();
-            throw new CheckpointException(
-                    "cannot read " + newest.resolve(STATE) + ": " + why + "; delete " + newest
-                            + " to resume from the checkpoint before it",
-                    e);
+            if (!(cause instanceof InvalidOptionException o)) throw e; // not the file's fault
+            throw unreadable(newest, "impossible settings: " + o.getMessage().replaceFirst("^--", ""), e);
         }
+    }
+
+    private CheckpointException unreadable(Path checkpoint, String why, Exception e) {
+        return new CheckpointException(
+                "cannot read " + checkpoint.resolve(STATE) + ": " + why + "; delete " + checkpoint
+                        + " to resume from the checkpoint before it",
+                e);
     }
 
     /** Writes a checkpoint of {@code weights} and {@code slots} (not closed) and keeps only the newest two. */
