@@ -87,11 +87,11 @@ public final class TextClassifier implements AutoCloseable {
                             modelDir);
         }
         Path config = modelDir.resolve(SavedModelExporter.CONFIG);
-        if (Files.isRegularFile(config) && meta.maxSeqLen() > BertConfig.read(config).maxPositionEmbeddings) {
-            // once TensorFlow's InvalidArgumentException at the first text
+        int positions = Files.isRegularFile(config) ? BertConfig.read(config).maxPositionEmbeddings : Integer.MAX_VALUE;
+        if (meta.maxSeqLen() > positions) { // once TensorFlow's InvalidArgumentException at the first text
             throw new InferenceException(modelDir.resolve(ModelMetadata.FILE) + " gives maxSeqLen " + meta.maxSeqLen()
-                    + ", more than the model's " + BertConfig.read(config).maxPositionEmbeddings + " positions ("
-                    + config + "): the model folder is damaged; train the model or copy it again");
+                    + ", more than the model's " + positions + " positions (" + config + "): the model folder is "
+                    + "damaged; train the model or copy it again");
         }
         // Loading TensorFlow's natives is most of a one-text predict: do it while the tokenizer is built.
         CompletableFuture<?> engine = CompletableFuture.runAsync(TfRuntime::engine);
