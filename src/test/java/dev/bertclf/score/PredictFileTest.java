@@ -47,10 +47,15 @@ class PredictFileTest {
     }
 
     static Cli.Run score(Path input, Path output, String... more) {
+        return score(model, input, output, more);
+    }
+
+    /** {@code predict --input} with {@code modelDir}. */
+    static Cli.Run score(Path modelDir, Path input, Path output, String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "predict",
                 "--model-dir",
-                model.toString(),
+                modelDir.toString(),
                 "--input",
                 input.toString(),
                 "--output",
@@ -81,10 +86,15 @@ class PredictFileTest {
 
     /** The output of an uninterrupted run over {@code csv}, scored with the shared model into {@code name}. */
     static Path reference(String name, String csv) throws Exception {
+        return reference(model, name, csv);
+    }
+
+    /** The same with {@code modelDir}. */
+    static Path reference(Path modelDir, String name, String csv) throws Exception {
         Path reference = tmp.resolve(name);
         assertEquals(
                 0,
-                score(Files.writeString(tmp.resolve("clean-" + name), csv), reference)
+                score(modelDir, Files.writeString(tmp.resolve("clean-" + name), csv), reference)
                         .code());
         return reference;
     }
@@ -239,21 +249,16 @@ class PredictFileTest {
         String good = rows(300, i -> "words " + i % 13);
         Path in = Files.writeString(tmp.resolve("checked.csv"), good.replace("\n290,words 4\n", "\n290,\n"));
         Path out = tmp.resolve("checked-out.csv");
-        List<String> base =
-                List.of("predict", "--model-dir", own.toString(), "--input", in.toString(), "--output", out.toString());
-        List<String> resume = new ArrayList<>(base);
-        resume.add("--resume");
-        assertEquals(1, Cli.run(base.toArray(String[]::new)).code());
+        assertEquals(1, score(own, in, out).code());
         Files.writeString(in, good);
+        long partSize = Files.size(ResumeMarker.partOf(out));
 
-        List<String> windows = new ArrayList<>(resume);
-        windows.addAll(List.of("--long-text", "window"));
-        Cli.Run otherRule = Cli.run(windows.toArray(String[]::new));
+        Cli.Run otherRule = score(own, in, out, "--resume", "--long-text", "window");
         assertEquals(2, otherRule.code(), otherRule.err());
         assertTrue(otherRule.err().contains("the scoring rule"), otherRule.err());
 
         Files.writeString(in, good.replace("\n5,words 5\n", "\n5,words five\n"));
-        Cli.Run edited = Cli.run(resume.toArray(String[]::new));
+        Cli.Run edited = score(own, in, out, "--resume");
         assertEquals(1, edited.code(), edited.err());
         assertTrue(
                 edited.err().contains("changed since the interrupted run in the 290 rows it had done"), edited.err());
@@ -262,7 +267,7 @@ class PredictFileTest {
         Path metadata = own.resolve("metadata.json");
         String original = Files.readString(metadata);
         Files.writeString(metadata, original + " ");
-        Cli.Run retrained = Cli.run(resume.toArray(String[]::new));
+        Cli.Run retrained = score(own, in, out, "--resume");
         assertEquals(1, retrained.code(), retrained.err());
         assertTrue(retrained.err().contains("changed since the interrupted run (its files' SHA-256"), retrained.err());
         Files.writeString(metadata, original);
@@ -270,28 +275,15 @@ class PredictFileTest {
         Path markerFile = ResumeMarker.of(out);
         String marker = Files.readString(markerFile);
         Files.writeString(markerFile, marker.replaceFirst("\"outputBytes\": \\d+", "\"outputBytes\": -5"));
-        Cli.Run damaged = Cli.run(resume.toArray(String[]::new)); // once "Negative size"
+        Cli.Run damaged = score(own, in, out, "--resume"); // once "Negative size"
         assertEquals(1, damaged.code(), damaged.err());
         assertTrue(damaged.err().contains("is not a resume marker this bert-clf wrote"), damaged.err());
         Files.writeString(markerFile, marker);
 
-        long partSize = Files.size(ResumeMarker.partOf(out));
         assertEquals(partSize, Files.size(ResumeMarker.partOf(out)), "no refused resume wrote a row");
-        Cli.Run resumed = Cli.run(resume.toArray(String[]::new));
+        Cli.Run resumed = score(own, in, out, "--resume");
         assertEquals(0, resumed.code(), resumed.err());
-        Path reference = tmp.resolve("checked-reference.csv");
-        Path clean = Files.writeString(tmp.resolve("checked-clean.csv"), good);
-        assertEquals(
-                0,
-                Cli.run(
-                                "predict",
-                                "--model-dir",
-                                own.toString(),
-                                "--input",
-                                clean.toString(),
-                                "--output",
-                                reference.toString())
-                        .code());
+        Path reference = reference(own, "checked-reference.csv", good);
         assertEquals(Files.readString(reference), Files.readString(out));
     }
 
@@ -310,14 +302,7 @@ class PredictFileTest {
     void aClassNameATsvRowCannotHoldIsRefused() throws Exception {
         Path tabbed = TinyClassifier.export(tmp.resolve("tabbed"), List.of("good\tfilm", "bad"));
         Path in = Files.writeString(tmp.resolve("t.tsv"), "text\nhello\n");
-        Cli.Run r = Cli.run(
-                "predict",
-                "--model-dir",
-                tabbed.toString(),
-                "--input",
-                in.toString(),
-                "--output",
-                tmp.resolve("t-out.tsv").toString());
+        Cli.Run r = score(tabbed, in, tmp.resolve("t-out.tsv"));
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("holds a tab or a line break, which a TSV row cannot hold"), r.err());
         assertFalse(Files.exists(tmp.resolve("t-out.tsv.part")), "nothing written");
