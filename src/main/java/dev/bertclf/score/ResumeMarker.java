@@ -61,7 +61,10 @@ record ResumeMarker(
         return start(job, format, null, null);
     }
 
-    /** A new run's marker: nothing done yet, scoring with {@code scoring} a model whose files have {@code modelDigest}. */
+    /**
+     * A new run's marker: nothing done yet, scoring with {@code scoring} a model whose files have
+     * {@code modelDigest}.
+     */
     static ResumeMarker start(FileScorer.Job job, TableFormat format, String scoring, String modelDigest) {
         return new ResumeMarker(
                 VERSION,

@@ -59,9 +59,11 @@ class ClusterSpecTest {
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"worker\"}}",
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": null, \"index\": 0}}",
                 // once -1 named the chief, and 1.5 and 4294967297 were read as worker 1
-                "{\"cluster\": {\"chief\": [\"c:1\"], \"worker\": [\"a:1\"]}, \"task\": {\"type\": \"worker\", \"index\": -1}}",
+                "{\"cluster\": {\"chief\": [\"c:1\"], \"worker\": [\"a:1\"]}, "
+                        + "\"task\": {\"type\": \"worker\", \"index\": -1}}",
                 "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"worker\", \"index\": 1.5}}",
-                "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, \"task\": {\"type\": \"worker\", \"index\": 4294967297}}"
+                "{\"cluster\": {\"worker\": [\"a:1\", \"b:1\"]}, "
+                        + "\"task\": {\"type\": \"worker\", \"index\": 4294967297}}"
             })
     void malformedTfConfigsAreUsageErrors(String json) {
         InvalidOptionException e = assertThrows(InvalidOptionException.class, () -> ClusterSpec.fromTfConfig(json));
