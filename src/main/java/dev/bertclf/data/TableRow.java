@@ -1,5 +1,6 @@
 package dev.bertclf.data;
 
+import dev.bertclf.runtime.BoundedReader;
 import dev.bertclf.runtime.DataException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -22,7 +23,7 @@ public record TableRow(int line, String text, String label, List<String> labels)
      * The longest field (CSV, TSV) or line (JSON Lines) read, in characters: 16 Mi is thousands of times a long
      * review and more than the tokenizer reads, so a longer one is a broken file (an unclosed quote, no line ends).
      */
-    public static final int MAX_FIELD_CHARS = 16 << 20;
+    public static final int MAX_FIELD_CHARS = BoundedReader.ROW_CHARS;
 
     /** The message form every table reader uses, so an editor can jump to the problem: {@code file:line: ...}. */
     public static DataException error(Path file, long line, String message) {

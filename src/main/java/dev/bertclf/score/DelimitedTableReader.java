@@ -2,6 +2,7 @@ package dev.bertclf.score;
 
 import dev.bertclf.data.TableFormat;
 import dev.bertclf.data.TableRow;
+import dev.bertclf.runtime.BoundedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -14,7 +15,7 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * CSV and TSV rows streamed through Commons CSV as {@link TableFormat#delimited} configures them, the header naming
  * the columns. A row with the wrong number of fields or an empty text is a bad row; a quote never closed, text after
- * a closing quote, or a row longer than {@link BoundedReader#LIMIT} characters is damage nothing after it can be
+ * a closing quote, or a row longer than {@link BoundedReader#ROW_CHARS} characters is damage nothing after it can be
  * read past. Blank lines are skipped.
  */
 final class DelimitedTableReader implements TableReader {
@@ -91,7 +92,7 @@ final class DelimitedTableReader implements TableReader {
                 throw TableRow.error(
                         file,
                         before + 1,
-                        "a row longer than " + BoundedReader.LIMIT + " characters (is a quote never closed?)");
+                        "a row longer than " + BoundedReader.ROW_CHARS + " characters (is a quote never closed?)");
             }
             linesBefore = before;
             if (record.size() != 1 || !record.get(0).isEmpty()) return record.toList();

@@ -1,12 +1,13 @@
 package dev.bertclf.spark;
 
+import dev.bertclf.runtime.BoundedReader;
 import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -20,9 +21,10 @@ import org.apache.hadoop.fs.Path;
  * Reads a CSV input through once on the driver, as {@code predict --input} reads it (Commons CSV, RFC 4180), before
  * the job: Spark's reader takes a quote that is never closed as a field running to the end of the file, merging
  * every row after it into one text and succeeding, where {@code predict --input} stops naming the line. The rows
- * are only counted, never kept: memory stays one record. A CSV file is one partition in Spark anyway (multi-line
- * CSV cannot be split), so the driver reads no more than one task would. It also tells how the rows end (LF, or a
- * spreadsheet's CRLF): Spark's reader keeps a CR inside quotes only when it is told the row separator.
+ * are only counted, never kept, and a row is bounded ({@link BoundedReader}): memory stays one record. A CSV file
+ * is one partition in Spark anyway (multi-line CSV cannot be split), so the driver reads no more than one task
+ * would. It also tells how the rows end (LF, or a spreadsheet's CRLF): Spark's reader keeps a CR inside quotes only
+ * when it is told the row separator.
  */
 final class CsvCheck {
     private CsvCheck() {}
@@ -44,14 +46,22 @@ final class CsvCheck {
         for (FileStatus f : files) {
             if (separator == null) separator = rowSeparator(fs, f.getPath());
             long line = 1;
-            try (Reader r = new InputStreamReader(fs.open(f.getPath()), StandardCharsets.UTF_8);
+            try (BoundedReader r =
+                            new BoundedReader(new InputStreamReader(fs.open(f.getPath()), StandardCharsets.UTF_8));
                     CSVParser parser =
                             CSVParser.builder().setReader(r).setFormat(format).get()) {
-                for (CSVRecord record : parser) line = parser.getCurrentLineNumber() + 1;
+                Iterator<CSVRecord> records = parser.iterator();
+                for (r.startRecord(); records.hasNext(); r.startRecord()) {
+                    records.next();
+                    line = parser.getCurrentLineNumber() + 1;
+                }
             } catch (UncheckedIOException e) {
                 throw new DataException(f.getPath() + ":" + line + ": a quoted field that starts here is never closed "
                         + "(" + e.getCause().getMessage() + "); Spark would read the rest of the file as one text: "
                         + "close the quote or remove it");
+            } catch (BoundedReader.TooLong e) { // as predict --input refuses it
+                throw new DataException(f.getPath() + ":" + line + ": a row longer than " + BoundedReader.ROW_CHARS
+                        + " characters (is a quote never closed?)");
             }
         }
         return separator == null ? "\n" : separator;

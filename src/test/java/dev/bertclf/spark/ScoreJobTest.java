@@ -203,6 +203,18 @@ class ScoreJobTest {
         assertEquals(1, bad.code(), bad.err());
         assertTrue(bad.err().contains("unclosed.csv"), bad.err());
         assertFalse(Files.exists(tmp.resolve("unclosed-scored.csv")), "no output left");
+        // the check itself reads a row at most 16 Mi characters long: an unclosed quote in a large file is no heap
+        Path endless = Files.writeString(
+                tmp.resolve("endless.csv"), "id,text\n0,\"never closed " + "word ".repeat(3_500_000) + "\n");
+        Cli.Run tooLong = job(
+                "--model-dir",
+                binary.toString(),
+                "--input",
+                endless.toString(),
+                "--output",
+                tmp.resolve("endless-scored.csv").toString());
+        assertEquals(1, tooLong.code(), tooLong.err());
+        assertTrue(tooLong.err().contains("endless.csv:2: a row longer than 16777216 characters"), tooLong.err());
     }
 
     /** A multi-label model's rows add top and labels (its classes over the threshold), as predict --input's do. */

@@ -1,18 +1,18 @@
-package dev.bertclf.score;
+package dev.bertclf.runtime;
 
-import dev.bertclf.data.TableRow;
 import java.io.FilterReader;
 import java.io.IOException;
 import java.io.Reader;
 
 /**
  * Bounds the characters read for one record: Commons CSV has no bound on a field, so a quote never closed would
- * read the rest of a 10 GB file into one. More than {@link #LIMIT} characters (plus the parser's read-ahead)
- * since {@link #startRecord} throws {@link TooLong}.
+ * read the rest of a 10 GB file into one. More than {@link #ROW_CHARS} characters (plus the parser's read-ahead)
+ * since {@link #startRecord} throws {@link TooLong}. Shared by {@code predict --input}'s reader and the Spark job's
+ * check of a CSV input, which both read with Commons CSV.
  */
-final class BoundedReader extends FilterReader {
+public final class BoundedReader extends FilterReader {
     /** The longest row, in characters: the table readers' bound on a field. */
-    static final int LIMIT = TableRow.MAX_FIELD_CHARS;
+    public static final int ROW_CHARS = 16 << 20;
 
     /** Commons CSV reads ahead in blocks of 8 Ki characters; this is what one record may read beyond itself. */
     private static final int READ_AHEAD = 1 << 16;
@@ -20,17 +20,18 @@ final class BoundedReader extends FilterReader {
     private long read;
 
     /** Thrown through the parser (which passes unchecked exceptions on) when a record is too long. */
-    static final class TooLong extends RuntimeException {
+    public static final class TooLong extends RuntimeException {
         TooLong() {
             super(null, null, false, false);
         }
     }
 
-    BoundedReader(Reader in) {
+    public BoundedReader(Reader in) {
         super(in);
     }
 
-    void startRecord() {
+    /** A new record starts: its characters are counted from here. */
+    public void startRecord() {
         read = 0;
     }
 
@@ -50,6 +51,6 @@ final class BoundedReader extends FilterReader {
 
     private void count(int n) {
         read += n;
-        if (read > LIMIT + READ_AHEAD) throw new TooLong();
+        if (read > ROW_CHARS + READ_AHEAD) throw new TooLong();
     }
 }
