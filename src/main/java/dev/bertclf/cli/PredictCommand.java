@@ -6,16 +6,11 @@ import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.options.ScoringOptions;
 import dev.bertclf.runtime.ConsoleText;
-import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.score.FileScorer;
-import dev.bertclf.score.LineReader;
 import dev.bertclf.score.OnError;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,7 +147,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--resume, --on-error and --format go with --input FILE");
         }
         boolean gpu = deviceOption.useGpu();
-        List<String> inputs = texts.isEmpty() ? readStdin() : texts;
+        List<String> inputs = texts.isEmpty() ? StdinLines.readAll() : texts;
         if (inputs.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "no text to classify: pass TEXT or pipe lines to stdin");
         }
@@ -259,33 +254,5 @@ final class PredictCommand implements Callable<Integer> {
     static String shown(String text) {
         String line = text.replaceAll("\\s+", " ");
         return ConsoleText.escape(line.length() <= SHOWN ? line : line.substring(0, SHOWN - 3) + "...");
-    }
-
-    /** The most characters read from stdin: more texts than that belong in a file ({@code --input}). */
-    static final long MAX_STDIN_CHARS = 256L << 20;
-
-    /**
-     * Non-empty lines of stdin, invalid UTF-8 replaced rather than fatal; a line, and all of them, bounded (a 300 MB
-     * line once exhausted the heap).
-     */
-    private static List<String> readStdin() throws IOException {
-        var decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        List<String> lines = new ArrayList<>();
-        long chars = 0;
-        LineReader r = new LineReader(
-                Path.of("standard input"), new InputStreamReader(System.in, decoder), "one text per line");
-        for (String line; (line = r.readLine()) != null; ) {
-            if (line.isBlank()) continue;
-            chars += line.length();
-            if (chars > MAX_STDIN_CHARS) {
-                throw new DataException("standard input holds more than " + (MAX_STDIN_CHARS >> 20) + " Mi "
-                        + "characters of text: score a file of that size with --input FILE --output FILE");
-            }
-            lines.add(line);
-        }
-        return lines;
     }
 }

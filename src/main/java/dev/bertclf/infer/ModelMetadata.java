@@ -181,6 +181,11 @@ public record ModelMetadata(
         return tokenizerRevision == null || tokenizerRevision < 2;
     }
 
+    /** The tokenization revision to tokenise with: the recorded one, 1 for models written before it was recorded. */
+    public int tokenizationRevision() {
+        return tokenizerRevision != null ? tokenizerRevision : 1;
+    }
+
     /** The truncation to tokenise with: the recorded one, {@link Truncation#HEAD} for older models. */
     public Truncation truncationRule() {
         return Truncation.of(truncation);

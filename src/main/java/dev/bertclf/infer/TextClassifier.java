@@ -18,6 +18,7 @@ import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.text.EncodedBatch;
+import dev.bertclf.text.TokenizerJson;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,6 +78,11 @@ public final class TextClassifier implements AutoCloseable {
         }
         ModelMetadata meta = ModelMetadata.read(modelDir);
         checkIntact(modelDir, meta);
+        if (meta.tokenizationRevision() < 1 || meta.tokenizationRevision() > TokenizerJson.REVISION) {
+            throw new InferenceException(modelDir.resolve(ModelMetadata.FILE) + " asks for tokenization revision "
+                    + meta.tokenizationRevision() + "; this bert-clf knows revisions 1 to " + TokenizerJson.REVISION
+                    + " (was the model made by a newer bert-clf?)");
+        }
         if (meta.tokenizedBeforeRevision2()) {
             LoggerFactory.getLogger(TextClassifier.class)
                     .warn(
@@ -101,6 +107,7 @@ public final class TextClassifier implements AutoCloseable {
                 .lowercase(meta.lowercase())
                 .maxSeqLen(meta.maxSeqLen())
                 .truncation(meta.truncationRule())
+                .revision(meta.tokenizationRevision()) // a model keeps the tokenization it was trained with
                 .padToLongest()
                 .build();
         awaitEngine(engine, tokenizer);

@@ -23,10 +23,16 @@ import java.util.Map;
  */
 public final class TokenizerJson {
     /**
-     * The tokenization's revision, recorded in every model's metadata: 2 since special-token strings in a text are
-     * words (revision 1 mapped "[CLS]", "[SEP]", "[MASK]", "[PAD]" and "[UNK]" in a text to their special ids).
+     * The tokenization's revision, recorded in every model's metadata. 3: WordPiece words are split as TF Text's
+     * {@code BertTokenizer} splits them ({@link BasicTokenizer}: NFKC case folding, control characters as spaces,
+     * words of over 100 bytes {@code [UNK]}). 2: Hugging Face's {@code BertNormalizer} and {@code BertPreTokenizer}
+     * (Google's Python rules). 1: as 2, but "[CLS]", "[SEP]", "[MASK]", "[PAD]" and "[UNK]" in a text were their
+     * special ids.
      */
-    public static final int REVISION = 2;
+    public static final int REVISION = 3;
+
+    /** The first revision that splits words with {@link BasicTokenizer}. */
+    public static final int TF_TEXT_REVISION = 3;
 
     /** SentencePiece's word-start mark, U+2581. */
     private static final String METASPACE = "\u2581";
@@ -36,9 +42,13 @@ public final class TokenizerJson {
 
     private TokenizerJson() {}
 
-    /** Writes the JSON to {@code target} atomically (a half-written file is never loaded). */
-    public static void write(Vocabulary vocab, boolean lowercase, Path target) throws IOException {
-        FileUtil.writeStringAtomic(target, toJson(vocab, lowercase));
+    /**
+     * Writes the JSON of a WordPiece tokenizer of {@code revision} to {@code target} atomically (a half-written file
+     * is never loaded). From {@link #TF_TEXT_REVISION} on, it expects words already split by {@link BasicTokenizer}
+     * and joined by single spaces: it splits at U+0020 alone and normalizes nothing.
+     */
+    public static void write(Vocabulary vocab, boolean lowercase, int revision, Path target) throws IOException {
+        FileUtil.writeStringAtomic(target, toJson(vocab, lowercase, revision));
     }
 
     /** Writes the JSON of a SentencePiece model to {@code target} atomically. */
@@ -66,7 +76,7 @@ public final class TokenizerJson {
         return Collections.max(Vocabulary.read(vocabulary).ids().values()) + 1;
     }
 
-    static String toJson(Vocabulary vocab, boolean lowercase) {
+    static String toJson(Vocabulary vocab, boolean lowercase, int revision) {
         Map<String, Integer> specials = new LinkedHashMap<>();
         for (String special :
                 List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.CLS, Vocabulary.SEP, Vocabulary.MASK)) {
@@ -77,8 +87,8 @@ public final class TokenizerJson {
                 Map.of(), // no added tokens: "[CLS]" in a text is words, as TF Text's BertTokenizer reads it
                 Vocabulary.PAD,
                 vocab.id(Vocabulary.PAD),
-                normalizer(lowercase),
-                Map.of("type", "BertPreTokenizer"),
+                revision >= TF_TEXT_REVISION ? null : normalizer(lowercase),
+                revision >= TF_TEXT_REVISION ? splitAtSpaces() : Map.of("type", "BertPreTokenizer"),
                 Map.of("type", "WordPiece", "prefix", "##", "cleanup", true),
                 model(vocab));
     }
@@ -206,6 +216,17 @@ public final class TokenizerJson {
         return p;
     }
 
+    /** Splits at U+0020 only, which {@link BasicTokenizer} puts between words and no word holds. */
+    private static Map<String, Object> splitAtSpaces() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("type", "Split");
+        p.put("pattern", Map.of("String", " "));
+        p.put("behavior", "Removed");
+        p.put("invert", false);
+        return p;
+    }
+
+    /** Revisions 1 and 2: Google's Python {@code BasicTokenizer} rules, as Hugging Face implements them. */
     private static Map<String, Object> normalizer(boolean lowercase) {
         Map<String, Object> n = new LinkedHashMap<>();
         n.put("type", "BertNormalizer");

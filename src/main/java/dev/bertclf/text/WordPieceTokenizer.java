@@ -14,9 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * BERT's WordPiece tokenization built from nothing but {@code vocab.txt}, through Hugging Face's Rust tokenizer
- * (DJL's binding): the same ids as Google's {@code tokenization.py} and TF Hub's preprocessing model, at native
- * speed and without Python. Texts longer than the model's sequence keep the tokens their {@link Truncation} says,
+ * BERT's WordPiece tokenization built from nothing but {@code vocab.txt}: the same ids as TF Hub's preprocessing
+ * model (TF Text's {@code BertTokenizer}), without Python. Words are split as TF Text splits them ({@link
+ * BasicTokenizer}, which says each step and its source), then Hugging Face's Rust WordPiece (DJL's binding) finds
+ * their pieces, a batch at a time in parallel. Models recorded with an older {@link TokenizerJson#REVISION} keep
+ * the tokenization they were trained with ({@link Builder#revision}). Texts longer than the model's sequence keep the tokens their {@link Truncation} says,
  * between {@code [CLS]} and {@code [SEP]}, or are scored in {@link #encodeWindows windows}. ALBERT's SentencePiece
  * model goes through the same class ({@link #sentencePieceBuilder}), so that training and inference take either
  * without knowing which.
@@ -26,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * size and could abort the JVM), while only the first and last {@code maxSeqLen - 2} tokens can be kept. The prefix
  * cut ({@link #prefix}) is made after a space (U+0020) and before the start of a word, the last such place within
  * {@link #FIRST_CHARS_PER_TOKEN} characters per token of the start; the suffix cut ({@link #suffix}) at the first
- * such place within as many characters of the end. Both normalisers (BERT's cleaning, CJK spacing, lower case and
- * NFD accent stripping; SentencePiece's NFKD, character map per grapheme and space folding) act on characters, on
- * graphemes (a space then a word start is a grapheme boundary) or on runs of spaces (wholly inside the prefix or
- * outside the suffix), and both pre-tokenizers split at a space (SentencePiece marks every word start, the text's
+ * such place within as many characters of the end. Every normaliser (TF Text's NFKC case folding, NFD and mark
+ * removal, or the older revisions' cleaning, CJK spacing, lower case and accent stripping; SentencePiece's NFKD,
+ * character map per grapheme and space folding) acts on characters, on graphemes (a space then a word start is a
+ * grapheme boundary, and no normal form composes a space with what follows) or on runs of spaces (wholly inside the
+ * prefix or outside the suffix), and every pre-tokenizer splits at a space (SentencePiece marks every word start, the text's
  * first included, with {@code ▁}); so the prefix's tokens are those of every word before the cut, then for
  * SentencePiece one lone {@code ▁}, and the suffix's those of every word after it. When a part still has more tokens
  * than needed, those words alone give at least the kept tokens, which are thus the uncut text's. When it does not (a
@@ -64,6 +67,9 @@ public final class WordPieceTokenizer implements AutoCloseable {
 
     private static final int GROWTH = 8;
 
+    /** A word Hugging Face's WordPiece makes {@code [UNK]} (more than its 100 characters): TF Text's long word. */
+    private static final String UNKNOWN_WORD = "?".repeat(BasicTokenizer.MAX_BYTES_PER_WORD + 1);
+
     /** Untruncated, unpadded, with {@code [CLS]} and {@code [SEP]}: the rows are assembled here. */
     private final HuggingFaceTokenizer tokenizer;
 
@@ -72,14 +78,22 @@ public final class WordPieceTokenizer implements AutoCloseable {
     private final Truncation truncation;
     private final int padId;
     private final Encoding empty;
+    /** TF Text's word splitting; null where Hugging Face's own normaliser and pre-tokenizer split. */
+    private final BasicTokenizer words;
 
     private WordPieceTokenizer(
-            HuggingFaceTokenizer tokenizer, int maxSeqLen, Padding padding, Truncation truncation, int padId) {
+            HuggingFaceTokenizer tokenizer,
+            int maxSeqLen,
+            Padding padding,
+            Truncation truncation,
+            int padId,
+            BasicTokenizer words) {
         this.tokenizer = tokenizer;
         this.maxSeqLen = maxSeqLen;
         this.padding = padding;
         this.truncation = truncation;
         this.padId = padId;
+        this.words = words;
         this.empty = tokenizer.encode("");
     }
 
@@ -180,6 +194,14 @@ public final class WordPieceTokenizer implements AutoCloseable {
         return tokens;
     }
 
+    /**
+     * Every id of the whole text, uncut and untruncated, {@code [CLS]} and {@code [SEP]} included: what the cut
+     * texts must give (tests compare), slow and unbounded on a huge text.
+     */
+    long[] wholeTextIds(String text) {
+        return tokenizer.encode(split(text)).getIds();
+    }
+
     /** Content tokens {@code [from, to)} of an encoding (0 is the token after {@code [CLS]}). */
     private record Slice(Encoding encoding, int from, int to) {
         int length() {
@@ -245,7 +267,8 @@ public final class WordPieceTokenizer implements AutoCloseable {
     private End[] ends(List<String> texts, int need, boolean start) {
         int window = window(need, FIRST_CHARS_PER_TOKEN), limit = window(need, MAX_CHARS_PER_TOKEN);
         List<String> cut = texts.stream().map(t -> end(t, window, limit, start)).toList();
-        Encoding[] encodings = tokenizer.batchEncode(cut);
+        Encoding[] encodings =
+                tokenizer.batchEncode(cut.stream().map(this::split).toList());
         End[] out = new End[encodings.length];
         for (int i = 0; i < encodings.length; i++) {
             String text = texts.get(i), part = cut.get(i);
@@ -253,11 +276,16 @@ public final class WordPieceTokenizer implements AutoCloseable {
             for (int w = window; content(e) <= need && part.length() < text.length() && w < limit; ) {
                 w = (int) Math.min((long) w * GROWTH, limit);
                 part = end(text, w, limit, start);
-                e = tokenizer.encode(part);
+                e = tokenizer.encode(split(part));
             }
             out[i] = new End(e, part.length() == text.length());
         }
         return out;
+    }
+
+    /** What Hugging Face's tokenizer is given: the words TF Text finds, or the text as it is for older revisions. */
+    private String split(String text) {
+        return words == null ? text : words.wordsLine(text, UNKNOWN_WORD);
     }
 
     private static String end(String text, int window, int limit, boolean start) {
@@ -392,13 +420,17 @@ public final class WordPieceTokenizer implements AutoCloseable {
         private Padding padding = Padding.TO_MAX_LENGTH;
         private Truncation truncation = Truncation.HEAD;
         private Path jsonDir;
+        private int revision = TokenizerJson.REVISION;
 
         private Builder(Path vocabTxt, boolean sentencePiece) {
             this.vocabTxt = Objects.requireNonNull(vocabTxt, "vocabTxt");
             this.sentencePiece = sentencePiece;
         }
 
-        /** True for "uncased" models (the default); also strips accents, as Google's uncased BERT does. */
+        /**
+         * True for "uncased" models (the default): case folding and accent stripping, as their preprocessing model
+         * does; false keeps the text's case and accents.
+         */
         public Builder lowercase(boolean lowercase) {
             this.lowercase = lowercase;
             return this;
@@ -421,6 +453,19 @@ public final class WordPieceTokenizer implements AutoCloseable {
         /** Which tokens of a longer text are kept; {@link Truncation#HEAD} by default. */
         public Builder truncation(Truncation truncation) {
             this.truncation = Objects.requireNonNull(truncation, "truncation");
+            return this;
+        }
+
+        /**
+         * The {@link TokenizerJson#REVISION} to tokenise as, the newest by default: a model keeps the one it was
+         * trained with. Only WordPiece tokenization has changed between revisions.
+         */
+        public Builder revision(int revision) {
+            if (revision < 1 || revision > TokenizerJson.REVISION) {
+                throw new IllegalArgumentException("tokenizer revision " + revision + " is not between 1 and "
+                        + TokenizerJson.REVISION + " (made by a newer bert-clf?)");
+            }
+            this.revision = revision;
             return this;
         }
 
@@ -464,7 +509,7 @@ public final class WordPieceTokenizer implements AutoCloseable {
                 return TokenizerJson.padId(model);
             }
             Vocabulary vocab = Vocabulary.read(vocabTxt);
-            TokenizerJson.write(vocab, lowercase, json);
+            TokenizerJson.write(vocab, lowercase, revision, json);
             return vocab.id(Vocabulary.PAD);
         }
 
@@ -475,7 +520,9 @@ public final class WordPieceTokenizer implements AutoCloseable {
                     .optTruncation(false)
                     .optPadding(false)
                     .build();
-            return new WordPieceTokenizer(t, maxSeqLen, padding, truncation, padId);
+            BasicTokenizer words =
+                    !sentencePiece && revision >= TokenizerJson.TF_TEXT_REVISION ? new BasicTokenizer(lowercase) : null;
+            return new WordPieceTokenizer(t, maxSeqLen, padding, truncation, padId, words);
         }
     }
 }

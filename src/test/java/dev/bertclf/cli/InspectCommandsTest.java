@@ -1,16 +1,23 @@
 package dev.bertclf.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TinyBert;
 import dev.bertclf.testutil.TinyHubModel;
 import dev.bertclf.testutil.TinySentencePiece;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,13 +35,7 @@ class InspectCommandsTest {
 
     @Test
     void preprocessPrintsTheTutorialsTensors() throws Exception {
-        // The tiny shape with BERT's real uncased vocabulary: one embedding row for each of its 30,522 ids.
-        Path model = Files.createDirectories(tmp.resolve("m"));
-        BertConfig config = TinyBert.config();
-        config.vocabSize = 30522;
-        config.write(model.resolve("bert_config.json"));
-        Files.copy(Path.of("src/test/resources/vocab-bert-uncased.txt"), model.resolve("vocab.txt"));
-        TinyBert.writeCheckpoint(model.resolve("bert_model.ckpt"), config, "");
+        Path model = uncasedTinyModel();
         Cli.Run r = Cli.run(
                 "preprocess",
                 "--model",
@@ -47,6 +48,76 @@ class InspectCommandsTest {
         assertTrue(r.out().contains("Word Ids   : [101 2023 2003 2107 2019 6429 3185 999 102 0 0 0]"), r.out());
         assertTrue(r.out().contains("Input Mask : [1 1 1 1 1 1 1 1 1 0 0 0]"), r.out());
         assertTrue(r.out().contains("Type Ids   : [0 0 0 0 0 0 0 0 0 0 0 0]"), r.out());
+    }
+
+    /**
+     * {@code preprocess --json} reads one text per line from standard input and prints every id of each, as one
+     * JSON object per line: what a user compares with another stack. A special-token string in a text is words.
+     */
+    @Test
+    void preprocessJsonPrintsEveryIdOfEachLineOfStandardInput() throws Exception {
+        Path model = uncasedTinyModel();
+        byte[] stdin = "this is such an amazing movie!\n\n[CLS] who\u00B4s \uFF26\uFF35\uFF2C\uFF2C\n"
+                .getBytes(StandardCharsets.UTF_8);
+        Cli.Run r = Cli.runWithStdin(stdin, "preprocess", "--model", model.toString(), "--max-seq-len", "64", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out()); // the blank line is skipped
+        JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
+        assertEquals("this is such an amazing movie!", first.get("text").getAsString());
+        int[] ids = ints(first.getAsJsonArray("input_word_ids"));
+        assertEquals(64, ids.length);
+        assertArrayEquals(new int[] {101, 2023, 2003, 2107, 2019, 6429, 3185, 999, 102, 0}, Arrays.copyOf(ids, 10));
+        assertEquals(9, Arrays.stream(ints(first.getAsJsonArray("input_mask"))).sum());
+        assertEquals(64, ints(first.getAsJsonArray("input_type_ids")).length);
+        JsonObject second = JsonParser.parseString(lines.get(1)).getAsJsonObject();
+        assertEquals(
+                "[\"[CLS]\",\"[\",\"cl\",\"##s\",\"]\",\"who\",\"s\",\"full\",\"[SEP]\"]",
+                second.getAsJsonArray("tokens").toString());
+        assertEquals(101, ints(second.getAsJsonArray("input_word_ids"))[0]);
+    }
+
+    /** {@code embed --json}: the whole pooled output and a sequence row per token, padding included. */
+    @Test
+    void embedJsonPrintsTheWholeOutputs() throws Exception {
+        Path model = TinyBert.write(tmp.resolve("m"), "");
+        Cli.Run r = Cli.runWithStdin(
+                "the movie was great\nbad\n".getBytes(StandardCharsets.UTF_8),
+                "embed",
+                "--model",
+                model.toString(),
+                "--max-seq-len",
+                "16",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(2, lines.size(), r.out());
+        JsonObject o = JsonParser.parseString(lines.get(0)).getAsJsonObject();
+        assertEquals(32, o.getAsJsonArray("pooled_output").size());
+        assertEquals(16, o.getAsJsonArray("sequence_output").size());
+        for (var row : o.getAsJsonArray("sequence_output"))
+            assertEquals(32, row.getAsJsonArray().size());
+        Cli.Run text = Cli.run("embed", "--model", model.toString(), "--max-seq-len", "16", "the movie was great");
+        String pooled = String.format(
+                Locale.ROOT, "%.8f", o.getAsJsonArray("pooled_output").get(0).getAsFloat());
+        assertTrue(text.out().contains("Pooled Outputs Values:[" + pooled + " "), text.out() + " vs " + pooled);
+    }
+
+    private Path uncasedTinyModel() throws Exception {
+        // The tiny shape with BERT's real uncased vocabulary: one embedding row for each of its 30,522 ids.
+        Path model = Files.createDirectories(tmp.resolve("m"));
+        BertConfig config = TinyBert.config();
+        config.vocabSize = 30522;
+        config.write(model.resolve("bert_config.json"));
+        Files.copy(Path.of("src/test/resources/vocab-bert-uncased.txt"), model.resolve("vocab.txt"));
+        TinyBert.writeCheckpoint(model.resolve("bert_model.ckpt"), config, "");
+        return model;
+    }
+
+    private static int[] ints(com.google.gson.JsonArray a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) out[i] = a.get(i).getAsInt();
+        return out;
     }
 
     /** An unpacked TF Hub ALBERT: SentencePiece ids from assets/30k-clean.model; its layer count must be given. */

@@ -2,6 +2,7 @@ package dev.bertclf.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -15,8 +16,6 @@ import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TemporaryHome;
 import dev.bertclf.testutil.TinyBert;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,22 +64,20 @@ class PredictInputTest {
     }
 
     static Cli.Run predict(String... args) {
+        return Cli.run(predictArgs(args));
+    }
+
+    private static String[] predictArgs(String... args) {
         String[] all = new String[args.length + 3];
         all[0] = "predict";
         all[1] = "--model-dir";
         all[2] = model.toString();
         System.arraycopy(args, 0, all, 3, args.length);
-        return Cli.run(all);
+        return all;
     }
 
     static Cli.Run predictStdin(byte[] stdin, String... args) {
-        InputStream in = System.in;
-        System.setIn(new ByteArrayInputStream(stdin));
-        try {
-            return predict(args);
-        } finally {
-            System.setIn(in);
-        }
+        return Cli.runWithStdin(stdin, predictArgs(args));
     }
 
     @Test
@@ -105,14 +102,17 @@ class PredictInputTest {
     }
 
     /**
-     * Special-token strings in a text are words since tokenizer revision 2 (once "[CLS]" in a review was the special
-     * token): a model records its revision, and one trained before says that such texts are tokenised otherwise now.
+     * A model records its tokenizer revision and keeps the tokenization it was trained with. Special-token strings
+     * in a text are words since revision 2 (once "[CLS]" in a review was the special token): a model trained before
+     * says that such texts are tokenised otherwise now. A revision-2 model keeps Hugging Face's normaliser, which
+     * deletes a control character where TF Text's splitting (revision 3) puts a space. A revision this build does not
+     * know is refused.
      */
     @Test
     void aModelTrainedBeforeTheTokenizerChangeSaysSo() throws Exception {
         Path meta = model.resolve("metadata.json");
         String now = Files.readString(meta);
-        assertTrue(now.contains("\"tokenizerRevision\": 2"), now);
+        assertTrue(now.contains("\"tokenizerRevision\": 3"), now);
         Cli.Run current = predict("a film with [CLS] in it");
         assertEquals(0, current.code(), current.err());
         assertFalse(current.err().contains("warning: the model in"), current.err());
@@ -124,10 +124,37 @@ class PredictInputTest {
                 else Files.copy(f, to);
             }
         }
-        Files.writeString(old.resolve("metadata.json"), now.replaceFirst(",\\s*\"tokenizerRevision\": 2", ""));
+        Files.writeString(old.resolve("metadata.json"), now.replaceFirst(",\\s*\"tokenizerRevision\": 3", ""));
         Cli.Run before = Cli.run("predict", "--model-dir", old.toString(), "a film");
         assertEquals(0, before.code(), before.err());
         assertTrue(before.err().contains("warning: the model in " + old + " was trained when \"[CLS]\""), before.err());
+
+        Files.writeString(
+                old.resolve("metadata.json"), now.replace("\"tokenizerRevision\": 3", "\"tokenizerRevision\": 2"));
+        String joined = probability(Cli.run("predict", "--model-dir", model.toString(), "--json", "greatfilm"));
+        String split = probability(Cli.run("predict", "--model-dir", model.toString(), "--json", "great\u0007film"));
+        assertNotEquals(joined, split, "the test needs a text whose two tokenizations score apart");
+        Cli.Run revision2 = Cli.run("predict", "--model-dir", old.toString(), "--json", "great\u0007film");
+        assertEquals(joined, probability(revision2), revision2.err());
+        assertFalse(revision2.err().contains("warning"), revision2.err());
+
+        Files.writeString(
+                old.resolve("metadata.json"), now.replace("\"tokenizerRevision\": 3", "\"tokenizerRevision\": 99"));
+        Cli.Run newer = Cli.run("predict", "--model-dir", old.toString(), "a film");
+        assertEquals(1, newer.code(), newer.err());
+        assertTrue(
+                newer.err().contains("asks for tokenization revision 99; this bert-clf knows revisions 1 to 3"),
+                newer.err());
+    }
+
+    private static String probability(Cli.Run r) {
+        assertEquals(0, r.code(), r.err());
+        return JsonParser.parseString(r.out())
+                .getAsJsonArray()
+                .get(0)
+                .getAsJsonObject()
+                .get("probability")
+                .toString();
     }
 
     /** A 300 MB line on stdin once exhausted the heap: a line is bounded as a table field is. */

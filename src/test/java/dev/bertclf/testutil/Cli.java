@@ -1,7 +1,9 @@
 package dev.bertclf.testutil;
 
 import dev.bertclf.cli.Main;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,6 +31,17 @@ public final class Cli {
             System.setErr(err);
             out.print(o.toString(StandardCharsets.UTF_8));
             err.print(e.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** As {@link #run}, with {@code stdin} as standard input. */
+    public static Run runWithStdin(byte[] stdin, String... args) {
+        InputStream in = System.in;
+        System.setIn(new ByteArrayInputStream(stdin));
+        try {
+            return run(args);
+        } finally {
+            System.setIn(in);
         }
     }
 

@@ -202,6 +202,17 @@ class WordPieceTokenizerTest {
                 .build();
     }
 
+    /** The row of the whole, uncut text: {@code [CLS]}, its first tokens, {@code [SEP]}, padding (id 0). */
+    static int[] wholeTextRow(WordPieceTokenizer t, String text) {
+        long[] all = t.wholeTextIds(text);
+        int n = Math.min(all.length - 2, t.maxSeqLen() - 2);
+        int[] row = new int[t.maxSeqLen()];
+        row[0] = Math.toIntExact(all[0]);
+        for (int i = 0; i < n; i++) row[1 + i] = Math.toIntExact(all[1 + i]);
+        row[1 + n] = Math.toIntExact(all[all.length - 1]);
+        return row;
+    }
+
     static int[] ids(Encoding e) {
         return Arrays.stream(e.getIds()).mapToInt(Math::toIntExact).toArray();
     }
@@ -218,14 +229,13 @@ class WordPieceTokenizerTest {
                 "This film's plot \u2014 a caf\u00E9 owner's odyssey \u2014 was AMAZING, 10/10!\n".repeat(10_000);
         String blankStart = "\u0001 ".repeat(20_000) + review; // the first prefixes give no token: it grows
         try (WordPieceTokenizer t = WordPieceTokenizer.builder(uncasedVocab())
-                        .maxSeqLen(128)
-                        .tokenizerJsonDir(dir)
-                        .build();
-                HuggingFaceTokenizer whole = wholeTextReference(dir, 128)) {
+                .maxSeqLen(128)
+                .tokenizerJsonDir(dir)
+                .build()) {
             for (String text : List.of(review, blankStart)) {
-                assertArrayEquals(
-                        ids(whole.encode(text)), t.encode(List.of(text)).wordIds());
-                assertEquals(Arrays.asList(whole.encode(text).getTokens()), t.tokens(text));
+                int[] whole = wholeTextRow(t, text);
+                assertArrayEquals(whole, t.encode(List.of(text)).wordIds());
+                assertEquals(128, t.tokens(text).size());
             }
             String huge = review.repeat(64); // 52 MB
             EncodedBatch b = t.encode(List.of(huge, MOVIE));
