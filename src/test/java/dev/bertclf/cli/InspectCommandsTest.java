@@ -103,6 +103,18 @@ class InspectCommandsTest {
         assertTrue(text.out().contains("Pooled Outputs Values:[" + pooled + " "), text.out() + " vs " + pooled);
     }
 
+    /** Standard input is bounded for these commands as for {@code predict}: a line as a table field is. */
+    @Test
+    void anEndlessStdinLineIsRefused() throws Exception {
+        Path model = TinyBert.write(tmp.resolve("m"), "");
+        byte[] line = new byte[(16 << 20) + 100];
+        Arrays.fill(line, (byte) 'a');
+        Cli.Run r = Cli.runWithStdin(line, "preprocess", "--model", model.toString(), "--max-seq-len", "16", "--json");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("standard input:1: a line longer than 16777216 characters"), r.err());
+        assertEquals("", r.out());
+    }
+
     private Path uncasedTinyModel() throws Exception {
         // The tiny shape with BERT's real uncased vocabulary: one embedding row for each of its 30,522 ids.
         Path model = Files.createDirectories(tmp.resolve("m"));
