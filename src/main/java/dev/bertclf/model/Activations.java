@@ -1,7 +1,7 @@
 package dev.bertclf.model;
 
 import dev.bertclf.model.BertConfig.HiddenAct;
-import dev.bertclf.runtime.FusedKernels;
+import dev.bertclf.runtime.Kernels;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -9,19 +9,20 @@ import org.tensorflow.types.TFloat32;
 /**
  * The feed-forward activations {@code hidden_act} names. GELU has two graph forms of the same function (tanh
  * approximation, as Google's {@code modeling.py}), chosen by the {@link Mode}: each is the cheaper one there; training
- * graphs take bert-clf's fused GELU kernel where it is loaded.
+ * graphs take bert-clf's fused GELU kernel where the run chose the fused {@link Kernels}.
  */
 final class Activations {
     private Activations() {}
 
-    static Operand<TFloat32> apply(Ops tf, HiddenAct act, Mode mode, Operand<TFloat32> x) {
+    /** {@code kernels}: a training graph's choice, null in inference graphs. */
+    static Operand<TFloat32> apply(Ops tf, HiddenAct act, Mode mode, Kernels kernels, Operand<TFloat32> x) {
         return switch (act) {
             case RELU -> tf.nn.relu(x);
             case GELU_EXACT -> geluExact(tf, x);
             case GELU, GELU_NEW ->
                 mode != Mode.TRAINING
                         ? geluFusable(tf, x)
-                        : FusedKernels.available() ? FusedOps.gelu(tf, x) : geluSigmoidForm(tf, x);
+                        : kernels.fused() ? FusedOps.gelu(tf, x) : geluSigmoidForm(tf, x);
         };
     }
 

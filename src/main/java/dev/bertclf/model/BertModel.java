@@ -1,6 +1,5 @@
 package dev.bertclf.model;
 
-import dev.bertclf.runtime.FusedKernels;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -193,6 +192,7 @@ public final class BertModel {
                 tf,
                 config.hiddenAct,
                 mode,
+                mode == Mode.TRAINING ? dropout.kernels() : null,
                 dense(n.intermediate() + "/dense", attentionOutput, h, config.intermediateSize)); // [B*S, I]
         if (config.gatedFeedforward) {
             // GatedFeedforward (TF Model Garden): gelu(x W + b) * (x W_gate + b_gate), then the output projection.
@@ -279,7 +279,7 @@ public final class BertModel {
         Ops tf = vars.scope(scope);
         Variable<TFloat32> gamma = variable(scope + "/gamma", width);
         Variable<TFloat32> beta = variable(scope + "/beta", width);
-        if (mode == Mode.TRAINING && FusedKernels.available()) {
+        if (mode == Mode.TRAINING && dropout.kernels().fused()) {
             return FusedOps.layerNorm(tf, x, gamma, beta, LAYER_NORM_EPSILON);
         }
         return layerNorm(tf, x, gamma, beta);

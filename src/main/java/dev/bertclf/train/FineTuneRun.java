@@ -14,9 +14,9 @@ import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
-import dev.bertclf.runtime.FusedKernels;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
+import dev.bertclf.runtime.Kernels;
 import dev.bertclf.runtime.OwnedFolder;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
@@ -346,7 +346,7 @@ public final class FineTuneRun {
                 pretrained.name(),
                 dataInWords,
                 classes,
-                hyperparameters(req, classes, classWeights),
+                hyperparameters(req, classes, classWeights, graph.kernels()),
                 kept,
                 history.size(),
                 why,
@@ -404,10 +404,11 @@ public final class FineTuneRun {
     }
 
     /** What {@code metadata.json} and the model card record of how the model was trained. */
-    private static Map<String, Object> hyperparameters(RunSettings req, List<String> classes, float[] classWeights) {
+    private static Map<String, Object> hyperparameters(
+            RunSettings req, List<String> classes, float[] classWeights, Kernels kernels) {
         Map<String, Object> hp = req.hyperparameters();
         if (classWeights != null) hp.put("class_weight", ClassWeights.byClass(classes, classWeights));
-        hp.put("fused_kernels", FusedKernels.available()); // which element-wise kernels (and dropout masks) trained it
+        hp.put("fused_kernels", kernels.fused()); // which element-wise kernels trained it
         return hp;
     }
 
@@ -440,7 +441,7 @@ public final class FineTuneRun {
                         pretrained.lowercase(),
                         req.hp().maxSeqLen(),
                         classes,
-                        hyperparameters(req, classes, classWeights),
+                        hyperparameters(req, classes, classWeights, graph.kernels()),
                         metrics,
                         Instant.now().toString(),
                         "bert-clf " + Version.get())

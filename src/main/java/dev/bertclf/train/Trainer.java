@@ -7,7 +7,7 @@ import dev.bertclf.model.BertClassifier;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.DataException;
-import dev.bertclf.runtime.FusedKernels;
+import dev.bertclf.runtime.Kernels;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.runtime.SessionOptions;
 import java.util.ArrayList;
@@ -74,6 +74,7 @@ public final class Trainer {
 
     private final StepLog stepLog;
     private final AllReduce replicas;
+    private final Kernels kernels;
     private boolean dropout = true;
 
     /** A binary classifier's trainer, the tutorial's. */
@@ -115,6 +116,12 @@ public final class Trainer {
         this.multiLabelThreshold = multiLabelThreshold;
         this.stepLog = stepLog;
         this.replicas = replicas;
+        this.kernels = Kernels.available();
+    }
+
+    /** The element-wise kernels this run trains with, chosen once when it was made. */
+    public Kernels kernels() {
+        return kernels;
     }
 
     /** Trains without dropout: for tests that compare runs exactly (their micro-batches draw other masks). */
@@ -172,7 +179,8 @@ public final class Trainer {
                         classWeights,
                         multiLabel(),
                         hp.accumulate() > 1,
-                        replicas);
+                        replicas,
+                        kernels);
                 AutoCloseable signals = checkpointing.store() == null
                         ? () -> {}
                         : checkpointing.stop().listen()) {
@@ -256,9 +264,8 @@ public final class Trainer {
                 Math.min(s.progress().epoch(), hp.epochs()),
                 hp.epochs(),
                 saved.folder());
-        boolean fused = FusedKernels.available();
-        if (s.fusedKernels() != null && s.fusedKernels() != fused) {
-            String was = s.fusedKernels() ? "on" : "off", is = fused ? "on" : "off";
+        if (s.fusedKernels() != null && s.fusedKernels() != kernels.fused()) {
+            String was = s.fusedKernels() ? "on" : "off", is = kernels.onOff();
             if (c.store() == null || !c.store().kernelChangeAllowed()) {
                 throw new DataException("the checkpoint " + saved.folder() + " was trained with bert-clf's fused "
                         + "kernels " + was + ", and this run would train with them " + is + ": their dropout draws "
@@ -448,7 +455,7 @@ public final class Trainer {
                     numClasses,
                     TrainingGraph.REVISION,
                     data,
-                    FusedKernels.available());
+                    kernels.fused());
             try (Weights weights = graph.readWeights();
                     Weights slots = graph.readSlots()) {
                 lastSaved = checkpointing.store().save(state, weights.asMap(), slots.asMap());

@@ -10,6 +10,7 @@ import dev.bertclf.model.Mode;
 import dev.bertclf.model.NamedVariables;
 import dev.bertclf.model.Weights;
 import dev.bertclf.runtime.CpuFeatures;
+import dev.bertclf.runtime.Kernels;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.text.EncodedBatch;
 import java.util.ArrayList;
@@ -52,9 +53,10 @@ public final class TrainingGraph implements AutoCloseable {
      * Goes up whenever a change alters the numbers a training step computes (dropout masks, op forms), so a run
      * resumed from another build's checkpoint can say it will not end bit for bit as it would have. 2: 16-bit
      * dropout masks, sigmoid-form GELU. 3: bf16 dense layers as fused bfloat16 products ({@link DenseLayers#BF16}).
-     * 4: GELU as bert-clf's fused kernel where it loads ({@link dev.bertclf.runtime.FusedKernels}).
+     * 4: GELU as bert-clf's fused kernel where it loads ({@link dev.bertclf.runtime.FusedKernels}). 5: TensorFlow's
+     * ops draw the fused kernel's dropout masks ({@link Dropout}).
      */
-    public static final int REVISION = 4;
+    public static final int REVISION = 5;
 
     /**
      * {@code -Dbertclf.dropout=off} trains without dropout: for tests that compare runs whose masks differ by design
@@ -83,6 +85,7 @@ public final class TrainingGraph implements AutoCloseable {
 
     private final AllReduce replicas;
     private final Replicated replicated;
+    private final Kernels kernels;
 
     private final Operand<TFloat32> lossSum;
     private final Operand<TFloat32> correct;
@@ -102,7 +105,7 @@ public final class TrainingGraph implements AutoCloseable {
      * Validation losses stay unweighted, so they compare across runs; without weights the graph is the plain one.
      */
     public TrainingGraph(BertConfig config, long seed, SessionOptions options, int numClasses, float[] classWeights) {
-        this(config, seed, options, numClasses, classWeights, false, false, null);
+        this(config, seed, options, numClasses, classWeights, false, false, null, Kernels.available());
     }
 
     /**
@@ -123,6 +126,8 @@ public final class TrainingGraph implements AutoCloseable {
      * count, fed), the shares are summed over the workers (see {@link AllReduce}), and every worker then clips and
      * applies the same AdamW update: the numbers of one process with the global batch, up to float rounding. Not
      * yet together with {@code accumulating}.
+     *
+     * <p>{@code kernels}: the run's element-wise kernels, chosen once ({@link Kernels#available()}) and recorded.
      */
     public TrainingGraph(
             BertConfig config,
@@ -132,12 +137,14 @@ public final class TrainingGraph implements AutoCloseable {
             float[] classWeights,
             boolean multiLabel,
             boolean accumulating,
-            AllReduce replicas) {
+            AllReduce replicas,
+            Kernels kernels) {
         if (multiLabel && classWeights != null) throw new IllegalArgumentException("no class weights for multi-label");
         if (accumulating && replicas != null) {
             throw new IllegalArgumentException("gradient accumulation is not yet supported on several workers");
         }
         this.replicas = replicas;
+        this.kernels = kernels;
         vars = graph.variables();
         Ops tf = vars.scope("");
         dropoutOn = tf.withName("dropout_on").placeholderWithDefault(tf.constant(0f), Shape.scalar());
@@ -146,7 +153,7 @@ public final class TrainingGraph implements AutoCloseable {
                 config,
                 vars,
                 Mode.TRAINING,
-                new Dropout(dropoutOn, dropoutStep, seed),
+                new Dropout(dropoutOn, dropoutStep, seed, kernels),
                 numClasses,
                 multiLabel,
                 denseLayers(options));
@@ -357,6 +364,11 @@ public final class TrainingGraph implements AutoCloseable {
     /** Restores AdamW's moments, as a resumed run does; see {@link NamedVariables#load}. */
     public void loadSlots(Weights slots) {
         optimizer.slots.load(session, slots.asMap());
+    }
+
+    /** The element-wise kernels this graph was built with. */
+    public Kernels kernels() {
+        return kernels;
     }
 
     /** Training steps without dropout from now on: for tests that compare runs, whose masks would differ. */

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bertclf.runtime.FusedKernels;
+import dev.bertclf.runtime.Kernels;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.GraphOps;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,12 +40,11 @@ class DropoutTest {
     @ValueSource(booleans = {false, true})
     void dropsTheRateAndScalesTheRestSoTheMeanStays(boolean fusedKernel) {
         if (fusedKernel) assumeTrue(FusedKernels.available(), "no fused kernels in this build");
-        else System.setProperty(FusedKernels.SWITCH, "off");
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
             Placeholder<TFloat32> on = tf.placeholder(TFloat32.class);
             Placeholder<TInt64> step = tf.placeholder(TInt64.class);
-            Dropout dropout = new Dropout(on, step, 42);
+            Dropout dropout = new Dropout(on, step, 42, fusedKernel ? Kernels.FUSED : Kernels.TENSORFLOW);
             Operand<TFloat32> x = tf.fill(tf.constant(new int[] {ROWS, COLS}), tf.constant(1f));
             Operand<TFloat32> first = dropout.apply(tf, x, 0.1f), second = dropout.apply(tf, x, 0.1f);
             try (Session s = new Session(g)) {
@@ -67,8 +68,44 @@ class DropoutTest {
                     assertEquals(1f, v, "switched off, dropout is the identity");
                 assertEquals(fusedKernel, GraphOps.types(g).contains(FusedKernels.DROPOUT));
             }
-        } finally {
-            System.clearProperty(FusedKernels.SWITCH);
+        }
+    }
+
+    /**
+     * TensorFlow's ops draw the fused kernel's masks, element for element (they once drew their own, so that a
+     * model depended on which kernels the machine had): the same seed, steps and ops give the same outputs, on a
+     * tensor of more than 2^16 elements with negative values and a large seed, whose halves exercise every word.
+     */
+    @Test
+    void tensorFlowsOpsDrawTheFusedKernelsMasks() {
+        assumeTrue(FusedKernels.available(), "no fused kernels in this build");
+        long seed = 0x9E3779B97F4A7C15L; // negative, with both 32-bit halves set
+        float[] x = new float[ROWS * COLS];
+        java.util.Random rnd = new java.util.Random(3);
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        try (Graph g = new Graph()) {
+            Ops tf = Ops.create(g);
+            Placeholder<TFloat32> on = tf.placeholder(TFloat32.class);
+            Placeholder<TInt64> step = tf.placeholder(TInt64.class);
+            Operand<TFloat32> input = tf.constant(Shape.of(ROWS, COLS), DataBuffers.of(x));
+            Dropout fused = new Dropout(on, step, seed, Kernels.FUSED);
+            Dropout ops = new Dropout(on, step, seed, Kernels.TENSORFLOW);
+            List<Operand<TFloat32>> a = List.of(fused.apply(tf, input, 0.1f), fused.apply(tf, input, 0.5f));
+            List<Operand<TFloat32>> b = List.of(ops.apply(tf, input, 0.1f), ops.apply(tf, input, 0.5f));
+            try (Session s = new Session(g)) {
+                for (long st : new long[] {0, 1, 123_456_789_012L}) {
+                    for (int op = 0; op < 2; op++) {
+                        float[] viaKernel = run(s, on, step, 1, st, a.get(op));
+                        float[] viaOps = run(s, on, step, 1, st, b.get(op));
+                        int zeros = 0;
+                        for (int i = 0; i < x.length; i++) {
+                            assertEquals(viaKernel[i], viaOps[i], 0f, "step " + st + ", op " + op + ", element " + i);
+                            if (viaOps[i] == 0) zeros++;
+                        }
+                        assertEquals(op == 0 ? 0.1 : 0.5, zeros / (double) x.length, 0.005);
+                    }
+                }
+            }
         }
     }
 
@@ -81,7 +118,7 @@ class DropoutTest {
             assertThrows(
                     IllegalArgumentException.class,
                     () -> new BertModel(c, new NamedVariables(tf), Mode.TRAINING, null));
-            Dropout dropout = new Dropout(tf.constant(1f), tf.constant(0L), 1);
+            Dropout dropout = new Dropout(tf.constant(1f), tf.constant(0L), 1, Kernels.TENSORFLOW);
             assertThrows(
                     IllegalArgumentException.class,
                     () -> new BertModel(c, new NamedVariables(tf), Mode.INFERENCE, dropout));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bertclf.runtime.FusedKernels;
+import dev.bertclf.runtime.Kernels;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.GraphOps;
@@ -152,7 +153,7 @@ class FusedKernelsTest {
         for (int i = 0; i < r.length; i++) r[i] = (float) rnd.nextGaussian();
         try (Graph g = new Graph()) {
             Ops tf = Ops.create(g);
-            Dropout dropout = new Dropout(tf.constant(1f), tf.constant(11L), 42);
+            Dropout dropout = new Dropout(tf.constant(1f), tf.constant(11L), 42, Kernels.FUSED);
             Operand<TFloat32> x = tf.fill(tf.constant(new int[] {rows, cols}), tf.constant(1f));
             Operand<TFloat32> y = dropout.apply(tf, x, 0.1f);
             Operand<TFloat32> loss = tf.sum(

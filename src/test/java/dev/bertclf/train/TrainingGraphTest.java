@@ -2,17 +2,23 @@ package dev.bertclf.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.bertclf.infer.InferenceGraph;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.WeightInit;
+import dev.bertclf.runtime.FusedKernels;
+import dev.bertclf.runtime.Kernels;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
+import dev.bertclf.testutil.GraphOps;
 import dev.bertclf.text.EncodedBatch;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.EagerSession;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -152,8 +158,20 @@ public class TrainingGraphTest {
      * returns the mean loss of the first and of the last five steps.
      */
     public static float[] trainOnEasyTask(TrainingGraph g, int vocabSize, int steps) {
-        Random random = new Random(3);
+        float[] losses = stepLosses(g, vocabSize, steps);
         float first = 0, last = 0;
+        for (int step = 0; step < steps; step++) {
+            if (step < 5) first += losses[step] / 5;
+            if (step >= steps - 5) last += losses[step] / 5;
+        }
+        System.out.println("loss " + first + " -> " + last);
+        return new float[] {first, last};
+    }
+
+    /** Each step's loss on the easy task. */
+    static float[] stepLosses(TrainingGraph g, int vocabSize, int steps) {
+        Random random = new Random(3);
+        float[] losses = new float[steps];
         for (int step = 0; step < steps; step++) {
             int b = 16, t = 16;
             int[] ids = new int[b * t], mask = new int[b * t], types = new int[b * t];
@@ -168,10 +186,48 @@ public class TrainingGraphTest {
                 ids[i * t] = 1;
             }
             var r = g.train(new EncodedBatch(b, t, ids, mask, types), y, 1e-3 * Math.min(1, (step + 1) / 10.0), step);
-            if (step < 5) first += r.loss() / 5;
-            if (step >= steps - 5) last += r.loss() / 5;
+            losses[step] = r.loss();
         }
-        System.out.println("loss " + first + " -> " + last);
-        return new float[] {first, last};
+        return losses;
+    }
+
+    /**
+     * The run's kernel choice changes speed, not training: bert-clf's fused kernels and TensorFlow's ops draw the
+     * same dropout masks, so a few steps from the same weights give the same losses up to the rounding of the fused
+     * GELU and layer normalisation (before, TensorFlow's ops drew their own masks: losses as far apart as another
+     * seed's, which this test also measures so that it could tell).
+     */
+    @Test
+    void bothKernelChoicesTrainAlike() {
+        assumeTrue(FusedKernels.available(), "no fused kernels in this build");
+        BertConfig config = BertConfig.of(50, 2, 32, 2);
+        config.maxPositionEmbeddings = 32;
+        float[] fused = losses(config, 1, Kernels.FUSED);
+        float[] ops = losses(config, 1, Kernels.TENSORFLOW);
+        float[] otherMasks = losses(config, 2, Kernels.FUSED);
+        double kernels = 0, seeds = 0;
+        for (int i = 0; i < fused.length; i++) {
+            kernels = Math.max(kernels, Math.abs(fused[i] - ops[i]));
+            seeds = Math.max(seeds, Math.abs(fused[i] - otherMasks[i]));
+        }
+        System.out.println("largest loss difference: kernels " + kernels + ", masks " + seeds);
+        assertTrue(kernels < 1e-4, "fused and TensorFlow's ops: " + kernels);
+        assertTrue(seeds > 100 * kernels, "other masks should differ far more: " + seeds);
+    }
+
+    private static float[] losses(BertConfig config, long seed, Kernels kernels) {
+        try (TrainingGraph g =
+                new TrainingGraph(config, seed, SessionOptions.defaults(), 2, null, false, false, null, kernels)) {
+            assertEquals(kernels, g.kernels());
+            List<String> types =
+                    GraphOps.types((Graph) g.variables().scope("").scope().env());
+            for (String op : List.of(FusedKernels.DROPOUT, FusedKernels.GELU, FusedKernels.LAYER_NORM)) {
+                assertEquals(kernels.fused(), types.contains(op), op);
+            }
+            try (var init = WeightInit.create(g.variables().shapes(), 0.02f, 1)) {
+                g.loadWeights(init);
+            }
+            return stepLosses(g, config.vocabSize, 8);
+        }
     }
 }
