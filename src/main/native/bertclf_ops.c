@@ -18,7 +18,8 @@
  *
  * Dropout draws each element's 16 random bits from a hash of its index and a 128-bit key (the graph's stateless
  * seed: run seed, step, op), so the mask is recomputed for the backward pass instead of kept in memory, and a
- * resumed run draws what an uninterrupted one draws. An element is kept when its bits are at least `threshold`
+ * resumed run draws what an uninterrupted one draws. Elements 2j and 2j+1 take the low and high halves of the hash
+ * of j (model.Dropout draws the same bits with TensorFlow ops, hashing each pair once). An element is kept when its bits are at least `threshold`
  * (the rate as a multiple of 1/65536) and then scaled by 65536 / (65536 - threshold): threshold 0 is the identity.
  *
  * Ops: BertClfGelu(x: float) -> y; BertClfGeluGrad(dy: float, x: float) -> dx = dy * gelu'(x);
@@ -186,7 +187,8 @@ __attribute__((target_clones("avx512f", "avx2", "default")))
 static void dropout(const float* x, float* y, int64_t from, int64_t to, uint32_t k0, uint32_t k1,
                     uint32_t threshold, float scale) {
     for (int64_t i = from; i < to; i++) {
-        uint32_t bits = mix32(mix32((uint32_t) i + k0) ^ k1) >> 16;
+        uint32_t word = mix32(mix32((uint32_t) (i >> 1) + k0) ^ k1);
+        uint32_t bits = (i & 1) ? word >> 16 : word & 0xFFFFU;
         y[i] = bits >= threshold ? x[i] * scale : 0.f;
     }
 }

@@ -4,6 +4,7 @@ import dev.bertclf.runtime.Kernels;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Stack;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
@@ -16,7 +17,7 @@ import org.tensorflow.types.TInt64;
  * at step N draws exactly the masks an uninterrupted run draws from step N on. Each element's draw is 16 bits, not a
  * float: the rate is then a multiple of 1/65536 (0.1 becomes 0.100006).
  *
- * <p>The 16 bits come from a hash of the element's index and the key ({@link #hashBits}), the rule bert-clf's fused
+ * <p>The 16 bits come from a hash of the element's index and the key ({@link #elementBits}), the rule bert-clf's fused
  * dropout kernel runs in one pass ({@code src/main/native/bertclf_ops.c}); where the run chose TensorFlow's ops
  * ({@link Kernels#TENSORFLOW}: no kernels on this machine, the CUDA build, or switched off) the same integer
  * operations run as TensorFlow ops, in int64 so that no product overflows. Both choices draw the same masks: they
@@ -30,7 +31,7 @@ public final class Dropout {
     /** The values 16 random bits take. */
     private static final float BITS_RANGE = 65536f;
 
-    private static final long LOW_32 = 0xFFFFFFFFL, LOW_16 = 0xFFFFL;
+    private static final long LOW_32 = 0xFFFFFFFFL;
 
     private final Operand<TFloat32> switchOn;
     private final Operand<TInt64> step;
@@ -67,7 +68,7 @@ public final class Dropout {
         Operand<TFloat32> threshold = tf.math.minimum(
                 tf.math.round(tf.math.mul(switchOn, tf.constant(rate * BITS_RANGE))), tf.constant(BITS_RANGE - 1));
         if (kernels.fused()) return FusedOps.dropout(tf, x, opSeed, threshold);
-        Operand<TInt64> bits = tf.reshape(hashBits(tf, tf.size(x, TInt64.class), opSeed), tf.shape(x));
+        Operand<TInt64> bits = tf.reshape(elementBits(tf, tf.size(x, TInt64.class), opSeed), tf.shape(x));
         Operand<TBool> keep = tf.math.greaterEqual(bits, tf.dtypes.cast(threshold, TInt64.class));
         // The kernel's float scale, computed in double and rounded once (the same float for every threshold, checked
         // for all 65,536): as a float division, Grappler would fold it into the product (x * 65536 / t), which
@@ -80,15 +81,26 @@ public final class Dropout {
 
     /**
      * The fused kernel's 16 bits for elements {@code 0..n-1} under the 128-bit {@code key} (run seed, then step and
-     * op): {@code mix32(mix32(i + k0) ^ k1) >> 16}, with {@code k0} and {@code k1} mixed from the key's halves as
-     * the kernel's {@code dropout_key} does; every value a 32-bit word held in an int64.
+     * op): elements {@code 2j} and {@code 2j+1} take the low and high halves of {@code mix32(mix32(j + k0) ^ k1)},
+     * with {@code k0} and {@code k1} mixed from the key's halves as the kernel's {@code dropout_key} does; every
+     * value a 32-bit word held in an int64. Each pair is hashed once: the ops cost half of a hash per element.
      */
-    static Operand<TInt64> hashBits(Ops tf, Operand<TInt64> n, Operand<TInt64> key) {
+    static Operand<TInt64> elementBits(Ops tf, Operand<TInt64> n, Operand<TInt64> key) {
         Operand<TInt64> k0 = keyWord(tf, tf.gather(key, tf.constant(0), tf.constant(0)), 0x9e3779b9L);
         Operand<TInt64> k1 = keyWord(tf, tf.gather(key, tf.constant(1), tf.constant(0)), 0x7f4a7c15L);
-        Operand<TInt64> index = tf.range(tf.constant(0L), n, tf.constant(1L));
-        Operand<TInt64> h = mix32(tf, tf.bitwise.bitwiseAnd(tf.math.add(index, k0), tf.constant(LOW_32)));
-        return tf.bitwise.rightShift(mix32(tf, tf.bitwise.bitwiseXor(h, k1)), tf.constant(16L));
+        Operand<TInt64> pairs = tf.math.floorDiv(tf.math.add(n, tf.constant(1L)), tf.constant(2L));
+        Operand<TInt64> pair = tf.range(tf.constant(0L), pairs, tf.constant(1L));
+        Operand<TInt64> h = mix32(tf, tf.bitwise.bitwiseAnd(tf.math.add(pair, k0), tf.constant(LOW_32)));
+        Operand<TInt64> word = mix32(tf, tf.bitwise.bitwiseXor(h, k1));
+        Operand<TInt64> halves = tf.stack(
+                List.of(
+                        tf.bitwise.bitwiseAnd(word, tf.constant(0xFFFFL)),
+                        tf.bitwise.rightShift(word, tf.constant(16L))),
+                Stack.axis(1L));
+        return tf.slice(
+                tf.reshape(halves, tf.constant(new long[] {-1})),
+                tf.constant(new long[] {0}),
+                tf.reshape(n, tf.constant(new long[] {1})));
     }
 
     /** {@code mix32(low ^ mix32(high + salt))} of a 64-bit key half, as 32-bit words. */
@@ -114,14 +126,11 @@ public final class Dropout {
     }
 
     /**
-     * The low 32 bits of {@code h * c} for 32-bit {@code h} and {@code c}, from 16-bit halves of {@code h} so that
-     * no int64 product overflows: {@code h_lo * c + ((h_hi * c) mod 2^16) << 16}.
+     * The low 32 bits of {@code h * c} for 32-bit {@code h} and {@code c}, with no int64 overflow: a {@code c} of 2^31
+     * or more is taken as {@code c - 2^32}, the same modulo 2^32, so that the product stays within 2^63 in size.
      */
     private static Operand<TInt64> mulLow32(Ops tf, Operand<TInt64> h, long c) {
-        Operand<TInt64> low = tf.math.mul(tf.bitwise.bitwiseAnd(h, tf.constant(LOW_16)), tf.constant(c));
-        Operand<TInt64> high = tf.math.mul(tf.bitwise.rightShift(h, tf.constant(16L)), tf.constant(c));
-        Operand<TInt64> shifted =
-                tf.bitwise.leftShift(tf.bitwise.bitwiseAnd(high, tf.constant(LOW_16)), tf.constant(16L));
-        return tf.bitwise.bitwiseAnd(tf.math.add(low, shifted), tf.constant(LOW_32));
+        long factor = c < (1L << 31) ? c : c - (1L << 32);
+        return tf.bitwise.bitwiseAnd(tf.math.mul(h, tf.constant(factor)), tf.constant(LOW_32));
     }
 }

@@ -38,6 +38,10 @@ public final class FusedKernels {
     /** Set to {@code off} to train with TensorFlow's ops only (for comparisons). */
     public static final String SWITCH = "bertclf.fused-kernels";
 
+    /** What a build that carries the kernels but cannot load them says, at WARN. */
+    private static final String FALLBACK =
+            "training uses TensorFlow's ops instead: the same dropout masks and results, slower";
+
     private static Boolean loaded;
 
     private FusedKernels() {}
@@ -63,18 +67,12 @@ public final class FusedKernels {
     }
 
     private static synchronized boolean load() {
-        if (loaded == null) loaded = tryLoad();
+        if (loaded == null) loaded = tryLoad(System.getProperty("os.name"), System.getProperty("os.arch"));
         return loaded;
     }
 
-    private static boolean tryLoad() {
-        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch");
-        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return false;
-        if (TfRuntime.hasGpuNatives()) {
-            log.debug("CUDA build: training keeps TensorFlow's ops, which run on the GPU");
-            return false;
-        }
+    /** Loads the kernels this build carries on {@code osName}/{@code arch} (this machine's, but for tests). */
+    static boolean tryLoad(String osName, String arch) {
         byte[] library;
         try (InputStream in = FusedKernels.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -83,7 +81,16 @@ public final class FusedKernels {
             }
             library = in.readAllBytes();
         } catch (IOException e) {
-            log.debug("cannot read the fused kernels", e);
+            log.warn("cannot read bert-clf's fused kernels ({}); {}", e.toString(), FALLBACK);
+            return false;
+        }
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            log.warn("bert-clf's fused kernels are built for Linux x86-64, not {} {}; {}", os, arch, FALLBACK);
+            return false;
+        }
+        if (TfRuntime.hasGpuNatives()) {
+            log.debug("CUDA build: training keeps TensorFlow's ops, which run on the GPU");
             return false;
         }
         try {
@@ -93,13 +100,13 @@ public final class FusedKernels {
                     .map(OpDef::getName)
                     .toList();
             if (!ops.containsAll(List.of(GELU, GELU_GRAD, DROPOUT, LAYER_NORM, LAYER_NORM_GRAD))) {
-                log.warn("the fused kernels in {} registered {} only; training uses TensorFlow's ops", file, ops);
+                log.warn("the fused kernels in {} registered {} only; {}", file, ops, FALLBACK);
                 return false;
             }
             log.debug("fused kernels loaded from {}", file);
             return true;
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-            log.warn("cannot load bert-clf's fused kernels ({}); training uses TensorFlow's ops", e.toString());
+            log.warn("cannot load bert-clf's fused kernels ({}); {}", e.toString(), FALLBACK);
             return false;
         }
     }

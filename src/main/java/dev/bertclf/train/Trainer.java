@@ -268,8 +268,10 @@ public final class Trainer {
             String was = s.fusedKernels() ? "on" : "off", is = kernels.onOff();
             if (c.store() == null || !c.store().kernelChangeAllowed()) {
                 throw new DataException("the checkpoint " + saved.folder() + " was trained with bert-clf's fused "
-                        + "kernels " + was + ", and this run would train with them " + is + ": their dropout draws "
-                        + "other masks, so the run would not end as it would have without the stop. Resume where they "
+                        + "kernels " + was + ", and this run would train with them " + is
+                        + ": they round otherwise (and "
+                        + "before revision 5 drew other dropout masks), so the run would not end as it would have "
+                        + "without the stop. Resume where they "
                         + "are " + was + (s.fusedKernels() ? "" : " (-Dbertclf.fused-kernels=off)")
                         + ", or accept a run that is no longer bit-exact with --allow-kernel-change");
             }

@@ -56,8 +56,9 @@ public final class TrainingCheckpoints {
      * checkpoints written before multi-class models existed: those are binary); {@code graphRevision} is the
      * {@link TrainingGraph#REVISION} that wrote it (0 before it was recorded); {@code data} is what the run trains
      * on (null in checkpoints written before it was recorded), which a resumed run must train on too;
-     * {@code fusedKernels} whether the run trained on bert-clf's fused kernels (their dropout draws other masks than
-     * TensorFlow's ops: a resume must use the same, or it is not the same run; null before it was recorded).
+     * {@code fusedKernels} whether the run trained on bert-clf's fused kernels (the same masks as TensorFlow's ops
+     * since graph revision 5, other roundings: a resume must use the same, or it is not bit for bit the same run;
+     * null before it was recorded).
      */
     public record State(
             int format,
