@@ -22,10 +22,12 @@ import org.tensorflow.types.family.TFloating;
  * of this ceiling, measured in the same process, does not. Only MatMul work is timed: the operands are variables
  * already in the precision, initialised once, and the timed run has the product as its target (nothing fetched, no
  * cast, no reduction), because anything else in the timed run lowers the ceiling and lets a model seem to beat it.
- * The product carries its bias add, as every dense layer of the model does: TensorFlow's graph optimiser fuses the two
- * into one oneDNN kernel, the one the model runs, whereas a bare bf16 MatMul falls to a kernel several times slower on
- * CPUs without AMX (measured on an AVX512-BF16 EPYC: 36-65 GFLOP/s bare, 215-232 fused), which no bf16 model stays
- * under. The bias is {@code n} additions beside {@code k * n} multiply-adds and is not counted.
+ * Each product is timed in both of its forms and the faster counts: bare, and with its bias add, as every dense layer
+ * of the model has it, which TensorFlow's graph optimiser fuses into one oneDNN kernel. Neither form is the fastest
+ * everywhere: on an AVX512-BF16 EPYC a bare bf16 MatMul fell to a kernel several times slower than the fused one
+ * (188-213 GFLOP/s against 587-712), while a bare fp32 MatMul ran a few percent faster than the fused (334-371 against
+ * 308-356); timing one form only would read a ceiling low and let the model's share of it seem high. The bias is
+ * {@code n} additions beside {@code k * n} multiply-adds and is not counted.
  * Each figure is the best of rounds of about {@code round} each, at least {@value #MIN_ROUNDS} and more while the best
  * still improves, since noise on a shared machine only ever slows a round down.
  */
@@ -109,9 +111,14 @@ public final class MatMulCeiling {
         return new Result(figures);
     }
 
+    /** The faster form of the product: bare or with its bias add. */
     private static double gflops(Shape shape, Class<? extends TFloating> type, Duration round) {
+        return Math.max(gflops(shape, type, false, round), gflops(shape, type, true, round));
+    }
+
+    private static double gflops(Shape shape, Class<? extends TFloating> type, boolean withBias, Duration round) {
         try (Graph g = new Graph()) {
-            Operand<?> product = timedProduct(Ops.create(g), shape, type);
+            Operand<?> product = timedProduct(Ops.create(g), shape, type, withBias);
             try (Session s = new Session(g)) {
                 s.initialize();
                 for (int i = 0; i < 3; i++) run(s, product);
@@ -127,15 +134,15 @@ public final class MatMulCeiling {
     }
 
     /**
-     * The op a round runs: {@code x w + b}, the product of two variables of {@code type} and its bias add, their random
-     * initial values made (and cast) by initialisers that run once, outside every timed run. Package-private so that
-     * a test can see what it reads.
+     * The op a round runs: {@code x w}, the product of two variables of {@code type}, plus a third as its bias when
+     * {@code withBias}, their random initial values made (and cast) by initialisers that run once, outside every
+     * timed run. Package-private so that a test can see what it reads.
      */
-    static <T extends TFloating> Operand<T> timedProduct(Ops tf, Shape s, Class<T> type) {
+    static <T extends TFloating> Operand<T> timedProduct(Ops tf, Shape s, Class<T> type, boolean withBias) {
         Operand<T> x = tf.variable(random(tf, new long[] {s.m(), s.k()}, type));
         Operand<T> w = tf.variable(random(tf, new long[] {s.k(), s.n()}, type));
-        Operand<T> b = tf.variable(random(tf, new long[] {s.n()}, type));
-        return tf.nn.biasAdd(tf.linalg.matMul(x, w), b);
+        Operand<T> product = tf.linalg.matMul(x, w);
+        return withBias ? tf.nn.biasAdd(product, tf.variable(random(tf, new long[] {s.n()}, type))) : product;
     }
 
     private static <T extends TFloating> Operand<T> random(Ops tf, long[] shape, Class<T> type) {

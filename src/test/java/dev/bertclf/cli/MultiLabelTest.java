@@ -100,7 +100,7 @@ class MultiLabelTest {
                 "--max-seq-len",
                 "16",
                 "--monitor",
-                "val_f1",
+                "val_loss",
                 "--output",
                 output.toString());
     }
