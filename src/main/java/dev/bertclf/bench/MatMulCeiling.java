@@ -24,9 +24,10 @@ import org.tensorflow.types.family.TFloating;
  * cast, no reduction), because anything else in the timed run lowers the ceiling and lets a model seem to beat it.
  * Each product is timed in both of its forms and the faster counts: bare, and with its bias add, as every dense layer
  * of the model has it, which TensorFlow's graph optimiser fuses into one oneDNN kernel. Neither form is the fastest
- * everywhere: on an AVX512-BF16 EPYC a bare bf16 MatMul fell to a kernel several times slower than the fused one
- * (188-213 GFLOP/s against 587-712), while a bare fp32 MatMul ran a few percent faster than the fused (334-371 against
- * 308-356); timing one form only would read a ceiling low and let the model's share of it seem high. The bias is
+ * everywhere: on an AVX512-BF16 EPYC, at L-4 H-512's three shapes, a bare bf16 MatMul fell to a kernel three times
+ * slower than the fused one (187-227 GFLOP/s against 636-780), while a bare fp32 MatMul ran up to 4% faster than the
+ * fused at the fastest shape (375-419 against 370-403); timing one form only reads a ceiling low and lets the
+ * model's share of it seem high. The bias is
  * {@code n} additions beside {@code k * n} multiply-adds and is not counted.
  * Each figure is the best of rounds of about {@code round} each, at least {@value #MIN_ROUNDS} and more while the best
  * still improves, since noise on a shared machine only ever slows a round down.
