@@ -4,6 +4,7 @@ import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.DataException;
+import dev.bertclf.runtime.UserError;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private static final Set<String> COMMAND_LINE_ONLY = Set.of("config", "resume");
 
     /** The file cannot be used at all (missing when named, unreadable, malformed): a usage error. */
-    static final class ConfigException extends RuntimeException {
+    static final class ConfigException extends UserError {
         ConfigException(String message) {
             super(message);
         }

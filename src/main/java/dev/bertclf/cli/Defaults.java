@@ -2,6 +2,7 @@ package dev.bertclf.cli;
 
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.BoundedFiles;
+import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ final class Defaults {
         if (given != null) return given;
         Path last = lastModel();
         if (last == null) {
-            throw new IllegalArgumentException("no trained model yet: run 'bert-clf train' first, or pass --model-dir");
+            throw new DataException("no trained model yet: run 'bert-clf train' first, or pass --model-dir");
         }
         return last;
     }

@@ -1,14 +1,9 @@
 package dev.bertclf.cli;
 
-import dev.bertclf.infer.InferenceException;
-import dev.bertclf.model.ModelException;
-import dev.bertclf.model.checkpoint.CheckpointException;
-import dev.bertclf.runtime.ComputeDevice;
 import dev.bertclf.runtime.ConsoleText;
-import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.InvalidOptionException;
-import dev.bertclf.train.TrainingDivergedException;
+import dev.bertclf.runtime.UserError;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,15 +28,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
                             new CommandLine.ParameterException(cmd, e.getMessage(), e),
                             parsed.originalArgs().toArray(String[]::new));
         }
-        boolean expected = e instanceof DataException
-                || e instanceof ModelException
-                || e instanceof CheckpointException
-                || e instanceof InferenceException
-                || e instanceof ComputeDevice.UnavailableException
-                || e instanceof TrainingDivergedException
-                || e instanceof IllegalArgumentException
-                || e instanceof IOException
-                || e instanceof UncheckedIOException;
+        // The user's to act on; anything else (an IllegalArgumentException of a broken precondition) is a bug.
+        boolean expected = e instanceof UserError || e instanceof IOException || e instanceof UncheckedIOException;
         cmd.getErr().println("error: " + ConsoleText.escape(message(e)));
         if (Logging.verbose || !expected) {
             if (!expected) cmd.getErr().println("This looks like a bug in bert-clf; the details follow.");

@@ -5,6 +5,7 @@ import dev.bertclf.model.ModelResolver;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.ClusterSpec;
 import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
@@ -263,8 +264,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--allow-kernel-change",
             description = "With --resume: go on although this run trains on other element-wise kernels (bert-clf's "
-                    + "fused ones, or TensorFlow's) than the checkpoint did; their dropout masks differ, so the run "
-                    + "no longer ends bit for bit as it would have without the stop.")
+                    + "fused ones, or TensorFlow's) than the checkpoint did; they round otherwise, so the run no longer "
+                    + "ends bit for bit as it would have without the stop.")
     boolean allowKernelChange;
 
     @Override
@@ -285,7 +286,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new InvalidOptionException("--accumulate is not yet supported on several workers: each worker "
                         + "already trains on its share of --batch-size (add workers, or train in one process)");
             }
-        } catch (IllegalArgumentException e) {
+        } catch (InvalidOptionException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         if (cluster != null && !cluster.chief()) return runAsWorker(settings, session(settings, gpu, 1), cluster);
@@ -449,8 +450,8 @@ final class TrainCommand implements Callable<Integer> {
     private RunSettings resumed() {
         Path out = resumedOutput();
         RunSettings saved = FineTuneRun.savedSettings(out)
-                .orElseThrow(() -> new IllegalArgumentException("--resume: no checkpoint beside " + out + " (looked in "
-                        + out + TrainingCheckpoints.SUFFIX + ")"));
+                .orElseThrow(() -> new DataException("--resume: no checkpoint beside " + out + " (looked in " + out
+                        + TrainingCheckpoints.SUFFIX + ")"));
         Set<String> typed = new HashSet<>();
         spec.commandLine().getParseResult().matchedOptions().forEach(o -> typed.add(o.longestName()));
         return saved.movedTo(out).resumedWith(given(), typed);

@@ -1,7 +1,9 @@
 package dev.bertclf.model;
 
+import dev.bertclf.runtime.UserError;
+
 /** A model folder, name or config the user gave cannot be used; the message says what to fix. */
-public class ModelException extends RuntimeException {
+public class ModelException extends UserError {
     public ModelException(String message) {
         super(message);
     }

@@ -145,7 +145,7 @@ public final class ModelResolver {
         int ids;
         try {
             ids = TokenizerJson.idCount(vocab, sentencePiece);
-        } catch (IllegalArgumentException e) {
+        } catch (DataException e) {
             throw new ModelException(e.getMessage(), e);
         }
         if (ids > cfg.vocabSize) {

@@ -17,7 +17,7 @@ public enum ComputeDevice {
     public static final String CUDA_REQUIREMENT = "CUDA 12.3 and cuDNN 8.9 (NVIDIA driver 525 or newer)";
 
     /** Thrown when {@code gpu} is asked for and none can be used. */
-    public static final class UnavailableException extends RuntimeException {
+    public static final class UnavailableException extends UserError {
         UnavailableException(String message) {
             super(message);
         }

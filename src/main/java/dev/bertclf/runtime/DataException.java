@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * Unchecked so it crosses stream and lambda code untouched; the CLI prints only its message, so every message
  * must say what went wrong and what to do next.
  */
-public class DataException extends RuntimeException {
+public class DataException extends UserError {
     public DataException(String message) {
         super(message);
     }

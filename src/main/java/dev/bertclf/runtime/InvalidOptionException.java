@@ -6,7 +6,7 @@ package dev.bertclf.runtime;
  * known); the command line reports it as a usage error (the message, the usage hint, exit code 2) rather than as
  * a failure, always before the run has done any work it would lose.
  */
-public class InvalidOptionException extends IllegalArgumentException {
+public class InvalidOptionException extends UserError {
     public InvalidOptionException(String message) {
         super(message);
     }

@@ -17,7 +17,7 @@ public record SessionOptions(int intraOpThreads, int interOpThreads, boolean bf1
 
     public SessionOptions {
         if (bf16 && gpu) {
-            throw new IllegalArgumentException("--precision bf16 is for CPUs (oneDNN); on a GPU, fp32 MatMuls "
+            throw new InvalidOptionException("--precision bf16 is for CPUs (oneDNN); on a GPU, fp32 MatMuls "
                     + "already run as TensorFloat-32 on Ampere and newer: use --precision fp32");
         }
     }

@@ -5,6 +5,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.bertclf.runtime.BoundedFiles;
+import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -107,7 +108,7 @@ public record SentencePieceModel(Path source, List<Piece> pieces, byte[] precomp
      */
     public int id(String piece) {
         for (int i = 0; i < pieces.size(); i++) if (pieces.get(i).piece().equals(piece)) return i;
-        throw new IllegalArgumentException("the SentencePiece model " + source + " has no piece " + piece);
+        throw new DataException("the SentencePiece model " + source + " has no piece " + piece);
     }
 
     private static byte[] delimited(CodedInputStream in, int tag) throws IOException {
@@ -154,7 +155,7 @@ public record SentencePieceModel(Path source, List<Piece> pieces, byte[] precomp
                     && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_VARINT) {
                 int modelType = in.readEnum();
                 if (modelType != UNIGRAM) {
-                    throw new IllegalArgumentException("the SentencePiece model " + file + " is of type " + modelType
+                    throw new DataException("the SentencePiece model " + file + " is of type " + modelType
                             + " (2 = BPE, 3 = word, 4 = char); only unigram models (ALBERT's) are supported");
                 }
             } else {
@@ -176,7 +177,7 @@ public record SentencePieceModel(Path source, List<Piece> pieces, byte[] precomp
         return found;
     }
 
-    private static IllegalArgumentException notAModel(Path file, String why) {
-        return new IllegalArgumentException(file + " is not a SentencePiece model (" + why + ")");
+    private static DataException notAModel(Path file, String why) {
+        return new DataException(file + " is not a SentencePiece model (" + why + ")");
     }
 }

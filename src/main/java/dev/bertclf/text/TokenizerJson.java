@@ -1,5 +1,6 @@
 package dev.bertclf.text;
 
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.Json;
 import java.io.IOException;
@@ -129,7 +130,7 @@ public final class TokenizerJson {
         for (int i = 0; i < pieces.size(); i++) {
             String piece = pieces.get(i).piece();
             if (SP_REQUIRED.contains(piece) && seen.merge(piece, 1, Integer::sum) > 1) {
-                throw new IllegalArgumentException("the SentencePiece model " + sp.source() + " has the piece " + piece
+                throw new DataException("the SentencePiece model " + sp.source() + " has the piece " + piece
                         + " twice; a special token needs one id");
             }
             SentencePieceModel.Type type = pieces.get(i).type();
@@ -141,8 +142,8 @@ public final class TokenizerJson {
         }
         for (String s : SP_REQUIRED) {
             if (!specials.containsKey(s)) {
-                throw new IllegalArgumentException("the SentencePiece model " + sp.source() + " has no control piece "
-                        + s + "; a BERT-style SentencePiece model needs " + String.join(", ", SP_REQUIRED));
+                throw new DataException("the SentencePiece model " + sp.source() + " has no control piece " + s
+                        + "; a BERT-style SentencePiece model needs " + String.join(", ", SP_REQUIRED));
             }
         }
         return specials;
@@ -174,7 +175,7 @@ public final class TokenizerJson {
             Object decoder,
             Object model) {
         for (String s : List.of(Vocabulary.CLS, Vocabulary.SEP)) {
-            if (!specials.containsKey(s)) throw new IllegalArgumentException("the vocabulary has no " + s);
+            if (!specials.containsKey(s)) throw new DataException("the vocabulary has no " + s);
         }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", "1.0");

@@ -1,6 +1,7 @@
 package dev.bertclf.text;
 
 import dev.bertclf.runtime.BoundedFiles;
+import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -41,7 +42,7 @@ public final class Vocabulary {
         try {
             lines = BoundedFiles.readAllLines(vocabTxt, BoundedFiles.SMALL * 256);
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(
+            throw new DataException(
                     vocabTxt + " is not a UTF-8 text vocabulary (one token per line, as " + "BERT's vocab.txt): " + e,
                     e);
         } catch (IOException e) {
@@ -51,14 +52,14 @@ public final class Vocabulary {
         for (int i = 0; i < lines.size(); i++) {
             Integer earlier = ids.put(lines.get(i).stripTrailing(), i);
             if (earlier != null && REQUIRED.contains(lines.get(i).stripTrailing())) {
-                throw new IllegalArgumentException(
+                throw new DataException(
                         "the vocabulary " + vocabTxt + " has " + lines.get(i).stripTrailing() + " twice, on lines "
                                 + (earlier + 1) + " and " + (i + 1) + "; a special token needs one id");
             }
         }
         for (String special : REQUIRED) {
             if (!ids.containsKey(special)) {
-                throw new IllegalArgumentException("the vocabulary " + vocabTxt + " has no " + special
+                throw new DataException("the vocabulary " + vocabTxt + " has no " + special
                         + " line; a BERT WordPiece vocab.txt needs " + String.join(", ", REQUIRED));
             }
         }

@@ -255,7 +255,7 @@ public record RunSettings(
      * to checkpoint and log are taken from the command line when typed. The data itself is checked later, against the
      * fingerprint the checkpoint recorded.
      *
-     * @throws IllegalArgumentException naming the option, the typed value and the run's own
+     * @throws InvalidOptionException naming the option, the typed value and the run's own
      */
     public RunSettings resumedWith(RunSettings given, Set<String> typed) {
         Resume r = new Resume(this, given, typed);
@@ -308,8 +308,8 @@ public record RunSettings(
             return value.apply(typed.contains(option) ? given : saved);
         }
 
-        IllegalArgumentException conflict(String option, Object now, Object then) {
-            return new IllegalArgumentException(option + " " + now + " conflicts with the stopped run's " + then
+        InvalidOptionException conflict(String option, Object now, Object then) {
+            return new InvalidOptionException(option + " " + now + " conflicts with the stopped run's " + then
                     + ": --resume continues that run with its own options (drop " + option
                     + ", or train a new model into another --output)");
         }

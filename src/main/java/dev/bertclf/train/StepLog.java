@@ -1,5 +1,6 @@
 package dev.bertclf.train;
 
+import dev.bertclf.runtime.InvalidOptionException;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ public final class StepLog implements AutoCloseable {
 
     /** Logs every {@code every} steps (0: epochs only), writing event files to {@code board} (null: none). */
     public StepLog(TensorBoardLog board, int every) {
-        if (every < 0) throw new IllegalArgumentException("--log-every must be 0 (off) or more, got " + every);
+        if (every < 0) throw new InvalidOptionException("--log-every must be 0 (off) or more, got " + every);
         this.board = board;
         this.every = every;
     }

@@ -230,24 +230,24 @@ public final class Trainer {
         }
         TrainingCheckpoints.State s = saved.state();
         if (s.trainExamples() != train.size() || s.validationExamples() != validation.size()) {
-            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder()
+            throw new DataException("the data changed since the checkpoint " + saved.folder()
                     + " was saved ("
                     + s.trainExamples() + " training and " + s.validationExamples() + " validation examples then, "
                     + train.size() + " and " + validation.size() + " now); cannot resume it");
         }
         if (s.classes() != numClasses) {
-            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder()
-                    + " was saved (" + s.classes() + " classes then, " + numClasses + " now); cannot resume it");
+            throw new DataException("the data changed since the checkpoint " + saved.folder() + " was saved ("
+                    + s.classes() + " classes then, " + numClasses + " now); cannot resume it");
         }
         TrainingCheckpoints.DataIdentity then = s.data();
         if (then != null && then.classNames() != null && !then.classNames().equals(data.classNames())) {
-            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved "
+            throw new DataException("the data changed since the checkpoint " + saved.folder() + " was saved "
                     + "(classes " + then.classNames() + " then, " + data.classNames() + " now); cannot resume it");
         }
         if (then != null
                 && !(then.training().equals(data.training())
                         && then.validation().equals(data.validation()))) {
-            throw new IllegalArgumentException("the data changed since the checkpoint " + saved.folder() + " was saved "
+            throw new DataException("the data changed since the checkpoint " + saved.folder() + " was saved "
                     + "(the same number of examples, but other texts or labels: another file, other columns or "
                     + "edited rows); resume with the data the run started with, or train a new model");
         }
