@@ -104,4 +104,16 @@ class ArchitectureTest {
                 .accessField(System.class, "err")
                 .check(classes);
     }
+
+    /** TF Java's internals are reached through one door: {@code runtime.ServerSessions}. */
+    @Test
+    void onlyServerSessionsOpensATargetedSession() {
+        noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName("dev.bertclf.runtime.ServerSessions")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("org.tensorflow.TargetedSession")
+                .check(classes);
+    }
 }

@@ -1,9 +1,9 @@
 package dev.bertclf.model;
 
+import dev.bertclf.runtime.ServerSessions;
 import dev.bertclf.runtime.TfRuntime;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
-import org.tensorflow.TargetedSession;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 
@@ -37,7 +37,7 @@ public final class GraphSession implements AutoCloseable {
     /** Opens the session on the graph through a TensorFlow server, {@code target} as {@code grpc://host:port}. */
     public Session start(ConfigProto config, String target) {
         if (session != null) throw new IllegalStateException("the session is already started");
-        session = TargetedSession.open(graph, config, target);
+        session = ServerSessions.open(graph, config, target);
         return session;
     }
 
