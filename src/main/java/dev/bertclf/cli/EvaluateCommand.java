@@ -2,32 +2,25 @@ package dev.bertclf.cli;
 
 import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.infer.BinaryMetrics;
-import dev.bertclf.infer.Evaluation;
 import dev.bertclf.infer.EvaluationPlots;
+import dev.bertclf.infer.ModelEvaluation;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.infer.MultiClassMetrics;
 import dev.bertclf.infer.MultiLabelMetrics;
-import dev.bertclf.infer.RocCurve;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.options.ScoringOptions;
 import dev.bertclf.runtime.ConsoleText;
-import dev.bertclf.runtime.FileErrors;
-import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -104,18 +97,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "existing file).")
     Path errors;
 
-    /** Bins of the expected calibration error, as the calibration literature (Guo et al., 2017) uses. */
-    private static final int CALIBRATION_BINS = 10;
-
-    private double ece;
-    private Path diagram;
-
     @Option(names = "--json", description = "Print the metrics as JSON.")
     boolean json;
-
-    private static final long SUBSET_SEED = 42;
-    /** The kind of {@link OwnedFolder} a {@code --plots-dir} that bert-clf wrote plots into is. */
-    private static final String PLOTS = "plots";
 
     @Override
     public Integer call() throws IOException {
@@ -129,7 +112,7 @@ final class EvaluateCommand implements Callable<Integer> {
                             EvaluationPlots.CONFUSION_MATRIX,
                             EvaluationPlots.ROC_CURVE,
                             EvaluationPlots.RELIABILITY_DIAGRAM),
-                    PLOTS,
+                    ModelEvaluation.PLOTS,
                     SavedModelExporter.OWNED_AS);
         }
         if (errors != null && Files.exists(errors)) {
@@ -138,156 +121,94 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
+        var settings =
+                new ModelEvaluation.Settings(dir, maxExamples, batchSize, plotsDir, errors, table.labelSeparator);
         // read as TextClassifier.load reads it, so a missing or damaged model is reported as it would be there
         if (Files.isRegularFile(dir.resolve("saved_model.pb"))
                 && ModelMetadata.read(dir).isMultiLabel()) {
-            return evaluateMultiLabel(dir, ModelMetadata.read(dir), gpu);
+            if (testFile == null) {
+                throw new InvalidOptionException(dir + " is a multi-label model: evaluate it on a --test-file (CSV, "
+                        + "TSV or JSON Lines); a folder of class folders gives each text one class");
+            }
+            LabeledTexts test = table.of(testFile)
+                    .multiLabel(table.labelSeparator)
+                    .read(ModelMetadata.read(dir).classNames());
+            try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
+                printMultiLabel(ModelEvaluation.multiLabel(clf, test, settings), dir);
+            }
+            return 0;
         }
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
-        Evaluation e;
+        ModelEvaluation.SingleLabel r;
         try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
-            e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
+            r = ModelEvaluation.singleLabel(clf, test, settings);
         }
-        List<String> c = e.classNames();
-        Evaluation.Calibration calibration = e.calibration(CALIBRATION_BINS);
-        ece = calibration.expectedError();
-        Path plotDir = plotsDir != null ? plotsDir : dir;
-        diagram = plotDir.resolve(EvaluationPlots.RELIABILITY_DIAGRAM);
-        EvaluationPlots.writeReliabilityDiagram(calibration, diagram);
-        if (c.size() == 2) {
-            reportBinary(
-                    BinaryMetrics.of(e.logits(), e.labels()), RocCurve.of(e.logits(), e.labels()), c, dir, plotDir);
-        } else {
-            reportMultiClass(MultiClassMetrics.of(e.logits(), e.labels(), c.size()), c, dir, plotDir);
-        }
-        if (plotsDir != null && !OwnedFolder.isMarked(plotsDir, SavedModelExporter.OWNED_AS)) {
-            OwnedFolder.mark(plotsDir, PLOTS); // the next evaluate may replace its plots
-        }
+        if (r.binary() != null) printBinary(r, dir);
+        else printMultiClass(r, dir);
         if (!json) {
-            System.out.printf(Locale.ROOT, "Expected calibration error: %.4f (%d bins)%n", ece, CALIBRATION_BINS);
-            System.out.println("Reliability diagram: " + ConsoleText.escape(diagram.toString()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "Expected calibration error: %.4f (%d bins)%n",
+                    r.calibrationError(),
+                    ModelEvaluation.CALIBRATION_BINS);
+            System.out.println("Reliability diagram: "
+                    + ConsoleText.escape(r.reliabilityDiagram().toString()));
         }
-        if (errors != null) writeErrors(e);
+        printErrors(r.errors());
         return 0;
     }
 
-    /** A multi-label model on a {@code --test-file} read with the model's classes: its metrics, no plots. */
-    private int evaluateMultiLabel(Path dir, ModelMetadata meta, boolean gpu) throws IOException {
-        if (testFile == null) {
-            throw new InvalidOptionException(dir + " is a multi-label model: evaluate it on a --test-file (CSV, TSV or "
-                    + "JSON Lines); a folder of class folders gives each text one class");
-        }
-        List<String> c = meta.classNames();
-        LabeledTexts test = table.of(testFile).multiLabel(table.labelSeparator).read(c);
-        Evaluation e;
-        double decisionThreshold;
-        try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
-            e = Evaluation.of(clf, test, maxExamples, batchSize, SUBSET_SEED);
-            decisionThreshold = clf.threshold();
-        }
-        MultiLabelMetrics m = MultiLabelMetrics.of(e.logits(), e.multiHot(), c.size(), decisionThreshold);
-        if (errors != null) writeLabelSetErrors(e, decisionThreshold);
+    private void printMultiLabel(ModelEvaluation.MultiLabel r, Path dir) {
+        MultiLabelMetrics m = r.metrics();
+        List<String> c = r.classNames();
         if (json) {
             Map<String, Object> out = m.toMap(c);
             out.put("model_dir", dir.toString());
             System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(out)));
-            return 0;
-        }
-        System.out.printf(
-                Locale.ROOT,
-                "Loss: %.4f%nSubset accuracy: %.4f%nHamming loss: %.4f%n",
-                m.loss(),
-                m.subsetAccuracy(),
-                m.hammingLoss());
-        System.out.printf(Locale.ROOT, "%10s %9s %9s %9s %9s%n", "", "Precision", "Recall", "F1", "Support");
-        for (int k = 0; k < c.size(); k++) {
+        } else {
             System.out.printf(
                     Locale.ROOT,
-                    "%10s %9.4f %9.4f %9.4f %9d%n",
-                    ConsoleText.escape(c.get(k)),
-                    m.precision()[k],
-                    m.recall()[k],
-                    m.f1()[k],
-                    m.support()[k]);
-        }
-        System.out.printf(
-                Locale.ROOT,
-                "Micro-F1: %.4f%nMacro-F1: %.4f%nThreshold: %s (a class is predicted above it)%n",
-                m.microF1(),
-                m.macroF1(),
-                m.threshold());
-        return 0;
-    }
-
-    /** The misclassified examples, highest loss first, as CSV: what to read first when a model disappoints. */
-    private void writeErrors(Evaluation e) throws IOException {
-        List<List<String>> rows = e.outcomes().stream()
-                .filter(Evaluation.Outcome::wrong)
-                .sorted(Comparator.comparingDouble(Evaluation.Outcome::loss).reversed())
-                .map(o -> List.of(
-                        decimal(o.loss()),
-                        e.classNames().get(o.label()),
-                        e.classNames().get(o.predicted()),
-                        decimal(o.probability()),
-                        e.excerpts().get(o.index())))
-                .toList();
-        writeErrors(List.of("loss", "true_label", "predicted_label", "probability", "text"), rows, e.labels().length);
-    }
-
-    /**
-     * A multi-label model's examples with any class decided wrong, highest loss first: their classes and the
-     * predicted ones, each joined with the --label-separator as the test file writes them.
-     */
-    private void writeLabelSetErrors(Evaluation e, double threshold) throws IOException {
-        List<Evaluation.LabelSetOutcome> outcomes = e.labelSetOutcomes(threshold);
-        List<List<String>> rows = outcomes.stream()
-                .filter(Evaluation.LabelSetOutcome::wrong)
-                .sorted(Comparator.comparingDouble(Evaluation.LabelSetOutcome::loss)
-                        .reversed())
-                .map(o -> List.of(
-                        decimal(o.loss()),
-                        names(o.labels(), e.classNames()),
-                        names(o.predicted(), e.classNames()),
-                        e.excerpts().get(o.index())))
-                .toList();
-        writeErrors(List.of("loss", "true_labels", "predicted_labels", "text"), rows, outcomes.size());
-    }
-
-    private String names(List<Integer> classes, List<String> classNames) {
-        return String.join(
-                table.labelSeparator, classes.stream().map(classNames::get).toList());
-    }
-
-    private static String decimal(double x) {
-        return String.format(Locale.ROOT, "%.6f", x);
-    }
-
-    /** {@code rows} under {@code header} into the --errors file, atomically, and how many there were. */
-    private void writeErrors(List<String> header, List<List<String>> rows, int examples) throws IOException {
-        FileUtil.writeAtomic(errors, tmp -> {
-            try (CSVPrinter csv = new CSVPrinter(
-                    Files.newBufferedWriter(tmp),
-                    CSVFormat.RFC4180
-                            .builder()
-                            .setHeader(header.toArray(String[]::new))
-                            .setRecordSeparator('\n')
-                            .get())) {
-                for (List<String> row : rows) csv.printRecord(row);
+                    "Loss: %.4f%nSubset accuracy: %.4f%nHamming loss: %.4f%n",
+                    m.loss(),
+                    m.subsetAccuracy(),
+                    m.hammingLoss());
+            System.out.printf(Locale.ROOT, "%10s %9s %9s %9s %9s%n", "", "Precision", "Recall", "F1", "Support");
+            for (int k = 0; k < c.size(); k++) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "%10s %9.4f %9.4f %9.4f %9d%n",
+                        ConsoleText.escape(c.get(k)),
+                        m.precision()[k],
+                        m.recall()[k],
+                        m.f1()[k],
+                        m.support()[k]);
             }
-        });
+            System.out.printf(
+                    Locale.ROOT,
+                    "Micro-F1: %.4f%nMacro-F1: %.4f%nThreshold: %s (a class is predicted above it)%n",
+                    m.microF1(),
+                    m.macroF1(),
+                    m.threshold());
+        }
+        printErrors(r.errors());
+    }
+
+    /** Where the --errors file went, on stderr (stdout may be JSON). */
+    private static void printErrors(ModelEvaluation.Errors e) {
+        if (e == null) return;
         System.err.println(ConsoleText.escape(String.format(
                 Locale.ROOT,
                 "%d of %d examples misclassified, highest loss first in %s",
-                rows.size(),
-                examples,
-                errors)));
+                e.listed(),
+                e.examples(),
+                e.file())));
     }
 
-    private void reportBinary(BinaryMetrics m, RocCurve roc, List<String> c, Path dir, Path plotDir)
-            throws IOException {
-        List<Path> plots = writePlots(m, roc, c, plotDir);
+    private void printBinary(ModelEvaluation.SingleLabel r, Path dir) {
+        BinaryMetrics m = r.binary();
+        List<String> c = r.classNames();
         if (json) {
-            printJson(m.toMap(), dir, plots);
+            printJson(m.toMap(), r, dir);
         } else {
             System.out.printf(
                     Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: %.4f%n", m.loss(), m.accuracy(), m.rocAuc());
@@ -300,19 +221,15 @@ final class EvaluateCommand implements Callable<Integer> {
                     ConsoleText.escape(c.get(1)));
             printConfusionMatrix(m.confusionMatrix(), c);
             System.out.println("Plots: "
-                    + String.join(", ", plots.stream().map(Path::toString).toList()));
+                    + String.join(", ", r.plots().stream().map(Path::toString).toList()));
         }
     }
 
-    private void reportMultiClass(MultiClassMetrics m, List<String> c, Path dir, Path plotDir) throws IOException {
-        Path matrix = plotDir.resolve(EvaluationPlots.CONFUSION_MATRIX);
-        try {
-            EvaluationPlots.writeConfusionMatrix(m.confusion(), c, matrix);
-        } catch (IOException e) {
-            throw new IOException("cannot write the plots into " + plotDir + ": " + FileErrors.describe(e), e);
-        }
+    private void printMultiClass(ModelEvaluation.SingleLabel r, Path dir) {
+        MultiClassMetrics m = r.multiClass();
+        List<String> c = r.classNames();
         if (json) {
-            printJson(m.toMap(c), dir, List.of(matrix));
+            printJson(m.toMap(c), r, dir);
         } else {
             System.out.printf(
                     Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: binary models only%n", m.loss(), m.accuracy());
@@ -328,15 +245,15 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "Macro-F1: %.4f%n", m.macroF1());
             printConfusionMatrix(m.confusion(), c);
-            System.out.println("Plots: " + matrix);
+            System.out.println("Plots: " + r.plots().get(0));
         }
     }
 
-    private void printJson(Map<String, Object> out, Path dir, List<Path> plots) {
-        out.put("expected_calibration_error", ece);
-        out.put("reliability_diagram", diagram.toString());
+    private void printJson(Map<String, Object> out, ModelEvaluation.SingleLabel r, Path dir) {
+        out.put("expected_calibration_error", r.calibrationError());
+        out.put("reliability_diagram", r.reliabilityDiagram().toString());
         out.put("model_dir", dir.toString());
-        out.put("plots", plots.stream().map(Path::toString).toList());
+        out.put("plots", r.plots().stream().map(Path::toString).toList());
         System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(out)));
     }
 
@@ -351,32 +268,6 @@ final class EvaluateCommand implements Callable<Integer> {
             StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%10s", c.get(t)));
             for (long n : counts[t]) row.append(String.format(Locale.ROOT, " %8d", n));
             System.out.println(row);
-        }
-    }
-
-    /** The confusion matrix, and the ROC curve when both classes are present (else it is undefined). */
-    private static List<Path> writePlots(BinaryMetrics m, RocCurve roc, List<String> classNames, Path dir)
-            throws IOException {
-        List<Path> written = new ArrayList<>();
-        try {
-            writePlots(m, roc, classNames, dir, written);
-        } catch (IOException e) {
-            throw new IOException("cannot write the plots into " + dir + ": " + FileErrors.describe(e), e);
-        }
-        return written;
-    }
-
-    private static void writePlots(BinaryMetrics m, RocCurve roc, List<String> classNames, Path dir, List<Path> written)
-            throws IOException {
-        Path matrix = dir.resolve(EvaluationPlots.CONFUSION_MATRIX);
-        EvaluationPlots.writeConfusionMatrix(m, classNames, matrix);
-        written.add(matrix);
-        if (Double.isNaN(roc.auc())) {
-            log.warn("The examples hold only one class: no ROC curve");
-        } else {
-            Path curve = dir.resolve(EvaluationPlots.ROC_CURVE);
-            EvaluationPlots.writeRocCurve(roc, curve);
-            written.add(curve);
         }
     }
 }

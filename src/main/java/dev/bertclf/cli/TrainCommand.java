@@ -5,7 +5,6 @@ import dev.bertclf.model.ModelResolver;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.ClusterSpec;
 import dev.bertclf.runtime.ConsoleText;
-import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
@@ -450,8 +449,8 @@ final class TrainCommand implements Callable<Integer> {
     private RunSettings resumed() {
         Path out = resumedOutput();
         RunSettings saved = FineTuneRun.savedSettings(out)
-                .orElseThrow(() -> new DataException("--resume: no checkpoint beside " + out + " (looked in " + out
-                        + TrainingCheckpoints.SUFFIX + ")"));
+                .orElseThrow(() -> new InvalidOptionException("--resume: no checkpoint beside " + out + " (looked in "
+                        + out + TrainingCheckpoints.SUFFIX + ")"));
         Set<String> typed = new HashSet<>();
         spec.commandLine().getParseResult().matchedOptions().forEach(o -> typed.add(o.longestName()));
         return saved.movedTo(out).resumedWith(given(), typed);

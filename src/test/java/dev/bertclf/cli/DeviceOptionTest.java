@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.bertclf.runtime.ComputeDevice;
+import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.Cli;
@@ -52,6 +53,6 @@ class DeviceOptionTest {
                 .toConfigProto()
                 .getGpuOptions()
                 .getAllowGrowth());
-        assertThrows(IllegalArgumentException.class, () -> new SessionOptions(0, 0, true, true));
+        assertThrows(InvalidOptionException.class, () -> new SessionOptions(0, 0, true, true));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.testutil.TinySentencePiece;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -111,11 +112,11 @@ class SentencePieceTokenizerTest {
     void refusesBpeModelsAndOtherFiles() throws IOException {
         Path bpe =
                 Files.write(tmp.resolve("bpe.model"), TinySentencePiece.model(TinySentencePiece.albertLikePieces(), 2));
-        String message = assertThrows(IllegalArgumentException.class, () -> SentencePieceModel.read(bpe))
+        String message = assertThrows(DataException.class, () -> SentencePieceModel.read(bpe))
                 .getMessage();
         assertTrue(message.contains("only unigram"), message);
         Path text = Files.writeString(tmp.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n");
-        message = assertThrows(IllegalArgumentException.class, () -> SentencePieceModel.read(text))
+        message = assertThrows(DataException.class, () -> SentencePieceModel.read(text))
                 .getMessage();
         assertTrue(message.contains("is not a SentencePiece model"), message);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -180,8 +181,7 @@ class WordPieceTokenizerTest {
     @Test
     void vocabularyWithoutSpecialTokensIsRejectedWithItsPath() throws IOException {
         Path vocab = tinyVocab("[PAD]", "[UNK]", "hello");
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> WordPieceTokenizer.fromVocab(vocab, true, 8));
+        DataException e = assertThrows(DataException.class, () -> WordPieceTokenizer.fromVocab(vocab, true, 8));
         assertEquals(
                 true, e.getMessage().contains("[CLS]") && e.getMessage().contains(vocab.toString()), e.getMessage());
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.model.Weights;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.TinyBert;
@@ -34,9 +35,8 @@ class ClassCountResumeTest {
         Trainer.Checkpointing resume = new Trainer.Checkpointing(
                 null, 0, new TrainingCheckpoints.Saved(tmp.resolve("step-1"), binary), null, null, new StopSignal());
         Hyperparameters hp = new Hyperparameters(1, 4, 1e-3, 8, 1);
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> new Trainer(hp, SessionOptions.defaults(), 3)
-                        .fit(TinyBert.config(), shapes -> new Weights(), train, validation, null, resume));
+        DataException e = assertThrows(DataException.class, () -> new Trainer(hp, SessionOptions.defaults(), 3)
+                .fit(TinyBert.config(), shapes -> new Weights(), train, validation, null, resume));
         assertTrue(e.getMessage().contains("(2 classes then, 3 now); cannot resume it"), e.getMessage());
     }
 }

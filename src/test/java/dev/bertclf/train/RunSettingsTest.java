@@ -161,13 +161,13 @@ class RunSettingsTest {
                 "--validation-split",
                 "--accumulate",
                 "--truncation")) {
-            IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> saved.resumedWith(given, Set.of(fixed)));
+            InvalidOptionException e =
+                    assertThrows(InvalidOptionException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
         }
         RunSettings onFolder = settings(null, null, null, null);
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> onFolder.resumedWith(given, Set.of("--train-file")));
+        InvalidOptionException e =
+                assertThrows(InvalidOptionException.class, () -> onFolder.resumedWith(given, Set.of("--train-file")));
         assertTrue(e.getMessage().contains("conflicts with the stopped run's data folder"), e.getMessage());
     }
 
@@ -183,42 +183,41 @@ class RunSettingsTest {
         assertEquals(0.3, multi.hyperparameters().get("threshold"));
         RunSettings single = settings(Path.of("/data/r.jsonl"), null, "text", "label");
         for (String fixed : List.of("--multi-label", "--label-separator", "--threshold")) {
-            IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> multi.movedTo(Path.of("/out"))
-                            .resumedWith(
-                                    new RunSettings(
-                                            "m",
-                                            2,
-                                            8,
-                                            1e-3,
-                                            16,
-                                            7,
-                                            0,
-                                            Precision.fp32,
-                                            Path.of("/d"),
-                                            URI.create("http://x/a.tar.gz"),
-                                            null,
-                                            0,
-                                            Path.of("/data/r.jsonl"),
-                                            null,
-                                            "text",
-                                            "label",
-                                            Path.of("/out"),
-                                            SaveMode.best,
-                                            Monitor.val_loss,
-                                            0,
-                                            0,
-                                            ClassWeights.NONE,
-                                            0.2,
-                                            null,
-                                            null,
-                                            null,
-                                            null,
-                                            null,
-                                            false,
-                                            "|",
-                                            0.5),
-                                    Set.of(fixed)));
+            InvalidOptionException e = assertThrows(InvalidOptionException.class, () -> multi.movedTo(Path.of("/out"))
+                    .resumedWith(
+                            new RunSettings(
+                                    "m",
+                                    2,
+                                    8,
+                                    1e-3,
+                                    16,
+                                    7,
+                                    0,
+                                    Precision.fp32,
+                                    Path.of("/d"),
+                                    URI.create("http://x/a.tar.gz"),
+                                    null,
+                                    0,
+                                    Path.of("/data/r.jsonl"),
+                                    null,
+                                    "text",
+                                    "label",
+                                    Path.of("/out"),
+                                    SaveMode.best,
+                                    Monitor.val_loss,
+                                    0,
+                                    0,
+                                    ClassWeights.NONE,
+                                    0.2,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    null,
+                                    false,
+                                    "|",
+                                    0.5),
+                            Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
         }
         assertEquals(false, single.multiLabel());
