@@ -17,6 +17,7 @@ import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
 import dev.bertclf.train.Monitor;
 import dev.bertclf.train.RunSettings;
+import dev.bertclf.train.RunSettingsBuilder;
 import dev.bertclf.train.SaveMode;
 import dev.bertclf.train.StepLog;
 import dev.bertclf.train.TrainingCheckpoints;
@@ -411,38 +412,43 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The settings the command line gives: typed, configured or defaulted. */
     private RunSettings given() {
-        return new RunSettings(
-                modelOptions.model,
-                epochs,
-                batchSize,
-                learningRate,
-                maxSeqLen,
-                seed,
-                maxTrainExamples,
-                precision,
-                dataset.dataDir().toAbsolutePath().normalize(),
-                dataset.url,
-                modelOptions.modelMirror,
-                checkpointEvery,
-                trainFile == null ? null : trainFile.toAbsolutePath().normalize(),
-                table.format,
-                table.textColumn,
-                table.labelColumn,
-                output.toAbsolutePath().normalize(),
-                save,
-                monitor,
-                patience,
-                minDelta,
-                new ClassWeights(classWeight),
-                validationSplit,
-                validationFile == null ? null : validationFile.toAbsolutePath().normalize(),
-                validationDir == null ? null : validationDir.toAbsolutePath().normalize(),
-                logEvery,
-                accumulate,
-                truncation,
-                multiLabel,
-                table.labelSeparator,
-                threshold == null ? RunSettings.DEFAULT_THRESHOLD : threshold);
+        return RunSettingsBuilder.builder()
+                .model(modelOptions.model)
+                .epochs(epochs)
+                .batchSize(batchSize)
+                .learningRate(learningRate)
+                .maxSeqLen(maxSeqLen)
+                .seed(seed)
+                .maxTrainExamples(maxTrainExamples)
+                .precision(precision)
+                .dataDir(dataset.dataDir().toAbsolutePath().normalize())
+                .url(dataset.url)
+                .modelMirror(modelOptions.modelMirror)
+                .checkpointEvery(checkpointEvery)
+                .trainFile(absolute(trainFile))
+                .format(table.format)
+                .textColumn(table.textColumn)
+                .labelColumn(table.labelColumn)
+                .output(absolute(output))
+                .save(save)
+                .monitor(monitor)
+                .patience(patience)
+                .minDelta(minDelta)
+                .classWeight(new ClassWeights(classWeight))
+                .validationSplit(validationSplit)
+                .validationFile(absolute(validationFile))
+                .validationDir(absolute(validationDir))
+                .logEvery(logEvery)
+                .accumulate(accumulate)
+                .truncation(truncation)
+                .multiLabel(multiLabel)
+                .labelSeparator(table.labelSeparator)
+                .threshold(threshold == null ? RunSettings.DEFAULT_THRESHOLD : threshold)
+                .build();
+    }
+
+    private static Path absolute(Path p) {
+        return p == null ? null : p.toAbsolutePath().normalize();
     }
 
     /** The stopped run's own settings, which typed options may only move ({@link RunSettings#resumedWith}). */

@@ -10,6 +10,7 @@ import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.text.Truncation;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,15 +18,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
  * Everything a {@code train} run is asked to do, in one typed record, as nanoGPT keeps one {@code config} and
- * run_glue.py one {@code TrainingArguments}: the command fills it from its options, {@link FineTuneRun} consumes it,
- * every checkpoint saves it ({@code state.json}) and the exported model's {@code metadata.json} records its
- * {@link #hyperparameters}. {@link #resumedWith} is the one rule for what a resumed run may take from the command
- * line. A new option is a component here, a line in that rule and, if the model should record it, a key in
- * {@link #hyperparameters}.
+ * run_glue.py one {@code TrainingArguments}: the command fills it from its options ({@link RunSettingsBuilder}, which
+ * the compiler generates from the components), {@link FineTuneRun} consumes it, every checkpoint saves it
+ * ({@code state.json}) and the exported model's {@code metadata.json} and model card record its
+ * {@link #hyperparameters}. One table, {@link #SETTINGS}, says per setting whether a resumed run may change it,
+ * whether every worker must share it and under which name the model records it: {@link #resumedWith},
+ * {@link #sharedByWorkers} and {@link #hyperparameters} are derived from it. A new option is a component here, a row
+ * in that table and a line in the command's builder chain.
  *
  * <p>Components are named as their options ({@code batchSize} is {@code --batch-size}). {@code trainFile} is null
  * for a run on the data folder; {@code format} (null: by the extension), {@code textColumn} and {@code labelColumn}
@@ -35,6 +39,7 @@ import java.util.function.Function;
  * {@code output} is null in checkpoints written before it was saved (the checkpoint's place says it). The JSON
  * names of older checkpoints are read as well.
  */
+@RecordBuilder
 public record RunSettings(
         String model,
         int epochs,
@@ -66,7 +71,8 @@ public record RunSettings(
         Truncation truncation,
         boolean multiLabel,
         String labelSeparator,
-        Double threshold) {
+        Double threshold)
+        implements RunSettingsBuilder.With {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
         Objects.requireNonNull(model, "model");
@@ -131,38 +137,7 @@ public record RunSettings(
 
     /** These settings with the output where the run's checkpoints are now (a run folder may have been moved). */
     public RunSettings movedTo(Path output) {
-        return new RunSettings(
-                model,
-                epochs,
-                batchSize,
-                learningRate,
-                maxSeqLen,
-                seed,
-                maxTrainExamples,
-                precision,
-                dataDir,
-                url,
-                modelMirror,
-                checkpointEvery,
-                trainFile,
-                format,
-                textColumn,
-                labelColumn,
-                output,
-                save,
-                monitor,
-                patience,
-                minDelta,
-                classWeight,
-                validationSplit,
-                validationFile,
-                validationDir,
-                logEvery,
-                accumulate,
-                truncation,
-                multiLabel,
-                labelSeparator,
-                threshold);
+        return withOutput(output);
     }
 
     /** The table file the run trains on, or null for the data folder. */
@@ -211,107 +186,164 @@ public record RunSettings(
      */
     public Map<String, String> sharedByWorkers() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("--model", model);
-        m.put("--epochs", String.valueOf(epochs));
-        m.put("--batch-size", String.valueOf(batchSize));
-        m.put("--learning-rate", String.valueOf(learningRate));
-        m.put("--max-seq-len", String.valueOf(maxSeqLen));
-        m.put("--seed", String.valueOf(seed));
-        m.put("--precision", precision.name());
-        m.put("--class-weight", String.valueOf(classWeight));
-        return m;
-    }
-
-    /** What {@code metadata.json} records of how the model was trained, under the names Keras users know. */
-    public Map<String, Object> hyperparameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("epochs", epochs);
-        m.put("batch_size", batchSize);
-        m.put("accumulate", accumulate);
-        m.put("learning_rate", learningRate);
-        m.put("max_seq_len", maxSeqLen);
-        m.put("seed", seed);
-        m.put("truncation", truncation.id());
-        m.put("optimizer", "adamw");
-        m.put("precision", precision.name());
-        m.put("save", save.name());
-        m.put("monitor", monitor.name());
-        if (patience > 0) m.put("patience", patience);
-        if (patience > 0 || save == SaveMode.best) m.put("min_delta", minDelta);
-        if (multiLabel) {
-            m.put("multi_label", true);
-            m.put("label_separator", labelSeparator);
-            m.put("threshold", threshold);
+        for (Setting<?> s : SETTINGS) {
+            if (s.sharedByWorkers()) m.put(s.option(), String.valueOf(s.value().apply(this)));
         }
         return m;
     }
 
     /**
+     * What {@code metadata.json} and the model card record of how the model was trained, under the names Keras users
+     * know: each setting the table gives a name, where it has a value (patience only when on, the multi-label
+     * settings only for a multi-label run), and the optimizer.
+     */
+    public Map<String, Object> hyperparameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Setting<?> s : SETTINGS) {
+            Object v = s.recorded() == null ? null : s.recorded().apply(this);
+            if (v != null) m.put(s.recordedAs(), v);
+        }
+        m.put("optimizer", "adamw");
+        return m;
+    }
+
+    /**
      * The run this stopped run's settings go on as, given the settings the command line {@code given} and the
-     * options the user {@code typed}. What the run is (model, hyperparameters, {@code --accumulate} with them since
-     * it sets the effective batch and so the steps and the schedule, subset, precision, the kind of data
-     * source, its format and columns, the output) may not change: a typed value that differs is refused. Where
-     * things are now (the data folder or the moved training file, the dataset URL, the model mirror) and how often
-     * to checkpoint and log are taken from the command line when typed. The data itself is checked later, against the
-     * fingerprint the checkpoint recorded.
+     * options the user {@code typed}. A {@link Resume#FIXED} setting, what the run is (model, hyperparameters,
+     * {@code --accumulate} with them since it sets the effective batch and so the steps and the schedule, subset,
+     * precision, the kind of data source, its format and columns, the output), may not change: a typed value that
+     * differs is refused. A {@link Resume#MOVABLE} one, where things are now (the data folder or the moved training
+     * file, the dataset URL, the model mirror) and how often to checkpoint and log, is taken from the command line
+     * when typed. The data itself is checked later, against the fingerprint the checkpoint recorded.
      *
      * @throws InvalidOptionException naming the option, the typed value and the run's own
      */
     public RunSettings resumedWith(RunSettings given, Set<String> typed) {
-        Resume r = new Resume(this, given, typed);
         if (typed.contains("--train-file") && trainFile == null) {
-            throw r.conflict("--train-file", given.trainFile, "data folder");
+            throw conflict("--train-file", given.trainFile, "data folder");
         }
-        return new RunSettings(
-                r.fixed("--model", RunSettings::model),
-                r.fixed("--epochs", RunSettings::epochs),
-                r.fixed("--batch-size", RunSettings::batchSize),
-                r.fixed("--learning-rate", RunSettings::learningRate),
-                r.fixed("--max-seq-len", RunSettings::maxSeqLen),
-                r.fixed("--seed", RunSettings::seed),
-                r.fixed("--max-train-examples", RunSettings::maxTrainExamples),
-                r.fixed("--precision", RunSettings::precision),
-                r.movable("--data-dir", RunSettings::dataDir),
-                r.movable("--url", RunSettings::url),
-                r.movable("--model-mirror", RunSettings::modelMirror),
-                r.movable("--checkpoint-every", RunSettings::checkpointEvery),
-                r.movable("--train-file", RunSettings::trainFile),
-                r.fixed("--format", RunSettings::format),
-                r.fixed("--text-column", RunSettings::textColumn),
-                r.fixed("--label-column", RunSettings::labelColumn),
-                r.fixed("--output", RunSettings::output),
-                r.fixed("--save", RunSettings::save),
-                r.fixed("--monitor", RunSettings::monitor),
-                r.fixed("--patience", RunSettings::patience),
-                r.fixed("--min-delta", RunSettings::minDelta),
-                r.fixed("--class-weight", RunSettings::classWeight),
-                r.fixed("--validation-split", RunSettings::validationSplit),
-                r.movable("--validation-file", RunSettings::validationFile),
-                r.movable("--validation-dir", RunSettings::validationDir),
-                r.movable("--log-every", RunSettings::logEvery),
-                r.fixed("--accumulate", RunSettings::accumulate),
-                r.fixed("--truncation", RunSettings::truncation),
-                r.fixed("--multi-label", RunSettings::multiLabel),
-                r.fixed("--label-separator", RunSettings::labelSeparator),
-                r.fixed("--threshold", RunSettings::threshold));
+        RunSettingsBuilder resumed = RunSettingsBuilder.builder(this);
+        for (Setting<?> s : SETTINGS) s.resume(resumed, this, given, typed);
+        return resumed.build();
     }
 
-    /** One resumed run's comparison of the saved settings with the command line's. */
-    private record Resume(RunSettings saved, RunSettings given, Set<String> typed) {
-        <T> T fixed(String option, Function<RunSettings, T> value) {
+    private static InvalidOptionException conflict(String option, Object now, Object then) {
+        return new InvalidOptionException(option + " " + now + " conflicts with the stopped run's " + then
+                + ": --resume continues that run with its own options (drop " + option
+                + ", or train a new model into another --output)");
+    }
+
+    /** What a resumed run may do with a setting. */
+    enum Resume {
+        /** What the run is: a typed value that differs is refused. */
+        FIXED,
+        /** Where things are now, or how often to checkpoint and log: taken from the command line when typed. */
+        MOVABLE
+    }
+
+    /**
+     * One setting's row: its option, its component ({@code value}, {@code set}), what a resume may do with it,
+     * whether every worker must share it, and the name and value the model records (null: not recorded).
+     */
+    record Setting<T>(
+            String option,
+            Function<RunSettings, T> value,
+            BiFunction<RunSettingsBuilder, T, RunSettingsBuilder> set,
+            Resume resume,
+            boolean sharedByWorkers,
+            String recordedAs,
+            Function<RunSettings, Object> recorded) {
+        static <T> Setting<T> fixed(
+                String option,
+                Function<RunSettings, T> value,
+                BiFunction<RunSettingsBuilder, T, RunSettingsBuilder> set) {
+            return new Setting<>(option, value, set, Resume.FIXED, false, null, null);
+        }
+
+        static <T> Setting<T> movable(
+                String option,
+                Function<RunSettings, T> value,
+                BiFunction<RunSettingsBuilder, T, RunSettingsBuilder> set) {
+            return new Setting<>(option, value, set, Resume.MOVABLE, false, null, null);
+        }
+
+        /** This setting, which every worker of a data-parallel run must share. */
+        Setting<T> shared() {
+            return new Setting<>(option, value, set, resume, true, recordedAs, recorded);
+        }
+
+        /** This setting, recorded in the model as {@code name}: its value. */
+        Setting<T> recorded(String name) {
+            return recorded(name, s -> value.apply(s));
+        }
+
+        /** This setting, recorded in the model as {@code name}: what {@code how} gives (null: not recorded). */
+        Setting<T> recorded(String name, Function<RunSettings, Object> how) {
+            return new Setting<>(option, value, set, resume, sharedByWorkers, name, how);
+        }
+
+        void resume(RunSettingsBuilder resumed, RunSettings saved, RunSettings given, Set<String> typed) {
             T then = value.apply(saved), now = value.apply(given);
-            if (typed.contains(option) && !Objects.equals(then, now)) throw conflict(option, now, then);
-            return then;
-        }
-
-        <T> T movable(String option, Function<RunSettings, T> value) {
-            return value.apply(typed.contains(option) ? given : saved);
-        }
-
-        InvalidOptionException conflict(String option, Object now, Object then) {
-            return new InvalidOptionException(option + " " + now + " conflicts with the stopped run's " + then
-                    + ": --resume continues that run with its own options (drop " + option
-                    + ", or train a new model into another --output)");
+            if (!typed.contains(option)) return; // the saved value, already in the builder
+            if (resume == Resume.MOVABLE) set.apply(resumed, now);
+            else if (!Objects.equals(then, now)) throw conflict(option, now, then);
         }
     }
+
+    /** Every setting, in the order of the components: the one table of what a resume, the workers and the model do. */
+    static final List<Setting<?>> SETTINGS = List.of(
+            Setting.fixed("--model", RunSettings::model, RunSettingsBuilder::model)
+                    .shared(),
+            Setting.fixed("--epochs", RunSettings::epochs, RunSettingsBuilder::epochs)
+                    .shared()
+                    .recorded("epochs"),
+            Setting.fixed("--batch-size", RunSettings::batchSize, RunSettingsBuilder::batchSize)
+                    .shared()
+                    .recorded("batch_size"),
+            Setting.fixed("--learning-rate", RunSettings::learningRate, RunSettingsBuilder::learningRate)
+                    .shared()
+                    .recorded("learning_rate"),
+            Setting.fixed("--max-seq-len", RunSettings::maxSeqLen, RunSettingsBuilder::maxSeqLen)
+                    .shared()
+                    .recorded("max_seq_len"),
+            Setting.fixed("--seed", RunSettings::seed, RunSettingsBuilder::seed)
+                    .shared()
+                    .recorded("seed"),
+            Setting.fixed("--max-train-examples", RunSettings::maxTrainExamples, RunSettingsBuilder::maxTrainExamples),
+            Setting.fixed("--precision", RunSettings::precision, RunSettingsBuilder::precision)
+                    .shared()
+                    .recorded("precision", s -> s.precision().name()),
+            Setting.movable("--data-dir", RunSettings::dataDir, RunSettingsBuilder::dataDir),
+            Setting.movable("--url", RunSettings::url, RunSettingsBuilder::url),
+            Setting.movable("--model-mirror", RunSettings::modelMirror, RunSettingsBuilder::modelMirror),
+            Setting.movable("--checkpoint-every", RunSettings::checkpointEvery, RunSettingsBuilder::checkpointEvery),
+            Setting.movable("--train-file", RunSettings::trainFile, RunSettingsBuilder::trainFile),
+            Setting.fixed("--format", RunSettings::format, RunSettingsBuilder::format),
+            Setting.fixed("--text-column", RunSettings::textColumn, RunSettingsBuilder::textColumn),
+            Setting.fixed("--label-column", RunSettings::labelColumn, RunSettingsBuilder::labelColumn),
+            Setting.fixed("--output", RunSettings::output, RunSettingsBuilder::output),
+            Setting.fixed("--save", RunSettings::save, RunSettingsBuilder::save)
+                    .recorded("save", s -> s.save().name()),
+            Setting.fixed("--monitor", RunSettings::monitor, RunSettingsBuilder::monitor)
+                    .recorded("monitor", s -> s.monitor().name()),
+            Setting.fixed("--patience", RunSettings::patience, RunSettingsBuilder::patience)
+                    .recorded("patience", s -> s.patience() > 0 ? s.patience() : null),
+            Setting.fixed("--min-delta", RunSettings::minDelta, RunSettingsBuilder::minDelta)
+                    .recorded("min_delta", s -> s.patience() > 0 || s.save() == SaveMode.best ? s.minDelta() : null),
+            Setting.fixed("--class-weight", RunSettings::classWeight, RunSettingsBuilder::classWeight)
+                    .shared(),
+            Setting.fixed("--validation-split", RunSettings::validationSplit, RunSettingsBuilder::validationSplit),
+            Setting.movable("--validation-file", RunSettings::validationFile, RunSettingsBuilder::validationFile),
+            Setting.movable("--validation-dir", RunSettings::validationDir, RunSettingsBuilder::validationDir),
+            Setting.movable("--log-every", RunSettings::logEvery, RunSettingsBuilder::logEvery),
+            Setting.fixed("--accumulate", RunSettings::accumulate, RunSettingsBuilder::accumulate)
+                    .recorded("accumulate"),
+            Setting.fixed("--truncation", RunSettings::truncation, RunSettingsBuilder::truncation)
+                    .recorded("truncation", s -> s.truncation().id()),
+            Setting.fixed("--multi-label", RunSettings::multiLabel, RunSettingsBuilder::multiLabel)
+                    .recorded("multi_label", s -> s.multiLabel() ? true : null),
+            Setting.fixed("--label-separator", RunSettings::labelSeparator, RunSettingsBuilder::labelSeparator)
+                    .recorded("label_separator", s -> s.multiLabel() ? s.labelSeparator() : null),
+            Setting.fixed("--threshold", RunSettings::threshold, RunSettingsBuilder::threshold)
+                    .recorded("threshold", s -> s.multiLabel() ? s.threshold() : null));
 }

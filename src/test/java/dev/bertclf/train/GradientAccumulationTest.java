@@ -151,38 +151,20 @@ class GradientAccumulationTest {
         Hyperparameters hp = new Hyperparameters(2, 4, 2e-3, 12, 5, 3); // steps of 12: 3 an epoch
         Run uninterrupted = fit(hp, train, validation, null, true, Trainer.Checkpointing.NONE);
         TrainingCheckpoints store = new TrainingCheckpoints(tmp.resolve("run.checkpoints"));
-        RunSettings settings = new RunSettings(
-                "tiny",
-                2,
-                4,
-                2e-3,
-                12,
-                5,
-                0,
-                Precision.fp32,
-                tmp,
-                null,
-                null,
-                0,
-                null,
-                null,
-                null,
-                null,
-                tmp.resolve("run"),
-                SaveMode.best,
-                Monitor.val_loss,
-                0,
-                0,
-                ClassWeights.NONE,
-                0.2,
-                null,
-                null,
-                10,
-                3,
-                null,
-                false,
-                null,
-                null);
+        RunSettings settings = RunSettingsBuilder.builder()
+                .model("tiny")
+                .epochs(2)
+                .batchSize(4)
+                .learningRate(2e-3)
+                .maxSeqLen(12)
+                .seed(5)
+                .precision(Precision.fp32)
+                .dataDir(tmp)
+                .output(tmp.resolve("run"))
+                .validationSplit(0.2)
+                .logEvery(10)
+                .accumulate(3)
+                .build();
         StopSignal stop = new StopSignal();
         stop.request(new StopSignal.Received("SIGTERM", 143));
         TrainingInterruptedException stopped = assertThrows(

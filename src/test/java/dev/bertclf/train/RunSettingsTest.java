@@ -30,38 +30,33 @@ class RunSettingsTest {
             boolean multiLabel,
             ClassWeights classWeight,
             Path validationDir) {
-        return new RunSettings(
-                "m",
-                2,
-                8,
-                1e-3,
-                16,
-                7,
-                0,
-                Precision.fp32,
-                Path.of("/d"),
-                URI.create("http://x/a.tar.gz"),
-                null,
-                0,
-                trainFile,
-                format,
-                text,
-                label,
-                Path.of("/out"),
-                SaveMode.best,
-                Monitor.val_loss,
-                0,
-                0,
-                classWeight,
-                0.2,
-                null,
-                validationDir,
-                10,
-                1,
-                Truncation.HEAD_TAIL,
-                multiLabel,
-                ";",
-                0.3);
+        return RunSettingsBuilder.builder()
+                .model("m")
+                .epochs(2)
+                .batchSize(8)
+                .learningRate(1e-3)
+                .maxSeqLen(16)
+                .seed(7)
+                .precision(Precision.fp32)
+                .dataDir(Path.of("/d"))
+                .url(URI.create("http://x/a.tar.gz"))
+                .trainFile(trainFile)
+                .format(format)
+                .textColumn(text)
+                .labelColumn(label)
+                .output(Path.of("/out"))
+                .save(SaveMode.best)
+                .monitor(Monitor.val_loss)
+                .classWeight(classWeight)
+                .validationSplit(0.2)
+                .validationDir(validationDir)
+                .logEvery(10)
+                .accumulate(1)
+                .truncation(Truncation.HEAD_TAIL)
+                .multiLabel(multiLabel)
+                .labelSeparator(";")
+                .threshold(0.3)
+                .build();
     }
 
     /** The settings as a checkpoint's state.json saves and reads them. */
@@ -97,42 +92,70 @@ class RunSettingsTest {
         assertEquals(Truncation.HEAD, read.truncation(), "checkpoints before --truncation kept the head");
     }
 
+    /**
+     * The table has one row per component, under the component's own option name (batchSize is --batch-size): a
+     * setting added to the record without a row would be left out of the resume rule, the workers' check and the
+     * model's record.
+     */
+    @Test
+    void theTableHasARowForEverySetting() {
+        List<String> components = java.util.Arrays.stream(RunSettings.class.getRecordComponents())
+                .map(c -> "--" + c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT))
+                .toList();
+        assertEquals(
+                components,
+                RunSettings.SETTINGS.stream().map(RunSettings.Setting::option).toList());
+        assertEquals(
+                List.of(
+                        "--model",
+                        "--epochs",
+                        "--batch-size",
+                        "--learning-rate",
+                        "--max-seq-len",
+                        "--seed",
+                        "--precision",
+                        "--class-weight"),
+                List.copyOf(settings(null, null, null, null).sharedByWorkers().keySet()));
+        assertEquals(
+                java.util.Map.ofEntries(
+                        java.util.Map.entry("epochs", 2),
+                        java.util.Map.entry("batch_size", 8),
+                        java.util.Map.entry("accumulate", 1),
+                        java.util.Map.entry("learning_rate", 1e-3),
+                        java.util.Map.entry("max_seq_len", 16),
+                        java.util.Map.entry("seed", 7L),
+                        java.util.Map.entry("truncation", "head+tail"),
+                        java.util.Map.entry("optimizer", "adamw"),
+                        java.util.Map.entry("precision", "fp32"),
+                        java.util.Map.entry("save", "best"),
+                        java.util.Map.entry("monitor", "val_loss"),
+                        java.util.Map.entry("min_delta", 0.0)),
+                settings(null, null, null, null).hyperparameters());
+    }
+
     /** The one rule of --resume: what the run is stays, where things are may move. */
     @Test
     void aResumedRunKeepsWhatItIsAndMovesWhereThingsAre() {
         RunSettings saved = settings(Path.of("/data/r.csv"), null, "text", "label");
-        RunSettings given = new RunSettings(
-                "m",
-                9,
-                8,
-                1e-3,
-                16,
-                7,
-                0,
-                Precision.bf16,
-                Path.of("/e"),
-                URI.create("http://y/b.tar.gz"),
-                "http://mirror",
-                50,
-                Path.of("/moved/r.csv"),
-                null,
-                "text",
-                "label",
-                Path.of("/out"),
-                SaveMode.last,
-                Monitor.val_f1,
-                3,
-                0.01,
-                new ClassWeights("balanced"),
-                0.1,
-                Path.of("/moved/val.csv"),
-                null,
-                0,
-                4,
-                Truncation.TAIL,
-                false,
-                "|",
-                0.5);
+        RunSettings given = saved.withEpochs(9)
+                .withPrecision(Precision.bf16)
+                .withDataDir(Path.of("/e"))
+                .withUrl(URI.create("http://y/b.tar.gz"))
+                .withModelMirror("http://mirror")
+                .withCheckpointEvery(50)
+                .withTrainFile(Path.of("/moved/r.csv"))
+                .withSave(SaveMode.last)
+                .withMonitor(Monitor.val_f1)
+                .withPatience(3)
+                .withMinDelta(0.01)
+                .withClassWeight(new ClassWeights("balanced"))
+                .withValidationSplit(0.1)
+                .withValidationFile(Path.of("/moved/val.csv"))
+                .withLogEvery(0)
+                .withAccumulate(4)
+                .withTruncation(Truncation.TAIL)
+                .withLabelSeparator("|")
+                .withThreshold(0.5);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -185,38 +208,12 @@ class RunSettingsTest {
         for (String fixed : List.of("--multi-label", "--label-separator", "--threshold")) {
             InvalidOptionException e = assertThrows(InvalidOptionException.class, () -> multi.movedTo(Path.of("/out"))
                     .resumedWith(
-                            new RunSettings(
-                                    "m",
-                                    2,
-                                    8,
-                                    1e-3,
-                                    16,
-                                    7,
-                                    0,
-                                    Precision.fp32,
-                                    Path.of("/d"),
-                                    URI.create("http://x/a.tar.gz"),
-                                    null,
-                                    0,
-                                    Path.of("/data/r.jsonl"),
-                                    null,
-                                    "text",
-                                    "label",
-                                    Path.of("/out"),
-                                    SaveMode.best,
-                                    Monitor.val_loss,
-                                    0,
-                                    0,
-                                    ClassWeights.NONE,
-                                    0.2,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    null,
-                                    false,
-                                    "|",
-                                    0.5),
+                            single.withValidationSplit(0.2)
+                                    .withLogEvery(null)
+                                    .withAccumulate(null)
+                                    .withTruncation(null)
+                                    .withLabelSeparator("|")
+                                    .withThreshold(0.5),
                             Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
         }
