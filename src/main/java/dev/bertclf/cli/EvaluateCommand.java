@@ -172,17 +172,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     m.loss(),
                     m.subsetAccuracy(),
                     m.hammingLoss());
-            System.out.printf(Locale.ROOT, "%10s %9s %9s %9s %9s%n", "", "Precision", "Recall", "F1", "Support");
-            for (int k = 0; k < c.size(); k++) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "%10s %9.4f %9.4f %9.4f %9d%n",
-                        ConsoleText.escape(c.get(k)),
-                        m.precision()[k],
-                        m.recall()[k],
-                        m.f1()[k],
-                        m.support()[k]);
-            }
+            printPerClass(c, m.precision(), m.recall(), m.f1(), m.support());
             System.out.printf(
                     Locale.ROOT,
                     "Micro-F1: %.4f%nMacro-F1: %.4f%nThreshold: %s (a class is predicted above it)%n",
@@ -233,16 +223,7 @@ final class EvaluateCommand implements Callable<Integer> {
         } else {
             System.out.printf(
                     Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: binary models only%n", m.loss(), m.accuracy());
-            System.out.printf(Locale.ROOT, "%10s %9s %9s %9s%n", "", "Precision", "Recall", "F1");
-            for (int k = 0; k < c.size(); k++) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "%10s %9.4f %9.4f %9.4f%n",
-                        ConsoleText.escape(c.get(k)),
-                        m.precision()[k],
-                        m.recall()[k],
-                        m.f1()[k]);
-            }
+            printPerClass(c, m.precision(), m.recall(), m.f1(), null);
             System.out.printf(Locale.ROOT, "Macro-F1: %.4f%n", m.macroF1());
             printConfusionMatrix(m.confusion(), c);
             System.out.println("Plots: " + r.plots().get(0));
@@ -255,6 +236,23 @@ final class EvaluateCommand implements Callable<Integer> {
         out.put("model_dir", dir.toString());
         out.put("plots", r.plots().stream().map(Path::toString).toList());
         System.out.println(ConsoleText.escapeJson(Json.PRETTY.toJson(out)));
+    }
+
+    /** Precision, recall and F1 per class, a row each, and each class's support where given (multi-label). */
+    private static void printPerClass(
+            List<String> classes, double[] precision, double[] recall, double[] f1, long[] support) {
+        String header = String.format(Locale.ROOT, "%10s %9s %9s %9s", "", "Precision", "Recall", "F1");
+        System.out.println(support == null ? header : header + String.format(Locale.ROOT, " %9s", "Support"));
+        for (int k = 0; k < classes.size(); k++) {
+            String row = String.format(
+                    Locale.ROOT,
+                    "%10s %9.4f %9.4f %9.4f",
+                    ConsoleText.escape(classes.get(k)),
+                    precision[k],
+                    recall[k],
+                    f1[k]);
+            System.out.println(support == null ? row : row + String.format(Locale.ROOT, " %9d", support[k]));
+        }
     }
 
     /** {@code counts[true][predicted]} as a table, one row per true class; names may come from a data file. */
