@@ -58,7 +58,7 @@ class AccumulateTest {
             assertEquals(4, hp.get("batch_size").getAsInt());
             assertEquals(3, hp.get("accumulate").getAsInt());
             String card = Files.readString(out.resolve("README.md"));
-            assertTrue(card.contains("batch_size 4, accumulate 3"), card);
+            assertTrue(card.contains("batch_size 4,") && card.contains("accumulate 3,"), card);
         }
     }
 }
