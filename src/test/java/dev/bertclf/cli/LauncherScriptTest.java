@@ -73,6 +73,11 @@ class LauncherScriptTest {
                 Path.of("scripts/bert-clf"),
                 root.resolve("scripts/bert-clf"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.createDirectories(root.resolve("src/dist/bin")); // the release's launcher, which scripts/bert-clf runs
+        Files.copy(
+                Path.of("src/dist/bin/bert-clf"),
+                root.resolve("src/dist/bin/bert-clf"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path java = Files.writeString(tmp.resolve("bin/java"), standInJava);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         FileTime old = FileTime.from(Instant.now().minusSeconds(3600));
@@ -87,6 +92,7 @@ class LauncherScriptTest {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH"));
         pb.environment().remove("TF_CPP_MIN_LOG_LEVEL");
+        pb.environment().remove("JAVA_HOME"); // the stand-in java on the PATH is the one to run
         if (inherited != null) pb.environment().put("TF_CPP_MIN_LOG_LEVEL", inherited);
         if (env.containsKey("LANG")) List.of("LC_ALL", "LC_CTYPE").forEach(pb.environment()::remove);
         pb.environment().putAll(env);
@@ -161,6 +167,7 @@ class LauncherScriptTest {
                         tmp.resolve("repo/scripts/bert-clf").toString())
                 .redirectErrorStream(true);
         pb.environment().put("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH"));
+        pb.environment().remove("JAVA_HOME");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
