@@ -19,6 +19,12 @@ final class CommonOptions {
     boolean quiet;
 
     @Option(
+            names = "--offline",
+            description = "Never use the network: a run that would download something fails at once, saying what "
+                    + "it needs and how to give it without one (also BERT_CLF_OFFLINE=1).")
+    boolean offline;
+
+    @Option(
             names = "--config",
             paramLabel = "FILE",
             description = "Properties file with defaults for the options, "

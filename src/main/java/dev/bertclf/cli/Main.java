@@ -1,5 +1,6 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.io.Downloader;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.Version;
@@ -79,8 +80,14 @@ public final class Main implements Runnable {
             LoggerFactory.getLogger(Main.class)
                     .warn("Ignoring unknown keys in config file {}: {}", config.file(), String.join(", ", unknown));
         }
-        int code = cli.execute(args);
-        return code == 0 ? checkStdout() : code;
+        boolean offline = List.of(args).contains("--offline"); // for this command only (tests run many in one JVM)
+        if (offline) System.setProperty(Downloader.OFFLINE, "true");
+        try {
+            int code = cli.execute(args);
+            return code == 0 ? checkStdout() : code;
+        } finally {
+            if (offline) System.clearProperty(Downloader.OFFLINE);
+        }
     }
 
     /**

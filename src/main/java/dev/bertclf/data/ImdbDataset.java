@@ -77,7 +77,17 @@ public final class ImdbDataset {
             }
             Expected expected = url.equals(knownUrl) ? knownExpected : Expected.UNKNOWN;
             if (expected == Expected.UNKNOWN) log.info("Not the official URL: size and checksum are not checked");
-            Path archive = downloader.download(url, dataDir.resolve(ARCHIVE_NAME), expected);
+            Path archive;
+            try {
+                archive = downloader.download(url, dataDir.resolve(ARCHIVE_NAME), expected);
+            } catch (Downloader.Unreachable offline) {
+                throw new DataException(
+                        offline.getMessage() + " The IMDB dataset is not in " + root + " yet; without the network, "
+                                + "copy aclImdb/ (or " + ARCHIVE_NAME + ") from a machine that has it into " + dataDir
+                                + ", or point --data-dir at a folder holding aclImdb/, or serve the archive yourself "
+                                + "(download --url URL), or train on your own data (--train-file FILE).",
+                        offline);
+            }
             install(archive, dataDir, root);
             log.info("Dataset ready in {}", root);
             return root;

@@ -46,6 +46,31 @@ import org.slf4j.LoggerFactory;
  * hanging.
  */
 public final class Downloader {
+    /**
+     * {@code true} (set by {@code --offline} for one command, or the environment's {@code BERT_CLF_OFFLINE=1}): no
+     * connection is opened; a download fails at once as an unreachable host does, with the caller's ways round it.
+     */
+    public static final String OFFLINE = "bertclf.offline";
+
+    /**
+     * The network could not be used: a host that cannot be reached or does not answer, or {@link #OFFLINE}. Callers
+     * add what their download was for and how to do without it (a mirror, a local folder, a file of one's own).
+     */
+    public static final class Unreachable extends DataException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** What to check when the network fails; a proxy is given to Java as system properties. */
+    private static final String NETWORK_FIX = "Check your network connection, or give your proxy to Java "
+            + "(BERT_CLF_JAVA_OPTS='-Dhttps.proxyHost=HOST -Dhttps.proxyPort=PORT'), then rerun.";
+
+    /** Whether this command may not use the network ({@link #OFFLINE}). */
+    public static boolean offline() {
+        return Boolean.getBoolean(OFFLINE) || "1".equals(System.getenv("BERT_CLF_OFFLINE"));
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Downloader.class);
     static final int MAX_REDIRECTS = 5;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
@@ -283,18 +308,18 @@ public final class Downloader {
     }
 
     private HttpResponse<InputStream> send(HttpRequest request) {
+        if (offline()) {
+            throw new Unreachable("--offline: not downloading " + request.uri() + ".", null);
+        }
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
-            throw new DataException(
-                    "No answer from " + request.uri().getHost() + " in time (" + e.getMessage()
-                            + "). Check your network connection or proxy settings, then rerun.",
+            throw new Unreachable(
+                    "No answer from " + request.uri().getHost() + " in time (" + e.getMessage() + "). " + NETWORK_FIX,
                     e);
         } catch (IOException e) {
-            throw new DataException(
-                    "Cannot reach " + request.uri().getHost() + ": " + describe(e)
-                            + ". Check your network connection or proxy settings, then rerun.",
-                    e);
+            throw new Unreachable(
+                    "Cannot reach " + request.uri().getHost() + ": " + describe(e) + ". " + NETWORK_FIX, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DataException("Download of " + request.uri() + " was interrupted.", e);

@@ -82,11 +82,20 @@ public final class ModelResolver {
                     source.format() == ModelCatalog.Format.TFHUB_SAVEDMODEL
                             ? e.folder() + ".tar.gz"
                             : path.substring(path.lastIndexOf('/') + 1));
-            log.info("Downloading {} from {}", e.name(), url);
+            if (!Downloader.offline()) log.info("Downloading {} from {}", e.name(), url);
             Downloader.Expected expected = source.bytes() == null
                     ? Downloader.Expected.UNKNOWN
                     : new Downloader.Expected(source.bytes(), null);
-            new Downloader().download(url, archive, expected);
+            try {
+                new Downloader().download(url, archive, expected);
+            } catch (Downloader.Unreachable offline) {
+                throw new DataException(
+                        offline.getMessage() + " The model " + e.name() + " is not in the cache (" + target
+                                + ") yet; without the network, give --model-mirror URL (a server holding the same "
+                                + "files as " + url.getHost() + ") or --model DIR (its files, copied from a machine "
+                                + "that has " + target + ").",
+                        offline);
+            }
             try {
                 new ArchiveExtractor().extract(archive, target, ArchiveExtractor.Limits.DEFAULT);
             } catch (DataException refused) {
