@@ -3,6 +3,7 @@ package dev.bertclf.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TinyBert;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,20 +89,7 @@ class DistributionIT {
         }
         Files.writeString(csv, rows, StandardCharsets.UTF_8);
         Path output = tmp.resolve("model");
-        Run train = bertClf(
-                "train",
-                "--model",
-                model.toString(),
-                "--train-file",
-                csv.toString(),
-                "--epochs",
-                "1",
-                "--batch-size",
-                "8",
-                "--max-seq-len",
-                "16",
-                "--output",
-                output.toString());
+        Run train = bertClf(Cli.trainOnFileArgs(model, csv, output));
         assertEquals(0, train.code(), train.err());
         assertTrue(Files.isRegularFile(output.resolve("saved_model.pb")), train.out());
 

@@ -47,21 +47,27 @@ public final class Cli {
 
     /** {@code train} of the tiny model on a table file: 6 epochs of batch 8 at 2e-3, 16 tokens. */
     public static Run trainOnFile(Path model, Path trainFile, Path output) {
-        return run(
-                "train",
-                "--model",
-                model.toString(),
-                "--train-file",
-                trainFile.toString(),
-                "--epochs",
-                "6",
-                "--batch-size",
-                "8",
-                "--learning-rate",
-                "2e-3",
-                "--max-seq-len",
-                "16",
-                "--output",
-                output.toString());
+        return run(trainOnFileArgs(model, trainFile, output));
+    }
+
+    /** The arguments of {@link #trainOnFile}, for a test that runs the command in its own process. */
+    public static String[] trainOnFileArgs(Path model, Path trainFile, Path output) {
+        return new String[] {
+            "train",
+            "--model",
+            model.toString(),
+            "--train-file",
+            trainFile.toString(),
+            "--epochs",
+            "6",
+            "--batch-size",
+            "8",
+            "--learning-rate",
+            "2e-3",
+            "--max-seq-len",
+            "16",
+            "--output",
+            output.toString()
+        };
     }
 }
