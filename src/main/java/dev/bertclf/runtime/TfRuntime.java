@@ -33,9 +33,9 @@ public final class TfRuntime {
     /** Returns the TensorFlow engine, unpacking the natives on first call. */
     public static synchronized Engine engine() {
         if (engine == null) {
-            if (System.getenv("TF_CPP_MIN_LOG_LEVEL") == null) {
-                log.debug("TF_CPP_MIN_LOG_LEVEL unset: TensorFlow's native log stays at its default level");
-            }
+            // TensorFlow's C++ log reads its level from the environment only: a program that uses bert-clf as a
+            // library (no launcher to set it) gets errors only, unless it set the variable itself.
+            NativeEnvironment.setDefault("TF_CPP_MIN_LOG_LEVEL", "2");
             if (System.getProperty("TENSORFLOW_LIBRARY_PATH") == null
                     && System.getenv("TENSORFLOW_LIBRARY_PATH") == null) {
                 System.setProperty("TENSORFLOW_LIBRARY_PATH", unpackNatives().toString());
