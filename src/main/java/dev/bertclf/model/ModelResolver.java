@@ -56,6 +56,22 @@ public final class ModelResolver {
         return fromDirectory(entry.name(), download(entry), entry);
     }
 
+    /**
+     * What {@link #resolve} will need for {@code nameOrDir}, in words, before anything is fetched: a folder, a
+     * cached model, or a download (its host and size, where the registry knows it).
+     */
+    public String need(String nameOrDir) {
+        if (Files.isDirectory(Path.of(nameOrDir))) return "model folder " + nameOrDir;
+        return catalog.find(nameOrDir)
+                .map(e -> {
+                    if (Files.isDirectory(cachedFolder(e))) return "model " + e.name() + " (cached)";
+                    ModelCatalog.Source s = e.source();
+                    String size = s.bytes() == null ? "" : String.format(", %.1f MB", s.bytes() / 1e6);
+                    return "model " + e.name() + " (to download from " + url(s).getHost() + size + ")";
+                })
+                .orElse("model " + nameOrDir);
+    }
+
     /** Where a catalog model is cached once downloaded. */
     public Path cachedFolder(ModelCatalog.Entry e) {
         return cacheDir.resolve(e.folder());

@@ -196,7 +196,9 @@ public final class FineTuneRun {
             TrainingCheckpoints.Saved resumeFrom,
             AllReduce replicas)
             throws Exception {
-        PretrainedModel pretrained = new ModelResolver(BertClfHome.models(), req.modelMirror()).resolve(req.model());
+        ModelResolver models = new ModelResolver(BertClfHome.models(), req.modelMirror());
+        log.info("This run needs: {}; {}", models.need(req.model()), req.data().need()); // before any download
+        PretrainedModel pretrained = models.resolve(req.model());
         ModelMemory.require(pretrained.config(), pretrained.name(), ModelMemory.Use.TRAINING);
         int maxSeqLen = req.hp().maxSeqLen();
         pretrained.config().requirePositions(maxSeqLen, pretrained.name());
