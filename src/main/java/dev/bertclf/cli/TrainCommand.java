@@ -139,7 +139,8 @@ final class TrainCommand implements Callable<Integer> {
             names = "--max-train-examples",
             paramLabel = "N",
             defaultValue = "0",
-            description = "Train on a seeded subset of this many examples (0: all).")
+            description = "Train on a seeded subset of this many examples (0: all); validation then uses a quarter "
+                    + "as many (at least 1).")
     int maxTrainExamples;
 
     @Option(
@@ -331,7 +332,8 @@ final class TrainCommand implements Callable<Integer> {
                 o.modelDir(),
                 o.modelDir().resolve(TrainLog.FILE),
                 o.numClasses(),
-                settings.multiLabel()));
+                settings.multiLabel(),
+                settings.trainFile() != null));
         return 0;
     }
 

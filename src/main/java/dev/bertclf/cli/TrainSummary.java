@@ -32,10 +32,13 @@ final class TrainSummary {
             Path modelDir,
             Path log,
             int numClasses) {
-        return format(model, history, monitor, minDelta, saved, modelDir, log, numClasses, false);
+        return format(model, history, monitor, minDelta, saved, modelDir, log, numClasses, false, false);
     }
 
-    /** As {@link #format(String, List, Monitor, double, EpochMetrics, Path, Path, int)}, for multi-label runs too. */
+    /**
+     * As {@link #format(String, List, Monitor, double, EpochMetrics, Path, Path, int)}, for multi-label runs too;
+     * {@code tableData}: the run trained on a table file, so {@code evaluate} needs a {@code --test-file}.
+     */
     static String format(
             String model,
             List<EpochMetrics> history,
@@ -45,7 +48,8 @@ final class TrainSummary {
             Path modelDir,
             Path log,
             int numClasses,
-            boolean multiLabel) {
+            boolean multiLabel,
+            boolean tableData) {
         String accuracy = "val_" + Trainer.accuracyName(numClasses, multiLabel);
         modelDir = modelDir.toAbsolutePath().normalize();
         log = log.toAbsolutePath().normalize();
@@ -73,7 +77,9 @@ final class TrainSummary {
         sb.append(line("curves", modelDir.resolve(TrainingCurvesPlot.FILE).toString()));
         sb.append(line("log", log.toString()));
         sb.append(line("tensorboard", modelDir.resolve(TensorBoardLog.FOLDER).toString()));
-        sb.append("Next: bert-clf evaluate, or bert-clf predict \"this is such an amazing movie!\"")
+        sb.append("Next: bert-clf evaluate")
+                .append(tableData || multiLabel ? " --test-file FILE" : "")
+                .append(", or bert-clf predict \"this is such an amazing movie!\"")
                 .append('\n');
         return sb.toString();
     }

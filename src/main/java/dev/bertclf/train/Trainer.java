@@ -161,9 +161,10 @@ public final class Trainer {
         LearningRateSchedule schedule =
                 LearningRateSchedule.tutorial(hp.learningRate(), (long) stepsPerEpoch * hp.epochs());
         log.info(
-                "Training {} examples for {} epochs: {} steps, {} warm-up steps, batch {}, learning rate {}",
+                "Training {} examples for {} epoch{}: {} steps, {} warm-up steps, batch {}, learning rate {}",
                 train.size(),
                 hp.epochs(),
+                hp.epochs() == 1 ? "" : "s",
                 schedule.totalSteps(),
                 schedule.warmupSteps(),
                 hp.accumulate() == 1

@@ -65,4 +65,19 @@ class TrainSummaryTest {
         String s = TrainSummary.format("m", one, Monitor.val_loss, 0, one.get(0), DIR, DIR.resolve("train.log"), 2);
         assertFalse(s.contains("last epoch") || s.contains("epochs"), s);
     }
+
+    /** A run on a table file has no test/ folder to evaluate on: the hint names --test-file (once it did not). */
+    @Test
+    void aRunOnATableFileIsToldToEvaluateOnATestFile() {
+        List<EpochMetrics> history = List.of(new EpochMetrics(1, 0.6, 0.7, 0.5, 0.80, 60, 10));
+        String s = TrainSummary.format(
+                "m", history, Monitor.val_loss, 0, history.get(0), DIR, DIR.resolve("train.log"), 2, false, true);
+        assertTrue(
+                s.contains("Trained m: 1 epoch in")
+                        && s.contains("Next: bert-clf evaluate --test-file FILE, or bert-clf predict"),
+                s);
+        String folder = TrainSummary.format(
+                "m", history, Monitor.val_loss, 0, history.get(0), DIR, DIR.resolve("train.log"), 2, false, false);
+        assertTrue(folder.contains("Next: bert-clf evaluate, or bert-clf predict"), folder);
+    }
 }
