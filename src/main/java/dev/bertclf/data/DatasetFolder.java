@@ -25,6 +25,8 @@ public final class DatasetFolder {
      */
     public static Path resolve(Path dataDir, URI url, String part) {
         Path imdb = dataDir.resolve(ImdbDataset.FOLDER_NAME);
+        // the part a command needs is enough (evaluate on a copied aclImdb/test/): downloads are never half-installed
+        if (Files.isDirectory(imdb.resolve(part))) return imdb.resolve(part);
         if (Files.isDirectory(imdb) || onlyDownloadLeftovers(dataDir)) {
             return new ImdbDataset().ensure(dataDir, url).resolve(part);
         }

@@ -82,6 +82,18 @@ class DatasetFolderTest {
         assertEquals(d.resolve("aclImdb/test"), DatasetFolder.resolve(d, url, "test"));
     }
 
+    /** evaluate on an aclImdb/ holding test/ alone (once: "exists but has no train/ and test/ folders"). */
+    @Test
+    void anAclImdbFolderWithTheNeededPartIsEnough() throws IOException {
+        Path d = tmp.resolve("testonly");
+        classes(d.resolve("aclImdb/test"));
+        assertEquals(d.resolve("aclImdb/test"), DatasetFolder.resolve(d, url, "test"));
+        assertEquals(3, new DataSource(d, url, null).load("test").size());
+        DataException e = assertThrows(DataException.class, () -> DatasetFolder.resolve(d, url, "train"));
+        assertTrue(e.getMessage().contains("exists but has no train/ and test/ folders"), e.getMessage());
+        assertTrue(server.ranges.isEmpty(), "nothing downloaded");
+    }
+
     @Test
     void aMissingOrEmptyFolderGetsImdbDownloaded() throws IOException {
         Path missing = tmp.resolve("fresh");
