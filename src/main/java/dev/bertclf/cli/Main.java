@@ -3,6 +3,7 @@ package dev.bertclf.cli;
 import dev.bertclf.io.Downloader;
 import dev.bertclf.runtime.BertClfHome;
 import dev.bertclf.runtime.ConsoleText;
+import dev.bertclf.runtime.FusedKernels;
 import dev.bertclf.runtime.Version;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -131,7 +132,7 @@ public final class Main implements Runnable {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"bert-clf " + Version.get()};
+            return new String[] {"bert-clf " + Version.get(), FusedKernels.inThisBuild()};
         }
     }
 }

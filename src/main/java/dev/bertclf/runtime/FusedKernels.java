@@ -66,6 +66,17 @@ public final class FusedKernels {
         return load();
     }
 
+    /**
+     * Which of bert-clf's native libraries this build carries: the build makes them only where it finds a C
+     * compiler (and the JDK's headers), and says so; {@code --version} prints this so that a build is known by it.
+     */
+    public static String inThisBuild() {
+        boolean ops = FusedKernels.class.getResource(RESOURCE) != null;
+        boolean listen = FusedKernels.class.getResource(RESOURCE.replace("bertclf_ops", "bertclf_listen")) != null;
+        return "native libraries: fused training kernels " + (ops ? "built" : "not built (no C compiler)")
+                + ", listen-address library " + (listen ? "built" : "not built (no C compiler or JDK headers)");
+    }
+
     private static synchronized boolean load() {
         if (loaded == null) loaded = tryLoad(System.getProperty("os.name"), System.getProperty("os.arch"));
         return loaded;
