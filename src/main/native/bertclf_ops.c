@@ -18,9 +18,10 @@
  *
  * Dropout draws each element's 16 random bits from a hash of its index and a 128-bit key (the graph's stateless
  * seed: run seed, step, op), so the mask is recomputed for the backward pass instead of kept in memory, and a
- * resumed run draws what an uninterrupted one draws. Elements 2j and 2j+1 take the low and high halves of the hash
- * of j (model.Dropout draws the same bits with TensorFlow ops, hashing each pair once). An element is kept when its bits are at least `threshold`
- * (the rate as a multiple of 1/65536) and then scaled by 65536 / (65536 - threshold): threshold 0 is the identity.
+ * resumed run draws what an uninterrupted one draws. Elements 2j and 2j+1 take the low and high halves of the
+ * hash of j (model.Dropout draws the same bits with TensorFlow ops, hashing each pair once). An element is kept
+ * when its bits are at least `threshold` (the rate as a multiple of 1/65536) and then scaled by
+ * 65536 / (65536 - threshold): threshold 0 is the identity.
  *
  * Ops: BertClfGelu(x: float) -> y; BertClfGeluGrad(dy: float, x: float) -> dx = dy * gelu'(x);
  * BertClfDropout(x: float, key: int64 [2], threshold: float scalar) -> y;

@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,7 +40,6 @@ import picocli.CommandLine.Option;
                     + "--errors lists the examples with any class wrong."
         })
 final class EvaluateCommand implements Callable<Integer> {
-    private static final Logger log = LoggerFactory.getLogger(EvaluateCommand.class);
 
     @Mixin
     CommonOptions common;
@@ -124,15 +121,14 @@ final class EvaluateCommand implements Callable<Integer> {
         var settings =
                 new ModelEvaluation.Settings(dir, maxExamples, batchSize, plotsDir, errors, table.labelSeparator);
         // read as TextClassifier.load reads it, so a missing or damaged model is reported as it would be there
-        if (Files.isRegularFile(dir.resolve("saved_model.pb"))
-                && ModelMetadata.read(dir).isMultiLabel()) {
+        ModelMetadata meta = Files.isRegularFile(dir.resolve("saved_model.pb")) ? ModelMetadata.read(dir) : null;
+        if (meta != null && meta.isMultiLabel()) {
             if (testFile == null) {
                 throw new InvalidOptionException(dir + " is a multi-label model: evaluate it on a --test-file (CSV, "
                         + "TSV or JSON Lines); a folder of class folders gives each text one class");
             }
-            LabeledTexts test = table.of(testFile)
-                    .multiLabel(table.labelSeparator)
-                    .read(ModelMetadata.read(dir).classNames());
+            LabeledTexts test =
+                    table.of(testFile).multiLabel(table.labelSeparator).read(meta.classNames());
             try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
                 printMultiLabel(ModelEvaluation.multiLabel(clf, test, settings), dir);
             }

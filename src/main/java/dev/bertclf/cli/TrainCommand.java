@@ -265,8 +265,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--allow-kernel-change",
             description = "With --resume: go on although this run trains on other element-wise kernels (bert-clf's "
-                    + "fused ones, or TensorFlow's) than the checkpoint did; they round otherwise, so the run no longer "
-                    + "ends bit for bit as it would have without the stop.")
+                    + "fused ones, or TensorFlow's) than the checkpoint did; they round otherwise, so the run no "
+                    + "longer ends bit for bit as it would have without the stop.")
     boolean allowKernelChange;
 
     @Override
@@ -423,7 +423,7 @@ final class TrainCommand implements Callable<Integer> {
                 .seed(seed)
                 .maxTrainExamples(maxTrainExamples)
                 .precision(precision)
-                .dataDir(dataset.dataDir().toAbsolutePath().normalize())
+                .dataDir(absolute(dataset.dataDir()))
                 .url(dataset.url)
                 .modelMirror(modelOptions.modelMirror)
                 .checkpointEvery(checkpointEvery)

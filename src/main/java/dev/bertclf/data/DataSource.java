@@ -1,7 +1,6 @@
 package dev.bertclf.data;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -17,25 +16,16 @@ public record DataSource(Path dataDir, URI url, TableFile file) {
      *
      * @throws DataException if they cannot be found or read, or have only one class
      */
-    /** What {@link #load} will need, in words, before anything is fetched: the file, the folder or a download. */
-    public String need() {
-        if (file != null) return "data file " + file.path();
-        Path imdb = dataDir.resolve(ImdbDataset.FOLDER_NAME);
-        if (Files.isDirectory(imdb)) return "data in " + imdb;
-        if (Files.isDirectory(dataDir.resolve("train")) || Files.isDirectory(dataDir.resolve("test"))) {
-            return "data in " + dataDir;
-        }
-        URI from = url != null ? url : ImdbDataset.DEFAULT_URL;
-        long bytes = ImdbDataset.DEFAULT_URL.equals(from) ? ImdbDataset.DEFAULT_EXPECTED.size() : -1;
-        return "the IMDB dataset (to download from " + from.getHost()
-                + (bytes > 0 ? String.format(", %.1f MB", bytes / 1e6) : "") + ", into " + imdb + ")";
-    }
-
     public LabeledTexts load(String part) {
         LabeledTexts texts = file != null
                 ? file.read()
                 : TextDirectoryDataset.scan(DatasetFolder.resolve(dataDir, url, part))
                         .labeledTexts();
         return texts.requireClasses();
+    }
+
+    /** What {@link #load} will need, in words, before anything is fetched: the file, the folder or a download. */
+    public String need() {
+        return file != null ? "data file " + file.path() : DatasetFolder.need(dataDir, url);
     }
 }

@@ -40,6 +40,22 @@ public final class DatasetFolder {
         throw new DataException(dataDir + " holds neither aclImdb/ nor train/ and test/; " + expected(dataDir));
     }
 
+    /**
+     * What {@link #resolve} will use or fetch for {@code dataDir}, in words, before anything is fetched: the same
+     * rules, in the same order.
+     */
+    static String need(Path dataDir, URI url) {
+        Path imdb = dataDir.resolve(ImdbDataset.FOLDER_NAME);
+        if (Files.isDirectory(imdb)) return "data in " + imdb;
+        if (Files.isDirectory(dataDir.resolve("train")) || Files.isDirectory(dataDir.resolve("test"))) {
+            return "data in " + dataDir;
+        }
+        URI from = url != null ? url : ImdbDataset.DEFAULT_URL;
+        long bytes = ImdbDataset.DEFAULT_URL.equals(from) ? ImdbDataset.DEFAULT_EXPECTED.size() : -1;
+        return "the IMDB dataset (to download from " + from.getHost()
+                + (bytes > 0 ? String.format(", %.1f MB", bytes / 1e6) : "") + ", into " + imdb + ")";
+    }
+
     private static String expected(Path dataDir) {
         Path d = dataDir.normalize();
         return "expected " + d.resolve("train") + "/<class>/*.txt and " + d.resolve("test")

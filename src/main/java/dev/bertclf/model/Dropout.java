@@ -71,8 +71,8 @@ public final class Dropout {
         Operand<TInt64> bits = tf.reshape(elementBits(tf, tf.size(x, TInt64.class), opSeed), tf.shape(x));
         Operand<TBool> keep = tf.math.greaterEqual(bits, tf.dtypes.cast(threshold, TInt64.class));
         // The kernel's float scale, computed in double and rounded once (the same float for every threshold, checked
-        // for all 65,536): as a float division, Grappler would fold it into the product (x * 65536 / t), which
-        // rounds otherwise.
+        // for all 65,536): as a float division, the product with x came out as x * 65536 / t rounded once
+        // (TensorFlow's graph rewrites), an ulp from the kernel's.
         Operand<TFloat64> range = tf.constant((double) BITS_RANGE);
         Operand<TFloat32> scale = tf.dtypes.cast(
                 tf.math.div(range, tf.math.sub(range, tf.dtypes.cast(threshold, TFloat64.class))), TFloat32.class);

@@ -72,7 +72,7 @@ public final class FusedKernels {
      */
     public static String inThisBuild() {
         boolean ops = FusedKernels.class.getResource(RESOURCE) != null;
-        boolean listen = FusedKernels.class.getResource(RESOURCE.replace("bertclf_ops", "bertclf_listen")) != null;
+        boolean listen = FusedKernels.class.getResource(ListenAddress.RESOURCE) != null;
         return "native libraries: fused training kernels " + (ops ? "built" : "not built (no C compiler)")
                 + ", listen-address library " + (listen ? "built" : "not built (no C compiler or JDK headers)");
     }

@@ -18,9 +18,4 @@ public enum Kernels {
     public boolean fused() {
         return this == FUSED;
     }
-
-    /** As a run's settings print it: {@code on} or {@code off}. */
-    public String onOff() {
-        return fused() ? "on" : "off";
-    }
 }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ListenAddress {
     private static final Logger log = LoggerFactory.getLogger(ListenAddress.class);
-    private static final String RESOURCE = "/dev/bertclf/native/linux-x86_64/libbertclf_listen.so";
+    static final String RESOURCE = "/dev/bertclf/native/linux-x86_64/libbertclf_listen.so";
 
     private static Boolean loaded;
 

@@ -3,8 +3,6 @@ package dev.bertclf.text;
 import com.ibm.icu.lang.UCharacter;
 import com.ibm.icu.lang.UCharacterCategory;
 import com.ibm.icu.text.Normalizer2;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -52,13 +50,6 @@ final class BasicTokenizer {
 
     BasicTokenizer(boolean lowerCase) {
         this.lowerCase = lowerCase;
-    }
-
-    /** The text's words, in order. */
-    List<String> words(String text) {
-        List<String> words = new ArrayList<>();
-        split(text, words::add);
-        return words;
     }
 
     /**

@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
  * model (TF Text's {@code BertTokenizer}), without Python. Words are split as TF Text splits them ({@link
  * BasicTokenizer}, which says each step and its source), then Hugging Face's Rust WordPiece (DJL's binding) finds
  * their pieces, a batch at a time in parallel. Models recorded with an older {@link TokenizerJson#REVISION} keep
- * the tokenization they were trained with ({@link Builder#revision}). Texts longer than the model's sequence keep the tokens their {@link Truncation} says,
- * between {@code [CLS]} and {@code [SEP]}, or are scored in {@link #encodeWindows windows}. ALBERT's SentencePiece
- * model goes through the same class ({@link #sentencePieceBuilder}), so that training and inference take either
- * without knowing which.
+ * the tokenization they were trained with ({@link Builder#revision}). Texts longer than the model's sequence keep
+ * the tokens their {@link Truncation} says, between {@code [CLS]} and {@code [SEP]}, or are scored in
+ * {@link #encodeWindows windows}. ALBERT's SentencePiece model goes through the same class
+ * ({@link #sentencePieceBuilder}), so that training and inference take either without knowing which.
  *
  * <p>A text is cut before it is tokenized, to a prefix (and, for a truncation that keeps its end, a suffix) that
  * gives the very same tokens: the tokenizer's time and memory grow with the text (one huge line took many times its
@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * removal, or the older revisions' cleaning, CJK spacing, lower case and accent stripping; SentencePiece's NFKD,
  * character map per grapheme and space folding) acts on characters, on graphemes (a space then a word start is a
  * grapheme boundary, and no normal form composes a space with what follows) or on runs of spaces (wholly inside the
- * prefix or outside the suffix), and every pre-tokenizer splits at a space (SentencePiece marks every word start, the text's
- * first included, with {@code ▁}); so the prefix's tokens are those of every word before the cut, then for
+ * prefix or outside the suffix), and every pre-tokenizer splits at a space (SentencePiece marks every word start,
+ * the text's first included, with {@code ▁}); so the prefix's tokens are those of every word before the cut, then for
  * SentencePiece one lone {@code ▁}, and the suffix's those of every word after it. When a part still has more tokens
  * than needed, those words alone give at least the kept tokens, which are thus the uncut text's. When it does not (a
  * text of characters that normalise to nothing), the part grows, up to {@link #MAX_CHARS_PER_TOKEN} characters per

@@ -283,8 +283,8 @@ public record RunSettings(
         }
 
         void resume(RunSettingsBuilder resumed, RunSettings saved, RunSettings given, Set<String> typed) {
-            T then = value.apply(saved), now = value.apply(given);
             if (!typed.contains(option)) return; // the saved value, already in the builder
+            T then = value.apply(saved), now = value.apply(given);
             if (resume == Resume.MOVABLE) set.apply(resumed, now);
             else if (!Objects.equals(then, now)) throw conflict(option, now, then);
         }

@@ -119,11 +119,6 @@ public final class Trainer {
         this.kernels = Kernels.available();
     }
 
-    /** The element-wise kernels this run trains with, chosen once when it was made. */
-    public Kernels kernels() {
-        return kernels;
-    }
-
     /** Trains without dropout: for tests that compare runs exactly (their micro-batches draw other masks). */
     Trainer withoutDropout() {
         dropout = false;
@@ -266,14 +261,13 @@ public final class Trainer {
                 hp.epochs(),
                 saved.folder());
         if (s.fusedKernels() != null && s.fusedKernels() != kernels.fused()) {
-            String was = s.fusedKernels() ? "on" : "off", is = kernels.onOff();
+            String was = s.fusedKernels() ? "on" : "off", is = kernels.fused() ? "on" : "off";
             if (c.store() == null || !c.store().kernelChangeAllowed()) {
                 throw new DataException("the checkpoint " + saved.folder() + " was trained with bert-clf's fused "
-                        + "kernels " + was + ", and this run would train with them " + is
-                        + ": they round otherwise (and "
-                        + "before revision 5 drew other dropout masks), so the run would not end as it would have "
-                        + "without the stop. Resume where they "
-                        + "are " + was + (s.fusedKernels() ? "" : " (-Dbertclf.fused-kernels=off)")
+                        + "kernels " + was + ", and this run would train with them " + is + ": they round otherwise "
+                        + "(and before revision 5 drew other dropout masks), so the run would not end as it would "
+                        + "have without the stop. Resume where they are " + was
+                        + (s.fusedKernels() ? "" : " (-Dbertclf.fused-kernels=off)")
                         + ", or accept a run that is no longer bit-exact with --allow-kernel-change");
             }
             log.warn(

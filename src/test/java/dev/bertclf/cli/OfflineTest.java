@@ -48,13 +48,9 @@ class OfflineTest {
                     "--output",
                     tmp.resolve("out").toString());
             assertEquals(1, model.code(), model.err());
-            assertTrue(
-                    model.err()
-                                    .contains(
-                                            "This run needs: model small_bert/bert_en_uncased_L-2_H-128_A-2 (to download "
-                                                    + "from storage.googleapis.com")
-                            && model.err().contains("; data file " + csv),
-                    model.err());
+            String needs = "This run needs: model small_bert/bert_en_uncased_L-2_H-128_A-2 (to download from "
+                    + "storage.googleapis.com";
+            assertTrue(model.err().contains(needs) && model.err().contains("; data file " + csv), model.err());
             assertTrue(model.err().contains("--offline: not downloading https://"), model.err());
             assertTrue(
                     model.err().contains("The model small_bert/bert_en_uncased_L-2_H-128_A-2 is not in the cache")
