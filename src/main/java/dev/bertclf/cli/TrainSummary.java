@@ -3,9 +3,9 @@ package dev.bertclf.cli;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.ProgressBar;
 import dev.bertclf.train.EpochMetrics;
+import dev.bertclf.train.Loss;
 import dev.bertclf.train.Monitor;
 import dev.bertclf.train.TensorBoardLog;
-import dev.bertclf.train.Trainer;
 import dev.bertclf.train.TrainingCurvesPlot;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +20,7 @@ final class TrainSummary {
     private TrainSummary() {}
 
     /**
-     * {@code numClasses} names the accuracy as training logged it (see {@link Trainer#accuracyName}); the best epoch
+     * {@code numClasses} names the accuracy as training logged it (see {@link Loss#accuracyName}); the best epoch
      * is {@code monitor}'s, and {@code saved} the one whose model the folder holds.
      */
     static String format(
@@ -50,7 +50,7 @@ final class TrainSummary {
             int numClasses,
             boolean multiLabel,
             boolean tableData) {
-        String accuracy = "val_" + Trainer.accuracyName(numClasses, multiLabel);
+        String accuracy = "val_" + Loss.accuracyName(numClasses, multiLabel);
         modelDir = modelDir.toAbsolutePath().normalize();
         log = log.toAbsolutePath().normalize();
         EpochMetrics best = history.get(monitor.bestIndex(history, minDelta));

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
@@ -80,6 +81,33 @@ public final class AdamW {
         }
         update = tf.withControlDependencies(updates).withName("update").noOp();
         resetSlots = tf.withControlDependencies(resets).withName("reset_slots").noOp();
+    }
+
+    /** The scalars step {@code step} (0-based) is fed: the learning rate and Adam's bias-correction powers. */
+    Scalars scalars(double learningRate, long step) {
+        return new Scalars(learningRate, step);
+    }
+
+    /** One step's fed scalars, closed after the run. */
+    final class Scalars implements AutoCloseable {
+        private final TFloat32 lr, b1, b2;
+
+        private Scalars(double learningRate, long step) {
+            lr = TFloat32.scalarOf((float) learningRate);
+            b1 = TFloat32.scalarOf((float) Math.pow(BETA1, step + 1));
+            b2 = TFloat32.scalarOf((float) Math.pow(BETA2, step + 1));
+        }
+
+        Session.Runner feed(Session.Runner r) {
+            return r.feed(learningRate, lr).feed(beta1Power, b1).feed(beta2Power, b2);
+        }
+
+        @Override
+        public void close() {
+            lr.close();
+            b1.close();
+            b2.close();
+        }
     }
 
     /** As the official optimizer's {@code exclude_from_weight_decay=["LayerNorm", "layer_norm", "bias"]}. */

@@ -270,9 +270,7 @@ public final class FineTuneRun {
             Trainer trainer = new Trainer(
                     req.hp(),
                     session,
-                    classes,
-                    classWeights,
-                    req.multiLabel() ? req.threshold() : null,
+                    Loss.of(classes, classWeights, req.multiLabel() ? req.threshold() : null),
                     steps,
                     replicas);
             Trainer.EpochListener listener = out == null
@@ -433,7 +431,7 @@ public final class FineTuneRun {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("epochs_done", last.epoch());
         metrics.put("loss", last.loss());
-        String acc = Trainer.accuracyName(classes.size(), req.multiLabel());
+        String acc = Loss.accuracyName(classes.size(), req.multiLabel());
         metrics.put(acc, last.accuracy());
         metrics.put("val_loss", last.valLoss());
         metrics.put("val_" + acc, last.valAccuracy());

@@ -1,6 +1,7 @@
 package dev.bertclf.train;
 
 import dev.bertclf.runtime.InvalidOptionException;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * The step lines go to this class's logger, which the train command sends to {@code train.log} alone: the console's
  * progress bar already shows the loss.
  */
-public final class StepLog implements AutoCloseable {
+public final class StepLog implements TrainingListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StepLog.class);
     /** {@code --log-every}'s default: often enough for a curve, rarely enough to cost nothing. */
     public static final int DEFAULT_EVERY = 10;
@@ -37,23 +38,30 @@ public final class StepLog implements AutoCloseable {
     }
 
     /** The run's length in steps, for the lines. */
-    void begin(long totalSteps) {
+    @Override
+    public void trainingStarted(long totalSteps) {
         this.totalSteps = totalSteps;
     }
 
     /** Starts a new window at an epoch's start, so the examples per second leave out validation and saving. */
-    void epochStarted() {
+    @Override
+    public void epochStarted(TrainingProgress at) {
         lossSum = 0;
         examples = 0;
         since = System.nanoTime();
     }
 
     /**
-     * After step {@code step} (1-based: steps done) of {@code batch} examples at {@code learningRate}: logs, if it is
-     * the time, the window's mean loss and examples per second and this step's learning rate and norm.
+     * After each step: logs, if it is the time, the window's mean loss and examples per second and this step's
+     * learning rate and norm.
      */
-    void stepDone(long step, int batch, TrainingGraph.StepResult r, double learningRate) {
+    @Override
+    public void stepDone(StepDone done) {
         if (every == 0) return;
+        long step = done.progress().step();
+        int batch = done.examples();
+        TrainingGraph.StepResult r = done.result();
+        double learningRate = done.learningRate();
         lossSum += (double) r.loss() * batch;
         examples += batch;
         if (step % every != 0) return;
@@ -84,9 +92,11 @@ public final class StepLog implements AutoCloseable {
      * Writes the epoch's figures and closes the event files, so they are complete on disk when the epoch's model is
      * saved (the save moves them into the new model folder); the next step starts new ones.
      */
-    void epochDone(EpochMetrics m, int numClasses) {
-        if (board == null) return;
-        String acc = "epoch_" + Trainer.accuracyName(numClasses);
+    @Override
+    public boolean epochDone(List<EpochMetrics> history, TrainingGraph graph) {
+        if (board == null) return true;
+        EpochMetrics m = history.get(history.size() - 1);
+        String acc = "epoch_" + graph.loss().accuracyName();
         TensorBoardLog.Folder train = TensorBoardLog.Folder.train, validation = TensorBoardLog.Folder.validation;
         board.scalar(train, "epoch_loss", m.epoch(), m.loss());
         board.scalar(train, acc, m.epoch(), m.accuracy());
@@ -94,6 +104,7 @@ public final class StepLog implements AutoCloseable {
         board.scalar(validation, acc, m.epoch(), m.valAccuracy());
         board.scalar(validation, "epoch_f1", m.epoch(), m.valF1());
         board.closeFiles();
+        return true;
     }
 
     @Override

@@ -24,14 +24,15 @@ final class WorkerAgreement {
      *
      * @throws InvalidOptionException naming the workers and the items that differ from the chief's
      */
-    static void check(TrainingGraph graph, RunSettings settings, TokenizedDataset train, TokenizedDataset validation) {
+    static void check(
+            ReplicatedStep workers, RunSettings settings, TokenizedDataset train, TokenizedDataset validation) {
         Map<String, String> items = new LinkedHashMap<>(settings.sharedByWorkers());
         items.put("the training data", train.fingerprint());
         items.put("the validation data", validation.fingerprint());
         List<String> names = new ArrayList<>(items.keySet());
         double[] mine = new double[names.size()];
         for (int i = 0; i < mine.length; i++) mine[i] = digest(items.get(names.get(i)));
-        double[][] all = graph.gather(TrainingGraph.Gathered.AGREEMENT, mine);
+        double[][] all = workers.gather(ReplicatedStep.Gathered.AGREEMENT, mine);
         List<String> problems = new ArrayList<>();
         for (int w = 1; w < all.length; w++) {
             List<String> differ = new ArrayList<>();

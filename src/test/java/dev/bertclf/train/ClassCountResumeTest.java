@@ -35,7 +35,8 @@ class ClassCountResumeTest {
         Trainer.Checkpointing resume = new Trainer.Checkpointing(
                 null, 0, new TrainingCheckpoints.Saved(tmp.resolve("step-1"), binary), null, null, new StopSignal());
         Hyperparameters hp = new Hyperparameters(1, 4, 1e-3, 8, 1);
-        DataException e = assertThrows(DataException.class, () -> new Trainer(hp, SessionOptions.defaults(), 3)
+        DataException e = assertThrows(DataException.class, () -> new Trainer(
+                        hp, SessionOptions.defaults(), Loss.of(3, null, null), StepLog.NONE, null)
                 .fit(TinyBert.config(), shapes -> new Weights(), train, validation, null, resume));
         assertTrue(e.getMessage().contains("(2 classes then, 3 now); cannot resume it"), e.getMessage());
     }

@@ -49,10 +49,11 @@ class ClassWeightsTest {
         }
         float[] positive = {1f, 1f};
         float plain, weighted;
-        try (TrainingGraph g = new TrainingGraph(config, 1, SessionOptions.defaults(), 2, null)) {
+        try (TrainingGraph g = new TrainingGraph(config, 1, SessionOptions.defaults(), new Loss.Binary(null))) {
             plain = firstLoss(g, batch, positive);
         }
-        try (TrainingGraph g = new TrainingGraph(config, 1, SessionOptions.defaults(), 2, new float[] {1f, 3f})) {
+        try (TrainingGraph g =
+                new TrainingGraph(config, 1, SessionOptions.defaults(), new Loss.Binary(new float[] {1f, 3f}))) {
             weighted = firstLoss(g, batch, positive);
         }
         assertEquals(3 * plain, weighted, 1e-5 * plain);

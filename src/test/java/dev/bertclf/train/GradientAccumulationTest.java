@@ -113,7 +113,7 @@ class GradientAccumulationTest {
         List<EpochMetrics> history = new ArrayList<>();
         Weights[] last = new Weights[1];
         Map<String, Shape> shapes = new LinkedHashMap<>();
-        Trainer trainer = new Trainer(hp, SessionOptions.defaults(), 2, weights);
+        Trainer trainer = new Trainer(hp, SessionOptions.defaults(), Loss.of(2, weights, null), StepLog.NONE, null);
         if (!dropout) trainer.withoutDropout();
         try {
             trainer.fit(

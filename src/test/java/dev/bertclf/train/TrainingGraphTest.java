@@ -50,8 +50,8 @@ public class TrainingGraphTest {
             Ops tf = Ops.create(eager);
             Operand<TFloat32> logits = tf.constant(new float[][] {{2, 1, 0}, {0, 0, 0}, {1, 3, -2}});
             Operand<TFloat32> labels = tf.constant(new float[] {0, 2, 2});
-            TFloat32 loss = TrainingGraph.sparseSoftmaxCrossEntropy(tf, logits, labels, 3)
-                    .asTensor();
+            TFloat32 loss =
+                    Loss.sparseSoftmaxCrossEntropy(tf, logits, labels, 3).asTensor();
             double e = Math.E;
             assertEquals(-Math.log(e * e / (e * e + e + 1)), loss.getFloat(0), 1e-6);
             assertEquals(Math.log(3), loss.getFloat(1), 1e-6);
@@ -71,7 +71,7 @@ public class TrainingGraphTest {
             Operand<TFloat32> logits = tf.constant(new float[][] {{2, -1, 0}, {0.5f, 0, -3}});
             Operand<TFloat32> multiHot = tf.constant(new float[][] {{1, 0, 1}, {0, 0, 0}});
             TFloat32 loss =
-                    TrainingGraph.multiLabelCrossEntropy(tf, logits, multiHot).asTensor();
+                    new Loss.MultiLabel(3, 0.5).perExample(tf, logits, multiHot).asTensor();
             double row0 = (Math.log1p(Math.exp(-2)) + Math.log1p(Math.exp(-1)) + Math.log(2)) / 3;
             double row1 = (Math.log1p(Math.exp(0.5)) + Math.log(2) + Math.log1p(Math.exp(-3))) / 3;
             assertEquals(0.3778, row0, 1e-4, "by hand: (0.1269 + 0.3133 + 0.6931) / 3");
@@ -86,7 +86,7 @@ public class TrainingGraphTest {
     void aThreeClassHeadLearnsWhichMarkerOccurs() {
         BertConfig config = BertConfig.of(50, 2, 32, 2);
         config.maxPositionEmbeddings = 32;
-        try (TrainingGraph g = new TrainingGraph(config, 1, SessionOptions.defaults(), 3)) {
+        try (TrainingGraph g = new TrainingGraph(config, 1, SessionOptions.defaults(), new Loss.MultiClass(3, null))) {
             assertEquals(3, g.variables().shapes().get("classifier/bias").size());
             try (var init = WeightInit.create(g.variables().shapes(), 0.02f, 1)) {
                 g.loadWeights(init);
@@ -216,8 +216,13 @@ public class TrainingGraphTest {
     }
 
     private static float[] losses(BertConfig config, long seed, Kernels kernels) {
-        try (TrainingGraph g =
-                new TrainingGraph(config, seed, SessionOptions.defaults(), 2, null, false, false, null, kernels)) {
+        try (TrainingGraph g = new TrainingGraph(
+                config,
+                seed,
+                SessionOptions.defaults(),
+                new Loss.Binary(null),
+                kernels,
+                TrainingStep.single(new StopSignal()))) {
             assertEquals(kernels, g.kernels());
             List<String> types =
                     GraphOps.types((Graph) g.variables().scope("").scope().env());
