@@ -60,7 +60,10 @@ public record TableRow(
         return header;
     }
 
-    /** How a missing column is reported: {@code choose} says which options name the columns. */
+    /**
+     * A missing column ({@code what}: "column" or "key") and those {@code present}, with the options that choose
+     * one: the label's too where the reader was asked for one ({@code labelled}).
+     */
     static DataException noColumn(
             String file, long line, String what, String name, Iterable<String> present, boolean labelled) {
         return error(
