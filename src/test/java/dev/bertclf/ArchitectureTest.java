@@ -77,7 +77,7 @@ class ArchitectureTest {
                 .whereLayer("model")
                 .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "spark")
                 .whereLayer("data")
-                .mayOnlyBeAccessedByLayers("cli", "bench", "score", "train", "infer", "model")
+                .mayOnlyBeAccessedByLayers("cli", "spark", "bench", "score", "train", "infer", "model")
                 .whereLayer("text")
                 .mayOnlyBeAccessedByLayers("cli", "bench", "serve", "train", "infer", "model")
                 .whereLayer("io")

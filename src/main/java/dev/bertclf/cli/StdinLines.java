@@ -1,12 +1,11 @@
 package dev.bertclf.cli;
 
+import dev.bertclf.data.LineReader;
 import dev.bertclf.runtime.DataException;
-import dev.bertclf.score.LineReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,8 +45,7 @@ final class StdinLines {
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        LineReader r = new LineReader(
-                Path.of("standard input"), new InputStreamReader(System.in, decoder), "one text per line");
+        LineReader r = new LineReader("standard input", new InputStreamReader(System.in, decoder), "one text per line");
         for (String line; (line = r.readLine()) != null; ) {
             if (!line.isBlank()) action.accept(line);
         }

@@ -1,6 +1,7 @@
 package dev.bertclf.data;
 
 import dev.bertclf.runtime.DataException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
     public static final String TEXT_COLUMN = "text";
     public static final String LABEL_COLUMN = "label";
     private static final int LINES_SHOWN = 10;
-    /** A table is read whole into memory; beyond this it would not fit a default heap twice (text and rows). */
+    /** A table's rows are kept in memory; beyond this they would not fit a default heap. */
     static final int MAX_BYTES = 1 << 30;
     /** A label names a class (a folder name, a line of the metrics); a longer one is a wrong column. */
     static final int MAX_LABEL_CHARS = 1000;
@@ -71,24 +72,31 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
      */
     public LabeledTexts read(List<String> classNames) {
         TableFormat f = TableFormat.of(path, format);
-        Utf8TextReader reader = new Utf8TextReader();
-        String content = reader.readWhole(path, MAX_BYTES);
-        if (reader.filesWithMalformedInput() > 0) {
-            log.warn("{} is not valid UTF-8; invalid bytes were replaced with U+FFFD", path);
+        List<TableRow> rows = new ArrayList<>();
+        long[] bytes = {0};
+        try (TableReader reader =
+                TableReader.open(path, f, textColumn, labelColumn, isMultiLabel(), n -> requireFits(bytes[0] += n))) {
+            for (TableRow r; (r = reader.next()) != null; ) {
+                if (r.problem() != null) throw r.problem();
+                rows.add(r);
+            }
+        } catch (IOException e) {
+            throw new DataException("Cannot read " + path + ": " + e.getMessage(), e);
         }
-        if (content.startsWith("\uFEFF")) content = content.substring(1);
-        List<TableRow> rows =
-                switch (f) {
-                    case CSV -> DelimitedTextReader.csv(path, content, textColumn, labelColumn);
-                    case TSV -> DelimitedTextReader.tsv(path, content, textColumn, labelColumn);
-                    case JSONL -> JsonLinesReader.read(path, content, textColumn, labelColumn, isMultiLabel());
-                };
         return isMultiLabel() ? multiLabeled(rows, classNames) : labeled(rows);
     }
 
+    /** The rows are kept in memory: a file beyond {@link #MAX_BYTES} would not fit a default heap. */
+    private void requireFits(long bytesRead) {
+        if (bytesRead > MAX_BYTES) {
+            throw new DataException(path + " is larger than " + MAX_BYTES + " bytes, too large to read into memory; "
+                    + "split it into smaller files");
+        }
+    }
+
     private LabeledTexts labeled(List<TableRow> rows) {
-        List<TableRow> kept = new ArrayList<>();
-        List<Integer> emptyLines = new ArrayList<>();
+        List<String> texts = new ArrayList<>(), labels = new ArrayList<>();
+        List<Long> emptyLines = new ArrayList<>();
         TreeSet<String> classes = new TreeSet<>(TextDirectoryDataset::compareCodePoints);
         for (TableRow r : rows) {
             if (r.text().isBlank()) {
@@ -96,22 +104,22 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
                 continue;
             }
             String label = label(r.line(), r.label());
-            kept.add(new TableRow(r.line(), r.text(), label));
+            texts.add(r.text());
+            labels.add(label);
             classes.add(label);
         }
         warnEmpty(emptyLines);
-        if (kept.isEmpty()) throw new DataException(path + " has no rows with text in column '" + textColumn + "'");
+        if (texts.isEmpty()) throw new DataException(path + " has no rows with text in column '" + textColumn + "'");
         List<String> classNames = List.copyOf(classes);
         Map<String, Integer> labelOf = new HashMap<>();
         for (int i = 0; i < classNames.size(); i++) labelOf.put(classNames.get(i), i);
-        List<LabeledText> examples = kept.stream()
-                .map(r -> LabeledText.of(r.text(), labelOf.get(r.label())))
-                .toList();
+        List<LabeledText> examples = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) examples.add(LabeledText.of(texts.get(i), labelOf.get(labels.get(i))));
         return new LabeledTexts(path.toString(), "rows", classNames, examples);
     }
 
     /** One label, stripped, checked to be a class name. */
-    private String label(int line, String raw) {
+    private String label(long line, String raw) {
         String label = raw.strip();
         if (label.isEmpty()) throw TableRow.error(path, line, "empty label in column '" + labelColumn + "'");
         if (label.length() > MAX_LABEL_CHARS) {
@@ -138,7 +146,7 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
     private LabeledTexts multiLabeled(List<TableRow> rows, List<String> fixedClasses) {
         List<TableRow> kept = new ArrayList<>();
         List<List<String>> labelSets = new ArrayList<>();
-        List<Integer> emptyLines = new ArrayList<>();
+        List<Long> emptyLines = new ArrayList<>();
         TreeSet<String> classes = new TreeSet<>(TextDirectoryDataset::compareCodePoints);
         for (TableRow r : rows) {
             if (r.text().isBlank()) {
@@ -173,7 +181,7 @@ public record TableFile(Path path, TableFormat format, String textColumn, String
         return new LabeledTexts(path.toString(), "rows", classNames, examples);
     }
 
-    private void warnEmpty(List<Integer> emptyLines) {
+    private void warnEmpty(List<Long> emptyLines) {
         if (!emptyLines.isEmpty()) {
             log.warn(
                     "{}: skipped {} row{} with empty text (line{} {}{})",

@@ -1,6 +1,7 @@
 package dev.bertclf.data;
 
 import dev.bertclf.runtime.DataException;
+import dev.bertclf.runtime.FileErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -42,33 +43,17 @@ public final class Utf8TextReader {
      * @throws DataException if the file is not a regular file or cannot be read at all
      */
     public String read(Path file) {
-        String text = decode(readBytes(file, MAX_TEXT_BYTES, false));
+        String text = decode(readBytes(file, MAX_TEXT_BYTES));
         if (text.isBlank()) blankFiles.incrementAndGet();
         return text;
     }
 
-    /**
-     * Reads a whole file that must be read whole (a table of examples).
-     *
-     * @throws DataException if the file is not a regular file, is larger than {@code maxBytes}, or cannot be read
-     */
-    String readWhole(Path file, int maxBytes) {
-        return decode(readBytes(file, maxBytes, true));
-    }
-
-    private static byte[] readBytes(Path file, int maxBytes, boolean whole) {
+    private static byte[] readBytes(Path file, int maxBytes) {
         try {
-            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
-                throw new DataException("Cannot read " + file + ": not a regular file (a folder, FIFO, device or "
-                        + "socket); only regular files are read");
-            }
+            requireRegularFile(file);
             try (InputStream in = Files.newInputStream(file)) {
                 byte[] bytes = in.readNBytes(maxBytes);
                 if (in.read() < 0) return bytes;
-                if (whole) {
-                    throw new DataException(file + " is larger than " + maxBytes + " bytes, too large to read into "
-                            + "memory; split it into smaller files");
-                }
                 log.warn(
                         "{} is larger than {} bytes; only its start is read (the tokenizer uses far less)",
                         file,
@@ -77,6 +62,24 @@ public final class Utf8TextReader {
             }
         } catch (IOException e) {
             throw new DataException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a file that is not a regular one (a folder, FIFO, device or socket) before it is opened.
+     *
+     * @throws DataException if it is not, or cannot be looked at
+     */
+    static void requireRegularFile(Path file) {
+        boolean regular;
+        try {
+            regular = Files.readAttributes(file, BasicFileAttributes.class).isRegularFile();
+        } catch (IOException e) {
+            throw new DataException("Cannot read " + file + ": " + FileErrors.describe(e, file), e);
+        }
+        if (!regular) {
+            throw new DataException("Cannot read " + file + ": not a regular file (a folder, FIFO, device or "
+                    + "socket); only regular files are read");
         }
     }
 

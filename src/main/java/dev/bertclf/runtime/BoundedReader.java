@@ -7,8 +7,7 @@ import java.io.Reader;
 /**
  * Bounds the characters read for one record: Commons CSV has no bound on a field, so a quote never closed would
  * read the rest of a 10 GB file into one. More than {@link #ROW_CHARS} characters (plus the parser's read-ahead)
- * since {@link #startRecord} throws {@link TooLong}. Shared by {@code predict --input}'s reader and the Spark job's
- * check of a CSV input, which both read with Commons CSV.
+ * since {@link #startRecord} throws {@link TooLong}. The table reader of CSV and TSV files reads through it.
  */
 public final class BoundedReader extends FilterReader {
     /** The longest row, in characters: the table readers' bound on a field. */

@@ -1,6 +1,7 @@
 package dev.bertclf.score;
 
 import dev.bertclf.data.TableFormat;
+import dev.bertclf.data.TableRow;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.PredictionColumns;
 import java.io.IOException;
@@ -35,7 +36,7 @@ final class DelimitedTableWriter implements TableWriter {
 
     @Override
     @SuppressWarnings("unchecked")
-    public void write(InputRow row, Prediction p) throws IOException {
+    public void write(TableRow row, Prediction p) throws IOException {
         List<String> fields = new ArrayList<>((List<String>) row.values());
         fields.add(p.label());
         fields.add(String.valueOf(p.probability()));

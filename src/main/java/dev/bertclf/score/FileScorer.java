@@ -1,6 +1,8 @@
 package dev.bertclf.score;
 
 import dev.bertclf.data.TableFormat;
+import dev.bertclf.data.TableReader;
+import dev.bertclf.data.TableRow;
 import dev.bertclf.infer.LongText;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.PredictionColumns;
@@ -15,7 +17,6 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -156,10 +157,7 @@ public final class FileScorer {
     public static Summary score(Job job, TextClassifier clf) throws IOException {
         TableFormat format = check(job);
         Path input = job.input(), part = ResumeMarker.partOf(job.output()), markerFile = ResumeMarker.of(job.output());
-        if (!Files.isRegularFile(input)) {
-            throw new DataException(
-                    "Cannot read " + input + ": " + (Files.exists(input) ? "not a regular file" : "no " + "such file"));
-        }
+        TableReader.requireFile(input); // before anything is written
         if (format == TableFormat.TSV) {
             for (String name : clf.metadata().classNames()) {
                 if (name.indexOf('\t') >= 0 || name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0) {
@@ -191,8 +189,21 @@ public final class FileScorer {
                 + (clf.metadata().isMultiLabel() ? ", threshold " + clf.threshold() : "");
     }
 
+    /** {@code row}, or a bad row if its text is empty or only whitespace: there is nothing to score. */
+    private static TableRow scorable(Path file, TableRow row, String column) {
+        if (row == null || row.problem() != null || !row.text().isBlank()) return row;
+        return TableRow.bad(
+                row.line(),
+                null,
+                TableRow.error(
+                        file,
+                        row.line(),
+                        (row.text().isEmpty() ? "empty text" : "only whitespace") + " in column '" + column
+                                + "': there is nothing to classify"));
+    }
+
     /** A row's characters: its fields' (a JSON Lines row: its text's), what it holds in memory until written. */
-    private static long size(InputRow row) {
+    private static long size(TableRow row) {
         if (row.values() instanceof List<?> fields) {
             long n = 0;
             for (Object f : fields) n += String.valueOf(f).length();
@@ -202,7 +213,7 @@ public final class FileScorer {
     }
 
     /** Feeds a row done (scored or skipped) to the digest of the rows done: its line, its values. */
-    private static void update(MessageDigest digest, InputRow row) {
+    private static void update(MessageDigest digest, TableRow row) {
         digest.update((row.line() + "\u0000" + row.values() + "\u0000").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -214,13 +225,10 @@ public final class FileScorer {
         MessageDigest digest = ModelDigest.sha256(); // of the rows done, which a resume reads again
         try (ProgressBar bar = new ProgressBar(
                         "Scoring " + input.getFileName(), Files.size(input), 0, ProgressBar.Unit.BYTES);
-                Reader text = InputText.open(input, bar::step);
-                TableReader reader = format == TableFormat.JSONL
-                        ? new JsonLinesTableReader(input, text, job.textColumn())
-                        : new DelimitedTableReader(input, text, format, job.textColumn())) {
+                TableReader reader = TableReader.open(input, format, job.textColumn(), null, false, bar::step)) {
             PredictionColumns added = PredictionColumns.forInput(
                     reader.columns(), classes, clf.metadata().isMultiLabel());
-            skipDone(reader, marker, input, digest);
+            skipDone(reader, marker, job, digest);
             cutToMarker(c, part, marker);
             marker.write(markerFile);
             try (Writer w = new BufferedWriter(new OutputStreamWriter(keepOpen(c), StandardCharsets.UTF_8), 1 << 16);
@@ -230,12 +238,12 @@ public final class FileScorer {
                 if (marker.outputBytes() == 0) out.writeHeader();
                 boolean more = true;
                 while (more) {
-                    List<InputRow> rows = new ArrayList<>();
+                    List<TableRow> rows = new ArrayList<>();
                     List<Long> skipped = new ArrayList<>();
                     DataException stop = null;
                     long done = 0, line = marker.line(), chars = 0;
                     while (rows.size() < job.rowsPerChunk() && chars < CHUNK_CHARS) {
-                        InputRow row = reader.next();
+                        TableRow row = scorable(input, reader.next(), job.textColumn());
                         if (row == null) {
                             more = false;
                             break;
@@ -259,7 +267,7 @@ public final class FileScorer {
                     }
                     List<Prediction> predictions = rows.isEmpty()
                             ? List.of()
-                            : clf.predict(rows.stream().map(InputRow::text).toList(), job.batchSize());
+                            : clf.predict(rows.stream().map(TableRow::text).toList(), job.batchSize());
                     for (int i = 0; i < rows.size(); i++)
                         out.write(rows.get(i), predictions.get(i).withTop(job.top()));
                     out.flush();
@@ -337,10 +345,11 @@ public final class FileScorer {
     }
 
     /** Reads past the rows an interrupted run did (its marker's), checking that the input still has them. */
-    private static void skipDone(TableReader reader, ResumeMarker marker, Path input, MessageDigest digest)
+    private static void skipDone(TableReader reader, ResumeMarker marker, Job job, MessageDigest digest)
             throws IOException {
+        Path input = job.input();
         for (long i = 0; i < marker.rows(); i++) {
-            InputRow row = reader.next();
+            TableRow row = scorable(input, reader.next(), job.textColumn());
             if (row == null) {
                 throw new DataException(input + " has fewer rows than the " + marker.rows() + " the interrupted run "
                         + "did: was it replaced? Delete the .part and .part.json files to start over");

@@ -30,7 +30,7 @@ final class JsonLinesTableWriter implements TableWriter {
     public void writeHeader() {}
 
     @Override
-    public DataException conflict(Path file, InputRow row) {
+    public DataException conflict(Path file, TableRow row) {
         JsonObject o = (JsonObject) row.values();
         for (String name : added.names()) {
             if (o.has(name)) {
@@ -45,7 +45,7 @@ final class JsonLinesTableWriter implements TableWriter {
     }
 
     @Override
-    public void write(InputRow row, Prediction p) throws IOException {
+    public void write(TableRow row, Prediction p) throws IOException {
         JsonObject o = (JsonObject) row.values();
         o.addProperty(added.label(), p.label());
         o.add(added.probability(), new JsonPrimitive(p.probability()));

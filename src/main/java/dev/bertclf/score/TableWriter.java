@@ -1,5 +1,6 @@
 package dev.bertclf.score;
 
+import dev.bertclf.data.TableRow;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.runtime.DataException;
 import java.io.Closeable;
@@ -16,9 +17,9 @@ interface TableWriter extends Closeable, Flushable {
      * Why {@code row} of {@code file} cannot be written without losing one of its values (a JSON object with a key
      * the prediction columns take, which the first row did not have), or null.
      */
-    default DataException conflict(Path file, InputRow row) {
+    default DataException conflict(Path file, TableRow row) {
         return null;
     }
 
-    void write(InputRow row, Prediction prediction) throws IOException;
+    void write(TableRow row, Prediction prediction) throws IOException;
 }

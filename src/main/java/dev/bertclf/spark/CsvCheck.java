@@ -1,27 +1,21 @@
 package dev.bertclf.spark;
 
-import dev.bertclf.runtime.BoundedReader;
-import dev.bertclf.runtime.DataException;
+import dev.bertclf.data.TableFormat;
+import dev.bertclf.data.TableReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Reads a CSV input through once on the driver, as {@code predict --input} reads it (Commons CSV, RFC 4180), before
- * the job: Spark's reader takes a quote that is never closed as a field running to the end of the file, merging
- * every row after it into one text and succeeding, where {@code predict --input} stops naming the line. The rows
- * are only counted, never kept, and a row is bounded ({@link BoundedReader}): memory stays one record. A CSV file
+ * Reads a CSV input through once on the driver, with {@code predict --input}'s own reader
+ * ({@link TableReader#requireReadable}), before the job: Spark's reader takes a quote that is never closed as a
+ * field running to the end of the file, merging every row after it into one text and succeeding, where
+ * {@code predict --input} stops naming the line. The rows are only read, never kept, and a row is bounded as that
+ * reader bounds it: memory stays one record. Bad rows (a wrong number of fields) are Spark's to handle. A CSV file
  * is one partition in Spark anyway (multi-line CSV cannot be split), so the driver reads no more than one task
  * would. It also tells how the rows end (LF, or a spreadsheet's CRLF): Spark's reader keeps a CR inside quotes only
  * when it is told the row separator.
@@ -32,7 +26,7 @@ final class CsvCheck {
     /**
      * Answers the row separator of the input's first file ({@code "\r\n"} or {@code "\n"}).
      *
-     * @throws DataException naming the file and the line where a quoted field is left open
+     * @throws dev.bertclf.runtime.DataException naming the file and the line where a quoted field is left open
      */
     static String check(String input, Configuration conf) throws IOException {
         Path path = new Path(input);
@@ -41,28 +35,10 @@ final class CsvCheck {
         if (matched == null) return "\n"; // Spark's reader says it is missing
         List<FileStatus> files = new ArrayList<>();
         for (FileStatus s : matched) collect(fs, s, files);
-        CSVFormat format = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
         String separator = null;
         for (FileStatus f : files) {
             if (separator == null) separator = rowSeparator(fs, f.getPath());
-            long line = 1;
-            try (BoundedReader r =
-                            new BoundedReader(new InputStreamReader(fs.open(f.getPath()), StandardCharsets.UTF_8));
-                    CSVParser parser =
-                            CSVParser.builder().setReader(r).setFormat(format).get()) {
-                Iterator<CSVRecord> records = parser.iterator();
-                for (r.startRecord(); records.hasNext(); r.startRecord()) {
-                    records.next();
-                    line = parser.getCurrentLineNumber() + 1;
-                }
-            } catch (UncheckedIOException e) {
-                throw new DataException(f.getPath() + ":" + line + ": a quoted field that starts here is never closed "
-                        + "(" + e.getCause().getMessage() + "); Spark would read the rest of the file as one text: "
-                        + "close the quote or remove it");
-            } catch (BoundedReader.TooLong e) { // as predict --input refuses it
-                throw new DataException(f.getPath() + ":" + line + ": a row longer than " + BoundedReader.ROW_CHARS
-                        + " characters (is a quote never closed?)");
-            }
+            TableReader.requireReadable(f.getPath().toString(), fs.open(f.getPath()), TableFormat.CSV);
         }
         return separator == null ? "\n" : separator;
     }

@@ -1,28 +1,23 @@
-package dev.bertclf.score;
+package dev.bertclf.data;
 
-import dev.bertclf.data.TableRow;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.file.Path;
 
 /**
  * Lines of a text (CRLF, LF and CR ends), each at most {@link TableRow#MAX_FIELD_CHARS} characters: unlike
- * {@link java.io.BufferedReader#readLine}, a file without line ends cannot fill the heap.
+ * {@link java.io.BufferedReader#readLine}, a file without line ends cannot fill the heap. JSON Lines tables and
+ * the texts of standard input are read through it.
  */
 public final class LineReader {
-    private final Path file;
+    private final String file;
     private final Reader in;
     private final String hint;
     private final char[] buf = new char[1 << 14];
     private int pos, end;
     private long line;
 
-    LineReader(Path file, Reader in) {
-        this(file, in, "JSON Lines has one object per line");
-    }
-
     /** Lines of {@code in}, named {@code file} in errors; {@code hint} says what a line should be. */
-    public LineReader(Path file, Reader in, String hint) {
+    public LineReader(String file, Reader in, String hint) {
         this.file = file;
         this.in = in;
         this.hint = hint;
