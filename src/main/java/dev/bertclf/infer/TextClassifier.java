@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
@@ -41,6 +42,12 @@ import org.tensorflow.proto.SavedModel;
  * they all see what an external TensorFlow runtime would see.
  */
 public final class TextClassifier implements AutoCloseable {
+    /**
+     * Made with the class, so that SLF4J starts before {@link #load} starts TensorFlow on another thread: a logging
+     * backend that two threads start at once prints a warning about replayed calls.
+     */
+    private static final Logger log = LoggerFactory.getLogger(TextClassifier.class);
+
     private final ModelMetadata metadata;
     private final WordPieceTokenizer tokenizer;
     private final ZooModel<EncodedBatch, float[]> model;
@@ -84,13 +91,12 @@ public final class TextClassifier implements AutoCloseable {
                     + " (was the model made by a newer bert-clf?)");
         }
         if (meta.tokenizedBeforeRevision2()) {
-            LoggerFactory.getLogger(TextClassifier.class)
-                    .warn(
-                            "warning: the model in {} was trained when \"[CLS]\", \"[SEP]\", \"[MASK]\", \"[PAD]\" or "
-                                    + "\"[UNK]\" in a text became the special token; they are words now (as TF Text "
-                                    + "reads them), so texts holding them are tokenised otherwise than in training: "
-                                    + "train the model again to match",
-                            modelDir);
+            log.warn(
+                    "warning: the model in {} was trained when \"[CLS]\", \"[SEP]\", \"[MASK]\", \"[PAD]\" or "
+                            + "\"[UNK]\" in a text became the special token; they are words now (as TF Text "
+                            + "reads them), so texts holding them are tokenised otherwise than in training: "
+                            + "train the model again to match",
+                    modelDir);
         }
         Path config = modelDir.resolve(SavedModelExporter.CONFIG);
         int positions = Files.isRegularFile(config) ? BertConfig.read(config).maxPositionEmbeddings : Integer.MAX_VALUE;
