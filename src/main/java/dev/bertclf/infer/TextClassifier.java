@@ -40,6 +40,13 @@ import org.tensorflow.proto.SavedModel;
  * A trained model ready to classify text: the exported SavedModel loaded through DJL's TensorFlow engine, with the
  * tokenizer and class names from its folder. This is the only way evaluate, predict and serve run a model, so
  * they all see what an external TensorFlow runtime would see.
+ *
+ * <p>As a library: {@link #load} a folder once (it starts TensorFlow, which takes seconds), {@link #predict} as
+ * often as needed, {@link #close} to free the native memory. An instance runs one call at a time: share it between
+ * threads by funnelling their texts through one (as {@code serve} batches its requests), or load one per thread.
+ * Failures the caller can fix (a missing or damaged folder, a model of a newer bert-clf, a bad option value) are
+ * {@link InferenceException}s and {@link dev.bertclf.runtime.InvalidOptionException}s, both {@link
+ * dev.bertclf.runtime.UserError}s whose message says what to do.
  */
 public final class TextClassifier implements AutoCloseable {
     /**
@@ -64,11 +71,17 @@ public final class TextClassifier implements AutoCloseable {
         this.predictor = model.newPredictor();
     }
 
-    /** On the CPU. */
+    /**
+     * Loads the model that {@code bert-clf train} wrote into {@code modelDir}, on the CPU, after checking that the
+     * folder is whole (graph, weights, metadata, vocabulary agree), so that damage is reported by file.
+     *
+     * @throws InferenceException if the folder holds no model, a damaged one, or one this bert-clf cannot read
+     */
     public static TextClassifier load(Path modelDir) {
         return load(modelDir, false);
     }
 
+    /** As {@link #load(Path)}, on the first CUDA GPU when {@code gpu} (a build with the {@code gpu} profile). */
     public static TextClassifier load(Path modelDir, boolean gpu) {
         return load(modelDir, gpu, Precision.fp32, 0);
     }
@@ -200,6 +213,7 @@ public final class TextClassifier implements AutoCloseable {
     /** The most classes {@link #predict(List, int)} lists per text for a multi-class model. */
     public static final int TOP = 5;
 
+    /** The model's metadata: class names, window length, how it was trained. */
     public ModelMetadata metadata() {
         return metadata;
     }
@@ -219,6 +233,7 @@ public final class TextClassifier implements AutoCloseable {
         this.longText = longText;
     }
 
+    /** How texts longer than the window are scored now ({@link #useLongText}). */
     public LongText longText() {
         return longText;
     }
@@ -341,6 +356,7 @@ public final class TextClassifier implements AutoCloseable {
         return out;
     }
 
+    /** The logistic function: a binary model's logit as the positive class's probability. */
     public static double sigmoid(double logit) {
         return 1 / (1 + Math.exp(-logit));
     }
@@ -368,6 +384,7 @@ public final class TextClassifier implements AutoCloseable {
         return max;
     }
 
+    /** Frees the model's native memory and the tokenizer; the instance cannot be used afterwards. */
     @Override
     public void close() {
         predictor.close();
