@@ -1,6 +1,6 @@
 # bert-clf's CPU image: the release (src/assembly/dist.xml) on a slim Java 17 runtime, run as a non-root user, with
 # BERT_CLF_HOME (downloaded models and data, caches) a volume. Build the release first, then the image:
-#   mvn -B -DskipTests package && docker build -t bert-clf .
+#   mvn -B -DskipTests clean package && docker build -t bert-clf .
 #   docker run --rm -v bert-clf-home:/var/lib/bert-clf -v "$PWD/model:/model:ro" bert-clf predict --model-dir /model "a fine film"
 FROM eclipse-temurin:17-jre-jammy
 

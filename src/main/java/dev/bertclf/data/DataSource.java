@@ -14,7 +14,7 @@ public record DataSource(Path dataDir, URI url, TableFile file) {
     /**
      * The examples of {@code part} ("train" or "test"), checked to have at least two classes.
      *
-     * @throws DataException if they cannot be found or read, or have only one class
+     * @throws dev.bertclf.runtime.DataException if they cannot be found or read, or have only one class
      */
     public LabeledTexts load(String part) {
         LabeledTexts texts = file != null

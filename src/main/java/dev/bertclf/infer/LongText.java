@@ -21,14 +21,22 @@ public record LongText(Mode mode, Integer stride, int maxWindows) implements Ser
     /** The most windows a text may ask for: 1,024 windows half of 126 tokens apart cover 64,575 tokens. */
     public static final int WINDOWS_LIMIT = 1024;
 
+    /** The default: the tokens the model was trained on, one window per text. */
     public static final LongText TRUNCATE = new LongText(Mode.truncate, null, MAX_WINDOWS);
 
     /** The option's values. */
     public enum Mode {
+        /** Score the tokens the model was trained on (its recorded truncation). */
         truncate,
+        /** Score overlapping windows over the whole text and average their logits. */
         window
     }
 
+    /**
+     * A null mode is {@link Mode#truncate}.
+     *
+     * @throws InvalidOptionException if {@code maxWindows} is not 1 to {@value #WINDOWS_LIMIT}
+     */
     public LongText {
         if (mode == null) mode = Mode.truncate;
         if (maxWindows < 1 || maxWindows > WINDOWS_LIMIT) {

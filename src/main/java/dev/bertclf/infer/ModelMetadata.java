@@ -45,8 +45,13 @@ public record ModelMetadata(
         Boolean multiLabel,
         Double threshold,
         Integer tokenizerRevision) {
+    /** The file's name in a model folder. */
     public static final String FILE = "metadata.json";
+
+    /** {@link #tokenizer}'s value for BERT's WordPiece vocabularies. */
     public static final String WORDPIECE = "wordpiece";
+
+    /** {@link #tokenizer}'s value for ALBERT's SentencePiece model. */
     public static final String SENTENCEPIECE = "sentencepiece";
 
     /** Without the tokenizer's kind and file, which the exporter fills in from the vocabulary it packs. */
@@ -110,6 +115,7 @@ public record ModelMetadata(
                 tokenizerRevision);
     }
 
+    /** True for a multi-label model: a sigmoid per class, every class over the threshold predicted. */
     public boolean isMultiLabel() {
         return Boolean.TRUE.equals(multiLabel);
     }
@@ -191,6 +197,7 @@ public record ModelMetadata(
         return Truncation.of(truncation);
     }
 
+    /** True when the model tokenises with SentencePiece (ALBERT), false for WordPiece. */
     public boolean sentencePiece() {
         return SENTENCEPIECE.equals(tokenizer);
     }
@@ -207,6 +214,11 @@ public record ModelMetadata(
         return file;
     }
 
+    /**
+     * The metadata of the model in {@code modelDir}, checked to be usable (class names, length).
+     *
+     * @throws InferenceException if the file is missing, unreadable or does not describe a usable model
+     */
     public static ModelMetadata read(Path modelDir) {
         Path file = modelDir.resolve(FILE);
         try {
@@ -250,6 +262,7 @@ public record ModelMetadata(
         }
     }
 
+    /** Writes this metadata into {@code modelDir}, atomically, as {@link #read} reads it. */
     public void write(Path modelDir) throws IOException {
         FileUtil.writeStringAtomic(modelDir.resolve(FILE), Json.PRETTY.toJson(this));
     }

@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.proto.ConfigProto;
@@ -39,8 +40,21 @@ import org.tensorflow.proto.SavedModel;
  * A trained model ready to classify text: the exported SavedModel loaded through DJL's TensorFlow engine, with the
  * tokenizer and class names from its folder. This is the only way evaluate, predict and serve run a model, so
  * they all see what an external TensorFlow runtime would see.
+ *
+ * <p>As a library: {@link #load} a folder once (it starts TensorFlow, which takes seconds), {@link #predict} as
+ * often as needed, {@link #close} to free the native memory. An instance runs one call at a time: share it between
+ * threads by funnelling their texts through one (as {@code serve} batches its requests), or load one per thread.
+ * Failures the caller can fix (a missing or damaged folder, a model of a newer bert-clf, a bad option value) are
+ * {@link InferenceException}s and {@link dev.bertclf.runtime.InvalidOptionException}s, both {@link
+ * dev.bertclf.runtime.UserError}s whose message says what to do.
  */
 public final class TextClassifier implements AutoCloseable {
+    /**
+     * Made with the class, so that SLF4J starts before {@link #load} starts TensorFlow on another thread: a logging
+     * backend that two threads start at once prints a warning about replayed calls.
+     */
+    private static final Logger log = LoggerFactory.getLogger(TextClassifier.class);
+
     private final ModelMetadata metadata;
     private final WordPieceTokenizer tokenizer;
     private final ZooModel<EncodedBatch, float[]> model;
@@ -57,11 +71,17 @@ public final class TextClassifier implements AutoCloseable {
         this.predictor = model.newPredictor();
     }
 
-    /** On the CPU. */
+    /**
+     * Loads the model that {@code bert-clf train} wrote into {@code modelDir}, on the CPU, after checking that the
+     * folder is whole (graph, weights, metadata, vocabulary agree), so that damage is reported by file.
+     *
+     * @throws InferenceException if the folder holds no model, a damaged one, or one this bert-clf cannot read
+     */
     public static TextClassifier load(Path modelDir) {
         return load(modelDir, false);
     }
 
+    /** As {@link #load(Path)}, on the first CUDA GPU when {@code gpu} (a build with the {@code gpu} profile). */
     public static TextClassifier load(Path modelDir, boolean gpu) {
         return load(modelDir, gpu, Precision.fp32, 0);
     }
@@ -84,13 +104,12 @@ public final class TextClassifier implements AutoCloseable {
                     + " (was the model made by a newer bert-clf?)");
         }
         if (meta.tokenizedBeforeRevision2()) {
-            LoggerFactory.getLogger(TextClassifier.class)
-                    .warn(
-                            "warning: the model in {} was trained when \"[CLS]\", \"[SEP]\", \"[MASK]\", \"[PAD]\" or "
-                                    + "\"[UNK]\" in a text became the special token; they are words now (as TF Text "
-                                    + "reads them), so texts holding them are tokenised otherwise than in training: "
-                                    + "train the model again to match",
-                            modelDir);
+            log.warn(
+                    "warning: the model in {} was trained when \"[CLS]\", \"[SEP]\", \"[MASK]\", \"[PAD]\" or "
+                            + "\"[UNK]\" in a text became the special token; they are words now (as TF Text "
+                            + "reads them), so texts holding them are tokenised otherwise than in training: "
+                            + "train the model again to match",
+                    modelDir);
         }
         Path config = modelDir.resolve(SavedModelExporter.CONFIG);
         int positions = Files.isRegularFile(config) ? BertConfig.read(config).maxPositionEmbeddings : Integer.MAX_VALUE;
@@ -194,6 +213,7 @@ public final class TextClassifier implements AutoCloseable {
     /** The most classes {@link #predict(List, int)} lists per text for a multi-class model. */
     public static final int TOP = 5;
 
+    /** The model's metadata: class names, window length, how it was trained. */
     public ModelMetadata metadata() {
         return metadata;
     }
@@ -213,6 +233,7 @@ public final class TextClassifier implements AutoCloseable {
         this.longText = longText;
     }
 
+    /** How texts longer than the window are scored now ({@link #useLongText}). */
     public LongText longText() {
         return longText;
     }
@@ -335,6 +356,7 @@ public final class TextClassifier implements AutoCloseable {
         return out;
     }
 
+    /** The logistic function: a binary model's logit as the positive class's probability. */
     public static double sigmoid(double logit) {
         return 1 / (1 + Math.exp(-logit));
     }
@@ -362,6 +384,7 @@ public final class TextClassifier implements AutoCloseable {
         return max;
     }
 
+    /** Frees the model's native memory and the tokenizer; the instance cannot be used afterwards. */
     @Override
     public void close() {
         predictor.close();

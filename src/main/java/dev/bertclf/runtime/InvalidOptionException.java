@@ -7,6 +7,7 @@ package dev.bertclf.runtime;
  * a failure, always before the run has done any work it would lose.
  */
 public class InvalidOptionException extends UserError {
+    /** With the message the user reads: the option, the value and what it must be. */
     public InvalidOptionException(String message) {
         super(message);
     }

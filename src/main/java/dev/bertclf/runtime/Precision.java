@@ -5,7 +5,9 @@ package dev.bertclf.runtime;
  * rejects other values of {@code --precision} as a usage error and checkpoints save it by name.
  */
 public enum Precision {
+    /** float32 throughout. */
     fp32,
+    /** bfloat16 compute (on the CPU: oneDNN's auto mixed precision), float32 master weights. */
     bf16;
 
     /** The session options that give this precision, on the GPU or the CPU. */

@@ -9,10 +9,12 @@ package dev.bertclf.runtime;
  * {@code IllegalArgumentException}.
  */
 public class UserError extends RuntimeException {
+    /** With the message the user reads: what is wrong and what to do. */
     public UserError(String message) {
         super(message);
     }
 
+    /** As {@link #UserError(String)}, with the failure it explains. */
     public UserError(String message, Throwable cause) {
         super(message, cause);
     }

@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores a table file into another: reads {@link #rowsPerChunk} rows, classifies them ({@link TextClassifier}
+ * Scores a table file into another: reads {@link Job#rowsPerChunk} rows, classifies them ({@link TextClassifier}
  * sorts them by length and runs {@code batchSize} at a time), writes them with the prediction columns, flushes,
  * records the progress in the {@link ResumeMarker}, and repeats; memory holds one chunk, never the file. The output
  * is written as {@code OUTPUT.part} and renamed when complete. A bad row stops the run ({@link OnError#fail}, the

@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bertclf.testutil.Cli;
+import dev.bertclf.testutil.Processes;
 import dev.bertclf.testutil.TinyBert;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,9 +28,7 @@ class DistributionIT {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {}
-
-    private Run run(Path cwd, List<String> command) throws IOException, InterruptedException {
+    private Cli.Run run(Path cwd, List<String> command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
         Map<String, String> env = pb.environment();
         Path home = Files.createDirectories(tmp.resolve("home"));
@@ -42,16 +38,10 @@ class DistributionIT {
         env.put("PATH", tmp.resolve("bin") + ":/usr/bin:/bin");
         env.remove("BERT_CLF_CLASSPATH");
         env.put("JAVA_HOME", JAVA_HOME.toString()); // the launcher honours it: the Java running these tests
-        Path out = tmp.resolve("out.txt"), err = tmp.resolve("err.txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "timed out: " + command);
-        Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        System.out.print(r.out());
-        System.err.print(r.err());
-        return r;
+        return Processes.run(pb, tmp, 5);
     }
 
-    private Run bertClf(String... args) throws IOException, InterruptedException {
+    private Cli.Run bertClf(String... args) throws IOException, InterruptedException {
         // the symlink on the PATH (a ProcessBuilder looks programs up in this JVM's PATH, so it is named in full)
         List<String> command =
                 new ArrayList<>(List.of(tmp.resolve("bin/bert-clf").toString()));
@@ -66,38 +56,26 @@ class DistributionIT {
         Files.createSymbolicLink(
                 tmp.resolve("bin/bert-clf"), DIST.resolve("bin/bert-clf").toAbsolutePath());
 
-        Run version = bertClf("--version");
+        Cli.Run version = bertClf("--version");
         assertEquals(0, version.code(), version.err());
         assertTrue(version.out().startsWith("bert-clf "), version.out());
 
-        Run models = bertClf("models");
+        Cli.Run models = bertClf("models");
         assertEquals(0, models.code(), models.err());
         assertTrue(models.out().contains("small_bert/bert_en_uncased_L-4_H-512_A-8"), models.out());
 
         Path model = TinyBert.write(tmp.resolve("tiny_bert"), "");
-        Path csv = tmp.resolve("reviews.csv");
-        Random random = new Random(3);
-        StringBuilder rows = new StringBuilder("text,label\n");
-        for (int i = 0; i < 48; i++) {
-            boolean pos = i % 2 == 0;
-            List<String> words = pos ? TinyBert.POSITIVE : TinyBert.NEGATIVE;
-            rows.append("the movie was ")
-                    .append(words.get(random.nextInt(words.size())))
-                    .append(',')
-                    .append(pos ? "pos" : "neg")
-                    .append('\n');
-        }
-        Files.writeString(csv, rows, StandardCharsets.UTF_8);
+        Path csv = TinyBert.reviewsCsv(tmp.resolve("reviews.csv"), 48);
         Path output = tmp.resolve("model");
-        Run train = bertClf(Cli.trainOnFileArgs(model, csv, output));
+        Cli.Run train = bertClf(Cli.trainOnFileArgs(model, csv, output));
         assertEquals(0, train.code(), train.err());
         assertTrue(Files.isRegularFile(output.resolve("saved_model.pb")), train.out());
 
-        Run predict = bertClf("predict", "--model-dir", output.toString(), "--json", "the movie was great");
+        Cli.Run predict = bertClf("predict", "--model-dir", output.toString(), "--json", "the movie was great");
         assertEquals(0, predict.code(), predict.err());
         assertTrue(predict.out().contains("\"probability\""), predict.out());
 
-        Run jar = run(
+        Cli.Run jar = run(
                 DIST,
                 List.of(
                         JAVA_HOME.resolve("bin/java").toString(),
@@ -114,7 +92,7 @@ class DistributionIT {
     void aLauncherWithoutItsReleaseSaysSo() throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("copied/bin"));
         Files.copy(DIST.resolve("bin/bert-clf"), bin.resolve("bert-clf"));
-        Run r = run(tmp, List.of(bin.resolve("bert-clf").toString(), "--version"));
+        Cli.Run r = run(tmp, List.of(bin.resolve("bert-clf").toString(), "--version"));
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("bert-clf.jar is missing: this is not an unpacked bert-clf release"), r.err());
     }

@@ -9,12 +9,14 @@ import dev.bertclf.model.Weights;
 import dev.bertclf.model.checkpoint.CheckpointWriter;
 import dev.bertclf.runtime.TfRuntime;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.tensorflow.Graph;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -100,6 +102,27 @@ public final class TinyBert {
         Files.write(dir.resolve("vocab.txt"), vocabulary());
         writeCheckpoint(dir.resolve("bert_model.ckpt"), config, scope);
         return dir;
+    }
+
+    /**
+     * {@code rows} labelled reviews, "the movie was" and one {@link #POSITIVE} ({@code pos}) or {@link #NEGATIVE}
+     * ({@code neg}) word, alternately, as a CSV file with columns {@code text,label}: what the tiny model learns in
+     * a few epochs.
+     */
+    public static Path reviewsCsv(Path file, int rows) throws IOException {
+        Random random = new Random(3);
+        StringBuilder csv = new StringBuilder("text,label\n");
+        for (int i = 0; i < rows; i++) {
+            boolean pos = i % 2 == 0;
+            List<String> words = pos ? POSITIVE : NEGATIVE;
+            csv.append("the movie was ")
+                    .append(words.get(random.nextInt(words.size())))
+                    .append(',')
+                    .append(pos ? "pos" : "neg")
+                    .append('\n');
+        }
+        Files.writeString(file, csv, StandardCharsets.UTF_8);
+        return file;
     }
 
     /** The variable shapes of an encoder of this config, by the checkpoint names its family uses. */
