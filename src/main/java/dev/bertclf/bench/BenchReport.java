@@ -272,6 +272,12 @@ public record BenchReport(
                 "Tokenizer: %.0f texts/s (%d-word reviews)%n",
                 tokenizerTextsPerSecond,
                 ModelBenchmark.WORDS_PER_TEXT));
+        scoringRowsPerSecond.forEach((p, rate) -> sb.append(String.format(
+                Locale.ROOT,
+                "predict --input FILE (%s): %.1f rows/s (%.2f of inference)%n",
+                p,
+                rate,
+                rate / examplesPerSecond(byPrecision.get(p).inference()))));
         if (predictSeconds.length > 0) {
             sb.append(String.format(
                     Locale.ROOT,

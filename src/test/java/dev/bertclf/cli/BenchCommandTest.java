@@ -108,7 +108,7 @@ class BenchCommandTest {
 
     /** The table has a serve row per client count, with finite figures, and no share of the ceiling above 100%. */
     @Test
-    void printsServeRowsBesideTheInferenceRate() {
+    void printsServeAndFileScoringRowsBesideTheInferenceRate() {
         Cli.Run r = Cli.run(
                 "bench",
                 "--model",
@@ -126,7 +126,7 @@ class BenchCommandTest {
                 "--predict-runs",
                 "0",
                 "--scoring-rows",
-                "0",
+                "8",
                 "--ceiling-round-ms",
                 "20",
                 "--serve-clients",
@@ -142,6 +142,10 @@ class BenchCommandTest {
             assertTrue(Double.parseDouble(row.group(1)) > 0 && Double.parseDouble(row.group(2)) > 0, row.group());
             assertTrue(Integer.parseInt(row.group(3)) <= Integer.parseInt(row.group(4)), row.group());
         }
+        Matcher scoring = Pattern.compile(
+                        "predict --input FILE \\(fp32\\): ([0-9.]+) rows/s \\(([0-9.]+) of inference\\)")
+                .matcher(r.out());
+        assertTrue(scoring.find() && Double.parseDouble(scoring.group(1)) > 0, "the file-scoring line in:\n" + r.out());
         Matcher share = Pattern.compile("([0-9]+)% of ceiling").matcher(r.out());
         while (share.find()) assertTrue(Integer.parseInt(share.group(1)) <= 100, r.out());
         assertTrue(r.out().contains("MatMul ceiling: fp32 "), r.out());
