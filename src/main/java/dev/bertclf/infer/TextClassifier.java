@@ -105,7 +105,7 @@ public final class TextClassifier implements AutoCloseable {
         }
         if (meta.tokenizedBeforeRevision2()) {
             log.warn(
-                    "warning: the model in {} was trained when \"[CLS]\", \"[SEP]\", \"[MASK]\", \"[PAD]\" or "
+                    "the model in {} was trained when \"[CLS]\", \"[SEP]\", \"[MASK]\", \"[PAD]\" or "
                             + "\"[UNK]\" in a text became the special token; they are words now (as TF Text "
                             + "reads them), so texts holding them are tokenised otherwise than in training: "
                             + "train the model again to match",
