@@ -58,10 +58,7 @@ public record PretrainedModel(
      */
     public Weights initialWeights(Map<String, Shape> shapes, long seed) {
         Weights out = WeightInit.create(shapes, config.initializerRange, seed);
-        if (checkpointPrefix == null) {
-            log.warn("{} has no checkpoint: the encoder starts from random weights", directory);
-            return out;
-        }
+        if (checkpointPrefix == null) return out; // said once, when the model was resolved
         try (Weights restored = Weights.of(hubSavedModel ? readHub(shapes) : readCheckpoint(shapes))) {
             log.info("Restored {} encoder variables from {}", restored.size(), checkpointPrefix);
             out.takeAll(restored);
