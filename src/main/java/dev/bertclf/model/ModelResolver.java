@@ -159,8 +159,6 @@ public final class ModelResolver {
         }
         // ALBERT's SentencePiece model lower-cases (albert_en_preprocess); a WordPiece vocabulary tells by its pieces.
         boolean lower = entry != null ? entry.lowercase() : sentencePiece || looksUncased(vocab);
-        // Said when the model is found, before any work: the run's own lines ("Training ...") come after it.
-        if (prefix == null) log.warn("{} has no checkpoint: the encoder starts from random weights", root);
         return new PretrainedModel(name, root, cfg, vocab, sentencePiece, lower, prefix, scope, hub);
     }
 

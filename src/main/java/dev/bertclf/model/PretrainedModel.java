@@ -52,13 +52,18 @@ public record PretrainedModel(
                 .build();
     }
 
+    /** A folder with a config and a vocabulary but no checkpoint: training starts the encoder from random weights. */
+    public boolean startsFromRandomWeights() {
+        return checkpointPrefix == null;
+    }
+
     /**
      * Weights for every variable in {@code shapes}: encoder variables from the checkpoint (each one present with
      * the shape the config implies, or an error naming it), everything else, such as the classifier head, fresh.
      */
     public Weights initialWeights(Map<String, Shape> shapes, long seed) {
         Weights out = WeightInit.create(shapes, config.initializerRange, seed);
-        if (checkpointPrefix == null) return out; // said once, when the model was resolved
+        if (startsFromRandomWeights()) return out;
         try (Weights restored = Weights.of(hubSavedModel ? readHub(shapes) : readCheckpoint(shapes))) {
             log.info("Restored {} encoder variables from {}", restored.size(), checkpointPrefix);
             out.takeAll(restored);

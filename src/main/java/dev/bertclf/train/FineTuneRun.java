@@ -208,6 +208,10 @@ public final class FineTuneRun {
                 pretrained.config(),
                 String.format("%,d", pretrained.config().parameterCount()),
                 pretrained.lowercase() ? "uncased" : "cased");
+        if (pretrained.startsFromRandomWeights()) {
+            // Said with the model, before any work: the run's own lines ("Training ...") come after it.
+            log.warn("{} has no checkpoint: the encoder starts from random weights", pretrained.directory());
+        }
 
         LabeledTexts train = req.data().load("train");
         LabeledTexts heldOut = req.heldOutValidation(train.classNames());

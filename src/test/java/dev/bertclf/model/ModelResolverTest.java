@@ -197,44 +197,4 @@ class ModelResolverTest {
         }
         return bytes.toByteArray();
     }
-
-    /**
-     * A folder without a checkpoint trains from random weights: said once, as a warning, when the model is resolved,
-     * so that it comes before the run's "Training ..." line rather than after it; loading the weights says nothing.
-     */
-    @Test
-    void aFolderWithoutACheckpointIsAWarningWhenResolved() throws Exception {
-        Path dir = TinyBert.write(tmp.resolve("no_checkpoint"), "");
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("bert_model.ckpt"))
-                    .toList()) {
-                Files.delete(f);
-            }
-        }
-        ch.qos.logback.classic.Logger root =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
-                new ch.qos.logback.core.read.ListAppender<>();
-        log.start();
-        root.addAppender(log);
-        try {
-            PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
-            assertNull(m.checkpointPrefix());
-            List<String> resolved = warnings(log);
-            assertEquals(1, resolved.size(), resolved.toString());
-            assertTrue(resolved.get(0).endsWith("has no checkpoint: the encoder starts from random weights"));
-            m.initialWeights(TinyBert.encoderShapes(TinyBert.config()), 1).close();
-            assertEquals(resolved, warnings(log), "loading the weights warns no more");
-        } finally {
-            root.detachAppender(log);
-        }
-    }
-
-    private static List<String> warnings(
-            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log) {
-        return log.list.stream()
-                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                .toList();
-    }
 }
