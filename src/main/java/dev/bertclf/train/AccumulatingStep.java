@@ -4,7 +4,6 @@ import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -31,25 +30,12 @@ public final class AccumulatingStep implements TrainingStep {
         this.microBatchSize = microBatchSize;
         this.microBatches = microBatches;
         this.stop = stop;
-        stepExamples = stepExamples(parts);
-        Operand<TFloat32> share = shareOfStep(parts, stepExamples);
+        stepExamples = parts.stepExamples();
+        Operand<TFloat32> share = parts.shareOfStep(stepExamples);
         accumulator = new GradientAccumulator(
                 parts.tf(), parts.variables(), parts.gradients().apply(share));
         optimizer = new AdamW(parts.tf(), parts.variables(), accumulator.sums());
         applyAndZero = accumulator.zeroAfter(List.of(optimizer.update));
-    }
-
-    /** The placeholder for a step's example count, which a part of the step divides its summed loss by. */
-    static Placeholder<TFloat32> stepExamples(Parts parts) {
-        return parts.tf().withName("step_examples").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-    }
-
-    /**
-     * A part of a step (a micro-batch, a worker's share) differentiates its summed objective over the whole step's
-     * examples: the parts' gradients then add up to the step's mean-loss gradient.
-     */
-    static Operand<TFloat32> shareOfStep(Parts parts, Placeholder<TFloat32> stepExamples) {
-        return parts.tf().withName("step_loss_share").math.div(parts.objectiveSum(), stepExamples);
     }
 
     @Override

@@ -50,8 +50,8 @@ public final class ReplicatedStep implements TrainingStep {
         this.replicas = replicas;
         this.stop = stop;
         Ops root = parts.tf();
-        stepExamples = AccumulatingStep.stepExamples(parts);
-        Operand<TFloat32> share = AccumulatingStep.shareOfStep(parts, stepExamples);
+        stepExamples = parts.stepExamples();
+        Operand<TFloat32> share = parts.shareOfStep(stepExamples);
         stopRequest = root.withName("stop_request").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         AllReduce.Summed summed = replicas.sumGradients(
                 root, parts.gradients().apply(share), List.of(parts.objectiveSum(), parts.correct(), stopRequest));

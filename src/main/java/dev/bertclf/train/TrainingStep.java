@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.function.Function;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
@@ -30,7 +32,20 @@ public sealed interface TrainingStep permits SingleStep, AccumulatingStep, Repli
             Operand<TFloat32> meanLoss,
             Operand<TFloat32> objectiveSum,
             Operand<TFloat32> correct,
-            Function<Operand<TFloat32>, Map<String, Gradient>> gradients) {}
+            Function<Operand<TFloat32>, Map<String, Gradient>> gradients) {
+        /** The placeholder for a step's example count, fed with each part of a step. */
+        Placeholder<TFloat32> stepExamples() {
+            return tf.withName("step_examples").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
+        }
+
+        /**
+         * What a part of a step (a micro-batch, a worker's share) differentiates: its summed objective over the whole
+         * step's examples, so that the parts' gradients add up to the step's mean-loss gradient.
+         */
+        Operand<TFloat32> shareOfStep(Placeholder<TFloat32> stepExamples) {
+            return tf.withName("step_loss_share").math.div(objectiveSum, stepExamples);
+        }
+    }
 
     /** How a graph builds its step: a choice made before the graph exists. */
     interface Kind {
