@@ -8,10 +8,13 @@ import picocli.CommandLine.Option;
 
 /** How commands that start from a pretrained encoder pick it: by name or folder, optionally through a mirror. */
 final class ModelOptions {
+    /** The tutorial's choice of model. */
+    static final String DEFAULT = "small_bert/bert_en_uncased_L-4_H-512_A-8";
+
     @Option(
             names = "--model",
             paramLabel = "NAME|DIR",
-            defaultValue = "small_bert/bert_en_uncased_L-4_H-512_A-8",
+            defaultValue = DEFAULT,
             description = "A model name from the tutorial's table (e.g. small_bert/L-4_H-512_A-8) or a folder "
                     + "(Google's release layout or a SavedModel with bert_config.json).")
     String model;

@@ -306,7 +306,10 @@ final class TrainCommand implements Callable<Integer> {
             int workers = cluster == null ? 1 : cluster.size();
             try {
                 AllReduce replicas = cluster == null ? null : replicas(cluster, settings);
-                o = new FineTuneRun(System.out::println)
+                o = new FineTuneRun(line -> {
+                            System.out.println(ConsoleText.escape(line));
+                            runLog.note("{}", line); // the file's copy; the console shows each fact once
+                        })
                         .run(claim, settings, session(settings, gpu, local == null ? 1 : workers), replicas);
             } catch (TrainingInterruptedException e) {
                 runLog.failed(e);
@@ -340,7 +343,8 @@ final class TrainCommand implements Callable<Integer> {
     /** A worker other than the chief: it trains its share of each step and writes nothing. */
     private int runAsWorker(RunSettings settings, SessionOptions session, ClusterSpec cluster) throws Exception {
         try {
-            new FineTuneRun(System.out::println).run(null, settings, session, replicas(cluster, settings));
+            new FineTuneRun(line -> System.out.println(ConsoleText.escape(line)))
+                    .run(null, settings, session, replicas(cluster, settings));
         } catch (TrainingInterruptedException e) {
             System.err.println(ConsoleText.escape(e.getMessage()) + ".");
             return e.exitCode();

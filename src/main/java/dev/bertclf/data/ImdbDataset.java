@@ -76,7 +76,7 @@ public final class ImdbDataset {
                         + "delete it, then rerun.");
             }
             Expected expected = url.equals(knownUrl) ? knownExpected : Expected.UNKNOWN;
-            if (expected == Expected.UNKNOWN) log.info("Not the official URL: size and checksum are not checked");
+            if (expected == Expected.UNKNOWN) log.warn("not the official URL: size and checksum are not checked");
             Path archive;
             try {
                 archive = downloader.download(url, dataDir.resolve(ARCHIVE_NAME), expected);
@@ -89,7 +89,7 @@ public final class ImdbDataset {
                         offline);
             }
             install(archive, dataDir, root);
-            log.info("Dataset ready in {}", root);
+            log.debug("Dataset ready in {}", root); // download says it on stdout; train goes on to "Found ..."
             return root;
         }
     }

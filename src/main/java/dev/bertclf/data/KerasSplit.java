@@ -4,8 +4,6 @@ import dev.bertclf.data.TextDirectoryDataset.Subset;
 import dev.bertclf.runtime.DataException;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keras' seeded shuffle and validation split, for any list of examples: the folder reader's files and a table
@@ -16,7 +14,6 @@ import org.slf4j.LoggerFactory;
  * shuffling their indices.
  */
 public final class KerasSplit {
-    private static final Logger log = LoggerFactory.getLogger(KerasSplit.class);
 
     private KerasSplit() {}
 
@@ -35,8 +32,9 @@ public final class KerasSplit {
 
     /**
      * Shuffles with {@code seed} and splits like Keras with {@code validation_split} and {@code subset}; a split of
-     * 0 means no validation set. Logs and returns Keras' lines, e.g. "Found 25000 files belonging to 2 classes."
-     * ({@code noun} is "files" there).
+     * 0 means no validation set. Returns Keras' lines, e.g. "Found 25000 files belonging to 2 classes."
+     * ({@code noun} is "files" there), for the caller to show once (it does not log them: a terminal showing both
+     * the log and the output would show each line twice).
      *
      * @throws DataException for a split outside [0, 1) or one that leaves either part empty
      */
@@ -69,7 +67,6 @@ public final class KerasSplit {
                 messages.add("Using " + numVal + " " + noun + " for validation.");
             }
         }
-        messages.forEach(log::info);
         return new Parts<>(training, validation, messages);
     }
 }

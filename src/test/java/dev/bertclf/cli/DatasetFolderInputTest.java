@@ -76,7 +76,7 @@ class DatasetFolderInputTest {
         assertTrue(r.err().contains("2 files were empty or blank"), r.err());
         assertTrue(r.err().contains("1 files were not valid UTF-8"), r.err());
         assertTrue(
-                r.err().contains("Found 20 files belonging to 2 classes"), "the stray file is no example: " + r.err());
+                r.out().contains("Found 20 files belonging to 2 classes"), "the stray file is no example: " + r.out());
     }
 
     @Test

@@ -10,6 +10,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.runtime.TfRuntime;
 import dev.bertclf.testutil.Cli.Run;
 import dev.bertclf.testutil.GraphLogits;
@@ -101,6 +102,7 @@ class EndToEndTest {
         Run r = run("download", "--url", url, "--data-dir", dataDir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isDirectory(dataDir.resolve("aclImdb/train/pos")));
+        assertEquals(1, occurrences(r.out() + r.err(), "Dataset ready in "), "said once: " + r.out() + r.err());
         assertFalse(Files.exists(dataDir.resolve("aclImdb/train/unsup")), "train/unsup is removed as in the tutorial");
         Run again = run("download", "--url", url, "--data-dir", dataDir.toString());
         assertEquals(0, again.code());
@@ -114,6 +116,9 @@ class EndToEndTest {
         assertTrue(r.out().contains("Found 400 files belonging to 2 classes."), r.out());
         assertTrue(r.out().contains("Using 320 files for training."), r.out());
         assertTrue(r.out().contains("Using 80 files for validation."), r.out());
+        for (String fact : List.of("Found 400 files", "Using 320 files", "Using 80 files")) {
+            assertEquals(1, occurrences(r.out() + r.err(), fact), "once on a terminal: " + r.out() + r.err());
+        }
         for (String f : List.of(
                 "saved_model.pb",
                 "variables/variables.index",
@@ -131,7 +136,10 @@ class EndToEndTest {
         assertTrue(valAccuracy >= 0.9, "validation accuracy " + valAccuracy);
         String log = Files.readString(output.resolve("train.log"));
         assertTrue(
-                log.contains("INFO") && log.contains("Epoch 10/10") && log.contains("Saved the model after epoch 10"),
+                log.contains("Found 400 files belonging to 2 classes.")
+                        && log.contains("INFO")
+                        && log.contains("Epoch 10/10")
+                        && log.contains("Saved the model after epoch 10"),
                 log);
         assertFalse(Files.exists(tmp.resolve("imdb_bert.train.log")), "the log was moved into the model folder");
         assertTrue(
@@ -339,5 +347,99 @@ class EndToEndTest {
         Run missing = run("predict", "--model-dir", tmp.resolve("nothing").toString(), "hello");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("run 'bert-clf train' first"), missing.err());
+    }
+
+    /**
+     * The README's "What it looks like" shows real output: each command there is run here and its console lines
+     * (stdout and stderr, numbers and this test's folders masked) must be the README's, in both directions, except
+     * where the README elides lines with "...". A change to what the tool prints fails here until the README
+     * follows. {@code preprocess} runs on a cached tutorial model holding the real uncased vocabulary.
+     */
+    @Test
+    void readmeSamplesAreTheToolsOutput() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int from = readme.indexOf("### What it looks like");
+        String section = readme.substring(from, readme.indexOf("\n## ", from));
+        Path home = tmp.resolve("readme-home");
+        ModelCatalog.Entry tutorial =
+                ModelCatalog.standard().find(ModelOptions.DEFAULT).orElseThrow();
+        Path cached = home.resolve("models").resolve(tutorial.folder());
+        Files.createDirectories(cached);
+        Files.copy(Path.of("src/test/resources/vocab-bert-uncased.txt"), cached.resolve(tutorial.vocabulary()));
+        int checked = 0;
+        for (String block : section.split("```")) {
+            String[] commands = block.split("\n(?=\\$ scripts/bert-clf )");
+            for (String sample : commands) {
+                if (!sample.startsWith("$ scripts/bert-clf ")) continue;
+                String command = sample.lines().findFirst().orElseThrow().substring(2);
+                Run r = readmeRun(command, home);
+                assertEquals(0, r.code(), command + ": " + r.err());
+                List<String> shown = masked(sample.lines().skip(1).toList(), home);
+                List<String> printed = masked((r.out() + r.err()).lines().toList(), home);
+                for (String line : shown) {
+                    if (!line.equals("..."))
+                        assertTrue(printed.contains(line), command + " prints no\n" + line + "\n" + printed);
+                }
+                if (!shown.contains("...")) {
+                    for (String line : printed)
+                        assertTrue(shown.contains(line), command + " prints\n" + line + "\nnot in README");
+                }
+                checked++;
+            }
+        }
+        assertEquals(7, checked, "a command of the README's samples this test does not know");
+    }
+
+    /** One of the README's sample commands, on this test's data, models and server. */
+    private Run readmeRun(String command, Path home) {
+        trainedModel(); // trained in this class's home, whose last-model pointer the other tests read
+        String previous = System.getProperty("bert.clf.home");
+        System.setProperty("bert.clf.home", home.toString());
+        try {
+            return switch (command) {
+                case "scripts/bert-clf train --model tiny_bert --data-dir data --epochs 10 --batch-size 16 "
+                        + "--learning-rate 2e-3 --max-seq-len 32" -> trained();
+                case "scripts/bert-clf evaluate --data-dir data" ->
+                    run("evaluate", "--model-dir", trainedModel().toString(), "--data-dir", dataDir.toString());
+                case "scripts/bert-clf predict \"a wonderful film, I loved it\" \"boring and terrible\"" ->
+                    run(
+                            "predict",
+                            "--model-dir",
+                            trainedModel().toString(),
+                            "a wonderful film, I loved it",
+                            "boring and terrible");
+                case "scripts/bert-clf download --url http://127.0.0.1:8765/aclImdb_v1.tar.gz" ->
+                    run("download", "--url", server.uri("/aclImdb_v1.tar.gz").toString());
+                case "scripts/bert-clf preprocess \"this is such an amazing movie!\"" ->
+                    run("preprocess", "this is such an amazing movie!");
+                case "scripts/bert-clf embed --model tiny_bert --max-seq-len 16 \"the movie was great\"" ->
+                    run("embed", "--model", modelDir.toString(), "--max-seq-len", "16", "the movie was great");
+                case "scripts/bert-clf models" -> run("models");
+                default -> throw new AssertionError("the README shows a command this test does not run: " + command);
+            };
+        } finally {
+            System.setProperty("bert.clf.home", previous);
+        }
+    }
+
+    /**
+     * Lines as compared: this test's folders as the README names them, every number as N (timings and sizes vary),
+     * runs of spaces as one, blank lines and the README's "(progress, on stderr)" notes left out.
+     */
+    private static List<String> masked(List<String> lines, Path home) {
+        String server = EndToEndTest.server.uri("/").toString();
+        return lines.stream()
+                .filter(l -> !l.isBlank() && !l.contains("(progress, on stderr)"))
+                .map(l -> l.replace(server, "http://127.0.0.1:8765/")
+                        .replace(home.toString(), "~/.bert-clf")
+                        .replace(tmp.toString() + "/", "")
+                        .replaceAll("\\d+(\\.\\d+)?", "N")
+                        .replaceAll("\\s+", " ")
+                        .strip())
+                .toList();
+    }
+
+    private static int occurrences(String text, String fact) {
+        return text.split(java.util.regex.Pattern.quote(fact), -1).length - 1;
     }
 }
