@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A trained model behind a small JSON-over-HTTP API, on the JDK's own HTTP server so that serving adds no
- * dependency. {@code POST /predict} takes {@code {"text": "..."}} or {@code {"texts": [...]}} and answers
+ * A trained model behind a small JSON-over-HTTP API, on the JDK's own HTTP server so that serving needs no web
+ * framework. {@code POST /predict} takes {@code {"text": "..."}} or {@code {"texts": [...]}} and answers
  * {@code {"predictions": [...]}} with the fields {@code predict --json} prints; {@code GET /health} says which
  * model and version are served; {@code GET /metrics} is for Prometheus ({@link ServeMetrics}), {@code GET
  * /openapi.json} describes the API ({@link OpenApiDocument}), and each request makes an {@link AccessLog} line.
@@ -217,10 +217,13 @@ public final class PredictionServer implements AutoCloseable {
         } catch (IOException e) {
             log.debug("Lost a client: {}", e.toString());
         } finally {
-            logAccess(ex, texts, System.nanoTime() - start); // once the answer is out: it never delays one
-            synchronized (active) {
-                active.decrementAndGet();
-                active.notifyAll();
+            try {
+                logAccess(ex, texts, System.nanoTime() - start); // once the answer is out: it never delays one
+            } finally {
+                synchronized (active) {
+                    active.decrementAndGet();
+                    active.notifyAll();
+                }
             }
         }
     }
