@@ -5,6 +5,7 @@ import dev.bertclf.model.BertConfig;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.Precision;
+import dev.bertclf.serve.AccessLog;
 import dev.bertclf.serve.PredictionServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,13 +68,16 @@ public final class ServeBenchmark {
                         Math.max(PredictionServer.Options.MAX_CONNECTIONS, 2 * most),
                         PredictionServer.Options.REQUEST_TIMEOUT,
                         null,
-                        null);
+                        null,
+                        AccessLog.Mode.off);
                 List<String> bodies =
                         SyntheticText.texts(256, ModelBenchmark.WORDS_PER_TEXT, config.vocabSize, 5).stream()
                                 .map(t -> Json.COMPACT.toJson(Map.of("text", t)))
                                 .toList();
-                try (PredictionServer server =
-                        PredictionServer.start(TextClassifier.load(model, gpu, precision, 0), model, options)) {
+                long load = System.nanoTime();
+                TextClassifier classifier = TextClassifier.load(model, gpu, precision, 0);
+                Duration loadTime = Duration.ofNanos(System.nanoTime() - load);
+                try (PredictionServer server = PredictionServer.start(classifier, model, loadTime, options)) {
                     URI predict = server.uri().resolve("/predict");
                     List<Level> levels = new ArrayList<>();
                     for (int n : clients) levels.add(level(predict, bodies, n, seconds));

@@ -2,6 +2,7 @@ package dev.bertclf.cli;
 
 import dev.bertclf.infer.TextClassifier;
 import dev.bertclf.options.ScoringOptions;
+import dev.bertclf.serve.AccessLog;
 import dev.bertclf.serve.ApiKey;
 import dev.bertclf.serve.PredictionServer;
 import java.io.IOException;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Serve a trained model over HTTP: POST /predict with {\"text\": \"...\"} or "
                     + "{\"texts\": [\"...\", ...]} answers {\"predictions\": [...]} (a multi-label model's list "
-                    + "\"labels\": every class over its threshold); GET /health.",
+                    + "\"labels\": every class over its threshold); GET /health, GET /metrics (Prometheus), "
+                    + "GET /openapi.json.",
             "Concurrent requests are classified together. Ctrl-C or SIGTERM stops after answering queued requests.",
             "Beyond this machine (--host), require a key with --api-key-file and encrypt with --tls-keystore."
         })
@@ -109,6 +111,13 @@ final class ServeCommand implements Callable<Integer> {
                     + ".")
     Path tlsPasswordFile;
 
+    @Option(
+            names = "--access-log",
+            paramLabel = "on|off|texts",
+            description = "A line per request on the console (logger bertclf.access): client address, method, "
+                    + "path, status, bytes, milliseconds, number of texts; texts adds the texts themselves.")
+    AccessLog.Mode accessLog = AccessLog.Mode.on;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         checkOptions();
@@ -127,10 +136,17 @@ final class ServeCommand implements Callable<Integer> {
                 maxConnections,
                 Duration.ofSeconds(requestTimeoutS),
                 apiKey,
-                tls);
-        PredictionServer server = PredictionServer.start(scoring.applyTo(TextClassifier.load(dir, gpu)), dir, options);
+                tls,
+                accessLog);
+        long start = System.nanoTime();
+        TextClassifier classifier = scoring.applyTo(TextClassifier.load(dir, gpu));
+        Duration loadTime = Duration.ofNanos(System.nanoTime() - start);
+        PredictionServer server = PredictionServer.start(classifier, dir, loadTime, options);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bert-clf-serve-stop"));
-        log.info("Serving {} on {} (POST /predict, GET /health); Ctrl-C stops", dir, server.uri());
+        log.info(
+                "Serving {} on {} (POST /predict, GET /health, /metrics, /openapi.json); Ctrl-C stops",
+                dir,
+                server.uri());
         server.awaitStop();
         return 0;
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,7 @@ final class BatchingPredictor implements AutoCloseable {
     private final Semaphore slots;
     private final AtomicLong modelCalls = new AtomicLong();
     private final Thread worker;
+    private volatile IntConsumer batchSizes = n -> {};
     private boolean closed, classifierClosed;
 
     /** Takes ownership of {@code classifier}: {@link #close} closes it. */
@@ -87,6 +89,11 @@ final class BatchingPredictor implements AutoCloseable {
         this.slots = new Semaphore(maxQueue);
         this.worker = new Thread(this::work, "bert-clf-batcher");
         worker.start();
+    }
+
+    /** Tells {@code sizes} the texts of every model call, on the worker thread, before the call. */
+    void onBatch(IntConsumer sizes) {
+        this.batchSizes = sizes;
     }
 
     int maxQueue() {
@@ -160,6 +167,7 @@ final class BatchingPredictor implements AutoCloseable {
     private void run(List<Job> batch, int size) {
         List<String> texts = new ArrayList<>(size);
         for (Job j : batch) texts.addAll(j.texts());
+        for (int left = size; left > 0; left -= maxBatch) batchSizes.accept(Math.min(left, maxBatch));
         long start = System.nanoTime();
         List<Prediction> predictions;
         try {

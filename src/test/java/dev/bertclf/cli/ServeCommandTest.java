@@ -93,11 +93,28 @@ class ServeCommandTest {
                     .get(0)
                     .getAsJsonObject();
             assertEquals("great film", first.get("text").getAsString());
+            HttpResponse<String> metrics = http.send(
+                    HttpRequest.newBuilder(uri.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.headers().firstValue("Content-Type").orElse(null));
+            Matcher load =
+                    Pattern.compile("(?m)^bertclf_model_load_seconds (\\S+)$").matcher(metrics.body());
+            assertTrue(load.find(), metrics.body());
+            assertTrue(Double.parseDouble(load.group(1)) > 0, "the load was timed: " + load.group());
 
             p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "stops after SIGTERM; output:\n" + log);
             reader.join(5_000);
             assertTrue(log.toString().contains("Stopped after 1 model calls"), "the shutdown hook ran:\n" + log);
+            // the access log is on the console by default, one line per request, without the texts
+            assertTrue(
+                    Pattern.compile("(?m)^127\\.0\\.0\\.1 \"POST /predict\" 200 \\d+ B [0-9.]+ ms 2 texts$")
+                            .matcher(log)
+                            .find(),
+                    log.toString());
+            assertTrue(log.toString().contains("127.0.0.1 \"GET /health\" 200 "), log.toString());
+            assertTrue(!log.toString().contains("awful film"), "no texts unless asked:\n" + log);
         } finally {
             p.destroyForcibly();
         }
@@ -117,6 +134,12 @@ class ServeCommandTest {
             {"--max-body-bytes", "-5", "--max-body-bytes must be 1 to 2147483646, got -5"},
             {"--max-connections", "0", "--max-connections must be 1 to 4096, got 0"},
             {"--request-timeout-s", "0", "--request-timeout-s must be 1 to 3600, got 0"},
+            {
+                "--access-log",
+                "loud",
+                "Invalid value for option '--access-log': expected one of [off, on, texts] (case-insensitive) but "
+                        + "was 'loud'"
+            },
             {"--tls-password-file", nothing, "--tls-password-file needs --tls-keystore"},
             {
                 "--tls-keystore",

@@ -49,7 +49,17 @@ final class FakeModel implements BatchingPredictor.Model {
     static PredictionServer.Options options(
             String host, int maxConnections, Duration requestTimeout, ApiKey key, SSLContext tls) {
         return new PredictionServer.Options(
-                host, 0, 8, Duration.ofMillis(1), 64, 4096, maxConnections, requestTimeout, key, tls);
+                host,
+                0,
+                8,
+                Duration.ofMillis(1),
+                64,
+                4096,
+                maxConnections,
+                requestTimeout,
+                key,
+                tls,
+                AccessLog.Mode.on);
     }
 
     static PredictionServer serve(FakeModel model, PredictionServer.Options options) throws IOException {

@@ -57,8 +57,12 @@ class PredictionServerSecurityTest {
         Path keyFile = Files.writeString(tmp.resolve("key"), "  s3cret-key\n");
         FakeModel model = new FakeModel();
         try (PredictionServer s = FakeModel.serve(model, FakeModel.options("127.0.0.1", ApiKey.read(keyFile), null))) {
-            for (HttpRequest.Builder r :
-                    List.of(predict(s, "{\"text\": \"hello\"}"), request(s, "/health"), request(s, "/nothing"))) {
+            for (HttpRequest.Builder r : List.of(
+                    predict(s, "{\"text\": \"hello\"}"),
+                    request(s, "/health"),
+                    request(s, "/metrics"),
+                    request(s, "/openapi.json"),
+                    request(s, "/nothing"))) {
                 HttpResponse<String> none = send(r.copy());
                 assertTrue(error(none, 401).contains("Authorization: Bearer"), none.body());
                 assertEquals(
@@ -76,6 +80,13 @@ class PredictionServerSecurityTest {
                     200,
                     send(request(s, "/health").header("Authorization", "bearer  s3cret-key"))
                             .statusCode());
+            for (String path : List.of("/metrics", "/openapi.json")) {
+                assertEquals(
+                        200,
+                        send(request(s, path).header("Authorization", "Bearer s3cret-key"))
+                                .statusCode(),
+                        path);
+            }
             error(send(request(s, "/nothing").header("Authorization", "Bearer s3cret-key")), 404);
         }
     }

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.infer.Prediction;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.runtime.Version;
 import dev.bertclf.testutil.TinyClassifier;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -154,18 +155,37 @@ class PredictionServerTest {
         }
     }
 
+    /** The model's folder name and the version, never the model's absolute path (the server's disk layout). */
     @Test
-    void healthNamesTheModel() throws Exception {
+    void healthNamesTheModelAndVersionButNotItsPath() throws Exception {
         try (PredictionServer s = server()) {
             HttpResponse<String> r =
                     send(HttpRequest.newBuilder(s.uri().resolve("/health")).build());
             assertEquals(200, r.statusCode());
             JsonObject o = JsonParser.parseString(r.body()).getAsJsonObject();
             assertEquals("ok", o.get("status").getAsString());
-            assertEquals(
-                    modelDir.toAbsolutePath().normalize().toString(),
-                    o.get("model").getAsString());
+            assertEquals("model", o.get("model").getAsString());
+            assertEquals(Version.get(), o.get("version").getAsString());
+            assertFalse(Version.get().equals("unknown"), "the build's version resource is there");
             assertEquals("[\"neg\",\"pos\"]", o.get("classes").toString());
+            assertFalse(r.body().contains(tmp.toString()), r.body());
+        }
+    }
+
+    /** {@code serve} times the model's load and {@code /metrics} reports it. */
+    @Test
+    void metricsReportTheModelLoadTime() throws Exception {
+        PredictionServer.Options options =
+                new PredictionServer.Options("127.0.0.1", 0, 8, Duration.ofMillis(1), 16, 1 << 16);
+        try (PredictionServer s =
+                PredictionServer.start(TextClassifier.load(modelDir), modelDir, Duration.ofMillis(1500), options)) {
+            HttpResponse<String> r =
+                    send(HttpRequest.newBuilder(s.uri().resolve("/metrics")).build());
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\nbertclf_model_load_seconds 1.5\n"), r.body());
+            assertTrue(
+                    r.body().contains("bertclf_build_info{model=\"model\",version=\"" + Version.get() + "\"} 1"),
+                    r.body());
         }
     }
 
