@@ -214,6 +214,13 @@ class ResumeTest {
         assertEquals(2, accumulating.code(), accumulating.err());
         assertTrue(
                 accumulating.err().contains("--accumulate 2 conflicts with the stopped run's 1"), accumulating.err());
+        // the schedule and the weight decay change every step's numbers: fixed too
+        Cli.Run cosine = Cli.run("train", "--resume", out.toString(), "--schedule", "cosine");
+        assertEquals(2, cosine.code(), cosine.err());
+        assertTrue(cosine.err().contains("--schedule cosine conflicts with the stopped run's linear"), cosine.err());
+        Cli.Run decay = Cli.run("train", "--resume", out.toString(), "--weight-decay", "0");
+        assertEquals(2, decay.code(), decay.err());
+        assertTrue(decay.err().contains("--weight-decay 0.0 conflicts with the stopped run's 0.01"), decay.err());
     }
 
     /** The stopped run's task stays: its data source, format and columns; its data only moves, it is not swapped. */
