@@ -325,6 +325,7 @@ final class TrainCommand implements Callable<Integer> {
                 TrainLog runLog = TrainLog.start(settings.output(), claim.log(), resume != null);
                 LocalWorkers local = clusterOptions.localWorkers > 1 ? startLocalWorkers(settings) : null) {
             if (allowKernelChange) claim.allowKernelChange();
+            claim.commandLine(spec.commandLine().getParseResult().originalArgs());
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
