@@ -30,7 +30,11 @@ public final class CpuFeatures {
 
     /** The CPU's model name ({@code model name} of its first processor), or "unknown" where it is not told. */
     public static String model() {
-        return field(cpuinfo(), "model name").orElse("unknown");
+        return model(cpuinfo());
+    }
+
+    static String model(String cpuinfo) {
+        return field(cpuinfo, "model name").orElse("unknown");
     }
 
     /** The first processor's {@code flags}, sorted (none where they are not told): what a run record keeps. */
