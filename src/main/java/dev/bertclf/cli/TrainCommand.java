@@ -11,14 +11,17 @@ import dev.bertclf.runtime.SessionOptions;
 import dev.bertclf.runtime.Version;
 import dev.bertclf.runtime.WorkerServer;
 import dev.bertclf.text.Truncation;
+import dev.bertclf.train.AdamW;
 import dev.bertclf.train.AllReduce;
 import dev.bertclf.train.ClassWeights;
 import dev.bertclf.train.FineTuneRun;
 import dev.bertclf.train.Hyperparameters;
+import dev.bertclf.train.LearningRateSchedule;
 import dev.bertclf.train.Monitor;
 import dev.bertclf.train.RunSettings;
 import dev.bertclf.train.RunSettingsBuilder;
 import dev.bertclf.train.SaveMode;
+import dev.bertclf.train.Schedule;
 import dev.bertclf.train.StepLog;
 import dev.bertclf.train.TrainingCheckpoints;
 import dev.bertclf.train.TrainingInterruptedException;
@@ -113,6 +116,31 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "" + Hyperparameters.LEARNING_RATE,
             description = "Peak AdamW learning rate.")
     double learningRate;
+
+    @Option(
+            names = "--warmup-ratio",
+            paramLabel = "R",
+            defaultValue = "" + LearningRateSchedule.WARMUP_RATIO,
+            description = "Share of all steps over which the learning rate rises linearly from 0 to --learning-rate "
+                    + "(0 <= R < 1).")
+    double warmupRatio;
+
+    @Option(
+            names = "--schedule",
+            paramLabel = "linear|cosine|constant",
+            defaultValue = "linear",
+            description = "The learning rate after the warm-up: linear (the tutorial's: to 0 at the last step, "
+                    + "Keras' PolynomialDecay from step 0), cosine (half a cosine from the peak to 0 at the last "
+                    + "step) or constant.")
+    Schedule schedule;
+
+    @Option(
+            names = "--weight-decay",
+            paramLabel = "W",
+            defaultValue = "" + AdamW.WEIGHT_DECAY,
+            description = "AdamW's decoupled weight decay, w -= learning rate x W x w each step, on every weight but "
+                    + "LayerNorm and bias (0: none).")
+    double weightDecay;
 
     @Option(
             names = "--max-seq-len",
@@ -297,6 +325,7 @@ final class TrainCommand implements Callable<Integer> {
                 TrainLog runLog = TrainLog.start(settings.output(), claim.log(), resume != null);
                 LocalWorkers local = clusterOptions.localWorkers > 1 ? startLocalWorkers(settings) : null) {
             if (allowKernelChange) claim.allowKernelChange();
+            claim.commandLine(spec.commandLine().getParseResult().originalArgs());
             if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
             else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
@@ -450,6 +479,9 @@ final class TrainCommand implements Callable<Integer> {
                 .multiLabel(multiLabel)
                 .labelSeparator(table.labelSeparator)
                 .threshold(threshold == null ? RunSettings.DEFAULT_THRESHOLD : threshold)
+                .warmupRatio(warmupRatio)
+                .weightDecay(weightDecay)
+                .schedule(schedule)
                 .build();
     }
 

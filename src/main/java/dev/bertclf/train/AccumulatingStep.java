@@ -34,7 +34,7 @@ public final class AccumulatingStep implements TrainingStep {
         Operand<TFloat32> share = parts.shareOfStep(stepExamples);
         accumulator = new GradientAccumulator(
                 parts.tf(), parts.variables(), parts.gradients().apply(share));
-        optimizer = new AdamW(parts.tf(), parts.variables(), accumulator.sums());
+        optimizer = parts.adamW(parts.tf(), accumulator.sums());
         applyAndZero = accumulator.zeroAfter(List.of(optimizer.update));
     }
 

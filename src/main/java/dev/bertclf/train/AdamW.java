@@ -1,6 +1,7 @@
 package dev.bertclf.train;
 
 import dev.bertclf.model.NamedVariables;
+import dev.bertclf.runtime.InvalidOptionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,10 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The tutorial's optimizer, {@code AdamWeightDecay} from TensorFlow's official BERT code, as graph ops: gradients
- * clipped to a global norm of 1, decoupled weight decay {@code w -= lr * 0.01 * w} on every weight except
- * LayerNorm and bias, applied before Keras' Adam update with bias correction (beta1 0.9, beta2 0.999,
- * epsilon 1e-6). The learning rate and Adam's beta powers are fed each step, so the schedule stays in Java.
+ * clipped to a global norm of 1, decoupled weight decay {@code w -= lr * weightDecay * w} (the tutorial's 0.01,
+ * {@code --weight-decay}) on every weight except LayerNorm and bias, applied before Keras' Adam update with bias
+ * correction (beta1 0.9, beta2 0.999, epsilon 1e-6); a decay of 0 adds no decay op at all. The learning rate and
+ * Adam's beta powers are fed each step, so the schedule stays in Java.
  */
 public final class AdamW {
     public static final double BETA1 = 0.9, BETA2 = 0.999, EPSILON = 1e-6, WEIGHT_DECAY = 0.01, CLIP_NORM = 1.0;
@@ -37,8 +39,14 @@ public final class AdamW {
     /** The gradients' global norm before clipping, {@code global_norm}: what a step's log reports. */
     public final Operand<TFloat32> globalNorm;
 
-    /** {@code gradients} holds one entry per variable of {@code vars}, by name. */
+    /** The tutorial's weight decay. */
     public AdamW(Ops root, NamedVariables vars, Map<String, Gradient> gradients) {
+        this(root, vars, gradients, WEIGHT_DECAY);
+    }
+
+    /** {@code gradients} holds one entry per variable of {@code vars}, by name. */
+    public AdamW(Ops root, NamedVariables vars, Map<String, Gradient> gradients, double weightDecay) {
+        checkWeightDecay(weightDecay);
         Ops tf = root.withSubScope("adamw");
         learningRate = tf.withName("learning_rate").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         beta1Power = tf.withName("beta1_power").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -62,9 +70,9 @@ public final class AdamW {
             resets.add(tf.assign(m, tf.zeros(tf.constant(dims), TFloat32.class)));
             resets.add(tf.assign(v, tf.zeros(tf.constant(dims), TFloat32.class)));
             Ops step = tf;
-            if (decays(name)) {
-                // w -= (lr * 0.01) * w in one pass over the weight, as a gradient-descent step along w itself.
-                Operand<TFloat32> rate = tf.math.mul(learningRate, tf.constant((float) WEIGHT_DECAY));
+            if (weightDecay > 0 && decays(name)) {
+                // w -= (lr * decay) * w in one pass over the weight, as a gradient-descent step along w itself.
+                Operand<TFloat32> rate = tf.math.mul(learningRate, tf.constant((float) weightDecay));
                 step = tf.withControlDependencies(List.of(afterGradients.train.applyGradientDescent(w, rate, w)));
             }
             updates.add(step.train.applyAdam(
@@ -107,6 +115,13 @@ public final class AdamW {
             lr.close();
             b1.close();
             b2.close();
+        }
+    }
+
+    /** {@code --weight-decay}'s range: 0 (none) or a positive finite number. */
+    public static void checkWeightDecay(double weightDecay) {
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new InvalidOptionException("--weight-decay must be 0 or a positive number, got " + weightDecay);
         }
     }
 

@@ -75,12 +75,18 @@ public final class FineTuneRun {
         private final TrainingCheckpoints checkpoints;
         private final OutputLock lock;
         private final TrainingCheckpoints.Saved resumeFrom;
+        private List<String> commandLine = List.of();
 
         private Claim(Path output, TrainingCheckpoints checkpoints, OutputLock lock, TrainingCheckpoints.Saved from) {
             this.output = output;
             this.checkpoints = checkpoints;
             this.lock = lock;
             this.resumeFrom = from;
+        }
+
+        /** Records {@code args}, the command line after {@code bert-clf}, in the run's {@link RunRecord}. */
+        public void commandLine(List<String> args) {
+            commandLine = List.copyOf(args);
         }
 
         /** Where the run's log is written while it runs: in the locked checkpoint folder. */
@@ -174,9 +180,9 @@ public final class FineTuneRun {
     public Outcome run(Claim claim, RunSettings settings, SessionOptions session, AllReduce replicas) throws Exception {
         if (claim == null) {
             if (replicas == null || replicas.chief()) throw new IllegalArgumentException("only a worker has no claim");
-            return train(settings, session, null, null, null, replicas);
+            return train(settings, session, null, null, replicas);
         }
-        Outcome o = train(settings, session, claim.output, claim.checkpoints, claim.resumeFrom, replicas);
+        Outcome o = train(settings, session, claim, claim.checkpoints, replicas);
         claim.checkpoints.deleteAll();
         return o;
     }
@@ -189,13 +195,11 @@ public final class FineTuneRun {
     }
 
     private Outcome train(
-            RunSettings req,
-            SessionOptions session,
-            Path out,
-            TrainingCheckpoints checkpoints,
-            TrainingCheckpoints.Saved resumeFrom,
-            AllReduce replicas)
+            RunSettings req, SessionOptions session, Claim claim, TrainingCheckpoints checkpoints, AllReduce replicas)
             throws Exception {
+        Instant started = Instant.now();
+        Path out = claim == null ? null : claim.output;
+        TrainingCheckpoints.Saved resumeFrom = claim == null ? null : claim.resumeFrom;
         ModelResolver models = new ModelResolver(BertClfHome.models(), req.modelMirror());
         log.info("This run needs: {}; {}", models.need(req.model()), req.data().need()); // before any download
         PretrainedModel pretrained = models.resolve(req.model());
@@ -266,6 +270,18 @@ public final class FineTuneRun {
             log.warn("{} files were empty or blank; they train as empty texts", reader.blankFiles());
         }
 
+        // The record of the run, with its data's digests; only the chief, which writes the model, writes it.
+        RunRecord record = out == null
+                ? null
+                : RunRecord.start(
+                        started,
+                        claim.commandLine,
+                        req,
+                        session.gpu(),
+                        Kernels.available().fused(), // the trainer's choice, made the same way
+                        replicas == null ? 1 : replicas.workers(),
+                        resumeFrom,
+                        train.classNames());
         List<EpochMetrics> history;
         // Only a run that writes an output keeps logs: a worker other than the chief writes nothing.
         try (StepLog steps = out == null
@@ -279,8 +295,8 @@ public final class FineTuneRun {
                     replicas);
             Trainer.EpochListener listener = out == null
                     ? null
-                    : (h, graph) ->
-                            epochDone(out, pretrained, train.classNames(), req, classWeights, dataInWords, h, graph);
+                    : (h, graph) -> epochDone(
+                            out, pretrained, train.classNames(), req, classWeights, dataInWords, h, graph, record);
             if (checkpoints != null) checkpoints.trainingStarted();
             history = trainer.fit(
                     pretrained.config(),
@@ -291,10 +307,13 @@ public final class FineTuneRun {
                     new Trainer.Checkpointing(
                             checkpoints, req.checkpointEvery(), resumeFrom, req, train.classNames(), new StopSignal()));
         }
-        if (out != null) FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
         EpochMetrics saved = req.save() == SaveMode.last
                 ? history.get(history.size() - 1)
                 : history.get(req.monitor().bestIndex(history, req.minDelta()));
+        if (out != null) {
+            record.after(history, saved, true).write(out);
+            FileUtil.writeStringAtomic(BertClfHome.lastModelPointer(), out.toString());
+        }
         return new Outcome(out, history, train.classNames().size(), saved);
     }
 
@@ -327,7 +346,8 @@ public final class FineTuneRun {
             float[] classWeights,
             String dataInWords,
             List<EpochMetrics> history,
-            TrainingGraph graph)
+            TrainingGraph graph,
+            RunRecord record)
             throws Exception {
         EpochMetrics last = history.get(history.size() - 1);
         int sinceBest = req.monitor().epochsSinceBest(history, req.minDelta());
@@ -358,6 +378,7 @@ public final class FineTuneRun {
                 ModelMetadata.read(out).vocabulary());
         FileUtil.writeStringAtomic(out.resolve(ModelCard.FILE), card.markdown(out));
         TrainingCurvesPlot.write(history, out.resolve(TrainingCurvesPlot.FILE));
+        record.after(history, kept, false).write(out);
         if (req.patience() > 0 && sinceBest >= req.patience() && last.epoch() < req.epochs()) {
             log.info(
                     "Early stopping after epoch {}: {} has not improved by more than {} for {} epochs",

@@ -2,13 +2,24 @@ package dev.bertclf.train;
 
 import dev.bertclf.data.NumpyRandomState;
 import dev.bertclf.runtime.InvalidOptionException;
+import java.util.Objects;
 
 /**
  * The knobs of one fine-tuning run; defaults are the tutorial's. {@code batchSize} examples go through the model
- * at once; {@code accumulate} such micro-batches make one optimizer step (an effective batch of their product).
+ * at once; {@code accumulate} such micro-batches make one optimizer step (an effective batch of their product). The
+ * learning rate follows {@code schedule} after warming up over {@code warmupRatio} of the steps
+ * ({@link LearningRateSchedule}); AdamW decays the weights by {@code weightDecay} ({@link AdamW}).
  */
 public record Hyperparameters(
-        int epochs, int batchSize, double learningRate, int maxSeqLen, long seed, int accumulate) {
+        int epochs,
+        int batchSize,
+        double learningRate,
+        int maxSeqLen,
+        long seed,
+        int accumulate,
+        double warmupRatio,
+        double weightDecay,
+        Schedule schedule) {
     public static final int EPOCHS = 5, BATCH_SIZE = 32, MAX_SEQ_LEN = 128;
     public static final double LEARNING_RATE = 3e-5;
     public static final long SEED = 42;
@@ -16,6 +27,20 @@ public record Hyperparameters(
     /** Without gradient accumulation: a step is one batch. */
     public Hyperparameters(int epochs, int batchSize, double learningRate, int maxSeqLen, long seed) {
         this(epochs, batchSize, learningRate, maxSeqLen, seed, 1);
+    }
+
+    /** With the tutorial's schedule and weight decay. */
+    public Hyperparameters(int epochs, int batchSize, double learningRate, int maxSeqLen, long seed, int accumulate) {
+        this(
+                epochs,
+                batchSize,
+                learningRate,
+                maxSeqLen,
+                seed,
+                accumulate,
+                LearningRateSchedule.WARMUP_RATIO,
+                AdamW.WEIGHT_DECAY,
+                Schedule.linear);
     }
 
     public Hyperparameters {
@@ -33,6 +58,14 @@ public record Hyperparameters(
         if (seed < 0 || seed > NumpyRandomState.MAX_SEED) { // the Keras split is NumPy's, which takes no other
             throw new InvalidOptionException("--seed must be 0 to " + NumpyRandomState.MAX_SEED + ", got " + seed);
         }
+        LearningRateSchedule.checkWarmupRatio(warmupRatio);
+        AdamW.checkWeightDecay(weightDecay);
+        Objects.requireNonNull(schedule, "schedule");
+    }
+
+    /** The learning rate of each of the run's {@code totalSteps} steps. */
+    public LearningRateSchedule schedule(long totalSteps) {
+        return LearningRateSchedule.of(schedule, learningRate, totalSteps, warmupRatio);
     }
 
     /** Examples per optimizer step. */

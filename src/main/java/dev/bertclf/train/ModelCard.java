@@ -61,7 +61,9 @@ public record ModelCard(
                 .append(name)
                 .append('/')
                 .append(TensorBoardLog.FOLDER)
-                .append("`), `metadata.json` what a program needs to use the model.\n\n");
+                .append("`), `metadata.json` what a program needs to use the model, `")
+                .append(RunRecord.FILE)
+                .append("` how to reproduce the run (command, settings, data digests, build, platform).\n\n");
         sb.append("## Use it\n\nbert-clf:\n\n```bash\nbert-clf predict --model-dir ")
                 .append(name)
                 .append(" \"this is such an amazing movie!\"\nbert-clf predict --model-dir ")

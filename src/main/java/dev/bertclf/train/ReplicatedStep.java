@@ -55,7 +55,7 @@ public final class ReplicatedStep implements TrainingStep {
         stopRequest = root.withName("stop_request").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         AllReduce.Summed summed = replicas.sumGradients(
                 root, parts.gradients().apply(share), List.of(parts.objectiveSum(), parts.correct(), stopRequest));
-        optimizer = new AdamW(root, parts.variables(), summed.gradients());
+        optimizer = parts.adamW(root, summed.gradients());
         globalObjectiveSum = summed.extras().get(0);
         globalCorrect = summed.extras().get(1);
         stopRequested = summed.extras().get(2);

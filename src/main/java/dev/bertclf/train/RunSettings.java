@@ -36,7 +36,9 @@ import java.util.function.Function;
  * only matter with one; so do {@code multiLabel} (labels are sets of classes, see {@link TableFile}) and its
  * {@code labelSeparator}. {@code threshold} is where a multi-label class is predicted, for the validation micro-F1
  * and in the exported model; it is fixed under {@code --resume} so that every epoch's val_f1 compares.
- * {@code output} is null in checkpoints written before it was saved (the checkpoint's place says it). The JSON
+ * {@code warmupRatio}, {@code weightDecay} and {@code schedule} shape the optimizer ({@link Hyperparameters}); a
+ * resume keeps them, since they change every step's numbers. {@code output} is null in checkpoints written before
+ * it was saved (the checkpoint's place says it). The JSON
  * names of older checkpoints are read as well.
  */
 @RecordBuilder
@@ -71,7 +73,10 @@ public record RunSettings(
         Truncation truncation,
         boolean multiLabel,
         String labelSeparator,
-        Double threshold)
+        Double threshold,
+        Double warmupRatio,
+        Double weightDecay,
+        Schedule schedule)
         implements RunSettingsBuilder.With {
     /** Checked here, so a record that exists is a run that can start; {@link Hyperparameters} checks its part. */
     public RunSettings {
@@ -84,6 +89,10 @@ public record RunSettings(
         if (accumulate == null) accumulate = 1; // checkpoints before --accumulate
         if (labelSeparator == null) labelSeparator = TableFile.LABEL_SEPARATOR; // checkpoints before --multi-label
         if (threshold == null) threshold = DEFAULT_THRESHOLD;
+        // checkpoints written before --warmup-ratio, --weight-decay and --schedule trained with the tutorial's
+        if (warmupRatio == null) warmupRatio = LearningRateSchedule.WARMUP_RATIO;
+        if (weightDecay == null) weightDecay = AdamW.WEIGHT_DECAY;
+        if (schedule == null) schedule = Schedule.linear;
         if (labelSeparator.isEmpty()) throw new InvalidOptionException("--label-separator must not be empty");
         if (!(threshold > 0 && threshold < 1)) {
             throw new InvalidOptionException("--threshold must be above 0 and below 1, got " + threshold);
@@ -115,7 +124,8 @@ public record RunSettings(
             throw new InvalidOptionException("--min-delta must be 0 or a positive number, got " + minDelta);
         }
         Objects.requireNonNull(precision, "precision");
-        hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
+        hyperparameters(
+                epochs, batchSize, learningRate, maxSeqLen, seed, accumulate, warmupRatio, weightDecay, schedule);
         if (maxTrainExamples < 0) {
             throw new InvalidOptionException("--max-train-examples must be 0 or more, got " + maxTrainExamples);
         }
@@ -127,12 +137,22 @@ public record RunSettings(
     }
 
     private static Hyperparameters hyperparameters(
-            int epochs, int batchSize, double learningRate, int maxSeqLen, long seed, int accumulate) {
-        return new Hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
+            int epochs,
+            int batchSize,
+            double learningRate,
+            int maxSeqLen,
+            long seed,
+            int accumulate,
+            double warmupRatio,
+            double weightDecay,
+            Schedule schedule) {
+        return new Hyperparameters(
+                epochs, batchSize, learningRate, maxSeqLen, seed, accumulate, warmupRatio, weightDecay, schedule);
     }
 
     public Hyperparameters hp() {
-        return hyperparameters(epochs, batchSize, learningRate, maxSeqLen, seed, accumulate);
+        return hyperparameters(
+                epochs, batchSize, learningRate, maxSeqLen, seed, accumulate, warmupRatio, weightDecay, schedule);
     }
 
     /** These settings with the output where the run's checkpoints are now (a run folder may have been moved). */
@@ -345,5 +365,14 @@ public record RunSettings(
             Setting.fixed("--label-separator", RunSettings::labelSeparator, RunSettingsBuilder::labelSeparator)
                     .recorded("label_separator", s -> s.multiLabel() ? s.labelSeparator() : null),
             Setting.fixed("--threshold", RunSettings::threshold, RunSettingsBuilder::threshold)
-                    .recorded("threshold", s -> s.multiLabel() ? s.threshold() : null));
+                    .recorded("threshold", s -> s.multiLabel() ? s.threshold() : null),
+            Setting.fixed("--warmup-ratio", RunSettings::warmupRatio, RunSettingsBuilder::warmupRatio)
+                    .shared()
+                    .recorded("warmup_ratio"),
+            Setting.fixed("--weight-decay", RunSettings::weightDecay, RunSettingsBuilder::weightDecay)
+                    .shared()
+                    .recorded("weight_decay"),
+            Setting.fixed("--schedule", RunSettings::schedule, RunSettingsBuilder::schedule)
+                    .shared()
+                    .recorded("schedule", s -> s.schedule().name()));
 }

@@ -15,8 +15,7 @@ public final class SingleStep implements TrainingStep {
     private final StopSignal stop;
 
     SingleStep(Parts parts, StopSignal stop) {
-        this.optimizer =
-                new AdamW(parts.tf(), parts.variables(), parts.gradients().apply(parts.meanLoss()));
+        this.optimizer = parts.adamW(parts.tf(), parts.gradients().apply(parts.meanLoss()));
         this.stop = stop;
     }
 

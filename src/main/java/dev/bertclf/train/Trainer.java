@@ -124,8 +124,7 @@ public final class Trainer {
             Checkpointing checkpointing)
             throws Exception {
         int stepsPerEpoch = (int) ((train.size() + (long) hp.effectiveBatchSize() - 1) / hp.effectiveBatchSize());
-        LearningRateSchedule schedule =
-                LearningRateSchedule.tutorial(hp.learningRate(), (long) stepsPerEpoch * hp.epochs());
+        LearningRateSchedule schedule = hp.schedule((long) stepsPerEpoch * hp.epochs());
         log.info(
                 "Training {} examples for {} epoch{}: {} steps, {} warm-up steps, batch {}, learning rate {}",
                 train.size(),
@@ -144,6 +143,7 @@ public final class Trainer {
                 : hp.accumulate() > 1
                         ? TrainingStep.accumulating(hp.batchSize(), hp.accumulate(), stop)
                         : TrainingStep.single(stop);
+        step = step.withWeightDecay(hp.weightDecay());
         try (TrainingGraph graph = new TrainingGraph(config, hp.seed(), sessionOptions, loss, kernels, step);
                 AutoCloseable signals = checkpointing.store() == null ? () -> {} : stop.listen()) {
             if (!dropout) graph.turnOffDropout();

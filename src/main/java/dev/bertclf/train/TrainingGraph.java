@@ -112,7 +112,13 @@ public final class TrainingGraph implements AutoCloseable {
         lossSum = tf.sum(perExample, tf.constant(0));
         correct = tf.sum(loss.hits(tf, model.logits, labels), tf.constant(0));
         this.step = step.build(new TrainingStep.Parts(
-                tf, vars, meanLoss, tf.sum(objective, tf.constant(0)), correct, l -> gradients(tf, config, l)));
+                tf,
+                vars,
+                meanLoss,
+                tf.sum(objective, tf.constant(0)),
+                correct,
+                l -> gradients(tf, config, l),
+                AdamW.WEIGHT_DECAY));
         session = this.step.start(graph, options.toConfigProto());
         session.initialize();
         this.step.initialize(session);

@@ -23,8 +23,8 @@ import org.tensorflow.types.TFloat32;
 public sealed interface TrainingStep permits SingleStep, AccumulatingStep, ReplicatedStep {
     /**
      * What a step builds on: the graph's ops, the batch's mean (weighted) loss, its summed objective (for parts of a
-     * step, which divide it by the step's example count), its correct count, and how to differentiate a loss with
-     * respect to every weight.
+     * step, which divide it by the step's example count), its correct count, how to differentiate a loss with
+     * respect to every weight, and AdamW's weight decay.
      */
     record Parts(
             Ops tf,
@@ -32,7 +32,18 @@ public sealed interface TrainingStep permits SingleStep, AccumulatingStep, Repli
             Operand<TFloat32> meanLoss,
             Operand<TFloat32> objectiveSum,
             Operand<TFloat32> correct,
-            Function<Operand<TFloat32>, Map<String, Gradient>> gradients) {
+            Function<Operand<TFloat32>, Map<String, Gradient>> gradients,
+            double weightDecay) {
+        /** These parts, with AdamW decaying the weights by {@code decay}. */
+        Parts withWeightDecay(double decay) {
+            return new Parts(tf, variables, meanLoss, objectiveSum, correct, gradients, decay);
+        }
+
+        /** AdamW over these parts' variables and {@code gradients}, with their weight decay. */
+        AdamW adamW(Ops ops, Map<String, Gradient> gradients) {
+            return new AdamW(ops, variables, gradients, weightDecay);
+        }
+
         /** The placeholder for a step's example count, fed with each part of a step. */
         Placeholder<TFloat32> stepExamples() {
             return tf.withName("step_examples").placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
@@ -50,6 +61,11 @@ public sealed interface TrainingStep permits SingleStep, AccumulatingStep, Repli
     /** How a graph builds its step: a choice made before the graph exists. */
     interface Kind {
         TrainingStep build(Parts parts);
+
+        /** This kind of step, with AdamW decaying the weights by {@code weightDecay} ({@code --weight-decay}). */
+        default Kind withWeightDecay(double weightDecay) {
+            return parts -> build(parts.withWeightDecay(weightDecay));
+        }
     }
 
     /** One batch a step; {@code stop} is asked after each step whether to end the run. */

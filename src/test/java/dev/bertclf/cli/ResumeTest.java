@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.testutil.ChildJvm;
@@ -152,6 +153,18 @@ class ResumeTest {
         JsonArray reference = reference();
         assertSameMetrics(reference, history(out));
         assertFalse(Files.exists(checkpointDir(out)));
+        // run.json: the resumed run says it resumed, from which checkpoint and step, and that it finished
+        JsonObject record = JsonParser.parseString(Files.readString(out.resolve("run.json")))
+                .getAsJsonObject();
+        JsonObject from = record.getAsJsonObject("training").getAsJsonObject("resumedFrom");
+        assertEquals(killedAt, from.get("step").getAsLong(), record.toString());
+        assertTrue(
+                from.get("checkpoint")
+                        .getAsString()
+                        .startsWith(checkpointDir(out).toString()),
+                from.toString());
+        assertEquals(List.of("train", "--resume", out.toString()), strings(record.getAsJsonArray("command")));
+        assertTrue(record.getAsJsonObject("result").get("finished").getAsBoolean(), record.toString());
         String runLog = Files.readString(out.resolve("train.log"));
         int started = runLog.indexOf(" train, options: "),
                 resumedAt = runLog.indexOf(" train --resume: the stopped run goes on as ");
@@ -214,6 +227,13 @@ class ResumeTest {
         assertEquals(2, accumulating.code(), accumulating.err());
         assertTrue(
                 accumulating.err().contains("--accumulate 2 conflicts with the stopped run's 1"), accumulating.err());
+        // the schedule and the weight decay change every step's numbers: fixed too
+        Cli.Run cosine = Cli.run("train", "--resume", out.toString(), "--schedule", "cosine");
+        assertEquals(2, cosine.code(), cosine.err());
+        assertTrue(cosine.err().contains("--schedule cosine conflicts with the stopped run's linear"), cosine.err());
+        Cli.Run decay = Cli.run("train", "--resume", out.toString(), "--weight-decay", "0");
+        assertEquals(2, decay.code(), decay.err());
+        assertTrue(decay.err().contains("--weight-decay 0.0 conflicts with the stopped run's 0.01"), decay.err());
     }
 
     /** The stopped run's task stays: its data source, format and columns; its data only moves, it is not swapped. */
@@ -390,6 +410,12 @@ class ResumeTest {
 
     private static List<String> sorted(List<String> names) {
         return names.stream().sorted().toList();
+    }
+
+    static List<String> strings(JsonArray a) {
+        List<String> l = new java.util.ArrayList<>();
+        a.forEach(e -> l.add(e.getAsString()));
+        return l;
     }
 
     static void assertSameMetrics(JsonArray expected, JsonArray actual) {

@@ -96,6 +96,18 @@ class TrainOptionsTest {
         assertUsageError("--seed must be 0 to 4294967295, got 4294967296", "--seed", "4294967296");
     }
 
+    @Test
+    void scheduleOptionsOutsideTheirRanges() {
+        assertUsageError("--warmup-ratio must be 0 or more and below 1, got 1.0", "--warmup-ratio", "1");
+        assertUsageError("--warmup-ratio must be 0 or more and below 1, got -0.1", "--warmup-ratio", "-0.1");
+        assertUsageError("--weight-decay must be 0 or a positive number, got -0.01", "--weight-decay", "-0.01");
+        assertUsageError("--weight-decay must be 0 or a positive number, got Infinity", "--weight-decay", "Infinity");
+        assertUsageError(
+                "Invalid value for option '--schedule': expected one of [linear, cosine, constant]",
+                "--schedule",
+                "exponential");
+    }
+
     /** Other commands' impossible values are usage errors too, found before any model or data is loaded. */
     @Test
     void otherCommandsBoundsAreUsageErrors() {

@@ -1,5 +1,6 @@
 package dev.bertclf.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,5 +19,15 @@ class CpuFeaturesTest {
         assertFalse(CpuFeatures.bf16(cpu("fpu avx512_bf16") + cpu("fpu avx2")), "one processor without it");
         assertFalse(CpuFeatures.bf16(""), "no /proc/cpuinfo: nothing assumed");
         assertFalse(CpuFeatures.bf16(cpu("avx512_bf16x")), "whole flags only");
+    }
+
+    /** What run.json records: the first processor's model name and its flags, sorted; nothing invented. */
+    @Test
+    void theRunRecordsModelAndFlagsAreTheFirstProcessors() {
+        String info = cpu("sse2 avx2  fpu") + cpu("other");
+        assertEquals(java.util.List.of("avx2", "fpu", "sse2"), CpuFeatures.flags(info));
+        assertEquals(java.util.List.of(), CpuFeatures.flags(""));
+        assertEquals("X", CpuFeatures.model(info));
+        assertEquals("unknown", CpuFeatures.model(""));
     }
 }

@@ -90,6 +90,10 @@ class RunSettingsTest {
         assertEquals(StepLog.DEFAULT_EVERY, read.logEvery(), "a checkpoint from before --log-every logs by default");
         assertEquals(1, read.accumulate(), "a checkpoint from before --accumulate did not accumulate");
         assertEquals(Truncation.HEAD, read.truncation(), "checkpoints before --truncation kept the head");
+        assertEquals(
+                new Hyperparameters(2, 8, 0.001, 16, 7, 1),
+                read.hp(),
+                "checkpoints before --schedule, --warmup-ratio, --weight-decay trained with the tutorial's");
     }
 
     /**
@@ -114,7 +118,10 @@ class RunSettingsTest {
                         "--max-seq-len",
                         "--seed",
                         "--precision",
-                        "--class-weight"),
+                        "--class-weight",
+                        "--warmup-ratio",
+                        "--weight-decay",
+                        "--schedule"),
                 List.copyOf(settings(null, null, null, null).sharedByWorkers().keySet()));
         assertEquals(
                 java.util.Map.ofEntries(
@@ -129,7 +136,10 @@ class RunSettingsTest {
                         java.util.Map.entry("precision", "fp32"),
                         java.util.Map.entry("save", "best"),
                         java.util.Map.entry("monitor", "val_loss"),
-                        java.util.Map.entry("min_delta", 0.0)),
+                        java.util.Map.entry("min_delta", 0.0),
+                        java.util.Map.entry("warmup_ratio", 0.1),
+                        java.util.Map.entry("weight_decay", 0.01),
+                        java.util.Map.entry("schedule", "linear")),
                 settings(null, null, null, null).hyperparameters());
     }
 
@@ -155,7 +165,10 @@ class RunSettingsTest {
                 .withAccumulate(4)
                 .withTruncation(Truncation.TAIL)
                 .withLabelSeparator("|")
-                .withThreshold(0.5);
+                .withThreshold(0.5)
+                .withWarmupRatio(0.2)
+                .withWeightDecay(0.0)
+                .withSchedule(Schedule.cosine);
         RunSettings untyped = saved.resumedWith(given, Set.of());
         assertEquals(saved, untyped, "nothing typed: the saved run as it was");
         RunSettings moved = saved.resumedWith(
@@ -183,7 +196,10 @@ class RunSettingsTest {
                 "--class-weight",
                 "--validation-split",
                 "--accumulate",
-                "--truncation")) {
+                "--truncation",
+                "--warmup-ratio",
+                "--weight-decay",
+                "--schedule")) {
             InvalidOptionException e =
                     assertThrows(InvalidOptionException.class, () -> saved.resumedWith(given, Set.of(fixed)));
             assertTrue(e.getMessage().startsWith(fixed + " "), e.getMessage());
