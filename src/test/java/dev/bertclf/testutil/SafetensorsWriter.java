@@ -2,8 +2,9 @@ package dev.bertclf.testutil;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -74,14 +75,14 @@ public final class SafetensorsWriter {
     /** Writes {@code headerJson} (possibly a damaged one) before the entries' data. */
     public Path write(Path file, String headerJson) throws IOException {
         byte[] header = headerJson.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(ByteBuffer.allocate(8)
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .putLong(header.length)
-                .array());
-        out.write(header);
-        for (Entry e : entries.values()) out.write(e.data());
-        Files.write(file, out.toByteArray());
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            out.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(header.length)
+                    .array());
+            out.write(header);
+            for (Entry e : entries.values()) out.write(e.data());
+        }
         return file;
     }
 
