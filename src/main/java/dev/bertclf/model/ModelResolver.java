@@ -147,7 +147,8 @@ public final class ModelResolver {
                     dir + " has no bert_config.json: a model folder needs bert_config.json and vocab.txt "
                             + "(Google's release layout), saved_model.pb, variables/ and "
                             + "assets/vocab.txt with bert_config.json "
-                            + "beside them, or is a TF Hub TF2 SavedModel");
+                            + "beside them, is a TF Hub TF2 SavedModel, or is a Hugging Face folder (config.json, "
+                            + "model.safetensors, vocab.txt)");
         }
         Path vocab = findVocabulary(root, entry, dir);
         boolean sentencePiece = WordPieceTokenizer.isSentencePiece(vocab);

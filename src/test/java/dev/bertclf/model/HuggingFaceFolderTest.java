@@ -107,6 +107,22 @@ class HuggingFaceFolderTest {
         assertArrayEquals(run(g).pooled(), run(h).pooled(), 0f);
     }
 
+    /** The golden test's path: a folder written from a TF1 hub module's {@code module/}-scoped checkpoint. */
+    @Test
+    void aFolderWrittenFromAScopedCheckpointGivesTheSameOutputs() throws Exception {
+        PretrainedModel g = resolve(google("bert"));
+        Path scoped = TinyBert.write(tmp.resolve("google-scoped"), "module/");
+        BertConfig c = TinyBert.config();
+        Path hf = HfFolders.write(
+                tmp.resolve("hf-scoped"),
+                c,
+                scoped.resolve("bert_model.ckpt"),
+                "module/",
+                scoped.resolve("vocab.txt"),
+                HfFolders.Style.of(c));
+        assertArrayEquals(run(g).sequence(), run(resolve(hf)).sequence(), 0f);
+    }
+
     /** F16 and BF16 weights are float32 once read, each value exactly what the file stores. */
     @Test
     void halfPrecisionWeightsAreReadAsTheirExactFloatValues() throws Exception {
