@@ -16,7 +16,8 @@ final class ModelOptions {
             paramLabel = "NAME|DIR",
             defaultValue = DEFAULT,
             description = "A model name from the tutorial's table (e.g. small_bert/L-4_H-512_A-8) or a folder "
-                    + "(Google's release layout or a SavedModel with bert_config.json).")
+                    + "(Google's release layout, a SavedModel with bert_config.json, or a Hugging Face folder with "
+                    + "config.json and model.safetensors).")
     String model;
 
     @Option(

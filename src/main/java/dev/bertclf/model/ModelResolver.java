@@ -3,6 +3,9 @@ package dev.bertclf.model;
 import dev.bertclf.io.ArchiveExtractor;
 import dev.bertclf.io.Downloader;
 import dev.bertclf.model.checkpoint.CheckpointIndex;
+import dev.bertclf.model.hf.HfConfig;
+import dev.bertclf.model.hf.HfEncoderWeights;
+import dev.bertclf.model.hf.HfFolder;
 import dev.bertclf.model.hub.HubArchitecture;
 import dev.bertclf.model.hub.HubEncoderWeights;
 import dev.bertclf.model.hub.ObjectGraphCheckpoint;
@@ -22,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns what the user typed after {@code --model} into a {@link PretrainedModel}: a folder on disk in Google's
- * release layout, as a SavedModel, or as TF Hub's unpacked TF2 SavedModel, or a name from the registry ({@link
+ * release layout, as a SavedModel, as TF Hub's unpacked TF2 SavedModel, or as Hugging Face saves one
+ * ({@code config.json}, {@code model.safetensors}), or a name from the registry ({@link
  * ModelCatalog}), downloaded once into
  * {@code $BERT_CLF_HOME/models} and used from there offline afterwards.
  */
@@ -132,6 +136,7 @@ public final class ModelResolver {
      * own config, except a TF Hub SavedModel, whose weights tell its sizes.
      */
     static PretrainedModel fromDirectory(String name, Path dir, ModelCatalog.Entry entry) {
+        if (entry == null && HfFolder.looksLike(dir)) return fromHuggingFace(name, dir);
         Path root = findModelRoot(dir, entry);
         Path prefix = findCheckpoint(root);
         boolean hub =
@@ -142,7 +147,8 @@ public final class ModelResolver {
                     dir + " has no bert_config.json: a model folder needs bert_config.json and vocab.txt "
                             + "(Google's release layout), saved_model.pb, variables/ and "
                             + "assets/vocab.txt with bert_config.json "
-                            + "beside them, or is a TF Hub TF2 SavedModel");
+                            + "beside them, is a TF Hub TF2 SavedModel, or is a Hugging Face folder (config.json, "
+                            + "model.safetensors, vocab.txt)");
         }
         Path vocab = findVocabulary(root, entry, dir);
         boolean sentencePiece = WordPieceTokenizer.isSentencePiece(vocab);
@@ -160,6 +166,34 @@ public final class ModelResolver {
         // ALBERT's SentencePiece model lower-cases (albert_en_preprocess); a WordPiece vocabulary tells by its pieces.
         boolean lower = entry != null ? entry.lowercase() : sentencePiece || looksUncased(vocab);
         return new PretrainedModel(name, root, cfg, vocab, sentencePiece, lower, prefix, scope, hub);
+    }
+
+    /**
+     * A Hugging Face folder: {@code config.json}, {@code model.safetensors}, and {@code vocab.txt} (BERT, ELECTRA)
+     * or a SentencePiece {@code spiece.model} (ALBERT). Casing is what {@code tokenizer_config.json} or
+     * {@code tokenizer.json} declare, else what the vocabulary suggests. The weights' header is checked now; the
+     * tensors are read when a graph wants them.
+     */
+    private static PretrainedModel fromHuggingFace(String name, Path dir) {
+        Path configFile = dir.resolve(HfFolder.CONFIG);
+        BertConfig cfg = HfConfig.read(configFile);
+        Path weights = HfFolder.weights(dir);
+        Path vocab;
+        try {
+            vocab = findVocabulary(dir, null, dir);
+        } catch (ModelException missing) {
+            if (!Files.exists(dir.resolve("tokenizer.json"))) throw missing;
+            throw new ModelException(dir + " has tokenizer.json but no vocab.txt (nor a SentencePiece .model); "
+                    + "bert-clf reads the vocabulary from vocab.txt: write it with "
+                    + "AutoTokenizer.from_pretrained(DIR).save_pretrained(DIR, legacy_format=True)");
+        }
+        boolean sentencePiece = WordPieceTokenizer.isSentencePiece(vocab);
+        checkFits(cfg, configFile.toString(), vocab, sentencePiece);
+        HfEncoderWeights.check(weights, cfg);
+        Boolean declared = HfFolder.lowercase(dir);
+        boolean lower = declared != null ? declared : sentencePiece || looksUncased(vocab);
+        log.debug("Hugging Face {} folder {}: {}", cfg.modelType, dir, cfg);
+        return new PretrainedModel(name, dir, cfg, vocab, sentencePiece, lower, weights, "", false, true);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.bertclf.model;
 
 import dev.bertclf.model.checkpoint.CheckpointIndex;
 import dev.bertclf.model.checkpoint.CheckpointReader;
+import dev.bertclf.model.hf.HfEncoderWeights;
 import dev.bertclf.model.hub.HubEncoderWeights;
 import dev.bertclf.text.Truncation;
 import dev.bertclf.text.WordPieceTokenizer;
@@ -20,8 +21,10 @@ import org.tensorflow.types.TFloat32;
  * A BERT encoder on disk, whatever its source: config, vocabulary, casing, and (unless it is to start from
  * random weights) the checkpoint with the scope its variables carry ({@code ""} for Google's release,
  * {@code module/} for a TF1 hub module). A TF Hub TF2 SavedModel ({@code hubSavedModel}) keeps its variables under
- * object paths and Model Garden names instead, so those are read through {@link HubEncoderWeights}. It hands out
- * initial weights by Google's names, so the graph never needs to know where they came from.
+ * object paths and Model Garden names instead, so those are read through {@link HubEncoderWeights}; a Hugging Face
+ * folder ({@code huggingFace}) keeps them in {@code model.safetensors} (the {@code checkpointPrefix}) under PyTorch
+ * names, read through {@link HfEncoderWeights}. It hands out initial weights by Google's names, so the graph never
+ * needs to know where they came from.
  */
 public record PretrainedModel(
         String name,
@@ -32,8 +35,33 @@ public record PretrainedModel(
         boolean lowercase,
         Path checkpointPrefix,
         String variablePrefix,
-        boolean hubSavedModel) {
+        boolean hubSavedModel,
+        boolean huggingFace) {
     private static final Logger log = LoggerFactory.getLogger(PretrainedModel.class);
+
+    /** A model whose weights are a TF checkpoint (name-based, or a TF Hub SavedModel's), or none. */
+    public PretrainedModel(
+            String name,
+            Path directory,
+            BertConfig config,
+            Path vocab,
+            boolean sentencePiece,
+            boolean lowercase,
+            Path checkpointPrefix,
+            String variablePrefix,
+            boolean hubSavedModel) {
+        this(
+                name,
+                directory,
+                config,
+                vocab,
+                sentencePiece,
+                lowercase,
+                checkpointPrefix,
+                variablePrefix,
+                hubSavedModel,
+                false);
+    }
 
     /** {@link #tokenizer(int, Truncation)} keeping the first tokens of longer texts. */
     public WordPieceTokenizer tokenizer(int maxSeqLen) {
@@ -64,7 +92,8 @@ public record PretrainedModel(
     public Weights initialWeights(Map<String, Shape> shapes, long seed) {
         Weights out = WeightInit.create(shapes, config.initializerRange, seed);
         if (startsFromRandomWeights()) return out;
-        try (Weights restored = Weights.of(hubSavedModel ? readHub(shapes) : readCheckpoint(shapes))) {
+        try (Weights restored = Weights.of(
+                hubSavedModel ? readHub(shapes) : huggingFace ? readHuggingFace(shapes) : readCheckpoint(shapes))) {
             log.info("Restored {} encoder variables from {}", restored.size(), checkpointPrefix);
             out.takeAll(restored);
             return out;
@@ -80,11 +109,20 @@ public record PretrainedModel(
 
     /** The encoder's variables from the SavedModel's object-based checkpoint, by our names. */
     private Map<String, TFloat32> readHub(Map<String, Shape> shapes) {
+        return HubEncoderWeights.open(directory).read(encoderShapes(shapes));
+    }
+
+    /** The encoder's variables from a Hugging Face {@code model.safetensors}, by our names. */
+    private Map<String, TFloat32> readHuggingFace(Map<String, Shape> shapes) {
+        return HfEncoderWeights.read(checkpointPrefix, config, encoderShapes(shapes));
+    }
+
+    private static Map<String, Shape> encoderShapes(Map<String, Shape> shapes) {
         Map<String, Shape> encoder = new LinkedHashMap<>();
         shapes.forEach((k, v) -> {
             if (isEncoder(k)) encoder.put(k, v);
         });
-        return HubEncoderWeights.open(directory).read(encoder);
+        return encoder;
     }
 
     /** The encoder's variables from a name-based TF1 checkpoint, by our names (the scope taken off). */

