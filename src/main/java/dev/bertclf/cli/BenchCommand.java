@@ -9,6 +9,8 @@ import dev.bertclf.bench.ServeBenchmark;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.model.ModelCatalog;
 import dev.bertclf.model.ModelException;
+import dev.bertclf.model.hf.HfConfig;
+import dev.bertclf.model.hf.HfFolder;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.Precision;
@@ -53,7 +55,9 @@ final class BenchCommand implements Callable<Integer> {
             names = "--model",
             paramLabel = "SHAPE|NAME|DIR",
             defaultValue = "L-4_H-512_A-8",
-            description = "A shape like L-4_H-512_A-8, a model name, or a folder with bert_config.json.")
+            description =
+                    "A shape like L-4_H-512_A-8, a model name, or a folder with bert_config.json or a Hugging Face "
+                            + "config.json.")
     String model;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "Examples per step.")
@@ -241,12 +245,13 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = Path.of(model);
         if (Files.isRegularFile(dir.resolve("bert_config.json")))
             return BertConfig.read(dir.resolve("bert_config.json"));
+        if (HfFolder.looksLike(dir)) return HfConfig.read(dir.resolve(HfFolder.CONFIG));
         var entry = ModelCatalog.standard().find(model);
         if (entry.isPresent()) return entry.get().config();
         Matcher m = SHAPE.matcher(model);
         if (!m.find()) {
             throw new ModelException("--model '" + model + "' is neither a shape like L-4_H-512_A-8, a known name, "
-                    + "nor a folder with bert_config.json");
+                    + "nor a folder with bert_config.json or a Hugging Face config.json");
         }
         return BertConfig.of(
                 30522, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));

@@ -8,11 +8,16 @@ import com.google.gson.JsonParser;
 import dev.bertclf.bench.FlopCount;
 import dev.bertclf.model.BertConfig;
 import dev.bertclf.testutil.Cli;
+import dev.bertclf.testutil.HfFolders;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchCommandTest {
     @Test
@@ -171,6 +176,14 @@ class BenchCommandTest {
                 BenchCommand.shape("bert_en_cased_L-12_H-768_A-12").toString());
         assertEquals("L-3_H-64_A-4", BenchCommand.shape("L-3_H-64_A-4").toString());
         assertEquals(1, Cli.run("bench", "--model", "nonsense").code());
+    }
+
+    @Test
+    void aHuggingFaceFolderGivesItsShape(@TempDir Path dir) throws IOException {
+        BertConfig c = BertConfig.of(100, 3, 48, 4);
+        Files.writeString(dir.resolve("config.json"), HfFolders.config(c).toString());
+        Files.write(dir.resolve("model.safetensors"), new byte[0]); // sizes only: the weights are never read
+        assertEquals("L-3_H-48_A-4", BenchCommand.shape(dir.toString()).toString());
     }
 
     /** TECH-NOTES: one L-4 H-512 training example at 128 tokens costs about 10.1 GFLOP, 3.35 of them forward. */
