@@ -128,7 +128,7 @@ public final class ThresholdSearch {
         return t > 0 && t < 1 && t < above ? t : Double.NaN;
     }
 
-    private static boolean better(double value, double threshold, Result best) {
+    static boolean better(double value, double threshold, Result best) {
         if (value != best.value()) return value > best.value();
         double d = Math.abs(threshold - 0.5), bestD = Math.abs(best.threshold() - 0.5);
         return d != bestD ? d < bestD : threshold < best.threshold();
