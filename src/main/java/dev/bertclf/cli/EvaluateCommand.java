@@ -9,14 +9,17 @@ import dev.bertclf.infer.MultiClassMetrics;
 import dev.bertclf.infer.MultiLabelMetrics;
 import dev.bertclf.infer.SavedModelExporter;
 import dev.bertclf.infer.TextClassifier;
+import dev.bertclf.infer.ThresholdSearch;
 import dev.bertclf.options.ScoringOptions;
 import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
+import dev.bertclf.train.StoredThreshold;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +36,8 @@ import picocli.CommandLine.Option;
             "Loss, accuracy, precision, recall, F1, confusion matrix and ROC AUC of a trained model on "
                     + "aclImdb/test, your own test/ folder or a --test-file.",
             "Also writes confusion_matrix.png and roc_curve.png.",
+            "Binary models decide at the threshold in effect (--threshold, else the one stored in the model, else "
+                    + "0.5); --find-threshold reports the best one for a metric, --save-threshold stores it.",
             "Multi-class models: per-class precision, recall and F1, macro-F1 and an N x N confusion matrix; "
                     + "no ROC curve.",
             "Multi-label models (on a --test-file): per-class precision, recall and F1, micro- and macro-F1, "
@@ -97,6 +102,20 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the metrics as JSON.")
     boolean json;
 
+    @Option(
+            names = "--find-threshold",
+            paramLabel = "f1|accuracy|youden",
+            description = "A binary model: search the threshold that maximises this metric on the examples "
+                    + "evaluated (Youden's J = TPR - FPR) and report it beside the metrics at 0.5; tune it on "
+                    + "held-out data, not the final test set (default: none).")
+    ThresholdSearch.Metric findThreshold;
+
+    @Option(
+            names = "--save-threshold",
+            description = "Store the threshold --find-threshold found (or --threshold gives) in the model's "
+                    + "metadata.json, for predict, serve and the Spark job to decide by.")
+    boolean saveThreshold;
+
     @Override
     public Integer call() throws IOException {
         if (maxExamples < 0) throw new InvalidOptionException("--max-examples must be 0 or more");
@@ -116,12 +135,22 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidOptionException(
                     "--errors " + errors + " exists: bert-clf never overwrites a file; " + "name a new one");
         }
+        if (saveThreshold && findThreshold == null && scoring.threshold() == null) {
+            throw new InvalidOptionException("--save-threshold stores the threshold that --find-threshold finds or "
+                    + "--threshold gives: add one of them");
+        }
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
-        var settings =
-                new ModelEvaluation.Settings(dir, maxExamples, batchSize, plotsDir, errors, table.labelSeparator);
+        var settings = new ModelEvaluation.Settings(
+                dir, maxExamples, batchSize, plotsDir, errors, table.labelSeparator, findThreshold);
         // read as TextClassifier.load reads it, so a missing or damaged model is reported as it would be there
         ModelMetadata meta = Files.isRegularFile(dir.resolve("saved_model.pb")) ? ModelMetadata.read(dir) : null;
+        if (findThreshold != null
+                && meta != null
+                && (meta.isMultiLabel() || meta.classNames().size() != 2)) {
+            throw new InvalidOptionException("--find-threshold applies to binary models; " + dir + " is "
+                    + (meta.isMultiLabel() ? "multi-label (set its threshold with --threshold)" : "multi-class"));
+        }
         if (meta != null && meta.isMultiLabel()) {
             if (testFile == null) {
                 throw new InvalidOptionException(dir + " is a multi-label model: evaluate it on a --test-file (CSV, "
@@ -129,17 +158,22 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             LabeledTexts test =
                     table.of(testFile).multiLabel(table.labelSeparator).read(meta.classNames());
+            ModelMetadata evaluated;
             try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
+                evaluated = clf.metadata();
                 printMultiLabel(ModelEvaluation.multiLabel(clf, test, settings), dir);
             }
+            if (saveThreshold) save(dir, evaluated, scoring.threshold());
             return 0;
         }
         LabeledTexts test = dataset.source(table.of(testFile)).load("test");
         ModelEvaluation.SingleLabel r;
+        ModelMetadata evaluated;
         try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
+            evaluated = clf.metadata();
             r = ModelEvaluation.singleLabel(clf, test, settings);
         }
-        if (r.binary() != null) printBinary(r, dir);
+        if (r.binary() != null) printBinary(r, dir, evaluated);
         else printMultiClass(r, dir);
         if (!json) {
             System.out.printf(
@@ -151,7 +185,27 @@ final class EvaluateCommand implements Callable<Integer> {
                     + ConsoleText.escape(r.reliabilityDiagram().toString()));
         }
         printErrors(r.errors());
+        if (saveThreshold) {
+            save(dir, evaluated, r.search() != null ? r.search().best().threshold() : scoring.threshold());
+        }
         return 0;
+    }
+
+    /** Stores the threshold in the model, and says so on stderr (stdout may be JSON). */
+    private static void save(Path dir, ModelMetadata evaluated, double threshold) {
+        StoredThreshold.save(dir, evaluated, threshold);
+        System.err.println(ConsoleText.escape(String.format(
+                Locale.ROOT,
+                "Saved threshold %s in %s: predict, serve and the Spark job decide by it unless --threshold says "
+                        + "otherwise",
+                threshold,
+                dir.resolve(ModelMetadata.FILE))));
+    }
+
+    /** Where the threshold in effect comes from, in words and as {@code --json}'s {@code threshold_source}. */
+    private String thresholdSource(ModelMetadata evaluated) {
+        if (scoring.threshold() != null) return "option";
+        return evaluated.threshold() != null ? "model" : "default";
     }
 
     private void printMultiLabel(ModelEvaluation.MultiLabel r, Path dir) {
@@ -190,11 +244,15 @@ final class EvaluateCommand implements Callable<Integer> {
                 e.file())));
     }
 
-    private void printBinary(ModelEvaluation.SingleLabel r, Path dir) {
+    private void printBinary(ModelEvaluation.SingleLabel r, Path dir, ModelMetadata evaluated) {
         BinaryMetrics m = r.binary();
         List<String> c = r.classNames();
+        String source = thresholdSource(evaluated);
         if (json) {
-            printJson(m.toMap(), r, dir);
+            Map<String, Object> out = m.toMap();
+            out.put("threshold_source", source);
+            if (r.search() != null) out.put("threshold_search", searchMap(r.search()));
+            printJson(out, r, dir);
         } else {
             System.out.printf(
                     Locale.ROOT, "Loss: %.4f%nAccuracy: %.4f%nROC AUC: %.4f%n", m.loss(), m.accuracy(), m.rocAuc());
@@ -205,10 +263,79 @@ final class EvaluateCommand implements Callable<Integer> {
                     m.recall(),
                     m.f1(),
                     ConsoleText.escape(c.get(1)));
+            System.out.printf(
+                    Locale.ROOT,
+                    "Threshold: %s (%s; %s is predicted when its probability is above it)%n",
+                    m.threshold(),
+                    switch (source) {
+                        case "option" -> "--threshold";
+                        case "model" -> "stored in the model";
+                        default -> "the default";
+                    },
+                    ConsoleText.escape(c.get(1)));
             printConfusionMatrix(m.confusionMatrix(), c);
             System.out.println("Plots: "
                     + String.join(", ", r.plots().stream().map(Path::toString).toList()));
+            if (r.search() != null) printSearch(r.search());
         }
+    }
+
+    /** The best threshold, then the decision's metrics there and at 0.5, a row each. */
+    private static void printSearch(ModelEvaluation.Search s) {
+        ThresholdSearch.Result best = s.best();
+        System.out.printf(
+                Locale.ROOT,
+                "Best threshold for %s: %s (%s %.4f; %d distinct scores searched)%n",
+                best.metric().title(),
+                best.threshold(),
+                best.metric().title(),
+                best.value(),
+                best.scores());
+        System.out.printf(
+                Locale.ROOT,
+                "%10s %10s %9s %9s %9s %9s %10s%n",
+                "",
+                "threshold",
+                "accuracy",
+                "precision",
+                "recall",
+                "F1",
+                "Youden J");
+        for (BinaryMetrics m : List.of(s.atBest(), s.atDefault())) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%10s %10.6f %9.4f %9.4f %9.4f %9.4f %10.4f%n",
+                    m == s.atBest() ? "best" : "at 0.5",
+                    m.threshold(),
+                    m.accuracy(),
+                    m.precision(),
+                    m.recall(),
+                    m.f1(),
+                    ThresholdSearch.Metric.youden.value(m));
+        }
+    }
+
+    /** {@code --json}'s {@code threshold_search}: the best threshold, and the metrics there and at 0.5. */
+    private static Map<String, Object> searchMap(ModelEvaluation.Search s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("metric", s.best().metric().name());
+        out.put("threshold", s.best().threshold());
+        out.put("value", s.best().value());
+        out.put("distinct_scores", s.best().scores());
+        out.put("at_threshold", decisionMap(s.atBest()));
+        out.put("at_0.5", decisionMap(s.atDefault()));
+        return out;
+    }
+
+    private static Map<String, Object> decisionMap(BinaryMetrics m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("accuracy", m.accuracy());
+        out.put("precision", m.precision());
+        out.put("recall", m.recall());
+        out.put("f1", m.f1());
+        out.put("youden_j", ThresholdSearch.Metric.youden.value(m));
+        out.put("confusion_matrix", m.confusionMatrix());
+        return out;
     }
 
     private void printMultiClass(ModelEvaluation.SingleLabel r, Path dir) {

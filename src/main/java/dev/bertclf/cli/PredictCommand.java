@@ -30,15 +30,17 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         showDefaultValues = true,
         description = {
-            "Classify texts with a trained model: the probability of the positive class and a label",
+            "Classify texts with a trained model: the probability of the positive class, a label (the positive",
+            "class when that probability is above the threshold: --threshold, else the model's, else 0.5) and",
+            "the label's own probability (label_probability)",
             "(for a multi-class model: the most probable classes with their probabilities; for a multi-label model:",
             "every class over the model's threshold, with its probability).",
             "Reads one text per line from standard input when no TEXT is given (blank lines are skipped,",
             "invalid UTF-8 is replaced); an empty TEXT is a usage error. Long texts are cut to the model's tokens.",
             "With --input FILE --output FILE: scores a CSV, TSV or JSON Lines file in batches (memory bounded by",
-            "the batch, not the file), keeping every input column and adding label, probability and, for a",
-            "multi-class model, top (predicted_label, ... when the input has a label column), and for a multi-label",
-            "model labels (the classes over the threshold). The output is written",
+            "the batch, not the file), keeping every input column and adding label, probability, for a",
+            "multi-class model top, for a multi-label model labels (the classes over the threshold), and last",
+            "label_probability (predicted_label, ... when the input has a label column). The output is written",
             "as OUTPUT.part and renamed when complete; --resume continues an interrupted run."
         })
 final class PredictCommand implements Callable<Integer> {
@@ -182,10 +184,11 @@ final class PredictCommand implements Callable<Integer> {
                     } else if (p.top() == null) {
                         System.out.printf(
                                 Locale.ROOT,
-                                "input: %-40s : score: %.6f  %s%n",
+                                "input: %-40s : score: %.6f  %s  label_probability: %.6f%n",
                                 shown(p.text()),
                                 p.probability(),
-                                ConsoleText.escape(p.label()));
+                                ConsoleText.escape(p.label()),
+                                p.labelProbability());
                     } else {
                         StringBuilder classes = new StringBuilder();
                         for (Prediction.ClassProbability c : p.top()) {

@@ -70,14 +70,19 @@ public record Evaluation(
         }
     }
 
-    /** Every example's outcome, in order. */
+    /** Every example's outcome, in order, a binary model's positive class predicted above one half. */
     public List<Outcome> outcomes() {
+        return outcomes(ModelMetadata.DEFAULT_THRESHOLD);
+    }
+
+    /** Every example's outcome, in order, a binary model's positive class predicted above {@code threshold}. */
+    public List<Outcome> outcomes(double threshold) {
         int c = classNames.size();
         List<Outcome> out = new ArrayList<>(labels.length);
         for (int i = 0; i < labels.length; i++) {
             if (c == 2) {
                 double p = TextClassifier.sigmoid(logits[i]);
-                int predicted = p > 0.5 ? 1 : 0;
+                int predicted = p > threshold ? 1 : 0;
                 double pLabel = labels[i] == 1 ? p : 1 - p;
                 out.add(new Outcome(
                         i, labels[i], predicted, predicted == 1 ? p : 1 - p, -Math.log(Math.max(pLabel, 1e-12))));
@@ -127,7 +132,9 @@ public record Evaluation(
 
     /**
      * The predicted class's probability against how often it is right, in {@code bins} equal-width bins of that
-     * probability: what a reliability diagram draws. Empty bins have a count of 0 (and NaN means).
+     * probability: what a reliability diagram draws. Empty bins have a count of 0 (and NaN means). The predicted
+     * class is the most probable one whatever the decision threshold: calibration is a property of the
+     * probabilities, not of where a decision is drawn.
      */
     public record Calibration(double[] meanProbability, double[] accuracy, int[] count) {
         /**

@@ -39,9 +39,16 @@ public final class ModelEvaluation {
      * @param plotsDir       another folder for the plots, or null
      * @param errorsFile     a new CSV for the examples decided wrong, or null
      * @param labelSeparator what joins a multi-label example's classes in the errors file
+     * @param findThreshold the metric a binary model's best threshold is searched for by, or null: no search
      */
     public record Settings(
-            Path modelDir, int maxExamples, int batchSize, Path plotsDir, Path errorsFile, String labelSeparator) {
+            Path modelDir,
+            int maxExamples,
+            int batchSize,
+            Path plotsDir,
+            Path errorsFile,
+            String labelSeparator,
+            ThresholdSearch.Metric findThreshold) {
         Path plotDir() {
             return plotsDir != null ? plotsDir : modelDir;
         }
@@ -51,8 +58,9 @@ public final class ModelEvaluation {
     public record Errors(Path file, int listed, int examples) {}
 
     /**
-     * A binary or multi-class model's evaluation: {@code binary} for two classes, else {@code multiClass}; the
-     * plots written (confusion matrix, and the ROC curve where both classes occur); {@code errors} null unless asked.
+     * A binary or multi-class model's evaluation: {@code binary} for two classes (at the classifier's threshold),
+     * else {@code multiClass}; the plots written (confusion matrix, and the ROC curve where both classes occur);
+     * {@code errors} null unless asked; {@code search} null unless a threshold search was asked.
      */
     public record SingleLabel(
             List<String> classNames,
@@ -61,7 +69,14 @@ public final class ModelEvaluation {
             double calibrationError,
             Path reliabilityDiagram,
             List<Path> plots,
-            Errors errors) {}
+            Errors errors,
+            Search search) {}
+
+    /**
+     * A threshold search's outcome: the best threshold, and the metrics of the decision there and at 0.5 (the
+     * default, for comparison; the evaluation's own metrics are at the threshold in effect).
+     */
+    public record Search(ThresholdSearch.Result best, BinaryMetrics atBest, BinaryMetrics atDefault) {}
 
     /** A multi-label model's evaluation at its decision threshold; no plots. */
     public record MultiLabel(List<String> classNames, MultiLabelMetrics metrics, Errors errors) {}
@@ -70,6 +85,8 @@ public final class ModelEvaluation {
     public static SingleLabel singleLabel(TextClassifier clf, LabeledTexts test, Settings s) throws IOException {
         Evaluation e = Evaluation.of(clf, test, s.maxExamples(), s.batchSize(), SUBSET_SEED);
         List<String> c = e.classNames();
+        // searched first: examples of one class are refused before anything is written
+        Search search = s.findThreshold() == null || c.size() != 2 ? null : search(e, s.findThreshold());
         Evaluation.Calibration calibration = e.calibration(CALIBRATION_BINS);
         Path diagram = s.plotDir().resolve(EvaluationPlots.RELIABILITY_DIAGRAM);
         List<Path> plots = new ArrayList<>();
@@ -78,7 +95,7 @@ public final class ModelEvaluation {
         try {
             EvaluationPlots.writeReliabilityDiagram(calibration, diagram);
             if (c.size() == 2) {
-                binary = BinaryMetrics.of(e.logits(), e.labels());
+                binary = BinaryMetrics.of(e.logits(), e.labels(), clf.threshold());
                 writeBinaryPlots(binary, RocCurve.of(e.logits(), e.labels()), c, s.plotDir(), plots);
             } else {
                 multiClass = MultiClassMetrics.of(e.logits(), e.labels(), c.size());
@@ -92,8 +109,19 @@ public final class ModelEvaluation {
         if (s.plotsDir() != null && !OwnedFolder.isMarked(s.plotsDir(), SavedModelExporter.OWNED_AS)) {
             OwnedFolder.mark(s.plotsDir(), PLOTS); // the next evaluate may replace its plots
         }
-        Errors errors = s.errorsFile() == null ? null : writeErrors(e, s.errorsFile());
-        return new SingleLabel(c, binary, multiClass, calibration.expectedError(), diagram, List.copyOf(plots), errors);
+        double threshold = c.size() == 2 ? clf.threshold() : ModelMetadata.DEFAULT_THRESHOLD;
+        Errors errors = s.errorsFile() == null ? null : writeErrors(e, threshold, s.errorsFile());
+        return new SingleLabel(
+                c, binary, multiClass, calibration.expectedError(), diagram, List.copyOf(plots), errors, search);
+    }
+
+    /** The best threshold for {@code metric} on the evaluated examples, with the metrics there and at 0.5. */
+    static Search search(Evaluation e, ThresholdSearch.Metric metric) {
+        ThresholdSearch.Result best = ThresholdSearch.find(e.logits(), e.labels(), metric);
+        return new Search(
+                best,
+                BinaryMetrics.of(e.logits(), e.labels(), best.threshold()),
+                BinaryMetrics.of(e.logits(), e.labels(), ModelMetadata.DEFAULT_THRESHOLD));
     }
 
     /** Evaluates a multi-label model at its decision threshold (and writes its errors file, if asked). */
@@ -122,9 +150,12 @@ public final class ModelEvaluation {
         }
     }
 
-    /** The misclassified examples, highest loss first, as CSV: what to read first when a model disappoints. */
-    private static Errors writeErrors(Evaluation e, Path file) throws IOException {
-        List<List<String>> rows = e.outcomes().stream()
+    /**
+     * The misclassified examples (a binary model's at {@code threshold}), highest loss first, as CSV: what to read
+     * first when a model disappoints.
+     */
+    private static Errors writeErrors(Evaluation e, double threshold, Path file) throws IOException {
+        List<List<String>> rows = e.outcomes(threshold).stream()
                 .filter(Evaluation.Outcome::wrong)
                 .sorted(Comparator.comparingDouble(Evaluation.Outcome::loss).reversed())
                 .map(o -> List.of(

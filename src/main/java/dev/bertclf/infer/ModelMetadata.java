@@ -1,6 +1,8 @@
 package dev.bertclf.infer;
 
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.Json;
@@ -26,7 +28,9 @@ import java.util.Set;
  *                   command tokenises as training did; absent in models written before the option: {@code head}
  * @param multiLabel true for a multi-label model (a sigmoid per class, every class over {@code threshold}
  *                   predicted); absent (null) for single-label models
- * @param threshold  a multi-label model's decision threshold, as {@code train --threshold} set it; absent: 0.5
+ * @param threshold  the decision threshold of a multi-label model (as {@code train --threshold} set it) or of a
+ *                   binary one (as {@code evaluate --save-threshold} stored it): a class is predicted when its
+ *                   probability is above it; absent: 0.5
  * @param tokenizerRevision the {@link TokenizerJson#REVISION} the model was trained with; absent in models written
  *                   before it was recorded (revision 1, where "[CLS]" in a text was the special token)
  */
@@ -47,6 +51,9 @@ public record ModelMetadata(
         Integer tokenizerRevision) {
     /** The file's name in a model folder. */
     public static final String FILE = "metadata.json";
+
+    /** The decision threshold of a model that records none: a probability above one half. */
+    public static final double DEFAULT_THRESHOLD = 0.5;
 
     /** {@link #tokenizer}'s value for BERT's WordPiece vocabularies. */
     public static final String WORDPIECE = "wordpiece";
@@ -120,25 +127,53 @@ public record ModelMetadata(
         return Boolean.TRUE.equals(multiLabel);
     }
 
+    /** This metadata with {@code threshold} as its decision threshold (see {@link #checkThreshold}). */
+    public ModelMetadata withThreshold(double threshold) {
+        checkThreshold(threshold);
+        return new ModelMetadata(
+                baseModel,
+                lowercase,
+                maxSeqLen,
+                classNames,
+                hyperparameters,
+                metrics,
+                created,
+                tool,
+                tokenizer,
+                vocabulary,
+                truncation,
+                multiLabel,
+                threshold,
+                tokenizerRevision);
+    }
+
+    /** True for a model that decides by a threshold on a sigmoid: a binary or a multi-label one. */
+    public boolean hasThreshold() {
+        return isMultiLabel() || classNames.size() == 2;
+    }
+
     /**
-     * Checks a decision threshold asked for instead of the recorded one: only a multi-label model has one, and it
-     * lies strictly between 0 and 1.
+     * Checks a decision threshold asked for instead of the recorded one: a binary or multi-label model has one (a
+     * multi-class model takes the most probable class), and it lies strictly between 0 and 1.
      *
      * @throws InferenceException naming what this model is, or the range
      */
     public void checkThreshold(double threshold) {
-        if (!isMultiLabel()) {
-            throw new InferenceException("a decision threshold applies to multi-label models; this one is "
-                    + (classNames.size() == 2 ? "binary (sigmoid above 0.5)" : "multi-class (softmax)"));
+        if (!hasThreshold()) {
+            throw new InferenceException("a decision threshold applies to binary and multi-label models; this one "
+                    + "is multi-class (softmax: the most probable class is predicted)");
         }
         if (!(threshold > 0 && threshold < 1)) {
             throw new InferenceException("a decision threshold is above 0 and below 1, not " + threshold);
         }
     }
 
-    /** Where a multi-label model predicts a class: its recorded threshold, else one half. */
+    /**
+     * Where a binary model predicts the positive class, or a multi-label model a class: its recorded threshold,
+     * else one half (a binary model's logit above 0).
+     */
     public double decisionThreshold() {
-        return threshold != null ? threshold : 0.5;
+        return threshold != null ? threshold : DEFAULT_THRESHOLD;
     }
 
     /** This metadata with the tokenizer's kind and its file (relative to the model folder). */
@@ -260,6 +295,23 @@ public record ModelMetadata(
                         file + ": classNames has " + name + " twice; each class needs its own " + "name");
             }
         }
+    }
+
+    /**
+     * Sets the decision threshold in the {@code metadata.json} of {@code modelDir}, atomically, and changes nothing
+     * else of the file (its numbers as they were written, fields a newer bert-clf added): the file stays the one
+     * {@code train} wrote, plus the threshold. The caller holds the model folder's lock and has checked that the
+     * model is the one the threshold was found for.
+     *
+     * @throws InferenceException if the threshold does not fit the model ({@link #checkThreshold})
+     */
+    public static void storeThreshold(Path modelDir, double threshold) throws IOException {
+        read(modelDir).checkThreshold(threshold);
+        Path file = modelDir.resolve(FILE);
+        JsonObject json = JsonParser.parseString(BoundedFiles.readString(file, BoundedFiles.SMALL * 16))
+                .getAsJsonObject();
+        json.addProperty("threshold", threshold);
+        FileUtil.writeStringAtomic(file, Json.PRETTY.toJson(json));
     }
 
     /** Writes this metadata into {@code modelDir}, atomically, as {@link #read} reads it. */

@@ -1,5 +1,6 @@
 package dev.bertclf.infer;
 
+import com.google.gson.annotations.SerializedName;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,6 +13,12 @@ import java.util.List;
  * model {@code labels} holds every class whose sigmoid is above the model's threshold, best first (possibly none),
  * {@code top} the most probable classes and {@code label} the most probable one, which is in {@code labels} only
  * if it is over the threshold; {@code labels} is null (left out) for other models.
+ *
+ * <p>A binary model's {@code probability} and {@code logit} are the positive class's (the second class name's),
+ * whichever label is predicted, as they always were: that is what a threshold is set on and what a ROC curve ranks.
+ * {@code labelProbability} ({@code label_probability} in JSON and in scored tables) is the predicted label's own
+ * probability for every kind of model: for a binary model {@code probability} when the label is the positive
+ * class, {@code 1 - probability} when it is the negative one; for the others it equals {@code probability}.
  */
 public record Prediction(
         String text,
@@ -19,19 +26,38 @@ public record Prediction(
         String label,
         float logit,
         List<ClassProbability> top,
-        List<ClassProbability> labels) {
+        List<ClassProbability> labels,
+        @SerializedName(LABEL_PROBABILITY) double labelProbability) {
+    /** The name of {@link #labelProbability} in JSON answers and scored tables. */
+    public static final String LABEL_PROBABILITY = "label_probability";
+
     /** A class and its softmax (multi-label: sigmoid) probability. */
     public record ClassProbability(String label, double probability) {}
 
-    /** A single-label model's prediction. */
+    /** A multi-class or multi-label model's prediction: the label's probability is {@code probability}. */
+    public Prediction(
+            String text,
+            double probability,
+            String label,
+            float logit,
+            List<ClassProbability> top,
+            List<ClassProbability> labels) {
+        this(text, probability, label, logit, top, labels, probability);
+    }
+
+    /** A single-label model's prediction whose label's probability is {@code probability}. */
     public Prediction(String text, double probability, String label, float logit, List<ClassProbability> top) {
         this(text, probability, label, logit, top, null);
     }
 
-    /** The label is the second class (the positive one) when its probability is above one half. */
-    static Prediction of(String text, float logit, List<String> classNames) {
+    /**
+     * A binary model's prediction: the label is the second class (the positive one) when its probability is above
+     * {@code threshold}.
+     */
+    static Prediction of(String text, float logit, List<String> classNames, double threshold) {
         double p = TextClassifier.sigmoid(logit);
-        return new Prediction(text, p, classNames.get(p > 0.5 ? 1 : 0), logit, null);
+        boolean positive = p > threshold;
+        return new Prediction(text, p, classNames.get(positive ? 1 : 0), logit, null, null, positive ? p : 1 - p);
     }
 
     /** The best of {@code classNames.size()} logits at {@code logits[from..]}, with the {@code topK} most probable. */
@@ -75,6 +101,7 @@ public record Prediction(
     public Prediction withTop(int n) {
         return top == null || top.size() <= n
                 ? this
-                : new Prediction(text, probability, label, logit, List.copyOf(top.subList(0, n)), labels);
+                : new Prediction(
+                        text, probability, label, logit, List.copyOf(top.subList(0, n)), labels, labelProbability);
     }
 }

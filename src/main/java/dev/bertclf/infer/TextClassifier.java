@@ -240,7 +240,7 @@ public final class TextClassifier implements AutoCloseable {
 
     /**
      * This classifier set to read long texts as {@code longText} says and, unless {@code threshold} is null, to
-     * predict a multi-label model's classes above it ({@link #useLongText}, {@link #useThreshold}); closed if either
+     * predict a binary model's positive class or a multi-label model's classes above it ({@link #useLongText}, {@link #useThreshold}); closed if either
      * does not fit its model, so a caller holding a freshly loaded classifier leaks nothing.
      */
     public TextClassifier scoring(LongText longText, Double threshold) {
@@ -255,15 +255,21 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
-     * Predicts a multi-label model's classes above {@code threshold} from now on, instead of the threshold it was
-     * trained with: thresholds are often tuned after training, on held-out data.
+     * Predicts a binary model's positive class, or a multi-label model's classes, above {@code threshold} from now
+     * on, instead of the model's own ({@link ModelMetadata#decisionThreshold}): thresholds are often tuned after
+     * training, on held-out data, to trade precision for recall.
+     *
+     * @throws InferenceException for a multi-class model or a threshold not strictly between 0 and 1
      */
     public void useThreshold(double threshold) {
         metadata.checkThreshold(threshold);
         this.threshold = threshold;
     }
 
-    /** A multi-label model's decision threshold: as {@link #useThreshold} set it, else the model's own. */
+    /**
+     * A binary or multi-label model's decision threshold: as {@link #useThreshold} set it, else the model's own
+     * (0.5 unless {@code evaluate --save-threshold} or {@code train --threshold} stored another).
+     */
     public double threshold() {
         Double t = threshold;
         return t != null ? t : metadata.decisionThreshold();
@@ -332,14 +338,18 @@ public final class TextClassifier implements AutoCloseable {
     }
 
     /**
-     * The probability and label of each text, {@code batchSize} texts per model call; for a multi-class model also
+     * The probability and label of each text (a binary model's positive class above {@link #threshold()}),
+     * {@code batchSize} texts per model call; for a multi-class model also
      * the {@value #TOP} most probable classes; for a multi-label model also every class over its threshold.
      */
     public List<Prediction> predict(List<String> texts, int batchSize) {
         return predict(texts, batchSize, threshold());
     }
 
-    /** As {@link #predict(List, int)}, a multi-label model's classes predicted above {@code threshold}. */
+    /**
+     * As {@link #predict(List, int)}, a binary model's positive class or a multi-label model's classes predicted
+     * above {@code threshold} (a multi-class model ignores it).
+     */
     public List<Prediction> predict(List<String> texts, int batchSize, double threshold) {
         float[] logits = logits(texts, batchSize);
         List<String> classes = metadata.classNames();
@@ -350,7 +360,7 @@ public final class TextClassifier implements AutoCloseable {
                     metadata.isMultiLabel()
                             ? Prediction.ofSigmoids(texts.get(i), logits, from, classes, threshold, TOP)
                             : classes.size() == 2
-                                    ? Prediction.of(texts.get(i), logits[i], classes)
+                                    ? Prediction.of(texts.get(i), logits[i], classes, threshold)
                                     : Prediction.ofSoftmax(texts.get(i), logits, from, classes, TOP));
         }
         return out;

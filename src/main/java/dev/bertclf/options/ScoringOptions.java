@@ -40,8 +40,9 @@ public final class ScoringOptions {
     @Option(
             names = "--threshold",
             paramLabel = "P",
-            description = "A multi-label model's decision threshold, above 0 and below 1, instead of the one it was "
-                    + "trained with (default: the model's, from train --threshold).")
+            description = "A binary model's threshold on the positive class's probability, or a multi-label "
+                    + "model's on each class's, above 0 and below 1; a multi-class model refuses it (default: the "
+                    + "model's: stored by evaluate --save-threshold or train --threshold, else 0.5).")
     Double threshold;
 
     public LongText longText() {

@@ -42,6 +42,7 @@ final class DelimitedTableWriter implements TableWriter {
         fields.add(String.valueOf(p.probability()));
         if (added.top() != null) fields.add(PredictionColumns.topAsJson(p));
         if (added.labels() != null) fields.add(PredictionColumns.labelsAsJson(p));
+        fields.add(String.valueOf(p.labelProbability()));
         printer.printRecord(fields);
     }
 

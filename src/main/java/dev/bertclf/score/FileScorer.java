@@ -186,7 +186,7 @@ public final class FileScorer {
     static String scoringOf(TextClassifier clf) {
         LongText l = clf.longText();
         return "long-text " + l.mode() + ", stride " + l.stride() + ", max-windows " + l.maxWindows()
-                + (clf.metadata().isMultiLabel() ? ", threshold " + clf.threshold() : "");
+                + (clf.metadata().hasThreshold() ? ", threshold " + clf.threshold() : "");
     }
 
     /** {@code row}, or a bad row if its text is empty or only whitespace: there is nothing to score. */

@@ -51,6 +51,7 @@ final class JsonLinesTableWriter implements TableWriter {
         o.add(added.probability(), new JsonPrimitive(p.probability()));
         if (added.top() != null) o.add(added.top(), Json.COMPACT.toJsonTree(p.top()));
         if (added.labels() != null) o.add(added.labels(), Json.COMPACT.toJsonTree(p.labels()));
+        o.add(added.labelProbability(), new JsonPrimitive(p.labelProbability()));
         Json.COMPACT_WITH_NULLS.toJson(o, out);
         out.write('\n');
     }

@@ -46,7 +46,8 @@ record ResumeMarker(
         String scoring,
         String modelDigest,
         String inputDigest) {
-    private static final int VERSION = 2;
+    /** 3: the label_probability column was added, and a binary model's threshold joined the scoring rule. */
+    private static final int VERSION = 3;
 
     static Path partOf(Path output) {
         return output.resolveSibling(output.getFileName() + ".part");

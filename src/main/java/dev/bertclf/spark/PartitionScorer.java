@@ -20,8 +20,8 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Scores one partition: pulls {@code batchSize} rows at a time from Spark's iterator, classifies their texts with
  * the executor's model ({@link ModelCache}) and hands back each row followed by its label, probability and, for a
- * multi-class or multi-label model, top classes (a multi-label model: then its classes over the threshold), as
- * {@link dev.bertclf.infer.PredictionColumns} names them. Only one batch is held at a time, never the whole
+ * multi-class or multi-label model, top classes (a multi-label model: then its classes over the threshold), and
+ * last the label's own probability, as {@link dev.bertclf.infer.PredictionColumns} names them. Only one batch is held at a time, never the whole
  * partition.
  *
  * @param model the model folder and how its executor loads and applies it
@@ -104,13 +104,14 @@ record PartitionScorer(
 
     private Row withPrediction(Row row, Prediction p) {
         int n = row.length();
-        Object[] values = new Object[n + 2 + (multiClass ? 1 : 0) + (multiLabel ? 1 : 0)];
+        Object[] values = new Object[n + 3 + (multiClass ? 1 : 0) + (multiLabel ? 1 : 0)];
         for (int i = 0; i < n; i++) values[i] = row.get(i);
         values[n] = p.label();
         values[n + 1] = p.probability();
         int k = n + 2;
         if (multiClass) values[k++] = topAsJson ? PredictionColumns.topAsJson(p) : rows(p.top());
-        if (multiLabel) values[k] = topAsJson ? PredictionColumns.labelsAsJson(p) : rows(p.labels());
+        if (multiLabel) values[k++] = topAsJson ? PredictionColumns.labelsAsJson(p) : rows(p.labels());
+        values[k] = p.labelProbability();
         return RowFactory.create(values);
     }
 

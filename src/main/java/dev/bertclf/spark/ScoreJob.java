@@ -239,7 +239,7 @@ public final class ScoreJob implements Callable<Integer> {
         DataType classes = topAsJson ? DataTypes.StringType : DataTypes.createArrayType(classProbability, false);
         if (added.top() != null) s = s.add(added.top(), classes);
         if (added.labels() != null) s = s.add(added.labels(), classes);
-        return s;
+        return s.add(added.labelProbability(), DataTypes.DoubleType, false);
     }
 
     private static String format(String given, String path, String fallback, String option) {

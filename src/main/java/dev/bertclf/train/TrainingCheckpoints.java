@@ -154,16 +154,19 @@ public final class TrainingCheckpoints {
      * {@link #checkOwned} first: the folder is created, and marked, here.
      */
     public OutputLock lock(Path output) {
+        return lock("another 'bert-clf train' is writing to " + output + " (it holds " + dir.resolve(LOCK)
+                + "); wait for it to finish or choose another --output");
+    }
+
+    /** As {@link #lock(Path)}, refused with {@code busyMessage} while another process holds the lock. */
+    public OutputLock lock(String busyMessage) {
         try {
             Files.createDirectories(dir);
             if (!OwnedFolder.isMarked(dir, OWNED_AS)) OwnedFolder.mark(dir, OWNED_AS);
         } catch (IOException e) {
             throw new DataException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        return OutputLock.acquire(
-                dir.resolve(LOCK),
-                "another 'bert-clf train' is writing to " + output + " (it holds " + dir.resolve(LOCK)
-                        + "); wait for it to finish or choose another --output");
+        return OutputLock.acquire(dir.resolve(LOCK), busyMessage);
     }
 
     /** The model folder that {@code path} names: itself, or the model folder of a checkpoint folder. */

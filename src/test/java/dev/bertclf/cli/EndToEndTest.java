@@ -313,18 +313,6 @@ class EndToEndTest {
         assertEquals(List.of(), internal, "TensorFlow-internal ops in the exported graph");
     }
 
-    /** A binary model has no decision threshold to tune: --threshold is refused, naming what the model is. */
-    @Test
-    void thresholdIsForMultiLabelModels() {
-        Run r = run("predict", "--model-dir", trainedModel().toString(), "--threshold", "0.3", "great");
-        assertEquals(2, r.code(), r.err());
-        assertTrue(
-                r.err()
-                        .contains("--threshold: a decision threshold applies to multi-label models; this one is "
-                                + "binary"),
-                r.err());
-    }
-
     @Test
     void userErrorsGiveAMessageAndExitCodeOne() throws IOException {
         Path failed = tmp.resolve("failed");

@@ -179,7 +179,10 @@ class MultiClassTest {
         for (int i = 0; i < 2; i++) {
             JsonObject row = JsonParser.parseString(lines.get(i)).getAsJsonObject();
             JsonObject p = expected.get(i).getAsJsonObject();
-            assertEquals(List.of("id", "text", "label", "probability", "top"), List.copyOf(row.keySet()));
+            assertEquals(
+                    List.of("id", "text", "label", "probability", "top", "label_probability"),
+                    List.copyOf(row.keySet()));
+            assertEquals(row.get("probability"), row.get("label_probability"), "the label's, as probability is");
             assertEquals(p.get("label"), row.get("label"));
             assertEquals(
                     p.get("probability").getAsDouble(), row.get("probability").getAsDouble(), 1e-6);
@@ -200,7 +203,7 @@ class MultiClassTest {
                 "2");
         assertEquals(0, r.code(), r.err());
         List<String> csvLines = Files.readAllLines(csvOut);
-        assertEquals("text,label,probability,top", csvLines.get(0));
+        assertEquals("text,label,probability,top,label_probability", csvLines.get(0));
         assertTrue(csvLines.get(1).startsWith("the director and the cast,movies,"), csvLines.get(1));
         assertTrue(csvLines.get(1).contains(",\"[{\"\"label\"\":\"\"movies\"\",\"\"probability\"\":"), csvLines.get(1));
         assertEquals(2, csvLines.get(1).split("label").length - 1, "--top 2: " + csvLines.get(1));

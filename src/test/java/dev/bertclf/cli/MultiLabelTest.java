@@ -339,7 +339,9 @@ class MultiLabelTest {
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(out);
         JsonObject first = JsonParser.parseString(lines.get(0)).getAsJsonObject();
-        assertEquals(List.of("id", "text", "label", "probability", "top", "labels"), List.copyOf(first.keySet()));
+        assertEquals(
+                List.of("id", "text", "label", "probability", "top", "labels", "label_probability"),
+                List.copyOf(first.keySet()));
         assertEquals(List.of("movies", "sports"), sorted(labels(first)));
         assertEquals(List.of("politics"), labels(JsonParser.parseString(lines.get(1))));
 
@@ -350,7 +352,9 @@ class MultiLabelTest {
         assertEquals(0, r.code(), r.err());
         List<String> csvLines = Files.readAllLines(csvOut);
         assertEquals(
-                "text,labels,predicted_label,predicted_probability,predicted_top,predicted_labels", csvLines.get(0));
+                "text,labels,predicted_label,predicted_probability,predicted_top,predicted_labels,"
+                        + "predicted_label_probability",
+                csvLines.get(0));
         assertTrue(csvLines.get(1).startsWith("the director was great,x,"), csvLines.get(1));
         assertEquals(2, csvLines.get(1).split(",\"\\[\\{").length - 1, "top and labels as JSON: " + csvLines.get(1));
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.bertclf.infer.ModelMetadata;
 import dev.bertclf.testutil.ChildJvm;
 import dev.bertclf.testutil.Cli;
 import dev.bertclf.testutil.TemporaryHome;
@@ -115,7 +116,14 @@ class PredictFileTest {
         assertFalse(Files.exists(ResumeMarker.partOf(out)) || Files.exists(ResumeMarker.of(out)));
         List<CSVRecord> rows = csv(out, CSVFormat.RFC4180);
         assertEquals(
-                List.of("id", "text", "label", "note", "predicted_label", "predicted_probability"),
+                List.of(
+                        "id",
+                        "text",
+                        "label",
+                        "note",
+                        "predicted_label",
+                        "predicted_probability",
+                        "predicted_label_probability"),
                 rows.get(0).toList(),
                 "the input's label column keeps its name; the prediction's are prefixed");
         assertEquals(
@@ -128,6 +136,7 @@ class PredictFileTest {
             double p = Double.parseDouble(rows.get(i + 1).get(5));
             assertEquals(expected.get(i), p, 1e-6);
             assertEquals(p > 0.5 ? "pos" : "neg", rows.get(i + 1).get(4));
+            assertEquals(p > 0.5 ? p : 1 - p, Double.parseDouble(rows.get(i + 1).get(6)), 1e-12, "the label's own");
         }
     }
 
@@ -138,7 +147,7 @@ class PredictFileTest {
         Cli.Run r = score(tsv, tsvOut, "--text-column", "review");
         assertEquals(0, r.code(), r.err());
         assertEquals(
-                List.of("review\tscore\tlabel\tprobability", "good \"film\"\t7\t"),
+                List.of("review\tscore\tlabel\tprobability\tlabel_probability", "good \"film\"\t7\t"),
                 List.of(
                         Files.readAllLines(tsvOut).get(0),
                         Files.readAllLines(tsvOut).get(1).substring(0, 14)));
@@ -153,7 +162,7 @@ class PredictFileTest {
         assertEquals(2, lines.size());
         assertTrue(lines.get(0).startsWith(line1.substring(0, line1.length() - 1) + ",\"label\":"), lines.get(0));
         JsonObject second = JsonParser.parseString(lines.get(1)).getAsJsonObject();
-        assertEquals(List.of("n", "text", "label", "probability"), List.copyOf(second.keySet()));
+        assertEquals(List.of("n", "text", "label", "probability", "label_probability"), List.copyOf(second.keySet()));
         assertEquals(
                 probabilities(List.of("dull")).get(0), second.get("probability").getAsDouble(), 1e-6);
     }
@@ -256,6 +265,9 @@ class PredictFileTest {
         Cli.Run otherRule = score(own, in, out, "--resume", "--long-text", "window");
         assertEquals(2, otherRule.code(), otherRule.err());
         assertTrue(otherRule.err().contains("the scoring rule"), otherRule.err());
+        Cli.Run otherThreshold = score(own, in, out, "--resume", "--threshold", "0.3"); // binary: it decides too
+        assertEquals(2, otherThreshold.code(), otherThreshold.err());
+        assertTrue(otherThreshold.err().contains("the scoring rule"), otherThreshold.err());
 
         Files.writeString(in, good.replace("\n5,words 5\n", "\n5,words five\n"));
         Cli.Run edited = score(own, in, out, "--resume");
@@ -270,6 +282,11 @@ class PredictFileTest {
         Cli.Run retrained = score(own, in, out, "--resume");
         assertEquals(1, retrained.code(), retrained.err());
         assertTrue(retrained.err().contains("changed since the interrupted run (its files' SHA-256"), retrained.err());
+        Files.writeString(metadata, original);
+        ModelMetadata.storeThreshold(own, 0.3); // evaluate --save-threshold: the same files, another decision
+        Cli.Run stored = score(own, in, out, "--resume"); // its threshold is in the scoring rule, checked first
+        assertEquals(2, stored.code(), stored.err());
+        assertTrue(stored.err().contains("the scoring rule"), stored.err());
         Files.writeString(metadata, original);
 
         Path markerFile = ResumeMarker.of(out);
@@ -349,7 +366,7 @@ class PredictFileTest {
         assertTrue(log("resumed").contains("Scored " + n + " rows"), log("resumed"));
         try (var lines = Files.lines(out)) {
             var it = lines.iterator();
-            assertEquals("id,text,label,probability", it.next());
+            assertEquals("id,text,label,probability,label_probability", it.next());
             for (int i = 0; i < n; i++) assertTrue(it.next().startsWith(i + ",good " + i % 10 + ","), "row " + i);
             assertFalse(it.hasNext());
         }

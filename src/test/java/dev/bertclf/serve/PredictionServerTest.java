@@ -109,6 +109,8 @@ class PredictionServerTest {
             assertEquals(want.get(i).logit(), g.get("logit").getAsFloat(), 1e-5, "logit of " + texts.get(i));
             assertEquals(want.get(i).probability(), g.get("probability").getAsDouble(), 1e-6);
             assertEquals(want.get(i).label(), g.get("label").getAsString());
+            assertEquals(
+                    want.get(i).labelProbability(), g.get("label_probability").getAsDouble(), 1e-6);
         }
     }
 
@@ -317,5 +319,39 @@ class PredictionServerTest {
         assertThrows(RejectedExecutionException.class, () -> s.predictor().submit(List.of("after")));
         assertThrows(IOException.class, () -> send(post(s, "{\"text\": \"after\"}")), "the port is closed: " + uri);
         s.awaitStop();
+    }
+
+    /** A threshold set on the served classifier ({@code serve --threshold}) moves its answers' labels. */
+    @Test
+    void aBinaryThresholdMovesTheLabels() throws Exception {
+        List<String> texts = List.of("awful boring film", "the plot and the cast", "I loved the music, wonderful");
+        double[] p = reference.predict(texts, 3).stream()
+                .mapToDouble(Prediction::probability)
+                .sorted()
+                .toArray();
+        double threshold = p[1]; // the middle one: one text above it, two not
+        TextClassifier clf = TextClassifier.load(modelDir);
+        clf.useThreshold(threshold);
+        BatchingPredictor batcher = new BatchingPredictor(clf, 32, Duration.ofMillis(5), 256, new CountDownLatch(0));
+        try (PredictionServer s = new PredictionServer(
+                batcher,
+                modelDir,
+                clf.metadata().classNames(),
+                new PredictionServer.Options("127.0.0.1", 0, 32, Duration.ofMillis(5), 256, 1 << 20))) {
+            JsonArray got = JsonParser.parseString(
+                            send(post(s, textsBody(texts))).body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("predictions");
+            List<Prediction> want = reference.predict(texts, 3, threshold);
+            assertEquals(1, want.stream().filter(q -> q.label().equals("pos")).count());
+            for (int i = 0; i < texts.size(); i++) {
+                JsonObject g = got.get(i).getAsJsonObject();
+                assertEquals(want.get(i).label(), g.get("label").getAsString(), texts.get(i));
+                assertEquals(
+                        want.get(i).labelProbability(),
+                        g.get("label_probability").getAsDouble(),
+                        1e-6);
+            }
+        }
     }
 }

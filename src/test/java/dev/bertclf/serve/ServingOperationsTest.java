@@ -201,6 +201,22 @@ class ServingOperationsTest {
                 HttpResponse<String> answer = send(s, op.getValue(), op.getKey(), body);
                 assertEquals(200, answer.statusCode(), op + ": " + answer.body());
             }
+            // a real prediction has every required field of the schema, and no field the schema does not describe
+            JsonObject schema =
+                    doc.getAsJsonObject("components").getAsJsonObject("schemas").getAsJsonObject("Prediction");
+            JsonObject prediction = JsonParser.parseString(
+                            send(s, "POST", "/predict", "{\"text\": \"a documented call\"}")
+                                    .body())
+                    .getAsJsonObject()
+                    .getAsJsonArray("predictions")
+                    .get(0)
+                    .getAsJsonObject();
+            assertTrue(
+                    schema.getAsJsonObject("properties").keySet().containsAll(prediction.keySet()),
+                    prediction.toString());
+            for (var required : schema.getAsJsonArray("required")) {
+                assertTrue(prediction.has(required.getAsString()), required + " in " + prediction);
+            }
             // every $ref names a schema or response the document defines
             Set<String> defined = new HashSet<>();
             for (String kind : List.of("schemas", "responses")) {

@@ -109,7 +109,13 @@ class ScoreJobTest {
         assertEquals(0, run.code(), run.err());
         Dataset<Row> scored = spark.read().parquet(out.toString());
         assertEquals(
-                List.of("id", "text", "label", "predicted_label", "predicted_probability"),
+                List.of(
+                        "id",
+                        "text",
+                        "label",
+                        "predicted_label",
+                        "predicted_probability",
+                        "predicted_label_probability"),
                 Arrays.asList(scored.columns()));
         for (Row r : scored.collectAsList()) {
             assertEquals(texts.get(Integer.parseInt(r.getString(0))), r.getString(1));
@@ -146,7 +152,9 @@ class ScoreJobTest {
 
         Map<String, Scored> expected = direct(multi, texts);
         Dataset<Row> asParquet = spark.read().parquet(parquet.toString());
-        assertEquals(List.of("id", "text", "label", "probability", "top"), Arrays.asList(asParquet.columns()));
+        assertEquals(
+                List.of("id", "text", "label", "probability", "top", "label_probability"),
+                Arrays.asList(asParquet.columns()));
         assertEquals(
                 "array<struct<label:string,probability:double>>",
                 asParquet.schema().fields()[4].dataType().simpleString());
@@ -255,7 +263,7 @@ class ScoreJobTest {
                 .csv(csvOut.toString());
         for (Dataset<Row> table : List.of(asParquet, asCsv)) {
             List<String> columns = Arrays.asList(table.columns());
-            assertEquals(List.of("id", "text", "label", "probability", "top", "labels"), columns);
+            assertEquals(List.of("id", "text", "label", "probability", "top", "labels", "label_probability"), columns);
             for (Row r : table.collectAsList()) {
                 List<ClassProbability> labels = top(r.get(5));
                 List<ClassProbability> e = expected.get(Integer.parseInt(r.getString(0)));
@@ -481,15 +489,49 @@ class ScoreJobTest {
                     top(r.get(5)).stream().map(ClassProbability::label).toList());
         }
 
+        double[] probabilities = direct(binary, texts, LongText.TRUNCATE).values().stream()
+                .mapToDouble(Scored::probability)
+                .sorted()
+                .toArray();
+        int widest = probabilities.length / 4; // a binary model's threshold moves its labels too: in the widest gap
+        for (int i = widest; i < 3 * probabilities.length / 4; i++) {
+            if (probabilities[i + 1] - probabilities[i] > probabilities[widest + 1] - probabilities[widest]) widest = i;
+        }
+        double cut = (probabilities[widest] + probabilities[widest + 1]) / 2;
+        List<Prediction> atCut;
+        try (TextClassifier c = TextClassifier.load(binary)) {
+            atCut = c.predict(texts, 8, cut);
+        }
+        Path cutOut = tmp.resolve("cut.parquet");
         Cli.Run binaryThreshold = job(
-                "--model-dir", binary.toString(), "--input", in.toString(), "--output", "t.csv", "--threshold", "0.3");
-        assertEquals(2, binaryThreshold.code());
+                "--model-dir",
+                binary.toString(),
+                "--input",
+                in.toString(),
+                "--output",
+                cutOut.toString(),
+                "--threshold",
+                "" + cut);
+        assertEquals(0, binaryThreshold.code(), binaryThreshold.err());
+        Dataset<Row> cutRows = spark.read().parquet(cutOut.toString());
+        List<String> cutColumns = Arrays.asList(cutRows.columns());
+        assertEquals(List.of("id", "text", "label", "probability", "label_probability"), cutColumns);
+        for (Row r : cutRows.collectAsList()) {
+            Prediction want = atCut.get(Integer.parseInt(r.getString(0)));
+            assertEquals(want.label(), r.getString(2), want.text());
+            assertEquals(want.labelProbability(), r.getDouble(4), TOLERANCE);
+        }
+        assertTrue(atCut.stream().anyMatch(q -> q.label().equals("pos")));
+        assertTrue(atCut.stream().anyMatch(q -> q.label().equals("neg")));
+        Cli.Run multiThreshold = job(
+                "--model-dir", multi.toString(), "--input", in.toString(), "--output", "t.csv", "--threshold", "0.3");
+        assertEquals(2, multiThreshold.code());
         assertTrue(
-                binaryThreshold
+                multiThreshold
                         .err()
-                        .startsWith("error: --threshold: a decision threshold applies to multi-label models; this one "
-                                + "is binary"),
-                binaryThreshold.err());
+                        .startsWith("error: --threshold: a decision threshold applies to binary and multi-label "
+                                + "models; this one is multi-class"),
+                multiThreshold.err());
         Cli.Run longStride = job(
                 "--model-dir",
                 binary.toString(),
