@@ -165,7 +165,16 @@ public final class ModelResolver {
         }
         // ALBERT's SentencePiece model lower-cases (albert_en_preprocess); a WordPiece vocabulary tells by its pieces.
         boolean lower = entry != null ? entry.lowercase() : sentencePiece || looksUncased(vocab);
-        return new PretrainedModel(name, root, cfg, vocab, sentencePiece, lower, prefix, scope, hub);
+        return new PretrainedModel(
+                name,
+                root,
+                cfg,
+                vocab,
+                sentencePiece,
+                lower,
+                prefix,
+                scope,
+                hub ? PretrainedModel.Format.TF_HUB : PretrainedModel.Format.CHECKPOINT);
     }
 
     /**
@@ -193,7 +202,8 @@ public final class ModelResolver {
         Boolean declared = HfFolder.lowercase(dir);
         boolean lower = declared != null ? declared : sentencePiece || looksUncased(vocab);
         log.debug("Hugging Face {} folder {}: {}", cfg.modelType, dir, cfg);
-        return new PretrainedModel(name, dir, cfg, vocab, sentencePiece, lower, weights, "", false, true);
+        return new PretrainedModel(
+                name, dir, cfg, vocab, sentencePiece, lower, weights, "", PretrainedModel.Format.HUGGING_FACE);
     }
 
     /**

@@ -20,9 +20,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * A BERT encoder on disk, whatever its source: config, vocabulary, casing, and (unless it is to start from
  * random weights) the checkpoint with the scope its variables carry ({@code ""} for Google's release,
- * {@code module/} for a TF1 hub module). A TF Hub TF2 SavedModel ({@code hubSavedModel}) keeps its variables under
+ * {@code module/} for a TF1 hub module). A TF Hub TF2 SavedModel ({@link Format#TF_HUB}) keeps its variables under
  * object paths and Model Garden names instead, so those are read through {@link HubEncoderWeights}; a Hugging Face
- * folder ({@code huggingFace}) keeps them in {@code model.safetensors} (the {@code checkpointPrefix}) under PyTorch
+ * folder ({@link Format#HUGGING_FACE}) keeps them in {@code model.safetensors} (the {@code checkpointPrefix}) under PyTorch
  * names, read through {@link HfEncoderWeights}. It hands out initial weights by Google's names, so the graph never
  * needs to know where they came from.
  */
@@ -35,32 +35,17 @@ public record PretrainedModel(
         boolean lowercase,
         Path checkpointPrefix,
         String variablePrefix,
-        boolean hubSavedModel,
-        boolean huggingFace) {
+        Format format) {
     private static final Logger log = LoggerFactory.getLogger(PretrainedModel.class);
 
-    /** A model whose weights are a TF checkpoint (name-based, or a TF Hub SavedModel's), or none. */
-    public PretrainedModel(
-            String name,
-            Path directory,
-            BertConfig config,
-            Path vocab,
-            boolean sentencePiece,
-            boolean lowercase,
-            Path checkpointPrefix,
-            String variablePrefix,
-            boolean hubSavedModel) {
-        this(
-                name,
-                directory,
-                config,
-                vocab,
-                sentencePiece,
-                lowercase,
-                checkpointPrefix,
-                variablePrefix,
-                hubSavedModel,
-                false);
+    /** How the weights are stored, and so how their names are read. */
+    public enum Format {
+        /** A TF1 checkpoint under Google's names (a release, a TF1 hub module, a SavedModel's variables). */
+        CHECKPOINT,
+        /** A TF Hub TF2 SavedModel: object paths, Model Garden names. */
+        TF_HUB,
+        /** A Hugging Face folder's {@code model.safetensors}: transformers' names. */
+        HUGGING_FACE
     }
 
     /** {@link #tokenizer(int, Truncation)} keeping the first tokens of longer texts. */
@@ -93,7 +78,11 @@ public record PretrainedModel(
         Weights out = WeightInit.create(shapes, config.initializerRange, seed);
         if (startsFromRandomWeights()) return out;
         try (Weights restored = Weights.of(
-                hubSavedModel ? readHub(shapes) : huggingFace ? readHuggingFace(shapes) : readCheckpoint(shapes))) {
+                switch (format) {
+                    case CHECKPOINT -> readCheckpoint(shapes);
+                    case TF_HUB -> readHub(shapes);
+                    case HUGGING_FACE -> readHuggingFace(shapes);
+                })) {
             log.info("Restored {} encoder variables from {}", restored.size(), checkpointPrefix);
             out.takeAll(restored);
             return out;

@@ -46,7 +46,7 @@ class HuggingFaceGoldenTest {
                 google.resolve("assets/vocab.txt"),
                 HfFolders.Style.of(config));
         PretrainedModel ours = new ModelResolver(tmp.resolve("cache"), null).resolve(hf.toString());
-        assertTrue(ours.huggingFace() && ours.lowercase());
+        assertTrue(ours.format() == PretrainedModel.Format.HUGGING_FACE && ours.lowercase());
         List<String> sentences = List.of(
                 "this is such an amazing movie!",
                 "The movie was terrible... I hated every minute of it.",

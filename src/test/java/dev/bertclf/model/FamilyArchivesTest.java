@@ -263,7 +263,8 @@ class FamilyArchivesTest {
         Path vocab = Files.write(tmp.resolve("vocab.txt"), TinyBert.vocabulary());
         for (String family : List.of("electra", "albert", "talking_heads")) {
             BertConfig config = TinyBert.config(family);
-            PretrainedModel m = new PretrainedModel(family, tmp, config, vocab, false, true, null, "", false);
+            PretrainedModel m = new PretrainedModel(
+                    family, tmp, config, vocab, false, true, null, "", PretrainedModel.Format.CHECKPOINT);
             Map<String, Shape> shapes;
             try (InferenceGraph g = new InferenceGraph(config, SessionOptions.defaults())) {
                 shapes = g.variables().shapes();

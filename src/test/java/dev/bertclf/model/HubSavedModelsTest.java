@@ -95,7 +95,7 @@ class HubSavedModelsTest {
             for (HubCase c : CASES) {
                 PretrainedModel m = online.resolve(c.name());
                 assertEquals(cache.resolve(c.name()), m.directory());
-                assertTrue(m.hubSavedModel(), c.name());
+                assertTrue(m.format() == PretrainedModel.Format.TF_HUB, c.name());
                 assertEquals(c.family() == Family.ALBERT, m.sentencePiece(), c.name());
                 assertEquals(
                         c.family() == Family.TALKING_HEADS, m.config().talkingHeads && m.config().gatedFeedforward);
@@ -125,7 +125,7 @@ class HubSavedModelsTest {
         for (Family family : List.of(Family.BERT, Family.TALKING_HEADS)) {
             Path dir = savedModel(tmp.resolve("folder-" + family), family, values(family, 5));
             PretrainedModel m = new ModelResolver(tmp.resolve("cache"), null).resolve(dir.toString());
-            assertTrue(m.hubSavedModel());
+            assertTrue(m.format() == PretrainedModel.Format.TF_HUB);
             BertConfig c = m.config();
             assertEquals(
                     List.of(VOCAB, 2, 32, 2, 64, 64, 2),

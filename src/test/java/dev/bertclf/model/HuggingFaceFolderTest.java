@@ -87,7 +87,7 @@ class HuggingFaceFolderTest {
             Path google = google(family);
             PretrainedModel g = resolve(google);
             PretrainedModel h = resolve(hf("hf-" + family, google, family, HfFolders.Style.of(g.config())));
-            assertTrue(h.huggingFace(), family);
+            assertTrue(h.format() == PretrainedModel.Format.HUGGING_FACE, family);
             assertEquals(g.config().toJson(), h.config().toJson(), family + ": config.json read as bert_config.json");
             assertEquals(g.sentencePiece(), h.sentencePiece(), family);
             assertEquals(g.lowercase(), h.lowercase(), family);
