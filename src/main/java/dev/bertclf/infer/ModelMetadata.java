@@ -105,21 +105,7 @@ public record ModelMetadata(
 
     /** This metadata as a multi-label model's, classes predicted above {@code threshold}. */
     public ModelMetadata withMultiLabel(double threshold) {
-        return new ModelMetadata(
-                baseModel,
-                lowercase,
-                maxSeqLen,
-                classNames,
-                hyperparameters,
-                metrics,
-                created,
-                tool,
-                tokenizer,
-                vocabulary,
-                truncation,
-                true,
-                threshold,
-                tokenizerRevision);
+        return with(true, threshold);
     }
 
     /** True for a multi-label model: a sigmoid per class, every class over the threshold predicted. */
@@ -130,6 +116,10 @@ public record ModelMetadata(
     /** This metadata with {@code threshold} as its decision threshold (see {@link #checkThreshold}). */
     public ModelMetadata withThreshold(double threshold) {
         checkThreshold(threshold);
+        return with(multiLabel, threshold);
+    }
+
+    private ModelMetadata with(Boolean multiLabel, Double threshold) {
         return new ModelMetadata(
                 baseModel,
                 lowercase,

@@ -124,7 +124,8 @@ public record RunSettings(
             throw new InvalidOptionException("--min-delta must be 0 or a positive number, got " + minDelta);
         }
         Objects.requireNonNull(precision, "precision");
-        hyperparameters(
+        // Hyperparameters checks its own fields (the constructor's parameters: the fields are not set yet)
+        new Hyperparameters(
                 epochs, batchSize, learningRate, maxSeqLen, seed, accumulate, warmupRatio, weightDecay, schedule);
         if (maxTrainExamples < 0) {
             throw new InvalidOptionException("--max-train-examples must be 0 or more, got " + maxTrainExamples);
@@ -136,22 +137,8 @@ public record RunSettings(
         if (logEvery < 0) throw new InvalidOptionException("--log-every must be 0 (off) or more, got " + logEvery);
     }
 
-    private static Hyperparameters hyperparameters(
-            int epochs,
-            int batchSize,
-            double learningRate,
-            int maxSeqLen,
-            long seed,
-            int accumulate,
-            double warmupRatio,
-            double weightDecay,
-            Schedule schedule) {
-        return new Hyperparameters(
-                epochs, batchSize, learningRate, maxSeqLen, seed, accumulate, warmupRatio, weightDecay, schedule);
-    }
-
     public Hyperparameters hp() {
-        return hyperparameters(
+        return new Hyperparameters(
                 epochs, batchSize, learningRate, maxSeqLen, seed, accumulate, warmupRatio, weightDecay, schedule);
     }
 
