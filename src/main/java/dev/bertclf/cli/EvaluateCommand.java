@@ -15,6 +15,7 @@ import dev.bertclf.runtime.ConsoleText;
 import dev.bertclf.runtime.InvalidOptionException;
 import dev.bertclf.runtime.Json;
 import dev.bertclf.runtime.OwnedFolder;
+import dev.bertclf.train.RunRecord;
 import dev.bertclf.train.StoredThreshold;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +27,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(
         name = "evaluate",
@@ -110,6 +113,25 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "held-out data, not the final test set (default: none).")
     ThresholdSearch.Metric findThreshold;
 
+    /** Which examples {@code evaluate} reads. */
+    enum Split {
+        test,
+        validation
+    }
+
+    @Option(
+            names = "--split",
+            paramLabel = "test|validation",
+            defaultValue = "test",
+            description = "The examples to evaluate: the test set (the data folder's test/ or --test-file), or the "
+                    + "validation set of the model's own training run, drawn again from its run.json (the same "
+                    + "seeded split; refused if the data changed since): tune --find-threshold there, not on the "
+                    + "test set you report.")
+    Split split;
+
+    @Spec
+    CommandSpec spec;
+
     @Option(
             names = "--save-threshold",
             description = "Store the threshold --find-threshold found (or --threshold gives) in the model's "
@@ -139,6 +161,14 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidOptionException("--save-threshold stores the threshold that --find-threshold finds or "
                     + "--threshold gives: add one of them");
         }
+        if (split == Split.validation) {
+            for (String other : List.of("--test-file", "--data-dir", "--url")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(other)) {
+                    throw new InvalidOptionException("--split validation evaluates the data the model was trained "
+                            + "on, where its run.json says; " + other + " names other data: give one of them");
+                }
+            }
+        }
         boolean gpu = deviceOption.useGpu();
         Path dir = Defaults.modelDirOrLast(modelDir);
         var settings = new ModelEvaluation.Settings(
@@ -151,13 +181,20 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new InvalidOptionException("--find-threshold applies to binary models; " + dir + " is "
                     + (meta.isMultiLabel() ? "multi-label (set its threshold with --threshold)" : "multi-class"));
         }
+        LabeledTexts validation = null;
+        if (split == Split.validation) {
+            validation = RunRecord.validationSet(dir);
+            System.err.println(ConsoleText.escape(
+                    "Evaluating on " + validation.source() + " (" + validation.size() + " examples)"));
+        }
         if (meta != null && meta.isMultiLabel()) {
-            if (testFile == null) {
+            if (testFile == null && validation == null) {
                 throw new InvalidOptionException(dir + " is a multi-label model: evaluate it on a --test-file (CSV, "
                         + "TSV or JSON Lines); a folder of class folders gives each text one class");
             }
-            LabeledTexts test =
-                    table.of(testFile).multiLabel(table.labelSeparator).read(meta.classNames());
+            LabeledTexts test = validation != null
+                    ? validation
+                    : table.of(testFile).multiLabel(table.labelSeparator).read(meta.classNames());
             ModelMetadata evaluated;
             try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {
                 evaluated = clf.metadata();
@@ -166,7 +203,9 @@ final class EvaluateCommand implements Callable<Integer> {
             if (saveThreshold) save(dir, evaluated, scoring.threshold());
             return 0;
         }
-        LabeledTexts test = dataset.source(table.of(testFile)).load("test");
+        LabeledTexts test = validation != null
+                ? validation
+                : dataset.source(table.of(testFile)).load("test");
         ModelEvaluation.SingleLabel r;
         ModelMetadata evaluated;
         try (TextClassifier clf = scoring.applyTo(TextClassifier.load(dir, gpu))) {

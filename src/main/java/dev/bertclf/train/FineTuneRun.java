@@ -1,6 +1,5 @@
 package dev.bertclf.train;
 
-import dev.bertclf.data.KerasSplit;
 import dev.bertclf.data.LabeledText;
 import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.data.Utf8TextReader;
@@ -217,42 +216,16 @@ public final class FineTuneRun {
             log.warn("{} has no checkpoint: the encoder starts from random weights", pretrained.directory());
         }
 
-        LabeledTexts train = req.data().load("train");
-        LabeledTexts heldOut = req.heldOutValidation(train.classNames());
-        KerasSplit.Parts<LabeledText> split = train.split(
-                heldOut == null ? req.validationSplit() : 0, req.hp().seed());
-        split.messages().forEach(console);
-        if (heldOut != null) {
-            if (!heldOut.classNames().equals(train.classNames())) {
-                throw new DataException(heldOut.source() + " has classes " + heldOut.classNames()
-                        + "; the training data's are " + train.classNames());
-            }
-            split = new KerasSplit.Parts<>(split.training(), heldOut.examples(), split.messages());
-            console.accept("Using " + heldOut.size() + " examples of " + heldOut.source() + " for validation.");
-        }
-        List<LabeledText> trainSet = split.training(), valSet = split.validation();
-        if (req.maxTrainExamples() > 0 && req.maxTrainExamples() < trainSet.size()) {
-            // Both lists are already in seeded random order: their heads are seeded random subsets.
-            int valSize = Math.min(valSet.size(), Math.max(1, req.maxTrainExamples() / 4));
-            trainSet = trainSet.subList(0, req.maxTrainExamples());
-            valSet = valSet.subList(0, valSize);
-            log.info("Using a seeded subset: {} training and {} validation examples", trainSet.size(), valSet.size());
-        }
+        TrainingData data = TrainingData.of(req, console);
+        LabeledTexts train = data.train();
+        List<LabeledText> trainSet = data.training(), valSet = data.validation();
         float[] classWeights = req.classWeight().isNone()
                 ? null
                 : req.classWeight().resolve(train.classNames(), examplesPerClass(trainSet, train.classNames()));
         if (classWeights != null) {
             log.info("Class weights in the training loss: {}", ClassWeights.byClass(train.classNames(), classWeights));
         }
-        String dataInWords = String.format(
-                Locale.ROOT,
-                "%s: %d training and %d validation examples%s",
-                train.source(),
-                trainSet.size(),
-                valSet.size(),
-                heldOut == null
-                        ? " (a seeded " + Math.round(100 * req.validationSplit()) + "% split)"
-                        : " (validation: " + heldOut.source() + ")");
+        String dataInWords = data.inWords(req.validationSplit());
         TfRuntime.engine();
 
         Utf8TextReader reader = new Utf8TextReader();

@@ -2,6 +2,9 @@ package dev.bertclf.train;
 
 import dev.bertclf.data.DataDigest;
 import dev.bertclf.data.DatasetFolder;
+import dev.bertclf.data.LabeledTexts;
+import dev.bertclf.runtime.BoundedFiles;
+import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
 import dev.bertclf.runtime.Json;
@@ -10,6 +13,7 @@ import dev.bertclf.runtime.Precision;
 import dev.bertclf.runtime.Version;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,6 +134,55 @@ public record RunRecord(
         } catch (IOException e) {
             throw new IOException("cannot write the run record " + file + ": " + FileErrors.reason(e), e);
         }
+    }
+
+    /**
+     * The validation set of the run recorded in {@code modelDir}, drawn again from its settings (the same seeded
+     * split, held-out file or folder, and subset as {@code train}'s, through {@link TrainingData}), after checking
+     * that the data still has the digests the run recorded: a changed folder would give another split, and so
+     * examples the model was trained on.
+     *
+     * @throws DataException when the folder has no readable run.json, or the data is gone or changed
+     */
+    public static LabeledTexts validationSet(Path modelDir) {
+        RunRecord run = read(modelDir);
+        for (DataDigest.Entry now : digests(run.settings())) {
+            DataDigest.Entry then = run.data().stream()
+                    .filter(e -> e.role().equals(now.role()))
+                    .findFirst()
+                    .orElse(null);
+            if (then == null || !then.sha256().equals(now.sha256())) {
+                throw new DataException("the " + now.role() + " data in " + now.path() + " is not what the model in "
+                        + modelDir + " was trained on (SHA-256 " + (then == null ? "not recorded" : then.sha256())
+                        + " then, " + now.sha256() + " now): its validation split cannot be drawn again; evaluate "
+                        + "on a --test-file of held-out examples instead");
+            }
+        }
+        return TrainingData.of(run.settings(), line -> {}).validationSet();
+    }
+
+    /** {@code modelDir}'s run.json. */
+    static RunRecord read(Path modelDir) {
+        Path file = modelDir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new DataException(modelDir + " has no " + FILE + " (a model trained before bert-clf recorded its "
+                    + "runs, or not by train): without it the validation split cannot be drawn again; evaluate on a "
+                    + "--test-file of held-out examples instead");
+        }
+        RunRecord run;
+        try {
+            run = Json.PRETTY.fromJson(BoundedFiles.readString(file, BoundedFiles.SMALL * 16), RunRecord.class);
+        } catch (IOException | RuntimeException e) {
+            throw new DataException("cannot read " + file + ": " + Json.whyMalformed(e), e);
+        }
+        if (run == null || run.settings() == null || run.data() == null) {
+            throw new DataException(file + " is not a run record (no settings or data)");
+        }
+        if (run.schema() > SCHEMA) {
+            throw new DataException(file + " has layout " + run.schema() + "; this bert-clf reads layouts up to "
+                    + SCHEMA + ": update bert-clf");
+        }
+        return run;
     }
 
     /** The digests of what the run reads: the training file or folder, and a validation file or folder given apart. */
