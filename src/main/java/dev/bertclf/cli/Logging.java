@@ -13,14 +13,24 @@ import org.slf4j.LoggerFactory;
  * The levels are system properties that {@code logback.xml} reads; {@code -q} only raises the console's
  * threshold, so a run's log file still gets every INFO line. A second run in the same JVM (tests) reloads the
  * configuration, so each run gets the levels of its own arguments.
+ *
+ * <p>The configuration is the resource {@link #SHIPPED}, named through {@code logback.configurationFile} unless the
+ * user named another: at the jar's root as {@code logback.xml} it would also configure every application that uses
+ * bert-clf as a library (Logback takes the first {@code logback.xml} on the class path, and warns of two).
  */
 final class Logging {
     private Logging() {}
+
+    /** The command line's logging configuration, a class path resource. */
+    static final String SHIPPED = "dev/bertclf/cli/logback.xml";
+
+    private static final String CONFIGURATION_FILE = "logback.configurationFile";
 
     static boolean verbose;
     private static boolean configured;
 
     static void configureFrom(String[] args) {
+        if (System.getProperty(CONFIGURATION_FILE) == null) System.setProperty(CONFIGURATION_FILE, SHIPPED);
         List<String> a = optionsBefore(args);
         verbose = a.contains("-v") || a.contains("--verbose");
         boolean quiet = !verbose && (a.contains("-q") || a.contains("--quiet"));

@@ -233,8 +233,11 @@ class CommandLineTest {
     void shippedConfigFilesAreComplete() throws IOException {
         assertEquals(
                 Files.readString(Path.of("config/logback.xml")),
-                Files.readString(Path.of("src/main/resources/logback.xml")),
-                "config/logback.xml is the shipped copy of the classpath's logback.xml");
+                Files.readString(Path.of("src/main/resources/" + Logging.SHIPPED)),
+                "config/logback.xml is the shipped copy of the command line's logback.xml");
+        assertNull(
+                Main.class.getResource("/logback.xml"),
+                "no logback.xml at the jar's root: it would configure the logging of every application using bert-clf");
         List<String> example = Files.readAllLines(Path.of("config/bert-clf.properties.example"));
         Defaults.publishRuntimeDefaults(); // as Main.run does: an earlier test may have run with another home
         CommandLine cli = Main.commandLine(ConfigDefaults.none());
