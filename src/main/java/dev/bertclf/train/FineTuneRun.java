@@ -23,6 +23,7 @@ import dev.bertclf.runtime.Version;
 import dev.bertclf.text.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -125,6 +126,12 @@ public final class FineTuneRun {
     public static Claim claim(RunSettings settings, boolean resume) throws IOException {
         Path out = settings.output().toAbsolutePath().normalize();
         OwnedFolder.checkReplaceable("--output", out, SavedModelExporter.OWNED_AS, inputs(settings));
+        Path record = out.resolve(RunRecord.FILE); // found before training, not at the first epoch's save
+        if (Files.exists(record, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidOptionException("--output " + out + " holds " + RunRecord.FILE + ", which is not a "
+                    + "file: the run writes its record there; move it away or name another --output");
+        }
         TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
         checkpoints.checkOwned();
         OutputLock lock = checkpoints.lock(out);
