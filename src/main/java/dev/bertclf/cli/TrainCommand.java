@@ -1,5 +1,7 @@
 package dev.bertclf.cli;
 
+import static dev.bertclf.runtime.Credentials.redact;
+
 import dev.bertclf.data.DatasetFolder;
 import dev.bertclf.model.ModelResolver;
 import dev.bertclf.runtime.BertClfHome;
@@ -326,8 +328,13 @@ final class TrainCommand implements Callable<Integer> {
                 LocalWorkers local = clusterOptions.localWorkers > 1 ? startLocalWorkers(settings) : null) {
             if (allowKernelChange) claim.allowKernelChange();
             claim.commandLine(spec.commandLine().getParseResult().originalArgs());
-            if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), options());
-            else runLog.note("bert-clf {} train --resume: the stopped run goes on as {}", Version.get(), settings);
+            // the log goes with the model: no URL's credentials in it
+            if (resume == null) runLog.note("bert-clf {} train, options: {}", Version.get(), redact(options()));
+            else
+                runLog.note(
+                        "bert-clf {} train --resume: the stopped run goes on as {}",
+                        Version.get(),
+                        redact(settings.toString()));
             if (spec.defaultValueProvider() instanceof ConfigDefaults c && c.file() != null) {
                 runLog.note("Option defaults from {}", c.file());
             }

@@ -5,8 +5,8 @@ import dev.bertclf.runtime.DataException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,11 +19,11 @@ import java.util.stream.Stream;
 /**
  * The SHA-256 of a run's data, so that a run record says months later whether the data at hand is the data the model
  * was trained on, checkable with {@code sha256sum} alone and no bert-clf. A file's digest is its bytes' SHA-256. A
- * folder's is the SHA-256 of the text {@code sha256sum} prints for every regular file under it, at any depth (links
- * are not followed; hidden files count), one line {@code <sha256 of the file>  <path relative to the folder, '/'
+ * folder's is the SHA-256 of the text {@code sha256sum} prints for every regular file under it, at any depth (symbolic links
+ * followed, as the training data's reader follows them: a linked class folder is data; hidden files count), one line {@code <sha256 of the file>  <path relative to the folder, '/'
  * separated>\n} each, the lines in the byte order of their UTF-8 paths ({@code LC_ALL=C sort}):
  *
- * <pre>{@code cd DIR && find . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum}</pre>
+ * <pre>{@code cd DIR && find -L . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum}</pre>
  *
  * (a name holding a backslash or a line break is hashed as it is, where {@code sha256sum} would escape it). Files are
  * streamed, never read whole: a folder the size of IMDB's {@code aclImdb/train} (25,002 files, 108.5 MB with its
@@ -55,9 +55,8 @@ public final class DataDigest {
     /** The digest of {@code folder}, as the class comment defines it. */
     public static Entry folder(String role, Path folder) {
         List<String> names = new ArrayList<>();
-        try (Stream<Path> all = Files.walk(folder)) {
-            all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-                    .forEach(p -> names.add(relative(folder, p)));
+        try (Stream<Path> all = Files.walk(folder, FileVisitOption.FOLLOW_LINKS)) {
+            all.filter(Files::isRegularFile).forEach(p -> names.add(relative(folder, p)));
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new DataException("cannot list " + folder + " for its digest: " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import dev.bertclf.data.DataDigest;
 import dev.bertclf.data.DatasetFolder;
 import dev.bertclf.data.LabeledTexts;
 import dev.bertclf.runtime.BoundedFiles;
+import dev.bertclf.runtime.Credentials;
 import dev.bertclf.runtime.DataException;
 import dev.bertclf.runtime.FileErrors;
 import dev.bertclf.runtime.FileUtil;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * {@code run.json}, beside the model: what it takes to reproduce the run months later, when the shell history, the
@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
  * ({@link RunSettings}, defaults and config-file values included), the SHA-256 of the data ({@link DataDigest}), the
  * platform ({@link Platform}), how it trained (device, precision, fused kernels, workers, the checkpoint a resumed
  * run continued from), when, and how it ended. Written atomically after every epoch ({@code finished} false) and
- * once more when the run ends, by the chief alone. Credentials in a URL ({@code https://user:token@host}) are
- * replaced by {@code ***}: the file is meant to be shared with the model.
+ * once more when the run ends, by the chief alone. Credentials in a URL ({@code https://user:token@host}) and its query (a presigned URL's
+ * signature) are replaced by {@code ***}: the file is meant to be shared with the model.
  *
  * @param schema the layout's version, {@link #SCHEMA}; a field added keeps it, a field changed or dropped raises it
  * @param command the arguments after {@code bert-clf}, as typed
@@ -70,8 +70,6 @@ public record RunRecord(
      * completed, the epoch whose model the folder holds and the last one.
      */
     public record Result(boolean finished, int epochsCompleted, EpochMetrics kept, EpochMetrics last) {}
-
-    private static final Pattern USER_INFO = Pattern.compile("(\\b[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\\s]+@");
 
     /**
      * The record of a run that started at {@code started}, with nothing yet of how it ends: the data's digests are
@@ -146,12 +144,19 @@ public record RunRecord(
      */
     public static LabeledTexts validationSet(Path modelDir) {
         RunRecord run = read(modelDir);
+        for (DataDigest.Entry then : run.data()) {
+            if (then.path() == null || !Files.exists(then.path())) { // checked first: nothing is downloaded instead
+                throw new DataException("the " + then.role() + " data the model in " + modelDir + " was trained on ("
+                        + then.path() + ") is not there: its validation split cannot be drawn again; evaluate on a "
+                        + "--test-file of held-out examples instead");
+            }
+        }
         for (DataDigest.Entry now : digests(run.settings())) {
             DataDigest.Entry then = run.data().stream()
                     .filter(e -> e.role().equals(now.role()))
                     .findFirst()
                     .orElse(null);
-            if (then == null || !then.sha256().equals(now.sha256())) {
+            if (then == null || !now.sha256().equals(then.sha256())) {
                 throw new DataException("the " + now.role() + " data in " + now.path() + " is not what the model in "
                         + modelDir + " was trained on (SHA-256 " + (then == null ? "not recorded" : then.sha256())
                         + " then, " + now.sha256() + " now): its validation split cannot be drawn again; evaluate "
@@ -199,7 +204,7 @@ public record RunRecord(
 
     /** {@code text} with the credentials of any URL in it replaced by {@code ***}. */
     static String redact(String text) {
-        return text == null ? null : USER_INFO.matcher(text).replaceAll("$1***@");
+        return Credentials.redact(text);
     }
 
     private static RunSettings redact(RunSettings s) {

@@ -184,6 +184,8 @@ class RunRecordTest {
         assertNotEquals(before, rec.getAsJsonObject("time").get("started").getAsString());
         assertEquals("my notes", Files.readString(again.resolve("NOTES.md")));
         assertEquals(List.of(), temps(again));
+        String log = Files.readString(again.resolve("train.log"));
+        assertTrue(log.contains("--url=https://***@") && !log.contains("s3cret"), "train.log shares no credential");
     }
 
     /** A run.json that cannot be replaced (a folder of the user's in its place): one line, exit 1, no temp file. */

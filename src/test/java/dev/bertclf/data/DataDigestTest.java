@@ -40,19 +40,25 @@ class DataDigestTest {
         Files.writeString(dir.resolve("train/neg/B.txt"), "bad");
         Files.writeString(dir.resolve("train/.hidden"), "counts too");
         Files.write(dir.resolve("train/empty.txt"), new byte[0]);
-        Files.createSymbolicLink(dir.resolve("train/link.txt"), dir.resolve("train/neg/B.txt")); // not followed
+        Files.createSymbolicLink(dir.resolve("train/link.txt"), dir.resolve("train/neg/B.txt")); // followed
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("3_8.txt"), "linked");
+        Files.createSymbolicLink(dir.resolve("train/unsup"), elsewhere); // a class folder the reader follows
         DataDigest.Entry e = DataDigest.folder("training", dir);
-        assertEquals(6, e.files());
-        assertEquals(11 + 5 + 4 + 3 + 10, e.bytes());
+        assertEquals(8, e.files());
+        assertEquals(11 + 5 + 4 + 3 + 10 + 3 + 6, e.bytes());
         assertEquals(pipeline(dir), e.sha256());
         Files.writeString(dir.resolve("train/neg/B.txt"), "Bad");
-        assertNotEquals(e.sha256(), DataDigest.folder("training", dir).sha256(), "one byte changes it");
+        DataDigest.Entry edited = DataDigest.folder("training", dir);
+        assertNotEquals(e.sha256(), edited.sha256(), "one byte changes it");
+        Files.writeString(elsewhere.resolve("3_8.txt"), "Linked");
+        assertNotEquals(edited.sha256(), DataDigest.folder("training", dir).sha256(), "behind a link too");
     }
 
     /** README's recipe, run by the shell (skipped where GNU find or sha256sum is missing). */
     private static String pipeline(Path dir) throws Exception {
         String script =
-                "cd \"$1\" && find . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum";
+                "cd \"$1\" && find -L . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum";
         Process p = new ProcessBuilder(List.of("sh", "-c", script, "sh", dir.toString()))
                 .redirectErrorStream(true)
                 .start();
