@@ -1,19 +1,20 @@
 package dev.bertclf.model.hf;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.Json;
+import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,7 +33,9 @@ import java.util.Map;
  * then the raw little-endian data. Written here rather than taken from DJL ({@code NDList.decode} reads the format,
  * but only through an engine's {@code NDManager}, from a stream read whole, and trusting the header's sizes): a
  * model file is user input, so every size the header claims is checked against the file before anything is
- * allocated. The header is at most 100 MB (the format's own limit), every tensor lies inside the data, its byte
+ * allocated. The header is at most 100 MB (the format's own limit) and is read as a stream, never as a tree (a lying
+ * header of zero-sized tensors once took gigabytes of heap): at most {@link #MAX_TENSORS} tensors of at most
+ * {@link #MAX_DIMENSIONS} dimensions, every tensor lies inside the data, its byte
  * length is its shape's element count times its dtype's size, no two tensors overlap, and one tensor is read at a
  * time, in bounded chunks, through a {@link FileChannel}. Floating-point tensors (F32, F16, BF16, F64) are handed out
  * as float32, the only type the graph's variables have.
@@ -42,6 +45,11 @@ public final class Safetensors implements AutoCloseable {
     static final long MAX_HEADER_BYTES = 100_000_000;
     /** The largest tensor handed out: a Java float array's length. */
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** More dimensions than any model's tensor has; a header claiming more is refused before it is read. */
+    static final int MAX_DIMENSIONS = 8;
+    /** Far more tensors than any BERT-family model has (BERT-large: under 400). */
+    static final int MAX_TENSORS = 100_000;
 
     private static final String METADATA = "__metadata__";
     private static final int CHUNK = 1 << 20;
@@ -209,50 +217,72 @@ public final class Safetensors implements AutoCloseable {
         }
         ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
         readFully(channel, headerBytes, 8);
-        String json;
-        try {
-            json = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(headerBytes.flip())
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw bad(file, "has a header that is not UTF-8 text: not a safetensors file");
-        }
-        JsonObject header;
-        try {
-            header = Json.COMPACT.fromJson(json, JsonObject.class);
-        } catch (JsonParseException e) {
-            throw bad(file, "has a header that is not a JSON object (" + Json.whyMalformed(e) + ")");
-        }
-        if (header == null) throw bad(file, "has an empty header");
         long dataStart = 8 + headerLength, dataSize = size - dataStart;
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (var e : header.entrySet()) {
-            if (e.getKey().equals(METADATA)) continue;
-            tensors.put(e.getKey(), tensor(file, e.getKey(), e.getValue(), dataStart, dataSize));
+        // Streamed, not parsed into a tree: a lying header of 100 MB must cost no more than its own bytes.
+        CharsetDecoder utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try (JsonReader in = new JsonReader(
+                new InputStreamReader(new ByteArrayInputStream(headerBytes.array(), 0, headerBytes.limit()), utf8))) {
+            if (in.peek() != JsonToken.BEGIN_OBJECT) throw bad(file, "has a header that is not a JSON object");
+            in.beginObject();
+            while (in.hasNext()) {
+                String name = in.nextName();
+                if (name.equals(METADATA)) {
+                    in.skipValue();
+                    continue;
+                }
+                if (tensors.size() == MAX_TENSORS) {
+                    throw bad(file, "declares more than " + MAX_TENSORS + " tensors: not a model's weights");
+                }
+                if (tensors.put(name, tensor(file, name, in, dataStart, dataSize)) != null) {
+                    throw bad(file, "names the tensor " + name + " twice (damaged)");
+                }
+            }
+            in.endObject();
+            if (in.peek() != JsonToken.END_DOCUMENT) throw bad(file, "has more after its header's JSON object");
+        } catch (CharacterCodingException e) {
+            throw bad(file, "has a header that is not UTF-8 text: not a safetensors file");
+        } catch (IOException | IllegalStateException e) {
+            throw bad(file, "has a header that is not a JSON object (" + Json.whyMalformed(e) + ")");
         }
         checkNoOverlap(file, tensors.values());
         return Collections.unmodifiableMap(tensors);
     }
 
-    private static Tensor tensor(Path file, String name, JsonElement value, long dataStart, long dataSize) {
-        if (!value.isJsonObject()) throw bad(file, "has a header entry " + name + " that is not an object");
-        JsonObject o = value.getAsJsonObject();
-        JsonElement d = o.get("dtype");
-        if (d == null || !d.isJsonPrimitive() || !d.getAsJsonPrimitive().isString()) {
-            throw bad(file, "tensor " + name + " has no dtype");
+    /** The header entry of tensor {@code name}, read from {@code in} and checked against the file. */
+    private static Tensor tensor(Path file, String name, JsonReader in, long dataStart, long dataSize)
+            throws IOException {
+        if (in.peek() != JsonToken.BEGIN_OBJECT)
+            throw bad(file, "has a header entry " + name + " that is not an object");
+        String dtypeName = null;
+        long[] shape = null, offsets = null;
+        in.beginObject();
+        while (in.hasNext()) {
+            switch (in.nextName()) {
+                case "dtype" -> {
+                    if (in.peek() != JsonToken.STRING) throw bad(file, "tensor " + name + " has no dtype");
+                    dtypeName = in.nextString();
+                }
+                case "shape" -> shape = longs(file, name, in, "shape", MAX_DIMENSIONS, false);
+                case "data_offsets" -> offsets = longs(file, name, in, "data_offsets", 2, true);
+                default -> in.skipValue();
+            }
         }
+        in.endObject();
+        if (dtypeName == null) throw bad(file, "tensor " + name + " has no dtype");
+        if (shape == null) throw bad(file, "tensor " + name + " has no shape array");
+        if (offsets == null) throw bad(file, "tensor " + name + " has no data_offsets array");
+        String d = dtypeName;
         DType dtype = Arrays.stream(DType.values())
-                .filter(t -> t.name().equals(d.getAsString()))
+                .filter(t -> t.name().equals(d))
                 .findFirst()
                 .orElseThrow(() -> bad(
                         file,
-                        "tensor " + name + " has the unknown dtype '" + d.getAsString() + "' (known: "
+                        "tensor " + name + " has the unknown dtype '" + d + "' (known: "
                                 + Arrays.toString(DType.values()) + ")"));
-        long[] shape = longs(file, name, o.get("shape"), "shape", -1);
-        long[] offsets = longs(file, name, o.get("data_offsets"), "data_offsets", 2);
         long elements = 1;
         for (long dim : shape) {
             try {
@@ -280,25 +310,34 @@ public final class Safetensors implements AutoCloseable {
         return new Tensor(name, dtype, shape, dataStart + begin, dataStart + end);
     }
 
-    /** A JSON array of non-negative integers ({@code length} of them unless it is -1). */
-    private static long[] longs(Path file, String name, JsonElement value, String key, int length) {
-        if (value == null || !value.isJsonArray()) throw bad(file, "tensor " + name + " has no " + key + " array");
-        JsonArray a = value.getAsJsonArray();
-        if (length >= 0 && a.size() != length) {
-            throw bad(file, "tensor " + name + " has " + a.size() + " " + key + " instead of " + length);
-        }
-        long[] out = new long[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            JsonElement v = a.get(i);
+    /**
+     * A JSON array of non-negative integers: exactly {@code count} of them if {@code exact}, else at most that many;
+     * read one by one, so that a million-element array is refused, not allocated.
+     */
+    private static long[] longs(Path file, String name, JsonReader in, String key, int count, boolean exact)
+            throws IOException {
+        if (in.peek() != JsonToken.BEGIN_ARRAY) throw bad(file, "tensor " + name + " has no " + key + " array");
+        long[] out = new long[count];
+        int n = 0;
+        in.beginArray();
+        while (in.hasNext()) {
+            if (n == count) {
+                throw bad(
+                        file,
+                        "tensor " + name + " has more than " + count + " " + key
+                                + (exact ? "" : " (a model's tensors have at most " + count + " dimensions)"));
+            }
             try {
-                if (!(v instanceof JsonPrimitive p) || !p.isNumber()) throw new ArithmeticException();
-                out[i] = p.getAsBigDecimal().longValueExact();
-                if (out[i] < 0) throw new ArithmeticException();
+                if (in.peek() != JsonToken.NUMBER) throw new ArithmeticException();
+                out[n] = new BigDecimal(in.nextString()).longValueExact();
+                if (out[n++] < 0) throw new ArithmeticException();
             } catch (ArithmeticException | NumberFormatException e) {
-                throw bad(file, "tensor " + name + " has " + key + " " + a + ": not non-negative integers");
+                throw bad(file, "tensor " + name + " has a " + key + " that is not non-negative integers");
             }
         }
-        return out;
+        in.endArray();
+        if (exact && n != count) throw bad(file, "tensor " + name + " has " + n + " " + key + " instead of " + count);
+        return Arrays.copyOf(out, n);
     }
 
     private static void checkNoOverlap(Path file, Iterable<Tensor> all) {

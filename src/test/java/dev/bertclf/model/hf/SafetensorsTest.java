@@ -129,7 +129,8 @@ class SafetensorsTest {
         assertDamaged(edited("negative", "data_offsets", "[-8, 16]"), "not non-negative integers");
         assertDamaged(edited("fraction", "data_offsets", "[0.5, 16]"), "not non-negative integers");
         assertDamaged(edited("huge", "data_offsets", "[0, 1e30]"), "not non-negative integers");
-        assertDamaged(edited("three", "data_offsets", "[0, 8, 16]"), "has 3 data_offsets instead of 2");
+        assertDamaged(edited("three", "data_offsets", "[0, 8, 16]"), "has more than 2 data_offsets");
+        assertDamaged(edited("one", "data_offsets", "[0]"), "has 1 data_offsets instead of 2");
     }
 
     @Test
@@ -150,5 +151,37 @@ class SafetensorsTest {
     @Test
     void overlappingTensorsAreRefused() throws Exception {
         assertDamaged(edited("overlap", "data_offsets", "[8, 24]"), "tensors a and b overlap");
+    }
+
+    /**
+     * A header that is valid but lies at scale (a tensor of a million zero-sized dimensions, a million empty tensors,
+     * once parsed into a tree of gigabytes) is refused while it is read; so are a name given twice and text after it.
+     */
+    @Test
+    void aHeaderThatLiesAtScaleIsRefusedAsItIsRead() throws Exception {
+        SafetensorsWriter w = new SafetensorsWriter();
+        StringBuilder dims = new StringBuilder("[0");
+        for (int i = 0; i < 1_000_000; i++) dims.append(",0");
+        assertDamaged(
+                w.write(
+                        tmp.resolve("dims"),
+                        "{\"a\": {\"dtype\": \"F32\", \"shape\": " + dims + "], \"data_offsets\": [0, 0]}}"),
+                "tensor a has more than 8 shape");
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i <= Safetensors.MAX_TENSORS; i++) {
+            many.append(i == 0 ? "" : ",")
+                    .append("\"t")
+                    .append(i)
+                    .append("\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [0, 0]}");
+        }
+        assertDamaged(w.write(tmp.resolve("many"), many + "}"), "declares more than 100000 tensors");
+        String entry = "{\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [0, 0]}";
+        assertDamaged(
+                w.write(tmp.resolve("twice"), "{\"a\": " + entry + ", \"a\": " + entry + "}"),
+                "names the tensor a twice");
+        assertDamaged(w.write(tmp.resolve("trailing"), "{\"a\": " + entry + "} {}"), "not a JSON object");
+        try (Safetensors padded = Safetensors.open(w.write(tmp.resolve("padded"), "{\"a\": " + entry + "}      "))) {
+            assertEquals(1, padded.tensors().size(), "padded with spaces, as the format allows");
+        }
     }
 }
