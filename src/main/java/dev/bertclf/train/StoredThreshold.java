@@ -27,8 +27,15 @@ public final class StoredThreshold {
      * @throws DataException if a train holds the folder, the model changed since, or the file cannot be written
      */
     public static void save(Path modelDir, ModelMetadata evaluated, double threshold) {
-        Path out = modelDir.toAbsolutePath().normalize();
         evaluated.checkThreshold(threshold);
+        Path out;
+        try {
+            // the folder itself, not a link to it: a train into it locks beside the folder's own name
+            out = modelDir.toRealPath();
+        } catch (IOException e) {
+            throw new DataException(
+                    "cannot save the threshold in " + modelDir + ": " + FileErrors.describe(e, modelDir), e);
+        }
         TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(out);
         checkpoints.checkOwned();
         // a checkpoint folder that was there (a stopped run's, or its log) is left as it was found

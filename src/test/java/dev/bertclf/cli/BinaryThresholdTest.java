@@ -273,6 +273,20 @@ class BinaryThresholdTest {
                     "--save-threshold");
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().contains("is writing to " + model + "; the threshold was not saved"), r.err());
+            // the same folder through a link to it: the same lock, not one beside the link's name
+            Path link = Files.createSymbolicLink(tmp.resolve("current"), model);
+            Cli.Run viaLink = Cli.run(
+                    "evaluate",
+                    "--model-dir",
+                    link.toString(),
+                    "--test-file",
+                    tmp.resolve("locked.csv").toString(),
+                    "--threshold",
+                    "0.4",
+                    "--save-threshold");
+            assertEquals(1, viaLink.code(), viaLink.err());
+            assertTrue(viaLink.err().contains("is writing to " + model.toRealPath()), viaLink.err());
+            assertFalse(Files.exists(tmp.resolve("current.checkpoints")), "no lock beside the link");
         }
         assertEquals(before, Files.readString(model.resolve(ModelMetadata.FILE)));
         checkpoints.deleteIfEmpty();
