@@ -45,7 +45,9 @@ public final class TrainingCheckpoints {
     public static final String SUFFIX = ".checkpoints";
     static final String STATE = "state.json", PREFIX = "model.ckpt", LOCK = "train.lock", LOG = "train.log";
     /** Prefixes of a checkpoint being written and of one being deleted; {@link #removeLeftovers} clears both. */
-    private static final String TEMP = ".tmp-", ASIDE = ".old-", OWNED_AS = "checkpoints";
+    private static final String TEMP = ".tmp-", ASIDE = ".old-";
+    /** What the folder's marker calls it ({@link OwnedFolder}). */
+    static final String OWNED_AS = "checkpoints";
 
     private static final int KEEP = 2, FORMAT = 1;
     private static final Pattern NAME = Pattern.compile("step-\\d{9}-e\\d{2,}");
@@ -303,16 +305,19 @@ public final class TrainingCheckpoints {
 
     /**
      * Removes the folder if it holds no checkpoint (only the lock): a run that failed before saving one. The log of a
-     * run that began training keeps the folder, and its marker, for the user to read; a run that never started
-     * leaves nothing.
+     * run that began training keeps the folder, its marker and its lock file, for the user to read; a run that never
+     * started leaves nothing.
      */
     public void deleteIfEmpty() throws IOException {
         if (!checkpoints().isEmpty()) return;
         removeLeftovers();
-        Files.deleteIfExists(dir.resolve(LOCK));
-        if (started && Files.exists(log(), LinkOption.NOFOLLOW_LINKS)) return;
+        if (started && Files.exists(log(), LinkOption.NOFOLLOW_LINKS)) return; // the folder stays, its lock file too
         Files.deleteIfExists(log());
         Files.deleteIfExists(dir.resolve(OwnedFolder.MARKER));
+        // The lock file last, while still held: once it is gone, another run may lock a new one and start writing
+        // here, and nothing of its own may then be deleted by name (its train.log, its marker), only the folder, if
+        // still empty.
+        Files.deleteIfExists(dir.resolve(LOCK));
         try {
             Files.deleteIfExists(dir);
         } catch (DirectoryNotEmptyException e) {
