@@ -260,30 +260,13 @@ class BinaryThresholdTest {
         Path model = TinyClassifier.export(tmp.resolve("locked"));
         String before = Files.readString(model.resolve(ModelMetadata.FILE));
         TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(model);
+        Path csv = Files.writeString(tmp.resolve("locked.csv"), "text,label\ngreat,pos\nawful,neg\n");
         try (OutputLock held = checkpoints.lock(model)) {
-            Cli.Run r = Cli.run(
-                    "evaluate",
-                    "--model-dir",
-                    model.toString(),
-                    "--test-file",
-                    Files.writeString(tmp.resolve("locked.csv"), "text,label\ngreat,pos\nawful,neg\n")
-                            .toString(),
-                    "--threshold",
-                    "0.4",
-                    "--save-threshold");
+            Cli.Run r = saveThreshold(model, csv);
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().contains("is writing to " + model + "; the threshold was not saved"), r.err());
             // the same folder through a link to it: the same lock, not one beside the link's name
-            Path link = Files.createSymbolicLink(tmp.resolve("current"), model);
-            Cli.Run viaLink = Cli.run(
-                    "evaluate",
-                    "--model-dir",
-                    link.toString(),
-                    "--test-file",
-                    tmp.resolve("locked.csv").toString(),
-                    "--threshold",
-                    "0.4",
-                    "--save-threshold");
+            Cli.Run viaLink = saveThreshold(Files.createSymbolicLink(tmp.resolve("current"), model), csv);
             assertEquals(1, viaLink.code(), viaLink.err());
             assertTrue(viaLink.err().contains("is writing to " + model.toRealPath()), viaLink.err());
             assertFalse(Files.exists(tmp.resolve("current.checkpoints")), "no lock beside the link");
@@ -291,15 +274,7 @@ class BinaryThresholdTest {
         assertEquals(before, Files.readString(model.resolve(ModelMetadata.FILE)));
         checkpoints.deleteIfEmpty();
 
-        Cli.Run stored = Cli.run(
-                "evaluate",
-                "--model-dir",
-                model.toString(),
-                "--test-file",
-                tmp.resolve("locked.csv").toString(),
-                "--threshold",
-                "0.4",
-                "--save-threshold");
+        Cli.Run stored = saveThreshold(model, csv);
         assertEquals(0, stored.code(), stored.err());
         assertEquals(0.4, ModelMetadata.read(model).threshold());
         assertTrue(stored.out().contains("Threshold: 0.4 (--threshold;"), stored.out());
@@ -363,5 +338,18 @@ class BinaryThresholdTest {
         Cli.Run threshold = Cli.run("predict", "--model-dir", multi.toString(), "--threshold", "0.3", "great");
         assertEquals(2, threshold.code(), threshold.err());
         assertTrue(threshold.err().contains("this one is multi-class"), threshold.err());
+    }
+
+    /** {@code evaluate --threshold 0.4 --save-threshold} of {@code model} on {@code csv}. */
+    private static Cli.Run saveThreshold(Path model, Path csv) {
+        return Cli.run(
+                "evaluate",
+                "--model-dir",
+                model.toString(),
+                "--test-file",
+                csv.toString(),
+                "--threshold",
+                "0.4",
+                "--save-threshold");
     }
 }
