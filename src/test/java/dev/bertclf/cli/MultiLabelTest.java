@@ -204,6 +204,18 @@ class MultiLabelTest {
         assertEquals(3, m.getAsJsonArray("per_class").size());
         assertEquals(30, m.get("examples").getAsInt());
 
+        // the run's own validation rows (20% of 240), drawn again from run.json; their loss is the kept epoch's
+        Cli.Run validation = Cli.run("evaluate", "--model-dir", output.toString(), "--split", "validation", "--json");
+        assertEquals(0, validation.code(), validation.err());
+        JsonObject v = JsonParser.parseString(validation.out()).getAsJsonObject();
+        assertEquals(48, v.get("examples").getAsInt());
+        double best = Double.MAX_VALUE;
+        for (var epoch : JsonParser.parseString(Files.readString(output.resolve("history.json")))
+                .getAsJsonArray()) {
+            best = Math.min(best, epoch.getAsJsonObject().get("valLoss").getAsDouble());
+        }
+        assertEquals(best, v.get("loss").getAsDouble(), 1e-5, validation.out());
+
         StringBuilder csv = new StringBuilder("text,label\n");
         for (String line : Files.readAllLines(test)) {
             JsonObject row = JsonParser.parseString(line).getAsJsonObject();
