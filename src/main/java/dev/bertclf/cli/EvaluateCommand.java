@@ -125,8 +125,8 @@ final class EvaluateCommand implements Callable<Integer> {
             defaultValue = "test",
             description = "The examples to evaluate: the test set (the data folder's test/ or --test-file), or the "
                     + "validation set of the model's own training run, drawn again from its run.json (the same "
-                    + "seeded split; refused if the data changed since): tune --find-threshold there, not on the "
-                    + "test set you report.")
+                    + "seeded split; refused if the data changed since; --data-dir: where the run's data folder "
+                    + "is now): tune --find-threshold there, not on the test set you report.")
     Split split;
 
     @Spec
@@ -162,7 +162,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "--threshold gives: add one of them");
         }
         if (split == Split.validation) {
-            for (String other : List.of("--test-file", "--data-dir", "--url")) {
+            for (String other : List.of("--test-file", "--url")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(other)) {
                     throw new InvalidOptionException("--split validation evaluates the data the model was trained "
                             + "on, where its run.json says; " + other + " names other data: give one of them");
@@ -183,7 +183,8 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         LabeledTexts validation = null;
         if (split == Split.validation) {
-            validation = RunRecord.validationSet(dir);
+            boolean moved = spec.commandLine().getParseResult().hasMatchedOption("--data-dir");
+            validation = RunRecord.validationSet(dir, moved ? dataset.dataDir() : null);
             System.err.println(ConsoleText.escape(
                     "Evaluating on " + validation.source() + " (" + validation.size() + " examples)"));
         }

@@ -138,20 +138,36 @@ public record RunRecord(
      * The validation set of the run recorded in {@code modelDir}, drawn again from its settings (the same seeded
      * split, held-out file or folder, and subset as {@code train}'s, through {@link TrainingData}), after checking
      * that the data still has the digests the run recorded: a changed folder would give another split, and so
-     * examples the model was trained on.
+     * examples the model was trained on. {@code movedDataDir}, when not null, is where the run's data folder is now
+     * (copied to another machine): the digest decides whether it is the same data.
      *
      * @throws DataException when the folder has no readable run.json, or the data is gone or changed
      */
-    public static LabeledTexts validationSet(Path modelDir) {
+    public static LabeledTexts validationSet(Path modelDir, Path movedDataDir) {
         RunRecord run = read(modelDir);
+        RunSettings settings = run.settings();
+        if (movedDataDir != null) {
+            if (settings.trainFile() != null) {
+                throw new DataException("the model in " + modelDir + " was trained on a --train-file ("
+                        + settings.trainFile() + "), not a data folder: --data-dir cannot say where it is now");
+            }
+            // the forms a data folder is read in without a download (DatasetFolder)
+            if (!Files.isDirectory(movedDataDir.resolve("aclImdb/train"))
+                    && !Files.isDirectory(movedDataDir.resolve("train"))) {
+                throw new DataException(movedDataDir + " holds neither aclImdb/train/ nor train/: not the data the "
+                        + "model in " + modelDir + " was trained on");
+            }
+            settings = settings.withDataDir(movedDataDir);
+        }
         for (DataDigest.Entry then : run.data()) {
+            if (movedDataDir != null && then.role().equals("training")) continue; // checked above, digested below
             if (then.path() == null || !Files.exists(then.path())) { // checked first: nothing is downloaded instead
                 throw new DataException("the " + then.role() + " data the model in " + modelDir + " was trained on ("
-                        + then.path() + ") is not there: its validation split cannot be drawn again; evaluate on a "
-                        + "--test-file of held-out examples instead");
+                        + then.path() + ") is not there: its validation split cannot be drawn again; give --data-dir "
+                        + "where a copy of the data folder is now, or evaluate on a --test-file of held-out examples");
             }
         }
-        for (DataDigest.Entry now : digests(run.settings())) {
+        for (DataDigest.Entry now : digests(settings)) {
             DataDigest.Entry then = run.data().stream()
                     .filter(e -> e.role().equals(now.role()))
                     .findFirst()
@@ -163,7 +179,7 @@ public record RunRecord(
                         + "on a --test-file of held-out examples instead");
             }
         }
-        return TrainingData.of(run.settings(), line -> {}).validationSet();
+        return TrainingData.of(settings, line -> {}).validationSet();
     }
 
     /** {@code modelDir}'s run.json. */

@@ -59,6 +59,10 @@ class ValidationSplitTest {
         Run mixed = run("evaluate", "--model-dir", model.toString(), "--split", "validation", "--test-file", "x.csv");
         assertEquals(2, mixed.code(), mixed.err());
         assertTrue(mixed.err().contains("--test-file names other data"), mixed.err());
+        Run relocated =
+                run("evaluate", "--model-dir", model.toString(), "--split", "validation", "--data-dir", tmp.toString());
+        assertEquals(1, relocated.code(), relocated.err());
+        assertTrue(relocated.err().contains("was trained on a --train-file"), relocated.err());
 
         Files.writeString(csv, "the movie was great,pos\n", StandardOpenOption.APPEND);
         Run changed = run("evaluate", "--model-dir", model.toString(), "--split", "validation");
@@ -72,5 +76,68 @@ class ValidationSplitTest {
         Run unrecorded = run("evaluate", "--model-dir", model.toString(), "--split", "validation");
         assertEquals(1, unrecorded.code(), unrecorded.err());
         assertTrue(unrecorded.err().contains("has no run.json"), unrecorded.err());
+    }
+
+    /** A data folder copied elsewhere: --data-dir says where, and the digest says whether it is the same data. */
+    @Test
+    void aMovedDataFolderIsFoundThroughDataDir() throws IOException {
+        TfRuntime.engine();
+        Path data = tmp.resolve("data");
+        for (int i = 0; i < 40; i++) {
+            boolean pos = i % 2 == 0;
+            String word = (pos ? TinyBert.POSITIVE : TinyBert.NEGATIVE).get(i % 4);
+            Path file = data.resolve("train").resolve(pos ? "pos" : "neg").resolve(i + ".txt");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "the movie was " + word);
+        }
+        Path model = tmp.resolve("model");
+        Run trained = run(
+                "train",
+                "--model",
+                TinyBert.write(tmp.resolve("tiny"), "").toString(),
+                "--data-dir",
+                data.toString(),
+                "--epochs",
+                "2",
+                "--batch-size",
+                "8",
+                "--max-seq-len",
+                "16",
+                "--output",
+                model.toString());
+        assertEquals(0, trained.code(), trained.err());
+        Run there = run("evaluate", "--model-dir", model.toString(), "--split", "validation", "--json");
+        assertEquals(0, there.code(), there.err());
+
+        Path moved = tmp.resolve("moved");
+        Files.move(data, moved);
+        Run gone = run("evaluate", "--model-dir", model.toString(), "--split", "validation");
+        assertEquals(1, gone.code(), gone.err());
+        assertTrue(gone.err().contains("is not there") && gone.err().contains("give --data-dir"), gone.err());
+        Run found = run(
+                "evaluate",
+                "--model-dir",
+                model.toString(),
+                "--split",
+                "validation",
+                "--data-dir",
+                moved.toString(),
+                "--json");
+        assertEquals(0, found.code(), found.err());
+        assertEquals(
+                JsonParser.parseString(there.out())
+                        .getAsJsonObject()
+                        .get("loss")
+                        .getAsDouble(),
+                JsonParser.parseString(found.out())
+                        .getAsJsonObject()
+                        .get("loss")
+                        .getAsDouble(),
+                "the same examples");
+        Files.writeString(moved.resolve("train/pos/0.txt"), "the movie was awful");
+        Run edited = run(
+                "evaluate", "--model-dir", model.toString(), "--split", "validation", "--data-dir", moved.toString());
+        assertEquals(1, edited.code(), edited.err());
+        assertTrue(edited.err().contains("is not what the model in"), edited.err());
     }
 }
