@@ -96,6 +96,8 @@ public final class PredictionServer implements AutoCloseable {
     private final ExecutorService handlers;
     private final AtomicInteger active = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** A binary or multi-label model's decision threshold in effect; null for a multi-class model or a test's. */
+    private final Double threshold;
 
     /** {@link #start(TextClassifier, Path, Duration, Options)} for a caller that did not time the load (reported 0). */
     public static PredictionServer start(TextClassifier classifier, Path modelDir, Options options) throws IOException {
@@ -115,19 +117,27 @@ public final class PredictionServer implements AutoCloseable {
             classifier.close();
             throw e;
         }
-        return new PredictionServer(predictor, modelDir, classifier.metadata().classNames(), loadTime, options);
+        Double threshold = classifier.metadata().hasThreshold() ? classifier.threshold() : null;
+        return new PredictionServer(
+                predictor, modelDir, classifier.metadata().classNames(), threshold, loadTime, options);
     }
 
     /** Serves {@code predictor} (tests pass one with a gate); closes it if the port cannot be bound. */
     PredictionServer(BatchingPredictor predictor, Path modelDir, List<String> classNames, Options options)
             throws IOException {
-        this(predictor, modelDir, classNames, Duration.ZERO, options);
+        this(predictor, modelDir, classNames, null, Duration.ZERO, options);
     }
 
     private PredictionServer(
-            BatchingPredictor predictor, Path modelDir, List<String> classNames, Duration loadTime, Options options)
+            BatchingPredictor predictor,
+            Path modelDir,
+            List<String> classNames,
+            Double threshold,
+            Duration loadTime,
+            Options options)
             throws IOException {
         this.predictor = predictor;
+        this.threshold = threshold;
         this.modelName = modelName(modelDir);
         this.classNames = List.copyOf(classNames);
         this.maxBodyBytes = options.maxBodyBytes();
@@ -284,6 +294,7 @@ public final class PredictionServer implements AutoCloseable {
         health.put("model", modelName);
         health.put("version", Version.get());
         health.put("classes", classNames);
+        if (threshold != null) health.put("threshold", threshold); // what decides, so an operator can check it
         send(ex, 200, health);
     }
 

@@ -174,13 +174,20 @@ class PredictionServerTest {
         }
     }
 
-    /** {@code serve} times the model's load and {@code /metrics} reports it. */
+    /** {@code serve} times the model's load and {@code /metrics} reports it; {@code /health} the threshold in effect. */
     @Test
     void metricsReportTheModelLoadTime() throws Exception {
         PredictionServer.Options options =
                 new PredictionServer.Options("127.0.0.1", 0, 8, Duration.ofMillis(1), 16, 1 << 16);
-        try (PredictionServer s =
-                PredictionServer.start(TextClassifier.load(modelDir), modelDir, Duration.ofMillis(1500), options)) {
+        TextClassifier clf = TextClassifier.load(modelDir);
+        clf.useThreshold(0.3);
+        try (PredictionServer s = PredictionServer.start(clf, modelDir, Duration.ofMillis(1500), options)) {
+            JsonObject health = JsonParser.parseString(
+                            send(HttpRequest.newBuilder(s.uri().resolve("/health"))
+                                            .build())
+                                    .body())
+                    .getAsJsonObject();
+            assertEquals(0.3, health.get("threshold").getAsDouble(), "the threshold in effect");
             HttpResponse<String> r =
                     send(HttpRequest.newBuilder(s.uri().resolve("/metrics")).build());
             assertEquals(200, r.statusCode(), r.body());
