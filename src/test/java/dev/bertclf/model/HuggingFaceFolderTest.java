@@ -261,6 +261,13 @@ class HuggingFaceFolderTest {
                 dir.resolve("tokenizer.json"),
                 "{\"normalizer\": {\"type\": \"BertNormalizer\", \"lowercase\": false}}");
         assertFalse(resolve(dir).lowercase());
+        // as transformers writes it: the vocabulary and the rest before the normalizer, streamed past
+        Files.writeString(
+                dir.resolve("tokenizer.json"),
+                "{\"version\": \"1.0\", \"added_tokens\": [{\"id\": 0, \"content\": \"[PAD]\"}], \"model\": "
+                        + "{\"type\": \"WordPiece\", \"vocab\": {\"[PAD]\": 0, \"the\": 1}}, \"normalizer\": "
+                        + "{\"type\": \"BertNormalizer\", \"lowercase\": false}, \"decoder\": null}");
+        assertFalse(resolve(dir).lowercase());
         Files.delete(dir.resolve("tokenizer.json"));
         assertTrue(resolve(dir).lowercase(), "an all lower-case vocabulary");
     }

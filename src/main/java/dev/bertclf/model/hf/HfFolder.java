@@ -3,10 +3,14 @@ package dev.bertclf.model.hf;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import dev.bertclf.model.ModelException;
 import dev.bertclf.runtime.BoundedFiles;
 import dev.bertclf.runtime.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,10 +69,8 @@ public final class HfFolder {
         if (config != null && isBoolean(config.get("do_lower_case"))) {
             return config.get("do_lower_case").getAsBoolean();
         }
-        JsonObject tokenizer = json(dir.resolve("tokenizer.json"));
-        if (tokenizer != null
-                && tokenizer.get("normalizer") instanceof JsonObject normalizer
-                && isBoolean(normalizer.get("lowercase"))) {
+        JsonObject normalizer = member(dir.resolve("tokenizer.json"), "normalizer");
+        if (normalizer != null && isBoolean(normalizer.get("lowercase"))) {
             return normalizer.get("lowercase").getAsBoolean();
         }
         return null;
@@ -78,13 +80,41 @@ public final class HfFolder {
         return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean();
     }
 
+    /** A small JSON object file ({@code tokenizer_config.json}); null if there is none or it is not an object. */
     private static JsonObject json(Path file) {
         if (!Files.exists(file)) return null;
         try {
-            JsonElement e = Json.COMPACT.fromJson(BoundedFiles.readString(file, BoundedFiles.LARGE), JsonElement.class);
+            JsonElement e = Json.COMPACT.fromJson(BoundedFiles.readString(file, BoundedFiles.SMALL), JsonElement.class);
             return e != null && e.isJsonObject() ? e.getAsJsonObject() : null;
         } catch (IOException e) {
             throw new ModelException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (JsonParseException e) {
+            throw new ModelException("cannot read " + file + ": " + Json.whyMalformed(e), e);
+        }
+    }
+
+    /**
+     * The object {@code key} of the JSON object in {@code file}, streamed past everything else: a
+     * {@code tokenizer.json} holds the whole vocabulary (megabytes), of which only the normalizer is read here, so
+     * the file is never built as a tree. Null if there is no file, no such key, or it is not an object.
+     */
+    private static JsonObject member(Path file, String key) {
+        if (!Files.exists(file)) return null;
+        try {
+            BoundedFiles.checkRegular(file, BoundedFiles.LARGE);
+            try (JsonReader in = new JsonReader(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
+                if (in.peek() != JsonToken.BEGIN_OBJECT) return null;
+                in.beginObject();
+                while (in.hasNext()) {
+                    if (in.nextName().equals(key) && in.peek() == JsonToken.BEGIN_OBJECT) {
+                        return JsonParser.parseReader(in).getAsJsonObject();
+                    }
+                    in.skipValue();
+                }
+                return null;
+            }
+        } catch (IOException | IllegalStateException e) {
+            throw new ModelException("cannot read " + file + ": " + Json.whyMalformed(e), e);
         } catch (JsonParseException e) {
             throw new ModelException("cannot read " + file + ": " + Json.whyMalformed(e), e);
         }
