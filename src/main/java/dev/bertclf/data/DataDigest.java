@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 /**
  * The SHA-256 of a run's data, so that a run record says months later whether the data at hand is the data the model
  * was trained on, checkable with {@code sha256sum} alone and no bert-clf. A file's digest is its bytes' SHA-256. A
- * folder's is the SHA-256 of the text {@code sha256sum} prints for every regular file under it, at any depth (symbolic links
- * followed, as the training data's reader follows them: a linked class folder is data; hidden files count), one line {@code <sha256 of the file>  <path relative to the folder, '/'
- * separated>\n} each, the lines in the byte order of their UTF-8 paths ({@code LC_ALL=C sort}):
+ * folder's is the SHA-256 of the text {@code sha256sum} prints for every regular file under it, at any depth
+ * (symbolic links followed, as the training data's reader follows them: a linked class folder is data; hidden files
+ * count), one line {@code <sha256 of the file>  <path relative to the folder, '/' separated>\n} each, the lines in
+ * the byte order of their UTF-8 paths ({@code LC_ALL=C sort}):
  *
  * <pre>{@code cd DIR && find -L . -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum}</pre>
  *

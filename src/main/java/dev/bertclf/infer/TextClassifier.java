@@ -240,8 +240,9 @@ public final class TextClassifier implements AutoCloseable {
 
     /**
      * This classifier set to read long texts as {@code longText} says and, unless {@code threshold} is null, to
-     * predict a binary model's positive class or a multi-label model's classes above it ({@link #useLongText}, {@link #useThreshold}); closed if either
-     * does not fit its model, so a caller holding a freshly loaded classifier leaks nothing.
+     * predict a binary model's positive class or a multi-label model's classes above it ({@link #useLongText},
+     * {@link #useThreshold}); closed if either does not fit its model, so a caller holding a freshly loaded classifier
+     * leaks nothing.
      */
     public TextClassifier scoring(LongText longText, Double threshold) {
         try {

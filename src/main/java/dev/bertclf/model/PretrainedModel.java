@@ -22,9 +22,9 @@ import org.tensorflow.types.TFloat32;
  * random weights) the checkpoint with the scope its variables carry ({@code ""} for Google's release,
  * {@code module/} for a TF1 hub module). A TF Hub TF2 SavedModel ({@link Format#TF_HUB}) keeps its variables under
  * object paths and Model Garden names instead, so those are read through {@link HubEncoderWeights}; a Hugging Face
- * folder ({@link Format#HUGGING_FACE}) keeps them in {@code model.safetensors} (the {@code checkpointPrefix}) under PyTorch
- * names, read through {@link HfEncoderWeights}. It hands out initial weights by Google's names, so the graph never
- * needs to know where they came from.
+ * folder ({@link Format#HUGGING_FACE}) keeps them in {@code model.safetensors} (the {@code checkpointPrefix}) under
+ * PyTorch names, read through {@link HfEncoderWeights}. It hands out initial weights by Google's names, so the graph
+ * never needs to know where they came from.
  */
 public record PretrainedModel(
         String name,

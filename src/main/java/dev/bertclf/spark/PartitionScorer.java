@@ -21,8 +21,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * Scores one partition: pulls {@code batchSize} rows at a time from Spark's iterator, classifies their texts with
  * the executor's model ({@link ModelCache}) and hands back each row followed by its label, probability and, for a
  * multi-class or multi-label model, top classes (a multi-label model: then its classes over the threshold), and
- * last the label's own probability, as {@link dev.bertclf.infer.PredictionColumns} names them. Only one batch is held at a time, never the whole
- * partition.
+ * last the label's own probability, as {@link dev.bertclf.infer.PredictionColumns} names them. Only one batch is
+ * held at a time, never the whole partition.
  *
  * @param model the model folder and how its executor loads and applies it
  * @param textIndex the text column's position in the input rows

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** run.json and train.log are meant to be shared: no credential of a URL in it survives, wherever in a text the URL is. */
+/**
+ * run.json and train.log are meant to be shared: no credential of a URL in them survives, wherever in a text the URL
+ * is.
+ */
 class CredentialsTest {
     @Test
     void userInfoAndQueriesOfEveryUrlAreRedacted() {

@@ -174,7 +174,10 @@ class PredictionServerTest {
         }
     }
 
-    /** {@code serve} times the model's load and {@code /metrics} reports it; {@code /health} the threshold in effect. */
+    /**
+     * {@code serve} times the model's load and {@code /metrics} reports it; {@code /health} names the threshold in
+     * effect.
+     */
     @Test
     void metricsReportTheModelLoadTime() throws Exception {
         PredictionServer.Options options =
