@@ -188,15 +188,7 @@ class BinaryThresholdTest {
         String before = Files.readString(model.resolve(ModelMetadata.FILE));
         double expected = split[0] + (split[1] - split[0]) / 2;
         for (String metric : List.of("f1", "accuracy", "youden")) {
-            Cli.Run r = Cli.run(
-                    "evaluate",
-                    "--model-dir",
-                    model.toString(),
-                    "--test-file",
-                    test.toString(),
-                    "--find-threshold",
-                    metric,
-                    "--json");
+            Cli.Run r = evaluate(model, test, "--find-threshold", metric, "--json");
             assertEquals(0, r.code(), r.err());
             JsonObject out = JsonParser.parseString(r.out()).getAsJsonObject();
             assertEquals(0.5, out.get("threshold").getAsDouble());
@@ -214,15 +206,7 @@ class BinaryThresholdTest {
         }
         assertEquals(before, Files.readString(model.resolve(ModelMetadata.FILE)), "nothing saved unless asked");
 
-        Cli.Run saved = Cli.run(
-                "evaluate",
-                "--model-dir",
-                model.toString(),
-                "--test-file",
-                test.toString(),
-                "--find-threshold",
-                "accuracy",
-                "--save-threshold");
+        Cli.Run saved = evaluate(model, test, "--find-threshold", "accuracy", "--save-threshold");
         assertEquals(0, saved.code(), saved.err());
         assertTrue(saved.out().contains("Best threshold for accuracy: "), saved.out());
         assertTrue(saved.out().contains("Threshold: 0.5 (the default; pos is predicted"), saved.out());
@@ -235,7 +219,7 @@ class BinaryThresholdTest {
         assertEquals(stored, ModelMetadata.read(model).decisionThreshold());
         assertFalse(Files.exists(TrainingCheckpoints.besideOutput(model).dir()), "the lock's folder is gone with it");
 
-        Cli.Run again = Cli.run("evaluate", "--model-dir", model.toString(), "--test-file", test.toString());
+        Cli.Run again = evaluate(model, test);
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("Accuracy: 1.0000"), again.out());
         assertTrue(again.out().contains("Threshold: " + stored + " (stored in the model;"), again.out());
@@ -262,11 +246,16 @@ class BinaryThresholdTest {
         TrainingCheckpoints checkpoints = TrainingCheckpoints.besideOutput(model);
         Path csv = Files.writeString(tmp.resolve("locked.csv"), "text,label\ngreat,pos\nawful,neg\n");
         try (OutputLock held = checkpoints.lock(model)) {
-            Cli.Run r = saveThreshold(model, csv);
+            Cli.Run r = evaluate(model, csv, "--threshold", "0.4", "--save-threshold");
             assertEquals(1, r.code(), r.err());
             assertTrue(r.err().contains("is writing to " + model + "; the threshold was not saved"), r.err());
             // the same folder through a link to it: the same lock, not one beside the link's name
-            Cli.Run viaLink = saveThreshold(Files.createSymbolicLink(tmp.resolve("current"), model), csv);
+            Cli.Run viaLink = evaluate(
+                    Files.createSymbolicLink(tmp.resolve("current"), model),
+                    csv,
+                    "--threshold",
+                    "0.4",
+                    "--save-threshold");
             assertEquals(1, viaLink.code(), viaLink.err());
             assertTrue(viaLink.err().contains("is writing to " + model.toRealPath()), viaLink.err());
             assertFalse(Files.exists(tmp.resolve("current.checkpoints")), "no lock beside the link");
@@ -274,7 +263,7 @@ class BinaryThresholdTest {
         assertEquals(before, Files.readString(model.resolve(ModelMetadata.FILE)));
         checkpoints.deleteIfEmpty();
 
-        Cli.Run stored = saveThreshold(model, csv);
+        Cli.Run stored = evaluate(model, csv, "--threshold", "0.4", "--save-threshold");
         assertEquals(0, stored.code(), stored.err());
         assertEquals(0.4, ModelMetadata.read(model).threshold());
         assertTrue(stored.out().contains("Threshold: 0.4 (--threshold;"), stored.out());
@@ -301,38 +290,21 @@ class BinaryThresholdTest {
             assertEquals(2, r.code(), t + ": " + r.err());
             assertTrue(r.err().contains("--threshold: a decision threshold is above 0 and below 1"), r.err());
         }
-        Cli.Run alone = Cli.run(
-                "evaluate", "--model-dir", model.toString(), "--test-file", test.toString(), "--save-threshold");
+        Cli.Run alone = evaluate(model, test, "--save-threshold");
         assertEquals(2, alone.code(), alone.err());
         assertTrue(alone.err().contains("--save-threshold stores the threshold"), alone.err());
-        Cli.Run unknown = Cli.run(
-                "evaluate", "--model-dir", model.toString(), "--test-file", test.toString(), "--find-threshold", "auc");
+        Cli.Run unknown = evaluate(model, test, "--find-threshold", "auc");
         assertEquals(2, unknown.code(), unknown.err());
 
         Path oneClass = Files.writeString(tmp.resolve("one.csv"), "text,label\ngreat,pos\nfine,pos\n");
-        Cli.Run single = Cli.run(
-                "evaluate",
-                "--model-dir",
-                model.toString(),
-                "--test-file",
-                oneClass.toString(),
-                "--find-threshold",
-                "f1",
-                "--save-threshold");
+        Cli.Run single = evaluate(model, oneClass, "--find-threshold", "f1", "--save-threshold");
         // the file's one class is refused before any search: evaluate checks the test set's classes
         assertNotEquals(0, single.code(), single.err());
         assertFalse(ModelMetadata.read(model).threshold() != null, "nothing saved");
 
         Path multi = TinyClassifier.export(tmp.resolve("bad-multi"), List.of("a", "b", "c"));
         Path multiTest = Files.writeString(tmp.resolve("multi.csv"), "text,label\ngreat,a\nawful,b\nfine,c\n");
-        Cli.Run find = Cli.run(
-                "evaluate",
-                "--model-dir",
-                multi.toString(),
-                "--test-file",
-                multiTest.toString(),
-                "--find-threshold",
-                "f1");
+        Cli.Run find = evaluate(multi, multiTest, "--find-threshold", "f1");
         assertEquals(2, find.code(), find.err());
         assertTrue(find.err().contains("--find-threshold applies to binary models; "), find.err());
         Cli.Run threshold = Cli.run("predict", "--model-dir", multi.toString(), "--threshold", "0.3", "great");
@@ -340,16 +312,11 @@ class BinaryThresholdTest {
         assertTrue(threshold.err().contains("this one is multi-class"), threshold.err());
     }
 
-    /** {@code evaluate --threshold 0.4 --save-threshold} of {@code model} on {@code csv}. */
-    private static Cli.Run saveThreshold(Path model, Path csv) {
-        return Cli.run(
-                "evaluate",
-                "--model-dir",
-                model.toString(),
-                "--test-file",
-                csv.toString(),
-                "--threshold",
-                "0.4",
-                "--save-threshold");
+    /** {@code evaluate} of {@code model} on the table file {@code test}, with {@code more} options. */
+    private static Cli.Run evaluate(Path model, Path test, String... more) {
+        List<String> args =
+                new ArrayList<>(List.of("evaluate", "--model-dir", model.toString(), "--test-file", test.toString()));
+        args.addAll(List.of(more));
+        return Cli.run(args.toArray(String[]::new));
     }
 }
