@@ -28,8 +28,8 @@ import java.util.List;
  * ({@link RunSettings}, defaults and config-file values included), the SHA-256 of the data ({@link DataDigest}), the
  * platform ({@link Platform}), how it trained (device, precision, fused kernels, workers, the checkpoint a resumed
  * run continued from), when, and how it ended. Written atomically after every epoch ({@code finished} false) and
- * once more when the run ends, by the chief alone. Credentials in a URL ({@code https://user:token@host}) and its query (a presigned URL's
- * signature) are replaced by {@code ***}: the file is meant to be shared with the model.
+ * once more when the run ends, by the chief alone. Credentials in a URL ({@code https://user:token@host}) and its
+ * query (a presigned URL's signature) are replaced by {@code ***}: the file is meant to be shared with the model.
  *
  * @param schema the layout's version, {@link #SCHEMA}; a field added keeps it, a field changed or dropped raises it
  * @param command the arguments after {@code bert-clf}, as typed
@@ -93,7 +93,7 @@ public record RunRecord(
         return new RunRecord(
                 SCHEMA,
                 Version.build(),
-                command.stream().map(RunRecord::redact).toList(),
+                command.stream().map(Credentials::redact).toList(),
                 redact(settings),
                 digests(settings),
                 Platform.current(),
@@ -218,13 +218,11 @@ public record RunRecord(
         return d;
     }
 
-    /** {@code text} with the credentials of any URL in it replaced by {@code ***}. */
-    static String redact(String text) {
-        return Credentials.redact(text);
-    }
-
     private static RunSettings redact(RunSettings s) {
-        return s.withUrl(s.url() == null ? null : URI.create(redact(s.url().toString())))
-                .withModelMirror(redact(s.modelMirror()));
+        return s.withUrl(
+                        s.url() == null
+                                ? null
+                                : URI.create(Credentials.redact(s.url().toString())))
+                .withModelMirror(Credentials.redact(s.modelMirror()));
     }
 }

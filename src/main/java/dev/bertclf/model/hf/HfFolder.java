@@ -113,9 +113,7 @@ public final class HfFolder {
                 }
                 return null;
             }
-        } catch (IOException | IllegalStateException e) {
-            throw new ModelException("cannot read " + file + ": " + Json.whyMalformed(e), e);
-        } catch (JsonParseException e) {
+        } catch (IOException | IllegalStateException | JsonParseException e) {
             throw new ModelException("cannot read " + file + ": " + Json.whyMalformed(e), e);
         }
     }
