@@ -163,8 +163,7 @@ public final class ModelResolver {
                     .orElseThrow(() -> new ModelException("checkpoint in " + dir + " has no variable named " + marker
                             + " (with or without a scope): not a " + cfg.modelType + " checkpoint"));
         }
-        // ALBERT's SentencePiece model lower-cases (albert_en_preprocess); a WordPiece vocabulary tells by its pieces.
-        boolean lower = entry != null ? entry.lowercase() : sentencePiece || looksUncased(vocab);
+        boolean lower = entry != null ? entry.lowercase() : lowercaseByVocabulary(vocab, sentencePiece);
         return new PretrainedModel(
                 name,
                 root,
@@ -200,7 +199,7 @@ public final class ModelResolver {
         checkFits(cfg, configFile.toString(), vocab, sentencePiece);
         HfEncoderWeights.check(weights, cfg);
         Boolean declared = HfFolder.lowercase(dir);
-        boolean lower = declared != null ? declared : sentencePiece || looksUncased(vocab);
+        boolean lower = declared != null ? declared : lowercaseByVocabulary(vocab, sentencePiece);
         log.debug("Hugging Face {} folder {}: {}", cfg.modelType, dir, cfg);
         return new PretrainedModel(
                 name, dir, cfg, vocab, sentencePiece, lower, weights, "", PretrainedModel.Format.HUGGING_FACE);
@@ -329,6 +328,14 @@ public final class ModelResolver {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The casing a vocabulary implies where nothing declares one: ALBERT's SentencePiece model lower-cases
+     * (albert_en_preprocess); a WordPiece vocabulary tells by its pieces.
+     */
+    private static boolean lowercaseByVocabulary(Path vocab, boolean sentencePiece) {
+        return sentencePiece || looksUncased(vocab);
     }
 
     /** Uncased vocabularies hold no upper-case word pieces; cased ones hold thousands. */
