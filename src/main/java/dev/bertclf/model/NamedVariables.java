@@ -107,9 +107,8 @@ public final class NamedVariables {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ModelException("weights do not match the model config: "
-                    + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
-                    + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
+            throw new ModelException(
+                    "weights do not match the model config: " + ModelException.firstFive(problems, "; "));
         }
         Session.Runner runner = session.runner();
         for (var e : feeds.entrySet()) runner.feed(e.getValue(), weights.get(e.getKey()));

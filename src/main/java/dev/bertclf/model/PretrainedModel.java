@@ -134,10 +134,8 @@ public record PretrainedModel(
             }
         }
         if (!problems.isEmpty()) {
-            throw new ModelException(
-                    "checkpoint " + checkpointPrefix + " does not fit " + directory.resolve("bert_config.json")
-                            + ": " + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
-                            + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
+            throw new ModelException("checkpoint " + checkpointPrefix + " does not fit "
+                    + directory.resolve("bert_config.json") + ": " + ModelException.firstFive(problems, "; "));
         }
         Map<String, TFloat32> restored = CheckpointReader.read(checkpointPrefix, wanted);
         Map<String, TFloat32> byOurName = new LinkedHashMap<>();

@@ -89,14 +89,12 @@ public final class HfEncoderWeights {
                     .filter(n -> HfTensorNames.isEncoderPart(n, prefix) && !used.contains(n))
                     .toList();
             if (!unused.isEmpty()) {
-                problems.add("the encoder has tensors the " + config.modelType + " graph of config.json ("
-                        + config + ") does not use: " + String.join(", ", unused.subList(0, Math.min(5, unused.size())))
-                        + (unused.size() > 5 ? " and " + (unused.size() - 5) + " more" : ""));
+                problems.add("the encoder has tensors the " + config.modelType + " graph of config.json (" + config
+                        + ") does not use: " + ModelException.firstFive(unused, ", "));
             }
             if (!problems.isEmpty()) {
                 throw new ModelException("the Hugging Face weights " + file + " do not fit config.json: "
-                        + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
-                        + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
+                        + ModelException.firstFive(problems, "; "));
             }
             Map<String, TFloat32> out = new LinkedHashMap<>();
             try {

@@ -1,5 +1,6 @@
 package dev.bertclf.model.hub;
 
+import dev.bertclf.model.ModelException;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import dev.bertclf.model.checkpoint.CheckpointFiles;
 import dev.bertclf.model.checkpoint.ClosestNames;
@@ -108,8 +109,7 @@ public final class HubEncoderWeights {
         }
         if (!problems.isEmpty()) {
             throw new CheckpointException("the TF Hub model in " + directory + " (" + architecture + ") does not fit: "
-                    + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
-                    + (problems.size() > 5 ? " (and " + (problems.size() - 5) + " more)" : ""));
+                    + ModelException.firstFive(problems, "; "));
         }
         Map<String, TFloat32> restored = checkpoint.read(hubNames);
         Map<String, TFloat32> out = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.bertclf.model.hub;
 
+import dev.bertclf.model.ModelException;
 import dev.bertclf.model.checkpoint.CheckpointException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -297,8 +298,7 @@ final class HubVariableNames {
         }
         if (!missing.isEmpty()) {
             throw new CheckpointException(where + " lacks variables an encoder needs (by our names): "
-                    + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
-                    + (missing.size() > 5 ? " and " + (missing.size() - 5) + " more" : ""));
+                    + ModelException.firstFive(missing, ", "));
         }
     }
 
